@@ -1,0 +1,48 @@
+# The two commands: `make run` (set up, serve with demo data) and `make test` (the whole suite).
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export INTERVIEWLOOP_ENV ?= development
+# A database created fresh by the test run (see tests/conftest.py); the name gets a suffix.
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/interviewloop_test
+PYTEST_ARGS ?= -n 2
+
+.PHONY: run test test-sqlite test-postgres lint services bench clean
+
+$(BIN)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(BIN)/.installed-dev: $(BIN)/.installed
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(BIN)/.installed
+	$(BIN)/interviewloop init-db
+	$(BIN)/interviewloop import-questions
+	$(BIN)/interviewloop demo
+	@echo "Serving on http://$(HOST):$(PORT)/"
+	$(BIN)/interviewloop run --host $(HOST) --port $(PORT)
+
+services:
+	bash scripts/ensure-services
+
+lint: $(BIN)/.installed-dev
+	$(BIN)/ruff check .
+
+test-sqlite: $(BIN)/.installed-dev
+	INTERVIEWLOOP_ENV=test $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: $(BIN)/.installed-dev
+	INTERVIEWLOOP_ENV=test TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+test: services lint test-sqlite test-postgres
+
+bench: $(BIN)/.installed-dev
+	INTERVIEWLOOP_ENV=test $(BIN)/python -m bench.pages
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length
+
+from interviewloop.auth.passwords import MAX_LENGTH, MIN_LENGTH
+from interviewloop.auth.service import time_zones
+from interviewloop.enums import Role
+from interviewloop.forms import MultiCheckboxField
+
+ROLE_CHOICES = [(r.value, r.label) for r in Role]
+
+
+def _zone_choices() -> list[tuple[str, str]]:
+    return [(z, z) for z in sorted(time_zones())]
+
+
+class UserFieldsForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    roles = MultiCheckboxField("Roles", choices=ROLE_CHOICES,
+                               validators=[DataRequired("Choose at least one role.")])
+    time_zone = SelectField("Time zone", default="UTC")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.time_zone.choices = _zone_choices()
+
+
+class UserCreateForm(UserFieldsForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254),
+                                            Email(check_deliverability=False)])
+    password = PasswordField("Initial password", validators=[
+        DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)])
+
+
+class UserEditForm(UserFieldsForm):
+    pass
+
+
+class PasswordResetForm(FlaskForm):
+    password = PasswordField("New password", validators=[
+        DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)])

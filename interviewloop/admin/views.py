@@ -1,0 +1,99 @@
+"""Admin pages for users: list, create, edit roles, deactivate, reactivate, reset password."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+
+from interviewloop.admin.forms import PasswordResetForm, UserCreateForm, UserEditForm
+from interviewloop.auth import service
+from interviewloop.auth.login import current_actor, hasher, roles_required
+from interviewloop.db import db
+from interviewloop.forms import ActionForm, apply_domain_error, form_status
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+
+
+@bp.get("/users")
+@roles_required()
+def users():
+    return render_template("admin/users.html", users=service.list_users(db.session),
+                           action_form=ActionForm())
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles_required()
+def create_user():
+    form = UserCreateForm()
+    if form.validate_on_submit():
+        try:
+            user = service.create_user(
+                db.session, current_actor(), hasher(), email=form.email.data,
+                name=form.name.data, password=form.password.data, roles=form.roles.data,
+                time_zone=form.time_zone.data,
+            )
+        except service.InvalidUser as exc:
+            apply_domain_error(form, exc)
+        else:
+            flash(f"Created {user.email}.", "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=None), form_status(form)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required()
+def edit_user(user_id: int):
+    user = service.get_user(db.session, user_id)
+    form = UserEditForm(obj=user, data=None)
+    if not form.is_submitted():
+        form.roles.data = sorted(user.roles)
+    if form.validate_on_submit():
+        try:
+            service.update_user(db.session, current_actor(), user, name=form.name.data,
+                                roles=form.roles.data, time_zone=form.time_zone.data)
+        except service.InvalidUser as exc:
+            apply_domain_error(form, exc)
+        else:
+            flash(f"Saved {user.email}.", "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=user,
+                           reset_form=PasswordResetForm(), action_form=ActionForm()), form_status(form)
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@roles_required()
+def deactivate_user(user_id: int):
+    user = service.get_user(db.session, user_id)
+    if ActionForm().validate_on_submit():
+        service.deactivate_user(db.session, current_actor(), user)
+        flash(f"Deactivated {user.email}; their sessions are ended.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+@roles_required()
+def reactivate_user(user_id: int):
+    user = service.get_user(db.session, user_id)
+    if ActionForm().validate_on_submit():
+        service.reactivate_user(db.session, current_actor(), user)
+        flash(f"Reactivated {user.email}.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/password")
+@roles_required()
+def reset_password(user_id: int):
+    user = service.get_user(db.session, user_id)
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        try:
+            service.reset_password(db.session, current_actor(), hasher(), user,
+                                   form.password.data)
+        except service.InvalidUser as exc:
+            apply_domain_error(form, exc)
+        else:
+            flash(f"Password reset for {user.email}; their sessions are ended.", "success")
+            return redirect(url_for("admin.users"))
+    edit_form = UserEditForm(obj=user)
+    edit_form.roles.data = sorted(user.roles)
+    return render_template("admin/user_form.html", form=edit_form, user=user, reset_form=form,
+                           action_form=ActionForm()), 422

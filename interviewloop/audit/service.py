@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from interviewloop.audit.models import AuditEvent
+from interviewloop.auth.models import User
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, and from where: passed to every service that changes data."""
+
+    user: User | None
+    ip: str | None = None
+
+    @property
+    def user_id(self) -> int | None:
+        return self.user.id if self.user is not None else None
+
+
+SYSTEM = Actor(user=None, ip=None)
+
+
+def record(session: Session, actor: Actor, action: str, obj: Any = None,
+           **detail: Any) -> AuditEvent:
+    """Add an audit event in the caller's transaction (it lands only if the change does)."""
+    event = AuditEvent(
+        actor_id=actor.user_id,
+        action=action,
+        object_type=obj.__tablename__ if obj is not None else None,
+        object_id=obj.id if obj is not None else None,
+        ip=actor.ip,
+        detail=detail,
+    )
+    session.add(event)
+    return event

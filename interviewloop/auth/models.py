@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, true
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from interviewloop.db import Base, str_enum, utcnow
+from interviewloop.enums import Role
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        # Emails are stored lower-cased so that the UNIQUE constraint is case-insensitive.
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+        CheckConstraint("length(email) BETWEEN 3 AND 254", name="email_length"),
+        CheckConstraint("length(name) BETWEEN 1 AND 120", name="name_length"),
+        CheckConstraint("failed_logins >= 0", name="failed_logins_nonnegative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(Text)
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deactivated_at: Mapped[datetime | None]
+
+    role_rows: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin",
+        order_by="UserRole.role",
+    )
+
+    # Flask-Login: the id kept in the cookie is the login session's token, not the
+    # user id, so that ending the LoginSession row ends the cookie (see auth.sessions).
+    login_token = None
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(r.role for r in self.role_rows)
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def is_admin(self) -> bool:
+        return Role.ADMIN in self.roles
+
+    # Flask-Login protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str | None:
+        return self.login_token
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+
+class UserRole(Base):
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[Role] = mapped_column(str_enum(Role, "role"), primary_key=True)
+
+    user: Mapped[User] = relationship(back_populates="role_rows", lazy="raise")
+
+
+class LoginSession(Base):
+    """A server-side record of one login; the cookie only carries its random token."""
+
+    __tablename__ = "login_sessions"
+    __table_args__ = (CheckConstraint("length(token) = 43", name="token_length"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(43), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    ip: Mapped[str | None] = mapped_column(String(45))
+
+    user: Mapped[User] = relationship(lazy="raise")

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from interviewloop.auth import login as auth_login
+from interviewloop.auth import service
+from interviewloop.auth.forms import LoginForm
+from interviewloop.db import db
+
+bp = Blueprint("auth", __name__, template_folder="templates")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return auth_login.redirect_after_login()
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = service.log_in(
+                db.session, auth_login.hasher(), auth_login.login_policy(),
+                form.email.data, form.password.data, ip=request.remote_addr,
+            )
+        except service.LoginRefused as refused:
+            # The failure count and the audit row must land even though login failed.
+            db.session.commit()
+            form.form_errors.append(str(refused))
+            return render_template("auth/login.html", form=form), 200
+        auth_login.start_session(user)
+        return auth_login.redirect_after_login()
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    auth_login.end_session()
+    flash("You are logged out.", "info")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, SearchField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from interviewloop.bank.schema import MINUTES_RANGE
+from interviewloop.enums import Category, Level
+from interviewloop.forms import MultiCheckboxField
+
+CATEGORY_CHOICES = [(c.value, c.label) for c in Category]
+LEVEL_CHOICES = [(lv.value, lv.label) for lv in Level]
+
+
+class BankFilterForm(FlaskForm):
+    """The bank list's filters; a GET form, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField("Search", validators=[Optional(), Length(max=200)])
+    category = SelectField("Category", choices=[("", "Any category"), *CATEGORY_CHOICES],
+                           validate_choice=True, default="")
+    level = SelectField("Level", choices=[("", "Any level"), *LEVEL_CHOICES], default="")
+    area = SelectField("Capability area", default="")
+    benchmark = SelectField("Benchmark question", default="")
+    status = SelectField("Status", default="active", choices=[
+        ("active", "Active"), ("retired", "Retired"), ("all", "Active and retired")])
+    page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(min=1, max=100000)])
+
+    def set_choices(self, areas, benchmarks) -> None:
+        self.area.choices = [("", "Any area"), *((a.slug, a.name) for a in areas)]
+        self.benchmark.choices = [("", "Any benchmark"), *((b.slug, b.text) for b in benchmarks)]
+
+
+class QuestionForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    category = SelectField("Category", choices=CATEGORY_CHOICES, validators=[DataRequired()])
+    prompt = TextAreaField("Prompt, as the interviewer asks it",
+                           validators=[DataRequired(), Length(max=4000)])
+    signals = TextAreaField("Signals of a strong answer (one a line, at least 3)",
+                            validators=[DataRequired(), Length(max=6000)])
+    red_flags = TextAreaField("Red flags (one a line, at least 2)",
+                              validators=[DataRequired(), Length(max=4000)])
+    areas = MultiCheckboxField("Capability areas it probes",
+                               validators=[DataRequired("Choose at least one area.")])
+    levels = MultiCheckboxField("Levels it suits", choices=LEVEL_CHOICES,
+                                validators=[DataRequired("Choose at least one level.")])
+    benchmarks = MultiCheckboxField("Benchmark questions it exercises")
+    minutes = IntegerField("Suggested minutes", default=30, validators=[
+        InputRequired("Enter the suggested minutes."), NumberRange(*MINUTES_RANGE)])
+    version = HiddenField()
+
+    def set_choices(self, areas, benchmarks) -> None:
+        self.areas.choices = [(a.slug, a.name) for a in areas]
+        self.benchmarks.choices = [(b.slug, b.text) for b in benchmarks]

@@ -1,0 +1,240 @@
+"""Import the question bank from the YAML files in question_bank/.
+
+Everything is read and validated before anything is written: a bad file imports
+nothing, and each error names the file, the question and the field. The import is
+idempotent by slug; a question gone from the files is retired, never deleted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from interviewloop.audit.service import Actor, record
+from interviewloop.bank.models import (
+    BenchmarkQuestion,
+    CapabilityArea,
+    Competency,
+    LevelExpectation,
+    Question,
+)
+from interviewloop.bank.schema import SLUG_RE, QuestionInput, validate_question
+from interviewloop.bank.service import apply_question_input
+from interviewloop.db import utcnow
+from interviewloop.enums import Level
+from interviewloop.errors import DomainError
+
+
+class BankImportError(DomainError):
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass
+class BankData:
+    areas: list[dict[str, Any]] = field(default_factory=list)
+    benchmarks: list[dict[str, Any]] = field(default_factory=list)
+    competencies: list[dict[str, Any]] = field(default_factory=list)
+    questions: list[QuestionInput] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    retired: int = 0
+
+    def __str__(self) -> str:
+        return (f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
+                f"{self.retired} retired")
+
+
+class _Reader:
+    """Collects every error instead of stopping at the first."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.errors: list[str] = []
+
+    def error(self, path: Path, where: str, message: str) -> None:
+        self.errors.append(f"{path.relative_to(self.root.parent)}: {where}: {message}")
+
+    def load_list(self, path: Path, key: str) -> list[Any]:
+        if not path.is_file():
+            self.error(path, "file", "is missing")
+            return []
+        try:
+            document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            self.error(path, "file", f"is not valid YAML ({str(exc).splitlines()[0]})")
+            return []
+        items = document.get(key) if isinstance(document, dict) else None
+        if not isinstance(items, list):
+            self.error(path, "file", f"needs a top-level list named {key!r}")
+            return []
+        return items
+
+    def records(self, path: Path, key: str, required: dict[str, type]) -> list[dict[str, Any]]:
+        good, seen = [], set()
+        for index, item in enumerate(self.load_list(path, key)):
+            label = f"{key} #{index + 1}"
+            if not isinstance(item, dict):
+                self.error(path, label, "must be a mapping")
+                continue
+            slug = item.get("slug")
+            if isinstance(slug, str):
+                label = f"{key[:-1]} {slug!r}"
+            missing = [f for f, kind in required.items() if not isinstance(item.get(f), kind)
+                       or (kind is str and not item[f].strip())]
+            for name in missing:
+                self.error(path, label, f"field {name!r} is required ({required[name].__name__})")
+            if isinstance(slug, str) and not SLUG_RE.match(slug):
+                self.error(path, label, "field 'slug' must be lowercase words joined by hyphens")
+            elif slug in seen:
+                self.error(path, label, "field 'slug' is used twice")
+            seen.add(slug)
+            if not missing:
+                good.append(item)
+        return good
+
+
+QUESTION_FIELDS = ("slug", "category", "title", "prompt", "signals", "red_flags", "areas",
+                   "levels", "benchmarks", "minutes")
+
+
+def load_bank(root: Path) -> BankData:
+    """Read and validate every bank file under ``root``; raise BankImportError on any problem."""
+    root = Path(root)
+    reader = _Reader(root)
+    data = BankData()
+    text = {"slug": str, "name": str, "description": str}
+    data.areas = reader.records(root / "areas.yaml", "areas", text)
+    data.benchmarks = reader.records(root / "benchmarks.yaml", "benchmarks",
+                                     {"slug": str, "text": str, "description": str})
+    area_slugs = {a["slug"] for a in data.areas}
+    bench_slugs = {b["slug"] for b in data.benchmarks}
+
+    rubric = root / "rubric.yaml"
+    for comp in reader.records(rubric, "competencies",
+                               {"slug": str, "name": str, "area": str, "expectations": dict}):
+        label = f"competency {comp['slug']!r}"
+        if comp["area"] not in area_slugs:
+            reader.error(rubric, label, f"field 'area': unknown area {comp['area']!r}")
+        expectations = comp["expectations"]
+        for level in Level:
+            value = expectations.get(level.value)
+            if not isinstance(value, str) or not value.strip():
+                reader.error(rubric, label, f"field 'expectations.{level.value}' is required")
+        extra = set(expectations) - {lv.value for lv in Level}
+        if extra:
+            reader.error(rubric, label, f"field 'expectations': unknown levels {sorted(extra)}")
+        data.competencies.append(comp)
+
+    question_dir = root / "questions"
+    files = sorted(question_dir.glob("*.yaml")) if question_dir.is_dir() else []
+    if not files:
+        reader.error(question_dir, "folder", "has no .yaml files")
+    seen: dict[str, Path] = {}
+    for path in files:
+        for index, item in enumerate(reader.load_list(path, "questions")):
+            label = f"question #{index + 1}"
+            if not isinstance(item, dict):
+                reader.error(path, label, "must be a mapping")
+                continue
+            if isinstance(item.get("slug"), str):
+                label = f"question {item['slug']!r}"
+            unknown = set(item) - set(QUESTION_FIELDS)
+            if unknown:
+                reader.error(path, label, f"unknown fields {sorted(unknown)}")
+            question = QuestionInput(**{
+                name: item.get(name, [] if name == "benchmarks" else None)
+                for name in QUESTION_FIELDS
+            })
+            for problem in validate_question(question, areas=area_slugs, benchmarks=bench_slugs):
+                reader.error(path, label, f"field {problem.field!r} {problem.message}")
+            if question.slug in seen:
+                reader.error(path, label, f"field 'slug' is also used in {seen[question.slug].name}")
+            seen[question.slug] = path
+            data.questions.append(question)
+
+    if reader.errors:
+        raise BankImportError(reader.errors)
+    return data
+
+
+def import_bank(session: Session, actor: Actor, data: BankData) -> ImportReport:
+    """Write validated bank data: upsert by slug, retire file questions no longer present."""
+    areas = _upsert(session, CapabilityArea, data.areas, ("name", "description"))
+    benchmarks = _upsert(session, BenchmarkQuestion, data.benchmarks, ("text", "description"))
+    for comp in data.competencies:
+        comp["area_id"] = areas[comp["area"]].id
+    competencies = _upsert(session, Competency, data.competencies, ("name", "area_id"))
+    existing_expectations = {
+        (e.competency_id, e.level): e for e in session.scalars(select(LevelExpectation))
+    }
+    for comp in data.competencies:
+        for level in Level:
+            text = comp["expectations"][level.value].strip()
+            key = (competencies[comp["slug"]].id, level)
+            if key in existing_expectations:
+                existing_expectations[key].text = text
+            else:
+                session.add(LevelExpectation(competency_id=key[0], level=level, text=text))
+
+    report = ImportReport()
+    existing = {
+        q.slug: q for q in session.scalars(
+            select(Question).options(
+                selectinload(Question.points), selectinload(Question.level_rows),
+                selectinload(Question.areas), selectinload(Question.benchmarks),
+            )
+        )
+    }
+    for item in data.questions:
+        question = existing.get(item.slug)
+        if question is None:
+            question = Question(slug=item.slug, origin="bank_file", points=[], level_rows=[],
+                                areas=[], benchmarks=[])
+            session.add(question)
+            report.created += 1
+        question.origin = "bank_file"
+        changed = apply_question_input(question, item, areas, benchmarks)
+        if question.id is not None:
+            if changed:
+                report.updated += 1
+            else:
+                report.unchanged += 1
+    in_files = {q.slug for q in data.questions}
+    now = utcnow()
+    for slug, question in existing.items():
+        if question.origin == "bank_file" and slug not in in_files and not question.is_retired:
+            question.retired_at = now
+            report.retired += 1
+    session.flush()
+    record(session, actor, "bank_imported", created=report.created, updated=report.updated,
+           retired=report.retired)
+    return report
+
+
+def _upsert(session: Session, model: type, items: list[dict[str, Any]],
+            fields: tuple[str, ...]) -> dict[str, Any]:
+    rows = {row.slug: row for row in session.scalars(select(model))}
+    for position, item in enumerate(items):
+        row = rows.get(item["slug"])
+        if row is None:
+            row = model(slug=item["slug"])
+            session.add(row)
+            rows[row.slug] = row
+        row.position = position
+        for name in fields:
+            value = item[name]
+            setattr(row, name, value.strip() if isinstance(value, str) else value)
+    session.flush()
+    return rows

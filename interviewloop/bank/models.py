@@ -1,0 +1,175 @@
+"""The question bank: capability areas, the seniority rubric, benchmark questions, questions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from interviewloop.db import Base, str_enum, utcnow
+from interviewloop.enums import Category, Level
+
+SLUG_CHECK = "length(slug) BETWEEN 1 AND 80"
+
+
+class CapabilityArea(Base):
+    __tablename__ = "capability_areas"
+    __table_args__ = (CheckConstraint(SLUG_CHECK, name="slug_length"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text)
+    position: Mapped[int]
+
+
+class BenchmarkQuestion(Base):
+    """One of the five production questions every loop must exercise."""
+
+    __tablename__ = "benchmark_questions"
+    __table_args__ = (CheckConstraint(SLUG_CHECK, name="slug_length"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    text: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text)
+    position: Mapped[int]
+
+
+class Competency(Base):
+    """A row of the seniority rubric, belonging to one capability area."""
+
+    __tablename__ = "competencies"
+    __table_args__ = (CheckConstraint(SLUG_CHECK, name="slug_length"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    area_id: Mapped[int] = mapped_column(ForeignKey("capability_areas.id"), index=True)
+    position: Mapped[int]
+
+    area: Mapped[CapabilityArea] = relationship(lazy="raise")
+    expectations: Mapped[list[LevelExpectation]] = relationship(
+        back_populates="competency", cascade="all, delete-orphan", lazy="raise"
+    )
+
+
+class LevelExpectation(Base):
+    __tablename__ = "level_expectations"
+
+    competency_id: Mapped[int] = mapped_column(
+        ForeignKey("competencies.id", ondelete="CASCADE"), primary_key=True
+    )
+    level: Mapped[Level] = mapped_column(str_enum(Level, "level"), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+
+    competency: Mapped[Competency] = relationship(back_populates="expectations", lazy="raise")
+
+
+class Question(Base):
+    __tablename__ = "questions"
+    __table_args__ = (
+        CheckConstraint(SLUG_CHECK, name="slug_length"),
+        CheckConstraint("length(title) BETWEEN 1 AND 200", name="title_length"),
+        CheckConstraint("length(prompt) BETWEEN 1 AND 4000", name="prompt_length"),
+        CheckConstraint("suggested_minutes BETWEEN 5 AND 120", name="minutes_range"),
+        CheckConstraint("origin IN ('bank_file', 'web')", name="origin_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    category: Mapped[Category] = mapped_column(str_enum(Category, "category"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    prompt: Mapped[str] = mapped_column(Text)
+    suggested_minutes: Mapped[int]
+    # Where the question was authored: files are re-imported, web ones are not retired by it.
+    origin: Mapped[str] = mapped_column(String(16), default="web")
+    retired_at: Mapped[datetime | None] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    points: Mapped[list[QuestionPoint]] = relationship(
+        back_populates="question", cascade="all, delete-orphan", lazy="raise",
+        order_by="(QuestionPoint.kind, QuestionPoint.position)",
+    )
+    level_rows: Mapped[list[QuestionLevel]] = relationship(
+        cascade="all, delete-orphan", lazy="raise", order_by="QuestionLevel.level"
+    )
+    areas: Mapped[list[CapabilityArea]] = relationship(
+        secondary="question_areas", lazy="raise", order_by=CapabilityArea.position
+    )
+    benchmarks: Mapped[list[BenchmarkQuestion]] = relationship(
+        secondary="question_benchmarks", lazy="raise", order_by=BenchmarkQuestion.position
+    )
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
+
+    @property
+    def levels(self) -> list[Level]:
+        order = list(Level)
+        return sorted((row.level for row in self.level_rows), key=order.index)
+
+    @property
+    def signals(self) -> list[str]:
+        return [p.text for p in self.points if p.kind == "signal"]
+
+    @property
+    def red_flags(self) -> list[str]:
+        return [p.text for p in self.points if p.kind == "red_flag"]
+
+
+class QuestionPoint(Base):
+    """A signal of a strong answer, or a red flag, in the order the author gave."""
+
+    __tablename__ = "question_points"
+    __table_args__ = (
+        UniqueConstraint("question_id", "kind", "position"),
+        CheckConstraint("kind IN ('signal', 'red_flag')", name="kind_known"),
+        CheckConstraint("length(text) BETWEEN 1 AND 500", name="text_length"),
+        CheckConstraint("position >= 0", name="position_nonnegative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int]
+    text: Mapped[str] = mapped_column(String(500))
+
+    question: Mapped[Question] = relationship(back_populates="points", lazy="raise")
+
+
+class QuestionLevel(Base):
+    __tablename__ = "question_levels"
+
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True
+    )
+    level: Mapped[Level] = mapped_column(str_enum(Level, "level"), primary_key=True, index=True)
+
+
+class QuestionArea(Base):
+    __tablename__ = "question_areas"
+
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True
+    )
+    area_id: Mapped[int] = mapped_column(
+        ForeignKey("capability_areas.id"), primary_key=True, index=True
+    )
+
+
+class QuestionBenchmark(Base):
+    __tablename__ = "question_benchmarks"
+
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True
+    )
+    benchmark_id: Mapped[int] = mapped_column(
+        ForeignKey("benchmark_questions.id"), primary_key=True, index=True
+    )

@@ -1,0 +1,266 @@
+"""Question bank reads and changes. No Flask here; callers commit."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from interviewloop.audit.service import Actor, record
+from interviewloop.bank.models import (
+    BenchmarkQuestion,
+    CapabilityArea,
+    Competency,
+    Question,
+    QuestionArea,
+    QuestionBenchmark,
+    QuestionLevel,
+    QuestionPoint,
+)
+from interviewloop.bank.schema import Problem, QuestionInput, validate_question
+from interviewloop.db import utcnow
+from interviewloop.enums import Category, Level
+from interviewloop.errors import Conflict, DomainError, NotFound
+
+
+class InvalidQuestion(DomainError):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(f"{p.field} {p.message}" for p in problems))
+        self.problems = problems
+
+
+class StaleQuestion(Conflict):
+    def __init__(self) -> None:
+        super().__init__("Someone else changed this question while you were editing it. "
+                         "Your changes are shown below; compare them with the current text.")
+
+
+@dataclass(frozen=True)
+class BankFilters:
+    category: Category | None = None
+    level: Level | None = None
+    area: str | None = None
+    benchmark: str | None = None
+    text: str = ""
+    status: str = "active"  # active, retired or all
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Question]
+    total: int
+    number: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+
+def areas(session: Session) -> list[CapabilityArea]:
+    return list(session.scalars(select(CapabilityArea).order_by(CapabilityArea.position)))
+
+
+def benchmarks(session: Session) -> list[BenchmarkQuestion]:
+    return list(session.scalars(select(BenchmarkQuestion).order_by(BenchmarkQuestion.position)))
+
+
+def rubric(session: Session) -> list[Competency]:
+    return list(session.scalars(
+        select(Competency)
+        .options(selectinload(Competency.area), selectinload(Competency.expectations))
+        .order_by(Competency.position)
+    ))
+
+
+def _filtered(filters: BankFilters) -> Select:
+    stmt = select(Question)
+    if filters.status == "active":
+        stmt = stmt.where(Question.retired_at.is_(None))
+    elif filters.status == "retired":
+        stmt = stmt.where(Question.retired_at.is_not(None))
+    if filters.category is not None:
+        stmt = stmt.where(Question.category == filters.category)
+    if filters.level is not None:
+        stmt = stmt.where(exists().where(QuestionLevel.question_id == Question.id,
+                                         QuestionLevel.level == filters.level))
+    if filters.area:
+        stmt = stmt.where(exists().where(
+            QuestionArea.question_id == Question.id,
+            QuestionArea.area_id == CapabilityArea.id,
+            CapabilityArea.slug == filters.area,
+        ))
+    if filters.benchmark:
+        stmt = stmt.where(exists().where(
+            QuestionBenchmark.question_id == Question.id,
+            QuestionBenchmark.benchmark_id == BenchmarkQuestion.id,
+            BenchmarkQuestion.slug == filters.benchmark,
+        ))
+    for term in filters.text.split()[:8]:
+        pattern = "%" + re.sub(r"([\\%_])", r"\\\1", term) + "%"
+        stmt = stmt.where(or_(Question.title.ilike(pattern, escape="\\"),
+                              Question.prompt.ilike(pattern, escape="\\")))
+    return stmt
+
+
+def search_questions(session: Session, filters: BankFilters, page: int = 1,
+                     size: int = 20) -> Page:
+    """One page of questions matching the filters, with what the list shows loaded."""
+    stmt = _filtered(filters)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    page = max(1, min(page, max(1, -(-total // size))))
+    items = session.scalars(
+        stmt.options(selectinload(Question.level_rows), selectinload(Question.areas))
+        .order_by(Question.category, Question.title, Question.id)
+        .limit(size).offset((page - 1) * size)
+    ).all()
+    return Page(items=list(items), total=total, number=page, size=size)
+
+
+def get_question(session: Session, question_id: int) -> Question:
+    question = session.scalar(
+        select(Question).where(Question.id == question_id).options(
+            selectinload(Question.points), selectinload(Question.level_rows),
+            selectinload(Question.areas), selectinload(Question.benchmarks),
+        )
+    )
+    if question is None:
+        raise NotFound("No such question.")
+    return question
+
+
+def question_input(question: Question) -> QuestionInput:
+    return QuestionInput(
+        slug=question.slug, category=question.category.value, title=question.title,
+        prompt=question.prompt, signals=question.signals, red_flags=question.red_flags,
+        areas=[a.slug for a in question.areas], levels=[lv.value for lv in question.levels],
+        benchmarks=[b.slug for b in question.benchmarks], minutes=question.suggested_minutes,
+    )
+
+
+def _sync_points(question: Question, kind: str, texts: list[str]) -> None:
+    # Reuse rows by position so that (question, kind, position) stays unique mid-flush.
+    current = [p for p in question.points if p.kind == kind]
+    for position, text in enumerate(texts):
+        if position < len(current):
+            current[position].text = text
+        else:
+            question.points.append(QuestionPoint(kind=kind, position=position, text=text))
+    for extra in current[len(texts):]:
+        question.points.remove(extra)
+
+
+def apply_question_input(question: Question, data: QuestionInput,
+                         areas_by_slug: Mapping[str, CapabilityArea],
+                         benchmarks_by_slug: Mapping[str, BenchmarkQuestion]) -> bool:
+    """Set the question's fields from validated input; True if anything changed."""
+    signals = [s.strip() for s in data.signals if s.strip()]
+    red_flags = [s.strip() for s in data.red_flags if s.strip()]
+    before = question_input(question) if question.id is not None else None
+    after = QuestionInput(
+        slug=data.slug, category=data.category, title=data.title.strip(),
+        prompt=data.prompt.strip(), signals=signals, red_flags=red_flags,
+        areas=list(data.areas), levels=sorted(data.levels, key=[lv.value for lv in Level].index),
+        benchmarks=list(data.benchmarks), minutes=data.minutes,
+    )
+    if before is not None and _same(before, after):
+        return False
+    question.category = Category(after.category)
+    question.title = after.title
+    question.prompt = after.prompt
+    question.suggested_minutes = after.minutes
+    _sync_points(question, "signal", signals)
+    _sync_points(question, "red_flag", red_flags)
+    wanted = {Level(v) for v in after.levels}
+    for row in list(question.level_rows):
+        if row.level not in wanted:
+            question.level_rows.remove(row)
+    for level in sorted(wanted - {row.level for row in question.level_rows}):
+        question.level_rows.append(QuestionLevel(level=level))
+    question.areas = sorted((areas_by_slug[s] for s in after.areas), key=lambda a: a.position)
+    question.benchmarks = sorted((benchmarks_by_slug[s] for s in after.benchmarks),
+                                 key=lambda b: b.position)
+    question.updated_at = utcnow()  # also bumps the version for optimistic locking
+    return True
+
+
+def _same(a: QuestionInput, b: QuestionInput) -> bool:
+    return (a.category, a.title, a.prompt, a.signals, a.red_flags, sorted(a.areas),
+            sorted(a.levels), sorted(a.benchmarks), a.minutes) == (
+        b.category, b.title, b.prompt, b.signals, b.red_flags, sorted(b.areas),
+        sorted(b.levels), sorted(b.benchmarks), b.minutes)
+
+
+def _lookups(session: Session) -> tuple[dict[str, CapabilityArea], dict[str, BenchmarkQuestion]]:
+    return {a.slug: a for a in areas(session)}, {b.slug: b for b in benchmarks(session)}
+
+
+def _validated(session: Session, data: QuestionInput):
+    areas_by_slug, benchmarks_by_slug = _lookups(session)
+    problems = validate_question(data, areas=areas_by_slug, benchmarks=benchmarks_by_slug)
+    if problems:
+        raise InvalidQuestion(problems)
+    return areas_by_slug, benchmarks_by_slug
+
+
+def unique_slug(session: Session, title: str) -> str:
+    base = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:70] or "question"
+    taken = set(session.scalars(select(Question.slug).where(Question.slug.like(f"{base}%"))))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def create_question(session: Session, actor: Actor, data: QuestionInput) -> Question:
+    data.slug = unique_slug(session, data.title or "")
+    areas_by_slug, benchmarks_by_slug = _validated(session, data)
+    question = Question(slug=data.slug, origin="web", points=[], level_rows=[], areas=[],
+                        benchmarks=[])
+    apply_question_input(question, data, areas_by_slug, benchmarks_by_slug)
+    session.add(question)
+    session.flush()
+    record(session, actor, "question_created", question, slug=question.slug)
+    return question
+
+
+def update_question(session: Session, actor: Actor, question: Question, data: QuestionInput,
+                    *, seen_version: int) -> Question:
+    """Apply an edit made on ``seen_version``; refuse it if the question changed since."""
+    if seen_version != question.version:
+        raise StaleQuestion
+    data.slug = question.slug
+    areas_by_slug, benchmarks_by_slug = _validated(session, data)
+    if apply_question_input(question, data, areas_by_slug, benchmarks_by_slug):
+        session.flush()
+        record(session, actor, "question_updated", question, version=question.version)
+    return question
+
+
+def retire_question(session: Session, actor: Actor, question: Question) -> Question:
+    if question.is_retired:
+        raise Conflict("This question is already retired.")
+    question.retired_at = utcnow()
+    record(session, actor, "question_retired", question)
+    return question
+
+
+def unretire_question(session: Session, actor: Actor, question: Question) -> Question:
+    if not question.is_retired:
+        raise Conflict("This question is not retired.")
+    question.retired_at = None
+    record(session, actor, "question_unretired", question)
+    return question
+
+
+def expectations_by_area(session: Session) -> dict[int, list[tuple[Competency, dict]]]:
+    """For the rubric page: area id → [(competency, {level: expectation text})]."""
+    result: dict[int, list[tuple[Competency, dict]]] = {}
+    for comp in rubric(session):
+        texts = {e.level: e.text for e in comp.expectations}
+        result.setdefault(comp.area_id, []).append((comp, texts))
+    return result
+

@@ -1,0 +1,109 @@
+"""The `interviewloop` console script: Flask's own commands plus ours."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup
+
+from interviewloop.audit.service import SYSTEM
+from interviewloop.errors import DomainError
+
+DEFAULT_BANK = Path(__file__).resolve().parent.parent / "question_bank"
+
+
+def _create_app() -> Flask:
+    from interviewloop import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app)
+def cli() -> None:
+    """Structured interview loops for hiring production AI engineers."""
+
+
+def register_commands(app: Flask) -> None:
+    for command in (init_db, import_questions, create_user, demo):
+        app.cli.add_command(command)
+
+
+def alembic_config(database_url: str | None = None):
+    from alembic.config import Config
+
+    root = Path(__file__).resolve().parent.parent
+    config = Config(str(root / "alembic.ini"))
+    config.set_main_option("script_location", str(root / "alembic"))
+    config.set_main_option("sqlalchemy.url",
+                           database_url or current_app.config["DATABASE_URL"])
+    return config
+
+
+@click.command("init-db")
+def init_db() -> None:
+    """Migrate the database to the latest revision (alembic upgrade head)."""
+    from alembic import command
+
+    command.upgrade(alembic_config(), "head")
+    click.echo("Database is at the latest revision.")
+
+
+@click.command("import-questions")
+@click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
+def import_questions(path: Path | None) -> None:
+    """Validate and import the question bank from PATH (default: question_bank/)."""
+    from interviewloop.bank.importer import BankImportError, import_bank, load_bank
+    from interviewloop.db import db
+
+    try:
+        data = load_bank(path or DEFAULT_BANK)
+    except BankImportError as exc:
+        for line in exc.errors:
+            click.echo(line, err=True)
+        raise click.ClickException(f"{len(exc.errors)} problem(s); nothing was imported.") from exc
+    with db.session_scope() as session:
+        report = import_bank(session, SYSTEM, data)
+    click.echo(f"Question bank imported: {report}.")
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", "roles", multiple=True, required=True,
+              type=click.Choice(["admin", "recruiter", "hiring_manager", "interviewer"]))
+@click.option("--time-zone", default="UTC", show_default=True)
+@click.password_option(help="Asked for when not given.")
+def create_user(email: str, name: str, roles: tuple[str, ...], time_zone: str,
+                password: str) -> None:
+    """Create a user, with the same checks as the admin page."""
+    from interviewloop.auth import service
+    from interviewloop.auth.login import hasher
+    from interviewloop.db import db
+
+    try:
+        with db.session_scope() as session:
+            user = service.create_user(session, SYSTEM, hasher(), email=email, name=name,
+                                       password=password, roles=roles, time_zone=time_zone)
+            click.echo(f"Created {user.email} ({', '.join(sorted(user.roles))}).")
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.command("demo")
+def demo() -> None:
+    """Load the demo users (and data); running it again changes nothing."""
+    from interviewloop.auth.login import hasher
+    from interviewloop.db import db
+    from interviewloop.demo import load_demo
+
+    password = current_app.config["DEMO_PASSWORD"]
+    with db.session_scope() as session:
+        created = load_demo(session, hasher(), password)
+    click.echo(f"Demo data ready ({created} users created). Log in with any of these, "
+               f"password {password!r}:")
+    from interviewloop.demo import DEMO_USERS
+
+    for email, _name, roles in DEMO_USERS:
+        click.echo(f"  {email:<28} {', '.join(roles)}")

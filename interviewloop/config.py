@@ -1,0 +1,117 @@
+"""Settings, read once from the environment and validated.
+
+Every setting has a name, a type and a default here; nothing else in the code reads
+``os.environ``. ``create_app(overrides)`` applies overrides on top (tests use them).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+ENVIRONMENTS = ("development", "production", "test")
+DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused outside development
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the message names it."""
+
+
+def _bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("expected true or false")
+
+
+def _positive_int(raw: str) -> int:
+    value = int(raw)
+    if value <= 0:
+        raise ValueError("expected a positive whole number")
+    return value
+
+
+@dataclass(frozen=True)
+class Setting:
+    env: str
+    key: str
+    parse: Callable[[str], Any]
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("INTERVIEWLOOP_ENV", "ENV", str, "production",
+            "development, production or test; development allows the built-in SECRET_KEY"),
+    Setting("SECRET_KEY", "SECRET_KEY", str, None, "signs session cookies; required outside development"),
+    Setting("DATABASE_URL", "DATABASE_URL", str, None,
+            "SQLAlchemy URL; default: SQLite file interviewloop.db in the instance folder"),
+    Setting("DEMO_PASSWORD", "DEMO_PASSWORD", str, "demo-loop-2026",
+            "password given to the demo users by `interviewloop demo`"),
+    Setting("SESSION_IDLE_MINUTES", "SESSION_IDLE_MINUTES", _positive_int, 30,
+            "a login session ends after this many minutes without a request"),
+    Setting("SESSION_MAX_HOURS", "SESSION_MAX_HOURS", _positive_int, 12,
+            "a login session ends this many hours after login, whatever the activity"),
+    Setting("LOGIN_MAX_FAILURES", "LOGIN_MAX_FAILURES", _positive_int, 5,
+            "failed logins in a row before the account is locked for a while"),
+    Setting("LOGIN_LOCK_MINUTES", "LOGIN_LOCK_MINUTES", _positive_int, 15,
+            "how long the soft lock-out lasts"),
+    Setting("MAX_CONTENT_LENGTH", "MAX_CONTENT_LENGTH", _positive_int, 1_000_000,
+            "largest request body accepted, in bytes"),
+    Setting("SESSION_COOKIE_SECURE", "SESSION_COOKIE_SECURE", _bool, None,
+            "send the session cookie over HTTPS only; default: true outside development"),
+    Setting("PASSWORD_HASH_MEMORY_KIB", "PASSWORD_HASH_MEMORY_KIB", _positive_int, 65536,
+            "argon2id memory cost (KiB)"),
+    Setting("PASSWORD_HASH_TIME_COST", "PASSWORD_HASH_TIME_COST", _positive_int, 3,
+            "argon2id iterations"),
+    Setting("BANK_PAGE_SIZE", "BANK_PAGE_SIZE", _positive_int, 20, "questions per page in the bank"),
+)
+
+
+def database_url(environ: Mapping[str, str], instance_path: str) -> str:
+    """DATABASE_URL, or the SQLite file in the instance folder."""
+    return environ.get("DATABASE_URL") or "sqlite:///" + os.path.join(
+        instance_path, "interviewloop.db")
+
+
+def load_config(environ: Mapping[str, str], overrides: Mapping[str, Any] | None = None,
+                *, instance_path: str) -> dict[str, Any]:
+    """Build the Flask config from the environment and overrides; raise ConfigError if invalid."""
+    config: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = environ.get(setting.env)
+        if raw is None or raw == "":
+            config[setting.key] = setting.default
+            continue
+        try:
+            config[setting.key] = setting.parse(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{setting.env}={raw!r} is not valid: {exc}") from exc
+    config.update(overrides or {})
+
+    env = config["ENV"]
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"INTERVIEWLOOP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
+    if not config["SECRET_KEY"]:
+        if env != "development":
+            raise ConfigError("SECRET_KEY must be set outside development")
+        config["SECRET_KEY"] = DEV_SECRET_KEY
+    if not config["DATABASE_URL"]:
+        config["DATABASE_URL"] = database_url({}, instance_path)
+    if config["SESSION_COOKIE_SECURE"] is None:
+        config["SESSION_COOKIE_SECURE"] = env == "production"
+
+    config.update(
+        DEBUG=False,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=config["SESSION_MAX_HOURS"]),
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the login session
+    )
+    config.setdefault("WTF_CSRF_ENABLED", True)
+    return config

@@ -1,0 +1,181 @@
+"""Engine, per-request session and the declarative Base.
+
+One request, one transaction: services flush, the request boundary commits (2xx/3xx)
+or rolls back (anything else). CLI commands commit through ``session_scope``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, g, request
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import Enum as SAEnum
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware datetimes, stored as UTC; naive datetimes are refused."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use an aware UTC datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def str_enum(enum_cls: type[enum.Enum], name: str) -> SAEnum:
+    """A Python enum stored by value as a string, with a named CHECK constraint."""
+    return SAEnum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=max(len(m.value) for m in enum_cls),
+        values_callable=lambda cls: [m.value for m in cls],
+        validate_strings=True,
+    )
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime()}
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine with the project's connection rules (SQLite: FKs, WAL, busy timeout)."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, **kwargs)
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (see _sqlite_on_begin)
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_on_begin(conn: Connection) -> None:
+    # Writers take the lock up front so that concurrent writers wait (busy_timeout)
+    # instead of failing mid-transaction; readers keep a deferred BEGIN.
+    mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def writing(bind: Engine | Connection) -> Engine | Connection:
+    """The bind for a transaction that will write: BEGIN IMMEDIATE on SQLite."""
+    return bind.execution_options(sqlite_begin="IMMEDIATE")
+
+
+class Database:
+    """Flask extension: the engine and the request-scoped session."""
+
+    def init_app(self, app: Flask) -> None:
+        bind = app.config.get("DB_BIND")  # tests pass a Connection in an outer transaction
+        if bind is None:
+            bind = make_engine(app.config["DATABASE_URL"])
+        app.extensions["interviewloop.db"] = {
+            "bind": bind,
+            "sessions": sessionmaker(expire_on_commit=False, join_transaction_mode="create_savepoint"),
+        }
+        app.after_request(self._finish_request)
+        app.teardown_appcontext(self._close)
+
+    @staticmethod
+    def _state(app: Flask) -> dict[str, Any]:
+        return app.extensions["interviewloop.db"]
+
+    @property
+    def bind(self) -> Engine | Connection:
+        from flask import current_app
+
+        return self._state(current_app)["bind"]
+
+    @property
+    def session(self) -> Session:
+        """The session of the current request (or app context), opened on first use."""
+        from flask import current_app
+
+        if "db_session" not in g:
+            state = self._state(current_app)
+            bind = state["bind"]
+            if _request_writes():
+                bind = writing(bind)
+            g.db_session = state["sessions"](bind=bind)
+        return g.db_session
+
+    @contextmanager
+    def session_scope(self) -> Iterator[Session]:
+        """A writing session for CLI commands: commit on success, roll back on error."""
+        from flask import current_app
+
+        state = self._state(current_app)
+        session = state["sessions"](bind=writing(state["bind"]))
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    @staticmethod
+    def _finish_request(response: Any) -> Any:
+        session: Session | None = g.get("db_session")
+        if session is not None:
+            if response.status_code < 400:
+                session.commit()
+            else:
+                session.rollback()
+        return response
+
+    @staticmethod
+    def _close(_exc: BaseException | None) -> None:
+        session: Session | None = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+
+def _request_writes() -> bool:
+    from flask import has_request_context
+
+    return has_request_context() and request.method not in {"GET", "HEAD", "OPTIONS"}
+
+
+db = Database()

@@ -1,0 +1,57 @@
+"""Generic error pages: a short reason, never a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+
+class DomainError(Exception):
+    """A rule of the domain refused the request; the message says why, for the user."""
+
+    status_code = 400
+
+
+class NotFound(DomainError):
+    status_code = 404
+
+
+class Forbidden(DomainError):
+    status_code = 403
+
+
+class Conflict(DomainError):
+    status_code = 409
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(Exception, _unexpected_error)
+
+
+def _render(status: int, title: str, reason: str):
+    return render_template("error.html", status=status, title=title, reason=reason), status
+
+
+def _csrf_error(exc: CSRFError):
+    return _render(400, "Form expired", "The form was missing its security token or it had "
+                   "expired. Go back, reload the page and try again.")
+
+
+def _http_error(exc: HTTPException):
+    return _render(exc.code or 500, exc.name, exc.description or "")
+
+
+def _domain_error(exc: DomainError):
+    titles = {400: "Bad request", 403: "Forbidden", 404: "Not found", 409: "Conflict"}
+    return _render(exc.status_code, titles.get(exc.status_code, "Error"), str(exc))
+
+
+def _unexpected_error(exc: Exception):
+    from flask import current_app
+
+    current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+    return _render(500, "Server error", InternalServerError.description)

@@ -1,0 +1,30 @@
+"""Form pieces shared by features."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField
+from wtforms.widgets import CheckboxInput, ListWidget
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ActionForm(FlaskForm):
+    """A form with only the CSRF token, for POST buttons (retire, deactivate, ...)."""
+
+
+def apply_domain_error(form: FlaskForm, exc: Exception) -> None:
+    """Show a service's refusal beside the field it names, or at the top of the form."""
+    field = getattr(exc, "field", None)
+    if field and field in form._fields:
+        form._fields[field].errors = [*form._fields[field].errors, str(exc)]
+    else:
+        form.form_errors.append(str(exc))
+
+
+def form_status(form: FlaskForm) -> int:
+    """200 for a fresh form, 422 for a submitted one being shown again with its errors."""
+    return 422 if form.is_submitted() else 200
