@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from logging.config import fileConfig
 
+from alembic import context
 from sqlalchemy import create_engine, pool
 
-from alembic import context
 from interviewloop.models import Base
 
 config = context.config

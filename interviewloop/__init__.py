@@ -7,13 +7,24 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from interviewloop.config import load_config
+
+
+class RowIdConverter(IntegerConverter):
+    """``<int:...>`` capped at the largest id an INTEGER key column holds (PostgreSQL int4):
+    a bigger id is a 404, not a database out-of-range error (500)."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(load_config(os.environ, overrides, instance_path=app.instance_path))
+    app.url_map.converters["int"] = RowIdConverter
     os.makedirs(app.instance_path, exist_ok=True)
 
     from interviewloop import errors, security

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, with_appcontext
 
 from interviewloop.audit.service import SYSTEM
 from interviewloop.errors import DomainError
@@ -42,6 +42,7 @@ def alembic_config(database_url: str | None = None):
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db() -> None:
     """Migrate the database to the latest revision (alembic upgrade head)."""
     from alembic import command
@@ -51,6 +52,7 @@ def init_db() -> None:
 
 
 @click.command("import-questions")
+@with_appcontext
 @click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
 def import_questions(path: Path | None) -> None:
     """Validate and import the question bank from PATH (default: question_bank/)."""
@@ -69,6 +71,7 @@ def import_questions(path: Path | None) -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option("--role", "roles", multiple=True, required=True,
@@ -92,6 +95,7 @@ def create_user(email: str, name: str, roles: tuple[str, ...], time_zone: str,
 
 
 @click.command("demo")
+@with_appcontext
 def demo() -> None:
     """Load the demo users (and data); running it again changes nothing."""
     from interviewloop.auth.login import hasher

@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
+
+try:  # WTForms 3.3 deprecates (value, label) tuples as choices in favour of SelectChoice.
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover - WTForms < 3.3 only knows tuples
+    SelectChoice = None
+
+
+def choices(pairs: Iterable[tuple[str, str]]) -> list:
+    """Select options from (value, label) pairs, in the shape the installed WTForms wants."""
+    if SelectChoice is None:  # pragma: no cover
+        return list(pairs)
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -8,9 +8,9 @@ Create Date: 2026-11-27 04:54:11.640938
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+from alembic import op
 
 import interviewloop.db
-from alembic import op
 
 revision: str = "698d8a53087d"
 down_revision: str | None = None

@@ -7,13 +7,13 @@ from wtforms.validators import DataRequired, Email, Length
 from interviewloop.auth.passwords import MAX_LENGTH, MIN_LENGTH
 from interviewloop.auth.service import time_zones
 from interviewloop.enums import Role
-from interviewloop.forms import MultiCheckboxField
+from interviewloop.forms import MultiCheckboxField, choices
 
-ROLE_CHOICES = [(r.value, r.label) for r in Role]
+ROLE_CHOICES = choices((r.value, r.label) for r in Role)
 
 
-def _zone_choices() -> list[tuple[str, str]]:
-    return [(z, z) for z in sorted(time_zones())]
+def _zone_choices() -> list:
+    return choices((z, z) for z in sorted(time_zones()))
 
 
 class UserFieldsForm(FlaskForm):

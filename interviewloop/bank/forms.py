@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from interviewloop.bank.schema import MINUTES_RANGE
 from interviewloop.enums import Category, Level
-from interviewloop.forms import MultiCheckboxField
+from interviewloop.forms import MultiCheckboxField, choices
 
 CATEGORY_CHOICES = [(c.value, c.label) for c in Category]
 LEVEL_CHOICES = [(lv.value, lv.label) for lv in Level]
@@ -19,23 +19,23 @@ class BankFilterForm(FlaskForm):
         csrf = False
 
     q = SearchField("Search", validators=[Optional(), Length(max=200)])
-    category = SelectField("Category", choices=[("", "Any category"), *CATEGORY_CHOICES],
+    category = SelectField("Category", choices=choices([("", "Any category"), *CATEGORY_CHOICES]),
                            validate_choice=True, default="")
-    level = SelectField("Level", choices=[("", "Any level"), *LEVEL_CHOICES], default="")
+    level = SelectField("Level", choices=choices([("", "Any level"), *LEVEL_CHOICES]), default="")
     area = SelectField("Capability area", default="")
     benchmark = SelectField("Benchmark question", default="")
-    status = SelectField("Status", default="active", choices=[
-        ("active", "Active"), ("retired", "Retired"), ("all", "Active and retired")])
+    status = SelectField("Status", default="active", choices=choices([
+        ("active", "Active"), ("retired", "Retired"), ("all", "Active and retired")]))
     page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(min=1, max=100000)])
 
     def set_choices(self, areas, benchmarks) -> None:
-        self.area.choices = [("", "Any area"), *((a.slug, a.name) for a in areas)]
-        self.benchmark.choices = [("", "Any benchmark"), *((b.slug, b.text) for b in benchmarks)]
+        self.area.choices = choices([("", "Any area"), *((a.slug, a.name) for a in areas)])
+        self.benchmark.choices = choices([("", "Any benchmark"), *((b.slug, b.text) for b in benchmarks)])
 
 
 class QuestionForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    category = SelectField("Category", choices=CATEGORY_CHOICES, validators=[DataRequired()])
+    category = SelectField("Category", choices=choices(CATEGORY_CHOICES), validators=[DataRequired()])
     prompt = TextAreaField("Prompt, as the interviewer asks it",
                            validators=[DataRequired(), Length(max=4000)])
     signals = TextAreaField("Signals of a strong answer (one a line, at least 3)",
@@ -44,7 +44,7 @@ class QuestionForm(FlaskForm):
                               validators=[DataRequired(), Length(max=4000)])
     areas = MultiCheckboxField("Capability areas it probes",
                                validators=[DataRequired("Choose at least one area.")])
-    levels = MultiCheckboxField("Levels it suits", choices=LEVEL_CHOICES,
+    levels = MultiCheckboxField("Levels it suits", choices=choices(LEVEL_CHOICES),
                                 validators=[DataRequired("Choose at least one level.")])
     benchmarks = MultiCheckboxField("Benchmark questions it exercises")
     minutes = IntegerField("Suggested minutes", default=30, validators=[
@@ -52,5 +52,5 @@ class QuestionForm(FlaskForm):
     version = HiddenField()
 
     def set_choices(self, areas, benchmarks) -> None:
-        self.areas.choices = [(a.slug, a.name) for a in areas]
-        self.benchmarks.choices = [(b.slug, b.text) for b in benchmarks]
+        self.areas.choices = choices((a.slug, a.name) for a in areas)
+        self.benchmarks.choices = choices((b.slug, b.text) for b in benchmarks)

@@ -1,0 +1,231 @@
+"""Test fixtures: a database migrated with `alembic upgrade head` once per run, and each
+test inside an outer transaction that is rolled back (warehouse's pattern).
+
+SQLite by default; PostgreSQL when TEST_DATABASE_URL is set (a database named after it
+is dropped and created fresh for the run, one per xdist worker).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from interviewloop import create_app
+from interviewloop.auth.passwords import Hasher
+from interviewloop.db import make_engine
+
+# Cheap argon2 parameters for speed; production cost is set in config.py.
+TEST_HASH = {"PASSWORD_HASH_MEMORY_KIB": 256, "PASSWORD_HASH_TIME_COST": 1}
+TEST_HASHER = Hasher(memory_kib=256, time_cost=1)
+PASSWORD = "a-long-test-passphrase"
+
+
+def _worker_suffix() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def fresh_postgres_database(base_url: str, name: str) -> str:
+    """Drop and create database ``name`` on the server of ``base_url``; return its URL."""
+    url = make_url(base_url)
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+_created_databases: list[tuple[str, str]] = []
+
+
+def new_database_url(tmp_path_factory: pytest.TempPathFactory, purpose: str) -> str:
+    """A new, empty database for this run (SQLite file, or a fresh PostgreSQL database).
+
+    PostgreSQL names carry the worker and process id, so that runs side by side on one
+    server never drop each other's databases; they are dropped when the run ends."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if base:
+        name = f"{make_url(base).database}_{purpose}_{_worker_suffix()}_{os.getpid()}"
+        _created_databases.append((base, name))
+        return fresh_postgres_database(base, name)
+    return f"sqlite:///{tmp_path_factory.mktemp(purpose) / 'test.db'}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_postgres_databases():
+    yield
+    for base, name in _created_databases:
+        admin = create_engine(make_url(base).set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def migrate(url: str, revision: str = "head") -> None:
+    from alembic import command
+
+    from interviewloop.cli import alembic_config
+
+    config = alembic_config(url)
+    config.attributes["configure_logger"] = False
+    command.upgrade(config, revision)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = new_database_url(tmp_path_factory, "main")
+    migrate(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url):
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(engine):
+    conn = engine.connect()
+    outer = conn.begin()
+    yield conn
+    outer.rollback()
+    conn.close()
+
+
+@pytest.fixture
+def db_session(connection) -> Iterator[Session]:
+    session = Session(bind=connection, join_transaction_mode="create_savepoint",
+                      expire_on_commit=False)
+    yield session
+    session.close()
+
+
+def app_config(**overrides):
+    return {"ENV": "test", "SECRET_KEY": "test-secret", "SESSION_COOKIE_SECURE": False,
+            **TEST_HASH, **overrides}
+
+
+@pytest.fixture
+def app(connection):
+    # No app context is pushed around the test: each request must get its own (its own
+    # `g`, so its own database session and its own current_user), as in production.
+    return create_app(app_config(DB_BIND=connection, DATABASE_URL="sqlite://"))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+# --- data -----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def bank_data():
+    from interviewloop.bank.importer import load_bank
+    from interviewloop.cli import DEFAULT_BANK
+
+    return load_bank(DEFAULT_BANK)
+
+
+@pytest.fixture
+def bank(db_session, bank_data):
+    """The real question bank, imported into this test's transaction."""
+    import copy
+
+    from interviewloop.audit.service import SYSTEM
+    from interviewloop.bank.importer import import_bank
+
+    import_bank(db_session, SYSTEM, copy.deepcopy(bank_data))
+    db_session.flush()
+    return bank_data
+
+
+@pytest.fixture
+def make_user(db_session):
+    from interviewloop.audit.service import SYSTEM
+    from interviewloop.auth import service
+
+    counter = iter(range(1, 10_000))
+
+    def make(*roles: str, email: str | None = None, name: str | None = None,
+             time_zone: str = "UTC", active: bool = True):
+        n = next(counter)
+        user = service.create_user(
+            db_session, SYSTEM, TEST_HASHER, email=email or f"user{n}@example.com",
+            name=name or f"User {n}", password=PASSWORD, roles=roles or ("interviewer",),
+            time_zone=time_zone,
+        )
+        if not active:
+            service.deactivate_user(db_session, SYSTEM, user)
+        db_session.flush()
+        return user
+
+    return make
+
+
+# --- HTTP helpers ---------------------------------------------------------------------------
+
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def csrf_token(client) -> str:
+    response = client.get("/login")
+    if response.status_code == 302:  # already logged in
+        response = client.get("/")
+    match = CSRF_META.search(response.get_data(as_text=True))
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def post(client, url: str, data: dict | None = None, **kwargs):
+    """POST a form the way a browser would: with the page's CSRF token."""
+    return client.post(url, data={"csrf_token": csrf_token(client), **(data or {})}, **kwargs)
+
+
+def log_in(client, email: str, password: str = PASSWORD):
+    return post(client, "/login", {"email": email, "password": password})
+
+
+@pytest.fixture
+def login(app):
+    """login(user) -> a test client with that user logged in through the real form."""
+
+    def make_client(user):
+        client = app.test_client()
+        response = log_in(client, user.email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return make_client
+
+
+# --- query counting -------------------------------------------------------------------------
+
+@contextmanager
+def counting_queries(engine) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def count_queries(engine):
+    """with count_queries() as queries: ...; len(queries) is the number of SQL statements."""
+    return lambda: counting_queries(engine)

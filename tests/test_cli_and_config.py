@@ -1,0 +1,101 @@
+"""The console script and the configuration surface."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from interviewloop.auth.models import User
+from interviewloop.config import ConfigError, load_config
+from interviewloop.demo import DEMO_USERS
+
+
+def test_secret_key_is_required_outside_development(tmp_path):
+    with pytest.raises(ConfigError, match="SECRET_KEY must be set"):
+        load_config({"INTERVIEWLOOP_ENV": "production"}, instance_path=str(tmp_path))
+    dev = load_config({"INTERVIEWLOOP_ENV": "development"}, instance_path=str(tmp_path))
+    assert dev["SECRET_KEY"]
+    assert dev["DATABASE_URL"] == f"sqlite:///{tmp_path}/interviewloop.db"
+    assert dev["SESSION_COOKIE_SECURE"] is False
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ({"SESSION_IDLE_MINUTES": "soon"}, "SESSION_IDLE_MINUTES='soon' is not valid"),
+    ({"LOGIN_MAX_FAILURES": "0"}, "LOGIN_MAX_FAILURES='0' is not valid"),
+    ({"SESSION_COOKIE_SECURE": "maybe"}, "SESSION_COOKIE_SECURE='maybe' is not valid"),
+    ({"INTERVIEWLOOP_ENV": "staging"}, "INTERVIEWLOOP_ENV must be one of"),
+])
+def test_malformed_settings_are_named(tmp_path, env, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config({"SECRET_KEY": "s", **env}, instance_path=str(tmp_path))
+
+
+def test_settings_come_from_the_environment(tmp_path):
+    config = load_config({"SECRET_KEY": "s", "DATABASE_URL": "postgresql+psycopg://db/x",
+                          "SESSION_IDLE_MINUTES": "5", "SESSION_COOKIE_SECURE": "false"},
+                         instance_path=str(tmp_path))
+    assert config["DATABASE_URL"] == "postgresql+psycopg://db/x"
+    assert config["SESSION_IDLE_MINUTES"] == 5
+    assert config["SESSION_COOKIE_SECURE"] is False
+    assert config["ENV"] == "production"
+
+
+def test_demo_creates_the_documented_logins_once(app, db_session):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    assert "7 users created" in first.output
+    for email, _name, _roles in DEMO_USERS:
+        assert email in first.output
+    second = runner.invoke(args=["demo"])
+    assert "0 users created" in second.output
+    assert db_session.scalar(select(func.count()).select_from(User)) == len(DEMO_USERS)
+    emails = {e for e, _n, _r in DEMO_USERS}
+    assert {f"interviewer{n}@example.com" for n in range(1, 5)} | {
+        "admin@example.com", "recruiter@example.com", "manager@example.com"} == emails
+
+
+def test_create_user_command_applies_the_same_checks(app, db_session):
+    runner = app.test_cli_runner()
+    ok = runner.invoke(args=["create-user", "--email", "New@Example.com", "--name", "New",
+                             "--role", "recruiter", "--role", "interviewer",
+                             "--password", "a-perfectly-long-one"])
+    assert ok.exit_code == 0, ok.output
+    assert "new@example.com (interviewer, recruiter)" in ok.output
+    common = runner.invoke(args=["create-user", "--email", "x@example.com", "--name", "X",
+                                 "--role", "admin", "--password", "password1"])
+    assert common.exit_code != 0
+    assert "most common" in common.output
+    again = runner.invoke(args=["create-user", "--email", "NEW@example.com", "--name", "N",
+                                "--role", "admin", "--password", "another-long-one"])
+    assert "already exists" in again.output
+    zone = runner.invoke(args=["create-user", "--email", "z@example.com", "--name", "Z",
+                               "--role", "admin", "--password", "another-long-one",
+                               "--time-zone", "Mars/Olympus"])
+    assert "Unknown time zone" in zone.output
+    assert db_session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_import_questions_command(app, db_session, bank_data):
+    from interviewloop.bank.models import Question
+
+    result = app.test_cli_runner().invoke(args=["import-questions"])
+    assert result.exit_code == 0, result.output
+    assert f"{len(bank_data.questions)} created" in result.output
+    assert db_session.scalar(select(func.count()).select_from(Question)) == len(bank_data.questions)
+
+
+def test_console_script_lists_flask_and_project_commands(tmp_path):
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    script = shutil.which("interviewloop", path=os.path.dirname(sys.executable))
+    assert script, "the interviewloop console script is not installed"
+    env = {**os.environ, "SECRET_KEY": "s", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
+    result = subprocess.run([script, "--help"], capture_output=True, text=True, env=env,
+                            check=True, timeout=60)
+    for command in ("run", "shell", "routes", "init-db", "import-questions", "create-user",
+                    "demo"):
+        assert f"  {command} " in result.stdout
