@@ -1,0 +1,127 @@
+"""Rules that protect data hold in the database itself, and the connection rules apply."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime
+
+import pytest
+from sqlalchemy import insert, text
+from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
+
+from interviewloop.auth.models import User, UserRole
+from interviewloop.bank.models import Question, QuestionPoint
+from interviewloop.db import make_engine, utcnow, writing
+
+
+def _user_row(**overrides):
+    return {"email": "x@example.com", "name": "X", "password_hash": "h", "created_at": utcnow(),
+            **overrides}
+
+
+def _question_row(**overrides):
+    now = utcnow()
+    return {"slug": "q", "category": "system_design", "title": "T", "prompt": "P",
+            "suggested_minutes": 30, "origin": "web", "created_at": now, "updated_at": now,
+            "version": 1, **overrides}
+
+
+@pytest.mark.parametrize(("table", "row"), [
+    (User, _user_row(email="Mixed@Example.com")),           # emails are stored lower-case
+    (User, _user_row(name="")),
+    (User, _user_row(failed_logins=-1)),
+    (Question, _question_row(suggested_minutes=0)),
+    (Question, _question_row(suggested_minutes=500)),
+    (Question, _question_row(origin="elsewhere")),
+    (Question, _question_row(title="")),
+])
+def test_check_constraints_refuse_bad_rows(db_session, table, row):
+    with pytest.raises(IntegrityError), db_session.begin_nested():
+        db_session.execute(insert(table), [row])
+
+
+def test_enum_columns_refuse_unknown_values_in_the_database(db_session):
+    user_id = db_session.execute(insert(User).returning(User.id), [_user_row()]).scalar_one()
+    with pytest.raises(IntegrityError), db_session.begin_nested():
+        db_session.execute(text("INSERT INTO user_roles (user_id, role) VALUES (:u, 'overlord')"),
+                           {"u": user_id})
+
+
+def test_unique_and_foreign_keys_are_enforced(db_session):
+    user_id = db_session.execute(insert(User).returning(User.id), [_user_row()]).scalar_one()
+    with pytest.raises(IntegrityError), db_session.begin_nested():
+        db_session.execute(insert(User), [_user_row()])
+    db_session.execute(insert(UserRole), [{"user_id": user_id, "role": "admin"}])
+    with pytest.raises(IntegrityError), db_session.begin_nested():
+        db_session.execute(insert(UserRole), [{"user_id": user_id, "role": "admin"}])
+    with pytest.raises(IntegrityError), db_session.begin_nested():
+        db_session.execute(insert(QuestionPoint), [
+            {"question_id": 987654, "kind": "signal", "position": 0, "text": "orphan"}])
+
+
+def test_naive_datetimes_are_refused(db_session):
+    with pytest.raises(StatementError, match="naive datetime"), db_session.begin_nested():
+        db_session.execute(insert(User), [_user_row(created_at=datetime(2026, 1, 1))])  # noqa: DTZ001
+
+
+def test_datetimes_come_back_aware_in_utc(db_session):
+    user_id = db_session.execute(insert(User).returning(User.id), [_user_row()]).scalar_one()
+    db_session.expire_all()
+    created = db_session.get(User, user_id).created_at
+    assert created.utcoffset().total_seconds() == 0
+
+
+@pytest.fixture
+def sqlite_file_engine(tmp_path):
+    """A SQLite file of its own: these are SQLite's connection rules, checked on every run."""
+    from tests.conftest import migrate
+
+    url = f"sqlite:///{tmp_path / 'rules.db'}"
+    migrate(url)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+def test_sqlite_connections_enforce_foreign_keys_and_use_wal(sqlite_file_engine):
+    with sqlite_file_engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+@pytest.mark.parametrize("begin", ["IMMEDIATE", "DEFERRED"])
+def test_sqlite_writers_wait_for_each_other_instead_of_failing(sqlite_file_engine, begin):
+    """A transaction that reads, then writes, while another writer holds the lock: with
+    BEGIN IMMEDIATE (what `writing()` gives) it waits and lands; with a plain deferred
+    BEGIN, SQLite refuses the read-to-write upgrade at once ('database is locked')."""
+    errors: list[BaseException] = []
+    first_holds_lock = threading.Event()
+
+    def first_writer():
+        try:
+            with writing(sqlite_file_engine).begin() as conn:
+                conn.execute(insert(User), [_user_row(email="a@example.com")])
+                first_holds_lock.set()
+                time.sleep(0.5)
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=first_writer)
+    thread.start()
+    assert first_holds_lock.wait(5)
+    try:
+        with sqlite_file_engine.execution_options(sqlite_begin=begin).begin() as conn:
+            seen = conn.exec_driver_sql("SELECT count(*) FROM users").scalar()
+            conn.execute(insert(User), [_user_row(email=f"b{seen}@example.com")])
+    except OperationalError as exc:
+        outcome = str(exc.orig)
+    else:
+        outcome = "landed"
+    thread.join()
+    assert errors == []
+    assert outcome == ("landed" if begin == "IMMEDIATE" else "database is locked")
+    with sqlite_file_engine.connect() as conn:
+        users = conn.exec_driver_sql("SELECT count(*) FROM users").scalar()
+    assert users == (2 if begin == "IMMEDIATE" else 1)
