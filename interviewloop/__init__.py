@@ -40,8 +40,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from interviewloop.auth.views import bp as auth_bp
     from interviewloop.bank.views import bp as bank_bp
     from interviewloop.home import bp as home_bp
+    from interviewloop.loops.views import bp as loops_bp
+    from interviewloop.requisitions.views import bp as requisitions_bp
 
-    for blueprint in (home_bp, auth_bp, admin_bp, bank_bp):
+    for blueprint in (home_bp, auth_bp, admin_bp, bank_bp, requisitions_bp, loops_bp):
         app.register_blueprint(blueprint)
 
     from interviewloop.cli import register_commands

@@ -9,9 +9,10 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from interviewloop.audit.service import SYSTEM
+from interviewloop.config import PROJECT_ROOT
 from interviewloop.errors import DomainError
 
-DEFAULT_BANK = Path(__file__).resolve().parent.parent / "question_bank"
+DEFAULT_BANK = PROJECT_ROOT / "question_bank"
 
 
 def _create_app() -> Flask:
@@ -33,9 +34,8 @@ def register_commands(app: Flask) -> None:
 def alembic_config(database_url: str | None = None):
     from alembic.config import Config
 
-    root = Path(__file__).resolve().parent.parent
-    config = Config(str(root / "alembic.ini"))
-    config.set_main_option("script_location", str(root / "alembic"))
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
     config.set_main_option("sqlalchemy.url",
                            database_url or current_app.config["DATABASE_URL"])
     return config
@@ -60,7 +60,7 @@ def import_questions(path: Path | None) -> None:
     from interviewloop.db import db
 
     try:
-        data = load_bank(path or DEFAULT_BANK)
+        data = load_bank(path or current_app.config["BANK_PATH"])
     except BankImportError as exc:
         for line in exc.errors:
             click.echo(line, err=True)
@@ -98,12 +98,19 @@ def create_user(email: str, name: str, roles: tuple[str, ...], time_zone: str,
 @with_appcontext
 def demo() -> None:
     """Load the demo users (and data); running it again changes nothing."""
+    from sqlalchemy import select
+
     from interviewloop.auth.login import hasher
+    from interviewloop.bank.importer import import_bank, load_bank
+    from interviewloop.bank.models import CapabilityArea
     from interviewloop.db import db
     from interviewloop.demo import load_demo
 
     password = current_app.config["DEMO_PASSWORD"]
     with db.session_scope() as session:
+        if session.scalar(select(CapabilityArea.id).limit(1)) is None:
+            import_bank(session, SYSTEM, load_bank(current_app.config["BANK_PATH"]))
+            click.echo("Imported the question bank first.")
         created = load_demo(session, hasher(), password)
     click.echo(f"Demo data ready ({created} users created). Log in with any of these, "
                f"password {password!r}:")

@@ -6,13 +6,27 @@ Every setting has a name, a type and a default here; nothing else in the code re
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 ENVIRONMENTS = ("development", "production", "test")
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Market reference points for AI engineer pay (US, 2025-2026), shown beside a requisition's
+# band; set COMP_REFERENCE (JSON) to replace them.
+DEFAULT_COMP_REFERENCE = [
+    {"label": "US median, computer and information research scientists (BLS)",
+     "amount": 140_910, "currency": "USD"},
+    {"label": "US median total pay for AI engineers (Glassdoor, October 2025)",
+     "amount": 138_000, "currency": "USD"},
+    {"label": "US average for AI engineers (2026 salary review)",
+     "amount": 206_000, "currency": "USD"},
+]
 DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused outside development
 
 
@@ -27,6 +41,23 @@ def _bool(raw: str) -> bool:
     if value in {"0", "false", "no", "off"}:
         return False
     raise ValueError("expected true or false")
+
+
+def _comp_reference(raw: str) -> list[dict[str, Any]]:
+    items = json.loads(raw)
+    if not isinstance(items, list) or not all(
+        isinstance(i, dict) and isinstance(i.get("label"), str) and isinstance(i.get("amount"), int)
+        for i in items
+    ):
+        raise ValueError('expected a JSON list of {"label": ..., "amount": ..., "currency": ...}')
+    return items
+
+
+def _directory(raw: str) -> Path:
+    path = Path(raw)
+    if not path.is_dir():
+        raise ValueError("no such folder")
+    return path
 
 
 def _positive_int(raw: str) -> int:
@@ -69,6 +100,10 @@ SETTINGS: tuple[Setting, ...] = (
             "argon2id memory cost (KiB)"),
     Setting("PASSWORD_HASH_TIME_COST", "PASSWORD_HASH_TIME_COST", _positive_int, 3,
             "argon2id iterations"),
+    Setting("COMP_REFERENCE", "COMP_REFERENCE", _comp_reference, DEFAULT_COMP_REFERENCE,
+            "compensation reference figures shown beside a band (JSON list)"),
+    Setting("QUESTION_BANK_PATH", "BANK_PATH", _directory, PROJECT_ROOT / "question_bank",
+            "the question bank folder (questions, rubric, loop and job description templates)"),
     Setting("BANK_PAGE_SIZE", "BANK_PAGE_SIZE", _positive_int, 20, "questions per page in the bank"),
 )
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from interviewloop.audit.service import SYSTEM
+from interviewloop.audit.service import SYSTEM, Actor
 from interviewloop.auth import service
 from interviewloop.auth.passwords import Hasher
+from interviewloop.loops import service as loops
+from interviewloop.requisitions import candidates
+from interviewloop.requisitions import service as requisitions_service
+from interviewloop.requisitions.models import Requisition
 
 DEMO_USERS: list[tuple[str, str, tuple[str, ...]]] = [
     ("admin@example.com", "Ada Admin", ("admin",)),
@@ -22,12 +27,71 @@ DEMO_TIME_ZONES = ["UTC", "America/New_York", "Europe/London", "Europe/Berlin",
                    "Asia/Kolkata", "America/Los_Angeles", "Australia/Sydney"]
 
 
+DEMO_REQUISITIONS = [
+    {"title": "Junior AI Engineer", "level": "junior", "team": "Support Automation",
+     "comp": (110_000, 140_000),
+     "ships": "Model-backed triage for incoming support tickets, inside the helpdesk.",
+     "owns_after_launch": "The triage service's tests, alerts and weekly quality review.",
+     "success_measures": "Tickets routed right first time; no rise in p95 latency.",
+     "fails_in_seat": "Someone who wants to work only in notebooks.",
+     "candidates": [("Ana Ortiz", "ana.ortiz@example.net", "Referral"),
+                    ("Ben Okafor", "ben.okafor@example.net", "Inbound")]},
+    {"title": "Senior AI Engineer", "level": "senior", "team": "Search",
+     "comp": (185_000, 235_000),
+     "ships": "A retrieval-backed answer service for the customer help centre.",
+     "owns_after_launch": "Evaluation, deployment, drift monitoring and rollback.",
+     "success_measures": "Deflection up, bad-answer reports down, cost per answer flat.",
+     "fails_in_seat": "Someone who measures success by demo quality, not production quality.",
+     "candidates": [("Chen Wei", "chen.wei@example.net", "Sourced"),
+                    ("Dana Smith", "dana.smith@example.net", "Referral"),
+                    ("Eli Novak", "eli.novak@example.net", "Inbound")]},
+    {"title": "Lead AI Engineer", "level": "staff", "team": "AI Platform",
+     "comp": (180_000, 200_000),  # deliberately under the market figures: the page says so
+     "ships": "The shared model gateway and evaluation platform product teams build on.",
+     "owns_after_launch": "Platform reliability, the rollout policy and the on-call standard.",
+     "success_measures": "Teams ship model changes weekly with fewer incidents.",
+     "fails_in_seat": "Someone who adds features to the platform but not guard rails.",
+     "candidates": [("Farah Haddad", "farah.haddad@example.net", "Referral")]},
+]
+
+
 def load_demo(session: Session, hasher: Hasher, password: str) -> int:
-    """Create the demo users that do not exist yet; return how many were created."""
+    """Create the demo users and data that do not exist yet; return how many users."""
     created = 0
     for (email, name, roles), zone in zip(DEMO_USERS, DEMO_TIME_ZONES, strict=True):
         if service.find_user_by_email(session, email) is None:
             service.create_user(session, SYSTEM, hasher, email=email, name=name,
                                 password=password, roles=roles, time_zone=zone)
             created += 1
+    _load_requisitions(session)
     return created
+
+
+def _load_requisitions(session: Session) -> None:
+    manager = service.find_user_by_email(session, "manager@example.com")
+    recruiter = service.find_user_by_email(session, "recruiter@example.com")
+    interviewers = [service.find_user_by_email(session, f"interviewer{n}@example.com")
+                    for n in range(1, 5)]
+    as_manager, as_recruiter = Actor(manager), Actor(recruiter)
+    for spec in DEMO_REQUISITIONS:
+        if session.scalar(select(Requisition.id).where(Requisition.title == spec["title"])):
+            continue
+        requisition = requisitions_service.create_requisition(
+            session, as_recruiter, requisitions_service.RequisitionInput(
+                title=spec["title"], level=spec["level"], team=spec["team"],
+                hiring_manager_id=manager.id, recruiter_id=recruiter.id, comp_currency="USD",
+                comp_min=spec["comp"][0], comp_max=spec["comp"][1],
+                answers={k: spec[k] for k in
+                         ("ships", "owns_after_launch", "success_measures", "fails_in_seat")},
+                surface={"surface_system": spec["ships"],
+                         "surface_pager": f"The {spec['team']} team's weekly rota"}))
+        for interviewer in interviewers:
+            requisitions_service.add_member(session, as_recruiter, requisition, interviewer.id)
+        requisitions_service.confirm_definition(session, as_manager, requisition)
+        requisitions_service.confirm_definition(session, as_recruiter, requisition)
+        requisitions_service.open_requisition(session, as_recruiter, requisition)
+        for n, (name, email, source) in enumerate(spec["candidates"]):
+            candidate = candidates.add_candidate(session, as_recruiter, requisition,
+                                                 candidates.CandidateInput(name, email, source))
+            if n < 2:  # leave one candidate without a loop, to show the build step
+                loops.build_loop(session, as_recruiter, requisition, candidate, seed=n)

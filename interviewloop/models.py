@@ -14,9 +14,40 @@ from interviewloop.bank.models import (
     QuestionPoint,
 )
 from interviewloop.db import Base
+from interviewloop.loops.models import (
+    Loop,
+    LoopQuestion,
+    LoopStage,
+    LoopStageArea,
+    LoopTemplate,
+    LoopTemplateStage,
+    LoopTemplateStageArea,
+)
+from interviewloop.requisitions.models import Candidate, Requisition, RequisitionMember
 
 __all__ = [
-    "AuditEvent", "Base", "BenchmarkQuestion", "CapabilityArea", "Competency",
-    "LevelExpectation", "LoginSession", "Question", "QuestionArea", "QuestionBenchmark",
-    "QuestionLevel", "QuestionPoint", "User", "UserRole",
+    "AuditEvent",
+    "Base",
+    "BenchmarkQuestion",
+    "Candidate",
+    "CapabilityArea",
+    "Competency",
+    "LevelExpectation",
+    "LoginSession",
+    "Loop",
+    "LoopQuestion",
+    "LoopStage",
+    "LoopStageArea",
+    "LoopTemplate",
+    "LoopTemplateStage",
+    "LoopTemplateStageArea",
+    "Question",
+    "QuestionArea",
+    "QuestionBenchmark",
+    "QuestionLevel",
+    "QuestionPoint",
+    "Requisition",
+    "RequisitionMember",
+    "User",
+    "UserRole",
 ]

@@ -50,6 +50,14 @@ def test_demo_creates_the_documented_logins_once(app, db_session):
     second = runner.invoke(args=["demo"])
     assert "0 users created" in second.output
     assert db_session.scalar(select(func.count()).select_from(User)) == len(DEMO_USERS)
+    # Requisitions at every level, with candidates and built loops, created once.
+    from interviewloop.loops.models import Loop
+    from interviewloop.requisitions.models import Candidate, Requisition
+
+    levels = db_session.scalars(select(Requisition.level)).all()
+    assert sorted(lv.value for lv in levels) == ["junior", "senior", "staff"]
+    assert db_session.scalar(select(func.count()).select_from(Candidate)) == 6
+    assert db_session.scalar(select(func.count()).select_from(Loop)) == 5
     emails = {e for e, _n, _r in DEMO_USERS}
     assert {f"interviewer{n}@example.com" for n in range(1, 5)} | {
         "admin@example.com", "recruiter@example.com", "manager@example.com"} == emails

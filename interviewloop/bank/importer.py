@@ -26,7 +26,7 @@ from interviewloop.bank.models import (
 from interviewloop.bank.schema import SLUG_RE, QuestionInput, validate_question
 from interviewloop.bank.service import apply_question_input
 from interviewloop.db import utcnow
-from interviewloop.enums import Level
+from interviewloop.enums import Category, Level
 from interviewloop.errors import DomainError
 
 
@@ -42,6 +42,7 @@ class BankData:
     benchmarks: list[dict[str, Any]] = field(default_factory=list)
     competencies: list[dict[str, Any]] = field(default_factory=list)
     questions: list[QuestionInput] = field(default_factory=list)
+    loop_templates: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -164,9 +165,70 @@ def load_bank(root: Path) -> BankData:
             seen[question.slug] = path
             data.questions.append(question)
 
+    data.loop_templates = _read_loop_templates(reader, root / "loop_templates.yaml", area_slugs)
     if reader.errors:
         raise BankImportError(reader.errors)
     return data
+
+
+STAGE_FIELDS = {"name": str, "category": str, "minutes": int, "questions": int, "focus": list}
+
+
+def _read_loop_templates(reader: _Reader, path: Path, area_slugs: set[str]) -> list[dict]:
+    """One template per level, each an ordered list of stages."""
+    good, levels = [], set()
+    for index, item in enumerate(reader.load_list(path, "templates")):
+        label = f"template #{index + 1}"
+        if not isinstance(item, dict):
+            reader.error(path, label, "must be a mapping")
+            continue
+        level = item.get("level")
+        label = f"template {level!r}" if isinstance(level, str) else label
+        problems = []
+        if level not in {lv.value for lv in Level}:
+            problems.append("field 'level' must be junior, senior or staff")
+        elif level in levels:
+            problems.append("field 'level' is used twice")
+        levels.add(level)
+        for name in ("name", "description"):
+            if not isinstance(item.get(name), str) or not item[name].strip():
+                problems.append(f"field {name!r} is required")
+        stages = item.get("stages")
+        if not isinstance(stages, list) or not stages:
+            problems.append("field 'stages' needs at least one stage")
+            stages = []
+        for number, stage in enumerate(stages, start=1):
+            problems += [f"stage {number}: {p}" for p in _stage_problems(stage, area_slugs)]
+        for problem in problems:
+            reader.error(path, label, problem)
+        if not problems:
+            good.append(item)
+    missing = {lv.value for lv in Level} - levels
+    if missing and not reader.errors:
+        reader.error(path, "templates", f"no template for {', '.join(sorted(missing))}")
+    return good
+
+
+def _stage_problems(stage: object, area_slugs: set[str]) -> list[str]:
+    if not isinstance(stage, dict):
+        return ["must be a mapping"]
+    problems = [f"field {name!r} is required ({kind.__name__})"
+                for name, kind in STAGE_FIELDS.items()
+                if not isinstance(stage.get(name), kind) or isinstance(stage.get(name), bool)]
+    if problems:
+        return problems
+    if not 1 <= len(stage["name"].strip()) <= 80:
+        problems.append("field 'name' must be 1 to 80 characters")
+    if stage["category"] not in {c.value for c in Category}:
+        problems.append(f"field 'category' unknown: {stage['category']!r}")
+    if not 5 <= stage["minutes"] <= 240:
+        problems.append("field 'minutes' must be from 5 to 240")
+    if not 1 <= stage["questions"] <= 5:
+        problems.append("field 'questions' must be from 1 to 5")
+    unknown = [a for a in stage["focus"] if a not in area_slugs]
+    if not stage["focus"] or unknown:
+        problems.append(f"field 'focus' needs known area slugs (unknown: {unknown})")
+    return problems
 
 
 def import_bank(session: Session, actor: Actor, data: BankData) -> ImportReport:
@@ -218,6 +280,7 @@ def import_bank(session: Session, actor: Actor, data: BankData) -> ImportReport:
             question.retired_at = now
             report.retired += 1
     session.flush()
+    _import_loop_templates(session, data.loop_templates, areas)
     record(session, actor, "bank_imported", created=report.created, updated=report.updated,
            retired=report.retired)
     return report
@@ -238,3 +301,31 @@ def _upsert(session: Session, model: type, items: list[dict[str, Any]],
             setattr(row, name, value.strip() if isinstance(value, str) else value)
     session.flush()
     return rows
+
+
+def _import_loop_templates(session: Session, items: list[dict[str, Any]],
+                           areas: dict[str, CapabilityArea]) -> None:
+    """Upsert templates by level; a template's stages are rewritten only when they change
+    (loops copy their stages, so nothing points at a template's stages)."""
+    from interviewloop.loops.models import LoopTemplate, LoopTemplateStage
+
+    existing = {t.level: t for t in session.scalars(select(LoopTemplate).options(
+        selectinload(LoopTemplate.stages).selectinload(LoopTemplateStage.focus_areas)))}
+    for item in items:
+        level = Level(item["level"])
+        template = existing.get(level) or LoopTemplate(level=level, stages=[])
+        session.add(template)
+        template.name, template.description = item["name"].strip(), item["description"].strip()
+        wanted = [(s["name"].strip(), Category(s["category"]), s["minutes"], s["questions"],
+                   sorted(s["focus"])) for s in item["stages"]]
+        current = [(s.name, s.category, s.minutes, s.question_count,
+                    sorted(a.slug for a in s.focus_areas)) for s in template.stages]
+        if wanted == current:
+            continue
+        template.stages.clear()
+        session.flush()
+        for position, (name, category, minutes, count, focus) in enumerate(wanted):
+            template.stages.append(LoopTemplateStage(
+                position=position, name=name, category=category, minutes=minutes,
+                question_count=count, focus_areas=[areas[slug] for slug in focus]))
+    session.flush()

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from interviewloop.bank.forms import CATEGORY_CHOICES
+from interviewloop.forms import MultiCheckboxField, choices
+
+
+class SwapForm(FlaskForm):
+    question_id = IntegerField("Replace with", validators=[Optional(), NumberRange(min=1)])
+
+
+class StageForm(FlaskForm):
+    name = StringField("Stage name", validators=[DataRequired(), Length(max=80)])
+    category = SelectField("Category", choices=choices(CATEGORY_CHOICES))
+    minutes = IntegerField("Minutes", default=45, validators=[
+        InputRequired("Enter the minutes."), NumberRange(5, 240)])
+    question_count = IntegerField("Questions", default=2, validators=[
+        InputRequired("Enter how many questions."), NumberRange(1, 5)])
+    focus = MultiCheckboxField("Focus areas", validators=[DataRequired("Choose a focus area.")])
+
+    def set_areas(self, areas) -> None:
+        self.focus.choices = choices((a.slug, a.name) for a in areas)
+
+
+class MoveForm(FlaskForm):
+    direction = SelectField("Direction", choices=choices([("up", "Up"), ("down", "Down")]))

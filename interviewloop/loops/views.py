@@ -1,0 +1,121 @@
+"""A candidate's loop: build it, swap questions, add, remove and reorder stages, and see
+the coverage matrix. Also the loop templates page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import login_required
+
+from interviewloop.auth.login import current_actor
+from interviewloop.bank.service import areas as all_areas
+from interviewloop.db import db
+from interviewloop.forms import ActionForm
+from interviewloop.loops import service
+from interviewloop.loops.forms import MoveForm, StageForm, SwapForm
+from interviewloop.requisitions.candidates import get_candidate
+from interviewloop.requisitions.views import load_managed
+
+bp = Blueprint("loops", __name__, template_folder="templates")
+
+PREFIX = "/requisitions/<int:requisition_id>/candidates/<int:candidate_id>"
+
+
+def _load(requisition_id: int, candidate_id: int):
+    requisition = load_managed(requisition_id)
+    candidate = get_candidate(db.session, requisition, candidate_id)
+    return requisition, candidate
+
+
+def _loop(requisition_id: int, candidate_id: int):
+    requisition, candidate = _load(requisition_id, candidate_id)
+    loop = service.loop_for(db.session, candidate)
+    if loop is None:
+        abort(404, "This candidate has no loop yet.")
+    return requisition, candidate, loop
+
+
+def _back(requisition_id: int, candidate_id: int):
+    return redirect(url_for(".show", requisition_id=requisition_id, candidate_id=candidate_id))
+
+
+@bp.get(PREFIX)
+@login_required
+def show(requisition_id: int, candidate_id: int, stage_form=None, status=200):
+    requisition, candidate = _load(requisition_id, candidate_id)
+    loop = service.loop_for(db.session, candidate)
+    stage_form = stage_form or StageForm()
+    stage_form.set_areas(all_areas(db.session))
+    return render_template(
+        "loops/show.html", requisition=requisition, candidate=candidate, interview_loop=loop,
+        coverage=service.coverage_of(db.session, loop) if loop else None,
+        action_form=ActionForm(), stage_form=stage_form, swap_form=SwapForm(),
+        move_form=MoveForm(),
+        alternatives=service.alternatives(db.session, loop) if loop else {},
+    ), status
+
+
+@bp.post(PREFIX + "/loop")
+@login_required
+def build(requisition_id: int, candidate_id: int):
+    requisition, candidate = _load(requisition_id, candidate_id)
+    if ActionForm().validate_on_submit():
+        loop = service.build_loop(db.session, current_actor(), requisition, candidate)
+        flash("Loop built." if not loop.coverage_gaps else
+              "Loop built, with coverage gaps: see below.", "success")
+    return _back(requisition_id, candidate_id)
+
+
+@bp.post(PREFIX + "/loop/questions/<int:loop_question_id>/swap")
+@login_required
+def swap(requisition_id: int, candidate_id: int, loop_question_id: int):
+    requisition, _candidate, loop = _loop(requisition_id, candidate_id)
+    form = SwapForm()
+    if not form.validate_on_submit():
+        abort(400, "Choose a question from the list, or none for the next best fit.")
+    service.swap_question(db.session, current_actor(), requisition, loop, loop_question_id,
+                          form.question_id.data)
+    flash("Question swapped.", "success")
+    return _back(requisition_id, candidate_id)
+
+
+@bp.post(PREFIX + "/loop/stages")
+@login_required
+def add_stage(requisition_id: int, candidate_id: int):
+    requisition, _candidate, loop = _loop(requisition_id, candidate_id)
+    form = StageForm()
+    form.set_areas(all_areas(db.session))
+    if form.validate_on_submit():
+        service.add_stage(db.session, current_actor(), requisition, loop, service.StageInput(
+            name=form.name.data, category=form.category.data, minutes=form.minutes.data,
+            question_count=form.question_count.data, focus=form.focus.data))
+        flash("Stage added.", "success")
+        return _back(requisition_id, candidate_id)
+    return show(requisition_id, candidate_id, stage_form=form, status=422)
+
+
+@bp.post(PREFIX + "/loop/stages/<int:stage_id>/remove")
+@login_required
+def remove_stage(requisition_id: int, candidate_id: int, stage_id: int):
+    requisition, _candidate, loop = _loop(requisition_id, candidate_id)
+    if ActionForm().validate_on_submit():
+        service.remove_stage(db.session, current_actor(), requisition, loop, stage_id)
+        flash("Stage removed.", "success")
+    return _back(requisition_id, candidate_id)
+
+
+@bp.post(PREFIX + "/loop/stages/<int:stage_id>/move")
+@login_required
+def move_stage(requisition_id: int, candidate_id: int, stage_id: int):
+    requisition, _candidate, loop = _loop(requisition_id, candidate_id)
+    form = MoveForm()
+    if not form.validate_on_submit():
+        abort(400, "Move a stage up or down.")
+    service.move_stage(db.session, current_actor(), requisition, loop, stage_id,
+                       form.direction.data)
+    return _back(requisition_id, candidate_id)
+
+
+@bp.get("/loop-templates")
+@login_required
+def templates():
+    return render_template("loops/templates.html", templates=service.templates(db.session))

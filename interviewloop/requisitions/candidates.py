@@ -1,0 +1,132 @@
+"""Candidates on a requisition: add, edit, withdraw. No Flask here; callers commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from interviewloop.audit.service import Actor, record
+from interviewloop.errors import Conflict, DomainError, NotFound
+from interviewloop.requisitions.models import (
+    Candidate,
+    CandidateStatus,
+    Requisition,
+    RequisitionStatus,
+)
+from interviewloop.requisitions.service import require_manage
+
+
+class InvalidCandidate(DomainError):
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class StaleCandidate(Conflict):
+    def __init__(self) -> None:
+        super().__init__("Someone else changed this candidate while you were editing. Your "
+                         "input is shown below; check the current details and save again.")
+
+
+@dataclass
+class CandidateInput:
+    name: str
+    email: str
+    source: str = ""
+    notes: str = ""
+
+
+def _clean(session: Session, requisition: Requisition, data: CandidateInput,
+           candidate: Candidate | None = None) -> dict[str, str]:
+    name, email = data.name.strip(), data.email.strip().lower()
+    if not 1 <= len(name) <= 120:
+        raise InvalidCandidate("A name is 1 to 120 characters.", "name")
+    if not 3 <= len(email) <= 254 or "@" not in email:
+        raise InvalidCandidate("Enter a valid email address.", "email")
+    if len(data.source) > 120:
+        raise InvalidCandidate("Keep the source under 120 characters.", "source")
+    if len(data.notes) > 10_000:
+        raise InvalidCandidate("Keep the notes under 10,000 characters.", "notes")
+    clash = session.scalar(select(Candidate.id).where(
+        Candidate.requisition_id == requisition.id, Candidate.email == email))
+    if clash is not None and (candidate is None or clash != candidate.id):
+        raise InvalidCandidate("A candidate with this email is already on this requisition.",
+                               "email")
+    return {"name": name, "email": email, "source": data.source.strip(),
+            "notes": data.notes.strip()}
+
+
+def candidates_of(session: Session, requisition: Requisition) -> list[Candidate]:
+    return list(session.scalars(select(Candidate).where(
+        Candidate.requisition_id == requisition.id).order_by(Candidate.name, Candidate.id)))
+
+
+def get_candidate(session: Session, requisition: Requisition, candidate_id: int) -> Candidate:
+    candidate = session.scalar(select(Candidate).where(
+        Candidate.id == candidate_id, Candidate.requisition_id == requisition.id))
+    if candidate is None:
+        raise NotFound("No such candidate on this requisition.")
+    return candidate
+
+
+def add_candidate(session: Session, actor: Actor, requisition: Requisition,
+                  data: CandidateInput) -> Candidate:
+    require_manage(actor.user, requisition)
+    if requisition.status != RequisitionStatus.OPEN:
+        raise Conflict("Candidates are added to open requisitions only; open this one first.")
+    candidate = Candidate(requisition_id=requisition.id, **_clean(session, requisition, data))
+    session.add(candidate)
+    session.flush()
+    record(session, actor, "candidate_added", candidate, requisition_id=requisition.id)
+    return candidate
+
+
+def update_candidate(session: Session, actor: Actor, requisition: Requisition,
+                     candidate: Candidate, data: CandidateInput, *,
+                     seen_version: int) -> Candidate:
+    require_manage(actor.user, requisition)
+    if seen_version != candidate.version:
+        raise StaleCandidate
+    values = _clean(session, requisition, data, candidate)
+    changed = sorted(k for k, v in values.items() if getattr(candidate, k) != v)
+    for name, value in values.items():
+        setattr(candidate, name, value)
+    session.flush()
+    if changed:
+        record(session, actor, "candidate_updated", candidate, fields=changed)
+    return candidate
+
+
+def withdraw_candidate(session: Session, actor: Actor, requisition: Requisition,
+                       candidate: Candidate) -> Candidate:
+    require_manage(actor.user, requisition)
+    if candidate.status != CandidateStatus.ACTIVE:
+        raise Conflict(f"Only an active candidate can withdraw; this one is "
+                       f"{candidate.status.value}.")
+    candidate.status = CandidateStatus.WITHDRAWN
+    session.flush()
+    record(session, actor, "candidate_withdrawn", candidate)
+    return candidate
+
+
+@dataclass(frozen=True)
+class CandidateRow:
+    candidate: Candidate
+    has_loop: bool
+    gaps: int
+
+
+def candidate_rows(session: Session, requisition: Requisition) -> list[CandidateRow]:
+    """The requisition's candidates with their loop's state, in one query."""
+    from interviewloop.loops.models import Loop
+
+    rows = session.execute(
+        select(Candidate, Loop.id, Loop.coverage_gaps)
+        .outerjoin(Loop, Loop.candidate_id == Candidate.id)
+        .where(Candidate.requisition_id == requisition.id)
+        .order_by(Candidate.status, Candidate.name, Candidate.id)
+    ).all()
+    return [CandidateRow(candidate, loop_id is not None, len(gaps or []))
+            for candidate, loop_id, gaps in rows]

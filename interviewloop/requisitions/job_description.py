@@ -1,0 +1,112 @@
+"""Job descriptions: the level's template (question_bank/job_descriptions.yaml) merged
+with the requisition's answers. ATS-friendly: plain headings and text, no tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from interviewloop.enums import Level
+from interviewloop.errors import DomainError
+from interviewloop.requisitions.models import PRODUCTION_SURFACE, Requisition
+
+PLACEHOLDERS = ("team", "title")
+
+
+class TemplateError(DomainError):
+    pass
+
+
+@dataclass(frozen=True)
+class JDTemplate:
+    level: Level
+    title: str
+    role_summary: str
+    what_you_will_do: tuple[str, ...]
+    what_we_are_looking_for: tuple[str, ...]
+
+
+@dataclass
+class Section:
+    heading: str
+    paragraphs: list[str] = field(default_factory=list)
+    bullets: list[str] = field(default_factory=list)
+
+
+@dataclass
+class JobDescription:
+    title: str
+    sections: list[Section]
+
+    def as_text(self) -> str:
+        lines = [self.title, ""]
+        for section in self.sections:
+            lines += [section.heading.upper(), ""]
+            lines += [p for para in section.paragraphs for p in (para, "")]
+            if section.bullets:
+                lines += [f"- {b}" for b in section.bullets] + [""]
+        return "\n".join(lines).rstrip() + "\n"
+
+    def as_markdown(self) -> str:
+        lines = [f"# {self.title}", ""]
+        for section in self.sections:
+            lines += [f"## {section.heading}", ""]
+            lines += [p for para in section.paragraphs for p in (para, "")]
+            if section.bullets:
+                lines += [f"- {b}" for b in section.bullets] + [""]
+        return "\n".join(lines).rstrip() + "\n"
+
+
+@cache
+def load_templates(path: Path) -> dict[Level, JDTemplate]:
+    """Read and check the templates file; every level needs one."""
+    try:
+        document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise TemplateError(f"{path}: cannot be read ({exc})") from exc
+    found: dict[Level, JDTemplate] = {}
+    for item in (document or {}).get("templates", []):
+        try:
+            template = JDTemplate(
+                level=Level(item["level"]), title=item["title"].strip(),
+                role_summary=" ".join(item["role_summary"].split()),
+                what_you_will_do=tuple(item["what_you_will_do"]),
+                what_we_are_looking_for=tuple(item["what_we_are_looking_for"]),
+            )
+            template.role_summary.format(**dict.fromkeys(PLACEHOLDERS, ""))
+        except (KeyError, ValueError, TypeError, AttributeError, IndexError) as exc:
+            raise TemplateError(f"{path}: template {item.get('level')!r} is malformed "
+                                f"({exc!r})") from exc
+        found[template.level] = template
+    missing = [lv.value for lv in Level if lv not in found]
+    if missing:
+        raise TemplateError(f"{path}: no template for {', '.join(missing)}")
+    return found
+
+
+def job_description(requisition: Requisition, template: JDTemplate) -> JobDescription:
+    summary = template.role_summary.format(team=requisition.team, title=requisition.title)
+    sections = [Section("Role summary", [summary])]
+    own = [("What you will ship", requisition.ships),
+           ("What you will own after launch", requisition.owns_after_launch),
+           ("How success is judged", requisition.success_measures)]
+    sections += [Section(heading, _paragraphs(text)) for heading, text in own if text]
+    surface = [f"{label}: {' '.join(value.split())}" for name, label in PRODUCTION_SURFACE.items()
+               if (value := getattr(requisition, name))]
+    if surface:
+        sections.append(Section("The system you will work on", bullets=surface))
+    sections.append(Section("What you will do", bullets=list(template.what_you_will_do)))
+    sections.append(Section("What we are looking for",
+                            bullets=list(template.what_we_are_looking_for)))
+    sections.append(Section("Compensation", [
+        f"The base salary range for this role is {requisition.comp_min:,} to "
+        f"{requisition.comp_max:,} {requisition.comp_currency} a year."]))
+    # "Which candidate would fail in this seat" is the team's own yardstick: not published.
+    return JobDescription(title=requisition.title, sections=sections)
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]

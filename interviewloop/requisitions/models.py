@@ -1,0 +1,161 @@
+"""Requisitions (the role definition and its hiring team) and their candidates."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from interviewloop.auth.models import User
+from interviewloop.db import Base, str_enum, utcnow
+from interviewloop.enums import Level
+
+
+class RequisitionStatus(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class CandidateStatus(enum.StrEnum):
+    ACTIVE = "active"
+    WITHDRAWN = "withdrawn"
+    REJECTED = "rejected"
+    OFFER = "offer"
+    HIRED = "hired"
+
+
+# The four operating questions the team answers before a requisition opens.
+OPERATING_QUESTIONS: dict[str, str] = {
+    "ships": "What will the hire ship?",
+    "owns_after_launch": "What will they own after launch?",
+    "success_measures": "How will success be judged?",
+    "fails_in_seat": "Which candidate would fail in this seat?",
+}
+
+# The production surface the hire will own.
+PRODUCTION_SURFACE: dict[str, str] = {
+    "surface_system": "System",
+    "surface_inputs": "Inputs",
+    "surface_models": "Models",
+    "surface_orchestration": "Orchestration",
+    "surface_apis": "APIs",
+    "surface_data_stores": "Data stores",
+    "surface_observability": "Observability",
+    "surface_failure_modes": "Failure modes",
+    "surface_pager": "Who carries the pager",
+}
+
+_ANSWERED = " AND ".join(f"length(coalesce({name}, '')) > 0" for name in OPERATING_QUESTIONS)
+
+
+class Requisition(Base):
+    __tablename__ = "requisitions"
+    __table_args__ = (
+        CheckConstraint("length(title) BETWEEN 1 AND 120", name="title_length"),
+        CheckConstraint("length(team) BETWEEN 1 AND 120", name="team_length"),
+        CheckConstraint("comp_min >= 0", name="comp_min_nonnegative"),
+        CheckConstraint("comp_max >= comp_min", name="comp_band_ordered"),
+        CheckConstraint("length(comp_currency) = 3 AND comp_currency = upper(comp_currency)",
+                        name="comp_currency_code"),
+        # An open requisition has its role defined (the service also wants the team's agreement).
+        CheckConstraint(f"status <> 'open' OR (opened_at IS NOT NULL AND {_ANSWERED})",
+                        name="open_needs_definition"),
+        CheckConstraint("(status = 'closed') = (closed_at IS NOT NULL)", name="closed_has_time"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(120))
+    level: Mapped[Level] = mapped_column(str_enum(Level, "level"))
+    team: Mapped[str] = mapped_column(String(120))
+    hiring_manager_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    recruiter_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[RequisitionStatus] = mapped_column(
+        str_enum(RequisitionStatus, "status"), default=RequisitionStatus.DRAFT, index=True)
+
+    ships: Mapped[str | None] = mapped_column(Text)
+    owns_after_launch: Mapped[str | None] = mapped_column(Text)
+    success_measures: Mapped[str | None] = mapped_column(Text)
+    fails_in_seat: Mapped[str | None] = mapped_column(Text)
+
+    surface_system: Mapped[str | None] = mapped_column(Text)
+    surface_inputs: Mapped[str | None] = mapped_column(Text)
+    surface_models: Mapped[str | None] = mapped_column(Text)
+    surface_orchestration: Mapped[str | None] = mapped_column(Text)
+    surface_apis: Mapped[str | None] = mapped_column(Text)
+    surface_data_stores: Mapped[str | None] = mapped_column(Text)
+    surface_observability: Mapped[str | None] = mapped_column(Text)
+    surface_failure_modes: Mapped[str | None] = mapped_column(Text)
+    surface_pager: Mapped[str | None] = mapped_column(Text)
+
+    comp_currency: Mapped[str] = mapped_column(String(3), default="USD")
+    comp_min: Mapped[int]
+    comp_max: Mapped[int]
+
+    # The team agrees on the role before the first screen; a change clears both.
+    manager_confirmed_at: Mapped[datetime | None]
+    recruiter_confirmed_at: Mapped[datetime | None]
+    # Scorecards stay hidden from other interviewers until the debrief (scorecards issue).
+    hide_scorecards_until_debrief: Mapped[bool] = mapped_column(default=False,
+                                                                 server_default=false())
+
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    opened_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+    hiring_manager: Mapped[User] = relationship(foreign_keys=[hiring_manager_id], lazy="raise")
+    recruiter: Mapped[User] = relationship(foreign_keys=[recruiter_id], lazy="raise")
+    members: Mapped[list[RequisitionMember]] = relationship(
+        back_populates="requisition", cascade="all, delete-orphan", lazy="raise")
+
+    @property
+    def unanswered(self) -> list[str]:
+        return [q for name, q in OPERATING_QUESTIONS.items()
+                if not (getattr(self, name) or "").strip()]
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.manager_confirmed_at is not None and self.recruiter_confirmed_at is not None
+
+
+class RequisitionMember(Base):
+    """An interviewer on the hiring team (the manager and recruiter are on it by role)."""
+
+    __tablename__ = "requisition_members"
+
+    requisition_id: Mapped[int] = mapped_column(
+        ForeignKey("requisitions.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    requisition: Mapped[Requisition] = relationship(back_populates="members", lazy="raise")
+    user: Mapped[User] = relationship(lazy="raise")
+
+
+class Candidate(Base):
+    __tablename__ = "candidates"
+    __table_args__ = (
+        # One person once per requisition; emails stored lower-cased (case-insensitive).
+        UniqueConstraint("requisition_id", "email"),
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+        CheckConstraint("length(email) BETWEEN 3 AND 254", name="email_length"),
+        CheckConstraint("length(name) BETWEEN 1 AND 120", name="name_length"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requisition_id: Mapped[int] = mapped_column(ForeignKey("requisitions.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    source: Mapped[str] = mapped_column(String(120), default="")
+    status: Mapped[CandidateStatus] = mapped_column(
+        str_enum(CandidateStatus, "status"), default=CandidateStatus.ACTIVE, index=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+    requisition: Mapped[Requisition] = relationship(lazy="raise")

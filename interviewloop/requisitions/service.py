@@ -1,0 +1,320 @@
+"""Requisitions: the role definition, the hiring team's agreement, opening and closing.
+No Flask here; callers commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from interviewloop.audit.service import Actor, record
+from interviewloop.auth.models import User
+from interviewloop.db import utcnow
+from interviewloop.enums import Level, Role
+from interviewloop.errors import Conflict, DomainError, Forbidden, NotFound
+from interviewloop.requisitions.models import (
+    OPERATING_QUESTIONS,
+    PRODUCTION_SURFACE,
+    Candidate,
+    Requisition,
+    RequisitionMember,
+    RequisitionStatus,
+)
+
+DEFINITION_FIELDS = ("title", "level", "team", *OPERATING_QUESTIONS, *PRODUCTION_SURFACE,
+                     "comp_currency", "comp_min", "comp_max")
+MAX_ANSWER = 4000
+
+
+class InvalidRequisition(DomainError):
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class StaleRequisition(Conflict):
+    def __init__(self) -> None:
+        super().__init__("Someone else changed this requisition while you were editing it. "
+                         "Your input is shown below; check the current version and save again.")
+
+
+@dataclass
+class RequisitionInput:
+    title: str
+    level: str
+    team: str
+    hiring_manager_id: int
+    recruiter_id: int
+    comp_currency: str
+    comp_min: int
+    comp_max: int
+    answers: dict[str, str] = field(default_factory=dict)   # operating questions
+    surface: dict[str, str] = field(default_factory=dict)   # production surface
+    hide_scorecards_until_debrief: bool = False
+
+
+# --- who sees what ---------------------------------------------------------------------------
+
+def on_team(user: User, requisition: Requisition, member_ids: Iterable[int] = ()) -> bool:
+    return user.id in (requisition.hiring_manager_id, requisition.recruiter_id) or \
+        user.id in set(member_ids)
+
+
+def _team_filter(user: User) -> Select:
+    """Requisition ids whose hiring team includes ``user``."""
+    member = exists().where(RequisitionMember.requisition_id == Requisition.id,
+                            RequisitionMember.user_id == user.id)
+    return or_(Requisition.hiring_manager_id == user.id, Requisition.recruiter_id == user.id,
+               member)
+
+
+def visible_requisitions(session: Session, user: User) -> list[tuple[Requisition, int, int]]:
+    """(requisition, candidates, active candidates) for every requisition the user may see."""
+    counts = (
+        select(Candidate.requisition_id, func.count().label("total"),
+               func.count().filter(Candidate.status == "active").label("active"))
+        .group_by(Candidate.requisition_id).subquery()
+    )
+    stmt = (
+        select(Requisition, func.coalesce(counts.c.total, 0), func.coalesce(counts.c.active, 0))
+        .outerjoin(counts, counts.c.requisition_id == Requisition.id)
+        .options(selectinload(Requisition.hiring_manager), selectinload(Requisition.recruiter))
+        .order_by(Requisition.status, Requisition.created_at.desc(), Requisition.id.desc())
+    )
+    if not user.is_admin:
+        stmt = stmt.where(_team_filter(user))
+    return [tuple(row) for row in session.execute(stmt)]
+
+
+def get_requisition(session: Session, user: User, requisition_id: int) -> Requisition:
+    """The requisition if ``user`` is on its hiring team (or admin); 404 otherwise, so that
+    people off the team cannot even learn that it exists."""
+    stmt = select(Requisition).where(Requisition.id == requisition_id).options(
+        selectinload(Requisition.hiring_manager), selectinload(Requisition.recruiter),
+        selectinload(Requisition.members).selectinload(RequisitionMember.user),
+    )
+    if not user.is_admin:
+        stmt = stmt.where(_team_filter(user))
+    requisition = session.scalar(stmt)
+    if requisition is None:
+        raise NotFound("No such requisition.")
+    return requisition
+
+
+def can_manage(user: User, requisition: Requisition) -> bool:
+    """Edit the definition, the team and the candidates: the manager, the recruiter, admins."""
+    return user.is_admin or user.id in (requisition.hiring_manager_id, requisition.recruiter_id)
+
+
+def require_manage(user: User, requisition: Requisition) -> None:
+    if not can_manage(user, requisition):
+        raise Forbidden("Only the requisition's hiring manager, its recruiter or an admin "
+                        "can change it.")
+
+
+def can_create(user: User) -> bool:
+    return user.has_role(Role.ADMIN, Role.RECRUITER, Role.HIRING_MANAGER)
+
+
+def people_for(session: Session, role: Role) -> list[User]:
+    """Active users holding ``role``, for the pickers."""
+    from interviewloop.auth.models import UserRole
+
+    return list(session.scalars(
+        select(User).join(UserRole).where(UserRole.role == role, User.is_active.is_(True))
+        .order_by(User.name)))
+
+
+# --- changes ----------------------------------------------------------------------------------
+
+def _clean(data: RequisitionInput, session: Session) -> dict[str, object]:
+    title, team = data.title.strip(), data.team.strip()
+    if not 1 <= len(title) <= 120:
+        raise InvalidRequisition("A title is 1 to 120 characters.", "title")
+    if not 1 <= len(team) <= 120:
+        raise InvalidRequisition("A team is 1 to 120 characters.", "team")
+    try:
+        level = Level(data.level)
+    except ValueError:
+        raise InvalidRequisition("Choose junior, senior or staff.", "level") from None
+    currency = (data.comp_currency or "").strip().upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise InvalidRequisition("Use a three-letter currency code such as USD.",
+                                 "comp_currency")
+    if data.comp_min < 0:
+        raise InvalidRequisition("The band cannot be negative.", "comp_min")
+    if data.comp_max < data.comp_min:
+        raise InvalidRequisition("The band's maximum is below its minimum.", "comp_max")
+    manager = session.get(User, data.hiring_manager_id)
+    if manager is None or not manager.is_active or not manager.has_role(Role.HIRING_MANAGER):
+        raise InvalidRequisition("Choose an active hiring manager.", "hiring_manager_id")
+    recruiter = session.get(User, data.recruiter_id)
+    if recruiter is None or not recruiter.is_active or not recruiter.has_role(Role.RECRUITER):
+        raise InvalidRequisition("Choose an active recruiter.", "recruiter_id")
+    values: dict[str, object] = {
+        "title": title, "team": team, "level": level, "comp_currency": currency,
+        "comp_min": data.comp_min, "comp_max": data.comp_max,
+        "hiring_manager_id": manager.id, "recruiter_id": recruiter.id,
+        "hide_scorecards_until_debrief": bool(data.hide_scorecards_until_debrief),
+    }
+    for name, text in [*data.answers.items(), *data.surface.items()]:
+        if name not in OPERATING_QUESTIONS and name not in PRODUCTION_SURFACE:
+            raise InvalidRequisition(f"Unknown field {name!r}.")
+        text = (text or "").strip()
+        if len(text) > MAX_ANSWER:
+            raise InvalidRequisition(f"Keep this under {MAX_ANSWER} characters.", name)
+        values[name] = text or None
+    return values
+
+
+def create_requisition(session: Session, actor: Actor, data: RequisitionInput) -> Requisition:
+    if actor.user is None or not can_create(actor.user):
+        raise Forbidden("Only recruiters, hiring managers and admins open requisitions.")
+    requisition = Requisition(**_clean(data, session), members=[])
+    session.add(requisition)
+    session.flush()
+    record(session, actor, "requisition_created", requisition, title=requisition.title)
+    return requisition
+
+
+def update_requisition(session: Session, actor: Actor, requisition: Requisition,
+                       data: RequisitionInput, *, seen_version: int) -> Requisition:
+    """Save an edit made on ``seen_version``. Changing the role's definition clears both
+    confirmations: the team agrees again on what changed."""
+    require_manage(actor.user, requisition)
+    if seen_version != requisition.version:
+        raise StaleRequisition
+    if requisition.status == RequisitionStatus.CLOSED:
+        raise Conflict("This requisition is closed; it can no longer be changed.")
+    values = _clean(data, session)
+    if requisition.status == RequisitionStatus.OPEN:
+        blank = [OPERATING_QUESTIONS[n] for n in OPERATING_QUESTIONS if not values.get(n)]
+        if blank:
+            raise InvalidRequisition("An open requisition keeps every operating question "
+                                     f"answered: {'; '.join(blank)}")
+    changed = {name: [str(getattr(requisition, name)), str(value)]
+               for name, value in values.items() if getattr(requisition, name) != value}
+    if not changed:
+        return requisition
+    for name, value in values.items():
+        setattr(requisition, name, value)
+    cleared = bool(set(changed) & set(DEFINITION_FIELDS)) and (
+        requisition.manager_confirmed_at or requisition.recruiter_confirmed_at)
+    if set(changed) & set(DEFINITION_FIELDS):
+        requisition.manager_confirmed_at = None
+        requisition.recruiter_confirmed_at = None
+    session.flush()
+    record(session, actor, "requisition_updated", requisition, fields=sorted(changed),
+           confirmations_cleared=bool(cleared))
+    return requisition
+
+
+def confirm_definition(session: Session, actor: Actor, requisition: Requisition) -> Requisition:
+    """The hiring manager or the recruiter agrees to the role as defined."""
+    user = actor.user
+    roles = []
+    if user.id == requisition.hiring_manager_id:
+        requisition.manager_confirmed_at = utcnow()
+        roles.append("hiring_manager")
+    if user.id == requisition.recruiter_id:
+        requisition.recruiter_confirmed_at = utcnow()
+        roles.append("recruiter")
+    if not roles:
+        raise Forbidden("Only this requisition's hiring manager and recruiter confirm its "
+                        "definition.")
+    session.flush()
+    record(session, actor, "requisition_confirmed", requisition, **{"as": roles})
+    return requisition
+
+
+def opening_blockers(requisition: Requisition) -> list[str]:
+    """Everything that stands between this requisition and opening, in words."""
+    blockers = [f"Answer the operating question: {q}" for q in requisition.unanswered]
+    if requisition.manager_confirmed_at is None:
+        blockers.append("The hiring manager has not confirmed the role definition.")
+    if requisition.recruiter_confirmed_at is None:
+        blockers.append("The recruiter has not confirmed the role definition.")
+    return blockers
+
+
+def open_requisition(session: Session, actor: Actor, requisition: Requisition) -> Requisition:
+    require_manage(actor.user, requisition)
+    if requisition.status != RequisitionStatus.DRAFT:
+        raise Conflict(f"This requisition is {requisition.status.value}, not a draft.")
+    blockers = opening_blockers(requisition)
+    if blockers:
+        raise Conflict("Cannot open yet. " + " ".join(blockers))
+    requisition.status = RequisitionStatus.OPEN
+    requisition.opened_at = utcnow()
+    session.flush()
+    record(session, actor, "requisition_opened", requisition)
+    return requisition
+
+
+def close_requisition(session: Session, actor: Actor, requisition: Requisition) -> Requisition:
+    require_manage(actor.user, requisition)
+    if requisition.status == RequisitionStatus.CLOSED:
+        raise Conflict("This requisition is already closed.")
+    requisition.status = RequisitionStatus.CLOSED
+    requisition.closed_at = utcnow()
+    session.flush()
+    record(session, actor, "requisition_closed", requisition)
+    return requisition
+
+
+def add_member(session: Session, actor: Actor, requisition: Requisition, user_id: int) -> User:
+    require_manage(actor.user, requisition)
+    user = session.get(User, user_id)
+    if user is None or not user.is_active or not user.has_role(Role.INTERVIEWER):
+        raise InvalidRequisition("Choose an active interviewer.", "user_id")
+    if any(m.user_id == user.id for m in requisition.members):
+        raise Conflict(f"{user.name} is already on the hiring team.")
+    requisition.members.append(RequisitionMember(user=user))
+    session.flush()
+    record(session, actor, "team_member_added", requisition, user_id=user.id)
+    return user
+
+
+def remove_member(session: Session, actor: Actor, requisition: Requisition, user_id: int) -> None:
+    require_manage(actor.user, requisition)
+    member = next((m for m in requisition.members if m.user_id == user_id), None)
+    if member is None:
+        raise NotFound("That person is not on the hiring team.")
+    requisition.members.remove(member)
+    session.flush()
+    record(session, actor, "team_member_removed", requisition, user_id=user_id)
+
+
+# --- compensation guidance --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CompReference:
+    label: str
+    amount: int
+    currency: str = "USD"
+
+
+def comp_notices(requisition: Requisition, references: Iterable[CompReference]) -> list[str]:
+    """Why a senior or staff band may be too low for the market, if it is."""
+    references = list(references)
+    if requisition.level == Level.JUNIOR or not references:
+        return []
+    same_currency = [r for r in references if r.currency == requisition.comp_currency]
+    if not same_currency:
+        return [f"The reference figures are in {references[0].currency}; compare this "
+                f"{requisition.comp_currency} band with your own market's data."]
+    below = [r for r in same_currency if requisition.comp_max < r.amount]
+    if not below:
+        return []
+    names = "; ".join(f"{r.label}: {r.amount:,} {r.currency}" for r in below)
+    return [f"This {requisition.level.value} band tops out at {requisition.comp_max:,} "
+            f"{requisition.comp_currency}, below {names}. Engineers who own production AI "
+            "systems are benchmarked against senior engineering pay, not generic software "
+            "roles."]
+
+
+def parse_comp_references(raw: Iterable[Mapping[str, object]]) -> list[CompReference]:
+    return [CompReference(label=str(r["label"]), amount=int(r["amount"]),  # type: ignore[arg-type]
+                          currency=str(r.get("currency", "USD"))) for r in raw]

@@ -1,0 +1,117 @@
+"""Browser-test fixtures: a real server on loopback over committed data, and Debian's Chromium.
+
+The outer-transaction ``app`` fixture cannot serve a browser (another thread, another
+connection, uncommitted data), so these tests get a database of their own, migrated with
+Alembic and seeded through the real services, then served by werkzeug in a thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from interviewloop import create_app
+from tests.conftest import PASSWORD, app_config, migrate, new_database_url
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    host: str
+    port: int
+    bank: object  # interviewloop.bank.importer.BankData, as imported
+    interviewer_email: str
+    interviewer_name: str
+    password: str = PASSWORD
+
+
+def _seed(app) -> tuple[object, str, str]:
+    from interviewloop.audit.service import SYSTEM
+    from interviewloop.auth.login import hasher
+    from interviewloop.auth.service import create_user
+    from interviewloop.bank.importer import import_bank, load_bank
+    from interviewloop.cli import DEFAULT_BANK
+    from interviewloop.db import db
+
+    email, name = "ivy.interviewer@example.com", "Ivy Interviewer"
+    bank = load_bank(DEFAULT_BANK)
+    with app.app_context(), db.session_scope() as session:
+        import_bank(session, SYSTEM, load_bank(DEFAULT_BANK))
+        create_user(session, SYSTEM, hasher(), email=email, name=name, password=PASSWORD,
+                    roles=("interviewer",))
+    return bank, email, name
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
+    """The app on 127.0.0.1 (a free port), its database committed and seeded."""
+    url = new_database_url(tmp_path_factory, "browser")
+    migrate(url)
+    app = create_app(app_config(DATABASE_URL=url))
+    try:  # the engine is disposed however far this gets (no ResourceWarning on a failure)
+        bank, email, name = _seed(app)
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+        thread.start()
+        try:
+            host, port = "127.0.0.1", server.server_port
+            yield LiveServer(url=f"http://{host}:{port}", host=host, port=port, bank=bank,
+                             interviewer_email=email, interviewer_name=name)
+        finally:
+            server.shutdown()
+            thread.join(timeout=10)
+            server.server_close()
+    finally:
+        app.extensions["interviewloop.db"]["bind"].dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Headless Debian Chromium. Missing Chromium is a failure, never a skip."""
+    if not CHROMIUM.is_file():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package "
+                    "(apt-get install chromium); the browser tests never download a browser.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                             args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def new_context(browser, live_server):
+    """new_context(**options) -> a fresh browser context on the live server, closed after."""
+    contexts = []
+
+    def make(**options):
+        context = browser.new_context(base_url=live_server.url,
+                                      viewport={"width": 1280, "height": 900}, **options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
