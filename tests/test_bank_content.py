@@ -47,3 +47,41 @@ def test_each_question_is_complete(bank_data):
 def test_slugs_and_titles_are_unique(bank_data):
     assert len({q.slug for q in bank_data.questions}) == len(bank_data.questions)
     assert len({q.title.lower() for q in bank_data.questions}) == len(bank_data.questions)
+
+
+def test_loop_templates_cover_every_category_and_each_area_twice(bank_data):
+    assert sorted(t["level"] for t in bank_data.loop_templates) == ["junior", "senior", "staff"]
+    area_slugs = {a["slug"] for a in bank_data.areas}
+    for template in bank_data.loop_templates:
+        stages = template["stages"]
+        assert {s["category"] for s in stages} == {c.value for c in Category}, template["level"]
+        for area in area_slugs:
+            assert sum(area in s["focus"] for s in stages) >= 2, (template["level"], area)
+
+
+def test_each_template_stage_leaves_room_to_swap(bank_data):
+    """The bank holds more questions than each template draws, per category and level."""
+    for template in bank_data.loop_templates:
+        level = template["level"]
+        for category in Category:
+            drawn = sum(s["questions"] for s in template["stages"]
+                        if s["category"] == category.value)
+            available = sum(1 for q in bank_data.questions
+                            if q.category == category.value and level in q.levels)
+            assert drawn + 2 <= available, (level, category.value, drawn, available)
+
+
+def test_job_description_templates_exist_for_every_level():
+    from interviewloop.cli import DEFAULT_BANK
+    from interviewloop.requisitions.job_description import load_templates
+
+    templates = load_templates(DEFAULT_BANK / "job_descriptions.yaml")
+    assert [t.title for t in templates.values()] == [
+        "Junior AI Engineer", "Senior AI Engineer", "Lead AI Engineer"]
+    for template in templates.values():
+        assert len(template.what_you_will_do) >= 5
+        assert len(template.what_we_are_looking_for) >= 5
+        text = " ".join([template.role_summary, *template.what_you_will_do,
+                         *template.what_we_are_looking_for])
+        for forbidden in ("|", "<", "http", "**", "#"):
+            assert forbidden not in text

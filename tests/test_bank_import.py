@@ -129,3 +129,40 @@ def test_cli_import_refuses_a_bad_bank(app, bank_copy, connection):
     assert result.exit_code != 0
     assert "field 'levels' needs at least one" in result.output
     assert "nothing was imported" in result.output
+
+
+def _edit_templates(bank: Path, change) -> None:
+    path = bank / "loop_templates.yaml"
+    document = yaml.safe_load(path.read_text())
+    change(document["templates"])
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (lambda ts: ts[0]["stages"][0].update(category="karaoke"), "stage 1: field 'category' unknown"),
+    (lambda ts: ts[1]["stages"][1].update(focus=["telepathy"]), "stage 2: field 'focus' needs known"),
+    (lambda ts: ts[2]["stages"][0].update(questions=0), "stage 1: field 'questions' must be"),
+    (lambda ts: ts[0].update(stages=[]), "field 'stages' needs at least one stage"),
+    (lambda ts: ts[1].update(level="junior"), "field 'level' is used twice"),
+])
+def test_a_bad_loop_template_imports_nothing(db_session, bank_copy, change, expected):
+    _edit_templates(bank_copy, change)
+    with pytest.raises(BankImportError) as raised:
+        load_bank(bank_copy)
+    assert any(e.startswith("question_bank/loop_templates.yaml: template") and expected in e
+               for e in raised.value.errors), raised.value.errors
+
+
+def test_loop_templates_import_once_and_follow_changes(db_session, bank_copy):
+    from interviewloop.loops.models import LoopTemplateStage
+
+    import_bank(db_session, SYSTEM, load_bank(bank_copy))
+    ids = set(db_session.scalars(select(LoopTemplateStage.id)))
+    import_bank(db_session, SYSTEM, load_bank(bank_copy))
+    assert set(db_session.scalars(select(LoopTemplateStage.id))) == ids  # nothing rewritten
+
+    _edit_templates(bank_copy, lambda ts: ts[0]["stages"][0].update(minutes=75))
+    import_bank(db_session, SYSTEM, load_bank(bank_copy))
+    minutes = db_session.scalars(select(LoopTemplateStage.minutes).order_by(
+        LoopTemplateStage.id)).all()
+    assert 75 in minutes
