@@ -42,11 +42,34 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from interviewloop.home import bp as home_bp
     from interviewloop.loops.views import bp as loops_bp
     from interviewloop.requisitions.views import bp as requisitions_bp
+    from interviewloop.scheduling.views import bp as scheduling_bp
 
-    for blueprint in (home_bp, auth_bp, admin_bp, bank_bp, requisitions_bp, loops_bp):
+    for blueprint in (home_bp, auth_bp, admin_bp, bank_bp, requisitions_bp, loops_bp,
+                      scheduling_bp):
         app.register_blueprint(blueprint)
+    _template_filters(app)
 
     from interviewloop.cli import register_commands
 
     register_commands(app)
     return app
+
+
+def _template_filters(app: Flask) -> None:
+    """Times in the viewer's own zone, with the zone named."""
+    from datetime import datetime
+
+    from flask_login import current_user
+
+    from interviewloop.timezones import format_local
+
+    def viewer_zone() -> str:
+        return current_user.time_zone if current_user.is_authenticated else "UTC"
+
+    @app.template_filter("local")
+    def local(moment, with_date: bool = True) -> str:
+        return format_local(moment, viewer_zone(), with_date=with_date)
+
+    @app.template_filter("local_iso")
+    def local_iso(text: str) -> str:
+        return format_local(datetime.fromisoformat(text), viewer_zone())

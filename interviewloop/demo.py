@@ -73,7 +73,7 @@ def _load_requisitions(session: Session) -> None:
     interviewers = [service.find_user_by_email(session, f"interviewer{n}@example.com")
                     for n in range(1, 5)]
     as_manager, as_recruiter = Actor(manager), Actor(recruiter)
-    for spec in DEMO_REQUISITIONS:
+    for index, spec in enumerate(DEMO_REQUISITIONS):
         if session.scalar(select(Requisition.id).where(Requisition.title == spec["title"])):
             continue
         requisition = requisitions_service.create_requisition(
@@ -94,4 +94,29 @@ def _load_requisitions(session: Session) -> None:
             candidate = candidates.add_candidate(session, as_recruiter, requisition,
                                                  candidates.CandidateInput(name, email, source))
             if n < 2:  # leave one candidate without a loop, to show the build step
-                loops.build_loop(session, as_recruiter, requisition, candidate, seed=n)
+                loop = loops.build_loop(session, as_recruiter, requisition, candidate, seed=n)
+                _schedule(session, as_recruiter, requisition, candidate, loop, interviewers,
+                          slot=2 * index + n)
+
+
+def _schedule(session: Session, actor: Actor, requisition: Requisition, candidate, loop,
+              interviewers, slot: int) -> None:
+    """A past interview, an upcoming one and a cancelled one per candidate."""
+    from datetime import timedelta
+
+    from interviewloop.db import utcnow
+    from interviewloop.scheduling import service as scheduling
+
+    # One hour of the day per candidate, so that the shared panel is never double-booked.
+    today = utcnow().replace(hour=12 + slot, minute=0, second=0, microsecond=0)
+    plan = [(loop.stages[0], today - timedelta(days=3), interviewers[:2]),
+            (loop.stages[1], today + timedelta(days=2), interviewers[1:3]),
+            (loop.stages[2], today + timedelta(days=4), interviewers[2:4])]
+    booked = []
+    for stage, starts, panel in plan:
+        booked.append(scheduling.schedule_stage(
+            session, actor, requisition, candidate, stage.id, scheduling.ScheduleInput(
+                interviewer_ids=[u.id for u in panel], starts_at=starts, minutes=stage.minutes,
+                location="Video call (link in the invite)", confirm_over_cap=True),
+            now=starts - timedelta(days=7)))
+    scheduling.cancel(session, actor, requisition, booked[2], "The candidate asked to move it.")

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
-from flask_login import login_required
+from flask_login import current_user, login_required
+
+from interviewloop.db import db
+from interviewloop.scheduling.queries import interviews_of, split_upcoming
 
 bp = Blueprint("home", __name__)
 
@@ -11,7 +14,8 @@ bp = Blueprint("home", __name__)
 @bp.get("/")
 @login_required
 def index():
-    return render_template("home.html")
+    upcoming, past = split_upcoming(interviews_of(db.session, current_user))
+    return render_template("home.html", upcoming=upcoming, past=past)
 
 
 @bp.get("/healthz")

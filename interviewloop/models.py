@@ -24,6 +24,7 @@ from interviewloop.loops.models import (
     LoopTemplateStageArea,
 )
 from interviewloop.requisitions.models import Candidate, Requisition, RequisitionMember
+from interviewloop.scheduling.models import Interview, InterviewChange, Panelist
 
 __all__ = [
     "AuditEvent",
@@ -32,6 +33,8 @@ __all__ = [
     "Candidate",
     "CapabilityArea",
     "Competency",
+    "Interview",
+    "InterviewChange",
     "LevelExpectation",
     "LoginSession",
     "Loop",
@@ -41,6 +44,7 @@ __all__ = [
     "LoopTemplate",
     "LoopTemplateStage",
     "LoopTemplateStageArea",
+    "Panelist",
     "Question",
     "QuestionArea",
     "QuestionBenchmark",

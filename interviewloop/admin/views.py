@@ -8,6 +8,7 @@ from interviewloop.admin.forms import PasswordResetForm, UserCreateForm, UserEdi
 from interviewloop.auth import service
 from interviewloop.auth.login import current_actor, hasher, roles_required
 from interviewloop.db import db
+from interviewloop.errors import Conflict
 from interviewloop.forms import ActionForm, apply_domain_error, form_status
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
@@ -52,6 +53,11 @@ def edit_user(user_id: int):
                                 roles=form.roles.data, time_zone=form.time_zone.data)
         except service.InvalidUser as exc:
             apply_domain_error(form, exc)
+        except Conflict as exc:  # the last admin: keep the typed input on the page
+            form.form_errors.append(str(exc))
+            return render_template("admin/user_form.html", form=form, user=user,
+                                   reset_form=PasswordResetForm(),
+                                   action_form=ActionForm()), 409
         else:
             flash(f"Saved {user.email}.", "success")
             return redirect(url_for("admin.users"))

@@ -17,6 +17,8 @@ class User(Base):
         CheckConstraint("length(email) BETWEEN 3 AND 254", name="email_length"),
         CheckConstraint("length(name) BETWEEN 1 AND 120", name="name_length"),
         CheckConstraint("failed_logins >= 0", name="failed_logins_nonnegative"),
+        CheckConstraint("weekly_interview_cap IS NULL OR weekly_interview_cap BETWEEN 1 AND 50",
+                        name="weekly_cap_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -29,6 +31,10 @@ class User(Base):
     locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     deactivated_at: Mapped[datetime | None]
+    # Scheduling: more interviews than this in a week asks the recruiter to confirm.
+    weekly_interview_cap: Mapped[int | None]
+    # The private calendar feed's secret; revoking it (None) makes the old URL a 404.
+    calendar_token: Mapped[str | None] = mapped_column(String(43), unique=True)
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin",

@@ -151,6 +151,40 @@ def end_all_sessions(session: Session, user: User) -> None:
     )
 
 
+# --- calendar feed ---------------------------------------------------------------------------
+
+def user_for_calendar_token(session: Session, token: str) -> User | None:
+    if not token or len(token) > 64:
+        return None
+    return session.scalar(select(User).where(User.calendar_token == token,
+                                             User.is_active.is_(True)))
+
+
+def new_calendar_token(session: Session, actor: Actor, user: User) -> str:
+    """A fresh secret for the user's calendar feed; the old URL stops working."""
+    user.calendar_token = secrets.token_urlsafe(32)
+    record(session, actor, "calendar_token_created", user)
+    return user.calendar_token
+
+
+def revoke_calendar_token(session: Session, actor: Actor, user: User) -> None:
+    user.calendar_token = None
+    record(session, actor, "calendar_token_revoked", user)
+
+
+def update_settings(session: Session, actor: Actor, user: User, *, time_zone: str,
+                    weekly_interview_cap: int | None) -> User:
+    """A user's own settings: their time zone and weekly interview cap."""
+    time_zone = _check_time_zone(time_zone)
+    if weekly_interview_cap is not None and not 1 <= weekly_interview_cap <= 50:
+        raise InvalidUser("A weekly cap is from 1 to 50 interviews, or empty for none.",
+                          "weekly_interview_cap")
+    user.time_zone, user.weekly_interview_cap = time_zone, weekly_interview_cap
+    record(session, actor, "settings_updated", user, time_zone=time_zone,
+           weekly_interview_cap=weekly_interview_cap)
+    return user
+
+
 # --- the admin's changes -------------------------------------------------------------------
 
 def _clean_roles(roles: Iterable[Role | str]) -> set[Role]:

@@ -38,3 +38,4 @@ def logout():
     auth_login.end_session()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))
+from interviewloop.auth import account_views  # noqa: E402,F401 - registers routes

@@ -245,6 +245,19 @@ def _stage(loop: Loop, stage_id: int) -> LoopStage:
     return stage
 
 
+def _ensure_unscheduled(session: Session, *stages: LoopStage) -> None:
+    """A stage's questions and place are settled once it is scheduled."""
+    from interviewloop.scheduling.models import Interview, InterviewStatus
+
+    ids = [s.id for s in stages]
+    scheduled = session.scalar(select(Interview.stage_id).where(
+        Interview.stage_id.in_(ids), Interview.status == InterviewStatus.SCHEDULED).limit(1))
+    if scheduled is not None:
+        name = next(s.name for s in stages if s.id == scheduled)
+        raise Conflict(f"The stage {name!r} is scheduled; cancel its interview before "
+                       "changing it.")
+
+
 def swap_question(session: Session, actor: Actor, requisition: Requisition, loop: Loop,
                   loop_question_id: int, replacement_id: int | None = None, *,
                   seed: int | None = None) -> LoopQuestion:
@@ -255,6 +268,7 @@ def swap_question(session: Session, actor: Actor, requisition: Requisition, loop
     if found is None:
         raise NotFound("No such question in this loop.")
     stage, current = found
+    _ensure_unscheduled(session, stage)
     chooser = _Chooser(session, loop, loop.candidate, _rng(seed))
     if replacement_id is None:
         picked = chooser.pick(stage.category, stage.focus_areas, 1, exclude={current.question_id})
@@ -329,6 +343,7 @@ def remove_stage(session: Session, actor: Actor, requisition: Requisition, loop:
                  stage_id: int) -> None:
     require_manage(actor.user, requisition)
     stage = _stage(loop, stage_id)
+    _ensure_unscheduled(session, stage)
     if len(loop.stages) == 1:
         raise Conflict("A loop keeps at least one stage.")
     loop.stages.remove(stage)
@@ -349,6 +364,7 @@ def move_stage(session: Session, actor: Actor, requisition: Requisition, loop: L
         raise InvalidLoopChange("Move a stage up or down.", "direction")
     if not 0 <= target < len(stages):
         raise Conflict("The stage is already at that end of the loop.")
+    _ensure_unscheduled(session, stage, stages[target])
     stages[index], stages[target] = stages[target], stages[index]
     _renumber(session, stages)
     loop.stages.sort(key=lambda s: s.position)

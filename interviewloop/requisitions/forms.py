@@ -56,8 +56,11 @@ class RequisitionForm(FlaskForm):
     version = HiddenField()
 
     def set_people(self, managers, recruiters) -> None:
-        self.hiring_manager_id.choices = choices((u.id, f"{u.name} ({u.email})") for u in managers)
-        self.recruiter_id.choices = choices((u.id, f"{u.name} ({u.email})") for u in recruiters)
+        # A blank first choice, so that nobody is picked silently.
+        self.hiring_manager_id.choices = choices(
+            [(0, "Choose a hiring manager"), *((u.id, f"{u.name} ({u.email})") for u in managers)])
+        self.recruiter_id.choices = choices(
+            [(0, "Choose a recruiter"), *((u.id, f"{u.name} ({u.email})") for u in recruiters)])
 
 
 class MemberForm(FlaskForm):

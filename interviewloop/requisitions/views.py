@@ -3,6 +3,8 @@ job description. Candidates' pages are in candidate_views.py (same blueprint).""
 
 from __future__ import annotations
 
+import re
+
 from flask import (
     Blueprint,
     Response,
@@ -221,7 +223,7 @@ def job_description_download(requisition_id: int, fmt: str):
     document = _job_description(requisition)
     body = document.as_text() if fmt == "txt" else document.as_markdown()
     mimetype = "text/plain" if fmt == "txt" else "text/markdown"
-    slug = "".join(c if c.isalnum() else "-" for c in requisition.title.lower()).strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", requisition.title.lower()).strip("-")
     return Response(body, mimetype=f"{mimetype}; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="{slug or "job"}-{requisition.id}.{fmt}"'})
 

@@ -27,17 +27,37 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 
 
 @dataclass(frozen=True)
+class Person:
+    email: str
+    name: str
+
+
+# Seeded users (all with PASSWORD). Ivy is the interviewer of the login and bank journey;
+# the recruiter and the hiring manager run the requisition journey; Omar is a second
+# interviewer, so that the hiring-team picker has more than one person in it.
+INTERVIEWER = Person("ivy.interviewer@example.com", "Ivy Interviewer")
+RECRUITER = Person("rita.recruiter@example.com", "Rita Recruiter")
+HIRING_MANAGER = Person("hugo.manager@example.com", "Hugo Manager")
+SECOND_INTERVIEWER = Person("omar.interviewer@example.com", "Omar Interviewer")
+SEEDED_USERS = ((INTERVIEWER, ("interviewer",)), (RECRUITER, ("recruiter",)),
+                (HIRING_MANAGER, ("hiring_manager",)),
+                (SECOND_INTERVIEWER, ("interviewer",)))
+
+
+@dataclass(frozen=True)
 class LiveServer:
     url: str
     host: str
     port: int
     bank: object  # interviewloop.bank.importer.BankData, as imported
-    interviewer_email: str
-    interviewer_name: str
+    interviewer_email: str = INTERVIEWER.email
+    interviewer_name: str = INTERVIEWER.name
+    recruiter: Person = RECRUITER
+    hiring_manager: Person = HIRING_MANAGER
     password: str = PASSWORD
 
 
-def _seed(app) -> tuple[object, str, str]:
+def _seed(app) -> object:
     from interviewloop.audit.service import SYSTEM
     from interviewloop.auth.login import hasher
     from interviewloop.auth.service import create_user
@@ -45,13 +65,13 @@ def _seed(app) -> tuple[object, str, str]:
     from interviewloop.cli import DEFAULT_BANK
     from interviewloop.db import db
 
-    email, name = "ivy.interviewer@example.com", "Ivy Interviewer"
     bank = load_bank(DEFAULT_BANK)
     with app.app_context(), db.session_scope() as session:
         import_bank(session, SYSTEM, load_bank(DEFAULT_BANK))
-        create_user(session, SYSTEM, hasher(), email=email, name=name, password=PASSWORD,
-                    roles=("interviewer",))
-    return bank, email, name
+        for person, roles in SEEDED_USERS:
+            create_user(session, SYSTEM, hasher(), email=person.email, name=person.name,
+                        password=PASSWORD, roles=roles)
+    return bank
 
 
 @pytest.fixture(scope="session")
@@ -61,14 +81,13 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     migrate(url)
     app = create_app(app_config(DATABASE_URL=url))
     try:  # the engine is disposed however far this gets (no ResourceWarning on a failure)
-        bank, email, name = _seed(app)
+        bank = _seed(app)
         server = make_server("127.0.0.1", 0, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
         thread.start()
         try:
             host, port = "127.0.0.1", server.server_port
-            yield LiveServer(url=f"http://{host}:{port}", host=host, port=port, bank=bank,
-                             interviewer_email=email, interviewer_name=name)
+            yield LiveServer(url=f"http://{host}:{port}", host=host, port=port, bank=bank)
         finally:
             server.shutdown()
             thread.join(timeout=10)

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateTimeLocalField, IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from interviewloop.forms import MultiCheckboxField, choices
+
+
+class ScheduleForm(FlaskForm):
+    interviewers = MultiCheckboxField("Interviewers", coerce=int,
+                                      validators=[DataRequired("Choose at least one interviewer.")])
+    starts_at = DateTimeLocalField("Starts (your time zone)", format="%Y-%m-%dT%H:%M",
+                                   validators=[DataRequired("Enter a start date and time.")])
+    minutes = IntegerField("Minutes", validators=[
+        InputRequired("Enter the length in minutes."), NumberRange(-10_000, 10_000)])
+    location = StringField("Location or video link", validators=[Optional(), Length(max=500)])
+    reason = TextAreaField("Reason for the change", validators=[Optional(), Length(max=500)])
+    confirm_over_cap = BooleanField("Book it anyway, over the weekly cap")
+
+    def set_interviewers(self, users) -> None:
+        self.interviewers.choices = choices((u.id, u.name) for u in users)
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField("Reason", validators=[Optional(), Length(max=500)])
+
+
+class AccountForm(FlaskForm):
+    time_zone = StringField("Time zone", validators=[DataRequired(), Length(max=64)])
+    weekly_interview_cap = IntegerField("Weekly interview cap", validators=[
+        Optional(), NumberRange(1, 50)])

@@ -1,0 +1,114 @@
+"""Interviews: a loop stage scheduled with a panel, a time and a place, and its history."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from interviewloop.auth.models import User
+from interviewloop.db import Base, str_enum, utcnow
+from interviewloop.loops.models import LoopStage
+from interviewloop.requisitions.models import Candidate
+
+
+class InterviewStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class Interview(Base):
+    __tablename__ = "interviews"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("sequence >= 0", name="sequence_nonnegative"),
+        CheckConstraint("length(location) <= 500", name="location_length"),
+        CheckConstraint("(status = 'cancelled') = (cancelled_at IS NOT NULL)",
+                        name="cancelled_has_time"),
+        # A stage has at most one live interview (cancelled ones stay as history).
+        Index("uq_interviews_live_stage", "stage_id", unique=True,
+              sqlite_where=text("status = 'scheduled'"),
+              postgresql_where=text("status = 'scheduled'")),
+        Index("ix_interviews_candidate_time", "candidate_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stage_id: Mapped[int] = mapped_column(ForeignKey("loop_stages.id"), index=True)
+    # Repeated from the stage's loop so that conflict checks need no joins.
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    location: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[InterviewStatus] = mapped_column(
+        str_enum(InterviewStatus, "status"), default=InterviewStatus.SCHEDULED)
+    # RFC 5545: one UID for the life of the event, SEQUENCE raised by every change.
+    ical_uid: Mapped[str] = mapped_column(String(120), unique=True)
+    sequence: Mapped[int] = mapped_column(default=0)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cancelled_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+    stage: Mapped[LoopStage] = relationship(lazy="raise")
+    candidate: Mapped[Candidate] = relationship(lazy="raise")
+    panel: Mapped[list[Panelist]] = relationship(
+        back_populates="interview", cascade="all, delete-orphan", lazy="raise",
+        order_by="Panelist.user_id")
+    changes: Mapped[list[InterviewChange]] = relationship(
+        back_populates="interview", cascade="all, delete-orphan", lazy="raise",
+        order_by="InterviewChange.id")
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == InterviewStatus.CANCELLED
+
+    @property
+    def minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+
+class Panelist(Base):
+    """An interviewer on an interview's panel. The interview's times are repeated here so
+    that the double-booking check is one indexed query per person."""
+
+    __tablename__ = "interview_panelists"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        Index("ix_interview_panelists_user_time", "user_id", "starts_at"),
+    )
+
+    interview_id: Mapped[int] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    live: Mapped[bool] = mapped_column(default=True)
+
+    interview: Mapped[Interview] = relationship(back_populates="panel", lazy="raise")
+    user: Mapped[User] = relationship(lazy="raise")
+
+
+class InterviewChange(Base):
+    """Who scheduled, rescheduled or cancelled an interview, when, from what to what."""
+
+    __tablename__ = "interview_changes"
+    __table_args__ = (
+        CheckConstraint("kind IN ('scheduled', 'rescheduled', 'cancelled')", name="kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interview_id: Mapped[int] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    before: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    after: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    interview: Mapped[Interview] = relationship(back_populates="changes", lazy="raise")
+    actor: Mapped[User | None] = relationship(lazy="raise")

@@ -1,0 +1,86 @@
+"""What the scheduling pages show: an interviewer's interviews, a requisition's board."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from interviewloop.auth.models import User
+from interviewloop.db import utcnow
+from interviewloop.loops.models import Loop, LoopStage
+from interviewloop.requisitions.models import Candidate, Requisition
+from interviewloop.scheduling.models import Interview, InterviewStatus, Panelist
+
+
+@dataclass(frozen=True)
+class InterviewRow:
+    interview: Interview
+    requisition: Requisition
+
+
+def interviews_of(session: Session, user: User, *, include_cancelled: bool = False
+                  ) -> list[InterviewRow]:
+    """The user's interviews as a panelist, oldest first, with what the pages show."""
+    stmt = (
+        select(Interview, Requisition)
+        .join(Panelist, Panelist.interview_id == Interview.id)
+        .join(Candidate, Candidate.id == Interview.candidate_id)
+        .join(Requisition, Requisition.id == Candidate.requisition_id)
+        .where(Panelist.user_id == user.id)
+        .options(selectinload(Interview.candidate), selectinload(Interview.stage),
+                 selectinload(Interview.panel).selectinload(Panelist.user))
+        .order_by(Interview.starts_at, Interview.id)
+    )
+    if not include_cancelled:
+        stmt = stmt.where(Interview.status == InterviewStatus.SCHEDULED)
+    return [InterviewRow(i, r) for i, r in session.execute(stmt)]
+
+
+def split_upcoming(rows: list[InterviewRow], now: datetime | None = None
+                   ) -> tuple[list[InterviewRow], list[InterviewRow]]:
+    now = now or utcnow()
+    upcoming = [r for r in rows if r.interview.ends_at > now]
+    past = [r for r in rows if r.interview.ends_at <= now][::-1]
+    return upcoming, past
+
+
+@dataclass(frozen=True)
+class StageCell:
+    stage: LoopStage
+    interview: Interview | None
+    state: str  # unscheduled, scheduled or done
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    candidate: Candidate
+    cells: list[StageCell]
+
+
+def board(session: Session, requisition: Requisition, now: datetime | None = None
+          ) -> list[BoardRow]:
+    """Candidates by their loop's stages, with each stage's state, in three queries."""
+    now = now or utcnow()
+    rows = session.execute(
+        select(Candidate, Loop).outerjoin(Loop, Loop.candidate_id == Candidate.id)
+        .where(Candidate.requisition_id == requisition.id)
+        .options(selectinload(Loop.stages))
+        .order_by(Candidate.name, Candidate.id)).all()
+    live = {i.stage_id: i for i in session.scalars(
+        select(Interview).join(Candidate, Candidate.id == Interview.candidate_id)
+        .where(Interview.status == InterviewStatus.SCHEDULED,
+               Candidate.requisition_id == requisition.id)
+        .options(selectinload(Interview.panel).selectinload(Panelist.user)))}
+    result = []
+    for candidate, loop in rows:
+        cells = []
+        for stage in (loop.stages if loop else []):
+            interview = live.get(stage.id)
+            state = ("unscheduled" if interview is None else
+                     "done" if interview.ends_at <= now else "scheduled")
+            cells.append(StageCell(stage, interview, state))
+        result.append(BoardRow(candidate, cells))
+    return result

@@ -1,0 +1,214 @@
+"""Scheduling pages: the recruiter board, schedule / reschedule / cancel, the interview
+page with its history, invites, the interview kit, and the private calendar feed."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from interviewloop.auth.login import current_actor
+from interviewloop.bank.service import expectations_by_area
+from interviewloop.db import db, utcnow
+from interviewloop.errors import NotFound
+from interviewloop.loops.models import LoopStage
+from interviewloop.requisitions import service as requisitions
+from interviewloop.requisitions.candidates import get_candidate
+from interviewloop.requisitions.views import load_managed
+from interviewloop.scheduling import calendar, queries, service
+from interviewloop.scheduling.forms import CancelForm, ScheduleForm
+from interviewloop.timezones import NonexistentLocalTime, from_local, to_local
+
+bp = Blueprint("scheduling", __name__, template_folder="templates")
+
+
+def _interviewers(requisition):
+    """The hiring team's active interviewers, for the panel picker."""
+    return service.team_interviewers(db.session, requisition)
+
+
+@bp.get("/requisitions/<int:requisition_id>/board")
+@login_required
+def board(requisition_id: int):
+    requisition = load_managed(requisition_id)
+    rows = queries.board(db.session, requisition)
+    state = request.args.get("state", "")
+    status = request.args.get("status", "active")
+    if state not in ("", "unscheduled", "scheduled", "done"):
+        abort(400, "Filter by unscheduled, scheduled or done.")
+    if status not in ("", "active", "withdrawn", "rejected", "offer", "hired"):
+        abort(400, "Unknown candidate status.")
+    if status:
+        rows = [r for r in rows if r.candidate.status.value == status]
+    if state:
+        rows = [r for r in rows if any(c.state == state for c in r.cells)]
+    return render_template("scheduling/board.html", requisition=requisition, rows=rows,
+                           state=state, status=status)
+
+
+def _schedule_input(form: ScheduleForm) -> service.ScheduleInput:
+    try:
+        starts_at = from_local(form.starts_at.data, current_user.time_zone)
+    except NonexistentLocalTime as exc:
+        form.starts_at.errors = [*form.starts_at.errors, str(exc)]
+        raise
+    return service.ScheduleInput(
+        interviewer_ids=list(form.interviewers.data), starts_at=starts_at,
+        minutes=form.minutes.data, location=form.location.data or "",
+        confirm_over_cap=form.confirm_over_cap.data, reason=form.reason.data or "")
+
+
+def _book(form, operation):
+    """Run a booking; on refusal or warning, put the reasons on the form (status to show)."""
+    try:
+        return operation(_schedule_input(form)), None
+    except NonexistentLocalTime:
+        return None, 422
+    except service.SchedulingRefused as exc:
+        form.form_errors.extend(exc.reasons)
+        return None, 409
+    except service.OverWeeklyCap as exc:
+        form.form_errors.extend(exc.warnings)
+        form.confirm_over_cap.render = True
+        return None, 409
+
+
+@bp.route("/requisitions/<int:requisition_id>/candidates/<int:candidate_id>/stages/"
+          "<int:stage_id>/schedule", methods=["GET", "POST"])
+@login_required
+def schedule(requisition_id: int, candidate_id: int, stage_id: int):
+    requisition = load_managed(requisition_id)
+    candidate = get_candidate(db.session, requisition, candidate_id)
+    stage = db.session.get(LoopStage, stage_id)
+    if stage is None:
+        raise NotFound("No such stage.")
+    form = ScheduleForm()
+    form.set_interviewers(_interviewers(requisition))
+    if not form.is_submitted():
+        form.minutes.data = stage.minutes
+    status = 200
+    if form.validate_on_submit():
+        interview, status = _book(form, lambda data: service.schedule_stage(
+            db.session, current_actor(), requisition, candidate, stage_id, data))
+        if interview is not None:
+            flash(f"Scheduled {stage.name}.", "success")
+            return redirect(url_for(".interview", interview_id=interview.id))
+    elif form.is_submitted():
+        status = 422
+    return render_template("scheduling/schedule.html", form=form, requisition=requisition,
+                           candidate=candidate, stage=stage, interview=None), status
+
+
+def _load_interview(interview_id: int, *, manage: bool):
+    """The interview, for its panel (read) or the requisition's managers; 404 for others."""
+    interview = service.get_interview(db.session, interview_id)
+    requisition = requisitions.get_requisition(db.session, current_user,
+                                               interview.candidate.requisition_id)
+    on_panel = any(p.user_id == current_user.id for p in interview.panel)
+    manages = requisitions.can_manage(current_user, requisition)
+    if manage and not manages:
+        abort(403, "Only the requisition's hiring manager, its recruiter or an admin "
+                   "change interviews.")
+    if not (manages or on_panel):
+        raise NotFound("No such interview.")
+    return interview, requisition, manages
+
+
+@bp.get("/interviews/<int:interview_id>")
+@login_required
+def interview(interview_id: int):
+    interview, requisition, manages = _load_interview(interview_id, manage=False)
+    return render_template("scheduling/interview.html", interview=interview,
+                           requisition=requisition, manages=manages, cancel_form=CancelForm())
+
+
+@bp.route("/interviews/<int:interview_id>/reschedule", methods=["GET", "POST"])
+@login_required
+def reschedule(interview_id: int):
+    interview, requisition, _manages = _load_interview(interview_id, manage=True)
+    form = ScheduleForm()
+    form.set_interviewers(_interviewers(requisition))
+    if not form.is_submitted():
+        form.interviewers.data = [p.user_id for p in interview.panel]
+        form.starts_at.data = to_local(interview.starts_at, current_user.time_zone).replace(
+            tzinfo=None)
+        form.minutes.data = interview.minutes
+        form.location.data = interview.location
+    status = 200
+    if form.validate_on_submit():
+        done, status = _book(form, lambda data: service.reschedule(
+            db.session, current_actor(), requisition, interview, data))
+        if done is not None:
+            flash("Interview rescheduled; the invite's sequence went up.", "success")
+            return redirect(url_for(".interview", interview_id=interview.id))
+    elif form.is_submitted():
+        status = 422
+    return render_template("scheduling/schedule.html", form=form, requisition=requisition,
+                           candidate=interview.candidate, stage=interview.stage,
+                           interview=interview), status
+
+
+@bp.post("/interviews/<int:interview_id>/cancel")
+@login_required
+def cancel(interview_id: int):
+    interview, requisition, _manages = _load_interview(interview_id, manage=True)
+    form = CancelForm()
+    if not form.validate_on_submit():
+        abort(400, "Keep the reason under 500 characters.")
+    service.cancel(db.session, current_actor(), requisition, interview, form.reason.data or "")
+    flash("Interview cancelled; its invite now cancels the event.", "success")
+    return redirect(url_for(".interview", interview_id=interview.id))
+
+
+def event_text(interview, requisition, *, for_user) -> calendar.EventText:
+    kit = url_for("scheduling.kit", interview_id=interview.id, _external=True)
+    return calendar.EventText(
+        summary=f"Interview: {interview.candidate.name}, {interview.stage.name}",
+        description=f"{requisition.title} ({requisition.level.label}).\nInterview kit: {kit}",
+        attendee_emails=tuple(p.user.email for p in interview.panel),
+    )
+
+
+@bp.get("/interviews/<int:interview_id>/invite.ics")
+@login_required
+def invite(interview_id: int):
+    interview, requisition, _manages = _load_interview(interview_id, manage=False)
+    body = calendar.invite(interview, event_text(interview, requisition, for_user=current_user),
+                           now=utcnow())
+    return Response(body, mimetype="text/calendar", headers={
+        "Content-Disposition": f'attachment; filename="interview-{interview.id}.ics"'})
+
+
+@bp.get("/interviews/<int:interview_id>/kit")
+@login_required
+def kit(interview_id: int):
+    interview, requisition, _manages = _load_interview(interview_id, manage=False)
+    stage = service.kit_stage(db.session, interview)
+    focus_ids = {a.id for a in stage.focus_areas}
+    expectations = {area_id: rows for area_id, rows in expectations_by_area(db.session).items()
+                    if area_id in focus_ids}
+    return render_template("scheduling/kit.html", interview=interview, requisition=requisition,
+                           stage=stage, expectations=expectations, level=requisition.level)
+
+
+@bp.get("/calendar/<token>.ics")
+def feed(token: str):
+    """An interviewer's private feed: the secret token is the only credential."""
+    from interviewloop.auth.service import user_for_calendar_token
+
+    user = user_for_calendar_token(db.session, token)
+    if user is None:
+        raise NotFound("No such calendar.")
+    rows = queries.interviews_of(db.session, user, include_cancelled=True)
+    events = [(r.interview, event_text(r.interview, r.requisition, for_user=user)) for r in rows]
+    body = calendar.feed(events, name=f"Interviews: {user.name}", now=utcnow())
+    return Response(body, mimetype="text/calendar")
+
