@@ -226,7 +226,7 @@ def test_recruiter_and_manager_define_open_and_build_a_loop(live_server, new_con
         rec.get_by_role("link", name="Download as text").click()
     download = info.value
     assert download.suggested_filename == (
-        f"senior-ai-engineer--support-assistant-{requisition_path.rsplit('/', 1)[1]}.txt")
+        f"senior-ai-engineer-support-assistant-{requisition_path.rsplit('/', 1)[1]}.txt")
     text = download.path().read_text(encoding="utf-8")
     lines = text.splitlines()
     assert lines[0] == TITLE and lines[1] == ""
