@@ -43,9 +43,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from interviewloop.loops.views import bp as loops_bp
     from interviewloop.requisitions.views import bp as requisitions_bp
     from interviewloop.scheduling.views import bp as scheduling_bp
+    from interviewloop.scorecards.views import bp as scorecards_bp
 
     for blueprint in (home_bp, auth_bp, admin_bp, bank_bp, requisitions_bp, loops_bp,
-                      scheduling_bp):
+                      scheduling_bp, scorecards_bp):
         app.register_blueprint(blueprint)
     _template_filters(app)
 

@@ -27,7 +27,7 @@ def cli() -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for command in (init_db, import_questions, create_user, demo):
+    for command in (init_db, import_questions, create_user, demo, send_reminders):
         app.cli.add_command(command)
 
 
@@ -118,3 +118,26 @@ def demo() -> None:
 
     for email, _name, roles in DEMO_USERS:
         click.echo(f"  {email:<28} {', '.join(roles)}")
+
+
+@click.command("send-reminders")
+@with_appcontext
+def send_reminders() -> None:
+    """Email overdue scorecards to their interviewers (and, later, hiring managers).
+
+    Meant for cron, e.g. hourly; each reminder goes out once."""
+    from interviewloop.db import db, utcnow
+    from interviewloop.scorecards.reminders import Mailer
+    from interviewloop.scorecards.reminders import send_reminders as send
+
+    config = current_app.config
+    mailer = Mailer(host=config["SMTP_HOST"], port=config["SMTP_PORT"],
+                    sender=config["SMTP_FROM"], username=config["SMTP_USERNAME"],
+                    password=config["SMTP_PASSWORD"], starttls=config["SMTP_STARTTLS"])
+    with db.session_scope() as session:
+        sent = send(session, mailer, now=utcnow(), due_hours=config["SCORECARD_DUE_HOURS"],
+                    escalate_hours=config["SCORECARD_ESCALATE_HOURS"],
+                    base_url=config["BASE_URL"])
+    for recipient, subject in sent:
+        click.echo(f"sent to {recipient}: {subject}")
+    click.echo(f"{len(sent)} reminder(s) sent.")

@@ -104,6 +104,18 @@ SETTINGS: tuple[Setting, ...] = (
             "compensation reference figures shown beside a band (JSON list)"),
     Setting("QUESTION_BANK_PATH", "BANK_PATH", _directory, PROJECT_ROOT / "question_bank",
             "the question bank folder (questions, rubric, loop and job description templates)"),
+    Setting("SCORECARD_DUE_HOURS", "SCORECARD_DUE_HOURS", _positive_int, 24,
+            "a scorecard is due this many hours after its interview ends"),
+    Setting("SCORECARD_ESCALATE_HOURS", "SCORECARD_ESCALATE_HOURS", _positive_int, 48,
+            "past this many hours after the interview, the hiring manager is told too"),
+    Setting("BASE_URL", "BASE_URL", str, "http://127.0.0.1:5000",
+            "the app's address, for links in emails"),
+    Setting("SMTP_HOST", "SMTP_HOST", str, "localhost", "mail server for reminders"),
+    Setting("SMTP_PORT", "SMTP_PORT", _positive_int, 25, "mail server port"),
+    Setting("SMTP_FROM", "SMTP_FROM", str, "interviewloop@localhost", "reminders' sender"),
+    Setting("SMTP_USERNAME", "SMTP_USERNAME", str, None, "mail server login, if it needs one"),
+    Setting("SMTP_PASSWORD", "SMTP_PASSWORD", str, None, "mail server password"),
+    Setting("SMTP_STARTTLS", "SMTP_STARTTLS", _bool, False, "upgrade the SMTP connection to TLS"),
     Setting("BANK_PAGE_SIZE", "BANK_PAGE_SIZE", _positive_int, 20, "questions per page in the bank"),
 )
 

@@ -120,3 +120,29 @@ def _schedule(session: Session, actor: Actor, requisition: Requisition, candidat
                 location="Video call (link in the invite)", confirm_over_cap=True),
             now=starts - timedelta(days=7)))
     scheduling.cancel(session, actor, requisition, booked[2], "The candidate asked to move it.")
+    _scorecards(session, requisition, booked[0], interviewers[:2], slot)
+
+
+def _scorecards(session: Session, requisition: Requisition, interview, panel, slot: int) -> None:
+    """On the past interview: one scorecard submitted, one left as an overdue draft."""
+    from interviewloop.bank.service import areas
+    from interviewloop.scorecards import service as scorecards
+
+    stage = scorecards.stage_for(session, interview)
+    by_id = {a.id: a for a in areas(session)}
+    leaning = 3 + slot % 2  # some candidates stronger than others
+    ratings = {a.id: (leaning if a in stage.focus_areas else None,
+                      f"Walked through {a.name.lower()} choices with concrete examples."
+                      if a in stage.focus_areas else "") for a in by_id.values()}
+    submitted = scorecards.ScorecardInput(
+        ratings=ratings, recommendation="strong_hire" if leaning == 4 else "hire",
+        summary="Clear on failure modes; named the metrics they watched after launch.",
+        signals={"owned_system": ("yes", "Ran the ranking service's on-call for a year."),
+                 "failure_handling": ("yes", "Explained the fallback path plainly."),
+                 "reduces_risk": (None, "")})
+    scorecards.save(session, Actor(panel[0]), requisition, interview, None, submitted,
+                    submit=True, seen_version=0, areas=by_id, stage=stage)
+    draft = scorecards.ScorecardInput(ratings={a.id: (None, "") for a in by_id.values()},
+                                      summary="Notes to tidy up.")
+    scorecards.save(session, Actor(panel[1]), requisition, interview, None, draft,
+                    submit=False, seen_version=0, areas=by_id, stage=stage)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 from flask_login import current_user, login_required
 
-from interviewloop.db import db
+from interviewloop.db import db, utcnow
 from interviewloop.scheduling.queries import interviews_of, split_upcoming
+from interviewloop.scorecards.reminders import outstanding
 
 bp = Blueprint("home", __name__)
 
@@ -14,8 +15,12 @@ bp = Blueprint("home", __name__)
 @bp.get("/")
 @login_required
 def index():
-    upcoming, past = split_upcoming(interviews_of(db.session, current_user))
-    return render_template("home.html", upcoming=upcoming, past=past)
+    now = utcnow()
+    upcoming, past = split_upcoming(interviews_of(db.session, current_user), now)
+    owed = outstanding(db.session, now=now, user=current_user,
+                       due_hours=current_app.config["SCORECARD_DUE_HOURS"])
+    owed.sort(key=lambda item: (not item.overdue(now), item.due_at))
+    return render_template("home.html", upcoming=upcoming, past=past, owed=owed, now=now)
 
 
 @bp.get("/healthz")

@@ -25,6 +25,14 @@ from interviewloop.loops.models import (
 )
 from interviewloop.requisitions.models import Candidate, Requisition, RequisitionMember
 from interviewloop.scheduling.models import Interview, InterviewChange, Panelist
+from interviewloop.scorecards.models import (
+    PreOfferSignal,
+    QuestionNote,
+    Rating,
+    ReminderSent,
+    Scorecard,
+    ScorecardRevision,
+)
 
 __all__ = [
     "AuditEvent",
@@ -45,13 +53,19 @@ __all__ = [
     "LoopTemplateStage",
     "LoopTemplateStageArea",
     "Panelist",
+    "PreOfferSignal",
     "Question",
     "QuestionArea",
     "QuestionBenchmark",
     "QuestionLevel",
+    "QuestionNote",
     "QuestionPoint",
+    "Rating",
+    "ReminderSent",
     "Requisition",
     "RequisitionMember",
+    "Scorecard",
+    "ScorecardRevision",
     "User",
     "UserRole",
 ]

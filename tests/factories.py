@@ -42,3 +42,43 @@ def make_candidate(session, requisition, recruiter, n: int = 1, email: str | Non
 
 
 assert set(ANSWERS) == set(OPERATING_QUESTIONS)
+
+
+# --- scheduling ------------------------------------------------------------------------------
+
+def next_monday(weeks_ahead: int = 2, hour: int = 10, minute: int = 0):
+    """The Monday of the week ``weeks_ahead`` weeks after this one, at hour:minute UTC."""
+    from datetime import UTC, datetime, timedelta
+
+    today = datetime.now(UTC).replace(hour=hour, minute=minute, second=0, microsecond=0)
+    return today + timedelta(days=7 * weeks_ahead - today.weekday())
+
+
+def add_to_team(session, requisition, manager, *users) -> None:
+    """Put interviewers on the requisition's hiring team (through the service)."""
+    for user in users:
+        service.add_member(session, Actor(manager), requisition, user.id)
+
+
+def make_candidate_with_loop(session, requisition, recruiter, n: int = 1, *, seed: int = 1,
+                             email: str | None = None):
+    """(candidate, loop) with the loop built from the requisition level's template."""
+    from interviewloop.loops import service as loops
+
+    candidate = make_candidate(session, requisition, recruiter, n, email=email)
+    loops.build_loop(session, Actor(recruiter), requisition, candidate, seed=seed)
+    return candidate, loops.loop_for(session, candidate)
+
+
+def make_interview(session, requisition, recruiter, candidate, stage, interviewers, starts_at,
+                   *, minutes: int | None = None, location: str = "Room 4 / video link",
+                   confirm: bool = False, now=None):
+    """Schedule ``stage`` through the service; ``now`` (in the past) allows past interviews."""
+    from interviewloop.scheduling import service as scheduling
+
+    data = scheduling.ScheduleInput(
+        interviewer_ids=[u.id for u in interviewers], starts_at=starts_at,
+        minutes=minutes if minutes is not None else stage.minutes, location=location,
+        confirm_over_cap=confirm)
+    return scheduling.schedule_stage(session, Actor(recruiter), requisition, candidate,
+                                     stage.id, data, now=now)

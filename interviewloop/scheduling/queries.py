@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -52,6 +52,8 @@ class StageCell:
     stage: LoopStage
     interview: Interview | None
     state: str  # unscheduled, scheduled or done
+    submitted: int = 0  # scorecards in
+    overdue: int = 0  # scorecards past due
 
 
 @dataclass(frozen=True)
@@ -60,8 +62,8 @@ class BoardRow:
     cells: list[StageCell]
 
 
-def board(session: Session, requisition: Requisition, now: datetime | None = None
-          ) -> list[BoardRow]:
+def board(session: Session, requisition: Requisition, now: datetime | None = None,
+          due_hours: int = 24) -> list[BoardRow]:
     """Candidates by their loop's stages, with each stage's state, in three queries."""
     now = now or utcnow()
     rows = session.execute(
@@ -74,6 +76,16 @@ def board(session: Session, requisition: Requisition, now: datetime | None = Non
         .where(Interview.status == InterviewStatus.SCHEDULED,
                Candidate.requisition_id == requisition.id)
         .options(selectinload(Interview.panel).selectinload(Panelist.user)))}
+    from sqlalchemy import func
+
+    from interviewloop.scorecards.models import Scorecard, ScorecardStatus
+
+    submitted = dict(session.execute(
+        select(Scorecard.interview_id, func.count())
+        .join(Candidate, Candidate.id == Scorecard.candidate_id)
+        .where(Candidate.requisition_id == requisition.id,
+               Scorecard.status == ScorecardStatus.SUBMITTED)
+        .group_by(Scorecard.interview_id)).all())
     result = []
     for candidate, loop in rows:
         cells = []
@@ -81,6 +93,10 @@ def board(session: Session, requisition: Requisition, now: datetime | None = Non
             interview = live.get(stage.id)
             state = ("unscheduled" if interview is None else
                      "done" if interview.ends_at <= now else "scheduled")
-            cells.append(StageCell(stage, interview, state))
+            done = submitted.get(interview.id, 0) if interview else 0
+            late = 0
+            if interview and interview.ends_at + timedelta(hours=due_hours) < now:
+                late = len(interview.panel) - done
+            cells.append(StageCell(stage, interview, state, done, late))
         result.append(BoardRow(candidate, cells))
     return result

@@ -199,7 +199,7 @@ def check_booking(session: Session, actor: Actor, requisition: Requisition,
         week_end = (week_start_local + timedelta(days=7)).astimezone(starts.tzinfo)
         booked = session.scalar(
             select(func.count()).select_from(Panelist)
-            .where(Panelist.user_id == user_id, Panelist.live.is_(True),
+            .where(Panelist.user_id == user_id,
                    Panelist.starts_at >= week_start, Panelist.starts_at < week_end,
                    Panelist.interview_id != excluded_id)) or 0
         if booked + 1 > user.weekly_interview_cap:
@@ -270,6 +270,14 @@ def reschedule(session: Session, actor: Actor, requisition: Requisition, intervi
     require_manage(actor.user, requisition)
     if interview.is_cancelled:
         raise Conflict("This interview was cancelled; schedule the stage again instead.")
+    from interviewloop.scorecards.models import Scorecard
+
+    writers = session.scalars(select(User.name).join(Scorecard, Scorecard.interviewer_id == User.id)
+                              .where(Scorecard.interview_id == interview.id,
+                                     User.id.not_in(data.interviewer_ids))).all()
+    if writers:
+        raise SchedulingRefused([f"{name} has started a scorecard for this interview and "
+                                 "stays on its panel." for name in writers])
     _enforce(check_booking(session, actor, requisition, interview.candidate, data,
                            exclude=interview, now=now), data)
     ids = sorted(set(data.interviewer_ids))

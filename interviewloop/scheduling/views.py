@@ -7,6 +7,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -39,7 +40,8 @@ def _interviewers(requisition):
 @login_required
 def board(requisition_id: int):
     requisition = load_managed(requisition_id)
-    rows = queries.board(db.session, requisition)
+    rows = queries.board(db.session, requisition,
+                         due_hours=current_app.config["SCORECARD_DUE_HOURS"])
     state = request.args.get("state", "")
     status = request.args.get("status", "active")
     if state not in ("", "unscheduled", "scheduled", "done"):
@@ -126,8 +128,10 @@ def _load_interview(interview_id: int, *, manage: bool):
 @login_required
 def interview(interview_id: int):
     interview, requisition, manages = _load_interview(interview_id, manage=False)
+    on_panel = any(p.user_id == current_user.id for p in interview.panel)
     return render_template("scheduling/interview.html", interview=interview,
-                           requisition=requisition, manages=manages, cancel_form=CancelForm())
+                           requisition=requisition, manages=manages, on_panel=on_panel,
+                           cancel_form=CancelForm())
 
 
 @bp.route("/interviews/<int:interview_id>/reschedule", methods=["GET", "POST"])

@@ -1,0 +1,90 @@
+"""Independence: who may see which scorecards on a candidate.
+
+- A draft is visible to its author alone.
+- Someone on the panel of any of the candidate's interviews sees no other scorecard
+  (no rating, note, signal or recommendation) until every scorecard of theirs on that
+  candidate is submitted, whatever their role.
+- After that, interviewers see the panel's submitted scorecards, unless the requisition
+  keeps them hidden until the debrief (every held interview's scorecards submitted).
+- The requisition's hiring manager and recruiter and admins see every submitted
+  scorecard, subject to the rule above when they also interview the candidate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, exists, select
+from sqlalchemy.orm import Session
+
+from interviewloop.auth.models import User
+from interviewloop.db import utcnow
+from interviewloop.requisitions.models import Candidate, Requisition
+from interviewloop.requisitions.service import can_manage
+from interviewloop.scheduling.models import Interview, InterviewStatus, Panelist
+from interviewloop.scorecards.models import Scorecard, ScorecardStatus
+
+
+@dataclass(frozen=True)
+class PanelAccess:
+    """What a viewer may see of a candidate's scorecards, and why not, if not."""
+
+    sees_panel: bool
+    reason: str = ""
+
+
+def _live_interviews_with(viewer: User, candidate: Candidate):
+    return select(Interview.id).join(Panelist, Panelist.interview_id == Interview.id).where(
+        Interview.candidate_id == candidate.id, Interview.status == InterviewStatus.SCHEDULED,
+        Panelist.user_id == viewer.id)
+
+
+def own_pending(session: Session, viewer: User, candidate: Candidate) -> bool:
+    """Does the viewer interview this candidate without a submitted scorecard for it?"""
+    submitted = exists().where(Scorecard.interview_id == Interview.id,
+                               Scorecard.interviewer_id == viewer.id,
+                               Scorecard.status == ScorecardStatus.SUBMITTED)
+    return session.scalar(select(
+        exists(_live_interviews_with(viewer, candidate).where(~submitted)))) or False
+
+
+def interviews_candidate(session: Session, viewer: User, candidate: Candidate) -> bool:
+    return session.scalar(select(exists(_live_interviews_with(viewer, candidate)))) or False
+
+
+def debrief_open(session: Session, candidate: Candidate) -> bool:
+    """Every panelist of every interview held so far has submitted."""
+    missing = exists().where(
+        Panelist.interview_id == Interview.id,
+        ~exists().where(and_(Scorecard.interview_id == Interview.id,
+                             Scorecard.interviewer_id == Panelist.user_id,
+                             Scorecard.status == ScorecardStatus.SUBMITTED)))
+    return not session.scalar(select(exists().where(
+        Interview.candidate_id == candidate.id, Interview.status == InterviewStatus.SCHEDULED,
+        Interview.starts_at <= utcnow(), missing)))
+
+
+def panel_access(session: Session, viewer: User, requisition: Requisition,
+                 candidate: Candidate) -> PanelAccess:
+    if own_pending(session, viewer, candidate):
+        return PanelAccess(False, "Submit your own scorecard for this candidate first: "
+                                  "interviewers score independently.")
+    if can_manage(viewer, requisition):
+        return PanelAccess(True)
+    if not interviews_candidate(session, viewer, candidate):
+        return PanelAccess(False, "Only the candidate's interviewers and the hiring team's "
+                                  "managers see scorecards.")
+    if requisition.hide_scorecards_until_debrief and not debrief_open(session, candidate):
+        return PanelAccess(False, "This requisition keeps scorecards hidden from other "
+                                  "interviewers until every scorecard is in.")
+    return PanelAccess(True)
+
+
+def may_view(session: Session, viewer: User, requisition: Requisition,
+             scorecard: Scorecard) -> bool:
+    if scorecard.interviewer_id == viewer.id:
+        return True
+    if scorecard.status != ScorecardStatus.SUBMITTED:
+        return False
+    candidate = session.get(Candidate, scorecard.candidate_id)
+    return panel_access(session, viewer, requisition, candidate).sees_panel

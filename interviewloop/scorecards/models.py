@@ -1,0 +1,192 @@
+"""Scorecards: one per interviewer per interview, rated against the five capability areas
+with written evidence, plus notes per question and the pre-offer signals."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from interviewloop.auth.models import User
+from interviewloop.bank.models import CapabilityArea
+from interviewloop.db import Base, str_enum, utcnow
+from interviewloop.scheduling.models import Interview
+
+
+class ScorecardStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class Recommendation(enum.StrEnum):
+    STRONG_NO_HIRE = "strong_no_hire"
+    NO_HIRE = "no_hire"
+    HIRE = "hire"
+    STRONG_HIRE = "strong_hire"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+RATING_LABELS = {1: "Strong no", 2: "No", 3: "Yes", 4: "Strong yes"}
+
+
+class PreOfferQuestion(enum.StrEnum):
+    OWNED_SYSTEM = "owned_system"
+    FAILURE_HANDLING = "failure_handling"
+    REDUCES_RISK = "reduces_risk"
+
+    @property
+    def text(self) -> str:
+        return {
+            "owned_system": "Has this person owned a real system after launch?",
+            "failure_handling": "Can this person explain failure handling in plain English?",
+            "reduces_risk": "Would I trust this person to reduce risk, not just add features?",
+        }[self.value]
+
+
+class SignalValue(enum.StrEnum):
+    YES = "yes"
+    NO = "no"
+    NOT_OBSERVED = "not_observed"
+
+
+class Scorecard(Base):
+    __tablename__ = "scorecards"
+    __table_args__ = (
+        # Only someone on the interview's panel can have a scorecard for it, once.
+        UniqueConstraint("interview_id", "interviewer_id"),
+        ForeignKeyConstraint(["interview_id", "interviewer_id"],
+                             ["interview_panelists.interview_id", "interview_panelists.user_id"]),
+        CheckConstraint("status = 'draft' OR (recommendation IS NOT NULL AND "
+                        "submitted_at IS NOT NULL)", name="submitted_is_complete"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id"), index=True)
+    interviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # Repeated from the interview, so that a candidate's scorecards are one indexed query.
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)
+    status: Mapped[ScorecardStatus] = mapped_column(
+        str_enum(ScorecardStatus, "status"), default=ScorecardStatus.DRAFT)
+    recommendation: Mapped[Recommendation | None] = mapped_column(
+        str_enum(Recommendation, "recommendation"))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+    interview: Mapped[Interview] = relationship(lazy="raise")
+    interviewer: Mapped[User] = relationship(lazy="raise")
+    ratings: Mapped[list[Rating]] = relationship(
+        back_populates="scorecard", cascade="all, delete-orphan", lazy="raise")
+    notes: Mapped[list[QuestionNote]] = relationship(
+        back_populates="scorecard", cascade="all, delete-orphan", lazy="raise")
+    signals: Mapped[list[PreOfferSignal]] = relationship(
+        back_populates="scorecard", cascade="all, delete-orphan", lazy="raise")
+    revisions: Mapped[list[ScorecardRevision]] = relationship(
+        back_populates="scorecard", cascade="all, delete-orphan", lazy="raise",
+        order_by="ScorecardRevision.id")
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == ScorecardStatus.SUBMITTED
+
+
+class Rating(Base):
+    """One capability area's rating (1-4, or NULL for not assessed) and its evidence."""
+
+    __tablename__ = "scorecard_ratings"
+    __table_args__ = (
+        CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 4", name="rating_range"),
+        CheckConstraint("length(evidence) <= 5000", name="evidence_length"),
+    )
+
+    scorecard_id: Mapped[int] = mapped_column(
+        ForeignKey("scorecards.id", ondelete="CASCADE"), primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("capability_areas.id"), primary_key=True)
+    rating: Mapped[int | None]
+    evidence: Mapped[str] = mapped_column(Text, default="")
+
+    scorecard: Mapped[Scorecard] = relationship(back_populates="ratings", lazy="raise")
+    area: Mapped[CapabilityArea] = relationship(lazy="raise")
+
+
+class QuestionNote(Base):
+    __tablename__ = "scorecard_question_notes"
+    __table_args__ = (CheckConstraint("length(notes) <= 5000", name="notes_length"),)
+
+    scorecard_id: Mapped[int] = mapped_column(
+        ForeignKey("scorecards.id", ondelete="CASCADE"), primary_key=True)
+    loop_question_id: Mapped[int] = mapped_column(
+        ForeignKey("loop_questions.id", ondelete="CASCADE"), primary_key=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    scorecard: Mapped[Scorecard] = relationship(back_populates="notes", lazy="raise")
+
+
+class PreOfferSignal(Base):
+    """What this interview showed on one of the three pre-offer questions."""
+
+    __tablename__ = "scorecard_signals"
+    __table_args__ = (CheckConstraint("length(evidence) <= 1000", name="evidence_length"),)
+
+    scorecard_id: Mapped[int] = mapped_column(
+        ForeignKey("scorecards.id", ondelete="CASCADE"), primary_key=True)
+    question: Mapped[PreOfferQuestion] = mapped_column(
+        str_enum(PreOfferQuestion, "question"), primary_key=True)
+    value: Mapped[SignalValue] = mapped_column(str_enum(SignalValue, "value"))
+    evidence: Mapped[str] = mapped_column(Text, default="")
+
+    scorecard: Mapped[Scorecard] = relationship(back_populates="signals", lazy="raise")
+
+
+class ScorecardRevision(Base):
+    """A submitted scorecard as it was before an edit: who changed it, when, what."""
+
+    __tablename__ = "scorecard_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scorecard_id: Mapped[int] = mapped_column(
+        ForeignKey("scorecards.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    changes: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # The author could already see other interviewers' scorecards when making this edit.
+    after_seeing_others: Mapped[bool] = mapped_column(default=False)
+
+    __table_args__ = (CheckConstraint("kind IN ('submitted', 'edited')", name="kind_known"),)
+
+    scorecard: Mapped[Scorecard] = relationship(back_populates="revisions", lazy="raise")
+    author: Mapped[User] = relationship(lazy="raise")
+
+
+class ReminderSent(Base):
+    """An overdue-scorecard reminder already sent: never twice per interview, person and
+    threshold."""
+
+    __tablename__ = "scorecard_reminders"
+
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id"), primary_key=True)
+    interviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    threshold: Mapped[str] = mapped_column(String(16), primary_key=True)
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (CheckConstraint("threshold IN ('interviewer', 'manager')",
+                                      name="threshold_known"),)

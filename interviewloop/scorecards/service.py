@@ -1,0 +1,325 @@
+"""Filling in a scorecard: drafts, submission, edits with their history. No Flask here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from interviewloop.audit.service import Actor, record
+from interviewloop.bank.models import CapabilityArea
+from interviewloop.db import utcnow
+from interviewloop.errors import Conflict, DomainError, Forbidden, NotFound
+from interviewloop.loops.models import LoopStage
+from interviewloop.requisitions.models import Candidate, CandidateStatus, Requisition
+from interviewloop.scheduling.models import Interview, Panelist
+from interviewloop.scorecards.access import panel_access
+from interviewloop.scorecards.models import (
+    RATING_LABELS,
+    PreOfferQuestion,
+    PreOfferSignal,
+    QuestionNote,
+    Rating,
+    Recommendation,
+    Scorecard,
+    ScorecardRevision,
+    ScorecardStatus,
+    SignalValue,
+)
+
+MAX_EVIDENCE = 5000
+DECIDED = (CandidateStatus.OFFER, CandidateStatus.REJECTED, CandidateStatus.HIRED)
+
+
+class IncompleteScorecard(DomainError):
+    status_code = 422
+
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__("To submit, " + "; ".join(missing))
+        self.missing = missing
+
+
+class ContradictoryRecommendation(DomainError):
+    """Allowed, once the author confirms."""
+
+    status_code = 409
+
+
+class StaleScorecard(Conflict):
+    def __init__(self) -> None:
+        super().__init__("This scorecard was saved from somewhere else (another tab?) since "
+                         "you opened it. Nothing was overwritten: your input is below; "
+                         "compare it with the saved version and save again.")
+
+
+class InvalidScorecard(DomainError):
+    status_code = 422
+
+
+@dataclass
+class ScorecardInput:
+    ratings: dict[int, tuple[int | None, str]] = field(default_factory=dict)  # area id
+    notes: dict[int, str] = field(default_factory=dict)  # loop question id
+    signals: dict[str, tuple[str | None, str]] = field(default_factory=dict)
+    recommendation: str | None = None
+    summary: str = ""
+    confirm_contradiction: bool = False
+
+
+# --- loading ------------------------------------------------------------------------------------
+
+def _scorecard_options():
+    return [selectinload(Scorecard.ratings), selectinload(Scorecard.notes),
+            selectinload(Scorecard.signals), selectinload(Scorecard.interviewer),
+            selectinload(Scorecard.revisions).selectinload(ScorecardRevision.author)]
+
+
+def own_scorecard(session: Session, interview: Interview, user_id: int) -> Scorecard | None:
+    return session.scalar(select(Scorecard).where(
+        Scorecard.interview_id == interview.id, Scorecard.interviewer_id == user_id)
+        .options(*_scorecard_options()))
+
+
+def get_scorecard(session: Session, scorecard_id: int) -> Scorecard:
+    scorecard = session.scalar(select(Scorecard).where(Scorecard.id == scorecard_id)
+                               .options(*_scorecard_options()))
+    if scorecard is None:
+        raise NotFound("No such scorecard.")
+    return scorecard
+
+
+def stage_for(session: Session, interview: Interview) -> LoopStage:
+    from interviewloop.scheduling.service import kit_stage
+
+    return kit_stage(session, interview)
+
+
+def due_at(interview: Interview, due_hours: int) -> datetime:
+    return interview.ends_at + timedelta(hours=due_hours)
+
+
+# --- rules --------------------------------------------------------------------------------------
+
+def _ensure_author(actor: Actor, interview: Interview) -> None:
+    if actor.user is None or all(p.user_id != actor.user.id for p in interview.panel):
+        raise Forbidden("Only the interviewers on this interview's panel write its scorecards.")
+    if interview.is_cancelled:
+        raise Conflict("This interview was cancelled; it has no scorecards.")
+
+
+def _ensure_editable(session: Session, scorecard: Scorecard) -> None:
+    candidate = session.get(Candidate, scorecard.candidate_id)
+    if candidate.status in DECIDED:
+        raise Conflict("A decision is recorded for this candidate: the scorecards are locked.")
+
+
+def _clean(data: ScorecardInput, areas: dict[int, CapabilityArea], question_ids: set[int]
+           ) -> ScorecardInput:
+    for area_id, (rating, evidence) in data.ratings.items():
+        if area_id not in areas:
+            raise InvalidScorecard("Unknown capability area.")
+        if rating is not None and rating not in RATING_LABELS:
+            raise InvalidScorecard(f"{areas[area_id].name}: ratings go from 1 to 4.")
+        if len(evidence) > MAX_EVIDENCE:
+            raise InvalidScorecard(f"{areas[area_id].name}: keep the evidence under "
+                                   f"{MAX_EVIDENCE} characters.")
+    for question_id, notes in data.notes.items():
+        if question_id not in question_ids:
+            raise InvalidScorecard("Notes for a question that is not in this stage.")
+        if len(notes) > MAX_EVIDENCE:
+            raise InvalidScorecard(f"Keep question notes under {MAX_EVIDENCE} characters.")
+    for question, (value, evidence) in data.signals.items():
+        if question not in {q.value for q in PreOfferQuestion}:
+            raise InvalidScorecard("Unknown pre-offer question.")
+        if value is not None and value not in {v.value for v in SignalValue}:
+            raise InvalidScorecard("A pre-offer signal is yes, no or not observed.")
+        if len(evidence) > 1000:
+            raise InvalidScorecard("Keep each pre-offer line under 1,000 characters.")
+    if data.recommendation and data.recommendation not in {r.value for r in Recommendation}:
+        raise InvalidScorecard("Unknown recommendation.")
+    if len(data.summary) > MAX_EVIDENCE:
+        raise InvalidScorecard(f"Keep the summary under {MAX_EVIDENCE} characters.")
+    return data
+
+
+def missing_for_submit(data: ScorecardInput, stage: LoopStage,
+                       areas: dict[int, CapabilityArea]) -> list[str]:
+    """Every piece a submission still lacks, named."""
+    missing = []
+    for area in stage.focus_areas:
+        rating, _evidence = data.ratings.get(area.id, (None, ""))
+        if rating is None:
+            missing.append(f"rate {area.name} (a focus area of this stage)")
+    for area_id, (rating, evidence) in sorted(data.ratings.items()):
+        if rating is not None and not evidence.strip():
+            missing.append(f"write the evidence behind your {areas[area_id].name} rating")
+    if not data.recommendation:
+        missing.append("choose an overall recommendation")
+    for question, (value, evidence) in data.signals.items():
+        if value in (SignalValue.YES, SignalValue.NO) and not evidence.strip():
+            missing.append(f"add a line of evidence for “{PreOfferQuestion(question).text}”")
+    return missing
+
+
+def contradiction(data: ScorecardInput) -> str | None:
+    """A recommendation at odds with most of the ratings, in words; None if consistent."""
+    given = [r for r, _e in data.ratings.values() if r is not None]
+    if not given or not data.recommendation:
+        return None
+    low, high = sum(r <= 2 for r in given), sum(r >= 3 for r in given)
+    if data.recommendation == Recommendation.STRONG_HIRE and low > len(given) / 2:
+        return (f"You recommend a strong hire, but rated {low} of {len(given)} areas no or "
+                "strong no. Confirm to submit as it is.")
+    if data.recommendation == Recommendation.STRONG_NO_HIRE and high > len(given) / 2:
+        return (f"You recommend a strong no hire, but rated {high} of {len(given)} areas yes "
+                "or strong yes. Confirm to submit as it is.")
+    return None
+
+
+# --- content ------------------------------------------------------------------------------------
+
+def content_of(scorecard: Scorecard) -> dict:
+    """A plain snapshot of what the scorecard says (revisions keep these)."""
+    return {
+        "recommendation": scorecard.recommendation.value if scorecard.recommendation else None,
+        "summary": scorecard.summary,
+        "ratings": {str(r.area_id): [r.rating, r.evidence] for r in
+                    sorted(scorecard.ratings, key=lambda r: r.area_id)},
+        "notes": {str(n.loop_question_id): n.notes for n in
+                  sorted(scorecard.notes, key=lambda n: n.loop_question_id)},
+        "signals": {s.question.value: [s.value.value, s.evidence] for s in
+                    sorted(scorecard.signals, key=lambda s: s.question.value)},
+    }
+
+
+def input_of(scorecard: Scorecard) -> ScorecardInput:
+    return ScorecardInput(
+        ratings={r.area_id: (r.rating, r.evidence) for r in scorecard.ratings},
+        notes={n.loop_question_id: n.notes for n in scorecard.notes},
+        signals={s.question.value: (s.value.value, s.evidence) for s in scorecard.signals},
+        recommendation=scorecard.recommendation.value if scorecard.recommendation else None,
+        summary=scorecard.summary)
+
+
+def _apply(scorecard: Scorecard, data: ScorecardInput) -> None:
+    ratings = {r.area_id: r for r in scorecard.ratings}
+    for area_id, (rating, evidence) in data.ratings.items():
+        row = ratings.get(area_id)
+        if row is None:
+            scorecard.ratings.append(Rating(area_id=area_id, rating=rating,
+                                            evidence=evidence.strip()))
+        else:
+            row.rating, row.evidence = rating, evidence.strip()
+    notes = {n.loop_question_id: n for n in scorecard.notes}
+    for question_id, text in data.notes.items():
+        if question_id in notes:
+            notes[question_id].notes = text.strip()
+        elif text.strip():
+            scorecard.notes.append(QuestionNote(loop_question_id=question_id, notes=text.strip()))
+    signals = {s.question.value: s for s in scorecard.signals}
+    for question, (value, evidence) in data.signals.items():
+        row = signals.get(question)
+        if value is None:
+            if row is not None:
+                scorecard.signals.remove(row)
+            continue
+        if row is None:
+            scorecard.signals.append(PreOfferSignal(question=PreOfferQuestion(question),
+                                                    value=SignalValue(value),
+                                                    evidence=evidence.strip()))
+        else:
+            row.value, row.evidence = SignalValue(value), evidence.strip()
+    scorecard.recommendation = Recommendation(data.recommendation) if data.recommendation \
+        else None
+    scorecard.summary = data.summary.strip()
+    scorecard.updated_at = utcnow()
+
+
+# --- operations ---------------------------------------------------------------------------------
+
+def _start(session: Session, actor: Actor, interview: Interview) -> Scorecard:
+    """A new, empty draft (a form opened before any save has version 0)."""
+    from sqlalchemy.exc import IntegrityError
+
+    scorecard = Scorecard(interview_id=interview.id, interviewer_id=actor.user.id,
+                          candidate_id=interview.candidate_id, ratings=[], notes=[],
+                          signals=[], revisions=[], status=ScorecardStatus.DRAFT)
+    try:
+        with session.begin_nested():
+            session.add(scorecard)
+            session.flush()
+    except IntegrityError:  # another tab created it a moment ago
+        raise StaleScorecard from None
+    return scorecard
+
+
+def save(session: Session, actor: Actor, requisition: Requisition, interview: Interview,
+         scorecard: Scorecard | None, data: ScorecardInput, *, submit: bool,
+         seen_version: int, areas: dict[int, CapabilityArea], stage: LoopStage,
+         now: datetime | None = None) -> Scorecard:
+    """Save a draft, submit, or edit a submitted scorecard (keeping what it said before).
+
+    ``scorecard`` is None for the first save; ``seen_version`` is the version the form
+    was filled in on (0 for a new scorecard), so a save from a stale tab is refused."""
+    now = now or utcnow()
+    _ensure_author(actor, interview)
+    if scorecard is None:
+        if seen_version != 0:
+            raise StaleScorecard
+        scorecard = _start(session, actor, interview)
+        seen_version = scorecard.version
+    if scorecard.interviewer_id != actor.user.id:
+        raise Forbidden("Only its author edits a scorecard.")
+    _ensure_editable(session, scorecard)
+    if seen_version != scorecard.version:
+        raise StaleScorecard
+    _clean(data, areas, {lq.id for lq in stage.questions})
+    was_submitted = scorecard.is_submitted
+    if submit or was_submitted:
+        if interview.starts_at > now:
+            raise Conflict("The interview has not started yet: scorecards are submitted "
+                           "after it.")
+        missing = missing_for_submit(data, stage, areas)
+        if missing:
+            raise IncompleteScorecard(missing)
+        warning = contradiction(data)
+        if warning and not data.confirm_contradiction:
+            raise ContradictoryRecommendation(warning)
+
+    before = content_of(scorecard)
+    # Whether the author could see other scorecards at this moment (their own is in).
+    candidate = session.get(Candidate, scorecard.candidate_id)
+    could_see = was_submitted and panel_access(session, actor.user, requisition,
+                                               candidate).sees_panel
+    _apply(scorecard, data)
+    session.flush()
+    after = content_of(scorecard)
+    if was_submitted:
+        if after != before:
+            changes = sorted(k for k in after if after[k] != before[k])
+            scorecard.revisions.append(ScorecardRevision(
+                author_id=actor.user.id, kind="edited", content=before, changes=changes,
+                after_seeing_others=bool(could_see and _others_submitted(session, scorecard))))
+            record(session, actor, "scorecard_edited", scorecard, changes=changes,
+                   after_seeing_others=bool(could_see))
+    elif submit:
+        scorecard.status = ScorecardStatus.SUBMITTED
+        scorecard.submitted_at = now
+        scorecard.revisions.append(ScorecardRevision(author_id=actor.user.id, kind="submitted",
+                                                     content=after))
+        record(session, actor, "scorecard_submitted", scorecard,
+               recommendation=scorecard.recommendation.value)
+    session.flush()
+    return scorecard
+
+
+def _others_submitted(session: Session, scorecard: Scorecard) -> bool:
+    return session.scalar(select(Scorecard.id).where(
+        Scorecard.candidate_id == scorecard.candidate_id, Scorecard.id != scorecard.id,
+        Scorecard.status == ScorecardStatus.SUBMITTED).limit(1)) is not None
+
+
+def panel_member(session: Session, interview_id: int, user_id: int) -> bool:
+    return session.get(Panelist, (interview_id, user_id)) is not None

@@ -1,0 +1,137 @@
+"""Scorecard pages: the author's form (draft, submit, edit), a scorecard, and a
+candidate's panel of scorecards, each behind the independence rule."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
+
+from interviewloop.auth.login import current_actor
+from interviewloop.bank.service import areas as all_areas
+from interviewloop.bank.service import expectations_by_area
+from interviewloop.db import db
+from interviewloop.errors import NotFound
+from interviewloop.forms import ActionForm
+from interviewloop.requisitions import service as requisitions
+from interviewloop.requisitions.candidates import get_candidate
+from interviewloop.scheduling import service as scheduling
+from interviewloop.scorecards import access, queries, service
+from interviewloop.scorecards.models import (
+    RATING_LABELS,
+    PreOfferQuestion,
+    Recommendation,
+    SignalValue,
+)
+
+bp = Blueprint("scorecards", __name__, template_folder="templates")
+
+
+def _input(form: MultiDict, areas, stage) -> service.ScorecardInput:
+    """Read the form's fields; malformed values are a 422 with the reason."""
+    data = service.ScorecardInput()
+    for area in areas:
+        raw = form.get(f"rating_{area.id}", "")
+        if raw not in ("", "na", *map(str, RATING_LABELS)):
+            abort(422, f"{area.name}: choose a rating from the list.")
+        rating = int(raw) if raw not in ("", "na") else None
+        data.ratings[area.id] = (rating, form.get(f"evidence_{area.id}", ""))
+    for loop_question in stage.questions:
+        data.notes[loop_question.id] = form.get(f"note_{loop_question.id}", "")
+    for question in PreOfferQuestion:
+        value = form.get(f"signal_{question.value}", "") or None
+        data.signals[question.value] = (value, form.get(f"signal_evidence_{question.value}", ""))
+    data.recommendation = form.get("recommendation") or None
+    data.summary = form.get("summary", "")
+    data.confirm_contradiction = form.get("confirm_contradiction") == "yes"
+    return data
+
+
+def _context(interview_id: int):
+    interview = scheduling.get_interview(db.session, interview_id)
+    if all(p.user_id != current_user.id for p in interview.panel):
+        raise NotFound("You are not on this interview's panel.")
+    requisition = requisitions.get_requisition(db.session, current_user,
+                                               interview.candidate.requisition_id)
+    return interview, requisition, service.stage_for(db.session, interview)
+
+
+@bp.route("/interviews/<int:interview_id>/scorecard", methods=["GET", "POST"])
+@login_required
+def fill(interview_id: int):
+    interview, requisition, stage = _context(interview_id)
+    areas = all_areas(db.session)
+    scorecard = service.own_scorecard(db.session, interview, current_user.id)
+    status, problems, warning = 200, [], None
+    data = service.input_of(scorecard) if scorecard else service.ScorecardInput()
+    version = scorecard.version if scorecard else 0
+    if request.method == "POST":
+        data = _input(request.form, areas, stage)
+        try:
+            seen = int(request.form.get("version", ""))
+        except ValueError:
+            abort(400, "The form's version field is malformed.")
+        submit = request.form.get("action") == "submit"
+        try:
+            scorecard = service.save(
+                db.session, current_actor(), requisition, interview, scorecard, data,
+                submit=submit, seen_version=seen, areas={a.id: a for a in areas}, stage=stage)
+        except service.IncompleteScorecard as exc:
+            status, problems = 422, exc.missing
+        except service.ContradictoryRecommendation as exc:
+            status, warning = 409, str(exc)
+        except service.StaleScorecard as exc:
+            status, problems = 409, [str(exc)]
+            db.session.rollback()
+            current = service.own_scorecard(db.session, interview, current_user.id)
+            # Saving again now is a deliberate overwrite of what the other tab saved.
+            seen = current.version if current else 0
+        except service.InvalidScorecard as exc:
+            status, problems = 422, [str(exc)]
+        else:
+            flash("Scorecard submitted." if scorecard.is_submitted and submit else
+                  "Changes saved." if scorecard.is_submitted else
+                  "Draft saved: only you can see it.", "success")
+            return redirect(url_for(".fill", interview_id=interview.id))
+        version = seen
+    focus = {a.id for a in stage.focus_areas}
+    return render_template(
+        "scorecards/fill.html", interview=interview, requisition=requisition, stage=stage,
+        scorecard=scorecard, data=data, version=version, areas=areas, focus=focus,
+        expectations=expectations_by_area(db.session), level=requisition.level,
+        ratings=RATING_LABELS, recommendations=list(Recommendation),
+        questions=list(PreOfferQuestion), signal_values=list(SignalValue),
+        problems=problems, warning=warning,
+        due=service.due_at(interview, current_app.config["SCORECARD_DUE_HOURS"]),
+    ), status
+
+
+@bp.get("/scorecards/<int:scorecard_id>")
+@login_required
+def show(scorecard_id: int):
+    scorecard = service.get_scorecard(db.session, scorecard_id)
+    interview = scheduling.get_interview(db.session, scorecard.interview_id)
+    requisition = requisitions.get_requisition(db.session, current_user,
+                                               interview.candidate.requisition_id)
+    if not access.may_view(db.session, current_user, requisition, scorecard):
+        raise NotFound("No such scorecard.")
+    return render_template("scorecards/show.html", scorecard=scorecard, interview=interview,
+                           requisition=requisition, areas=all_areas(db.session),
+                           ratings=RATING_LABELS, stage=service.stage_for(db.session, interview),
+                           questions=list(PreOfferQuestion))
+
+
+@bp.get("/requisitions/<int:requisition_id>/candidates/<int:candidate_id>/scorecards")
+@login_required
+def panel(requisition_id: int, candidate_id: int):
+    requisition = requisitions.get_requisition(db.session, current_user, requisition_id)
+    candidate = get_candidate(db.session, requisition, candidate_id)
+    verdict = access.panel_access(db.session, current_user, requisition, candidate)
+    if not verdict.sees_panel and not access.interviews_candidate(db.session, current_user,
+                                                                  candidate):
+        raise NotFound("No such candidate.")
+    cards = queries.submitted_for(db.session, candidate) if verdict.sees_panel else []
+    return render_template("scorecards/panel.html", requisition=requisition,
+                           candidate=candidate, verdict=verdict, cards=cards,
+                           areas=all_areas(db.session), ratings=RATING_LABELS,
+                           action_form=ActionForm())
