@@ -39,6 +39,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from interviewloop.admin.views import bp as admin_bp
     from interviewloop.auth.views import bp as auth_bp
     from interviewloop.bank.views import bp as bank_bp
+    from interviewloop.debrief.views import bp as debrief_bp
     from interviewloop.home import bp as home_bp
     from interviewloop.loops.views import bp as loops_bp
     from interviewloop.requisitions.views import bp as requisitions_bp
@@ -46,7 +47,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from interviewloop.scorecards.views import bp as scorecards_bp
 
     for blueprint in (home_bp, auth_bp, admin_bp, bank_bp, requisitions_bp, loops_bp,
-                      scheduling_bp, scorecards_bp):
+                      scheduling_bp, scorecards_bp, debrief_bp):
         app.register_blueprint(blueprint)
     _template_filters(app)
 

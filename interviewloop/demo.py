@@ -90,6 +90,8 @@ def _load_requisitions(session: Session) -> None:
         requisitions_service.confirm_definition(session, as_manager, requisition)
         requisitions_service.confirm_definition(session, as_recruiter, requisition)
         requisitions_service.open_requisition(session, as_recruiter, requisition)
+        if spec["level"] == "senior":
+            _debrief_candidates(session, as_manager, as_recruiter, requisition, interviewers)
         for n, (name, email, source) in enumerate(spec["candidates"]):
             candidate = candidates.add_candidate(session, as_recruiter, requisition,
                                                  candidates.CandidateInput(name, email, source))
@@ -146,3 +148,61 @@ def _scorecards(session: Session, requisition: Requisition, interview, panel, sl
                                       summary="Notes to tidy up.")
     scorecards.save(session, Actor(panel[1]), requisition, interview, None, draft,
                     submit=False, seen_version=0, areas=by_id, stage=stage)
+
+
+DEBRIEF_CANDIDATES = [
+    # name, email, what the panel thought of each area (by area position), then outcome
+    ("Gabriel Ruiz", "gabriel.ruiz@example.net", (3, 3, 3, 3, 3), "ready"),
+    ("Hana Sato", "hana.sato@example.net", (4, 3, 1, 3, 3), "disagreement"),
+    ("Ivo Petrov", "ivo.petrov@example.net", (4, 4, 3, 4, 3), "offer"),
+]
+
+
+def _debrief_candidates(session: Session, as_manager: Actor, as_recruiter: Actor,
+                        requisition: Requisition, interviewers) -> None:
+    """Candidates whose interviews are all behind them and all scorecards in: one ready
+    for the debrief, one with a disagreement to discuss, one with an offer."""
+    from datetime import timedelta
+
+    from interviewloop.bank.service import areas
+    from interviewloop.db import utcnow
+    from interviewloop.debrief import service as debrief
+    from interviewloop.scheduling import service as scheduling
+    from interviewloop.scorecards import service as scorecards
+
+    area_list = areas(session)
+    by_id = {a.id: a for a in area_list}
+    for n, (name, email, profile, outcome) in enumerate(DEBRIEF_CANDIDATES):
+        candidate = candidates.add_candidate(session, as_recruiter, requisition,
+                                             candidates.CandidateInput(name, email, "Referral"))
+        loop = loops.build_loop(session, as_recruiter, requisition, candidate, seed=10 + n)
+        for k, stage in enumerate(loop.stages[:2]):
+            starts = (utcnow() - timedelta(days=8 + k)).replace(
+                hour=9 + 2 * n, minute=0, second=0, microsecond=0)
+            panel = interviewers[k * 2:k * 2 + 2]
+            interview = scheduling.schedule_stage(
+                session, as_recruiter, requisition, candidate, stage.id, scheduling.ScheduleInput(
+                    interviewer_ids=[u.id for u in panel], starts_at=starts, minutes=60,
+                    location="Video call", confirm_over_cap=True), now=starts - timedelta(days=3))
+            stage_full = scorecards.stage_for(session, interview)
+            for m, author in enumerate(panel):
+                # The disagreement: the second interviewer sees one area very differently.
+                ratings = {a.id: (profile[i] if not (outcome == "disagreement" and m == 1 and
+                                                     i == 2) else 4,
+                                  f"{a.name}: specific, first-hand examples from their own "
+                                  "systems.") for i, a in enumerate(area_list)}
+                overall = sum(r for r, _ in ratings.values()) / len(ratings)
+                data = scorecards.ScorecardInput(
+                    ratings=ratings, summary="Evidence-based summary of the session.",
+                    recommendation="strong_hire" if overall >= 3.6 else "hire",
+                    signals={"owned_system": ("yes", "Owned the service's on-call after launch."),
+                             "failure_handling": ("yes", "Explained fallbacks plainly."),
+                             "reduces_risk": ("not_observed", "")})
+                scorecards.save(session, Actor(author), requisition, interview, None, data,
+                                submit=True, seen_version=0, areas=by_id, stage=stage_full)
+        if outcome == "offer":
+            strong = ("strong", "Clear, specific evidence across the panel.")
+            debrief.answer_pre_offer(session, as_manager, requisition, candidate, {
+                "owned_system": strong, "failure_handling": strong, "reduces_risk": strong})
+            debrief.record_decision(session, as_manager, requisition, candidate, "offer",
+                                    "Strong, consistent evidence of production ownership.")

@@ -14,6 +14,7 @@ from interviewloop.bank.models import (
     QuestionPoint,
 )
 from interviewloop.db import Base
+from interviewloop.debrief.models import Decision, PreOfferCheck
 from interviewloop.loops.models import (
     Loop,
     LoopQuestion,
@@ -41,6 +42,7 @@ __all__ = [
     "Candidate",
     "CapabilityArea",
     "Competency",
+    "Decision",
     "Interview",
     "InterviewChange",
     "LevelExpectation",
@@ -53,6 +55,7 @@ __all__ = [
     "LoopTemplateStage",
     "LoopTemplateStageArea",
     "Panelist",
+    "PreOfferCheck",
     "PreOfferSignal",
     "Question",
     "QuestionArea",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request
 from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()
@@ -21,7 +21,19 @@ CONTENT_SECURITY_POLICY = "; ".join([
 
 def init_app(app: Flask) -> None:
     csrf.init_app(app)
+    app.before_request(_refuse_nul)
     app.after_request(_set_headers)
+
+
+def _refuse_nul() -> None:
+    """No page of ours sends a NUL character, and PostgreSQL text cannot hold one: refuse it
+    here (400) rather than fail in the database (500)."""
+
+    def has_nul(values) -> bool:
+        return any("\x00" in key or any("\x00" in v for v in vals) for key, vals in values.lists())
+
+    if "\x00" in request.path or has_nul(request.args) or has_nul(request.form):
+        abort(400, "The request contains a NUL character, which no field accepts.")
 
 
 def _set_headers(response: Response) -> Response:

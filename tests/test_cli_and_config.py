@@ -56,8 +56,18 @@ def test_demo_creates_the_documented_logins_once(app, db_session):
 
     levels = db_session.scalars(select(Requisition.level)).all()
     assert sorted(lv.value for lv in levels) == ["junior", "senior", "staff"]
-    assert db_session.scalar(select(func.count()).select_from(Candidate)) == 6
-    assert db_session.scalar(select(func.count()).select_from(Loop)) == 5
+    from interviewloop.debrief.models import Decision
+    from interviewloop.scheduling.models import Interview
+    from interviewloop.scorecards.models import Scorecard
+
+    # Three per senior candidate for the debrief: ready, a disagreement, an offer.
+    assert db_session.scalar(select(func.count()).select_from(Candidate)) == 9
+    assert db_session.scalar(select(func.count()).select_from(Loop)) == 8
+    statuses = set(db_session.scalars(select(Interview.status)))
+    assert {s.value for s in statuses} == {"scheduled", "cancelled"}
+    assert {s.value for s in db_session.scalars(select(Scorecard.status))} == {
+        "draft", "submitted"}
+    assert [d.kind.value for d in db_session.scalars(select(Decision))] == ["offer"]
     emails = {e for e, _n, _r in DEMO_USERS}
     assert {f"interviewer{n}@example.com" for n in range(1, 5)} | {
         "admin@example.com", "recruiter@example.com", "manager@example.com"} == emails

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import zoneinfo
 from collections.abc import Iterable
@@ -153,8 +154,12 @@ def end_all_sessions(session: Session, user: User) -> None:
 
 # --- calendar feed ---------------------------------------------------------------------------
 
+_CALENDAR_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
 def user_for_calendar_token(session: Session, token: str) -> User | None:
-    if not token or len(token) > 64:
+    # Only what token_urlsafe makes: anything else (a NUL byte breaks PostgreSQL) is no token.
+    if not _CALENDAR_TOKEN.fullmatch(token or ""):
         return None
     return session.scalar(select(User).where(User.calendar_token == token,
                                              User.is_active.is_(True)))

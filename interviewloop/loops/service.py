@@ -1,31 +1,22 @@
-"""Building a candidate's loop from its level's template, and editing it.
-
-Question choice, per stage: active questions of the stage's category that suit the level;
-never one already in this loop, nor one this person had on another requisition; those
-probing a focus area of the stage first, then the least used across all loops (spread
-over the bank), then those exercising benchmark questions the loop still lacks; ties
-broken by a seeded random draw (deterministic under a fixed seed).
-
-A new loop then gets a repair pass: while the coverage check finds gaps, swap in the
-question that closes most of them (least used first among equals).
-"""
+"""Building a candidate's loop from its level's template, and editing it. How questions
+are chosen is in chooser.py."""
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from interviewloop.audit.service import Actor, record
-from interviewloop.bank.models import CapabilityArea, Question, QuestionLevel
+from interviewloop.bank.models import Question
 from interviewloop.bank.service import areas as all_areas
 from interviewloop.bank.service import benchmarks as all_benchmarks
 from interviewloop.enums import Category, Level
 from interviewloop.errors import Conflict, DomainError, NotFound
-from interviewloop.loops.coverage import MIN_STAGES_PER_AREA, Coverage, check_coverage
+from interviewloop.loops.chooser import Chooser, Option, repair
+from interviewloop.loops.coverage import Coverage, check_coverage
 from interviewloop.loops.models import Loop, LoopQuestion, LoopStage, LoopTemplate, LoopTemplateStage
 from interviewloop.requisitions.models import Candidate, CandidateStatus, Requisition
 from interviewloop.requisitions.service import require_manage
@@ -85,110 +76,9 @@ def coverage_of(session: Session, loop: Loop) -> Coverage:
 
 # --- choosing questions -----------------------------------------------------------------------
 
-class _Chooser:
-    def __init__(self, session: Session, loop: Loop, candidate: Candidate,
-                 rng: random.Random) -> None:
-        self.rng = rng
-        self.level = loop.level
-        self.in_loop = {lq.question_id for s in loop.stages for lq in s.questions}
-        self.had_before = set(session.scalars(
-            select(LoopQuestion.question_id).join(Loop, Loop.id == LoopQuestion.loop_id)
-            .join(Candidate, Candidate.id == Loop.candidate_id)
-            .where(Candidate.email == candidate.email,
-                   Candidate.requisition_id != candidate.requisition_id)))
-        self.usage = dict(session.execute(
-            select(LoopQuestion.question_id, func.count()).group_by(LoopQuestion.question_id)
-        ).all())
-        pool = session.scalars(
-            select(Question).where(
-                Question.retired_at.is_(None),
-                Question.id.in_(select(QuestionLevel.question_id)
-                                .where(QuestionLevel.level == self.level)))
-            .options(selectinload(Question.areas), selectinload(Question.benchmarks))
-            .order_by(Question.id)
-        ).all()
-        self.by_category: dict[Category, list[Question]] = {}
-        for question in pool:
-            self.by_category.setdefault(question.category, []).append(question)
-        self.benchmarks_in_loop = {b.id for s in loop.stages for lq in s.questions
-                                   for b in lq.question.benchmarks}
-
-    def eligible(self, question: Question) -> bool:
-        return question.id not in self.in_loop and question.id not in self.had_before
-
-    def pick(self, category: Category, focus: Iterable[CapabilityArea], count: int,
-             exclude: Iterable[int] = ()) -> list[Question]:
-        focus_ids = {a.id for a in focus}
-        excluded = set(exclude)
-        picked: list[Question] = []
-        for _ in range(count):
-            options = [q for q in self.by_category.get(category, [])
-                       if self.eligible(q) and q.id not in excluded]
-            if not options:
-                break
-            draw = {q.id: self.rng.random() for q in options}
-            best = min(options, key=lambda q: (
-                not focus_ids.intersection(a.id for a in q.areas),
-                self.usage.get(q.id, 0),
-                -len({b.id for b in q.benchmarks} - self.benchmarks_in_loop),
-                draw[q.id],
-            ))
-            picked.append(best)
-            self.take(best)
-        return picked
-
-    def take(self, question: Question) -> None:
-        self.in_loop.add(question.id)
-        self.usage[question.id] = self.usage.get(question.id, 0) + 1
-        self.benchmarks_in_loop.update(b.id for b in question.benchmarks)
-
-    def release(self, question: Question) -> None:
-        self.in_loop.discard(question.id)
-        self.usage[question.id] = self.usage.get(question.id, 1) - 1
-
-
-def _shortfall(stages: list[list[Question]], area_ids: set[int], bench_ids: set[int]) -> int:
-    """How far a set of stage picks is from passing the coverage check (0: it passes)."""
-    per_area = dict.fromkeys(area_ids, 0)
-    exercised: set[int] = set()
-    for questions in stages:
-        probed = {a.id for q in questions for a in q.areas}
-        for area_id in probed & area_ids:
-            per_area[area_id] += 1
-        exercised.update(b.id for q in questions for b in q.benchmarks)
-    return sum(max(0, MIN_STAGES_PER_AREA - n) for n in per_area.values()) + len(
-        bench_ids - exercised)
-
-
-def _repair(loop: Loop, chooser: _Chooser, area_ids: set[int], bench_ids: set[int]) -> None:
-    picks = [[lq.question for lq in stage.questions] for stage in loop.stages]
-    current = _shortfall(picks, area_ids, bench_ids)
-    for _ in range(20):  # each round closes at least one unit of shortfall
-        if current == 0:
-            return
-        best = None
-        for i, stage in enumerate(loop.stages):
-            focus = {a.id for a in stage.focus_areas}
-            for j, loop_question in enumerate(stage.questions):
-                for option in chooser.by_category.get(stage.category, []):
-                    if not chooser.eligible(option):
-                        continue
-                    trial = [list(p) for p in picks]
-                    trial[i][j] = option
-                    score = _shortfall(trial, area_ids, bench_ids)
-                    if score < current:
-                        key = (score, not focus.intersection(a.id for a in option.areas),
-                               chooser.usage.get(option.id, 0), option.id)
-                        if best is None or key < best[0]:
-                            best = (key, i, j, loop_question, option)
-        if best is None:
-            return
-        (score, *_), i, j, loop_question, option = best
-        chooser.release(loop_question.question)
-        chooser.take(option)
-        loop_question.question = option
-        picks[i][j] = option
-        current = score
+def _chooser(session: Session, loop: Loop, candidate: Candidate, seed: int | None) -> Chooser:
+    in_loop = [lq.question_id for s in loop.stages for lq in s.questions]
+    return Chooser(session, loop.level, candidate, in_loop, _rng(seed))
 
 
 def _rng(seed: int | None) -> random.Random:
@@ -199,6 +89,8 @@ def _rng(seed: int | None) -> random.Random:
 
 def _refresh(session: Session, loop: Loop) -> Coverage:
     session.flush()
+    session.scalars(select(Loop).where(Loop.id == loop.id).options(*_loop_options())
+                    .execution_options(populate_existing=True)).one()
     coverage = coverage_of(session, loop)
     loop.coverage_gaps = coverage.gaps
     session.flush()
@@ -220,18 +112,18 @@ def build_loop(session: Session, actor: Actor, requisition: Requisition, candida
     loop = Loop(candidate=candidate, level=requisition.level, template_id=template.id,
                 stages=[])
     session.add(loop)
-    chooser = _Chooser(session, loop, candidate, _rng(seed))
-    for position, tstage in enumerate(template.stages):
-        stage = LoopStage(position=position, name=tstage.name, category=tstage.category,
-                          minutes=tstage.minutes, focus_areas=list(tstage.focus_areas),
-                          questions=[])
-        loop.stages.append(stage)
-        for n, question in enumerate(chooser.pick(tstage.category, tstage.focus_areas,
-                                                  tstage.question_count)):
-            stage.questions.append(LoopQuestion(question=question, position=n))
-    _repair(loop, chooser, {a.id for a in all_areas(session)},
-            {b.id for b in all_benchmarks(session)})
-    session.flush()
+    chooser = Chooser(session, requisition.level, candidate, (), _rng(seed))
+    focus = [{a.id for a in t.focus_areas} for t in template.stages]
+    picks = [chooser.pick(t.category, focus[i], t.question_count)
+             for i, t in enumerate(template.stages)]
+    repair(picks, [t.category for t in template.stages], focus, chooser,
+           {a.id for a in all_areas(session)}, {b.id for b in all_benchmarks(session)})
+    for position, (tstage, options) in enumerate(zip(template.stages, picks, strict=True)):
+        loop.stages.append(LoopStage(
+            position=position, name=tstage.name, category=tstage.category,
+            minutes=tstage.minutes, focus_areas=list(tstage.focus_areas),
+            questions=[LoopQuestion(question_id=o.id, position=n)
+                       for n, o in enumerate(options)]))
     coverage = _refresh(session, loop)
     record(session, actor, "loop_built", loop, candidate_id=candidate.id, seed=seed,
            gaps=len(coverage.gaps))
@@ -269,35 +161,38 @@ def swap_question(session: Session, actor: Actor, requisition: Requisition, loop
         raise NotFound("No such question in this loop.")
     stage, current = found
     _ensure_unscheduled(session, stage)
-    chooser = _Chooser(session, loop, loop.candidate, _rng(seed))
+    chooser = _chooser(session, loop, loop.candidate, seed)
     if replacement_id is None:
-        picked = chooser.pick(stage.category, stage.focus_areas, 1, exclude={current.question_id})
+        picked = chooser.pick(stage.category, {a.id for a in stage.focus_areas}, 1,
+                              exclude={current.question_id})
         if not picked:
             raise Conflict("The bank has no other question that fits this stage.")
         replacement = picked[0]
     else:
-        replacement = next((q for q in chooser.by_category.get(stage.category, [])
-                            if q.id == replacement_id), None)
-        if replacement is None:
+        replacement = chooser.options.get(replacement_id)
+        if replacement is None or replacement.category != stage.category:
             raise InvalidLoopChange("That question is retired, of another category or does "
                                     "not suit this level.", "question_id")
         if not chooser.eligible(replacement):
             raise InvalidLoopChange("That question is already in this loop, or this candidate "
                                     "had it on another requisition.", "question_id")
     before = current.question_id
-    current.question = replacement
+    current.question_id = replacement.id
     _refresh(session, loop)
     record(session, actor, "loop_question_swapped", loop, stage_id=stage.id,
            from_question=before, to_question=replacement.id)
     return current
 
 
-def alternatives(session: Session, loop: Loop) -> dict[int, list[Question]]:
-    """Per stage, the questions that could replace one of its own (the swap picker)."""
-    chooser = _Chooser(session, loop, loop.candidate, _rng(0))
-    return {stage.id: sorted((q for q in chooser.by_category.get(stage.category, [])
-                              if chooser.eligible(q)), key=lambda q: q.title)
-            for stage in loop.stages}
+ALTERNATIVES_SHOWN = 15
+
+
+def alternatives(session: Session, loop: Loop) -> dict[int, list[Option]]:
+    """Per stage, the best-fitting questions that could replace one of its own (the swap
+    picker): the builder's ranking, cut to a list a person can read."""
+    chooser = _chooser(session, loop, loop.candidate, 0)
+    return {stage.id: chooser.ranked(stage.category, {a.id for a in stage.focus_areas})
+            [:ALTERNATIVES_SHOWN] for stage in loop.stages}
 
 
 def _renumber(session: Session, stages: list[LoopStage]) -> None:
@@ -327,13 +222,14 @@ def add_stage(session: Session, actor: Actor, requisition: Requisition, loop: Lo
     by_slug = {a.slug: a for a in all_areas(session)}
     if not data.focus or any(slug not in by_slug for slug in data.focus):
         raise InvalidLoopChange("Choose one or more known capability areas.", "focus")
-    focus = [by_slug[slug] for slug in data.focus]
-    chooser = _Chooser(session, loop, loop.candidate, _rng(seed))
+    focus = [by_slug[slug] for slug in dict.fromkeys(data.focus)]  # a slug twice: once
+    chooser = _chooser(session, loop, loop.candidate, seed)
+    picked = chooser.pick(category, {a.id for a in focus}, data.question_count)
     stage = LoopStage(position=len(loop.stages), name=name, category=category,
-                      minutes=data.minutes, focus_areas=focus, questions=[])
+                      minutes=data.minutes, focus_areas=focus,
+                      questions=[LoopQuestion(question_id=o.id, position=n)
+                                 for n, o in enumerate(picked)])
     loop.stages.append(stage)
-    for n, question in enumerate(chooser.pick(category, focus, data.question_count)):
-        stage.questions.append(LoopQuestion(question=question, position=n))
     _refresh(session, loop)
     record(session, actor, "loop_stage_added", loop, stage=name)
     return stage

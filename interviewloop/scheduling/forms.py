@@ -11,9 +11,11 @@ class ScheduleForm(FlaskForm):
     interviewers = MultiCheckboxField("Interviewers", coerce=int,
                                       validators=[DataRequired("Choose at least one interviewer.")])
     starts_at = DateTimeLocalField("Starts (your time zone)", format="%Y-%m-%dT%H:%M",
-                                   validators=[DataRequired("Enter a start date and time.")])
+                                   validators=[InputRequired("Enter a start date and time.")])
+    # Wide on purpose: the service words the 5 to 480 rule (and "ends before it starts").
     minutes = IntegerField("Minutes", validators=[
-        InputRequired("Enter the length in minutes."), NumberRange(-10_000, 10_000)])
+        InputRequired("Enter the length in minutes."),
+        NumberRange(-10_000, 10_000, "An interview lasts 5 to 480 minutes.")])
     location = StringField("Location or video link", validators=[Optional(), Length(max=500)])
     reason = TextAreaField("Reason for the change", validators=[Optional(), Length(max=500)])
     confirm_over_cap = BooleanField("Book it anyway, over the weekly cap")

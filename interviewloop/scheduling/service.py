@@ -199,7 +199,7 @@ def check_booking(session: Session, actor: Actor, requisition: Requisition,
         week_end = (week_start_local + timedelta(days=7)).astimezone(starts.tzinfo)
         booked = session.scalar(
             select(func.count()).select_from(Panelist)
-            .where(Panelist.user_id == user_id,
+            .where(Panelist.user_id == user_id, Panelist.live.is_(True),
                    Panelist.starts_at >= week_start, Panelist.starts_at < week_end,
                    Panelist.interview_id != excluded_id)) or 0
         if booked + 1 > user.weekly_interview_cap:

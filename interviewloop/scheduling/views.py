@@ -15,12 +15,13 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from interviewloop.auth.login import current_actor
 from interviewloop.bank.service import expectations_by_area
 from interviewloop.db import db, utcnow
 from interviewloop.errors import NotFound
-from interviewloop.loops.models import LoopStage
+from interviewloop.loops.models import Loop, LoopStage
 from interviewloop.requisitions import service as requisitions
 from interviewloop.requisitions.candidates import get_candidate
 from interviewloop.requisitions.views import load_managed
@@ -89,9 +90,12 @@ def _book(form, operation):
 def schedule(requisition_id: int, candidate_id: int, stage_id: int):
     requisition = load_managed(requisition_id)
     candidate = get_candidate(db.session, requisition, candidate_id)
-    stage = db.session.get(LoopStage, stage_id)
+    # Only a stage of this candidate's loop (not any stage id: that would show another
+    # requisition's stage).
+    stage = db.session.scalar(select(LoopStage).join(Loop).where(
+        LoopStage.id == stage_id, Loop.candidate_id == candidate.id))
     if stage is None:
-        raise NotFound("No such stage.")
+        raise NotFound("No such stage in this candidate's loop.")
     form = ScheduleForm()
     form.set_interviewers(_interviewers(requisition))
     if not form.is_submitted():

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from interviewloop.audit.service import Actor, record
 from interviewloop.bank.models import CapabilityArea
@@ -110,8 +111,12 @@ def _ensure_author(actor: Actor, interview: Interview) -> None:
 
 
 def _ensure_editable(session: Session, scorecard: Scorecard) -> None:
+    from interviewloop.debrief.models import Decision
+
+    decided = session.scalar(select(Decision.id).where(
+        Decision.candidate_id == scorecard.candidate_id).limit(1))
     candidate = session.get(Candidate, scorecard.candidate_id)
-    if candidate.status in DECIDED:
+    if decided is not None or candidate.status in DECIDED:
         raise Conflict("A decision is recorded for this candidate: the scorecards are locked.")
 
 
@@ -294,16 +299,22 @@ def save(session: Session, actor: Actor, requisition: Requisition, interview: In
     could_see = was_submitted and panel_access(session, actor.user, requisition,
                                                candidate).sees_panel
     _apply(scorecard, data)
-    session.flush()
+    try:
+        session.flush()
+    except StaleDataError:  # another tab's save committed after this one read the version
+        raise StaleScorecard from None
     after = content_of(scorecard)
     if was_submitted:
         if after != before:
             changes = sorted(k for k in after if after[k] != before[k])
+            # One answer for the revision and the audit log (there was nothing to see
+            # if nobody else had submitted).
+            seen_others = bool(could_see and _others_submitted(session, scorecard))
             scorecard.revisions.append(ScorecardRevision(
                 author_id=actor.user.id, kind="edited", content=before, changes=changes,
-                after_seeing_others=bool(could_see and _others_submitted(session, scorecard))))
+                after_seeing_others=seen_others))
             record(session, actor, "scorecard_edited", scorecard, changes=changes,
-                   after_seeing_others=bool(could_see))
+                   after_seeing_others=seen_others)
     elif submit:
         scorecard.status = ScorecardStatus.SUBMITTED
         scorecard.submitted_at = now

@@ -83,7 +83,10 @@ def fill(interview_id: int):
         except service.StaleScorecard as exc:
             status, problems = 409, [str(exc)]
             db.session.rollback()
-            current = service.own_scorecard(db.session, interview, current_user.id)
+            # The rollback expired what this request had loaded: load the page's data again.
+            interview, requisition, stage = _context(interview_id)
+            areas = all_areas(db.session)
+            current = scorecard = service.own_scorecard(db.session, interview, current_user.id)
             # Saving again now is a deliberate overwrite of what the other tab saved.
             seen = current.version if current else 0
         except service.InvalidScorecard as exc:

@@ -1,0 +1,94 @@
+"""The requisition dashboard: every candidate with progress, outstanding scorecards, a
+ratings summary, the pre-offer state and the decision, in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy.orm import Session
+
+from interviewloop.debrief.models import Decision, PreOfferCheck
+from interviewloop.loops.models import Loop, LoopStage
+from interviewloop.requisitions.models import Candidate, Requisition
+from interviewloop.scheduling.models import Interview, InterviewStatus, Panelist
+from interviewloop.scorecards.models import Rating, Scorecard, ScorecardStatus
+
+SORTS = ("name", "status", "progress", "outstanding", "mean", "pre_offer", "decision")
+
+
+@dataclass(frozen=True)
+class DashboardRow:
+    candidate: Candidate
+    stages: int
+    stages_done: int
+    outstanding: int
+    mean: float | None
+    ratings: int
+    pre_offer: str  # not answered, passed, keep looking
+    decision: str  # the latest decision, or ""
+
+
+def rows(session: Session, requisition: Requisition, *, now: datetime, due_hours: int
+         ) -> list[DashboardRow]:
+    req = Candidate.requisition_id == requisition.id
+    stages = dict(session.execute(
+        select(Loop.candidate_id, func.count(LoopStage.id)).join(LoopStage)
+        .join(Candidate, Candidate.id == Loop.candidate_id).where(req)
+        .group_by(Loop.candidate_id)).all())
+    done = dict(session.execute(
+        select(Interview.candidate_id, func.count())
+        .join(Candidate, Candidate.id == Interview.candidate_id)
+        .where(req, Interview.status == InterviewStatus.SCHEDULED, Interview.ends_at <= now)
+        .group_by(Interview.candidate_id)).all())
+    submitted = exists().where(and_(Scorecard.interview_id == Interview.id,
+                                    Scorecard.interviewer_id == Panelist.user_id,
+                                    Scorecard.status == ScorecardStatus.SUBMITTED))
+    outstanding = dict(session.execute(
+        select(Interview.candidate_id, func.count())
+        .join(Panelist, Panelist.interview_id == Interview.id)
+        .join(Candidate, Candidate.id == Interview.candidate_id)
+        .where(req, Interview.status == InterviewStatus.SCHEDULED, ~submitted)
+        .group_by(Interview.candidate_id)).all())
+    means = {cid: (mean, n) for cid, mean, n in session.execute(
+        select(Scorecard.candidate_id, func.avg(Rating.rating), func.count(Rating.rating))
+        .join(Rating, Rating.scorecard_id == Scorecard.id)
+        .join(Candidate, Candidate.id == Scorecard.candidate_id)
+        .where(req, Scorecard.status == ScorecardStatus.SUBMITTED, Rating.rating.is_not(None))
+        .group_by(Scorecard.candidate_id))}
+    checks = dict(session.execute(
+        select(PreOfferCheck.candidate_id,
+               case((PreOfferCheck.passed, "passed"), else_="keep looking"))
+        .join(Candidate, Candidate.id == PreOfferCheck.candidate_id).where(req)).all())
+    latest = select(Decision.candidate_id, func.max(Decision.id).label("id")).join(
+        Candidate, Candidate.id == Decision.candidate_id).where(req).group_by(
+        Decision.candidate_id).subquery()
+    decisions = dict(session.execute(
+        select(Decision.candidate_id, Decision.kind).join(latest, latest.c.id == Decision.id)
+    ).all())
+    result = []
+    for candidate in session.scalars(select(Candidate).where(req).order_by(Candidate.name)):
+        mean, count = means.get(candidate.id, (None, 0))
+        decision = decisions.get(candidate.id)
+        result.append(DashboardRow(
+            candidate, stages.get(candidate.id, 0), done.get(candidate.id, 0),
+            outstanding.get(candidate.id, 0), float(mean) if mean is not None else None, count,
+            checks.get(candidate.id, "not answered"), decision.value if decision else ""))
+    return result
+
+
+def sort_and_filter(items: list[DashboardRow], *, sort: str, status: str | None
+                    ) -> list[DashboardRow]:
+    if status:
+        items = [r for r in items if r.candidate.status.value == status]
+    keys = {
+        "name": lambda r: r.candidate.name.lower(),
+        "status": lambda r: r.candidate.status.value,
+        "progress": lambda r: -(r.stages_done / r.stages if r.stages else 0),
+        "outstanding": lambda r: -r.outstanding,
+        "mean": lambda r: -(r.mean or 0),
+        "pre_offer": lambda r: r.pre_offer,
+        "decision": lambda r: r.decision,
+    }
+    return sorted(items, key=keys[sort])

@@ -1,0 +1,89 @@
+"""The hiring manager's pre-offer check and the decision it gates."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from interviewloop.auth.models import User
+from interviewloop.db import Base, str_enum, utcnow
+from interviewloop.requisitions.models import Candidate
+
+ANSWERS = ("owned_system", "failure_handling", "reduces_risk")
+
+
+class Answer(enum.StrEnum):
+    STRONG = "strong"
+    WEAK = "weak"
+
+
+class DecisionKind(enum.StrEnum):
+    OFFER = "offer"
+    REJECT = "reject"
+    HOLD = "hold"
+
+
+class PreOfferCheck(Base):
+    """Three questions, each strong or weak with evidence. It passes only if all three
+    are strong; one weak answer means keep looking."""
+
+    __tablename__ = "pre_offer_checks"
+    __table_args__ = (
+        UniqueConstraint("id", "passed"),  # target of decisions' composite key
+        *(CheckConstraint(f"length({name}_evidence) BETWEEN 1 AND 4000",
+                          name=f"{name}_evidence_given") for name in ANSWERS),
+        CheckConstraint("passed = (" + " AND ".join(f"{n} = 'strong'" for n in ANSWERS) + ")",
+                        name="passed_means_all_strong"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), unique=True)
+    manager_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    owned_system: Mapped[Answer] = mapped_column(str_enum(Answer, "owned_system"))
+    owned_system_evidence: Mapped[str] = mapped_column(Text)
+    failure_handling: Mapped[Answer] = mapped_column(str_enum(Answer, "failure_handling"))
+    failure_handling_evidence: Mapped[str] = mapped_column(Text)
+    reduces_risk: Mapped[Answer] = mapped_column(str_enum(Answer, "reduces_risk"))
+    reduces_risk_evidence: Mapped[str] = mapped_column(Text)
+    passed: Mapped[bool] = mapped_column(Boolean)
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+    manager: Mapped[User] = relationship(lazy="raise")
+
+
+class Decision(Base):
+    """Offer, reject or hold, with a rationale. An offer must point at a passed check:
+    the composite key and the CHECK below make the database refuse anything else."""
+
+    __tablename__ = "decisions"
+    __table_args__ = (
+        ForeignKeyConstraint(["pre_offer_check_id", "pre_offer_passed"],
+                             ["pre_offer_checks.id", "pre_offer_checks.passed"]),
+        CheckConstraint("kind <> 'offer' OR (pre_offer_check_id IS NOT NULL AND "
+                        "pre_offer_passed)", name="offer_needs_passed_check"),
+        CheckConstraint("length(rationale) BETWEEN 1 AND 4000", name="rationale_given"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)
+    kind: Mapped[DecisionKind] = mapped_column(str_enum(DecisionKind, "kind"))
+    rationale: Mapped[str] = mapped_column(Text)
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+    pre_offer_check_id: Mapped[int | None]
+    pre_offer_passed: Mapped[bool | None]
+
+    candidate: Mapped[Candidate] = relationship(lazy="raise")
+    decided_by: Mapped[User] = relationship(lazy="raise")

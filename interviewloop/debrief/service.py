@@ -1,0 +1,270 @@
+"""The debrief (aggregated in SQL), the pre-offer check and the decision it gates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from interviewloop.audit.service import Actor, record
+from interviewloop.auth.models import User
+from interviewloop.bank.models import CapabilityArea
+from interviewloop.db import utcnow
+from interviewloop.debrief.models import ANSWERS, Answer, Decision, DecisionKind, PreOfferCheck
+from interviewloop.errors import Conflict, DomainError, Forbidden
+from interviewloop.requisitions.models import Candidate, CandidateStatus, Requisition
+from interviewloop.scheduling.models import Interview, InterviewStatus, Panelist
+from interviewloop.scorecards.models import (
+    PreOfferQuestion,
+    PreOfferSignal,
+    Rating,
+    Recommendation,
+    Scorecard,
+    ScorecardStatus,
+)
+
+DISAGREEMENT_SPREAD = 2
+MIN_RATERS = 2
+
+
+class InvalidPreOffer(DomainError):
+    status_code = 422
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__(" ".join(problems.values()))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class AreaStats:
+    area: CapabilityArea
+    count: int
+    mean: float | None
+    low: int | None
+    high: int | None
+
+    @property
+    def spread(self) -> int | None:
+        return None if self.low is None else self.high - self.low
+
+    @property
+    def disagreement(self) -> bool:
+        return self.spread is not None and self.spread >= DISAGREEMENT_SPREAD
+
+    @property
+    def coverage_gap(self) -> bool:
+        return self.count < MIN_RATERS
+
+
+def area_stats(session: Session, candidate: Candidate, areas: list[CapabilityArea]
+               ) -> list[AreaStats]:
+    """Per area: how many rated it, the mean, lowest and highest (one GROUP BY)."""
+    rows = {row.area_id: row for row in session.execute(
+        select(Rating.area_id, func.count(Rating.rating).label("n"),
+               func.avg(Rating.rating).label("mean"), func.min(Rating.rating).label("low"),
+               func.max(Rating.rating).label("high"))
+        .join(Scorecard, Scorecard.id == Rating.scorecard_id)
+        .where(Scorecard.candidate_id == candidate.id,
+               Scorecard.status == ScorecardStatus.SUBMITTED, Rating.rating.is_not(None))
+        .group_by(Rating.area_id))}
+    return [AreaStats(area, rows[area.id].n, float(rows[area.id].mean), rows[area.id].low,
+                      rows[area.id].high) if area.id in rows else
+            AreaStats(area, 0, None, None, None) for area in areas]
+
+
+def recommendation_tally(session: Session, candidate: Candidate) -> dict[Recommendation, int]:
+    counts = dict(session.execute(
+        select(Scorecard.recommendation, func.count())
+        .where(Scorecard.candidate_id == candidate.id,
+               Scorecard.status == ScorecardStatus.SUBMITTED)
+        .group_by(Scorecard.recommendation)).all())
+    return {r: counts.get(r, 0) for r in Recommendation}
+
+
+def submitted_scorecards(session: Session, candidate: Candidate) -> list[Scorecard]:
+    return list(session.scalars(
+        select(Scorecard).join(Interview, Interview.id == Scorecard.interview_id)
+        .where(Scorecard.candidate_id == candidate.id,
+               Scorecard.status == ScorecardStatus.SUBMITTED)
+        .options(selectinload(Scorecard.ratings), selectinload(Scorecard.interviewer),
+                 selectinload(Scorecard.interview).selectinload(Interview.stage))
+        .order_by(Interview.starts_at, Scorecard.id)))
+
+
+@dataclass(frozen=True)
+class PanelState:
+    interview: Interview
+    interviewer: User
+    scorecard_id: int | None
+    state: str  # submitted, draft, overdue, due, upcoming
+
+
+def panel_states(session: Session, candidate: Candidate, *, now: datetime, due_hours: int
+                 ) -> list[PanelState]:
+    """Every panelist of every live interview, with the state of their scorecard."""
+    rows = session.execute(
+        select(Interview, User, Scorecard.id, Scorecard.status)
+        .join(Panelist, Panelist.interview_id == Interview.id)
+        .join(User, User.id == Panelist.user_id)
+        .outerjoin(Scorecard, and_(Scorecard.interview_id == Interview.id,
+                                   Scorecard.interviewer_id == User.id))
+        .where(Interview.candidate_id == candidate.id,
+               Interview.status == InterviewStatus.SCHEDULED)
+        .options(selectinload(Interview.stage))
+        .order_by(Interview.starts_at, User.name)).all()
+    states = []
+    for interview, user, scorecard_id, status in rows:
+        if status == ScorecardStatus.SUBMITTED:
+            state = "submitted"
+        elif interview.ends_at + timedelta(hours=due_hours) < now:
+            state = "overdue"
+        elif interview.starts_at > now:
+            state = "upcoming"
+        else:
+            state = "draft" if status == ScorecardStatus.DRAFT else "due"
+        states.append(PanelState(interview, user, scorecard_id, state))
+    return states
+
+
+def signals_by_question(session: Session, candidate: Candidate
+                        ) -> dict[PreOfferQuestion, list[tuple[str, str, str]]]:
+    """The scorecards' pre-offer signals, gathered under the three questions."""
+    rows = session.execute(
+        select(PreOfferSignal.question, User.name, PreOfferSignal.value, PreOfferSignal.evidence)
+        .join(Scorecard, Scorecard.id == PreOfferSignal.scorecard_id)
+        .join(User, User.id == Scorecard.interviewer_id)
+        .where(Scorecard.candidate_id == candidate.id,
+               Scorecard.status == ScorecardStatus.SUBMITTED)
+        .order_by(User.name)).all()
+    gathered: dict[PreOfferQuestion, list[tuple[str, str, str]]] = {q: [] for q in PreOfferQuestion}
+    for question, name, value, evidence in rows:
+        gathered[question].append((name, value.value, evidence))
+    return gathered
+
+
+def outstanding_count(session: Session, candidate: Candidate) -> int:
+    """Panelists of live interviews (held or not) whose scorecard is not submitted."""
+    submitted = exists().where(and_(Scorecard.interview_id == Interview.id,
+                                    Scorecard.interviewer_id == Panelist.user_id,
+                                    Scorecard.status == ScorecardStatus.SUBMITTED))
+    return session.scalar(
+        select(func.count()).select_from(Panelist)
+        .join(Interview, Interview.id == Panelist.interview_id)
+        .where(Interview.candidate_id == candidate.id,
+               Interview.status == InterviewStatus.SCHEDULED, ~submitted)) or 0
+
+
+def interviews_held(session: Session, candidate: Candidate) -> int:
+    return session.scalar(select(func.count()).select_from(Interview).where(
+        Interview.candidate_id == candidate.id,
+        Interview.status == InterviewStatus.SCHEDULED)) or 0
+
+
+def pre_offer_blocker(session: Session, candidate: Candidate) -> str | None:
+    """Why the pre-offer check cannot be answered yet, or None when it can."""
+    if not interviews_held(session, candidate):
+        return "No interview has been scheduled for this candidate yet."
+    outstanding = outstanding_count(session, candidate)
+    if outstanding:
+        return (f"{outstanding} scorecard{'s are' if outstanding != 1 else ' is'} still "
+                "outstanding; the check opens once every interview's scorecards are in.")
+    return None
+
+
+def pre_offer_for(session: Session, candidate: Candidate) -> PreOfferCheck | None:
+    return session.scalar(select(PreOfferCheck).where(PreOfferCheck.candidate_id == candidate.id)
+                          .options(selectinload(PreOfferCheck.manager)))
+
+
+def latest_decision(session: Session, candidate: Candidate) -> Decision | None:
+    return session.scalar(select(Decision).where(Decision.candidate_id == candidate.id)
+                          .options(selectinload(Decision.decided_by))
+                          .order_by(Decision.id.desc()).limit(1))
+
+
+def _require_manager(actor: Actor, requisition: Requisition) -> None:
+    if actor.user is None or actor.user.id != requisition.hiring_manager_id:
+        raise Forbidden("Only the requisition's hiring manager answers the pre-offer check "
+                        "and records decisions.")
+
+
+def answer_pre_offer(session: Session, actor: Actor, requisition: Requisition,
+                     candidate: Candidate, answers: dict[str, tuple[str, str]]) -> PreOfferCheck:
+    """Record the three answers (strong or weak, each with evidence)."""
+    _require_manager(actor, requisition)
+    if latest_decision(session, candidate) is not None:
+        raise Conflict("A decision is recorded: the pre-offer check is closed.")
+    blocker = pre_offer_blocker(session, candidate)
+    if blocker:
+        raise Conflict(blocker)
+    problems = {}
+    for name in ANSWERS:
+        value, evidence = answers.get(name, ("", ""))
+        if value not in {a.value for a in Answer}:
+            problems[name] = f"Answer strong or weak: {PreOfferQuestion(name).text}"
+        elif not evidence.strip():
+            problems[name] = f"Write the evidence for: {PreOfferQuestion(name).text}"
+        elif len(evidence) > 4000:
+            problems[name] = "Keep the evidence under 4,000 characters."
+    if problems:
+        raise InvalidPreOffer(problems)
+    check = pre_offer_for(session, candidate) or PreOfferCheck(candidate_id=candidate.id)
+    session.add(check)
+    check.manager_id = actor.user.id
+    for name in ANSWERS:
+        value, evidence = answers[name]
+        setattr(check, name, Answer(value))
+        setattr(check, f"{name}_evidence", evidence.strip())
+    check.passed = all(answers[name][0] == Answer.STRONG for name in ANSWERS)
+    check.answered_at = utcnow()
+    session.flush()
+    record(session, actor, "pre_offer_answered", check, candidate_id=candidate.id,
+           passed=check.passed, answers={n: answers[n][0] for n in ANSWERS})
+    return check
+
+
+def record_decision(session: Session, actor: Actor, requisition: Requisition,
+                    candidate: Candidate, kind: str, rationale: str) -> Decision:
+    _require_manager(actor, requisition)
+    try:
+        kind = DecisionKind(kind)
+    except ValueError:
+        raise DomainError("Choose offer, reject or hold.") from None
+    rationale = rationale.strip()
+    if not rationale:
+        raise DomainError("Write the rationale for the decision.")
+    if len(rationale) > 4000:
+        raise DomainError("Keep the rationale under 4,000 characters.")
+    outstanding = outstanding_count(session, candidate)
+    if outstanding:
+        raise Conflict(f"{outstanding} scorecard(s) are outstanding: no decision until every "
+                       "interview's scorecards are in.")
+    check = pre_offer_for(session, candidate)
+    if kind == DecisionKind.OFFER:
+        if candidate.status in (CandidateStatus.REJECTED, CandidateStatus.WITHDRAWN):
+            raise Conflict(f"The candidate is {candidate.status.value}: no offer.")
+        if check is None:
+            raise Conflict("No offer without the pre-offer check: answer its three questions "
+                           "first.")
+        if not check.passed:
+            raise Conflict("The pre-offer check recorded a weak answer, which means keep "
+                           "looking: no offer can be recorded.")
+    if candidate.status in (CandidateStatus.OFFER, CandidateStatus.HIRED,
+                            CandidateStatus.REJECTED, CandidateStatus.WITHDRAWN) and \
+            kind != DecisionKind.OFFER:
+        raise Conflict(f"The candidate is already {candidate.status.value}.")
+    decision = Decision(candidate_id=candidate.id, kind=kind, rationale=rationale,
+                        decided_by_id=actor.user.id,
+                        pre_offer_check_id=check.id if check else None,
+                        pre_offer_passed=check.passed if check else None)
+    session.add(decision)
+    if kind == DecisionKind.OFFER:
+        candidate.status = CandidateStatus.OFFER
+    elif kind == DecisionKind.REJECT:
+        candidate.status = CandidateStatus.REJECTED
+    session.flush()
+    record(session, actor, "decision_recorded", decision, candidate_id=candidate.id,
+           kind=kind.value)
+    return decision

@@ -1,0 +1,163 @@
+"""The candidate's debrief, the pre-offer check, the decision, the requisition dashboard
+and the CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from interviewloop.auth.login import current_actor
+from interviewloop.bank.service import areas as all_areas
+from interviewloop.db import db, utcnow
+from interviewloop.debrief import dashboard, service
+from interviewloop.debrief.models import ANSWERS, Answer, DecisionKind
+from interviewloop.errors import DomainError, Forbidden, NotFound
+from interviewloop.loops.service import loop_for
+from interviewloop.requisitions import service as requisitions
+from interviewloop.requisitions.candidates import get_candidate
+from interviewloop.requisitions.views import load_managed
+from interviewloop.scorecards.access import panel_access
+from interviewloop.scorecards.models import RATING_LABELS, PreOfferQuestion
+
+bp = Blueprint("debrief", __name__, template_folder="templates")
+PREFIX = "/requisitions/<int:requisition_id>/candidates/<int:candidate_id>"
+
+
+def _load(requisition_id: int, candidate_id: int):
+    """The candidate, if the viewer may see the panel's scorecards (404 otherwise)."""
+    requisition = requisitions.get_requisition(db.session, current_user, requisition_id)
+    candidate = get_candidate(db.session, requisition, candidate_id)
+    verdict = panel_access(db.session, current_user, requisition, candidate)
+    if not verdict.sees_panel:
+        raise NotFound(verdict.reason or "No such candidate.")
+    return requisition, candidate
+
+
+def debrief_data(requisition, candidate) -> dict:
+    areas = all_areas(db.session)
+    cards = service.submitted_scorecards(db.session, candidate)
+    loop = loop_for(db.session, candidate)
+    return {
+        "requisition": requisition, "candidate": candidate, "areas": areas, "cards": cards,
+        "ratings": {(c.id, r.area_id): r for c in cards for r in c.ratings},
+        "stats": service.area_stats(db.session, candidate, areas),
+        "tally": service.recommendation_tally(db.session, candidate),
+        "states": service.panel_states(db.session, candidate, now=utcnow(),
+                                       due_hours=current_app.config["SCORECARD_DUE_HOURS"]),
+        "signals": service.signals_by_question(db.session, candidate),
+        "loop_gaps": loop.coverage_gaps if loop else [],
+        "check": service.pre_offer_for(db.session, candidate),
+        "blocker": service.pre_offer_blocker(db.session, candidate),
+        "decision": service.latest_decision(db.session, candidate),
+        "labels": RATING_LABELS, "questions": list(PreOfferQuestion),
+    }
+
+
+def _render(requisition, candidate, status: int = 200, **extra):
+    data = debrief_data(requisition, candidate)
+    context = {"form_values": {}, "problems": {}, "decision_error": None,
+               "decision_values": {}, **extra}
+    return render_template("debrief/show.html", **data, **context,
+                           is_manager=current_user.id == requisition.hiring_manager_id,
+                           answers=ANSWERS, answer_values=list(Answer),
+                           kinds=list(DecisionKind)), status
+
+
+@bp.get(PREFIX + "/debrief")
+@login_required
+def show(requisition_id: int, candidate_id: int):
+    requisition, candidate = _load(requisition_id, candidate_id)
+    return _render(requisition, candidate)
+
+
+@bp.get(PREFIX + "/debrief.csv")
+@login_required
+def export(requisition_id: int, candidate_id: int):
+    requisition, candidate = _load(requisition_id, candidate_id)
+    data = debrief_data(requisition, candidate)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["candidate", "interviewer", "stage", "area", "rating", "rating_label",
+                     "evidence", "recommendation"])
+    for card in data["cards"]:
+        for area in data["areas"]:
+            rating = data["ratings"].get((card.id, area.id))
+            value = rating.rating if rating else None
+            writer.writerow([candidate.name, card.interviewer.name, card.interview.stage.name,
+                             area.name, value or "", RATING_LABELS.get(value, "not assessed"),
+                             rating.evidence if rating else "", card.recommendation.value])
+    writer.writerow([])
+    writer.writerow(["area", "raters", "mean", "lowest", "highest", "spread", "flag"])
+    for s in data["stats"]:
+        flag = "disagreement" if s.disagreement else "coverage gap" if s.coverage_gap else ""
+        writer.writerow([s.area.name, s.count, f"{s.mean:.2f}" if s.mean is not None else "",
+                         s.low or "", s.high or "", s.spread if s.spread is not None else "",
+                         flag])
+    name = f"debrief-{requisition.id}-{candidate.id}.csv"
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.post(PREFIX + "/pre-offer")
+@login_required
+def pre_offer(requisition_id: int, candidate_id: int):
+    requisition, candidate = _load(requisition_id, candidate_id)
+    answers = {name: (request.form.get(name, ""), request.form.get(f"{name}_evidence", ""))
+               for name in ANSWERS}
+    try:
+        check = service.answer_pre_offer(db.session, current_actor(), requisition, candidate,
+                                         answers)
+    except service.InvalidPreOffer as exc:
+        db.session.rollback()
+        return _render(requisition, candidate, 422, form_values=answers, problems=exc.problems)
+    flash("Pre-offer check passed: an offer can be recorded." if check.passed else
+          "Pre-offer check recorded a weak answer: keep looking.", "success")
+    return redirect(url_for(".show", requisition_id=requisition.id, candidate_id=candidate.id))
+
+
+@bp.post(PREFIX + "/decision")
+@login_required
+def decide(requisition_id: int, candidate_id: int):
+    requisition, candidate = _load(requisition_id, candidate_id)
+    values = {"kind": request.form.get("kind", ""), "rationale": request.form.get("rationale", "")}
+    try:
+        decision = service.record_decision(db.session, current_actor(), requisition, candidate,
+                                           values["kind"], values["rationale"])
+    except Forbidden:
+        raise
+    except DomainError as exc:  # refused: say why on the page, keep what was typed
+        db.session.rollback()
+        return _render(requisition, candidate, exc.status_code, decision_error=str(exc),
+                       decision_values=values)
+    flash(f"Decision recorded: {decision.kind.value}.", "success")
+    return redirect(url_for(".show", requisition_id=requisition.id, candidate_id=candidate.id))
+
+
+@bp.get("/requisitions/<int:requisition_id>/dashboard")
+@login_required
+def requisition_dashboard(requisition_id: int):
+    requisition = load_managed(requisition_id)
+    sort = request.args.get("sort", "name")
+    status = request.args.get("status", "")
+    if sort not in dashboard.SORTS:
+        abort(400, f"Sort by one of: {', '.join(dashboard.SORTS)}.")
+    if status not in ("", "active", "withdrawn", "rejected", "offer", "hired"):
+        abort(400, "Unknown candidate status.")
+    rows = dashboard.rows(db.session, requisition, now=utcnow(),
+                          due_hours=current_app.config["SCORECARD_DUE_HOURS"])
+    rows = dashboard.sort_and_filter(rows, sort=sort, status=status or None)
+    return render_template("debrief/dashboard.html", requisition=requisition, rows=rows,
+                           sort=sort, status=status, sorts=dashboard.SORTS)
