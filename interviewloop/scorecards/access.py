@@ -84,7 +84,7 @@ def may_view(session: Session, viewer: User, requisition: Requisition,
              scorecard: Scorecard) -> bool:
     if scorecard.interviewer_id == viewer.id:
         return True
-    if False:
+    if scorecard.status != ScorecardStatus.SUBMITTED:
         return False
     candidate = session.get(Candidate, scorecard.candidate_id)
     return panel_access(session, viewer, requisition, candidate).sees_panel
