@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask import abort
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -42,3 +43,12 @@ def apply_domain_error(form: FlaskForm, exc: Exception) -> None:
 def form_status(form: FlaskForm) -> int:
     """200 for a fresh form, 422 for a submitted one being shown again with its errors."""
     return 422 if form.is_submitted() else 200
+
+
+def seen_version(form: FlaskForm) -> int:
+    """The row version a form was filled in on (its hidden ``version`` field), so that a
+    save from a stale form is refused instead of overwriting; malformed is a 400."""
+    try:
+        return int(form.version.data or 0)
+    except ValueError:
+        abort(400, "The form's version field is malformed.")

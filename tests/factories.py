@@ -82,3 +82,42 @@ def make_interview(session, requisition, recruiter, candidate, stage, interviewe
         confirm_over_cap=confirm)
     return scheduling.schedule_stage(session, Actor(recruiter), requisition, candidate,
                                      stage.id, data, now=now)
+
+
+# --- scorecards ------------------------------------------------------------------------------
+
+def past_interview(session, requisition, recruiter, candidate, stage, interviewers, *,
+                   ended_hours_ago: float = 1, minutes: int | None = None):
+    """An interview that ended ``ended_hours_ago`` hours ago (booked as if from before it)."""
+    from datetime import timedelta
+
+    from interviewloop.db import utcnow
+
+    minutes = minutes or stage.minutes
+    starts_at = utcnow() - timedelta(hours=ended_hours_ago, minutes=minutes)
+    return make_interview(session, requisition, recruiter, candidate, stage, interviewers,
+                          starts_at, minutes=minutes, now=starts_at - timedelta(minutes=5))
+
+
+def write_scorecard(session, user, requisition, interview, *, submit: bool = True,
+                    rating: int | None = 3, evidence: str = "Walked through a real incident.",
+                    recommendation: str | None = "hire", summary: str = "",
+                    notes: str = "", signal_evidence: str = "", seen_version: int | None = None,
+                    confirm: bool = False):
+    """``user``'s scorecard through the service: every focus area of the stage rated
+    ``rating`` with ``evidence``; each question noted ``notes``; one pre-offer signal."""
+    from interviewloop.bank.service import areas
+    from interviewloop.scorecards import service as scorecards
+
+    stage = scorecards.stage_for(session, interview)
+    focus = {a.id for a in stage.focus_areas}
+    by_id = {a.id: a for a in areas(session)}
+    data = scorecards.ScorecardInput(
+        ratings={a: (rating, evidence) if a in focus else (None, "") for a in by_id},
+        notes={lq.id: notes for lq in stage.questions},
+        signals={"owned_system": ("yes", signal_evidence) if signal_evidence else (None, "")},
+        recommendation=recommendation, summary=summary, confirm_contradiction=confirm)
+    current = scorecards.own_scorecard(session, interview, user.id)
+    version = seen_version if seen_version is not None else current.version if current else 0
+    return scorecards.save(session, Actor(user), requisition, interview, current, data,
+                           submit=submit, seen_version=version, areas=by_id, stage=stage)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from interviewloop.auth.login import current_actor, roles_required
@@ -9,7 +9,7 @@ from interviewloop.bank.forms import BankFilterForm, QuestionForm
 from interviewloop.bank.schema import QuestionInput, clean_lines
 from interviewloop.db import db
 from interviewloop.enums import Category, Level, Role
-from interviewloop.forms import ActionForm, form_status
+from interviewloop.forms import ActionForm, form_status, seen_version
 
 bp = Blueprint("bank", __name__, url_prefix="/bank", template_folder="templates")
 
@@ -99,12 +99,8 @@ def edit(question_id: int):
         _fill(form, question)
     elif form.validate_on_submit():
         try:
-            seen_version = int(form.version.data or 0)
-        except ValueError:
-            abort(400, "The form's version field is malformed.")
-        try:
             service.update_question(db.session, current_actor(), question,
-                                    _question_input(form), seen_version=seen_version)
+                                    _question_input(form), seen_version=seen_version(form))
         except service.StaleQuestion as exc:
             form.form_errors.append(str(exc))
             form.version.data = str(question.version)

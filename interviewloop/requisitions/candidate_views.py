@@ -7,7 +7,7 @@ from flask_login import login_required
 
 from interviewloop.auth.login import current_actor
 from interviewloop.db import db
-from interviewloop.forms import ActionForm, apply_domain_error, form_status
+from interviewloop.forms import ActionForm, apply_domain_error, form_status, seen_version
 from interviewloop.requisitions import candidates as service
 from interviewloop.requisitions.forms import CandidateForm
 from interviewloop.requisitions.views import bp, load_managed
@@ -48,12 +48,8 @@ def edit_candidate(requisition_id: int, candidate_id: int):
         form.version.data = str(candidate.version)
     elif form.validate_on_submit():
         try:
-            seen = int(form.version.data or 0)
-        except ValueError:
-            seen = -1
-        try:
             service.update_candidate(db.session, current_actor(), requisition, candidate,
-                                     _input(form), seen_version=seen)
+                                     _input(form), seen_version=seen_version(form))
         except service.StaleCandidate as exc:
             form.form_errors.append(str(exc))
             form.version.data = str(candidate.version)

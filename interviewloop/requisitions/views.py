@@ -21,7 +21,7 @@ from interviewloop.auth.login import current_actor
 from interviewloop.db import db
 from interviewloop.enums import Role
 from interviewloop.errors import Forbidden
-from interviewloop.forms import ActionForm, apply_domain_error, form_status
+from interviewloop.forms import ActionForm, apply_domain_error, form_status, seen_version
 from interviewloop.requisitions import job_description as jd
 from interviewloop.requisitions import service
 from interviewloop.requisitions.candidates import candidate_rows
@@ -131,7 +131,7 @@ def edit(requisition_id: int):
     elif form.validate_on_submit():
         try:
             service.update_requisition(db.session, current_actor(), requisition, _input(form),
-                                       seen_version=_version(form))
+                                       seen_version=seen_version(form))
         except service.StaleRequisition as exc:
             form.form_errors.append(str(exc))
             form.version.data = str(requisition.version)
@@ -142,13 +142,6 @@ def edit(requisition_id: int):
             flash("Requisition saved.", "success")
             return redirect(url_for(".detail", requisition_id=requisition.id))
     return _render_form(form, requisition)
-
-
-def _version(form) -> int:
-    try:
-        return int(form.version.data or 0)
-    except ValueError:
-        abort(400, "The form's version field is malformed.")
 
 
 def _action(requisition_id: int, operation, message: str, *, managed: bool = True):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,11 +51,21 @@ class LiveServer:
     host: str
     port: int
     bank: object  # interviewloop.bank.importer.BankData, as imported
+    app: object  # the served Flask app (see ``session``)
     interviewer_email: str = INTERVIEWER.email
     interviewer_name: str = INTERVIEWER.name
     recruiter: Person = RECRUITER
     hiring_manager: Person = HIRING_MANAGER
     password: str = PASSWORD
+
+    @contextmanager
+    def session(self):
+        """A writing session on the served database, committed at the end: for seeding a
+        test's own data through the real services while the server runs."""
+        from interviewloop.db import db
+
+        with self.app.app_context(), db.session_scope() as session:
+            yield session
 
 
 def _seed(app) -> object:
@@ -87,7 +98,8 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         thread.start()
         try:
             host, port = "127.0.0.1", server.server_port
-            yield LiveServer(url=f"http://{host}:{port}", host=host, port=port, bank=bank)
+            yield LiveServer(url=f"http://{host}:{port}", host=host, port=port, bank=bank,
+                             app=app)
         finally:
             server.shutdown()
             thread.join(timeout=10)
