@@ -282,6 +282,16 @@ def remove_member(session: Session, actor: Actor, requisition: Requisition, user
     member = next((m for m in requisition.members if m.user_id == user_id), None)
     if member is None:
         raise NotFound("That person is not on the hiring team.")
+    from interviewloop.scheduling.models import Interview, InterviewStatus, Panelist
+
+    on_panel = session.scalar(select(Interview.id).join(Panelist).join(
+        Candidate, Candidate.id == Interview.candidate_id).where(
+        Candidate.requisition_id == requisition.id, Panelist.user_id == user_id,
+        Interview.status == InterviewStatus.SCHEDULED).limit(1))
+    if on_panel is not None:
+        # They would lose the interview, its kit and their scorecard with it.
+        raise Conflict("This person is on the panel of a scheduled interview for this "
+                       "requisition; change those panels first.")
     requisition.members.remove(member)
     session.flush()
     record(session, actor, "team_member_removed", requisition, user_id=user_id)
