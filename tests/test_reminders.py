@@ -1,0 +1,232 @@
+"""Due and overdue scorecards (the form, the interviewer's home, the recruiter's board) and
+`interviewloop send-reminders` against a real SMTP server (aiosmtpd) on loopback: who is
+emailed, when the hiring manager is told too, never twice, never for interviews that have
+not happened or were cancelled, never for a submitted scorecard, and what the emails say."""
+
+from __future__ import annotations
+
+import re
+import socket
+from datetime import timedelta
+from email import message_from_bytes, policy
+from types import SimpleNamespace
+
+import pytest
+from aiosmtpd.controller import Controller
+from markupsafe import escape
+from sqlalchemy import func, select
+
+from interviewloop import create_app
+from interviewloop.audit.service import Actor
+from interviewloop.db import utcnow
+from interviewloop.scheduling import service as scheduling
+from interviewloop.scorecards import service
+from interviewloop.scorecards.models import ReminderSent
+from interviewloop.scorecards.reminders import Mailer, send_reminders
+from interviewloop.timezones import format_local
+from tests.conftest import app_config, log_in
+from tests.factories import (
+    add_to_team,
+    make_candidate_with_loop,
+    make_interview,
+    make_requisition,
+    next_monday,
+    past_interview,
+    write_scorecard,
+)
+
+BASE_URL = "https://loops.example.test"
+SENDER = "reminders@loops.example.test"
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps what arrives, parsed."""
+
+    def __init__(self) -> None:
+        self.messages, self.recipients = [], []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        self.recipients.append(list(envelope.rcpt_tos))
+        return "250 Message accepted for delivery"
+
+    def take(self) -> list[tuple[str, str, str]]:
+        """(To, Subject, body) of each message received since the last take, sorted."""
+        taken = sorted((str(m["To"]), str(m["Subject"]), m.get_content()) for m in self.messages)
+        self.messages.clear()
+        self.recipients.clear()
+        return taken
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp():
+    inbox, port = Inbox(), free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield SimpleNamespace(inbox=inbox, port=port,
+                          mailer=Mailer(host="127.0.0.1", port=port, sender=SENDER))
+    controller.stop()
+
+
+@pytest.fixture
+def w(db_session, bank, make_user, login):
+    manager = make_user("hiring_manager", name="Hana Manager")
+    recruiter = make_user("recruiter", name="Rui Recruiter")
+    alice = make_user("interviewer", name="Alice Interviewer", time_zone="Asia/Kolkata")
+    bob = make_user("interviewer", name="Bob Interviewer")
+    carol = make_user("interviewer", name="Carol Interviewer")
+    req = make_requisition(db_session, manager, recruiter)
+    add_to_team(db_session, req, manager, alice, bob, carol)
+    cands = [make_candidate_with_loop(db_session, req, recruiter, n, seed=n) for n in range(1, 5)]
+
+    def held(n, people, hours_ago, stage=0):
+        candidate, loop = cands[n - 1]
+        return past_interview(db_session, req, recruiter, candidate, loop.stages[stage], people,
+                              ended_hours_ago=hours_ago)
+
+    overdue = held(1, [alice, bob], 30)  # past the 24 h due time, before the 48 h escalation
+    escalated = held(2, [carol], 50)  # past both
+    due = held(3, [alice], 2)  # ended, not yet due
+    cancelled = held(4, [alice], 60)
+    upcoming = make_interview(db_session, req, recruiter, cands[2][0], cands[2][1].stages[1],
+                              [alice, carol], next_monday())
+    scheduling.cancel(db_session, Actor(recruiter), req, cancelled)
+    write_scorecard(db_session, bob, req, overdue)  # Bob's is in: never chased
+    write_scorecard(db_session, carol, req, escalated, submit=False)  # a draft is not in
+    db_session.flush()
+    return SimpleNamespace(session=db_session, manager=manager, recruiter=recruiter, alice=alice,
+                           bob=bob, carol=carol, req=req, cands=[c for c, _loop in cands],
+                           overdue=overdue, escalated=escalated, due=due, cancelled=cancelled,
+                           upcoming=upcoming, login=login)
+
+
+def app_with(connection, **overrides):
+    return create_app(app_config(DB_BIND=connection, DATABASE_URL="sqlite://",
+                                 BASE_URL=BASE_URL, SMTP_FROM=SENDER, **overrides))
+
+
+# --- due and overdue -------------------------------------------------------------------------
+
+def owed_on_home(client) -> list[tuple[str, str]]:
+    page = client.get("/").get_data(as_text=True)
+    section = page.split('id="scorecards-due"')[1].split("</section>")[0]
+    return [(kind, re.sub(r",.*", "", name)) for kind, name in re.findall(
+        r'<li class="(overdue|due)">.*?<a href="[^"]+">([^<]+)</a>', section, re.S)]
+
+
+def test_a_scorecard_is_due_hours_after_the_interview_ends(w):
+    assert service.due_at(w.due, 24) == w.due.ends_at + timedelta(hours=24)
+    page = w.login(w.alice).get(f"/interviews/{w.due.id}/scorecard").get_data(as_text=True)
+    due = format_local(w.due.ends_at + timedelta(hours=24), "Asia/Kolkata")
+    assert f"due {escape(due)}" in page
+
+
+def test_the_interviewer_home_lists_overdue_then_due_scorecards_first(w, connection):
+    client = w.login(w.alice)
+    assert owed_on_home(client) == [("overdue", "Candidate 1"), ("due", "Candidate 3")]
+    page = client.get("/").get_data(as_text=True)
+    assert page.index('id="scorecards-due"') < page.index('id="upcoming"')
+    assert "Candidate 4" not in page.split('id="upcoming"')[0]  # cancelled: nothing owed
+    assert 'id="scorecards-due"' not in w.login(w.bob).get("/").get_data(as_text=True)
+    # The due time comes from the configuration.
+    relaxed = app_with(connection, SCORECARD_DUE_HOURS=48).test_client()
+    log_in(relaxed, w.alice.email)
+    assert owed_on_home(relaxed) == [("due", "Candidate 1"), ("due", "Candidate 3")]
+
+
+def board_cell(page: str, candidate: str, stage: str) -> str:
+    row = next(r for r in page.split("<tr>") if f">{candidate}</a>" in r)
+    cell = next(c for c in row.split('<div class="cell') if f"<strong>{stage}</strong>" in c)
+    return " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+
+
+def test_the_board_shows_per_stage_scorecards_in_and_overdue(w):
+    page = w.login(w.recruiter).get(f"/requisitions/{w.req.id}/board").get_data(as_text=True)
+    stage = str(escape(scheduling.get_interview(w.session, w.overdue.id).stage.name))
+    assert "scorecards 1/2 in · 1 overdue" in board_cell(page, "Candidate 1", stage)
+    assert "scorecards 0/1 in · 1 overdue" in board_cell(page, "Candidate 2", stage)
+    due = board_cell(page, "Candidate 3", stage)
+    assert "scorecards 0/1 in" in due and "overdue" not in due
+    later = scheduling.get_interview(w.session, w.upcoming.id).stage.name
+    upcoming = board_cell(page, "Candidate 3", str(escape(later)))
+    assert "scheduled" in upcoming and "scorecards" not in upcoming
+
+
+# --- reminders -------------------------------------------------------------------------------
+
+def test_send_reminders_emails_overdue_scorecards_once_each(w, smtp, connection):
+    runner = app_with(connection, SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port).test_cli_runner()
+    result = runner.invoke(args=["send-reminders"])
+    assert result.exit_code == 0, result.output
+    assert "3 reminder(s) sent." in result.output
+    assert {str(m["From"]) for m in smtp.inbox.messages} == {SENDER}
+    assert all(env == [str(m["To"])] for m, env in zip(smtp.inbox.messages,
+                                                        smtp.inbox.recipients, strict=True))
+    mails = smtp.inbox.take()
+    assert [(to, subject) for to, subject, _body in mails] == sorted([
+        (w.alice.email, "Scorecard overdue: Candidate 1"),
+        (w.carol.email, "Scorecard overdue: Candidate 2"),
+        (w.manager.email, "Scorecard still missing: Candidate 2"),
+    ])
+    bodies = {(to, subject.split(":")[0]): body for to, subject, body in mails}
+    to_alice = bodies[w.alice.email, "Scorecard overdue"]
+    assert "Hello Alice Interviewer" in to_alice and "Candidate 1" in to_alice
+    assert f"{BASE_URL}/interviews/{w.overdue.id}/scorecard" in to_alice
+    due = format_local(w.overdue.ends_at + timedelta(hours=24), "Asia/Kolkata")
+    assert f"was due {due}" in to_alice
+    to_manager = bodies[w.manager.email, "Scorecard still missing"]
+    assert "Carol Interviewer has not submitted" in to_manager and "Candidate 2" in to_manager
+    assert f"{BASE_URL}/requisitions/{w.req.id}/candidates/{w.cands[1].id}" in to_manager
+    # Run again: nothing new is owed, nothing is sent.
+    again = runner.invoke(args=["send-reminders"])
+    assert again.exit_code == 0 and "0 reminder(s) sent." in again.output
+    assert smtp.inbox.take() == []
+
+
+def test_the_second_threshold_tells_the_manager_later_once(w, smtp):
+    first = send_reminders(w.session, smtp.mailer, now=utcnow(), due_hours=24,
+                           escalate_hours=48, base_url=BASE_URL)
+    assert len(first) == len(smtp.inbox.take()) == 3
+    # 19 hours on, Alice's interview is 49 hours old: her manager hears, she is not re-sent
+    # (and the interview that ended 2 hours ago is still not overdue).
+    later = send_reminders(w.session, smtp.mailer, now=utcnow() + timedelta(hours=19),
+                           due_hours=24, escalate_hours=48, base_url=BASE_URL)
+    mails = smtp.inbox.take()
+    assert later == [(w.manager.email, "Scorecard still missing: Candidate 1")]
+    assert [(to, subject) for to, subject, _ in mails] == later
+    assert "Alice Interviewer has not submitted" in mails[0][2]
+    # A month on, every held interview has been chased at both thresholds, once; the
+    # cancelled one and Bob (who submitted) never.
+    send_reminders(w.session, smtp.mailer, now=utcnow() + timedelta(days=30), due_hours=24,
+                   escalate_hours=48, base_url=BASE_URL)
+    assert len(smtp.inbox.take()) == 6  # Candidate 3's two interviews: 3 people, 2 thresholds
+    sent = w.session.execute(select(ReminderSent.interview_id, ReminderSent.interviewer_id,
+                                    ReminderSent.threshold)).all()
+    people = {w.overdue.id: [w.alice], w.escalated.id: [w.carol], w.due.id: [w.alice],
+              w.upcoming.id: [w.alice, w.carol]}
+    assert sorted(sent) == sorted((i, p.id, t) for i, panel in people.items() for p in panel
+                                  for t in ("interviewer", "manager"))
+
+
+def test_a_submitted_scorecard_stops_the_reminders(w, smtp):
+    write_scorecard(w.session, w.alice, w.req, w.overdue)
+    sent = send_reminders(w.session, smtp.mailer, now=utcnow(), due_hours=24,
+                          escalate_hours=48, base_url=BASE_URL)
+    assert (w.alice.email, "Scorecard overdue: Candidate 1") not in sent
+    assert {to for to, _s, _b in smtp.inbox.take()} == {w.carol.email, w.manager.email}
+
+
+def test_a_mail_server_failure_records_nothing_so_the_next_run_sends(w, smtp, connection):
+    down = app_with(connection, SMTP_HOST="127.0.0.1", SMTP_PORT=free_port())
+    failed = down.test_cli_runner().invoke(args=["send-reminders"])
+    assert failed.exit_code != 0 and isinstance(failed.exception, ConnectionRefusedError)
+    assert w.session.scalar(select(func.count()).select_from(ReminderSent)) == 0
+    up = app_with(connection, SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port)
+    assert "3 reminder(s) sent." in up.test_cli_runner().invoke(args=["send-reminders"]).output
+    assert len(smtp.inbox.take()) == 3

@@ -1,0 +1,162 @@
+"""Independent scoring, as a matrix: every page that shows scorecard data by every kind of
+viewer by whether the requisition hides scorecards until the debrief.
+
+Alice's submitted scorecard carries unique markers in its evidence, notes, summary and
+pre-offer signal; Zed's draft carries others. Until a viewer may see Alice's scorecard, no
+marker and no link to it reaches any page they open; a draft reaches nobody but its
+author, whoever they are."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from interviewloop.audit.service import SYSTEM
+from interviewloop.auth import service as accounts
+from tests.factories import (
+    add_to_team,
+    make_candidate_with_loop,
+    make_interview,
+    make_requisition,
+    next_monday,
+    past_interview,
+    write_scorecard,
+)
+
+SUBMITTED = {"evidence": "MARKER-EVIDENCE-7f3a", "notes": "MARKER-NOTE-91bc",
+             "summary": "MARKER-SUMMARY-c0de", "signal_evidence": "MARKER-SIGNAL-55e1"}
+DRAFT = {"evidence": "DRAFTMARK-EVIDENCE-a1", "notes": "DRAFTMARK-NOTE-b2",
+         "summary": "DRAFTMARK-SUMMARY-c3", "signal_evidence": "DRAFTMARK-SIGNAL-d4"}
+
+
+def build(session, make_user, *, hide: bool, manager_interviews: bool):
+    manager = make_user("hiring_manager", "interviewer", name="Hana Manager")
+    recruiter = make_user("recruiter", name="Rui Recruiter")
+    admin = make_user("admin", name="Ada Admin")
+    alice, pat, dan, bea, zed, olga = (
+        make_user("interviewer", name=name) for name in
+        ("Alice Author", "Pat Panelist", "Dan Otherstage", "Bea Bystander", "Zed Drafter",
+         "Olga Outsider"))
+    req = make_requisition(session, manager, recruiter, hide_scorecards_until_debrief=hide)
+    add_to_team(session, req, manager, alice, pat, dan, bea, zed)
+    other_manager = make_user("hiring_manager", name="Otto Othermanager")
+    other_req = make_requisition(session, other_manager, recruiter, title="Platform Engineer")
+    add_to_team(session, other_req, other_manager, olga)
+    cand, loop = make_candidate_with_loop(session, req, recruiter, 1)
+    first = past_interview(session, req, recruiter, cand, loop.stages[0], [alice, pat],
+                           ended_hours_ago=5)
+    second = past_interview(session, req, recruiter, cand, loop.stages[1],
+                            [dan, manager] if manager_interviews else [dan], ended_hours_ago=2)
+    later = make_interview(session, req, recruiter, cand, loop.stages[2], [zed], next_monday())
+    card = write_scorecard(session, alice, req, first, rating=4, recommendation="strong_hire",
+                           **SUBMITTED)
+    draft = write_scorecard(session, zed, req, later, submit=False, **DRAFT)
+    write_scorecard(session, pat, req, first, submit=False, summary="Pat's notes so far.")
+    session.flush()
+    return SimpleNamespace(session=session, manager=manager, recruiter=recruiter, admin=admin,
+                           alice=alice, pat=pat, dan=dan, bea=bea, zed=zed, olga=olga, req=req,
+                           cand=cand, first=first, second=second, later=later, card=card,
+                           draft=draft)
+
+
+def own(w, user, interview) -> None:
+    """``user`` submits their own scorecard (in words that are theirs)."""
+    write_scorecard(w.session, user, w.req, interview, evidence=f"{user.name}'s own evidence.")
+
+
+def routes(w, viewer) -> list[str]:
+    token = accounts.new_calendar_token(w.session, SYSTEM, viewer)
+    candidate = f"/requisitions/{w.req.id}/candidates/{w.cand.id}"
+    interviews = [f"/interviews/{i.id}" for i in (w.first, w.second, w.later)]
+    return [
+        "/", *interviews, *[f"{i}/scorecard" for i in interviews], *[f"{i}/kit" for i in interviews],
+        f"/scorecards/{w.card.id}", f"/scorecards/{w.draft.id}", f"{candidate}/scorecards",
+        candidate, f"/requisitions/{w.req.id}/board", f"/calendar/{token}.ics",
+        # the debrief pages (later slice) show scorecard data too
+        f"{candidate}/debrief", f"{candidate}/debrief.csv", f"/requisitions/{w.req.id}/dashboard",
+    ]
+
+
+# Each viewer: who, whose own scorecards are submitted first, whether the manager is on the
+# second interview's panel, and whether they see Alice's scorecard (requisition shows / hides).
+VIEWERS = {
+    "other panelist, before submitting": ("pat", [], False, (False, False)),
+    "other panelist, after submitting": ("pat", ["pat"], False, (True, False)),
+    "other panelist, once every scorecard is in": ("pat", ["pat", "dan"], False, (True, True)),
+    "panelist on another interview, before submitting": ("dan", [], False, (False, False)),
+    "panelist on another interview, after submitting": ("dan", ["dan"], False, (True, False)),
+    "team interviewer not on this candidate": ("bea", [], False, (False, False)),
+    "hiring manager": ("manager", [], False, (True, True)),
+    "recruiter": ("recruiter", [], False, (True, True)),
+    "admin": ("admin", [], False, (True, True)),
+    "hiring manager interviewing, before their scorecard": ("manager", [], True, (False, False)),
+    "hiring manager interviewing, after their scorecard": (
+        "manager", ["manager"], True, (True, True)),
+    "another requisition's team": ("olga", [], False, (False, False)),
+}
+PANEL_OF = {"pat": "first", "dan": "second", "manager": "second"}
+
+
+@pytest.mark.parametrize("hide", [False, True], ids=["shown", "hidden until debrief"])
+@pytest.mark.parametrize("case", VIEWERS)
+def test_independence_matrix(db_session, bank, make_user, login, case, hide):
+    name, submitters, manager_interviews, sees_when = VIEWERS[case]
+    w = build(db_session, make_user, hide=hide, manager_interviews=manager_interviews)
+    for person in submitters:
+        own(w, getattr(w, person), getattr(w, PANEL_OF[person]))
+    viewer, sees = getattr(w, name), sees_when[hide]
+    on_candidate = name in PANEL_OF and (name != "manager" or manager_interviews)
+    urls = routes(w, viewer)
+    db_session.flush()
+    client = login(viewer)
+    pages = {}
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code in (200, 403, 404), (url, response.status_code)
+        pages[url] = (response.status_code, response.get_data(as_text=True))
+
+    for url, (_status, body) in pages.items():
+        for marker in DRAFT.values():  # Zed's draft: never anyone else's to read
+            assert marker not in body, (url, marker)
+    show_status, show = pages[f"/scorecards/{w.card.id}"]
+    panel_status, panel = pages[f"/requisitions/{w.req.id}/candidates/{w.cand.id}/scorecards"]
+    assert pages[f"/scorecards/{w.draft.id}"][0] == 404
+    if sees:
+        assert show_status == 200
+        assert all(marker in show for marker in SUBMITTED.values())
+        assert panel_status == 200 and f'href="/scorecards/{w.card.id}"' in panel
+        return
+    assert show_status == 404
+    for url, (_status, body) in pages.items():
+        for marker in SUBMITTED.values():
+            assert marker not in body, (url, marker)
+        assert f"/scorecards/{w.card.id}" not in body, url
+        assert 'id="panel"' not in body, url
+    if on_candidate:  # told why, without a hint of what the others said
+        assert panel_status == 200 and 'id="hidden-reason"' in panel
+    else:
+        assert panel_status == 404
+
+
+def test_a_draft_is_its_authors_alone(db_session, bank, make_user, login):
+    w = build(db_session, make_user, hide=False, manager_interviews=False)
+    own(w, w.pat, w.first)  # Pat has submitted: Pat sees submitted scorecards, not drafts
+    dans_draft = write_scorecard(db_session, w.dan, w.req, w.second, submit=False,
+                                   summary="DAN-DRAFT-SUMMARY-e5", evidence="DAN-DRAFT-EV-f6")
+    db_session.flush()
+    for viewer in (w.manager, w.recruiter, w.admin, w.pat, w.alice):
+        client = login(viewer)
+        for card in (w.draft, dans_draft):
+            response = client.get(f"/scorecards/{card.id}")
+            assert response.status_code == 404
+        panel = client.get(f"/requisitions/{w.req.id}/candidates/{w.cand.id}/scorecards")
+        body = panel.get_data(as_text=True)
+        assert "DAN-DRAFT" not in body and DRAFT["summary"] not in body
+        assert f"/scorecards/{dans_draft.id}" not in body
+    author = login(w.zed)
+    for url in (f"/scorecards/{w.draft.id}", f"/interviews/{w.later.id}/scorecard"):
+        response = author.get(url)
+        body = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert DRAFT["summary"] in body and DRAFT["evidence"] in body, url
