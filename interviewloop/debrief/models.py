@@ -71,8 +71,10 @@ class Decision(Base):
     __table_args__ = (
         ForeignKeyConstraint(["pre_offer_check_id", "pre_offer_passed"],
                              ["pre_offer_checks.id", "pre_offer_checks.passed"]),
+        # (pre_offer_passed IS NOT NULL: a NULL would make the CHECK pass and skip the key.)
         CheckConstraint("kind <> 'offer' OR (pre_offer_check_id IS NOT NULL AND "
-                        "pre_offer_passed)", name="offer_needs_passed_check"),
+                        "pre_offer_passed IS NOT NULL AND pre_offer_passed)",
+                        name="offer_needs_passed_check"),
         CheckConstraint("length(rationale) BETWEEN 1 AND 4000", name="rationale_given"),
     )
 

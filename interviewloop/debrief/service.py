@@ -37,6 +37,12 @@ class InvalidPreOffer(DomainError):
         self.problems = problems
 
 
+class InvalidDecision(DomainError):
+    """The decision form is incomplete (a form error, like the pre-offer form's)."""
+
+    status_code = 422
+
+
 @dataclass(frozen=True)
 class AreaStats:
     area: CapabilityArea
@@ -231,12 +237,12 @@ def record_decision(session: Session, actor: Actor, requisition: Requisition,
     try:
         kind = DecisionKind(kind)
     except ValueError:
-        raise DomainError("Choose offer, reject or hold.") from None
+        raise InvalidDecision("Choose offer, reject or hold.") from None
     rationale = rationale.strip()
     if not rationale:
-        raise DomainError("Write the rationale for the decision.")
+        raise InvalidDecision("Write the rationale for the decision.")
     if len(rationale) > 4000:
-        raise DomainError("Keep the rationale under 4,000 characters.")
+        raise InvalidDecision("Keep the rationale under 4,000 characters.")
     outstanding = outstanding_count(session, candidate)
     if outstanding:
         raise Conflict(f"{outstanding} scorecard(s) are outstanding: no decision until every "
@@ -251,9 +257,7 @@ def record_decision(session: Session, actor: Actor, requisition: Requisition,
         if not check.passed:
             raise Conflict("The pre-offer check recorded a weak answer, which means keep "
                            "looking: no offer can be recorded.")
-    if candidate.status in (CandidateStatus.OFFER, CandidateStatus.HIRED,
-                            CandidateStatus.REJECTED, CandidateStatus.WITHDRAWN) and \
-            kind != DecisionKind.OFFER:
+    if candidate.status != CandidateStatus.ACTIVE:  # an offer or a rejection is final
         raise Conflict(f"The candidate is already {candidate.status.value}.")
     decision = Decision(candidate_id=candidate.id, kind=kind, rationale=rationale,
                         decided_by_id=actor.user.id,

@@ -83,6 +83,15 @@ def show(requisition_id: int, candidate_id: int):
     return _render(requisition, candidate)
 
 
+FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(text: str) -> str:
+    """Typed text as a CSV cell a spreadsheet shows, never runs: a leading ' (OWASP's
+    advice against CSV injection) before a cell that would start a formula."""
+    return "'" + text if text.startswith(FORMULA_LEAD) else text
+
+
 @bp.get(PREFIX + "/debrief.csv")
 @login_required
 def export(requisition_id: int, candidate_id: int):
@@ -96,14 +105,15 @@ def export(requisition_id: int, candidate_id: int):
         for area in data["areas"]:
             rating = data["ratings"].get((card.id, area.id))
             value = rating.rating if rating else None
-            writer.writerow([candidate.name, card.interviewer.name, card.interview.stage.name,
-                             area.name, value or "", RATING_LABELS.get(value, "not assessed"),
-                             rating.evidence if rating else "", card.recommendation.value])
+            writer.writerow([_cell(candidate.name), _cell(card.interviewer.name),
+                             _cell(card.interview.stage.name), _cell(area.name), value or "",
+                             RATING_LABELS.get(value, "not assessed"),
+                             _cell(rating.evidence) if rating else "", card.recommendation.value])
     writer.writerow([])
     writer.writerow(["area", "raters", "mean", "lowest", "highest", "spread", "flag"])
     for s in data["stats"]:
         flag = "disagreement" if s.disagreement else "coverage gap" if s.coverage_gap else ""
-        writer.writerow([s.area.name, s.count, f"{s.mean:.2f}" if s.mean is not None else "",
+        writer.writerow([_cell(s.area.name), s.count, f"{s.mean:.2f}" if s.mean is not None else "",
                          s.low or "", s.high or "", s.spread if s.spread is not None else "",
                          flag])
     name = f"debrief-{requisition.id}-{candidate.id}.csv"
