@@ -51,7 +51,10 @@ def _domain_error(exc: DomainError):
 
 
 def _unexpected_error(exc: Exception):
-    from flask import current_app
+    from flask import current_app, g
 
     current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+    session = g.get("db_session")
+    if session is not None:  # a failed transaction must not break the error page too
+        session.rollback()
     return _render(500, "Server error", InternalServerError.description)

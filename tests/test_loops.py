@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
@@ -159,3 +161,32 @@ def test_a_loop_is_built_once_and_only_for_active_candidates(db_session, senior_
     candidates.withdraw_candidate(db_session, recruiter, senior_req, other)
     with pytest.raises(Conflict, match="withdrawn"):
         service.build_loop(db_session, recruiter, senior_req, other)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_next_best_fit_leaves_the_fewest_coverage_gaps_possible(db_session, senior_req, team,
+                                                                seed):
+    """Swapping for the next best fit never opens a gap that another choice would avoid."""
+    from interviewloop.bank.service import areas, benchmarks
+    from interviewloop.loops.chooser import Chooser, shortfall
+
+    recruiter = Actor(team["recruiter"])
+    loop = build(db_session, senior_req, team["recruiter"], n=seed, seed=seed)
+    area_ids = {a.id for a in areas(db_session)}
+    bench_ids = {b.id for b in benchmarks(db_session)}
+    for index, stage in enumerate(list(loop.stages)):
+        for lq in list(stage.questions):
+            chooser = Chooser(db_session, loop.level, loop.candidate, question_ids(loop),
+                              random.Random(seed))
+            others = [[chooser.options[q.question_id] for q in s.questions if q.id != lq.id]
+                      for s in loop.stages]
+
+            def gaps(option, others=others, index=index):
+                trial = [list(p) for p in others]
+                trial[index].append(option)
+                return shortfall(trial, area_ids, bench_ids)
+
+            best = min(gaps(o) for o in chooser.ranked(stage.category, set()))
+            service.swap_question(db_session, recruiter, senior_req, loop, lq.id, seed=seed)
+            chosen = chooser.options[lq.question_id]
+            assert gaps(chosen) == best

