@@ -1,19 +1,31 @@
-"""Time the key pages in-process, each as a ratio to /healthz measured in the same run.
+"""Time the key pages, the debrief and building a loop in-process, each as a ratio to
+/healthz measured in the same run.
 
-    python -m bench.pages [--questions N] [--database-url URL] [--repeat R] [--requests K]
+    python -m bench.pages [--questions N] [--candidates C] [--loops L] [--database-url URL]
+                          [--repeat R] [--requests K] [--loop-page-requests K2]
+                          [--operations N2] [--keep]
 
 Builds a fresh database (a SQLite temp file by default; PostgreSQL when --database-url
 names one, created fresh and dropped at the end), migrates it with `alembic upgrade head`,
-seeds the real question bank plus synthetic questions up to N, logs an admin in through
-the real /login form, then for each page makes K requests R times through the Flask test
-client. It prints a Markdown table: median µs per request, the ratio to /healthz, and the
-SQL statements per request (transaction control — BEGIN, SAVEPOINT, ... — not counted).
-Every response must be 200, or the run stops with an error.
+seeds the real question bank plus synthetic questions up to N, then a hiring team and one
+open senior requisition with C candidates, L of them with loops built, every stage of those
+held and scored, a few pre-offer checks and offers (bench/hiring.py). It logs an admin, the
+recruiter and the hiring manager in through the real /login form, then for each page
+makes K requests R times through the Flask test client (K2 for a candidate's loop page,
+which costs a few hundred ms a request at full size): the bank's pages, the requisition's,
+a candidate's debrief, its CSV and the requisition dashboard. Then it times building a loop, N2
+times per repetition each way: the service call build_loop (rolled back each time) and the form
+POST through the web (each time for a fresh candidate). It prints a Markdown table: median
+µs per request or operation, the ratio to /healthz, and the SQL statements per request
+(transaction control — BEGIN, SAVEPOINT, ... — not counted). Every page must answer 200
+and every POST must build its loop, or the run stops with an error.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import os
 import platform
 import re
@@ -23,7 +35,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,10 +43,11 @@ from typing import Any
 from alembic import command
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, create_engine, event, func, select, text
+from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from bench import hiring
 from bench.seed import seed_bank
 from interviewloop import create_app
 from interviewloop.audit.service import SYSTEM
@@ -44,13 +57,17 @@ from interviewloop.bank.models import Question
 from interviewloop.cli import alembic_config
 from interviewloop.db import writing
 from interviewloop.enums import Category, Level
+from interviewloop.loops.models import Loop
 
 EMAIL = "bench-admin@example.com"
 PASSWORD = "bench-admin-passphrase"
 HASH_COST = {"PASSWORD_HASH_MEMORY_KIB": 256, "PASSWORD_HASH_TIME_COST": 1}
 SEARCH = {"q": "latency", "category": Category.SYSTEM_DESIGN.value, "level": Level.SENIOR.value}
 WARM_UP = 3
-TRANSACTION_CONTROL = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT")
+OPERATION_WARM_UP = 1
+COUNTED_REQUESTS = 3  # requests per page in the query-counting pass
+ADMIN, RECRUITER, MANAGER = "admin", "recruiter", "manager"  # who is logged in for a page
+DASHBOARD_ROW = re.compile(r"<tr>\s*<td><a href=\"/requisitions/\d+/candidates/\d+/debrief\">")
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 RESULT_COUNT = re.compile(r'id="result-count">(\d+) question')
 
@@ -63,12 +80,14 @@ class BenchError(RuntimeError):
 class Route:
     name: str
     path: str
+    who: str = ADMIN  # the logged-in user the page is requested as
+    requests: int | None = None  # per repetition; None: the run's --requests
 
 
 @dataclass
 class Row:
     route: Route
-    samples_us: list[float]  # one per repetition: mean µs per request over K requests
+    samples_us: list[float]  # one per repetition: mean µs per request (or operation)
     queries: float = 0.0  # SQL statements per request
     ratio: float = 0.0  # median / median of /healthz
 
@@ -87,6 +106,16 @@ class Result:
     seed_seconds: float
     requests: int
     repeat: int
+    candidates: int = 0
+    loops: int = 0  # loops built by the seeding (the web POSTs add more afterwards)
+    loop_page_requests: int = 0
+    operations: int = 0
+    hiring_seconds: float = 0.0
+    web_loops: int = 0  # loops the timed POSTs built (each must build one)
+    interviews: int = 0  # held (seeded through the scheduling service)
+    scorecards: int = 0  # submitted
+    debrief_scorecards: int = 0  # the timed debrief's candidate's (rows of its CSV / areas)
+    dashboard_rows: int = 0  # candidates the timed dashboard lists
     rows: list[Row] = field(default_factory=list)
 
     def row(self, name: str) -> Row:
@@ -159,21 +188,24 @@ def engine_of(app: Flask) -> Engine:
     return app.extensions["interviewloop.db"]["bind"]
 
 
+def hasher() -> Hasher:
+    return Hasher(memory_kib=HASH_COST["PASSWORD_HASH_MEMORY_KIB"],
+                  time_cost=HASH_COST["PASSWORD_HASH_TIME_COST"])
+
+
 def create_admin(engine: Engine) -> None:
-    hasher = Hasher(memory_kib=HASH_COST["PASSWORD_HASH_MEMORY_KIB"],
-                    time_cost=HASH_COST["PASSWORD_HASH_TIME_COST"])
     with Session(bind=writing(engine)) as session, session.begin():
-        auth_service.create_user(session, SYSTEM, hasher, email=EMAIL, name="Bench Admin",
+        auth_service.create_user(session, SYSTEM, hasher(), email=EMAIL, name="Bench Admin",
                                  password=PASSWORD, roles=("admin",))
 
 
-def log_in(client: FlaskClient) -> None:
+def log_in(client: FlaskClient, email: str = EMAIL) -> None:
     """Log in through the real form, with the CSRF token from the login page."""
     page = client.get("/login")
     match = CSRF_META.search(page.get_data(as_text=True))
     if page.status_code != 200 or not match:
         raise BenchError(f"GET /login gave {page.status_code} without a CSRF token")
-    response = client.post("/login", data={"csrf_token": match.group(1), "email": EMAIL,
+    response = client.post("/login", data={"csrf_token": match.group(1), "email": email,
                                            "password": PASSWORD})
     if response.status_code != 302:
         raise BenchError(f"POST /login gave {response.status_code}, not a redirect")
@@ -181,7 +213,8 @@ def log_in(client: FlaskClient) -> None:
 
 # --- measuring ----------------------------------------------------------------------------
 
-def routes_for(engine: Engine, page_size: int) -> list[Route]:
+def routes_for(engine: Engine, page_size: int, seed: hiring.HiringSeed | None = None, *,
+               loop_page_requests: int | None = None) -> list[Route]:
     with engine.connect() as conn:
         ids = list(conn.scalars(select(Question.id).order_by(Question.id)))
         active = conn.scalar(select(func.count()).select_from(Question)
@@ -190,7 +223,7 @@ def routes_for(engine: Engine, page_size: int) -> list[Route]:
         raise BenchError("no questions were seeded")
     last_page = max(1, -(-active // page_size))
     query = "&".join(f"{k}={v}" for k, v in SEARCH.items())
-    return [
+    routes = [
         Route("healthz", "/healthz"),
         Route("home", "/"),
         Route("bank list", "/bank/"),
@@ -199,6 +232,47 @@ def routes_for(engine: Engine, page_size: int) -> list[Route]:
         Route("question detail", f"/bank/questions/{ids[len(ids) // 2]}"),
         Route("rubric", "/bank/rubric"),
     ]
+    if seed is not None:
+        if not seed.with_loop:
+            raise BenchError("no loop was built; the loop page would show none")
+        if seed.debrief_id is None:
+            raise BenchError("no candidate has every scorecard in; the debrief would be empty")
+        debrief = f"/requisitions/{seed.requisition_id}/candidates/{seed.debrief_id}/debrief"
+        routes += [
+            Route("requisition", f"/requisitions/{seed.requisition_id}", RECRUITER),
+            Route("requisitions list", "/requisitions/", RECRUITER),
+            Route("candidate's loop", hiring.loop_page(seed, seed.with_loop[0]), RECRUITER,
+                  loop_page_requests),
+            Route("loop templates", "/loop-templates", RECRUITER),
+            Route("debrief", debrief, MANAGER),
+            Route("requisition dashboard", f"/requisitions/{seed.requisition_id}/dashboard",
+                  MANAGER),
+            Route("debrief CSV", debrief + ".csv", MANAGER),
+        ]
+    return routes
+
+
+def check_debrief_pages(clients: Mapping[str, FlaskClient], routes: Sequence[Route],
+                        seed: hiring.HiringSeed) -> tuple[int, int]:
+    """The debrief pages must show what they are timed for: the CSV a row per scorecard and
+    area, with scorecards in it; the dashboard a row per candidate. Returns (scorecards in
+    the debrief, candidates on the dashboard)."""
+    path = {r.name: r.path for r in routes}
+    text = get_ok(clients[MANAGER], path["debrief CSV"]).get_data(as_text=True)
+    table = list(csv.reader(io.StringIO(text)))
+    if [] not in table:
+        raise BenchError(f"GET {path['debrief CSV']} is not the debrief's CSV")
+    ratings = table[1:table.index([])]
+    cards = {(row[1], row[2]) for row in ratings}
+    areas = {row[3] for row in ratings}
+    if not cards or len(ratings) != len(cards) * len(areas):
+        raise BenchError(f"GET {path['debrief CSV']} has {len(ratings)} rating rows for "
+                         f"{len(cards)} scorecards; the debrief would time an empty page")
+    page = get_ok(clients[MANAGER], path["requisition dashboard"]).get_data(as_text=True)
+    listed = len(DASHBOARD_ROW.findall(page))
+    if listed != seed.candidates:
+        raise BenchError(f"the dashboard lists {listed} of {seed.candidates} candidates")
+    return len(cards), listed
 
 
 def get_ok(client: FlaskClient, path: str) -> Any:
@@ -208,49 +282,77 @@ def get_ok(client: FlaskClient, path: str) -> Any:
     return response
 
 
-def time_routes(client: FlaskClient, routes: Sequence[Route], *, requests: int,
-                repeat: int, clock: Callable[[], int] = time.perf_counter_ns) -> list[Row]:
-    """K requests per route, R times, routes interleaved so drift hits them all alike."""
+def as_clients(clients: FlaskClient | Mapping[str, FlaskClient]) -> Mapping[str, FlaskClient]:
+    return clients if isinstance(clients, Mapping) else {ADMIN: clients}
+
+
+def time_routes(clients: FlaskClient | Mapping[str, FlaskClient], routes: Sequence[Route], *,
+                requests: int, repeat: int,
+                clock: Callable[[], int] = time.perf_counter_ns) -> list[Row]:
+    """K requests per route, R times, routes interleaved so drift hits them all alike.
+    ``clients``: one logged-in test client per ``Route.who`` (or one client for all)."""
+    by_who = as_clients(clients)
     rows = [Row(route, []) for route in routes]
     for row in rows:
         for _ in range(WARM_UP):
-            get_ok(client, row.route.path)
+            get_ok(by_who[row.route.who], row.route.path)
     for _ in range(repeat):
         for row in rows:
-            path = row.route.path
+            client, path = by_who[row.route.who], row.route.path
+            count = row.route.requests or requests
             start = clock()
-            for _ in range(requests):
+            for _ in range(count):
                 response = client.get(path)
                 if response.status_code != 200:
                     raise BenchError(f"GET {path} gave {response.status_code}, not 200")
-            row.samples_us.append((clock() - start) / requests / 1000)
+            row.samples_us.append((clock() - start) / count / 1000)
     baseline = rows[0].median_us
     for row in rows:
         row.ratio = row.median_us / baseline
     return rows
 
 
-def count_queries(client: FlaskClient, engine: Engine, rows: list[Row], requests: int) -> None:
+def count_queries(clients: FlaskClient | Mapping[str, FlaskClient], engine: Engine,
+                  rows: list[Row], requests: int = COUNTED_REQUESTS) -> None:
     """SQL statements per request, counted in a pass of its own (not while timing)."""
-    statements: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
-            statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    by_who = as_clients(clients)
+    with hiring.counting(engine) as statements:
         for row in rows:
+            count = min(requests, row.route.requests or requests)
             statements.clear()
-            for _ in range(requests):
-                get_ok(client, row.route.path)
-            row.queries = len(statements) / requests
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+            for _ in range(count):
+                get_ok(by_who[row.route.who], row.route.path)
+            row.queries = len(statements) / count
 
 
-def run(url: str, *, questions: int, requests: int, repeat: int,
+def operation_row(route: Route, measured: tuple[list[float], float], baseline: Row) -> Row:
+    samples, queries = measured
+    row = Row(route, samples, queries=queries)
+    row.ratio = row.median_us / baseline.median_us
+    return row
+
+
+def time_building(clients: Mapping[str, FlaskClient], engine: Engine, seed: hiring.HiringSeed,
+                  baseline: Row, *, operations: int, repeat: int) -> list[Row]:
+    """Build a loop, through the service (rolled back) and through the web (committed)."""
+    try:
+        service = hiring.time_service_build(engine, seed, operations=operations, repeat=repeat,
+                                            warm_up=OPERATION_WARM_UP)
+        web = hiring.time_web_build(clients[RECRUITER], engine, seed, operations=operations,
+                                    repeat=repeat, warm_up=OPERATION_WARM_UP)
+    except hiring.HiringError as exc:
+        raise BenchError(str(exc)) from exc
+    page = f"/requisitions/{seed.requisition_id}/candidates/<fresh>/loop"
+    return [operation_row(Route("build a loop, service", "build_loop(), rolled back",
+                                RECRUITER, operations), service, baseline),
+            operation_row(Route("build a loop, web", f"POST {page}", RECRUITER, operations),
+                          web, baseline)]
+
+
+def run(url: str, *, questions: int, requests: int, repeat: int, candidates: int = 0,
+        loops: int = 0, loop_page_requests: int | None = None, operations: int = 1,
         log: Callable[[str], None] = lambda _line: None) -> Result:
+    """The whole run; ``candidates=0`` leaves the hiring side out (bank pages only)."""
     build_schema(url)
     app = make_app(url)
     engine = engine_of(app)
@@ -260,11 +362,28 @@ def run(url: str, *, questions: int, requests: int, repeat: int,
         seed_seconds = time.perf_counter() - started
         log(f"Seeded {report.questions} questions ({report.real} real) in {seed_seconds:.1f} s")
         create_admin(engine)
-        client = app.test_client()
-        log_in(client)
-        routes = routes_for(engine, app.config["BANK_PAGE_SIZE"])
+        seed, hiring_seconds, web_loops = None, 0.0, 0
+        if candidates:
+            started = time.perf_counter()
+            try:
+                seed = hiring.seed_hiring(engine, hasher(), PASSWORD, candidates=candidates,
+                                          loops_built=loops, log=log)
+            except hiring.HiringError as exc:
+                raise BenchError(str(exc)) from exc
+            hiring_seconds = time.perf_counter() - started
+            log(f"Seeded the requisition, {seed.candidates} candidates and "
+                f"{len(seed.with_loop)} loops in {hiring_seconds:.1f} s")
+        clients = {ADMIN: app.test_client(), RECRUITER: app.test_client(),
+                   MANAGER: app.test_client()}
+        log_in(clients[ADMIN])
+        if seed is not None:
+            log_in(clients[RECRUITER], hiring.RECRUITER_EMAIL)
+            log_in(clients[MANAGER], hiring.MANAGER_EMAIL)
+        routes = routes_for(engine, app.config["BANK_PAGE_SIZE"], seed,
+                            loop_page_requests=loop_page_requests)
+        shown = check_debrief_pages(clients, routes, seed) if seed is not None else (0, 0)
         search = next(r for r in routes if r.name == "bank search")
-        hits = RESULT_COUNT.search(get_ok(client, search.path).get_data(as_text=True))
+        hits = RESULT_COUNT.search(get_ok(clients[ADMIN], search.path).get_data(as_text=True))
         if not hits or int(hits.group(1)) == 0:
             raise BenchError(f"the search {search.path} found nothing; it would time an empty page")
         with engine.connect() as conn:
@@ -272,11 +391,28 @@ def run(url: str, *, questions: int, requests: int, repeat: int,
                                  .where(Question.retired_at.is_(None))) or 0
             version = (".".join(map(str, engine.dialect.server_version_info or ()))
                        if engine.dialect.name != "sqlite" else sqlite3.sqlite_version)
-        rows = time_routes(client, routes, requests=requests, repeat=repeat)
-        count_queries(client, engine, rows, requests)
+        log("Timing the pages ...")
+        rows = time_routes(clients, routes, requests=requests, repeat=repeat)
+        count_queries(clients, engine, rows)
+        if seed is not None:
+            log("Timing building a loop ...")
+            rows += time_building(clients, engine, seed, rows[0], operations=operations,
+                                  repeat=repeat)
+            with engine.connect() as conn:
+                loops_now = conn.scalar(select(func.count()).select_from(Loop)) or 0
+            web_loops = loops_now - len(seed.with_loop)
+            log(f"{web_loops} loops were built through the web")
         return Result(dialect=engine.dialect.name, server_version=version,
                       questions=report.questions, active=active, search_hits=int(hits.group(1)),
-                      seed_seconds=seed_seconds, requests=requests, repeat=repeat, rows=rows)
+                      seed_seconds=seed_seconds, requests=requests, repeat=repeat,
+                      candidates=seed.candidates if seed else 0,
+                      loops=len(seed.with_loop) if seed else 0,
+                      loop_page_requests=loop_page_requests or requests,
+                      operations=operations if seed else 0,
+                      hiring_seconds=hiring_seconds, web_loops=web_loops,
+                      interviews=seed.interviews if seed else 0,
+                      scorecards=seed.scorecards if seed else 0,
+                      debrief_scorecards=shown[0], dashboard_rows=shown[1], rows=rows)
     finally:
         engine.dispose()
 
@@ -284,11 +420,24 @@ def run(url: str, *, questions: int, requests: int, repeat: int,
 # --- reporting ----------------------------------------------------------------------------
 
 def header(result: Result) -> str:
-    return (f"Machine: {os.cpu_count()} CPUs ({platform.machine()}), Python "
+    line = (f"Machine: {os.cpu_count()} CPUs ({platform.machine()}), Python "
             f"{platform.python_version()}, {result.dialect} {result.server_version}; "
             f"{result.questions} questions ({result.active} active, search finds "
-            f"{result.search_hits}); {result.requests} requests x {result.repeat} repeats, "
-            f"median; seeding took {result.seed_seconds:.1f} s.")
+            f"{result.search_hits}); ")
+    if result.candidates:
+        line += (f"one open senior requisition with {result.candidates} candidates, "
+                 f"{result.loops} of them with loops, {result.interviews} interviews held, "
+                 f"{result.scorecards} scorecards submitted ({result.debrief_scorecards} on "
+                 "the debrief's candidate); ")
+    line += f"{result.requests} requests x {result.repeat} repeats"
+    if result.candidates:
+        builds = f"{result.operations} build{'s' if result.operations != 1 else ''}"
+        line += f" ({result.loop_page_requests} for the loop page; {builds} per repeat each way)"
+    line += f", median; seeding took {result.seed_seconds:.1f} s"
+    if result.candidates:
+        line += (f" for the bank, {result.hiring_seconds:.1f} s for the requisition, loops, "
+                 "interviews and scorecards")
+    return line + "."
 
 
 def table(result: Result) -> str:
@@ -299,6 +448,9 @@ def table(result: Result) -> str:
                    else f"{row.queries:.1f}")
         lines.append(f"| {row.route.name} | `{row.route.path}` | {row.median_us:,.0f} | "
                      f"{row.ratio:.1f} | {queries} |")
+    if any(row.route.name.startswith("build a loop") for row in result.rows):
+        lines.append("\nThe two \"build a loop\" rows are per loop built: µs, and SQL "
+                     "statements, of the service call alone or of the whole POST request.")
     return "\n".join(lines)
 
 
@@ -309,16 +461,33 @@ def positive(raw: str) -> int:
     return value
 
 
+def not_negative(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise argparse.ArgumentTypeError("expected zero or a positive whole number")
+    return value
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.pages", description=__doc__.split("\n")[0])
     parser.add_argument("--questions", type=positive, default=10_000,
                         help="questions in the bank, real ones included (default 10000)")
+    parser.add_argument("--candidates", type=not_negative, default=500,
+                        help="candidates on the open requisition (default 500; 0 leaves the "
+                             "requisition, loops and their rows out)")
+    parser.add_argument("--loops", type=positive, default=50,
+                        help="of those, how many get a loop built at seeding (default 50)")
     parser.add_argument("--database-url", default=None,
                         help="a new SQLite file, or a PostgreSQL database whose name contains "
                              "'bench' (created fresh, dropped at the end); default: a temp SQLite file")
     parser.add_argument("--repeat", type=positive, default=5, help="repetitions (default 5)")
     parser.add_argument("--requests", type=positive, default=50,
                         help="requests per route per repetition (default 50)")
+    parser.add_argument("--loop-page-requests", type=positive, default=5,
+                        help="requests per repetition for a candidate's loop page (default 5)")
+    parser.add_argument("--operations", type=positive, default=3,
+                        help="loops built per repetition, through the service and through "
+                             "the web each (default 3)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     return parser.parse_args(argv)
 
@@ -328,6 +497,8 @@ def main(argv: Sequence[str] | None = None) -> Result:
     started = time.perf_counter()
     with fresh_database(args.database_url, keep=args.keep) as url:
         result = run(url, questions=args.questions, requests=args.requests, repeat=args.repeat,
+                     candidates=args.candidates, loops=args.loops,
+                     loop_page_requests=args.loop_page_requests, operations=args.operations,
                      log=lambda line: print(line, file=sys.stderr))
     print(header(result))
     print()

@@ -1,29 +1,49 @@
-"""The page benchmark (bench/pages.py) runs once at a tiny size, so that it cannot rot.
+"""The page benchmark (bench/pages.py, bench/hiring.py) runs once at a tiny size, so that it
+cannot rot.
 
 It runs against the kind of database the suite uses: a SQLite temp file, or a fresh
-PostgreSQL database (suffix _bench_<worker>) when TEST_DATABASE_URL is set."""
+PostgreSQL database (suffix _bench_<worker>_<pid>) when TEST_DATABASE_URL is set."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bench import pages
+from bench import hiring, pages
+from interviewloop.audit.service import Actor
+from interviewloop.loops import service as loops
+from interviewloop.requisitions import service as requisitions
 from tests.conftest import _worker_suffix
+from tests.factories import (
+    make_candidate,
+    make_requisition,
+    past_interview,
+    write_scorecard,
+)
 
-ROUTE_NAMES = ["healthz", "home", "bank list", "bank list, last page", "bank search",
-               "question detail", "rubric"]
+BANK_PAGES = ["healthz", "home", "bank list", "bank list, last page", "bank search",
+              "question detail", "rubric"]
+HIRING_PAGES = ["requisition", "requisitions list", "candidate's loop", "loop templates"]
+DEBRIEF_PAGES = ["debrief", "requisition dashboard", "debrief CSV"]
+BUILDS = ["build a loop, service", "build a loop, web"]
+ROUTE_NAMES = BANK_PAGES + HIRING_PAGES + DEBRIEF_PAGES + BUILDS
+TINY = {"questions": 200, "candidates": 20, "loops": 3, "requests": 3, "repeat": 2,
+        "loop-page-requests": 2, "operations": 1}
+SMALL = {"questions": 80, "candidates": 12, "loops": 2, "requests": 1, "repeat": 1,
+         "loop-page-requests": 1, "operations": 1}
 
 
 def bench_database_url(tmp_path) -> str:
     base = os.environ.get("TEST_DATABASE_URL")
     if base:
         url = make_url(base)
-        return url.set(database=f"{url.database}_bench_{_worker_suffix()}").render_as_string(
-            hide_password=False)
+        name = f"{url.database}_bench_{_worker_suffix()}_{os.getpid()}"
+        return url.set(database=name).render_as_string(hide_password=False)
     return f"sqlite:///{tmp_path / 'bench.db'}"
 
 
@@ -40,12 +60,24 @@ def database_exists(url: str) -> bool:
         server.dispose()
 
 
+def arguments(url: str, **sizes: int) -> list[str]:
+    return [*(part for name, value in sizes.items() for part in (f"--{name}", str(value))),
+            "--database-url", url]
+
+
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
     url = bench_database_url(tmp_path_factory.mktemp("bench"))
-    result = pages.main(["--questions", "200", "--requests", "3", "--repeat", "2",
-                         "--database-url", url])
-    return url, result
+    return url, pages.main(arguments(url, **TINY))
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory):
+    """A second run, with fewer candidates, loops and questions: (result, what it printed)."""
+    url = bench_database_url(tmp_path_factory.mktemp("bench-small"))
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        result = pages.main(arguments(url, **SMALL))
+    return result, out.getvalue()
 
 
 def test_tiny_run_times_every_page_against_healthz(tiny_run):
@@ -56,12 +88,70 @@ def test_tiny_run_times_every_page_against_healthz(tiny_run):
     assert 0 < result.active < 200  # some seeded questions are retired
     assert result.search_hits > 0
     for row in result.rows:
-        assert len(row.samples_us) == 2
-        assert all(sample > 0 for sample in row.samples_us)
+        assert len(row.samples_us) == 2, row.route.name
+        assert all(sample > 0 for sample in row.samples_us), row.route.name
         assert row.ratio == pytest.approx(row.median_us / result.row("healthz").median_us)
     assert result.row("healthz").ratio == 1
     # The bank's list must go through the real query, not a cached or redirected page.
     assert result.row("bank list").median_us > result.row("healthz").median_us
+
+
+def test_tiny_run_seeds_the_requisition_and_times_its_pages(tiny_run):
+    _url, result = tiny_run
+    assert (result.candidates, result.loops) == (20, 3)
+    requisition = result.row("requisition").route.path
+    assert requisition.startswith("/requisitions/")
+    assert result.row("candidate's loop").route.path.startswith(requisition + "/candidates/")
+    assert result.row("candidate's loop").route.requests == 2  # --loop-page-requests
+    for name in HIRING_PAGES + BUILDS:
+        row = result.row(name)
+        assert row.route.who == pages.RECRUITER, name
+        assert row.median_us > 0 and row.queries > 0, name
+        # All of these read the database; none is as cheap as the health check.
+        assert row.ratio > 1, name
+
+
+def test_tiny_run_seeds_scorecards_and_times_the_debrief(tiny_run):
+    _url, result = tiny_run
+    requisition = result.row("requisition").route.path
+    debrief = result.row("debrief").route.path
+    assert debrief.startswith(requisition + "/candidates/") and debrief.endswith("/debrief")
+    assert result.row("debrief CSV").route.path == debrief + ".csv"
+    assert result.row("requisition dashboard").route.path == requisition + "/dashboard"
+    # Every stage of the 3 loops held with a panel of two; one scorecard each, all in.
+    assert result.interviews >= 3 * 2
+    assert result.scorecards == 2 * result.interviews
+    assert result.debrief_scorecards >= 2  # the CSV had a row per scorecard and area
+    assert result.dashboard_rows == 20  # the dashboard listed every candidate
+    for name in DEBRIEF_PAGES:
+        row = result.row(name)
+        assert row.route.who == pages.MANAGER, name
+        assert len(row.samples_us) == 2 and min(row.samples_us) > 0, name
+        assert row.queries > 0 and row.ratio > 1, name
+    # The CSV is built from the same data as the page.
+    assert result.row("debrief CSV").queries == result.row("debrief").queries
+
+
+def test_dashboard_query_count_does_not_grow_with_candidates(tiny_run, small_run):
+    """20 candidates (3 with scorecards) and 12 candidates (2 with scorecards): the same
+    statements per request for the dashboard, the debrief and the CSV."""
+    (_url, tiny), (small, _out) = tiny_run, small_run
+    assert (tiny.candidates, small.candidates) == (20, 12)
+    assert small.scorecards < tiny.scorecards
+    for name in DEBRIEF_PAGES:
+        assert small.row(name).queries == tiny.row(name).queries, name
+
+
+def test_tiny_run_times_building_loops(tiny_run):
+    _url, result = tiny_run
+    service, web = result.row("build a loop, service"), result.row("build a loop, web")
+    assert service.route.requests == web.route.requests == 1  # --operations
+    # Every timed POST built a loop for a fresh candidate: 1 warm-up, 2 timed, 1 counted.
+    # (The service's builds are rolled back: had they been kept, its second build on the
+    # same candidate would have failed with "already has a loop".)
+    assert result.web_loops == 1 + 2 * 1 + 1
+    # The POST does all the service does, plus the login check and loading the requisition.
+    assert web.queries > service.queries > 5
 
 
 def test_tiny_run_drops_its_database(tiny_run):
@@ -69,35 +159,70 @@ def test_tiny_run_drops_its_database(tiny_run):
     assert not database_exists(url)
 
 
-def test_tiny_run_prints_the_table(tmp_path, capsys):
-    pages.main(["--questions", "80", "--requests", "1", "--repeat", "1",
-                "--database-url", bench_database_url(tmp_path)])
-    out = capsys.readouterr().out
+def test_small_run_prints_the_table(small_run):
+    result, out = small_run
     assert out.startswith("Machine: ")
     assert "80 questions" in out
+    assert "12 candidates, 2 of them with loops" in out
+    assert (f"{result.interviews} interviews held, {result.scorecards} scorecards submitted "
+            f"({result.debrief_scorecards} on the debrief's candidate)") in out
     table_rows = [line for line in out.splitlines() if line.startswith("| ")]
-    assert len(table_rows) == 1 + len(ROUTE_NAMES)  # heading + one per page
+    assert len(table_rows) == 1 + len(ROUTE_NAMES)  # heading + one per row
     for name in ROUTE_NAMES:
         assert any(line.startswith(f"| {name} | ") for line in table_rows), name
 
 
+def test_without_candidates_only_the_bank_pages_are_timed(tmp_path):
+    result = pages.main(arguments(bench_database_url(tmp_path), questions=80, candidates=0,
+                                  requests=1, repeat=1))
+    assert [row.route.name for row in result.rows] == BANK_PAGES
+    assert result.candidates == result.web_loops == 0
+
+
 def test_query_counts_are_those_of_the_real_pages(tiny_run, bank, make_user, login,
                                                    count_queries, db_session):
-    """The benchmark's counts match the suite's own count of the same pages on another
-    (smaller) data set: the pages' query counts do not grow with the data."""
+    """The benchmark's counts match the suite's own count of the same pages on another,
+    smaller data set (72 questions; 2 candidates instead of 20, one loop instead of 3, one
+    interview with two scorecards instead of a loop's worth): the pages' query counts do not
+    grow with the number of candidates, loops or scorecards."""
     _url, result = tiny_run
     assert result.row("healthz").queries == 0
-    client = login(make_user("admin"))
+    admin = login(make_user("admin"))
+    manager, recruiter = make_user("hiring_manager"), make_user("recruiter")
+    requisition = make_requisition(db_session, manager, recruiter)
+    # The benchmark's team has interviewers too; their rows are loaded with the requisition.
+    panel = [make_user("interviewer"), make_user("interviewer")]
+    for interviewer in panel:
+        requisitions.add_member(db_session, Actor(recruiter), requisition, interviewer.id)
+    with_loop = make_candidate(db_session, requisition, recruiter, 1)
+    make_candidate(db_session, requisition, recruiter, 2)
+    loop = loops.build_loop(db_session, Actor(recruiter), requisition, with_loop, seed=1)
+    interview = past_interview(db_session, requisition, recruiter, with_loop, loop.stages[0],
+                               panel)
+    for interviewer in panel:
+        write_scorecard(db_session, interviewer, requisition, interview)
+    clients = {pages.ADMIN: admin, pages.RECRUITER: login(recruiter),
+               pages.MANAGER: login(manager)}
     some_question = db_session.scalar(text("SELECT min(id) FROM questions"))
-    for row in result.rows:
-        path = row.route.path
-        if row.route.name == "question detail":
-            path = f"/bank/questions/{some_question}"
+    candidate_path = f"/requisitions/{requisition.id}/candidates/{with_loop.id}"
+    suite_paths = {
+        "question detail": f"/bank/questions/{some_question}",
+        "requisition": f"/requisitions/{requisition.id}",
+        "candidate's loop": candidate_path,
+        "debrief": candidate_path + "/debrief",
+        "requisition dashboard": f"/requisitions/{requisition.id}/dashboard",
+        "debrief CSV": candidate_path + "/debrief.csv",
+    }
+    for name in BANK_PAGES + HIRING_PAGES + DEBRIEF_PAGES:
+        row = result.row(name)
+        path = suite_paths.get(name, row.route.path)
         with count_queries() as queries:
-            response = client.get(path)
+            response = clients[row.route.who].get(path)
         assert response.status_code == 200, path
-        assert row.queries == len(queries), (row.route.name, queries)
-    for name in ROUTE_NAMES[1:]:
+        assert row.queries == len(queries), (name, queries)
+    # The suite's debrief had scorecards to show, as the benchmark's did.
+    assert "2 submitted scorecards" in clients[pages.MANAGER].get(suite_paths["debrief"]).text
+    for name in BANK_PAGES[1:] + HIRING_PAGES + DEBRIEF_PAGES:
         assert result.row(name).queries >= 2, name  # at least the login session and roles
 
 
@@ -106,6 +231,29 @@ def test_a_page_that_is_not_200_stops_the_run(client):
     routes = [pages.Route("healthz", "/healthz"), pages.Route("home", "/")]
     with pytest.raises(pages.BenchError, match=r"GET / gave 302"):
         pages.time_routes(client, routes, requests=1, repeat=1)
+
+
+def test_a_build_that_does_not_redirect_stops_the_run(bank, make_user, login, db_session,
+                                                      engine):
+    manager, recruiter = make_user("hiring_manager"), make_user("recruiter")
+    requisition = make_requisition(db_session, manager, recruiter)
+    candidate = make_candidate(db_session, requisition, recruiter)
+    loops.build_loop(db_session, Actor(recruiter), requisition, candidate, seed=1)
+    seed = hiring.HiringSeed(requisition_id=requisition.id, candidates=1, with_loop=[],
+                             fresh=[candidate.id])
+    client = login(recruiter)
+    # The candidate already has a loop: the POST is refused (409), which must not be timed.
+    with pytest.raises(hiring.HiringError, match=r"gave 409, not a redirect"):
+        hiring.post_build(client, engine, seed, candidate.id, clock=lambda: 0)
+    # A candidate the page cannot show: no form, no token, no POST.
+    with pytest.raises(hiring.HiringError, match=r"gave 404, not 200 with a CSRF token"):
+        hiring.post_build(client, engine, seed, candidate.id + 1000, clock=lambda: 0)
+
+
+def test_too_few_fresh_candidates_stop_the_run():
+    seed = hiring.HiringSeed(requisition_id=1, candidates=5, with_loop=[1], fresh=[2, 3, 4])
+    with pytest.raises(hiring.HiringError, match="needs 8 fresh candidates, there are 3"):
+        hiring.time_web_build(None, None, seed, operations=2, repeat=2, warm_up=1)
 
 
 def test_refuses_databases_it_could_destroy(tmp_path):
