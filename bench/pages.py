@@ -67,6 +67,8 @@ WARM_UP = 3
 OPERATION_WARM_UP = 1
 COUNTED_REQUESTS = 3  # requests per page in the query-counting pass
 ADMIN, RECRUITER, MANAGER = "admin", "recruiter", "manager"  # who is logged in for a page
+INTERVIEWER = "interviewer"  # bench-interviewer1, on the panel of a quarter of the interviews
+INTERVIEWER_EMAIL = "bench-interviewer1@example.com"
 DASHBOARD_ROW = re.compile(r"<tr>\s*<td><a href=\"/requisitions/\d+/candidates/\d+/debrief\">")
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 RESULT_COUNT = re.compile(r'id="result-count">(\d+) question')
@@ -248,8 +250,72 @@ def routes_for(engine: Engine, page_size: int, seed: hiring.HiringSeed | None = 
             Route("requisition dashboard", f"/requisitions/{seed.requisition_id}/dashboard",
                   MANAGER),
             Route("debrief CSV", debrief + ".csv", MANAGER),
+            Route("scheduling board", f"/requisitions/{seed.requisition_id}/board", RECRUITER),
+            Route("interviewer home", "/", INTERVIEWER),
+            Route("scorecard form", f"/interviews/{scorecard_interview(engine)}/scorecard",
+                  INTERVIEWER),
         ]
     return routes
+
+
+def scorecard_interview(engine: Engine) -> int:
+    """An interview the bench interviewer sat on and submitted a scorecard for."""
+    from interviewloop.auth.models import User
+    from interviewloop.scorecards.models import Scorecard, ScorecardStatus
+
+    with engine.connect() as conn:
+        interview_id = conn.scalar(
+            select(Scorecard.interview_id).join(User, User.id == Scorecard.interviewer_id)
+            .where(User.email == INTERVIEWER_EMAIL,
+                   Scorecard.status == ScorecardStatus.SUBMITTED)
+            .order_by(Scorecard.id).limit(1))
+    if interview_id is None:
+        raise BenchError("the bench interviewer has no submitted scorecard to time")
+    return interview_id
+
+
+def time_scorecard_saves(client: FlaskClient, engine: Engine, baseline: Row, *,
+                         operations: int, repeat: int) -> Row:
+    """Saving changes to a submitted scorecard through the web, as its author: the full
+    check (completeness, contradiction, version) plus a kept revision. Each POST carries
+    the version read from the form just before, so none is refused as stale; only the POST
+    is timed."""
+    path = f"/interviews/{scorecard_interview(engine)}/scorecard"
+
+    def post(round_: int, counted: list[int] | None = None) -> float:
+        page = get_ok(client, path).get_data(as_text=True)
+        version = re.search(r'name="version" value="(\d+)"', page)
+        token = CSRF_META.search(page)
+        if not version or not token:
+            raise BenchError(f"{path} has no version or CSRF token")
+        form = {"csrf_token": token.group(1), "version": version.group(1), "action": "submit",
+                "recommendation": "hire", "summary": f"Edited in the benchmark, round {round_}."}
+        for name, options in re.findall(r'<select name="(rating_\d+)">(.*?)</select>', page,
+                                        re.S):
+            area = name.split("_")[1]
+            chosen = re.search(r'<option value="(\d)" selected', options)
+            evidence = re.search(rf'name="evidence_{area}"[^>]*>([^<]*)</textarea>', page)
+            form[name] = chosen.group(1) if chosen else ""
+            form[f"evidence_{area}"] = evidence.group(1) if evidence else ""
+        with hiring.counting(engine) as statements:
+            started = time.perf_counter_ns()
+            response = client.post(path, data=form)
+            elapsed = time.perf_counter_ns() - started
+        if response.status_code != 302:
+            raise BenchError(f"POST {path} gave {response.status_code}, not a redirect")
+        if counted is not None:
+            counted.append(len(statements))
+        return elapsed / 1000
+
+    for n in range(OPERATION_WARM_UP):
+        post(-1 - n)
+    samples = [post(n) for n in range(operations * repeat)]
+    blocks = [statistics.fmean(samples[i:i + operations])
+              for i in range(0, len(samples), operations)]
+    counted: list[int] = []
+    post(-99, counted)
+    return operation_row(Route("save a submitted scorecard", f"POST {path}", INTERVIEWER,
+                               operations), (blocks, counted[0]), baseline)
 
 
 def check_debrief_pages(clients: Mapping[str, FlaskClient], routes: Sequence[Route],
@@ -374,11 +440,12 @@ def run(url: str, *, questions: int, requests: int, repeat: int, candidates: int
             log(f"Seeded the requisition, {seed.candidates} candidates and "
                 f"{len(seed.with_loop)} loops in {hiring_seconds:.1f} s")
         clients = {ADMIN: app.test_client(), RECRUITER: app.test_client(),
-                   MANAGER: app.test_client()}
+                   MANAGER: app.test_client(), INTERVIEWER: app.test_client()}
         log_in(clients[ADMIN])
         if seed is not None:
             log_in(clients[RECRUITER], hiring.RECRUITER_EMAIL)
             log_in(clients[MANAGER], hiring.MANAGER_EMAIL)
+            log_in(clients[INTERVIEWER], INTERVIEWER_EMAIL)
         routes = routes_for(engine, app.config["BANK_PAGE_SIZE"], seed,
                             loop_page_requests=loop_page_requests)
         shown = check_debrief_pages(clients, routes, seed) if seed is not None else (0, 0)
@@ -402,6 +469,8 @@ def run(url: str, *, questions: int, requests: int, repeat: int, candidates: int
                 loops_now = conn.scalar(select(func.count()).select_from(Loop)) or 0
             web_loops = loops_now - len(seed.with_loop)
             log(f"{web_loops} loops were built through the web")
+            rows.append(time_scorecard_saves(clients[INTERVIEWER], engine, rows[0],
+                                             operations=operations, repeat=repeat))
         return Result(dialect=engine.dialect.name, server_version=version,
                       questions=report.questions, active=active, search_hits=int(hits.group(1)),
                       seed_seconds=seed_seconds, requests=requests, repeat=repeat,

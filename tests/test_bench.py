@@ -30,8 +30,10 @@ BANK_PAGES = ["healthz", "home", "bank list", "bank list, last page", "bank sear
               "question detail", "rubric"]
 HIRING_PAGES = ["requisition", "requisitions list", "candidate's loop", "loop templates"]
 DEBRIEF_PAGES = ["debrief", "requisition dashboard", "debrief CSV"]
+SCHEDULING_PAGES = ["scheduling board", "interviewer home", "scorecard form"]
 BUILDS = ["build a loop, service", "build a loop, web"]
-ROUTE_NAMES = BANK_PAGES + HIRING_PAGES + DEBRIEF_PAGES + BUILDS
+SAVES = ["save a submitted scorecard"]
+ROUTE_NAMES = BANK_PAGES + HIRING_PAGES + DEBRIEF_PAGES + SCHEDULING_PAGES + BUILDS + SAVES
 TINY = {"questions": 200, "candidates": 20, "loops": 3, "requests": 3, "repeat": 2,
         "loop-page-requests": 2, "operations": 1}
 SMALL = {"questions": 80, "candidates": 12, "loops": 2, "requests": 1, "repeat": 1,
@@ -132,13 +134,26 @@ def test_tiny_run_seeds_scorecards_and_times_the_debrief(tiny_run):
     assert result.row("debrief CSV").queries == result.row("debrief").queries
 
 
+def test_tiny_run_times_the_board_the_interviewer_home_and_scorecards(tiny_run):
+    _url, result = tiny_run
+    requisition = result.row("requisition").route.path
+    assert result.row("scheduling board").route.path == requisition + "/board"
+    assert result.row("scheduling board").route.who == pages.RECRUITER
+    for name in ["interviewer home", "scorecard form", *SAVES]:
+        assert result.row(name).route.who == pages.INTERVIEWER, name
+    assert result.row("scorecard form").route.path.endswith("/scorecard")
+    for name in SCHEDULING_PAGES + SAVES:
+        row = result.row(name)
+        assert row.median_us > 0 and row.queries > 0 and row.ratio > 1, name
+
+
 def test_dashboard_query_count_does_not_grow_with_candidates(tiny_run, small_run):
     """20 candidates (3 with scorecards) and 12 candidates (2 with scorecards): the same
     statements per request for the dashboard, the debrief and the CSV."""
     (_url, tiny), (small, _out) = tiny_run, small_run
     assert (tiny.candidates, small.candidates) == (20, 12)
     assert small.scorecards < tiny.scorecards
-    for name in DEBRIEF_PAGES:
+    for name in DEBRIEF_PAGES + SCHEDULING_PAGES:
         assert small.row(name).queries == tiny.row(name).queries, name
 
 
