@@ -110,6 +110,7 @@ ROUTES = [
           done=lambda w, c: c.get("/").status_code == 302),
     Route("/", "GET", LOGGED_IN),
     Route("/admin/users", "GET", ADMINS),
+    Route("/admin/audit", "GET", ADMINS),
     Route("/admin/users/new", "GET", ADMINS),
     Route("/admin/users/new", "POST", ADMINS, ok=Outcome(302, "/admin/users"),
           data=lambda w: {"email": NEW_EMAIL, "name": "New Person", "roles": ["recruiter"],

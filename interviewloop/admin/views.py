@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from interviewloop.admin.forms import PasswordResetForm, UserCreateForm, UserEditForm
 from interviewloop.auth import service
@@ -19,6 +19,27 @@ bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="template
 def users():
     return render_template("admin/users.html", users=service.list_users(db.session),
                            action_form=ActionForm())
+
+
+@bp.get("/audit")
+@roles_required()
+def audit():
+    """The audit log: who did what, to which object, when (UTC) and from where."""
+    from interviewloop.audit import service as audit_service
+
+    known = audit_service.actions(db.session)
+    action = request.args.get("action", "")
+    if action and action not in known:
+        abort(400, "Unknown action.")
+    try:
+        page = int(request.args.get("page", "1"))
+    except ValueError:
+        abort(400, "The page is a whole number.")
+    if not 1 <= page <= 100_000:
+        abort(400, "The page is a whole number from 1.")
+    events, total = audit_service.recent_events(db.session, action=action or None, page=page)
+    return render_template("admin/audit.html", events=events, total=total, page=page,
+                           pages=max(1, -(-total // 50)), action=action, actions=known)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -37,3 +37,25 @@ def record(session: Session, actor: Actor, action: str, obj: Any = None,
     )
     session.add(event)
     return event
+
+
+def recent_events(session: Session, *, action: str | None = None, page: int = 1,
+                  size: int = 50) -> tuple[list[AuditEvent], int]:
+    """A page of the audit log, newest first, with the total count (for the admin page)."""
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import selectinload
+
+    stmt = select(AuditEvent)
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    events = session.scalars(stmt.options(selectinload(AuditEvent.actor))
+                             .order_by(AuditEvent.id.desc())
+                             .limit(size).offset((max(page, 1) - 1) * size)).all()
+    return list(events), total
+
+
+def actions(session: Session) -> list[str]:
+    from sqlalchemy import select
+
+    return list(session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
