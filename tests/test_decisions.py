@@ -344,6 +344,8 @@ def test_a_decision_needs_a_kind_and_a_rationale(w, values, message):
 def test_a_decision_locks_the_scorecards_and_closes_the_check(w):
     ready(w)
     decide(w, "hold")  # even a hold: the debrief happened on these scorecards
+    answer(w)  # a hold keeps the check open: more evidence may come
+    decide(w, "reject")
     assert refuse(w, Conflict, lambda: answer(w)) == (
         "A decision is recorded: the pre-offer check is closed.")
     assert "scorecards are locked" in refuse(w, Conflict, lambda: write_scorecard(

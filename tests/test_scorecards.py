@@ -181,7 +181,7 @@ def test_a_submitted_scorecard_keeps_ratings_evidence_notes_signals_and_recommen
         "reduces_risk": (SignalValue.NOT_OBSERVED, "")}
     [event] = audit(w, card)
     assert (event.action, event.actor_id, event.detail) == (
-        "scorecard_submitted", w.alice.id, {"recommendation": "strong_hire"})
+        "scorecard_submitted", w.alice.id, {"interview_id": w.iv.id})
 
 
 def test_a_draft_keeps_partial_input_and_shows_it_back(w):

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
+from interviewloop.auth.models import User
 from interviewloop.debrief.models import Decision, PreOfferCheck
 from interviewloop.loops.models import Loop, LoopStage
 from interviewloop.requisitions.models import Candidate, Requisition
@@ -28,11 +29,22 @@ class DashboardRow:
     ratings: int
     pre_offer: str  # not answered, passed, keep looking
     decision: str  # the latest decision, or ""
+    hidden: bool = False  # the viewer interviews this candidate and owes a scorecard
 
 
-def rows(session: Session, requisition: Requisition, *, now: datetime, due_hours: int
-         ) -> list[DashboardRow]:
+def rows(session: Session, requisition: Requisition, viewer: User, *, now: datetime,
+         due_hours: int) -> list[DashboardRow]:
+    """The viewer's own pending interviews hide that candidate's ratings and pre-offer state
+    from them (independence holds whatever the role)."""
     req = Candidate.requisition_id == requisition.id
+    mine = exists().where(and_(Scorecard.interview_id == Interview.id,
+                               Scorecard.interviewer_id == viewer.id,
+                               Scorecard.status == ScorecardStatus.SUBMITTED))
+    pending = set(session.scalars(
+        select(Interview.candidate_id).join(Panelist, Panelist.interview_id == Interview.id)
+        .join(Candidate, Candidate.id == Interview.candidate_id)
+        .where(req, Interview.status == InterviewStatus.SCHEDULED,
+               Panelist.user_id == viewer.id, ~mine)))
     stages = dict(session.execute(
         select(Loop.candidate_id, func.count(LoopStage.id)).join(LoopStage)
         .join(Candidate, Candidate.id == Loop.candidate_id).where(req)
@@ -71,10 +83,13 @@ def rows(session: Session, requisition: Requisition, *, now: datetime, due_hours
     for candidate in session.scalars(select(Candidate).where(req).order_by(Candidate.name)):
         mean, count = means.get(candidate.id, (None, 0))
         decision = decisions.get(candidate.id)
+        hidden = candidate.id in pending
         result.append(DashboardRow(
             candidate, stages.get(candidate.id, 0), done.get(candidate.id, 0),
-            outstanding.get(candidate.id, 0), float(mean) if mean is not None else None, count,
-            checks.get(candidate.id, "not answered"), decision.value if decision else ""))
+            outstanding.get(candidate.id, 0),
+            None if hidden or mean is None else float(mean), 0 if hidden else count,
+            "hidden" if hidden else checks.get(candidate.id, "not answered"),
+            decision.value if decision else "", hidden))
     return result
 
 

@@ -200,7 +200,8 @@ def answer_pre_offer(session: Session, actor: Actor, requisition: Requisition,
                      candidate: Candidate, answers: dict[str, tuple[str, str]]) -> PreOfferCheck:
     """Record the three answers (strong or weak, each with evidence)."""
     _require_manager(actor, requisition)
-    if latest_decision(session, candidate) is not None:
+    decision = latest_decision(session, candidate)
+    if decision is not None and decision.kind != DecisionKind.HOLD:
         raise Conflict("A decision is recorded: the pre-offer check is closed.")
     blocker = pre_offer_blocker(session, candidate)
     if blocker:
@@ -257,6 +258,12 @@ def record_decision(session: Session, actor: Actor, requisition: Requisition,
         if not check.passed:
             raise Conflict("The pre-offer check recorded a weak answer, which means keep "
                            "looking: no offer can be recorded.")
+        newer = session.scalar(select(func.max(Scorecard.updated_at)).where(
+            Scorecard.candidate_id == candidate.id,
+            Scorecard.status == ScorecardStatus.SUBMITTED))
+        if newer is not None and newer > check.answered_at:
+            raise Conflict("Scorecards came in or changed after the pre-offer check was "
+                           "answered: answer it again on the full evidence before an offer.")
     if candidate.status != CandidateStatus.ACTIVE:  # an offer or a rejection is final
         raise Conflict(f"The candidate is already {candidate.status.value}.")
     decision = Decision(candidate_id=candidate.id, kind=kind, rationale=rationale,

@@ -166,7 +166,7 @@ def requisition_dashboard(requisition_id: int):
         abort(400, f"Sort by one of: {', '.join(dashboard.SORTS)}.")
     if status not in ("", "active", "withdrawn", "rejected", "offer", "hired"):
         abort(400, "Unknown candidate status.")
-    rows = dashboard.rows(db.session, requisition, now=utcnow(),
+    rows = dashboard.rows(db.session, requisition, current_user, now=utcnow(),
                           due_hours=current_app.config["SCORECARD_DUE_HOURS"])
     rows = dashboard.sort_and_filter(rows, sort=sort, status=status or None)
     return render_template("debrief/dashboard.html", requisition=requisition, rows=rows,

@@ -110,11 +110,14 @@ def _ensure_author(actor: Actor, interview: Interview) -> None:
         raise Conflict("This interview was cancelled; it has no scorecards.")
 
 
-def _ensure_editable(session: Session, scorecard: Scorecard) -> None:
+def _ensure_editable(session: Session, interview: Interview, scorecard: Scorecard) -> None:
+    """A decision locks the scorecards it was made on: those of interviews scheduled before
+    it. (After a hold, an interview scheduled later is still written up.)"""
     from interviewloop.debrief.models import Decision
 
     decided = session.scalar(select(Decision.id).where(
-        Decision.candidate_id == scorecard.candidate_id).limit(1))
+        Decision.candidate_id == scorecard.candidate_id,
+        Decision.decided_at >= interview.created_at).limit(1))
     candidate = session.get(Candidate, scorecard.candidate_id)
     if decided is not None or candidate.status in DECIDED:
         raise Conflict("A decision is recorded for this candidate: the scorecards are locked.")
@@ -277,7 +280,7 @@ def save(session: Session, actor: Actor, requisition: Requisition, interview: In
         seen_version = scorecard.version
     if scorecard.interviewer_id != actor.user.id:
         raise Forbidden("Only its author edits a scorecard.")
-    _ensure_editable(session, scorecard)
+    _ensure_editable(session, interview, scorecard)
     if seen_version != scorecard.version:
         raise StaleScorecard
     _clean(data, areas, {lq.id for lq in stage.questions})
@@ -320,8 +323,9 @@ def save(session: Session, actor: Actor, requisition: Requisition, interview: In
         scorecard.submitted_at = now
         scorecard.revisions.append(ScorecardRevision(author_id=actor.user.id, kind="submitted",
                                                      content=after))
+        # No content in the audit log: it must not become a way round independence.
         record(session, actor, "scorecard_submitted", scorecard,
-               recommendation=scorecard.recommendation.value)
+               interview_id=scorecard.interview_id)
     session.flush()
     return scorecard
 
