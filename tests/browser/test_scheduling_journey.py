@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
-from playwright.sync_api import ConsoleMessage, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -25,6 +25,7 @@ from interviewloop.loops import service as loops
 from interviewloop.requisitions import candidates
 from interviewloop.scheduling.models import Interview
 from tests.browser.conftest import Person
+from tests.browser.helpers import flash, log_in, watch_console
 from tests.factories import add_to_team, make_interview, make_requisition, next_monday
 
 pytestmark = pytest.mark.browser
@@ -108,37 +109,7 @@ def typed(moment: datetime, zone: str) -> str:
     return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M")
 
 
-def watch_console(page: Page, errors: list[str], expected: dict[tuple[str, int], int]) -> Page:
-    """Collect console errors and uncaught page errors. Let through only Chromium's "Failed
-    to load resource" line for a response the journey provokes on purpose, matched by path
-    and status, and count it in ``expected``."""
 
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type != "error":
-            return
-        path = urlsplit(message.location.get("url", "")).path
-        status = re.search(r"status of (\d{3})", message.text)
-        key = (path, int(status.group(1))) if status else None
-        if message.text.startswith("Failed to load resource") and key in expected:
-            expected[key] += 1
-            return
-        errors.append(f"{page.url}: {message.text} ({message.location.get('url')})")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda exc: errors.append(f"{page.url}: page error: {exc}"))
-    return page
-
-
-def log_in(page: Page, person: Person, password: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(person.email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator(".topbar .who")).to_have_text(person.name)
-
-
-def flash(page: Page):
-    return page.locator("main > p.flash[role=status]")
 
 
 def board_cell(page: Page, candidate: str, stage: str):

@@ -11,7 +11,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from interviewloop.audit.service import SYSTEM, Actor
@@ -23,6 +23,7 @@ from interviewloop.loops import service as loops
 from interviewloop.requisitions import candidates
 from interviewloop.scorecards.models import Scorecard
 from tests.browser.conftest import Person
+from tests.browser.helpers import flash, log_in, watch_console
 from tests.factories import add_to_team, make_interview, make_requisition
 
 pytestmark = pytest.mark.browser
@@ -82,37 +83,7 @@ def seeded(live_server) -> Seeded:
                       [(a.slug, a.name) for a in stage.focus_areas])
 
 
-def watch_console(page: Page, errors: list[str], expected: dict[tuple[str, int], int]) -> Page:
-    """Collect console errors and uncaught page errors. Let through only Chromium's "Failed
-    to load resource" line for a response the journey provokes on purpose, matched by path
-    and status, and count it in ``expected``."""
 
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type != "error":
-            return
-        path = urlsplit(message.location.get("url", "")).path
-        status = re.search(r"status of (\d{3})", message.text)
-        key = (path, int(status.group(1))) if status else None
-        if message.text.startswith("Failed to load resource") and key in expected:
-            expected[key] += 1
-            return
-        errors.append(f"{page.url}: {message.text} ({message.location.get('url')})")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda exc: errors.append(f"{page.url}: page error: {exc}"))
-    return page
-
-
-def log_in(page: Page, person: Person, password: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(person.email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator(".topbar .who")).to_have_text(person.name)
-
-
-def flash(page: Page):
-    return page.locator("main > p.flash[role=status]")
 
 
 def area(page: Page, slug: str):
