@@ -9,10 +9,11 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Page, expect
+from playwright.sync_api import Page, expect
 
 from interviewloop.requisitions.models import OPERATING_QUESTIONS, PRODUCTION_SURFACE
 from tests.browser.conftest import SECOND_INTERVIEWER
+from tests.browser.helpers import flash, log_in, watch_console
 
 pytestmark = pytest.mark.browser
 
@@ -33,45 +34,10 @@ BAND = ("USD", 185_000, 245_000)
 CANDIDATE = ("Dana Candidate", "dana.candidate@example.net", "Referral")
 
 
-def watch_console(page: Page, errors: list[str], expected: dict[tuple[str, int], int]) -> Page:
-    """Collect console errors (CSP violations show up here) and uncaught page errors.
-
-    Let through only Chromium's "Failed to load resource" line for a response this journey
-    provokes on purpose, matched by its path and status (the 409 of opening too early), and
-    count it in ``expected``; any other error, or that one at another address or with another
-    status, is collected.
-    """
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type != "error":
-            return
-        path = urlsplit(message.location.get("url", "")).path
-        status = re.search(r"status of (\d{3})", message.text)
-        key = (path, int(status.group(1))) if status else None
-        if message.text.startswith("Failed to load resource") and key in expected:
-            expected[key] += 1
-            return
-        errors.append(f"{page.url}: {message.text} ({message.location.get('url')})")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda exc: errors.append(f"{page.url}: page error: {exc}"))
-    return page
-
-
-def log_in(page: Page, person, password: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(person.email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator(".topbar .who")).to_have_text(person.name)
 
 
 def background(locator) -> str:
     return locator.evaluate("element => getComputedStyle(element).backgroundColor")
-
-
-def flash(page: Page):
-    return page.locator("main > p.flash[role=status]")
 
 
 def senior_stage_names(bank) -> list[str]:
