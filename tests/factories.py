@@ -121,3 +121,49 @@ def write_scorecard(session, user, requisition, interview, *, submit: bool = Tru
     version = seen_version if seen_version is not None else current.version if current else 0
     return scorecards.save(session, Actor(user), requisition, interview, current, data,
                            submit=submit, seen_version=version, areas=by_id, stage=stage)
+
+
+# --- bulk data for query-count tests ---------------------------------------------------------
+
+def bulk_interviews(session, requisition_id: int, starts: list, panel, *, prefix: str = "bulk",
+                    with_interviews: bool = True) -> tuple[list[int], list[int]]:
+    """One candidate per start time, each with a one-stage loop and (unless told otherwise)
+    an hour's interview at that time with ``panel``, inserted with Core for speed.
+    Returns (candidate ids, interview ids)."""
+    from datetime import timedelta
+
+    from sqlalchemy import insert
+
+    from interviewloop.db import utcnow
+    from interviewloop.loops.models import Loop, LoopStage
+    from interviewloop.requisitions.models import Candidate
+    from interviewloop.scheduling.models import Interview, Panelist
+
+    now, hour, tag = utcnow(), timedelta(hours=1), prefix
+    candidate_ids = list(session.scalars(insert(Candidate).returning(
+        Candidate.id, sort_by_parameter_order=True), [
+        {"requisition_id": requisition_id, "name": f"{prefix.title()} {n}",
+         "email": f"{tag}-{n}@example.net", "source": "", "notes": "", "status": "active",
+         "version": 1} for n in range(len(starts))]))
+    loop_ids = list(session.scalars(insert(Loop).returning(
+        Loop.id, sort_by_parameter_order=True), [
+        {"candidate_id": cid, "level": "senior", "template_id": None, "coverage_gaps": [],
+         "created_at": now, "updated_at": now, "version": 1} for cid in candidate_ids]))
+    stage_ids = list(session.scalars(insert(LoopStage).returning(
+        LoopStage.id, sort_by_parameter_order=True), [
+        {"loop_id": lid, "position": 0, "name": f"{prefix.title()} stage",
+         "category": "system_design", "minutes": 60} for lid in loop_ids]))
+    if not with_interviews:
+        session.flush()
+        return candidate_ids, []
+    interview_ids = list(session.scalars(insert(Interview).returning(
+        Interview.id, sort_by_parameter_order=True), [
+        {"stage_id": sid, "candidate_id": cid, "starts_at": at, "ends_at": at + hour,
+         "location": "", "status": "scheduled", "ical_uid": f"{tag}-{sid}@test", "sequence": 0,
+         "created_at": now, "version": 1}
+        for sid, cid, at in zip(stage_ids, candidate_ids, starts, strict=True)]))
+    session.execute(insert(Panelist), [
+        {"interview_id": iid, "user_id": person.id, "starts_at": at, "ends_at": at + hour,
+         "live": True} for iid, at in zip(interview_ids, starts, strict=True) for person in panel])
+    session.flush()
+    return candidate_ids, interview_ids

@@ -13,12 +13,16 @@ from interviewloop.audit.service import Actor
 from interviewloop.bank.service import areas as all_areas
 from interviewloop.db import utcnow
 from interviewloop.loops import service as loops
-from interviewloop.loops.models import Loop, LoopStage
-from interviewloop.requisitions.models import Candidate
-from interviewloop.scheduling.models import Interview, Panelist
+from interviewloop.loops.models import LoopStage
 from interviewloop.scorecards import service
 from interviewloop.scorecards.models import PreOfferQuestion, Scorecard
-from tests.factories import add_to_team, make_candidate_with_loop, make_interview, make_requisition
+from tests.factories import (
+    add_to_team,
+    bulk_interviews,
+    make_candidate_with_loop,
+    make_interview,
+    make_requisition,
+)
 from tests.test_query_counts import queries_for
 
 HOUR = timedelta(hours=1)
@@ -167,33 +171,11 @@ def test_a_scorecard_as_its_notes_ratings_and_revisions_grow(w, count_queries, v
 
 def overdue_interviews(w, interviewer, count: int, start: int) -> None:
     """``count`` interviews held days ago on ``interviewer``'s panel, one candidate (and
-    one-stage loop) each, inserted with Core; every other one has a draft scorecard."""
+    one-stage loop) each; every other one has a draft scorecard."""
     now = utcnow()
-    candidate_ids = list(w.session.scalars(insert(Candidate).returning(
-        Candidate.id, sort_by_parameter_order=True), [
-        {"requisition_id": w.req.id, "name": f"Owed {n}", "email": f"owed{n}@example.net",
-         "source": "", "notes": "", "status": "active", "version": 1}
-        for n in range(start, start + count)]))
-    loop_ids = list(w.session.scalars(insert(Loop).returning(
-        Loop.id, sort_by_parameter_order=True), [
-        {"candidate_id": cid, "level": "senior", "template_id": None, "coverage_gaps": [],
-         "created_at": now, "updated_at": now, "version": 1} for cid in candidate_ids]))
-    stage_ids = list(w.session.scalars(insert(LoopStage).returning(
-        LoopStage.id, sort_by_parameter_order=True), [
-        {"loop_id": lid, "position": 0, "name": f"Owed stage {n}", "category": "system_design",
-         "minutes": 60} for n, lid in enumerate(loop_ids, start=start)]))
-    times = [now - timedelta(days=3, minutes=n) for n in range(start, start + count)]
-    interview_ids = list(w.session.scalars(insert(Interview).returning(
-        Interview.id, sort_by_parameter_order=True), [
-        {"stage_id": sid, "candidate_id": cid, "starts_at": at, "ends_at": at + HOUR,
-         "location": "", "status": "scheduled", "ical_uid": f"owed-{sid}@test", "sequence": 0,
-         "created_at": now, "version": 1}
-        for sid, cid, at in zip(stage_ids, candidate_ids, times, strict=True)]))
-    w.session.execute(insert(Panelist), [
-        {"interview_id": iid, "user_id": person.id, "starts_at": at, "ends_at": at + HOUR,
-         "live": True}
-        for iid, at in zip(interview_ids, times, strict=True) for person in (interviewer,
-                                                                              w.panel[1])])
+    starts = [now - timedelta(days=3, minutes=n) for n in range(start, start + count)]
+    candidate_ids, interview_ids = bulk_interviews(
+        w.session, w.req.id, starts, (interviewer, w.panel[1]), prefix=f"owed{start}")
     w.session.execute(insert(Scorecard), [
         {"interview_id": iid, "interviewer_id": interviewer.id, "candidate_id": cid,
          "status": "draft", "summary": "", "created_at": now, "updated_at": now, "version": 1}

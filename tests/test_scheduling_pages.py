@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from markupsafe import escape
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from interviewloop.audit.service import Actor
 from interviewloop.auth import service as accounts
@@ -19,9 +19,9 @@ from interviewloop.bank.models import Competency, LevelExpectation, QuestionPoin
 from interviewloop.db import utcnow
 from interviewloop.loops.models import Loop, LoopStage
 from interviewloop.requisitions import candidates as candidate_service
-from interviewloop.requisitions.models import Candidate
 from interviewloop.scheduling import service
-from interviewloop.scheduling.models import Interview, InterviewStatus, Panelist
+from interviewloop.scheduling.models import Interview, InterviewStatus
+from tests import factories
 from tests.conftest import post
 from tests.factories import (
     add_to_team,
@@ -271,34 +271,11 @@ def test_only_the_panel_and_the_managers_see_an_interview(w):
 
 def bulk_interviews(w, count: int, start: int, *, panel, with_interviews=True) -> None:
     """``count`` candidates, each with a one-stage loop and (optionally) an interview on it,
-    inserted with Core: half in the past, half to come."""
+    half in the past, half to come."""
     now = utcnow()
-    candidate_ids = list(w.session.scalars(insert(Candidate).returning(
-        Candidate.id, sort_by_parameter_order=True), [
-        {"requisition_id": w.req.id, "name": f"Bulk {n}", "email": f"bulk{n}@example.net",
-         "source": "", "notes": "", "status": "active", "version": 1}
-        for n in range(start, start + count)]))
-    loop_ids = list(w.session.scalars(insert(Loop).returning(
-        Loop.id, sort_by_parameter_order=True), [
-        {"candidate_id": cid, "level": "senior", "template_id": None, "coverage_gaps": [],
-         "created_at": now, "updated_at": now, "version": 1} for cid in candidate_ids]))
-    stage_ids = list(w.session.scalars(insert(LoopStage).returning(
-        LoopStage.id, sort_by_parameter_order=True), [
-        {"loop_id": lid, "position": 0, "name": "Bulk stage", "category": "system_design",
-         "minutes": 60} for lid in loop_ids]))
-    if not with_interviews:
-        return
-    times = [now + timedelta(days=n % 2 * 2 - 1, minutes=n) for n in range(start, start + count)]
-    interview_ids = list(w.session.scalars(insert(Interview).returning(
-        Interview.id, sort_by_parameter_order=True), [
-        {"stage_id": sid, "candidate_id": cid, "starts_at": at, "ends_at": at + HOUR,
-         "location": "", "status": "scheduled", "ical_uid": f"bulk-{sid}@test", "sequence": 0,
-         "created_at": now, "version": 1}
-        for sid, cid, at in zip(stage_ids, candidate_ids, times, strict=True)]))
-    w.session.execute(insert(Panelist), [
-        {"interview_id": iid, "user_id": person.id, "starts_at": at, "ends_at": at + HOUR,
-         "live": True} for iid, at in zip(interview_ids, times, strict=True) for person in panel])
-    w.session.flush()
+    starts = [now + timedelta(days=n % 2 * 2 - 1, minutes=n) for n in range(start, start + count)]
+    factories.bulk_interviews(w.session, w.req.id, starts, panel, prefix=f"bulk{start}",
+                              with_interviews=with_interviews)
 
 
 def test_the_interviewers_home_with_2_and_200_interviews(w, count_queries):
