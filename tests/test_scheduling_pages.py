@@ -298,3 +298,69 @@ def test_the_board_with_10_and_500_candidates(w, count_queries):
     page = w.rc.get(url).get_data(as_text=True)
     assert page.count("<tr>") == 1 + 500
     assert queries_for(w.rc, count_queries, url) == few
+
+
+# The interview page, its kit, the calendar feed, the account page and the job description:
+# queries constant as their data grows.
+
+def test_the_interview_page_as_its_history_grows(w, count_queries):
+    interview = book(w, w.c1, w.loop1, 0, [w.alice], next_monday())
+    url = f"/interviews/{interview.id}"
+    few = queries_for(w.rc, count_queries, url)
+    interview = service.get_interview(w.session, interview.id)
+    for n in range(1, 6):
+        panel = [w.alice.id, w.bob.id] if n % 2 else [w.alice.id]
+        service.reschedule(w.session, Actor(w.recruiter), w.req, interview,
+                              service.ScheduleInput(panel, next_monday() + timedelta(hours=n),
+                                                       60, reason=f"Move {n}"))
+    w.session.flush()
+    page = w.rc.get(url).get_data(as_text=True)
+    assert page.count("rescheduled by") == 5
+    assert queries_for(w.rc, count_queries, url) == few
+
+
+def test_the_kit_with_few_and_many_questions(w, count_queries):
+    from interviewloop.loops import service as loops
+
+    interview = book(w, w.c1, w.loop1, 0, [w.alice], next_monday())
+    client = w.login(w.alice)
+    url = f"/interviews/{interview.id}/kit"
+    few = queries_for(client, count_queries, url)
+    other = book(w, w.c2, w.loop2, 0, [w.alice], next_monday(weeks_ahead=3))
+    stage = loops.StageInput(name="Deep dive", category="mlops_operations", minutes=90,
+                             question_count=5, focus=["mlops-discipline", "ml-systems"])
+    loop = loops.loop_for(w.session, w.c2)
+    service.cancel(w.session, Actor(w.recruiter), w.req, other)
+    added = loops.add_stage(w.session, Actor(w.recruiter), w.req, loop, stage)
+    many = service.schedule_stage(
+        w.session, Actor(w.recruiter), w.req, w.c2, added.id, service.ScheduleInput(
+            [w.alice.id], next_monday(weeks_ahead=4), 90))
+    w.session.flush()
+    assert len(added.questions) == 5
+    assert queries_for(client, count_queries, f"/interviews/{many.id}/kit") == few
+
+
+def test_the_calendar_feed_with_2_and_100_interviews(w, count_queries, app):
+    token = accounts.new_calendar_token(w.session, Actor(w.alice), w.alice)
+    w.session.flush()
+    feed = app.test_client()
+    starts = [next_monday() + timedelta(hours=n) for n in range(2)]
+    factories.bulk_interviews(w.session, w.req.id, starts, [w.alice], prefix="feeda")
+    few = queries_for(feed, count_queries, f"/calendar/{token}.ics")
+    starts = [next_monday(weeks_ahead=3) + timedelta(hours=n) for n in range(98)]
+    factories.bulk_interviews(w.session, w.req.id, starts, [w.alice], prefix="feedb")
+    body = feed.get(f"/calendar/{token}.ics").get_data(as_text=True)
+    assert body.count("BEGIN:VEVENT") == 100
+    assert queries_for(feed, count_queries, f"/calendar/{token}.ics") == few
+
+
+def test_the_account_page_and_job_description_are_constant(w, count_queries):
+    client = w.login(w.alice)
+    assert queries_for(client, count_queries, "/account") <= 4
+    url = f"/requisitions/{w.req.id}/job-description"
+    few = queries_for(w.rc, count_queries, url)
+    for user in (w.make_user("interviewer") for _ in range(5)):
+        from interviewloop.requisitions import service as requisitions
+
+        requisitions.add_member(w.session, Actor(w.recruiter), w.req, user.id)
+    assert queries_for(w.rc, count_queries, url) == few
