@@ -32,11 +32,6 @@ from interviewloop.timezones import NonexistentLocalTime, from_local, to_local
 bp = Blueprint("scheduling", __name__, template_folder="templates")
 
 
-def _interviewers(requisition):
-    """The hiring team's active interviewers, for the panel picker."""
-    return service.team_interviewers(db.session, requisition)
-
-
 @bp.get("/requisitions/<int:requisition_id>/board")
 @login_required
 def board(requisition_id: int):
@@ -97,7 +92,7 @@ def schedule(requisition_id: int, candidate_id: int, stage_id: int):
     if stage is None:
         raise NotFound("No such stage in this candidate's loop.")
     form = ScheduleForm()
-    form.set_interviewers(_interviewers(requisition))
+    form.set_interviewers(service.team_interviewers(db.session, requisition))
     if not form.is_submitted():
         form.minutes.data = stage.minutes
     status = 200
@@ -143,7 +138,7 @@ def interview(interview_id: int):
 def reschedule(interview_id: int):
     interview, requisition, _manages = _load_interview(interview_id, manage=True)
     form = ScheduleForm()
-    form.set_interviewers(_interviewers(requisition))
+    form.set_interviewers(service.team_interviewers(db.session, requisition))
     if not form.is_submitted():
         form.interviewers.data = [p.user_id for p in interview.panel]
         form.starts_at.data = to_local(interview.starts_at, current_user.time_zone).replace(
@@ -176,7 +171,7 @@ def cancel(interview_id: int):
     return redirect(url_for(".interview", interview_id=interview.id))
 
 
-def event_text(interview, requisition, *, for_user) -> calendar.EventText:
+def event_text(interview, requisition) -> calendar.EventText:
     kit = url_for("scheduling.kit", interview_id=interview.id, _external=True)
     return calendar.EventText(
         summary=f"Interview: {interview.candidate.name}, {interview.stage.name}",
@@ -189,7 +184,7 @@ def event_text(interview, requisition, *, for_user) -> calendar.EventText:
 @login_required
 def invite(interview_id: int):
     interview, requisition, _manages = _load_interview(interview_id, manage=False)
-    body = calendar.invite(interview, event_text(interview, requisition, for_user=current_user),
+    body = calendar.invite(interview, event_text(interview, requisition),
                            now=utcnow())
     return Response(body, mimetype="text/calendar", headers={
         "Content-Disposition": f'attachment; filename="interview-{interview.id}.ics"'})
@@ -216,7 +211,7 @@ def feed(token: str):
     if user is None:
         raise NotFound("No such calendar.")
     rows = queries.interviews_of(db.session, user, include_cancelled=True)
-    events = [(r.interview, event_text(r.interview, r.requisition, for_user=user)) for r in rows]
+    events = [(r.interview, event_text(r.interview, r.requisition)) for r in rows]
     body = calendar.feed(events, name=f"Interviews: {user.name}", now=utcnow())
     return Response(body, mimetype="text/calendar")
 
