@@ -3,8 +3,8 @@ counts none for interviews still to come (issue 9, bug 10)."""
 
 from __future__ import annotations
 
-from interviewloop.debrief import dashboard
 from interviewloop.db import utcnow
+from interviewloop.debrief import dashboard
 from tests.factories import (
     add_to_team,
     make_candidate_with_loop,
