@@ -9,6 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interviewloop.auth.models import User
+from interviewloop.constraints import explain
 from interviewloop.db import Base, str_enum, utcnow
 from interviewloop.enums import Level
 
@@ -159,3 +160,18 @@ class Candidate(Base):
     __mapper_args__ = {"version_id_col": version}
 
     requisition: Mapped[Requisition] = relationship(lazy="raise")
+
+
+# What each constraint means to a person when it fires (interviewloop/constraints.py).
+explain("uq_candidates_requisition_id_email", "A candidate with this email address is already "
+        "on this requisition (perhaps added a moment ago).")
+explain("pk_requisition_members", "That person is already on the hiring team.")
+explain("ck_candidates_email_lowercase", "Email addresses are kept in lower case.", status=422)
+explain("ck_requisitions_comp_band_ordered", "The band's minimum must not be above its maximum.",
+        status=422)
+explain("ck_requisitions_comp_currency_code", "The currency is a three-letter code such as USD.",
+        status=422)
+explain("ck_requisitions_closed_has_time", "A closed requisition records when it closed.",
+        status=422)
+explain("ck_requisitions_open_needs_definition", "A requisition opens only with all four "
+        "operating questions answered and both confirmations given.")
