@@ -103,12 +103,14 @@ def get_requisition(session: Session, user: User, requisition_id: int) -> Requis
     return requisition
 
 
-def can_manage(user: User, requisition: Requisition) -> bool:
-    """Edit the definition, the team and the candidates: the manager, the recruiter, admins."""
-    return user.is_admin or user.id in (requisition.hiring_manager_id, requisition.recruiter_id)
+def can_manage(user: User | None, requisition: Requisition) -> bool:
+    """Edit the definition, the team and the candidates: the manager, the recruiter, admins.
+    (Never the system: a job or a CLI command acts for nobody on a hiring team.)"""
+    return user is not None and (
+        user.is_admin or user.id in (requisition.hiring_manager_id, requisition.recruiter_id))
 
 
-def require_manage(user: User, requisition: Requisition) -> None:
+def require_manage(user: User | None, requisition: Requisition) -> None:
     if not can_manage(user, requisition):
         raise Forbidden("Only the requisition's hiring manager, its recruiter or an admin "
                         "can change it.")
@@ -214,6 +216,9 @@ def update_requisition(session: Session, actor: Actor, requisition: Requisition,
 def confirm_definition(session: Session, actor: Actor, requisition: Requisition) -> Requisition:
     """The hiring manager or the recruiter agrees to the role as defined."""
     user = actor.user
+    if user is None:
+        raise Forbidden("Only this requisition's hiring manager and recruiter confirm its "
+                        "definition.")
     roles = []
     if user.id == requisition.hiring_manager_id:
         requisition.manager_confirmed_at = utcnow()
