@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -99,12 +100,22 @@ def submitted_scorecards(session: Session, candidate: Candidate) -> list[Scoreca
         .order_by(Interview.starts_at, Scorecard.id)))
 
 
+class CardState(enum.StrEnum):
+    """Where a panelist's scorecard stands."""
+
+    SUBMITTED = "submitted"
+    DRAFT = "draft"  # started, the interview held, not yet due
+    OVERDUE = "overdue"
+    DUE = "due"  # not started, the interview held, not yet overdue
+    UPCOMING = "upcoming"  # the interview has not started
+
+
 @dataclass(frozen=True)
 class PanelState:
     interview: Interview
     interviewer: User
     scorecard_id: int | None
-    state: str  # submitted, draft, overdue, due, upcoming
+    state: CardState
 
 
 def panel_states(session: Session, candidate: Candidate, *, now: datetime, due_hours: int
@@ -123,13 +134,13 @@ def panel_states(session: Session, candidate: Candidate, *, now: datetime, due_h
     states = []
     for interview, user, scorecard_id, status in rows:
         if status == ScorecardStatus.SUBMITTED:
-            state = "submitted"
+            state = CardState.SUBMITTED
         elif interview.ends_at + timedelta(hours=due_hours) < now:
-            state = "overdue"
+            state = CardState.OVERDUE
         elif interview.starts_at > now:
-            state = "upcoming"
+            state = CardState.UPCOMING
         else:
-            state = "draft" if status == ScorecardStatus.DRAFT else "due"
+            state = CardState.DRAFT if status == ScorecardStatus.DRAFT else CardState.DUE
         states.append(PanelState(interview, user, scorecard_id, state))
     return states
 

@@ -28,6 +28,7 @@ from interviewloop.errors import DomainError, Forbidden, NotFound
 from interviewloop.loops.service import loop_for
 from interviewloop.requisitions import service as requisitions
 from interviewloop.requisitions.candidates import get_candidate
+from interviewloop.requisitions.models import CandidateStatus
 from interviewloop.requisitions.views import load_managed
 from interviewloop.scorecards.access import panel_access
 from interviewloop.scorecards.models import RATING_LABELS, PreOfferQuestion
@@ -174,7 +175,7 @@ def requisition_dashboard(requisition_id: int):
     status = request.args.get("status", "")
     if sort not in dashboard.SORTS:
         abort(400, f"Sort by one of: {', '.join(dashboard.SORTS)}.")
-    if status not in ("", "active", "withdrawn", "rejected", "offer", "hired"):
+    if status and status not in set(CandidateStatus):
         abort(400, "Unknown candidate status.")
     rows = dashboard.rows(db.session, requisition, current_user, now=utcnow(),
                           due_hours=current_app.config["SCORECARD_DUE_HOURS"])
