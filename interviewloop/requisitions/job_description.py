@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from interviewloop.bank.schema import TEXT, TEXT_LIST, field_problems, item_label
 from interviewloop.enums import Level
 from interviewloop.errors import DomainError
 from interviewloop.requisitions.models import PRODUCTION_SURFACE, Requisition
@@ -60,6 +61,10 @@ class JobDescription:
         return "\n".join(lines).rstrip() + "\n"
 
 
+TEMPLATE_FIELDS = {"title": TEXT, "role_summary": TEXT, "what_you_will_do": TEXT_LIST,
+                   "what_we_are_looking_for": TEXT_LIST}
+
+
 @cache
 def load_templates(path: Path) -> dict[Level, JDTemplate]:
     """Read and check the templates file; every level needs one."""
@@ -67,24 +72,49 @@ def load_templates(path: Path) -> dict[Level, JDTemplate]:
         document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise TemplateError(f"{path}: cannot be read ({exc})") from exc
-    found: dict[Level, JDTemplate] = {}
-    for item in (document or {}).get("templates", []):
-        try:
-            template = JDTemplate(
-                level=Level(item["level"]), title=item["title"].strip(),
-                role_summary=" ".join(item["role_summary"].split()),
-                what_you_will_do=tuple(item["what_you_will_do"]),
-                what_we_are_looking_for=tuple(item["what_we_are_looking_for"]),
-            )
-            template.role_summary.format(**dict.fromkeys(PLACEHOLDERS, ""))
-        except (KeyError, ValueError, TypeError, AttributeError, IndexError) as exc:
-            raise TemplateError(f"{path}: template {item.get('level')!r} is malformed "
-                                f"({exc!r})") from exc
-        found[template.level] = template
-    missing = [lv.value for lv in Level if lv not in found]
-    if missing:
-        raise TemplateError(f"{path}: no template for {', '.join(missing)}")
-    return found
+    items = document.get("templates") if isinstance(document, dict) else None
+    problems = template_problems(items)
+    if problems:
+        raise TemplateError(f"{path}: the templates are malformed: "
+                            + "; ".join(f"{label}: {problem}" for label, problem in problems))
+    return {Level(item["level"]): JDTemplate(
+        level=Level(item["level"]), title=item["title"].strip(),
+        role_summary=" ".join(item["role_summary"].split()),
+        what_you_will_do=tuple(item["what_you_will_do"]),
+        what_we_are_looking_for=tuple(item["what_we_are_looking_for"]),
+    ) for item in items}
+
+
+def template_problems(items: object) -> list[tuple[str, str]]:
+    """(where, what) for everything wrong with the templates list (empty when it is good).
+    The bank import reports these too, so a broken file never reaches a requisition."""
+    if not isinstance(items, list):
+        return [("file", "needs a top-level list named 'templates'")]
+    problems, levels = [], set()
+    for index, item in enumerate(items):
+        label = item_label("template", index, item, "level")
+        if not isinstance(item, dict):
+            problems.append((label, "must be a mapping"))
+            continue
+        level = item.get("level")
+        if not isinstance(level, str) or level not in {lv.value for lv in Level}:
+            problems.append((label, "field 'level' must be junior, senior or staff"))
+        elif level in levels:
+            problems.append((label, "field 'level' is used twice"))
+        else:
+            levels.add(level)
+        wrong = field_problems(item, TEMPLATE_FIELDS)
+        problems += [(label, problem) for problem in wrong]
+        if not any("'role_summary'" in problem for problem in wrong):
+            try:
+                item["role_summary"].format(**dict.fromkeys(PLACEHOLDERS, ""))
+            except (KeyError, IndexError, ValueError) as exc:
+                problems.append((label, f"field 'role_summary' has a placeholder other than "
+                                        f"{{team}} and {{title}} ({exc!r})"))
+    missing = [lv.value for lv in Level if lv.value not in levels]
+    if missing and not problems:
+        problems.append(("templates", f"no template for {', '.join(missing)}"))
+    return problems
 
 
 def job_description(requisition: Requisition, template: JDTemplate) -> JobDescription:
