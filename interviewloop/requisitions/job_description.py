@@ -1,8 +1,16 @@
 """Job descriptions: the level's template (question_bank/job_descriptions.yaml) merged
-with the requisition's answers. ATS-friendly: plain headings and text, no tables."""
+with the requisition's answers. ATS-friendly: plain headings and text, no tables.
+
+What people typed is shown as typed, never as markup: the HTML preview is autoescaped;
+the Markdown download backslash-escapes every character that could start Markdown or
+HTML; the text download drops HTML tags (keeping the words between them) and breaks any
+``<`` that could still open one, since applicant tracking systems may render it as HTML.
+Every value is one line there, so pasted line breaks cannot start a block either.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -43,22 +51,52 @@ class JobDescription:
     sections: list[Section]
 
     def as_text(self) -> str:
-        lines = [self.title, ""]
-        for section in self.sections:
-            lines += [section.heading.upper(), ""]
-            lines += [p for para in section.paragraphs for p in (para, "")]
-            if section.bullets:
-                lines += [f"- {b}" for b in section.bullets] + [""]
-        return "\n".join(lines).rstrip() + "\n"
+        return self._render(plain_text, title="{}", heading=str.upper)
 
     def as_markdown(self) -> str:
-        lines = [f"# {self.title}", ""]
+        return self._render(markdown_text, title="# {}", heading="## {}".format)
+
+    def _render(self, clean, *, title: str, heading) -> str:
+        lines = [title.format(clean(self.title)), ""]
         for section in self.sections:
-            lines += [f"## {section.heading}", ""]
-            lines += [p for para in section.paragraphs for p in (para, "")]
+            lines += [heading(section.heading), ""]
+            lines += [p for para in section.paragraphs for p in (clean(para), "")]
             if section.bullets:
-                lines += [f"- {b}" for b in section.bullets] + [""]
+                lines += [f"- {clean(b)}" for b in section.bullets] + [""]
         return "\n".join(lines).rstrip() + "\n"
+
+
+def _one_line(value: str) -> str:
+    return " ".join(value.split())
+
+
+# CommonMark shows a backslash-escaped punctuation character as itself. These can start
+# emphasis, code, links, images, raw HTML, entities, tables, strikethrough or headings
+# anywhere in a line...
+_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>|~&#])")
+# ...and these at its start: a list item ("- ", "+ ", "1. ", "1) ") or a setext underline.
+_MARKDOWN_LIST_MARK = re.compile(r"^([-+=])")
+_MARKDOWN_ORDERED_MARK = re.compile(r"^(\d+)([.)])")
+
+
+def markdown_text(value: str) -> str:
+    """``value`` as Markdown that renders as exactly that text."""
+    text = _MARKDOWN_INLINE.sub(r"\\\1", _one_line(value))
+    text = _MARKDOWN_LIST_MARK.sub(r"\\\1", text)
+    return _MARKDOWN_ORDERED_MARK.sub(r"\1\\\2", text)
+
+
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
+_HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>|<[!?][^>]*>")
+_HTML_TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?])")
+
+
+def plain_text(value: str) -> str:
+    """``value`` with HTML tags and comments dropped (their words kept), and a space after
+    any ``<`` left that an HTML parser would read as the start of a tag ("a <b" stays
+    readable as "a < b"); "x < 5" is untouched."""
+    text = _HTML_TAG.sub(" ", _HTML_COMMENT.sub(" ", value))
+    return _one_line(_HTML_TAG_OPEN.sub("< ", text))
 
 
 TEMPLATE_FIELDS = {"title": TEXT, "role_summary": TEXT, "what_you_will_do": TEXT_LIST,
