@@ -65,16 +65,23 @@ class PreOfferCheck(Base):
 
 class Decision(Base):
     """Offer, reject or hold, with a rationale. An offer must point at a passed check:
-    the composite key and the CHECK below make the database refuse anything else."""
+    the composite key and the CHECK below make the database refuse anything else.
+
+    Only an offer pins the check's outcome (``pre_offer_passed``): the check of a hold or
+    a rejection may be answered again later, and the composite key must not stop that."""
 
     __tablename__ = "decisions"
     __table_args__ = (
         ForeignKeyConstraint(["pre_offer_check_id", "pre_offer_passed"],
                              ["pre_offer_checks.id", "pre_offer_checks.passed"]),
+        ForeignKeyConstraint(["pre_offer_check_id"], ["pre_offer_checks.id"],
+                             name="fk_decisions_pre_offer_check_exists"),
         # (pre_offer_passed IS NOT NULL: a NULL would make the CHECK pass and skip the key.)
         CheckConstraint("kind <> 'offer' OR (pre_offer_check_id IS NOT NULL AND "
                         "pre_offer_passed IS NOT NULL AND pre_offer_passed)",
                         name="offer_needs_passed_check"),
+        CheckConstraint("kind = 'offer' OR pre_offer_passed IS NULL",
+                        name="only_an_offer_pins_the_check"),
         CheckConstraint("length(rationale) BETWEEN 1 AND 4000", name="rationale_given"),
     )
 

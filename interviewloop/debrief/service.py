@@ -190,8 +190,17 @@ def latest_decision(session: Session, candidate: Candidate) -> Decision | None:
                           .order_by(Decision.id.desc()).limit(1))
 
 
+def decision_open(decision: Decision | None) -> bool:
+    """Whether the check may be answered and a decision recorded: none yet, or a hold."""
+    return decision is None or decision.kind == DecisionKind.HOLD
+
+
+def is_deciding_manager(user: User | None, requisition: Requisition) -> bool:
+    return user is not None and user.id == requisition.hiring_manager_id
+
+
 def _require_manager(actor: Actor, requisition: Requisition) -> None:
-    if actor.user is None or actor.user.id != requisition.hiring_manager_id:
+    if not is_deciding_manager(actor.user, requisition):
         raise Forbidden("Only the requisition's hiring manager answers the pre-offer check "
                         "and records decisions.")
 
@@ -200,8 +209,7 @@ def answer_pre_offer(session: Session, actor: Actor, requisition: Requisition,
                      candidate: Candidate, answers: dict[str, tuple[str, str]]) -> PreOfferCheck:
     """Record the three answers (strong or weak, each with evidence)."""
     _require_manager(actor, requisition)
-    decision = latest_decision(session, candidate)
-    if decision is not None and decision.kind != DecisionKind.HOLD:
+    if not decision_open(latest_decision(session, candidate)):
         raise Conflict("A decision is recorded: the pre-offer check is closed.")
     blocker = pre_offer_blocker(session, candidate)
     if blocker:
@@ -269,7 +277,7 @@ def record_decision(session: Session, actor: Actor, requisition: Requisition,
     decision = Decision(candidate_id=candidate.id, kind=kind, rationale=rationale,
                         decided_by_id=actor.user.id,
                         pre_offer_check_id=check.id if check else None,
-                        pre_offer_passed=check.passed if check else None)
+                        pre_offer_passed=check.passed if kind == DecisionKind.OFFER else None)
     session.add(decision)
     if kind == DecisionKind.OFFER:
         candidate.status = CandidateStatus.OFFER

@@ -69,10 +69,14 @@ def debrief_data(requisition, candidate) -> dict:
 def _render(requisition, candidate, status: int = 200, **extra):
     data = debrief_data(requisition, candidate)
     context = {"form_values": {}, "problems": {}, "decision_error": None,
-               "decision_values": {}, **extra}
+               "pre_offer_error": None, "decision_values": {}, **extra}
+    deciding = (service.is_deciding_manager(current_user, requisition)
+                and service.decision_open(data["decision"]))
     return render_template("debrief/show.html", **data, **context,
-                           is_manager=current_user.id == requisition.hiring_manager_id,
-                           answers=ANSWERS, answer_values=list(Answer),
+                           # A refused answer keeps its form, with what was typed.
+                           can_answer=deciding and (not data["blocker"]
+                                                    or bool(context["pre_offer_error"])),
+                           can_decide=deciding, answers=ANSWERS, answer_values=list(Answer),
                            kinds=list(DecisionKind)), status
 
 
@@ -133,6 +137,12 @@ def pre_offer(requisition_id: int, candidate_id: int):
     except service.InvalidPreOffer as exc:
         db.session.rollback()
         return _render(requisition, candidate, 422, form_values=answers, problems=exc.problems)
+    except Forbidden:
+        raise
+    except DomainError as exc:  # refused: say why on the page, keep what was typed
+        db.session.rollback()
+        return _render(requisition, candidate, exc.status_code, form_values=answers,
+                       pre_offer_error=str(exc))
     flash("Pre-offer check passed: an offer can be recorded." if check.passed else
           "Pre-offer check recorded a weak answer: keep looking.", "success")
     return redirect(url_for(".show", requisition_id=requisition.id, candidate_id=candidate.id))
