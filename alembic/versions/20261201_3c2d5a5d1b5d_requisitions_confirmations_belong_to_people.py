@@ -10,7 +10,7 @@ the last confirmation for that role was given by the person who holds it now and
 has not changed hands since. Anything else is cleared, and that person confirms again.
 
 Revision ID: 3c2d5a5d1b5d
-Revises: c3e1f0a7d912
+Revises: 5d1e2c7b9a40
 Create Date: 2026-12-01 22:30:00.000000
 """
 
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "3c2d5a5d1b5d"
-down_revision: str | None = "c3e1f0a7d912"
+down_revision: str | None = "5d1e2c7b9a40"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
