@@ -8,12 +8,13 @@ from interviewloop.bank import service
 from interviewloop.bank.forms import BankFilterForm, QuestionForm
 from interviewloop.bank.schema import QuestionInput, clean_lines
 from interviewloop.db import db
-from interviewloop.enums import Category, Level, Role
+from interviewloop.enums import Category, Level
 from interviewloop.forms import ActionForm, form_status, seen_version
 
 bp = Blueprint("bank", __name__, url_prefix="/bank", template_folder="templates")
+bp.add_app_template_global(service.can_edit_bank, "can_edit_bank")
 
-EDITORS = (Role.HIRING_MANAGER,)
+EDITORS = service.EDITORS
 
 
 @bp.get("/")

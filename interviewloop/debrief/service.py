@@ -283,7 +283,7 @@ def record_decision(session: Session, actor: Actor, requisition: Requisition,
         if newer is not None and newer > check.answered_at:
             raise Conflict("Scorecards came in or changed after the pre-offer check was "
                            "answered: answer it again on the full evidence before an offer.")
-    if candidate.status != CandidateStatus.ACTIVE:  # an offer or a rejection is final
+    if not candidate.in_process:  # an offer or a rejection is final
         raise Conflict(f"The candidate is already {candidate.status.value}.")
     decision = Decision(candidate_id=candidate.id, kind=kind, rationale=rationale,
                         decided_by_id=actor.user.id,

@@ -181,4 +181,5 @@ def requisition_dashboard(requisition_id: int):
                           due_hours=current_app.config["SCORECARD_DUE_HOURS"])
     rows = dashboard.sort_and_filter(rows, sort=sort, status=status or None)
     return render_template("debrief/dashboard.html", requisition=requisition, rows=rows,
-                           sort=sort, status=status, sorts=dashboard.SORTS)
+                           sort=sort, status=status, sorts=dashboard.SORTS,
+                           status_choices=CandidateStatus.choices())

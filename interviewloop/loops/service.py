@@ -18,7 +18,7 @@ from interviewloop.errors import Conflict, DomainError, NotFound
 from interviewloop.loops.chooser import Chooser, Option, repair, shortfall
 from interviewloop.loops.coverage import Coverage, check_coverage
 from interviewloop.loops.models import Loop, LoopQuestion, LoopStage, LoopTemplate, LoopTemplateStage
-from interviewloop.requisitions.models import Candidate, CandidateStatus, Requisition
+from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.requisitions.service import require_manage
 
 
@@ -110,7 +110,7 @@ def _refresh(session: Session, loop: Loop) -> Coverage:
 def build_loop(session: Session, actor: Actor, requisition: Requisition, candidate: Candidate,
                *, seed: int | None = None) -> Loop:
     require_manage(actor.user, requisition)
-    if candidate.status != CandidateStatus.ACTIVE:
+    if not candidate.in_process:
         raise Conflict(f"This candidate is {candidate.status.value}; loops are built for "
                        "active candidates.")
     if session.scalar(select(Loop.id).where(Loop.candidate_id == candidate.id)) is not None:

@@ -13,7 +13,6 @@ from interviewloop.requisitions.models import (
     Candidate,
     CandidateStatus,
     Requisition,
-    RequisitionStatus,
 )
 from interviewloop.requisitions.service import require_manage
 
@@ -78,7 +77,7 @@ def candidate_with_email(session: Session, requisition: Requisition, email: str)
 def add_candidate(session: Session, actor: Actor, requisition: Requisition,
                   data: CandidateInput) -> Candidate:
     require_manage(actor.user, requisition)
-    if requisition.status != RequisitionStatus.OPEN:
+    if not requisition.accepts_candidates:
         raise Conflict("Candidates are added to open requisitions only; open this one first.")
     candidate = Candidate(requisition_id=requisition.id, **_clean(session, requisition, data))
     session.add(candidate)
@@ -106,7 +105,7 @@ def update_candidate(session: Session, actor: Actor, requisition: Requisition,
 def withdraw_candidate(session: Session, actor: Actor, requisition: Requisition,
                        candidate: Candidate) -> Candidate:
     require_manage(actor.user, requisition)
-    if candidate.status != CandidateStatus.ACTIVE:
+    if not candidate.in_process:
         raise Conflict(f"Only an active candidate can withdraw; this one is "
                        f"{candidate.status.value}.")
     candidate.status = CandidateStatus.WITHDRAWN

@@ -27,6 +27,11 @@ class CandidateStatus(enum.StrEnum):
     OFFER = "offer"
     HIRED = "hired"
 
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        """(value, label) for filters, in the enum's order."""
+        return [(status.value, status.value.capitalize()) for status in cls]
+
 
 # The four operating questions the team answers before a requisition opens.
 OPERATING_QUESTIONS: dict[str, str] = {
@@ -146,6 +151,15 @@ class Requisition(Base):
     def is_confirmed(self) -> bool:
         return self.manager_confirmed and self.recruiter_confirmed
 
+    @property
+    def is_draft(self) -> bool:
+        """Still being defined: it can be opened."""
+        return self.status == RequisitionStatus.DRAFT
+
+    @property
+    def accepts_candidates(self) -> bool:
+        return self.status == RequisitionStatus.OPEN
+
 
 class RequisitionMember(Base):
     """An interviewer on the hiring team (the manager and recruiter are on it by role)."""
@@ -184,6 +198,11 @@ class Candidate(Base):
     __mapper_args__ = {"version_id_col": version}
 
     requisition: Mapped[Requisition] = relationship(lazy="raise")
+
+    @property
+    def in_process(self) -> bool:
+        """Still being interviewed: no offer, rejection or withdrawal yet."""
+        return self.status == CandidateStatus.ACTIVE
 
 
 # What each constraint means to a person when it fires (interviewloop/constraints.py).

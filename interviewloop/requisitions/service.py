@@ -258,7 +258,7 @@ def opening_blockers(requisition: Requisition) -> list[str]:
 
 def open_requisition(session: Session, actor: Actor, requisition: Requisition) -> Requisition:
     require_manage(actor.user, requisition)
-    if requisition.status != RequisitionStatus.DRAFT:
+    if not requisition.is_draft:
         raise Conflict(f"This requisition is {requisition.status.value}, not a draft.")
     blockers = opening_blockers(requisition)
     if blockers:
