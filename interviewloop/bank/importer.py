@@ -15,6 +15,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from interviewloop import limits
 from interviewloop.audit.service import Actor, record
 from interviewloop.bank.models import (
     BenchmarkQuestion,
@@ -227,14 +228,15 @@ def _stage_problems(stage: object, area_slugs: set[str]) -> list[str]:
     problems = field_problems(stage, STAGE_FIELDS)
     if problems:
         return problems
-    if not 1 <= len(stage["name"].strip()) <= 80:
-        problems.append("field 'name' must be 1 to 80 characters")
+    if len(stage["name"].strip()) not in limits.STAGE_NAME:
+        problems.append(f"field 'name' must be 1 to {limits.STAGE_NAME.high} characters")
     if stage["category"] not in {c.value for c in Category}:
         problems.append(f"field 'category' unknown: {stage['category']!r}")
-    if not 5 <= stage["minutes"] <= 240:
-        problems.append("field 'minutes' must be from 5 to 240")
-    if not 1 <= stage["questions"] <= 5:
-        problems.append("field 'questions' must be from 1 to 5")
+    minutes, count = limits.STAGE_MINUTES, limits.QUESTIONS_PER_STAGE
+    if stage["minutes"] not in minutes:
+        problems.append(f"field 'minutes' must be from {minutes.low} to {minutes.high}")
+    if stage["questions"] not in count:
+        problems.append(f"field 'questions' must be from {count.low} to {count.high}")
     unknown = [a for a in stage["focus"] if a not in area_slugs]
     if not stage["focus"] or unknown:
         problems.append(f"field 'focus' needs known area slugs (unknown: {unknown})")

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from interviewloop import limits
 from interviewloop.audit.service import Actor, record
 from interviewloop.auth.models import User
 from interviewloop.bank.models import CapabilityArea
@@ -232,8 +233,8 @@ def answer_pre_offer(session: Session, actor: Actor, requisition: Requisition,
             problems[name] = f"Answer strong or weak: {PreOfferQuestion(name).text}"
         elif not evidence.strip():
             problems[name] = f"Write the evidence for: {PreOfferQuestion(name).text}"
-        elif len(evidence) > 4000:
-            problems[name] = "Keep the evidence under 4,000 characters."
+        elif len(evidence) > limits.ANSWER:
+            problems[name] = f"Keep the evidence under {limits.ANSWER:,} characters."
     if problems:
         raise InvalidPreOffer(problems)
     check = pre_offer_for(session, candidate) or PreOfferCheck(candidate_id=candidate.id)
@@ -261,8 +262,8 @@ def record_decision(session: Session, actor: Actor, requisition: Requisition,
     rationale = rationale.strip()
     if not rationale:
         raise InvalidDecision("Write the rationale for the decision.")
-    if len(rationale) > 4000:
-        raise InvalidDecision("Keep the rationale under 4,000 characters.")
+    if len(rationale) > limits.ANSWER:
+        raise InvalidDecision(f"Keep the rationale under {limits.ANSWER:,} characters.")
     outstanding = outstanding_count(session, candidate)
     if outstanding:
         raise Conflict(f"{outstanding} scorecard(s) are outstanding: no decision until every "

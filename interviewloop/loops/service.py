@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from interviewloop import limits
 from interviewloop.audit.service import Actor, record
 from interviewloop.bank.models import Question, QuestionLevel
 from interviewloop.bank.service import areas as all_areas
@@ -231,16 +232,20 @@ def add_stage(session: Session, actor: Actor, requisition: Requisition, loop: Lo
               data: StageInput, *, seed: int | None = None) -> LoopStage:
     require_manage(actor.user, requisition)
     name = data.name.strip()
-    if not 1 <= len(name) <= 80:
-        raise InvalidLoopChange("A stage name is 1 to 80 characters.", "name")
+    if len(name) not in limits.STAGE_NAME:
+        raise InvalidLoopChange(f"A stage name is 1 to {limits.STAGE_NAME.high} characters.",
+                                "name")
     try:
         category = Category(data.category)
     except ValueError:
         raise InvalidLoopChange("Choose a question category.", "category") from None
-    if not 5 <= data.minutes <= 240:
-        raise InvalidLoopChange("A stage lasts 5 to 240 minutes.", "minutes")
-    if not 1 <= data.question_count <= 5:
-        raise InvalidLoopChange("A stage has 1 to 5 questions.", "question_count")
+    minutes, count = limits.STAGE_MINUTES, limits.QUESTIONS_PER_STAGE
+    if data.minutes not in minutes:
+        raise InvalidLoopChange(f"A stage lasts {minutes.low} to {minutes.high} minutes.",
+                                "minutes")
+    if data.question_count not in count:
+        raise InvalidLoopChange(f"A stage has {count.low} to {count.high} questions.",
+                                "question_count")
     by_slug = {a.slug: a for a in all_areas(session)}
     if not data.focus or any(slug not in by_slug for slug in data.focus):
         raise InvalidLoopChange("Choose one or more known capability areas.", "focus")

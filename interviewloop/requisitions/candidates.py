@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from interviewloop import limits
 from interviewloop.audit.service import Actor, record
 from interviewloop.errors import Conflict, DomainError, NotFound
 from interviewloop.requisitions.models import (
@@ -40,13 +41,13 @@ class CandidateInput:
 def _clean(session: Session, requisition: Requisition, data: CandidateInput,
            candidate: Candidate | None = None) -> dict[str, str]:
     name, email = data.name.strip(), data.email.strip().lower()
-    if not 1 <= len(name) <= 120:
+    if len(name) not in limits.PERSON_NAME:
         raise InvalidCandidate("A name is 1 to 120 characters.", "name")
-    if not 3 <= len(email) <= 254 or "@" not in email:
+    if len(email) not in limits.EMAIL or "@" not in email:
         raise InvalidCandidate("Enter a valid email address.", "email")
-    if len(data.source) > 120:
+    if len(data.source) > limits.CANDIDATE_SOURCE:
         raise InvalidCandidate("Keep the source under 120 characters.", "source")
-    if len(data.notes) > 10_000:
+    if len(data.notes) > limits.CANDIDATE_NOTES:
         raise InvalidCandidate("Keep the notes under 10,000 characters.", "notes")
     clash = candidate_with_email(session, requisition, email)
     if clash is not None and (candidate is None or clash != candidate.id):

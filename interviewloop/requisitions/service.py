@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from interviewloop import limits
 from interviewloop.audit.service import Actor, record
 from interviewloop.auth.models import User
 from interviewloop.db import utcnow
@@ -25,7 +26,6 @@ from interviewloop.requisitions.models import (
 
 DEFINITION_FIELDS = ("title", "level", "team", *OPERATING_QUESTIONS, *PRODUCTION_SURFACE,
                      "comp_currency", "comp_min", "comp_max")
-MAX_ANSWER = 4000
 
 
 class InvalidRequisition(DomainError):
@@ -133,10 +133,11 @@ def people_for(session: Session, role: Role) -> list[User]:
 
 def _clean(data: RequisitionInput, session: Session) -> dict[str, object]:
     title, team = data.title.strip(), data.team.strip()
-    if not 1 <= len(title) <= 120:
-        raise InvalidRequisition("A title is 1 to 120 characters.", "title")
-    if not 1 <= len(team) <= 120:
-        raise InvalidRequisition("A team is 1 to 120 characters.", "team")
+    if len(title) not in limits.REQUISITION_TITLE:
+        raise InvalidRequisition(f"A title is 1 to {limits.REQUISITION_TITLE.high} characters.",
+                                 "title")
+    if len(team) not in limits.TEAM_NAME:
+        raise InvalidRequisition(f"A team is 1 to {limits.TEAM_NAME.high} characters.", "team")
     try:
         level = Level(data.level)
     except ValueError:
@@ -165,8 +166,8 @@ def _clean(data: RequisitionInput, session: Session) -> dict[str, object]:
         if name not in OPERATING_QUESTIONS and name not in PRODUCTION_SURFACE:
             raise InvalidRequisition(f"Unknown field {name!r}.")
         text = (text or "").strip()
-        if len(text) > MAX_ANSWER:
-            raise InvalidRequisition(f"Keep this under {MAX_ANSWER} characters.", name)
+        if len(text) > limits.ANSWER:
+            raise InvalidRequisition(f"Keep this under {limits.ANSWER} characters.", name)
         values[name] = text or None
     return values
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from interviewloop import limits
 from interviewloop.audit.service import Actor, record
 from interviewloop.bank.models import CapabilityArea
 from interviewloop.db import utcnow
@@ -30,7 +31,7 @@ from interviewloop.scorecards.models import (
     SignalValue,
 )
 
-MAX_EVIDENCE = 5000
+MAX_EVIDENCE = limits.EVIDENCE
 DECIDED = (CandidateStatus.OFFER, CandidateStatus.REJECTED, CandidateStatus.HIRED)
 
 
@@ -143,8 +144,9 @@ def _clean(data: ScorecardInput, areas: dict[int, CapabilityArea], question_ids:
             raise InvalidScorecard("Unknown pre-offer question.")
         if value is not None and value not in {v.value for v in SignalValue}:
             raise InvalidScorecard("A pre-offer signal is yes, no or not observed.")
-        if len(evidence) > 1000:
-            raise InvalidScorecard("Keep each pre-offer line under 1,000 characters.")
+        if len(evidence) > limits.SIGNAL_EVIDENCE:
+            raise InvalidScorecard(f"Keep each pre-offer line under {limits.SIGNAL_EVIDENCE:,} "
+                                   "characters.")
     if data.recommendation and data.recommendation not in {r.value for r in Recommendation}:
         raise InvalidScorecard("Unknown recommendation.")
     if len(data.summary) > MAX_EVIDENCE:
