@@ -32,6 +32,7 @@ services:
 
 lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 test-sqlite: $(BIN)/.installed-dev
 	INTERVIEWLOOP_ENV=test $(BIN)/pytest $(PYTEST_ARGS)

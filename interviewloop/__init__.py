@@ -9,6 +9,8 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
+# Every feature's signal receivers, connected whenever any part of the package is imported.
+from interviewloop import wiring  # noqa: F401
 from interviewloop.config import load_config
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from interviewloop.admin.forms import PasswordResetForm, UserCreateForm, UserEditForm
+from interviewloop.audit import service as audit_service
 from interviewloop.auth import service
 from interviewloop.auth.login import current_actor, hasher, roles_required
 from interviewloop.db import db
@@ -25,8 +26,6 @@ def users():
 @roles_required()
 def audit():
     """The audit log: who did what, to which object, when (UTC) and from where."""
-    from interviewloop.audit import service as audit_service
-
     known = audit_service.actions(db.session)
     action = request.args.get("action", "")
     if action and action not in known:

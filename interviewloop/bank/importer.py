@@ -25,6 +25,7 @@ from interviewloop.bank.models import (
 )
 from interviewloop.bank.schema import SLUG_RE, QuestionInput, validate_question
 from interviewloop.bank.service import apply_question_input
+from interviewloop.bank.signals import bank_imported
 from interviewloop.db import utcnow
 from interviewloop.enums import Category, Level
 from interviewloop.errors import DomainError
@@ -280,7 +281,7 @@ def import_bank(session: Session, actor: Actor, data: BankData) -> ImportReport:
             question.retired_at = now
             report.retired += 1
     session.flush()
-    _import_loop_templates(session, data.loop_templates, areas)
+    bank_imported.send(session, templates=data.loop_templates, areas=areas)  # loops write them
     record(session, actor, "bank_imported", created=report.created, updated=report.updated,
            retired=report.retired)
     return report
@@ -301,31 +302,3 @@ def _upsert(session: Session, model: type, items: list[dict[str, Any]],
             setattr(row, name, value.strip() if isinstance(value, str) else value)
     session.flush()
     return rows
-
-
-def _import_loop_templates(session: Session, items: list[dict[str, Any]],
-                           areas: dict[str, CapabilityArea]) -> None:
-    """Upsert templates by level; a template's stages are rewritten only when they change
-    (loops copy their stages, so nothing points at a template's stages)."""
-    from interviewloop.loops.models import LoopTemplate, LoopTemplateStage
-
-    existing = {t.level: t for t in session.scalars(select(LoopTemplate).options(
-        selectinload(LoopTemplate.stages).selectinload(LoopTemplateStage.focus_areas)))}
-    for item in items:
-        level = Level(item["level"])
-        template = existing.get(level) or LoopTemplate(level=level, stages=[])
-        session.add(template)
-        template.name, template.description = item["name"].strip(), item["description"].strip()
-        wanted = [(s["name"].strip(), Category(s["category"]), s["minutes"], s["questions"],
-                   sorted(s["focus"])) for s in item["stages"]]
-        current = [(s.name, s.category, s.minutes, s.question_count,
-                    sorted(a.slug for a in s.focus_areas)) for s in template.stages]
-        if wanted == current:
-            continue
-        template.stages.clear()
-        session.flush()
-        for position, (name, category, minutes, count, focus) in enumerate(wanted):
-            template.stages.append(LoopTemplateStage(
-                position=position, name=name, category=category, minutes=minutes,
-                question_count=count, focus_areas=[areas[slug] for slug in focus]))
-    session.flush()

@@ -18,6 +18,7 @@ from interviewloop.errors import Conflict, DomainError, NotFound
 from interviewloop.loops.chooser import Chooser, Option, repair, shortfall
 from interviewloop.loops.coverage import Coverage, check_coverage
 from interviewloop.loops.models import Loop, LoopQuestion, LoopStage, LoopTemplate, LoopTemplateStage
+from interviewloop.loops.signals import stages_changing
 from interviewloop.requisitions.models import Candidate, CandidateStatus, Requisition
 from interviewloop.requisitions.service import require_manage
 
@@ -138,16 +139,8 @@ def _stage(loop: Loop, stage_id: int) -> LoopStage:
 
 
 def _ensure_unscheduled(session: Session, *stages: LoopStage) -> None:
-    """A stage's questions and place are settled once it is scheduled."""
-    from interviewloop.scheduling.models import Interview, InterviewStatus
-
-    ids = [s.id for s in stages]
-    scheduled = session.scalar(select(Interview.stage_id).where(
-        Interview.stage_id.in_(ids), Interview.status == InterviewStatus.SCHEDULED).limit(1))
-    if scheduled is not None:
-        name = next(s.name for s in stages if s.id == scheduled)
-        raise Conflict(f"The stage {name!r} is scheduled; cancel its interview before "
-                       "changing it.")
+    """A stage's questions and place are settled once it is scheduled (scheduling says)."""
+    stages_changing.send(session, stages=stages)
 
 
 def swap_question(session: Session, actor: Actor, requisition: Requisition, loop: Loop,

@@ -27,8 +27,3 @@ class ScheduleForm(FlaskForm):
 class CancelForm(FlaskForm):
     reason = TextAreaField("Reason", validators=[Optional(), Length(max=500)])
 
-
-class AccountForm(FlaskForm):
-    time_zone = StringField("Time zone", validators=[DataRequired(), Length(max=64)])
-    weekly_interview_cap = IntegerField("Weekly interview cap", validators=[
-        Optional(), NumberRange(1, 50)])

@@ -18,6 +18,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from interviewloop.auth.login import current_actor
+from interviewloop.auth.service import user_for_calendar_token
 from interviewloop.bank.service import expectations_by_area
 from interviewloop.db import db, utcnow
 from interviewloop.errors import NotFound
@@ -205,8 +206,6 @@ def kit(interview_id: int):
 @bp.get("/calendar/<token>.ics")
 def feed(token: str):
     """An interviewer's private feed: the secret token is the only credential."""
-    from interviewloop.auth.service import user_for_calendar_token
-
     user = user_for_calendar_token(db.session, token)
     if user is None:
         raise NotFound("No such calendar.")

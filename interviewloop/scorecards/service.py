@@ -16,6 +16,7 @@ from interviewloop.errors import Conflict, DomainError, Forbidden, NotFound
 from interviewloop.loops.models import LoopStage
 from interviewloop.requisitions.models import Candidate, CandidateStatus, Requisition
 from interviewloop.scheduling.models import Interview, Panelist
+from interviewloop.scheduling.service import kit_stage
 from interviewloop.scorecards.access import panel_access
 from interviewloop.scorecards.models import (
     RATING_LABELS,
@@ -29,9 +30,11 @@ from interviewloop.scorecards.models import (
     ScorecardStatus,
     SignalValue,
 )
+from interviewloop.scorecards.signals import scorecard_editing
 
 MAX_EVIDENCE = 5000
 DECIDED = (CandidateStatus.OFFER, CandidateStatus.REJECTED, CandidateStatus.HIRED)
+DECISION_LOCKS = "A decision is recorded for this candidate: the scorecards are locked."
 
 
 class IncompleteScorecard(DomainError):
@@ -92,8 +95,6 @@ def get_scorecard(session: Session, scorecard_id: int) -> Scorecard:
 
 
 def stage_for(session: Session, interview: Interview) -> LoopStage:
-    from interviewloop.scheduling.service import kit_stage
-
     return kit_stage(session, interview)
 
 
@@ -112,15 +113,12 @@ def _ensure_author(actor: Actor, interview: Interview) -> None:
 
 def _ensure_editable(session: Session, interview: Interview, scorecard: Scorecard) -> None:
     """A decision locks the scorecards it was made on: those of interviews scheduled before
-    it. (After a hold, an interview scheduled later is still written up.)"""
-    from interviewloop.debrief.models import Decision
-
-    decided = session.scalar(select(Decision.id).where(
-        Decision.candidate_id == scorecard.candidate_id,
-        Decision.decided_at >= interview.created_at).limit(1))
+    it. (After a hold, an interview scheduled later is still written up.) Debrief, which
+    holds the decisions, says; the candidate's status is checked here too."""
+    scorecard_editing.send(session, interview=interview, scorecard=scorecard)
     candidate = session.get(Candidate, scorecard.candidate_id)
-    if decided is not None or candidate.status in DECIDED:
-        raise Conflict("A decision is recorded for this candidate: the scorecards are locked.")
+    if candidate.status in DECIDED:
+        raise Conflict(DECISION_LOCKS)
 
 
 def _clean(data: ScorecardInput, areas: dict[int, CapabilityArea], question_ids: set[int]
