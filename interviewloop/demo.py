@@ -7,11 +7,14 @@ from sqlalchemy.orm import Session
 
 from interviewloop.audit.service import SYSTEM, Actor
 from interviewloop.auth import service
+from interviewloop.auth.models import User
 from interviewloop.auth.passwords import Hasher
 from interviewloop.loops import service as loops
+from interviewloop.loops.models import Loop
 from interviewloop.requisitions import candidates
 from interviewloop.requisitions import service as requisitions_service
-from interviewloop.requisitions.models import Requisition
+from interviewloop.requisitions.models import Candidate, Requisition
+from interviewloop.scheduling.models import Interview
 
 DEMO_USERS: list[tuple[str, str, tuple[str, ...]]] = [
     ("admin@example.com", "Ada Admin", ("admin",)),
@@ -101,8 +104,8 @@ def _load_requisitions(session: Session) -> None:
                           slot=2 * index + n)
 
 
-def _schedule(session: Session, actor: Actor, requisition: Requisition, candidate, loop,
-              interviewers, slot: int) -> None:
+def _schedule(session: Session, actor: Actor, requisition: Requisition, candidate: Candidate,
+              loop: Loop, interviewers: list[User], slot: int) -> None:
     """A past interview, an upcoming one and a cancelled one per candidate."""
     from datetime import timedelta
 
@@ -125,7 +128,8 @@ def _schedule(session: Session, actor: Actor, requisition: Requisition, candidat
     _scorecards(session, requisition, booked[0], interviewers[:2], slot)
 
 
-def _scorecards(session: Session, requisition: Requisition, interview, panel, slot: int) -> None:
+def _scorecards(session: Session, requisition: Requisition, interview: Interview,
+                panel: list[User], slot: int) -> None:
     """On the past interview: one scorecard submitted, one left as an overdue draft."""
     from interviewloop.bank.service import areas
     from interviewloop.scorecards import service as scorecards
@@ -159,7 +163,7 @@ DEBRIEF_CANDIDATES = [
 
 
 def _debrief_candidates(session: Session, as_manager: Actor, as_recruiter: Actor,
-                        requisition: Requisition, interviewers) -> None:
+                        requisition: Requisition, interviewers: list[User]) -> None:
     """Candidates whose interviews are all behind them and all scorecards in: one ready
     for the debrief, one with a disagreement to discuss, one with an offer."""
     from datetime import timedelta

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from interviewloop.admin.forms import PasswordResetForm, UserCreateForm, UserEditForm
 from interviewloop.audit import service as audit_service
@@ -62,7 +63,7 @@ def create_user():
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @roles_required()
-def edit_user(user_id: int):
+def edit_user(user_id: int) -> ResponseReturnValue:
     user = service.get_user(db.session, user_id)
     form = UserEditForm(obj=user, data=None)
     if not form.is_submitted():
@@ -87,7 +88,7 @@ def edit_user(user_id: int):
 
 @bp.post("/users/<int:user_id>/deactivate")
 @roles_required()
-def deactivate_user(user_id: int):
+def deactivate_user(user_id: int) -> ResponseReturnValue:
     user = service.get_user(db.session, user_id)
     if ActionForm().validate_on_submit():
         service.deactivate_user(db.session, current_actor(), user)
@@ -97,7 +98,7 @@ def deactivate_user(user_id: int):
 
 @bp.post("/users/<int:user_id>/reactivate")
 @roles_required()
-def reactivate_user(user_id: int):
+def reactivate_user(user_id: int) -> ResponseReturnValue:
     user = service.get_user(db.session, user_id)
     if ActionForm().validate_on_submit():
         service.reactivate_user(db.session, current_actor(), user)
@@ -107,7 +108,7 @@ def reactivate_user(user_id: int):
 
 @bp.post("/users/<int:user_id>/password")
 @roles_required()
-def reset_password(user_id: int):
+def reset_password(user_id: int) -> ResponseReturnValue:
     user = service.get_user(db.session, user_id)
     form = PasswordResetForm()
     if form.validate_on_submit():

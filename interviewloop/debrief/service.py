@@ -53,7 +53,7 @@ class AreaStats:
 
     @property
     def spread(self) -> int | None:
-        return None if self.low is None else self.high - self.low
+        return None if self.low is None or self.high is None else self.high - self.low
 
     @property
     def disagreement(self) -> bool:

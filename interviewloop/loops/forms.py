@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from interviewloop.bank.forms import CATEGORY_CHOICES
+from interviewloop.bank.models import CapabilityArea
 from interviewloop.forms import MultiCheckboxField, choices
 
 
@@ -21,7 +24,7 @@ class StageForm(FlaskForm):
         InputRequired("Enter how many questions."), NumberRange(1, 5)])
     focus = MultiCheckboxField("Focus areas", validators=[DataRequired("Choose a focus area.")])
 
-    def set_areas(self, areas) -> None:
+    def set_areas(self, areas: Iterable[CapabilityArea]) -> None:
         self.focus.choices = choices((a.slug, a.name) for a in areas)
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from interviewloop.audit.service import Actor, record
@@ -63,7 +64,7 @@ def on_team(user: User, requisition: Requisition, member_ids: Iterable[int] = ()
         user.id in set(member_ids)
 
 
-def _team_filter(user: User) -> Select:
+def _team_filter(user: User) -> ColumnElement[bool]:
     """Requisition ids whose hiring team includes ``user``."""
     member = exists().where(RequisitionMember.requisition_id == Requisition.id,
                             RequisitionMember.user_id == user.id)
@@ -109,8 +110,9 @@ def can_manage(user: User, requisition: Requisition) -> bool:
     return user.is_admin or user.id in (requisition.hiring_manager_id, requisition.recruiter_id)
 
 
-def require_manage(user: User, requisition: Requisition) -> None:
-    if not can_manage(user, requisition):
+def require_manage(user: User | None, requisition: Requisition) -> None:
+    """Refuse unless ``user`` manages the requisition (the system, with no user, never does)."""
+    if user is None or not can_manage(user, requisition):
         raise Forbidden("Only the requisition's hiring manager, its recruiter or an admin "
                         "can change it.")
 
@@ -315,6 +317,6 @@ def comp_notices(requisition: Requisition, references: Iterable[CompReference]) 
             "roles."]
 
 
-def parse_comp_references(raw: Iterable[Mapping[str, object]]) -> list[CompReference]:
-    return [CompReference(label=str(r["label"]), amount=int(r["amount"]),  # type: ignore[arg-type]
+def parse_comp_references(raw: Iterable[Mapping[str, Any]]) -> list[CompReference]:
+    return [CompReference(label=str(r["label"]), amount=int(r["amount"]),
                           currency=str(r.get("currency", "USD"))) for r in raw]

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from interviewloop.auth.models import User
 from interviewloop.forms import MultiCheckboxField, choices
 
 
@@ -20,7 +23,7 @@ class ScheduleForm(FlaskForm):
     reason = TextAreaField("Reason for the change", validators=[Optional(), Length(max=500)])
     confirm_over_cap = BooleanField("Book it anyway, over the weekly cap")
 
-    def set_interviewers(self, users) -> None:
+    def set_interviewers(self, users: Iterable[User]) -> None:
         self.interviewers.choices = choices((u.id, u.name) for u in users)
 
 

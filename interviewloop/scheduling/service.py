@@ -95,7 +95,7 @@ def get_interview(session: Session, interview_id: int) -> Interview:
 
 
 def requisition_of(session: Session, interview: Interview) -> Requisition:
-    return session.get(Requisition, interview.candidate.requisition_id)
+    return session.get_one(Requisition, interview.candidate.requisition_id)
 
 
 def team_interviewers(session: Session, requisition: Requisition) -> list[User]:
@@ -218,9 +218,9 @@ def _enforce(booking: Booking, data: ScheduleInput) -> None:
 
 def _set_panel(interview: Interview, ids: list[int]) -> None:
     current = {p.user_id: p for p in interview.panel}
-    for user_id, panelist in current.items():
+    for user_id, leaving in current.items():
         if user_id not in ids:
-            interview.panel.remove(panelist)
+            interview.panel.remove(leaving)
     for user_id in ids:
         panelist = current.get(user_id)
         if panelist is None:

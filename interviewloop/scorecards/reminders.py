@@ -114,7 +114,7 @@ def send_reminders(session: Session, mailer: Mailer, *, now: datetime, due_hours
         escalate_at = item.interview.ends_at + timedelta(hours=escalate_hours)
         if now > escalate_at and (*key, "manager") not in already:
             manager_id = item.requisition.hiring_manager_id
-            manager = managers.get(manager_id) or session.get(User, manager_id)
+            manager = managers.get(manager_id) or session.get_one(User, manager_id)
             managers[manager_id] = manager
             subject = f"Scorecard still missing: {item.interview.candidate.name}"
             messages.append(_message(mailer, manager, subject, [

@@ -226,17 +226,17 @@ def _apply(scorecard: Scorecard, data: ScorecardInput) -> None:
             scorecard.notes.append(QuestionNote(loop_question_id=question_id, notes=text.strip()))
     signals = {s.question.value: s for s in scorecard.signals}
     for question, (value, evidence) in data.signals.items():
-        row = signals.get(question)
+        signal_row = signals.get(question)
         if value is None:
-            if row is not None:
-                scorecard.signals.remove(row)
+            if signal_row is not None:
+                scorecard.signals.remove(signal_row)
             continue
-        if row is None:
+        if signal_row is None:
             scorecard.signals.append(PreOfferSignal(question=PreOfferQuestion(question),
                                                     value=SignalValue(value),
                                                     evidence=evidence.strip()))
         else:
-            row.value, row.evidence = SignalValue(value), evidence.strip()
+            signal_row.value, signal_row.evidence = SignalValue(value), evidence.strip()
     scorecard.recommendation = Recommendation(data.recommendation) if data.recommendation \
         else None
     scorecard.summary = data.summary.strip()
