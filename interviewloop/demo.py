@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -30,7 +32,7 @@ DEMO_TIME_ZONES = ["UTC", "America/New_York", "Europe/London", "Europe/Berlin",
                    "Asia/Kolkata", "America/Los_Angeles", "Australia/Sydney"]
 
 
-DEMO_REQUISITIONS = [
+DEMO_REQUISITIONS: list[dict[str, Any]] = [
     {"title": "Junior AI Engineer", "level": "junior", "team": "Support Automation",
      "comp": (110_000, 140_000),
      "ships": "Model-backed triage for incoming support tickets, inside the helpdesk.",
@@ -70,11 +72,17 @@ def load_demo(session: Session, hasher: Hasher, password: str) -> int:
     return created
 
 
+def _demo_user(session: Session, email: str) -> User:
+    user = service.find_user_by_email(session, email)
+    if user is None:  # load_demo creates them all first
+        raise LookupError(f"The demo user {email} is missing.")
+    return user
+
+
 def _load_requisitions(session: Session) -> None:
-    manager = service.find_user_by_email(session, "manager@example.com")
-    recruiter = service.find_user_by_email(session, "recruiter@example.com")
-    interviewers = [service.find_user_by_email(session, f"interviewer{n}@example.com")
-                    for n in range(1, 5)]
+    manager = _demo_user(session, "manager@example.com")
+    recruiter = _demo_user(session, "recruiter@example.com")
+    interviewers = [_demo_user(session, f"interviewer{n}@example.com") for n in range(1, 5)]
     as_manager, as_recruiter = Actor(manager), Actor(recruiter)
     for index, spec in enumerate(DEMO_REQUISITIONS):
         if session.scalar(select(Requisition.id).where(Requisition.title == spec["title"])):
@@ -191,11 +199,13 @@ def _debrief_candidates(session: Session, as_manager: Actor, as_recruiter: Actor
             stage_full = scorecards.stage_for(session, interview)
             for m, author in enumerate(panel):
                 # The disagreement: the second interviewer sees one area very differently.
-                ratings = {a.id: (profile[i] if not (outcome == "disagreement" and m == 1 and
-                                                     i == 2) else 4,
-                                  f"{a.name}: specific, first-hand examples from their own "
-                                  "systems.") for i, a in enumerate(area_list)}
-                overall = sum(r for r, _ in ratings.values()) / len(ratings)
+                scores = {a.id: profile[i] if not (outcome == "disagreement" and m == 1 and
+                                                   i == 2) else 4
+                          for i, a in enumerate(area_list)}
+                ratings: dict[int, tuple[int | None, str]] = {
+                    a.id: (scores[a.id], f"{a.name}: specific, first-hand examples from their "
+                                         "own systems.") for a in area_list}
+                overall = sum(scores.values()) / len(scores)
                 data = scorecards.ScorecardInput(
                     ratings=ratings, summary="Evidence-based summary of the session.",
                     recommendation="strong_hire" if overall >= 3.6 else "hire",

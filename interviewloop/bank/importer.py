@@ -7,6 +7,7 @@ idempotent by slug; a question gone from the files is retired, never deleted.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,7 +84,7 @@ class _Reader:
             return []
         return items
 
-    def records(self, path: Path, key: str, required: dict[str, type]) -> list[dict[str, Any]]:
+    def records(self, path: Path, key: str, required: Mapping[str, type]) -> list[dict[str, Any]]:
         good, seen = [], set()
         for index, item in enumerate(self.load_list(path, key)):
             label = f"{key} #{index + 1}"
@@ -155,10 +156,11 @@ def load_bank(root: Path) -> BankData:
             unknown = set(item) - set(QUESTION_FIELDS)
             if unknown:
                 reader.error(path, label, f"unknown fields {sorted(unknown)}")
-            question = QuestionInput(**{
+            raw: dict[str, Any] = {  # as read; validate_question says what is wrong with it
                 name: item.get(name, [] if name == "benchmarks" else None)
                 for name in QUESTION_FIELDS
-            })
+            }
+            question = QuestionInput(**raw)
             for problem in validate_question(question, areas=area_slugs, benchmarks=bench_slugs):
                 reader.error(path, label, f"field {problem.field!r} {problem.message}")
             if question.slug in seen:
@@ -287,7 +289,7 @@ def import_bank(session: Session, actor: Actor, data: BankData) -> ImportReport:
     return report
 
 
-def _upsert(session: Session, model: type, items: list[dict[str, Any]],
+def _upsert(session: Session, model: type[Any], items: list[dict[str, Any]],
             fields: tuple[str, ...]) -> dict[str, Any]:
     rows = {row.slug: row for row in session.scalars(select(model))}
     for position, item in enumerate(items):

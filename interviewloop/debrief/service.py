@@ -219,7 +219,7 @@ def answer_pre_offer(session: Session, actor: Actor, requisition: Requisition,
         raise InvalidPreOffer(problems)
     check = pre_offer_for(session, candidate) or PreOfferCheck(candidate_id=candidate.id)
     session.add(check)
-    check.manager_id = actor.user.id
+    check.manager_id = actor.person.id
     for name in ANSWERS:
         value, evidence = answers[name]
         setattr(check, name, Answer(value))
@@ -267,7 +267,7 @@ def record_decision(session: Session, actor: Actor, requisition: Requisition,
     if candidate.status != CandidateStatus.ACTIVE:  # an offer or a rejection is final
         raise Conflict(f"The candidate is already {candidate.status.value}.")
     decision = Decision(candidate_id=candidate.id, kind=kind, rationale=rationale,
-                        decided_by_id=actor.user.id,
+                        decided_by_id=actor.person.id,
                         pre_offer_check_id=check.id if check else None,
                         pre_offer_passed=check.passed if check else None)
     session.add(decision)

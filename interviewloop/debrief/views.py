@@ -111,7 +111,7 @@ def export(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
             value = rating.rating if rating else None
             writer.writerow([_cell(candidate.name), _cell(card.interviewer.name),
                              _cell(card.interview.stage.name), _cell(area.name), value or "",
-                             RATING_LABELS.get(value, "not assessed"),
+                             RATING_LABELS[value] if value is not None else "not assessed",
                              _cell(rating.evidence) if rating else "", card.recommendation.value])
     writer.writerow([])
     writer.writerow(["area", "raters", "mean", "lowest", "highest", "spread", "flag"])

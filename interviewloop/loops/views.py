@@ -94,7 +94,8 @@ def add_stage(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
             question_count=form.question_count.data, focus=form.focus.data))
         flash("Stage added.", "success")
         return _back(requisition_id, candidate_id)
-    return show(requisition_id, candidate_id, stage_form=form, status=422)
+    page: ResponseReturnValue = show(requisition_id, candidate_id, stage_form=form, status=422)
+    return page
 
 
 @bp.post(PREFIX + "/loop/stages/<int:stage_id>/remove")

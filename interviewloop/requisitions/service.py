@@ -214,7 +214,7 @@ def update_requisition(session: Session, actor: Actor, requisition: Requisition,
 
 def confirm_definition(session: Session, actor: Actor, requisition: Requisition) -> Requisition:
     """The hiring manager or the recruiter agrees to the role as defined."""
-    user = actor.user
+    user = actor.person
     roles = []
     if user.id == requisition.hiring_manager_id:
         requisition.manager_confirmed_at = utcnow()

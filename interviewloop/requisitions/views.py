@@ -67,7 +67,8 @@ def _input(form: RequisitionForm) -> service.RequisitionInput:
     )
 
 
-def _render_form(form, requisition=None, status=None):
+def _render_form(form: RequisitionForm, requisition: Requisition | None = None,
+                 status: int | None = None) -> tuple[str, int]:
     return render_template("requisitions/form.html", form=form, requisition=requisition,
                            questions=OPERATING_QUESTIONS, surface=PRODUCTION_SURFACE), (
         status or form_status(form))

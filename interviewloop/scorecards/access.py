@@ -86,5 +86,5 @@ def may_view(session: Session, viewer: User, requisition: Requisition,
         return True
     if scorecard.status != ScorecardStatus.SUBMITTED:
         return False
-    candidate = session.get(Candidate, scorecard.candidate_id)
+    candidate = session.get_one(Candidate, scorecard.candidate_id)
     return panel_access(session, viewer, requisition, candidate).sees_panel

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from interviewloop.audit.service import Actor, record
 from interviewloop.bank.models import CapabilityArea
@@ -74,7 +75,7 @@ class ScorecardInput:
 
 # --- loading ------------------------------------------------------------------------------------
 
-def _scorecard_options():
+def _scorecard_options() -> list[LoaderOption]:
     return [selectinload(Scorecard.ratings), selectinload(Scorecard.notes),
             selectinload(Scorecard.signals), selectinload(Scorecard.interviewer),
             selectinload(Scorecard.revisions).selectinload(ScorecardRevision.author)]
@@ -116,7 +117,7 @@ def _ensure_editable(session: Session, interview: Interview, scorecard: Scorecar
     it. (After a hold, an interview scheduled later is still written up.) Debrief, which
     holds the decisions, says; the candidate's status is checked here too."""
     scorecard_editing.send(session, interview=interview, scorecard=scorecard)
-    candidate = session.get(Candidate, scorecard.candidate_id)
+    candidate = session.get_one(Candidate, scorecard.candidate_id)
     if candidate.status in DECIDED:
         raise Conflict(DECISION_LOCKS)
 
@@ -249,7 +250,7 @@ def _start(session: Session, actor: Actor, interview: Interview) -> Scorecard:
     """A new, empty draft (a form opened before any save has version 0)."""
     from sqlalchemy.exc import IntegrityError
 
-    scorecard = Scorecard(interview_id=interview.id, interviewer_id=actor.user.id,
+    scorecard = Scorecard(interview_id=interview.id, interviewer_id=actor.person.id,
                           candidate_id=interview.candidate_id, ratings=[], notes=[],
                           signals=[], revisions=[], status=ScorecardStatus.DRAFT)
     try:
@@ -276,7 +277,7 @@ def save(session: Session, actor: Actor, requisition: Requisition, interview: In
             raise StaleScorecard
         scorecard = _start(session, actor, interview)
         seen_version = scorecard.version
-    if scorecard.interviewer_id != actor.user.id:
+    if scorecard.interviewer_id != actor.person.id:
         raise Forbidden("Only its author edits a scorecard.")
     _ensure_editable(session, interview, scorecard)
     if seen_version != scorecard.version:
@@ -296,8 +297,8 @@ def save(session: Session, actor: Actor, requisition: Requisition, interview: In
 
     before = content_of(scorecard)
     # Whether the author could see other scorecards at this moment (their own is in).
-    candidate = session.get(Candidate, scorecard.candidate_id)
-    could_see = was_submitted and panel_access(session, actor.user, requisition,
+    candidate = session.get_one(Candidate, scorecard.candidate_id)
+    could_see = was_submitted and panel_access(session, actor.person, requisition,
                                                candidate).sees_panel
     _apply(scorecard, data)
     try:
@@ -312,14 +313,14 @@ def save(session: Session, actor: Actor, requisition: Requisition, interview: In
             # if nobody else had submitted).
             seen_others = bool(could_see and _others_submitted(session, scorecard))
             scorecard.revisions.append(ScorecardRevision(
-                author_id=actor.user.id, kind="edited", content=before, changes=changes,
+                author_id=actor.person.id, kind="edited", content=before, changes=changes,
                 after_seeing_others=seen_others))
             record(session, actor, "scorecard_edited", scorecard, changes=changes,
                    after_seeing_others=seen_others)
     elif submit:
         scorecard.status = ScorecardStatus.SUBMITTED
         scorecard.submitted_at = now
-        scorecard.revisions.append(ScorecardRevision(author_id=actor.user.id, kind="submitted",
+        scorecard.revisions.append(ScorecardRevision(author_id=actor.person.id, kind="submitted",
                                                      content=after))
         # No content in the audit log: it must not become a way round independence.
         record(session, actor, "scorecard_submitted", scorecard,
