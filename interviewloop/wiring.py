@@ -9,10 +9,11 @@ receiver connected: a guard cannot be skipped because its feature was never impo
 
 from __future__ import annotations
 
-from interviewloop.bank.signals import bank_imported
+from interviewloop.bank.signals import bank_imported, checking_job_descriptions
 from interviewloop.debrief import hooks as debrief
 from interviewloop.loops import hooks as loops
 from interviewloop.loops.signals import stages_changing
+from interviewloop.requisitions import hooks as requisitions
 from interviewloop.requisitions.signals import listing_loops, team_member_removing
 from interviewloop.scheduling import hooks as scheduling
 from interviewloop.scheduling.signals import counting_scorecards, panel_changing
@@ -20,6 +21,7 @@ from interviewloop.scorecards import hooks as scorecards
 from interviewloop.scorecards.signals import scorecard_editing
 
 CONNECTIONS = (
+    (checking_job_descriptions, requisitions.job_description_problems),
     (bank_imported, loops.import_templates),
     (listing_loops, loops.coverage_gaps),
     (team_member_removing, scheduling.refuse_removing_panelists),

@@ -11,6 +11,7 @@ import sys
 
 RECEIVERS = {
     "interviewloop.bank.signals:bank_imported": ["import_templates"],
+    "interviewloop.bank.signals:checking_job_descriptions": ["job_description_problems"],
     "interviewloop.requisitions.signals:listing_loops": ["coverage_gaps"],
     "interviewloop.requisitions.signals:team_member_removing": ["refuse_removing_panelists"],
     "interviewloop.loops.signals:stages_changing": ["refuse_changing_scheduled_stages"],

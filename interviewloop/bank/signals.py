@@ -12,3 +12,8 @@ _signals = Namespace()
 #: with ``templates`` (the validated loop templates read from question_bank/) and ``areas``
 #: (capability areas by slug). Loops write the templates.
 bank_imported = _signals.signal("bank-imported")
+
+#: Sent by ``load_bank`` with the path of question_bank/job_descriptions.yaml and its
+#: ``templates`` list as read. A receiver (requisitions) returns ``[(where, what)]`` for
+#: everything wrong with them, empty when they are good.
+checking_job_descriptions = _signals.signal("checking-job-descriptions")

@@ -36,7 +36,9 @@ def index():
     )
     page = service.search_questions(db.session, filters, page=form.page.data or 1,
                                     size=current_app.config["BANK_PAGE_SIZE"])
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    # Only the filter's own fields go back into the pager's links: url_for treats keys
+    # such as _method or _external as its own arguments.
+    args = {name: value for name in form.FILTERS if (value := request.args.get(name))}
     return render_template("bank/index.html", form=form, page=page, args=args)
 
 

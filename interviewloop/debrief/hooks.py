@@ -8,16 +8,14 @@ from sqlalchemy.orm import Session
 from interviewloop.debrief.models import Decision
 from interviewloop.errors import Conflict
 from interviewloop.scheduling.models import Interview
-from interviewloop.scorecards.models import Scorecard
 from interviewloop.scorecards.service import DECISION_LOCKS
 
 
-def lock_decided_scorecards(session: Session, *, interview: Interview, scorecard: Scorecard
-                            ) -> None:
+def lock_decided_scorecards(session: Session, *, interview: Interview) -> None:
     """On ``scorecard_editing``: a decision locks the scorecards it was made on, those of
     interviews scheduled before it."""
     decided = session.scalar(select(Decision.id).where(
-        Decision.candidate_id == scorecard.candidate_id,
+        Decision.candidate_id == interview.candidate_id,
         Decision.decided_at >= interview.created_at).limit(1))
     if decided is not None:
         raise Conflict(DECISION_LOCKS)

@@ -6,12 +6,12 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from interviewloop.audit.service import Actor, record
-from interviewloop.bank.models import Question
+from interviewloop.bank.models import Question, QuestionLevel
 from interviewloop.bank.service import areas as all_areas
 from interviewloop.bank.service import benchmarks as all_benchmarks
 from interviewloop.enums import Category, Level
@@ -73,7 +73,17 @@ def loop_for(session: Session, candidate: Candidate) -> Loop | None:
 
 
 def coverage_of(session: Session, loop: Loop) -> Coverage:
-    return check_coverage(list(loop.stages), all_areas(session), all_benchmarks(session))
+    return check_coverage(list(loop.stages), all_areas(session), all_benchmarks(session),
+                          level=loop.level, active_questions=active_questions(session, loop.level))
+
+
+def active_questions(session: Session, level: Level) -> dict[Category, int]:
+    """How many active questions of each category suit ``level`` (what a stage can draw)."""
+    return dict(session.execute(
+        select(Question.category, func.count()).where(
+            Question.retired_at.is_(None),
+            Question.id.in_(select(QuestionLevel.question_id).where(QuestionLevel.level == level)))
+        .group_by(Question.category)).all())
 
 
 # --- choosing questions -----------------------------------------------------------------------

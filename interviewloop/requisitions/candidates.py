@@ -50,8 +50,7 @@ def _clean(session: Session, requisition: Requisition, data: CandidateInput,
         raise InvalidCandidate("Keep the source under 120 characters.", "source")
     if len(data.notes) > 10_000:
         raise InvalidCandidate("Keep the notes under 10,000 characters.", "notes")
-    clash = session.scalar(select(Candidate.id).where(
-        Candidate.requisition_id == requisition.id, Candidate.email == email))
+    clash = candidate_with_email(session, requisition, email)
     if clash is not None and (candidate is None or clash != candidate.id):
         raise InvalidCandidate("A candidate with this email is already on this requisition.",
                                "email")
@@ -70,6 +69,11 @@ def get_candidate(session: Session, requisition: Requisition, candidate_id: int)
     if candidate is None:
         raise NotFound("No such candidate on this requisition.")
     return candidate
+
+
+def candidate_with_email(session: Session, requisition: Requisition, email: str) -> int | None:
+    return session.scalar(select(Candidate.id).where(
+        Candidate.requisition_id == requisition.id, Candidate.email == email))
 
 
 def add_candidate(session: Session, actor: Actor, requisition: Requisition,

@@ -7,6 +7,6 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-#: Sent before a scorecard is written, with ``interview`` and ``scorecard``. A receiver
-#: raises a DomainError to refuse (debrief: a decision was made on it).
+#: Sent before a scorecard of ``interview`` is written (or first saved). A receiver raises a
+#: DomainError to refuse (debrief: a decision was made on it).
 scorecard_editing = _signals.signal("scorecard-editing")
