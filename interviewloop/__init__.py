@@ -9,6 +9,8 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
+# Every feature's signal receivers, connected whenever any part of the package is imported.
+from interviewloop import wiring  # noqa: F401
 from interviewloop.config import load_config
 
 
@@ -72,7 +74,7 @@ def _template_filters(app: Flask) -> None:
         return current_user.time_zone if current_user.is_authenticated else "UTC"
 
     @app.template_filter("local")
-    def local(moment, with_date: bool = True) -> str:
+    def local(moment: datetime, with_date: bool = True) -> str:
         return format_local(moment, viewer_zone(), with_date=with_date)
 
     @app.template_filter("local_iso")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
@@ -23,7 +25,7 @@ class UserFieldsForm(FlaskForm):
                                validators=[DataRequired("Choose at least one role.")])
     time_zone = SelectField("Time zone", default="UTC")
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.time_zone.choices = _zone_choices()
 

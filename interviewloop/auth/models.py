@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -46,7 +47,7 @@ class User(Base):
 
     # Flask-Login: the id kept in the cookie is the login session's token, not the
     # user id, so that ending the LoginSession row ends the cookie (see auth.sessions).
-    login_token = None
+    login_token = cast("str | None", None)  # not a column: no annotation, so not mapped
 
     @property
     def roles(self) -> frozenset[Role]:

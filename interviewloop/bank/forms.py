@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SearchField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from interviewloop import limits
+from interviewloop.bank.models import BenchmarkQuestion, CapabilityArea
 from interviewloop.bank.schema import MINUTES_RANGE
 from interviewloop.enums import Category, Level
 from interviewloop.forms import MultiCheckboxField, choices
@@ -31,7 +34,8 @@ class BankFilterForm(FlaskForm):
         ("active", "Active"), ("retired", "Retired"), ("all", "Active and retired")]))
     page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(min=1, max=100000)])
 
-    def set_choices(self, areas, benchmarks) -> None:
+    def set_choices(self, areas: Iterable[CapabilityArea],
+                    benchmarks: Iterable[BenchmarkQuestion]) -> None:
         self.area.choices = choices([("", "Any area"), *((a.slug, a.name) for a in areas)])
         self.benchmark.choices = choices([("", "Any benchmark"), *((b.slug, b.text) for b in benchmarks)])
 
@@ -54,6 +58,7 @@ class QuestionForm(FlaskForm):
         InputRequired("Enter the suggested minutes."), NumberRange(*MINUTES_RANGE)])
     version = HiddenField()
 
-    def set_choices(self, areas, benchmarks) -> None:
+    def set_choices(self, areas: Iterable[CapabilityArea],
+                    benchmarks: Iterable[BenchmarkQuestion]) -> None:
         self.areas.choices = choices((a.slug, a.name) for a in areas)
         self.benchmarks.choices = choices((b.slug, b.text) for b in benchmarks)

@@ -36,6 +36,7 @@ from interviewloop.bank.schema import (
     validate_question,
 )
 from interviewloop.bank.service import apply_question_input
+from interviewloop.bank.signals import bank_imported, checking_job_descriptions
 from interviewloop.db import utcnow
 from interviewloop.enums import Category, Level
 from interviewloop.errors import DomainError
@@ -164,12 +165,13 @@ def load_bank(root: Path) -> BankData:
             unknown = set(map(str, item)) - set(QUESTION_FIELDS)
             if unknown:
                 reader.error(path, label, f"unknown fields {sorted(unknown)}")
-            question = QuestionInput(**{
+            raw: dict[str, Any] = {  # as read; validate_question says what is wrong with it
                 name: item.get(name, [] if name == "benchmarks" else None)
                 for name in QUESTION_FIELDS
-            })
-            for problem in validate_question(question, areas=area_slugs, benchmarks=bench_slugs):
-                reader.error(path, label, f"field {problem.field!r} {problem.message}")
+            }
+            question = QuestionInput(**raw)
+            for invalid in validate_question(question, areas=area_slugs, benchmarks=bench_slugs):
+                reader.error(path, label, f"field {invalid.field!r} {invalid.message}")
             if isinstance(question.slug, str):  # else reported above, and unhashable
                 if question.slug in seen:
                     reader.error(path, label,
@@ -244,12 +246,13 @@ def _stage_problems(stage: object, area_slugs: set[str]) -> list[str]:
 
 
 def _check_job_descriptions(reader: _Reader, path: Path) -> None:
-    """Job descriptions are read when one is generated; the import checks them the same way,
-    so a broken file is found here rather than on a requisition's page."""
-    from interviewloop.requisitions.job_description import template_problems
-
-    for label, problem in template_problems(reader.load_list(path, "templates")):
-        reader.error(path, label, problem)
+    """Job descriptions are read when one is generated; the import checks them the same way
+    (requisitions say what is wrong), so a broken file is found here rather than on a
+    requisition's page."""
+    templates = reader.load_list(path, "templates")
+    for _receiver, problems in checking_job_descriptions.send(path, templates=templates):
+        for label, problem in problems:
+            reader.error(path, label, problem)
 
 
 def import_bank(session: Session, actor: Actor, data: BankData) -> ImportReport:
@@ -301,13 +304,13 @@ def import_bank(session: Session, actor: Actor, data: BankData) -> ImportReport:
             question.retired_at = now
             report.retired += 1
     session.flush()
-    _import_loop_templates(session, data.loop_templates, areas)
+    bank_imported.send(session, templates=data.loop_templates, areas=areas)  # loops write them
     record(session, actor, "bank_imported", created=report.created, updated=report.updated,
            retired=report.retired)
     return report
 
 
-def _upsert(session: Session, model: type, items: list[dict[str, Any]],
+def _upsert(session: Session, model: type[Any], items: list[dict[str, Any]],
             fields: tuple[str, ...]) -> dict[str, Any]:
     rows = {row.slug: row for row in session.scalars(select(model))}
     for position, item in enumerate(items):
@@ -322,31 +325,3 @@ def _upsert(session: Session, model: type, items: list[dict[str, Any]],
             setattr(row, name, value.strip() if isinstance(value, str) else value)
     session.flush()
     return rows
-
-
-def _import_loop_templates(session: Session, items: list[dict[str, Any]],
-                           areas: dict[str, CapabilityArea]) -> None:
-    """Upsert templates by level; a template's stages are rewritten only when they change
-    (loops copy their stages, so nothing points at a template's stages)."""
-    from interviewloop.loops.models import LoopTemplate, LoopTemplateStage
-
-    existing = {t.level: t for t in session.scalars(select(LoopTemplate).options(
-        selectinload(LoopTemplate.stages).selectinload(LoopTemplateStage.focus_areas)))}
-    for item in items:
-        level = Level(item["level"])
-        template = existing.get(level) or LoopTemplate(level=level, stages=[])
-        session.add(template)
-        template.name, template.description = item["name"].strip(), item["description"].strip()
-        wanted = [(s["name"].strip(), Category(s["category"]), s["minutes"], s["questions"],
-                   sorted(s["focus"])) for s in item["stages"]]
-        current = [(s.name, s.category, s.minutes, s.question_count,
-                    sorted(a.slug for a in s.focus_areas)) for s in template.stages]
-        if wanted == current:
-            continue
-        template.stages.clear()
-        session.flush()
-        for position, (name, category, minutes, count, focus) in enumerate(wanted):
-            template.stages.append(LoopTemplateStage(
-                position=position, name=name, category=category, minutes=minutes,
-                question_count=count, focus_areas=[areas[slug] for slug in focus]))
-    session.flush()

@@ -55,7 +55,7 @@ class AreaStats:
 
     @property
     def spread(self) -> int | None:
-        return None if self.low is None else self.high - self.low
+        return None if self.low is None or self.high is None else self.high - self.low
 
     @property
     def disagreement(self) -> bool:
@@ -239,7 +239,7 @@ def answer_pre_offer(session: Session, actor: Actor, requisition: Requisition,
         raise InvalidPreOffer(problems)
     check = pre_offer_for(session, candidate) or PreOfferCheck(candidate_id=candidate.id)
     session.add(check)
-    check.manager_id = actor.user.id
+    check.manager_id = actor.person.id
     for name in ANSWERS:
         value, evidence = answers[name]
         setattr(check, name, Answer(value))
@@ -287,9 +287,10 @@ def record_decision(session: Session, actor: Actor, requisition: Requisition,
     if not candidate.in_process:  # an offer or a rejection is final
         raise Conflict(f"The candidate is already {candidate.status.value}.")
     decision = Decision(candidate_id=candidate.id, kind=kind, rationale=rationale,
-                        decided_by_id=actor.user.id,
+                        decided_by_id=actor.person.id,
                         pre_offer_check_id=check.id if check else None,
-                        pre_offer_passed=check.passed if kind == DecisionKind.OFFER else None)
+                        pre_offer_passed=check.passed if check and kind == DecisionKind.OFFER
+                        else None)
     session.add(decision)
     if kind == DecisionKind.OFFER:
         candidate.status = CandidateStatus.OFFER

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from interviewloop import limits
 from interviewloop.bank.forms import CATEGORY_CHOICES
+from interviewloop.bank.models import CapabilityArea
 from interviewloop.forms import MultiCheckboxField, choices
 
 
@@ -24,7 +27,7 @@ class StageForm(FlaskForm):
         NumberRange(limits.QUESTIONS_PER_STAGE.low, limits.QUESTIONS_PER_STAGE.high)])
     focus = MultiCheckboxField("Focus areas", validators=[DataRequired("Choose a focus area.")])
 
-    def set_areas(self, areas) -> None:
+    def set_areas(self, areas: Iterable[CapabilityArea]) -> None:
         self.focus.choices = choices((a.slug, a.name) for a in areas)
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from interviewloop import limits
 from interviewloop.audit.service import Actor, record
@@ -19,6 +20,7 @@ from interviewloop.errors import Conflict, DomainError, NotFound
 from interviewloop.loops.chooser import Chooser, Option, repair, shortfall
 from interviewloop.loops.coverage import Coverage, check_coverage
 from interviewloop.loops.models import Loop, LoopQuestion, LoopStage, LoopTemplate, LoopTemplateStage
+from interviewloop.loops.signals import stages_changing
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.requisitions.service import require_manage
 
@@ -54,7 +56,7 @@ def templates(session: Session) -> list[LoopTemplate]:
     return sorted(found, key=lambda t: order[t.level])
 
 
-def _loop_options():
+def _loop_options() -> list[LoaderOption]:
     questions = selectinload(Loop.stages).selectinload(LoopStage.questions)
     question = questions.selectinload(LoopQuestion.question)
     return [
@@ -149,16 +151,8 @@ def _stage(loop: Loop, stage_id: int) -> LoopStage:
 
 
 def _ensure_unscheduled(session: Session, *stages: LoopStage) -> None:
-    """A stage's questions and place are settled once it is scheduled."""
-    from interviewloop.scheduling.models import Interview, InterviewStatus
-
-    ids = [s.id for s in stages]
-    scheduled = session.scalar(select(Interview.stage_id).where(
-        Interview.stage_id.in_(ids), Interview.status == InterviewStatus.SCHEDULED).limit(1))
-    if scheduled is not None:
-        name = next(s.name for s in stages if s.id == scheduled)
-        raise Conflict(f"The stage {name!r} is scheduled; cancel its interview before "
-                       "changing it.")
+    """A stage's questions and place are settled once it is scheduled (scheduling says)."""
+    stages_changing.send(session, stages=stages)
 
 
 def swap_question(session: Session, actor: Actor, requisition: Requisition, loop: Loop,
@@ -179,9 +173,9 @@ def swap_question(session: Session, actor: Actor, requisition: Requisition, loop
                                 exclude={current.question_id})
         if not ranked:
             raise Conflict("The bank has no other question that fits this stage.")
-        picks = [[chooser.options.get(lq.question_id) for lq in s.questions
-                  if lq.id != current.id] for s in loop.stages]
-        picks = [[o for o in p if o is not None] for p in picks]
+        kept = [[chooser.options.get(lq.question_id) for lq in s.questions
+                 if lq.id != current.id] for s in loop.stages]
+        picks = [[o for o in p if o is not None] for p in kept]
         index = loop.stages.index(stage)
         areas, benches = {a.id for a in all_areas(session)}, {b.id for b in all_benchmarks(session)}
 
@@ -192,13 +186,14 @@ def swap_question(session: Session, actor: Actor, requisition: Requisition, loop
 
         replacement = min(enumerate(ranked), key=lambda pair: (gaps_with(pair[1]), pair[0]))[1]
     else:
-        replacement = chooser.options.get(replacement_id)
-        if replacement is None or replacement.category != stage.category:
+        named = chooser.options.get(replacement_id)
+        if named is None or named.category != stage.category:
             raise InvalidLoopChange("That question is retired, of another category or does "
                                     "not suit this level.", "question_id")
-        if not chooser.eligible(replacement):
+        if not chooser.eligible(named):
             raise InvalidLoopChange("That question is already in this loop, or this candidate "
                                     "had it on another requisition.", "question_id")
+        replacement = named
     before = current.question_id
     current.question_id = replacement.id
     _refresh(session, loop)

@@ -16,6 +16,7 @@ from interviewloop.requisitions.models import (
     Requisition,
 )
 from interviewloop.requisitions.service import require_manage
+from interviewloop.requisitions.signals import listing_loops
 
 
 class InvalidCandidate(DomainError):
@@ -123,14 +124,11 @@ class CandidateRow:
 
 
 def candidate_rows(session: Session, requisition: Requisition) -> list[CandidateRow]:
-    """The requisition's candidates with their loop's state, in one query."""
-    from interviewloop.loops.models import Loop
-
-    rows = session.execute(
-        select(Candidate, Loop.id, Loop.coverage_gaps)
-        .outerjoin(Loop, Loop.candidate_id == Candidate.id)
-        .where(Candidate.requisition_id == requisition.id)
-        .order_by(Candidate.status, Candidate.name, Candidate.id)
-    ).all()
-    return [CandidateRow(candidate, loop_id is not None, len(gaps or []))
-            for candidate, loop_id, gaps in rows]
+    """The requisition's candidates with their loop's state (loops say), in two queries."""
+    candidates = session.scalars(
+        select(Candidate).where(Candidate.requisition_id == requisition.id)
+        .order_by(Candidate.status, Candidate.name, Candidate.id))
+    gaps: dict[int, int] = {}
+    for _receiver, found in listing_loops.send(session, requisition=requisition):
+        gaps.update(found)
+    return [CandidateRow(c, c.id in gaps, gaps.get(c.id, 0)) for c in candidates]

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from interviewloop import limits
+from interviewloop.auth.models import User
 from interviewloop.forms import MultiCheckboxField, choices
 
 
@@ -24,15 +27,10 @@ class ScheduleForm(FlaskForm):
                            validators=[Optional(), Length(max=limits.CHANGE_REASON)])
     confirm_over_cap = BooleanField("Book it anyway, over the weekly cap")
 
-    def set_interviewers(self, users) -> None:
+    def set_interviewers(self, users: Iterable[User]) -> None:
         self.interviewers.choices = choices((u.id, u.name) for u in users)
 
 
 class CancelForm(FlaskForm):
     reason = TextAreaField("Reason", validators=[Optional(), Length(max=limits.CHANGE_REASON)])
 
-
-class AccountForm(FlaskForm):
-    time_zone = StringField("Time zone", validators=[DataRequired(), Length(max=64)])
-    weekly_interview_cap = IntegerField("Weekly interview cap", validators=[
-        Optional(), NumberRange(limits.WEEKLY_INTERVIEW_CAP.low, limits.WEEKLY_INTERVIEW_CAP.high)])

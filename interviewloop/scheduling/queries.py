@@ -13,6 +13,7 @@ from interviewloop.db import utcnow
 from interviewloop.loops.models import Loop, LoopStage
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.scheduling.models import Interview, InterviewStatus, Panelist
+from interviewloop.scheduling.signals import counting_scorecards
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,8 @@ class BoardRow:
 
 def board(session: Session, requisition: Requisition, now: datetime | None = None,
           due_hours: int = 24) -> list[BoardRow]:
-    """Candidates by their loop's stages, with each stage's state, in three queries."""
+    """Candidates by their loop's stages, with each stage's state (scorecards count the
+    submitted ones), in three queries."""
     now = now or utcnow()
     rows = session.execute(
         select(Candidate, Loop).outerjoin(Loop, Loop.candidate_id == Candidate.id)
@@ -76,16 +78,9 @@ def board(session: Session, requisition: Requisition, now: datetime | None = Non
         .where(Interview.status == InterviewStatus.SCHEDULED,
                Candidate.requisition_id == requisition.id)
         .options(selectinload(Interview.panel).selectinload(Panelist.user)))}
-    from sqlalchemy import func
-
-    from interviewloop.scorecards.models import Scorecard, ScorecardStatus
-
-    submitted = dict(session.execute(
-        select(Scorecard.interview_id, func.count())
-        .join(Candidate, Candidate.id == Scorecard.candidate_id)
-        .where(Candidate.requisition_id == requisition.id,
-               Scorecard.status == ScorecardStatus.SUBMITTED)
-        .group_by(Scorecard.interview_id)).all())
+    submitted: dict[int, int] = {}
+    for _receiver, counts in counting_scorecards.send(session, requisition=requisition):
+        submitted.update(counts)
     result = []
     for candidate, loop in rows:
         cells = []

@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session, selectinload
 from interviewloop import limits
 from interviewloop.audit.service import Actor, record
 from interviewloop.auth.models import User
+from interviewloop.bank.models import Question
 from interviewloop.db import utcnow
 from interviewloop.enums import Role
 from interviewloop.errors import Conflict, DomainError, NotFound
-from interviewloop.loops.models import Loop, LoopStage
+from interviewloop.loops.models import Loop, LoopQuestion, LoopStage
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.requisitions.service import require_manage
 from interviewloop.scheduling.models import (
@@ -30,6 +31,7 @@ from interviewloop.scheduling.models import (
     InterviewStatus,
     Panelist,
 )
+from interviewloop.scheduling.signals import panel_changing
 from interviewloop.timezones import format_local, to_local
 
 
@@ -92,7 +94,7 @@ def get_interview(session: Session, interview_id: int) -> Interview:
 
 
 def requisition_of(session: Session, interview: Interview) -> Requisition:
-    return session.get(Requisition, interview.candidate.requisition_id)
+    return session.get_one(Requisition, interview.candidate.requisition_id)
 
 
 def team_interviewers(session: Session, requisition: Requisition) -> list[User]:
@@ -104,9 +106,6 @@ def team_interviewers(session: Session, requisition: Requisition) -> list[User]:
 
 def kit_stage(session: Session, interview: Interview) -> LoopStage:
     """The interview's stage with its questions, their signals, red flags and areas."""
-    from interviewloop.bank.models import Question
-    from interviewloop.loops.models import LoopQuestion
-
     question = selectinload(LoopStage.questions).selectinload(LoopQuestion.question)
     return session.scalars(select(LoopStage).where(LoopStage.id == interview.stage_id).options(
         selectinload(LoopStage.focus_areas), question.selectinload(Question.points),
@@ -219,9 +218,9 @@ def _enforce(booking: Booking, data: ScheduleInput) -> None:
 
 def _set_panel(interview: Interview, ids: list[int]) -> None:
     current = {p.user_id: p for p in interview.panel}
-    for user_id, panelist in current.items():
+    for user_id, leaving in current.items():
         if user_id not in ids:
-            interview.panel.remove(panelist)
+            interview.panel.remove(leaving)
     for user_id in ids:
         panelist = current.get(user_id)
         if panelist is None:
@@ -270,14 +269,7 @@ def reschedule(session: Session, actor: Actor, requisition: Requisition, intervi
     require_manage(actor.user, requisition)
     if interview.is_cancelled:
         raise Conflict("This interview was cancelled; schedule the stage again instead.")
-    from interviewloop.scorecards.models import Scorecard
-
-    writers = session.scalars(select(User.name).join(Scorecard, Scorecard.interviewer_id == User.id)
-                              .where(Scorecard.interview_id == interview.id,
-                                     User.id.not_in(data.interviewer_ids))).all()
-    if writers:
-        raise SchedulingRefused([f"{name} has started a scorecard for this interview and "
-                                 "stays on its panel." for name in writers])
+    panel_changing.send(session, interview=interview, keeping=data.interviewer_ids)
     _enforce(check_booking(session, actor, requisition, interview.candidate, data,
                            exclude=interview, now=now), data)
     ids = sorted(set(data.interviewer_ids))
