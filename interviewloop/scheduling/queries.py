@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -48,11 +49,23 @@ def split_upcoming(rows: list[InterviewRow], now: datetime | None = None
     return upcoming, past
 
 
+class StageState(enum.StrEnum):
+    """A loop stage on the board."""
+
+    UNSCHEDULED = "unscheduled"
+    SCHEDULED = "scheduled"  # booked, not yet over
+    DONE = "done"  # the interview is over
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        return [(state.value, state.value) for state in cls]
+
+
 @dataclass(frozen=True)
 class StageCell:
     stage: LoopStage
     interview: Interview | None
-    state: str  # unscheduled, scheduled or done
+    state: StageState
     submitted: int = 0  # scorecards in
     overdue: int = 0  # scorecards past due
 
@@ -86,8 +99,8 @@ def board(session: Session, requisition: Requisition, now: datetime | None = Non
         cells = []
         for stage in (loop.stages if loop else []):
             interview = live.get(stage.id)
-            state = ("unscheduled" if interview is None else
-                     "done" if interview.ends_at <= now else "scheduled")
+            state = (StageState.UNSCHEDULED if interview is None else
+                     StageState.DONE if interview.ends_at <= now else StageState.SCHEDULED)
             done = submitted.get(interview.id, 0) if interview else 0
             late = 0
             if interview and interview.ends_at + timedelta(hours=due_hours) < now:

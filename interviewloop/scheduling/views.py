@@ -44,7 +44,7 @@ def board(requisition_id: int) -> ResponseReturnValue:
                          due_hours=current_app.config["SCORECARD_DUE_HOURS"])
     state = request.args.get("state", "")
     status = request.args.get("status", "active")
-    if state not in ("", "unscheduled", "scheduled", "done"):
+    if state and state not in set(queries.StageState):
         abort(400, "Filter by unscheduled, scheduled or done.")
     if status and status not in set(CandidateStatus):
         abort(400, "Unknown candidate status.")
@@ -53,7 +53,8 @@ def board(requisition_id: int) -> ResponseReturnValue:
     if state:
         rows = [r for r in rows if any(c.state == state for c in r.cells)]
     return render_template("scheduling/board.html", requisition=requisition, rows=rows,
-                           state=state, status=status, status_choices=CandidateStatus.choices())
+                           state=state, status=status, status_choices=CandidateStatus.choices(),
+                           state_choices=queries.StageState.choices())
 
 
 def _schedule_input(form: ScheduleForm) -> service.ScheduleInput:
