@@ -168,17 +168,28 @@ def bank_data():
     return load_bank(DEFAULT_BANK)
 
 
+@pytest.fixture(scope="session")
+def bank_rows(bank_engine):
+    from tests.bank_rows import read_bank_rows
+
+    with bank_engine.connect() as conn:
+        return read_bank_rows(conn)
+
+
 @pytest.fixture
 def bank(request, db_session, bank_data):
     """The real question bank in this test's database: committed there once (`bank_engine`)
-    for a test that names `bank`; imported into the transaction for one that asks for it
-    only once its connection is open (request.getfixturevalue)."""
+    for a test that names `bank`; copied into the transaction for one that asks for it only
+    once its connection is open (request.getfixturevalue), or imported if it wrote bank
+    rows of its own first."""
     import copy
 
     from interviewloop.audit.service import SYSTEM
     from interviewloop.bank.importer import import_bank
+    from tests.bank_rows import copy_bank_rows
 
-    if not _names_bank(request):
+    if not _names_bank(request) and not copy_bank_rows(db_session,
+                                                       request.getfixturevalue("bank_rows")):
         import_bank(db_session, SYSTEM, copy.deepcopy(bank_data))
         db_session.flush()
     return bank_data
