@@ -58,12 +58,15 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _template_filters(app: Flask) -> None:
-    """Times in the viewer's own zone, with the zone named."""
+    """Times in the viewer's own zone, with the zone named; the limits, named once."""
     from datetime import datetime
 
     from flask_login import current_user
 
+    from interviewloop import limits
     from interviewloop.timezones import format_local
+
+    app.jinja_env.globals["limits"] = limits
 
     def viewer_zone() -> str:
         return current_user.time_zone if current_user.is_authenticated else "UTC"

@@ -5,6 +5,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from interviewloop import limits
+from interviewloop.constraints import explain
 from interviewloop.db import Base, str_enum, utcnow
 from interviewloop.enums import Role
 
@@ -14,10 +16,11 @@ class User(Base):
     __table_args__ = (
         # Emails are stored lower-cased so that the UNIQUE constraint is case-insensitive.
         CheckConstraint("email = lower(email)", name="email_lowercase"),
-        CheckConstraint("length(email) BETWEEN 3 AND 254", name="email_length"),
-        CheckConstraint("length(name) BETWEEN 1 AND 120", name="name_length"),
+        CheckConstraint(limits.EMAIL.length_check("email"), name="email_length"),
+        CheckConstraint(limits.PERSON_NAME.length_check("name"), name="name_length"),
         CheckConstraint("failed_logins >= 0", name="failed_logins_nonnegative"),
-        CheckConstraint("weekly_interview_cap IS NULL OR weekly_interview_cap BETWEEN 1 AND 50",
+        CheckConstraint("weekly_interview_cap IS NULL OR "
+                        + limits.WEEKLY_INTERVIEW_CAP.check("weekly_interview_cap"),
                         name="weekly_cap_range"),
     )
 
@@ -95,3 +98,13 @@ class LoginSession(Base):
     ip: Mapped[str | None] = mapped_column(String(45))
 
     user: Mapped[User] = relationship(lazy="raise")
+
+
+# What each constraint means to a person when it fires (interviewloop/constraints.py).
+AGAIN = "A one-off value clashed by chance; try again."
+explain("uq_users_email", "An account with this email address already exists (it may have been "
+        "created a moment ago).")
+explain("ck_users_email_lowercase", "Email addresses are kept in lower case.", status=422)
+explain("pk_user_roles", "That person already has this role.")
+explain("uq_users_calendar_token", AGAIN)
+explain("uq_login_sessions_token", AGAIN)

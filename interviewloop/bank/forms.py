@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SearchField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from interviewloop import limits
 from interviewloop.bank.schema import MINUTES_RANGE
 from interviewloop.enums import Category, Level
 from interviewloop.forms import MultiCheckboxField, choices
@@ -18,7 +19,9 @@ class BankFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = SearchField("Search", validators=[Optional(), Length(max=200)])
+    FILTERS = ("q", "category", "level", "area", "benchmark", "status")  # all but the page
+
+    q = SearchField("Search", validators=[Optional(), Length(max=limits.SEARCH_TEXT)])
     category = SelectField("Category", choices=choices([("", "Any category"), *CATEGORY_CHOICES]),
                            validate_choice=True, default="")
     level = SelectField("Level", choices=choices([("", "Any level"), *LEVEL_CHOICES]), default="")
@@ -34,10 +37,10 @@ class BankFilterForm(FlaskForm):
 
 
 class QuestionForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    title = StringField("Title", validators=[DataRequired(), Length(max=limits.QUESTION_TITLE.high)])
     category = SelectField("Category", choices=choices(CATEGORY_CHOICES), validators=[DataRequired()])
     prompt = TextAreaField("Prompt, as the interviewer asks it",
-                           validators=[DataRequired(), Length(max=4000)])
+                           validators=[DataRequired(), Length(max=limits.QUESTION_PROMPT.high)])
     signals = TextAreaField("Signals of a strong answer (one a line, at least 3)",
                             validators=[DataRequired(), Length(max=6000)])
     red_flags = TextAreaField("Red flags (one a line, at least 2)",

@@ -16,7 +16,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from interviewloop import limits
 from interviewloop.bank.models import CapabilityArea, Question
+from interviewloop.constraints import explain
 from interviewloop.db import Base, str_enum, utcnow
 from interviewloop.enums import Category, Level
 from interviewloop.requisitions.models import Candidate
@@ -25,8 +27,8 @@ from interviewloop.requisitions.models import Candidate
 def _stage_checks() -> tuple[CheckConstraint, ...]:
     # New objects for each table: a constraint object belongs to one table only.
     return (
-        CheckConstraint("length(name) BETWEEN 1 AND 80", name="name_length"),
-        CheckConstraint("minutes BETWEEN 5 AND 240", name="minutes_range"),
+        CheckConstraint(limits.STAGE_NAME.length_check("name"), name="name_length"),
+        CheckConstraint(limits.STAGE_MINUTES.check("minutes"), name="minutes_range"),
         CheckConstraint("position >= 0", name="position_nonnegative"),
     )
 
@@ -48,7 +50,8 @@ class LoopTemplateStage(Base):
     __tablename__ = "loop_template_stages"
     __table_args__ = (
         *_stage_checks(),
-        CheckConstraint("question_count BETWEEN 1 AND 5", name="question_count_range"),
+        CheckConstraint(limits.QUESTIONS_PER_STAGE.check("question_count"),
+                        name="question_count_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -150,3 +153,14 @@ class LoopQuestion(Base):
 
     stage: Mapped[LoopStage] = relationship(back_populates="questions", lazy="raise")
     question: Mapped[Question] = relationship(lazy="raise")
+
+
+# What each constraint means to a person when it fires (interviewloop/constraints.py).
+explain("uq_loops_candidate_id", "This candidate's loop was built a moment ago: reload the page.")
+explain("uq_loop_questions_loop_id_question_id", "That question is already in this loop.")
+explain("uq_loop_stages_loop_id_position", "The loop was changed at the same moment by someone "
+        "else. Reload it and try again.")
+explain("uq_loop_stages_id_loop_id", "A stage belongs to one loop.")
+explain("uq_loop_templates_level", "That level already has a loop template.")
+for _link in ("loop_stage_areas", "loop_template_stage_areas"):
+    explain(f"pk_{_link}", "A stage lists the same capability area twice.", status=422)

@@ -6,11 +6,12 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from interviewloop import limits
 from interviewloop.audit.service import Actor, record
-from interviewloop.bank.models import Question
+from interviewloop.bank.models import Question, QuestionLevel
 from interviewloop.bank.service import areas as all_areas
 from interviewloop.bank.service import benchmarks as all_benchmarks
 from interviewloop.enums import Category, Level
@@ -18,7 +19,7 @@ from interviewloop.errors import Conflict, DomainError, NotFound
 from interviewloop.loops.chooser import Chooser, Option, repair, shortfall
 from interviewloop.loops.coverage import Coverage, check_coverage
 from interviewloop.loops.models import Loop, LoopQuestion, LoopStage, LoopTemplate, LoopTemplateStage
-from interviewloop.requisitions.models import Candidate, CandidateStatus, Requisition
+from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.requisitions.service import require_manage
 
 
@@ -71,7 +72,17 @@ def loop_for(session: Session, candidate: Candidate) -> Loop | None:
 
 
 def coverage_of(session: Session, loop: Loop) -> Coverage:
-    return check_coverage(list(loop.stages), all_areas(session), all_benchmarks(session))
+    return check_coverage(list(loop.stages), all_areas(session), all_benchmarks(session),
+                          level=loop.level, active_questions=active_questions(session, loop.level))
+
+
+def active_questions(session: Session, level: Level) -> dict[Category, int]:
+    """How many active questions of each category suit ``level`` (what a stage can draw)."""
+    return dict(session.execute(
+        select(Question.category, func.count()).where(
+            Question.retired_at.is_(None),
+            Question.id.in_(select(QuestionLevel.question_id).where(QuestionLevel.level == level)))
+        .group_by(Question.category)).all())
 
 
 # --- choosing questions -----------------------------------------------------------------------
@@ -100,7 +111,7 @@ def _refresh(session: Session, loop: Loop) -> Coverage:
 def build_loop(session: Session, actor: Actor, requisition: Requisition, candidate: Candidate,
                *, seed: int | None = None) -> Loop:
     require_manage(actor.user, requisition)
-    if candidate.status != CandidateStatus.ACTIVE:
+    if not candidate.in_process:
         raise Conflict(f"This candidate is {candidate.status.value}; loops are built for "
                        "active candidates.")
     if session.scalar(select(Loop.id).where(Loop.candidate_id == candidate.id)) is not None:
@@ -221,16 +232,20 @@ def add_stage(session: Session, actor: Actor, requisition: Requisition, loop: Lo
               data: StageInput, *, seed: int | None = None) -> LoopStage:
     require_manage(actor.user, requisition)
     name = data.name.strip()
-    if not 1 <= len(name) <= 80:
-        raise InvalidLoopChange("A stage name is 1 to 80 characters.", "name")
+    if len(name) not in limits.STAGE_NAME:
+        raise InvalidLoopChange(f"A stage name is 1 to {limits.STAGE_NAME.high} characters.",
+                                "name")
     try:
         category = Category(data.category)
     except ValueError:
         raise InvalidLoopChange("Choose a question category.", "category") from None
-    if not 5 <= data.minutes <= 240:
-        raise InvalidLoopChange("A stage lasts 5 to 240 minutes.", "minutes")
-    if not 1 <= data.question_count <= 5:
-        raise InvalidLoopChange("A stage has 1 to 5 questions.", "question_count")
+    minutes, count = limits.STAGE_MINUTES, limits.QUESTIONS_PER_STAGE
+    if data.minutes not in minutes:
+        raise InvalidLoopChange(f"A stage lasts {minutes.low} to {minutes.high} minutes.",
+                                "minutes")
+    if data.question_count not in count:
+        raise InvalidLoopChange(f"A stage has {count.low} to {count.high} questions.",
+                                "question_count")
     by_slug = {a.slug: a for a in all_areas(session)}
     if not data.focus or any(slug not in by_slug for slug in data.focus):
         raise InvalidLoopChange("Choose one or more known capability areas.", "focus")

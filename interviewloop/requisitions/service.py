@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from interviewloop import limits
 from interviewloop.audit.service import Actor, record
 from interviewloop.auth.models import User
 from interviewloop.db import utcnow
@@ -25,7 +26,6 @@ from interviewloop.requisitions.models import (
 
 DEFINITION_FIELDS = ("title", "level", "team", *OPERATING_QUESTIONS, *PRODUCTION_SURFACE,
                      "comp_currency", "comp_min", "comp_max")
-MAX_ANSWER = 4000
 
 
 class InvalidRequisition(DomainError):
@@ -103,12 +103,14 @@ def get_requisition(session: Session, user: User, requisition_id: int) -> Requis
     return requisition
 
 
-def can_manage(user: User, requisition: Requisition) -> bool:
-    """Edit the definition, the team and the candidates: the manager, the recruiter, admins."""
-    return user.is_admin or user.id in (requisition.hiring_manager_id, requisition.recruiter_id)
+def can_manage(user: User | None, requisition: Requisition) -> bool:
+    """Edit the definition, the team and the candidates: the manager, the recruiter, admins.
+    (Never the system: a job or a CLI command acts for nobody on a hiring team.)"""
+    return user is not None and (
+        user.is_admin or user.id in (requisition.hiring_manager_id, requisition.recruiter_id))
 
 
-def require_manage(user: User, requisition: Requisition) -> None:
+def require_manage(user: User | None, requisition: Requisition) -> None:
     if not can_manage(user, requisition):
         raise Forbidden("Only the requisition's hiring manager, its recruiter or an admin "
                         "can change it.")
@@ -131,10 +133,11 @@ def people_for(session: Session, role: Role) -> list[User]:
 
 def _clean(data: RequisitionInput, session: Session) -> dict[str, object]:
     title, team = data.title.strip(), data.team.strip()
-    if not 1 <= len(title) <= 120:
-        raise InvalidRequisition("A title is 1 to 120 characters.", "title")
-    if not 1 <= len(team) <= 120:
-        raise InvalidRequisition("A team is 1 to 120 characters.", "team")
+    if len(title) not in limits.REQUISITION_TITLE:
+        raise InvalidRequisition(f"A title is 1 to {limits.REQUISITION_TITLE.high} characters.",
+                                 "title")
+    if len(team) not in limits.TEAM_NAME:
+        raise InvalidRequisition(f"A team is 1 to {limits.TEAM_NAME.high} characters.", "team")
     try:
         level = Level(data.level)
     except ValueError:
@@ -163,8 +166,8 @@ def _clean(data: RequisitionInput, session: Session) -> dict[str, object]:
         if name not in OPERATING_QUESTIONS and name not in PRODUCTION_SURFACE:
             raise InvalidRequisition(f"Unknown field {name!r}.")
         text = (text or "").strip()
-        if len(text) > MAX_ANSWER:
-            raise InvalidRequisition(f"Keep this under {MAX_ANSWER} characters.", name)
+        if len(text) > limits.ANSWER:
+            raise InvalidRequisition(f"Keep this under {limits.ANSWER} characters.", name)
         values[name] = text or None
     return values
 
@@ -182,7 +185,8 @@ def create_requisition(session: Session, actor: Actor, data: RequisitionInput) -
 def update_requisition(session: Session, actor: Actor, requisition: Requisition,
                        data: RequisitionInput, *, seen_version: int) -> Requisition:
     """Save an edit made on ``seen_version``. Changing the role's definition clears both
-    confirmations: the team agrees again on what changed."""
+    confirmations: the team agrees again on what changed. Changing the hiring manager or the
+    recruiter clears that role's confirmation: the new person has agreed to nothing yet."""
     require_manage(actor.user, requisition)
     if seen_version != requisition.version:
         raise StaleRequisition
@@ -198,27 +202,41 @@ def update_requisition(session: Session, actor: Actor, requisition: Requisition,
                for name, value in values.items() if getattr(requisition, name) != value}
     if not changed:
         return requisition
+    lapsed = set()
+    if set(changed) & set(DEFINITION_FIELDS):
+        lapsed |= {"manager", "recruiter"}
+    # A confirmation is the person's who gave it: a new manager or recruiter confirms anew.
+    if "hiring_manager_id" in changed:
+        lapsed.add("manager")
+    if "recruiter_id" in changed:
+        lapsed.add("recruiter")
+    cleared = sorted(role for role in lapsed
+                     if getattr(requisition, f"{role}_confirmed_by_id") is not None)
+    for role in lapsed:
+        setattr(requisition, f"{role}_confirmed_by_id", None)
+        setattr(requisition, f"{role}_confirmed_at", None)
     for name, value in values.items():
         setattr(requisition, name, value)
-    cleared = bool(set(changed) & set(DEFINITION_FIELDS)) and (
-        requisition.manager_confirmed_at or requisition.recruiter_confirmed_at)
-    if set(changed) & set(DEFINITION_FIELDS):
-        requisition.manager_confirmed_at = None
-        requisition.recruiter_confirmed_at = None
     session.flush()
     record(session, actor, "requisition_updated", requisition, fields=sorted(changed),
-           confirmations_cleared=bool(cleared))
+           confirmations_cleared=bool(cleared), cleared_confirmations=cleared)
     return requisition
 
 
 def confirm_definition(session: Session, actor: Actor, requisition: Requisition) -> Requisition:
-    """The hiring manager or the recruiter agrees to the role as defined."""
+    """The hiring manager or the recruiter agrees to the role as defined; the confirmation
+    is stored as theirs (by user id), so it lapses if someone else takes the role."""
     user = actor.user
+    if user is None:
+        raise Forbidden("Only this requisition's hiring manager and recruiter confirm its "
+                        "definition.")
     roles = []
     if user.id == requisition.hiring_manager_id:
+        requisition.manager_confirmed_by_id = user.id
         requisition.manager_confirmed_at = utcnow()
         roles.append("hiring_manager")
     if user.id == requisition.recruiter_id:
+        requisition.recruiter_confirmed_by_id = user.id
         requisition.recruiter_confirmed_at = utcnow()
         roles.append("recruiter")
     if not roles:
@@ -232,16 +250,16 @@ def confirm_definition(session: Session, actor: Actor, requisition: Requisition)
 def opening_blockers(requisition: Requisition) -> list[str]:
     """Everything that stands between this requisition and opening, in words."""
     blockers = [f"Answer the operating question: {q}" for q in requisition.unanswered]
-    if requisition.manager_confirmed_at is None:
+    if not requisition.manager_confirmed:
         blockers.append("The hiring manager has not confirmed the role definition.")
-    if requisition.recruiter_confirmed_at is None:
+    if not requisition.recruiter_confirmed:
         blockers.append("The recruiter has not confirmed the role definition.")
     return blockers
 
 
 def open_requisition(session: Session, actor: Actor, requisition: Requisition) -> Requisition:
     require_manage(actor.user, requisition)
-    if requisition.status != RequisitionStatus.DRAFT:
+    if not requisition.is_draft:
         raise Conflict(f"This requisition is {requisition.status.value}, not a draft.")
     blockers = opening_blockers(requisition)
     if blockers:

@@ -9,7 +9,9 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from interviewloop import limits
 from interviewloop.auth.models import User
+from interviewloop.constraints import explain
 from interviewloop.db import Base, str_enum, utcnow
 from interviewloop.loops.models import LoopStage
 from interviewloop.requisitions.models import Candidate
@@ -25,7 +27,7 @@ class Interview(Base):
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("sequence >= 0", name="sequence_nonnegative"),
-        CheckConstraint("length(location) <= 500", name="location_length"),
+        CheckConstraint(f"length(location) <= {limits.LOCATION}", name="location_length"),
         CheckConstraint("(status = 'cancelled') = (cancelled_at IS NOT NULL)",
                         name="cancelled_has_time"),
         # A stage has at most one live interview (cancelled ones stay as history).
@@ -112,3 +114,15 @@ class InterviewChange(Base):
 
     interview: Mapped[Interview] = relationship(back_populates="changes", lazy="raise")
     actor: Mapped[User | None] = relationship(lazy="raise")
+
+
+# What each constraint means to a person when it fires (interviewloop/constraints.py).
+explain("uq_interviews_live_stage", "This stage already has a live interview (it may have been "
+        "booked a moment ago): reschedule or cancel that one.")
+explain("uq_interviews_ical_uid", "A one-off value clashed by chance; try again.")
+explain("pk_interview_panelists", "That person is already on the panel.")
+explain("ck_interviews_ends_after_start", "An interview ends after it starts.", status=422)
+explain("ck_interview_panelists_ends_after_start", "An interview ends after it starts.",
+        status=422)
+explain("ck_interviews_cancelled_has_time", "A cancelled interview records when it was "
+        "cancelled.", status=422)

@@ -15,13 +15,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from interviewloop import limits
 from interviewloop.audit.service import Actor, record
 from interviewloop.auth.models import User
 from interviewloop.db import utcnow
 from interviewloop.enums import Role
 from interviewloop.errors import Conflict, DomainError, NotFound
 from interviewloop.loops.models import Loop, LoopStage
-from interviewloop.requisitions.models import Candidate, CandidateStatus, Requisition
+from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.requisitions.service import require_manage
 from interviewloop.scheduling.models import (
     Interview,
@@ -30,8 +31,6 @@ from interviewloop.scheduling.models import (
     Panelist,
 )
 from interviewloop.timezones import format_local, to_local
-
-MIN_MINUTES, MAX_MINUTES = 5, 480
 
 
 class SchedulingRefused(Conflict):
@@ -140,13 +139,14 @@ def check_booking(session: Session, actor: Actor, requisition: Requisition,
         booking.refusals.append("Choose at least one interviewer.")
     if data.minutes <= 0:
         booking.refusals.append("The interview would end before it starts.")
-    elif not MIN_MINUTES <= data.minutes <= MAX_MINUTES:
-        booking.refusals.append(f"An interview lasts {MIN_MINUTES} to {MAX_MINUTES} minutes.")
+    elif data.minutes not in limits.INTERVIEW_MINUTES:
+        span = limits.INTERVIEW_MINUTES
+        booking.refusals.append(f"An interview lasts {span.low} to {span.high} minutes.")
     if data.starts_at <= now:
         booking.refusals.append("The start time is in the past.")
-    if len(data.location) > 500:
-        booking.refusals.append("Keep the location or link under 500 characters.")
-    if candidate.status != CandidateStatus.ACTIVE:
+    if len(data.location) > limits.LOCATION:
+        booking.refusals.append(f"Keep the location or link under {limits.LOCATION} characters.")
+    if not candidate.in_process:
         booking.refusals.append(f"The candidate is {candidate.status.value}.")
     if booking.refusals:
         return booking

@@ -18,8 +18,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from interviewloop import limits
 from interviewloop.auth.models import User
 from interviewloop.bank.models import CapabilityArea
+from interviewloop.constraints import explain
 from interviewloop.db import Base, str_enum, utcnow
 from interviewloop.scheduling.models import Interview
 
@@ -113,7 +115,7 @@ class Rating(Base):
     __tablename__ = "scorecard_ratings"
     __table_args__ = (
         CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 4", name="rating_range"),
-        CheckConstraint("length(evidence) <= 5000", name="evidence_length"),
+        CheckConstraint(f"length(evidence) <= {limits.EVIDENCE}", name="evidence_length"),
     )
 
     scorecard_id: Mapped[int] = mapped_column(
@@ -128,7 +130,7 @@ class Rating(Base):
 
 class QuestionNote(Base):
     __tablename__ = "scorecard_question_notes"
-    __table_args__ = (CheckConstraint("length(notes) <= 5000", name="notes_length"),)
+    __table_args__ = (CheckConstraint(f"length(notes) <= {limits.EVIDENCE}", name="notes_length"),)
 
     scorecard_id: Mapped[int] = mapped_column(
         ForeignKey("scorecards.id", ondelete="CASCADE"), primary_key=True)
@@ -143,7 +145,8 @@ class PreOfferSignal(Base):
     """What this interview showed on one of the three pre-offer questions."""
 
     __tablename__ = "scorecard_signals"
-    __table_args__ = (CheckConstraint("length(evidence) <= 1000", name="evidence_length"),)
+    __table_args__ = (CheckConstraint(f"length(evidence) <= {limits.SIGNAL_EVIDENCE}",
+                                      name="evidence_length"),)
 
     scorecard_id: Mapped[int] = mapped_column(
         ForeignKey("scorecards.id", ondelete="CASCADE"), primary_key=True)
@@ -190,3 +193,14 @@ class ReminderSent(Base):
 
     __table_args__ = (CheckConstraint("threshold IN ('interviewer', 'manager')",
                                       name="threshold_known"),)
+
+
+# What each constraint means to a person when it fires (interviewloop/constraints.py).
+explain("uq_scorecards_interview_id_interviewer_id", "Your scorecard for this interview was "
+        "started a moment ago (in another tab?): reload it and try again.")
+explain("pk_scorecard_reminders", "That reminder was already sent.")
+explain("pk_scorecard_ratings", "A capability area is rated twice.", status=422)
+explain("pk_scorecard_question_notes", "A question has two sets of notes.", status=422)
+explain("pk_scorecard_signals", "A pre-offer signal is given twice.", status=422)
+explain("ck_scorecards_submitted_is_complete", "A submitted scorecard needs a recommendation.",
+        status=422)

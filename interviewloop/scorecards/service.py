@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from interviewloop import limits
 from interviewloop.audit.service import Actor, record
 from interviewloop.bank.models import CapabilityArea
 from interviewloop.db import utcnow
@@ -30,7 +31,7 @@ from interviewloop.scorecards.models import (
     SignalValue,
 )
 
-MAX_EVIDENCE = 5000
+MAX_EVIDENCE = limits.EVIDENCE
 DECIDED = (CandidateStatus.OFFER, CandidateStatus.REJECTED, CandidateStatus.HIRED)
 
 
@@ -110,15 +111,15 @@ def _ensure_author(actor: Actor, interview: Interview) -> None:
         raise Conflict("This interview was cancelled; it has no scorecards.")
 
 
-def _ensure_editable(session: Session, interview: Interview, scorecard: Scorecard) -> None:
+def _ensure_editable(session: Session, interview: Interview) -> None:
     """A decision locks the scorecards it was made on: those of interviews scheduled before
     it. (After a hold, an interview scheduled later is still written up.)"""
     from interviewloop.debrief.models import Decision
 
     decided = session.scalar(select(Decision.id).where(
-        Decision.candidate_id == scorecard.candidate_id,
+        Decision.candidate_id == interview.candidate_id,
         Decision.decided_at >= interview.created_at).limit(1))
-    candidate = session.get(Candidate, scorecard.candidate_id)
+    candidate = session.get_one(Candidate, interview.candidate_id)
     if decided is not None or candidate.status in DECIDED:
         raise Conflict("A decision is recorded for this candidate: the scorecards are locked.")
 
@@ -143,8 +144,9 @@ def _clean(data: ScorecardInput, areas: dict[int, CapabilityArea], question_ids:
             raise InvalidScorecard("Unknown pre-offer question.")
         if value is not None and value not in {v.value for v in SignalValue}:
             raise InvalidScorecard("A pre-offer signal is yes, no or not observed.")
-        if len(evidence) > 1000:
-            raise InvalidScorecard("Keep each pre-offer line under 1,000 characters.")
+        if len(evidence) > limits.SIGNAL_EVIDENCE:
+            raise InvalidScorecard(f"Keep each pre-offer line under {limits.SIGNAL_EVIDENCE:,} "
+                                   "characters.")
     if data.recommendation and data.recommendation not in {r.value for r in Recommendation}:
         raise InvalidScorecard("Unknown recommendation.")
     if len(data.summary) > MAX_EVIDENCE:
@@ -273,18 +275,15 @@ def save(session: Session, actor: Actor, requisition: Requisition, interview: In
     was filled in on (0 for a new scorecard), so a save from a stale tab is refused."""
     now = now or utcnow()
     _ensure_author(actor, interview)
-    if scorecard is None:
-        if seen_version != 0:
-            raise StaleScorecard
-        scorecard = _start(session, actor, interview)
-        seen_version = scorecard.version
-    if scorecard.interviewer_id != actor.user.id:
+    assert actor.user is not None  # _ensure_author refuses a system actor
+    if scorecard is not None and scorecard.interviewer_id != actor.user.id:
         raise Forbidden("Only its author edits a scorecard.")
-    _ensure_editable(session, interview, scorecard)
-    if seen_version != scorecard.version:
+    # Every refusal comes before the first write: a refused first save leaves no draft.
+    _ensure_editable(session, interview)
+    if seen_version != (scorecard.version if scorecard else 0):
         raise StaleScorecard
     _clean(data, areas, {lq.id for lq in stage.questions})
-    was_submitted = scorecard.is_submitted
+    was_submitted = scorecard is not None and scorecard.is_submitted
     if submit or was_submitted:
         if interview.starts_at > now:
             raise Conflict("The interview has not started yet: scorecards are submitted "
@@ -295,6 +294,8 @@ def save(session: Session, actor: Actor, requisition: Requisition, interview: In
         warning = contradiction(data)
         if warning and not data.confirm_contradiction:
             raise ContradictoryRecommendation(warning)
+    if scorecard is None:
+        scorecard = _start(session, actor, interview)
 
     before = content_of(scorecard)
     # Whether the author could see other scorecards at this moment (their own is in).
