@@ -7,8 +7,8 @@ already keeps the cap within 1..50, so existing rows pass; one that does not mak
 upgrade fail rather than be changed silently.
 
 Revision ID: 05a1ddb23f3d
-Revises: c3e1f0a7d912
-Create Date: 2026-11-27 12:00:00.000000
+Revises: 3c2d5a5d1b5d
+Create Date: 2026-12-01 12:00:00.000000
 """
 
 from collections.abc import Sequence
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "05a1ddb23f3d"
-down_revision: str | None = "c3e1f0a7d912"
+down_revision: str | None = "3c2d5a5d1b5d"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
