@@ -29,12 +29,13 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = RowIdConverter
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from interviewloop import errors, security
+    from interviewloop import errors, ratelimit, security
     from interviewloop.auth import login as auth_login
     from interviewloop.db import db
 
     db.init_app(app)
     auth_login.init_app(app)
+    ratelimit.init_app(app)
     security.init_app(app)
     errors.init_app(app)
 

@@ -67,6 +67,24 @@ def _positive_int(raw: str) -> int:
     return value
 
 
+RATE_LIMIT_STORAGES = ("memory", "redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster")
+
+
+def _rate_limit(raw: str) -> str:
+    """A Flask-Limiter limit such as "10 per minute;50 per hour", kept as written."""
+    from limits import parse_many
+
+    parse_many(raw)  # ValueError names what it could not read
+    return raw
+
+
+def _rate_limit_storage(raw: str) -> str:
+    scheme = raw.partition("://")[0]
+    if scheme not in RATE_LIMIT_STORAGES:
+        raise ValueError(f"expected a URI starting {', '.join(s + '://' for s in RATE_LIMIT_STORAGES)}")
+    return raw
+
+
 @dataclass(frozen=True)
 class Setting:
     env: str
@@ -116,6 +134,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SMTP_USERNAME", "SMTP_USERNAME", str, None, "mail server login, if it needs one"),
     Setting("SMTP_PASSWORD", "SMTP_PASSWORD", str, None, "mail server password"),
     Setting("SMTP_STARTTLS", "SMTP_STARTTLS", _bool, False, "upgrade the SMTP connection to TLS"),
+    Setting("RATELIMIT_STORAGE_URI", "RATELIMIT_STORAGE_URI", _rate_limit_storage, "memory://",
+            "where rate limits are counted: memory:// (this process only) or redis://host:6379/0 "
+            "(shared by every worker and host)"),
+    Setting("RATELIMIT_LOGIN", "RATELIMIT_LOGIN", _rate_limit, "10 per minute;50 per hour",
+            "sign-in attempts from one client address"),
+    Setting("RATELIMIT_LOGIN_ACCOUNT", "RATELIMIT_LOGIN_ACCOUNT", _rate_limit, "20 per hour",
+            "sign-in attempts on one account from addresses it has never signed in from"),
+    Setting("RATELIMIT_FEED", "RATELIMIT_FEED", _rate_limit, "300 per hour",
+            "calendar feed requests from one client address"),
+    Setting("RATELIMIT_FEED_LINK", "RATELIMIT_FEED_LINK", _rate_limit, "60 per hour",
+            "requests for one calendar feed link"),
     Setting("BANK_PAGE_SIZE", "BANK_PAGE_SIZE", _positive_int, 20, "questions per page in the bank"),
 )
 
@@ -161,4 +190,6 @@ def load_config(environ: Mapping[str, str], overrides: Mapping[str, Any] | None 
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the login session
     )
     config.setdefault("WTF_CSRF_ENABLED", True)
+    # Set on every app: Flask-Limiter would otherwise carry one app's choice to the next.
+    config.setdefault("RATELIMIT_ENABLED", True)
     return config

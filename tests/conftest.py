@@ -141,9 +141,16 @@ def db_session(connection) -> Iterator[Session]:
     session.close()
 
 
+# Tests sign in far more often than people: the rate limits get room here, and a test of a
+# limit sets the one it tests (tests/test_rate_limits.py). Each app counts in memory of its
+# own, so no test's requests count against another's.
+ROOMY_LIMITS = dict.fromkeys(("RATELIMIT_LOGIN", "RATELIMIT_LOGIN_ACCOUNT", "RATELIMIT_FEED",
+                              "RATELIMIT_FEED_LINK"), "10000 per minute")
+
+
 def app_config(**overrides):
     return {"ENV": "test", "SECRET_KEY": "test-secret", "SESSION_COOKIE_SECURE": False,
-            **TEST_HASH, **overrides}
+            "RATELIMIT_STORAGE_URI": "memory://", **ROOMY_LIMITS, **TEST_HASH, **overrides}
 
 
 @pytest.fixture

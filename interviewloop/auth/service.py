@@ -115,6 +115,14 @@ def _count_failure(session: Session, user: User, policy: LoginPolicy, now: datet
         user.failed_logins = 0
 
 
+def has_signed_in_from(session: Session, email: str, ip: str) -> bool:
+    """Whether the account with this email has ever signed in from ``ip``."""
+    return session.scalar(
+        select(LoginSession.id).join(LoginSession.user)
+        .where(User.email == normalise_email(email), LoginSession.ip == ip).limit(1)
+    ) is not None
+
+
 def user_for_token(session: Session, token: str, policy: LoginPolicy,
                    now: datetime | None = None) -> User | None:
     """The active user behind a live login session, or None (ended, expired, deactivated)."""

@@ -7,11 +7,29 @@ from interviewloop.auth import login as auth_login
 from interviewloop.auth import service
 from interviewloop.auth.forms import LoginForm
 from interviewloop.db import db
+from interviewloop.ratelimit import client_address, configured, limiter
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
 
+def _account_key() -> str:
+    # The email as typed (normalised), not the account: an address nobody holds is limited
+    # the same way, so the limit does not tell who has an account.
+    return "account:" + service.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _from_known_address() -> bool:
+    """The account has signed in from this address before: its owner is not slowed by
+    strangers trying its password elsewhere."""
+    return service.has_signed_in_from(db.session, request.form.get("email", ""), client_address())
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(configured("RATELIMIT_LOGIN"), methods=["POST"],
+               error_message="Too many sign-in attempts from your address.")
+@limiter.limit(configured("RATELIMIT_LOGIN_ACCOUNT"), methods=["POST"], key_func=_account_key,
+               exempt_when=_from_known_address,
+               error_message="Too many sign-in attempts on this account from new addresses.")
 def login():
     if current_user.is_authenticated:
         return auth_login.redirect_after_login()

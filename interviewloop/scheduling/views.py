@@ -3,6 +3,8 @@ page with its history, invites, the interview kit, and the private calendar feed
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import (
     Blueprint,
     Response,
@@ -24,6 +26,7 @@ from interviewloop.bank.service import expectations_by_area
 from interviewloop.db import db, utcnow
 from interviewloop.errors import NotFound
 from interviewloop.loops.models import Loop, LoopStage
+from interviewloop.ratelimit import configured, limiter
 from interviewloop.requisitions import service as requisitions
 from interviewloop.requisitions.candidates import get_candidate
 from interviewloop.requisitions.models import CandidateStatus, Requisition
@@ -207,7 +210,17 @@ def kit(interview_id: int) -> ResponseReturnValue:
                            stage=stage, expectations=expectations, level=requisition.level)
 
 
+def _feed_link_key() -> str:
+    # A digest, so that the limiter's storage never holds a usable feed secret.
+    token = str((request.view_args or {}).get("token", ""))
+    return "feed:" + hashlib.sha256(token.encode()).hexdigest()
+
+
 @bp.get("/calendar/<token>.ics")
+@limiter.limit(configured("RATELIMIT_FEED"),
+               error_message="Too many calendar feed requests from your address.")
+@limiter.limit(configured("RATELIMIT_FEED_LINK"), key_func=_feed_link_key,
+               error_message="Too many requests for this calendar feed.")
 def feed(token: str) -> ResponseReturnValue:
     """An interviewer's private feed: the secret token is the only credential."""
     user = user_for_calendar_token(db.session, token)

@@ -1,0 +1,130 @@
+"""A real gunicorn (several sync workers) on a loopback port, over a migrated database and
+Redis, and a small browser-like client (cookies, CSRF token) for firing requests at it."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import redis
+
+from tests.conftest import CSRF_META
+
+REDIS_URI = "redis://127.0.0.1:6379/0"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: str
+
+
+class Browser:
+    """One visitor: its own cookie jar, so its own session and CSRF token."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
+            _NoRedirect())
+
+    def request(self, path: str, data: dict[str, str] | None = None) -> Answer:
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        try:
+            with self.opener.open(self.base_url + path, data=body, timeout=30) as response:
+                return Answer(response.status, dict(response.headers), response.read().decode())
+        except urllib.error.HTTPError as error:  # 3xx (not followed), 4xx, 5xx
+            return Answer(error.code, dict(error.headers), error.read().decode())
+
+    def csrf_token(self) -> str:
+        match = CSRF_META.search(self.request("/login").body)
+        assert match, "no CSRF token on the sign-in page"
+        return match.group(1)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # a 302 is the answer we want to see
+        return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    url: str
+    key_prefix: str
+    access_log: Path
+
+    def worker_pids(self) -> set[str]:
+        """The pids of the workers that answered, from the access log (one pid a line)."""
+        return {line.split()[0] for line in self.access_log.read_text().splitlines() if line}
+
+
+@contextmanager
+def gunicorn(database_url: str, tmp_path: Path, *, workers: int = 3,
+             **settings: str) -> Iterator[Server]:
+    """gunicorn with ``workers`` sync workers on Redis limits (a key prefix of its own)."""
+    port, prefix = _free_port(), f"test-{uuid.uuid4().hex}"
+    access_log = tmp_path / "access.log"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "INTERVIEWLOOP_ENV": "test",
+           "SECRET_KEY": "gunicorn-test-secret", "DATABASE_URL": database_url,
+           "SESSION_COOKIE_SECURE": "false", "RATELIMIT_STORAGE_URI": REDIS_URI,
+           "PASSWORD_HASH_MEMORY_KIB": "256", "PASSWORD_HASH_TIME_COST": "1", **settings}
+    factory = f"interviewloop:create_app({{'RATELIMIT_STORAGE_OPTIONS': {{'key_prefix': {prefix!r}}}}})"
+    errors = tmp_path / "gunicorn.err"
+    with errors.open("w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class",
+             "sync", "--bind", f"127.0.0.1:{port}", "--access-logfile", str(access_log),
+             "--access-logformat", "%(p)s %(s)s %(r)s", factory],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_serving(url, process, errors)
+        yield Server(url=url, key_prefix=prefix, access_log=access_log)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        store = redis.Redis.from_url(REDIS_URI)
+        keys = list(store.scan_iter(f"{prefix}:*"))
+        if keys:
+            store.delete(*keys)
+
+
+def _wait_until_serving(url: str, process: subprocess.Popen, errors: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("gunicorn stopped: " + errors.read_text()[-2000:])
+        try:
+            if Browser(url).request("/login").status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start: " + errors.read_text()[-2000:])
+
+
+def retry_after(answer: Answer) -> int:
+    value = answer.headers.get("Retry-After", "")
+    assert re.fullmatch(r"\d+", value), f"no Retry-After on a {answer.status}"
+    return int(value)
