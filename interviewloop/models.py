@@ -1,7 +1,7 @@
 """Imports every feature's models so that Base.metadata is complete (Alembic, tests)."""
 
 from interviewloop.audit.models import AuditEvent
-from interviewloop.auth.models import LoginSession, User, UserRole
+from interviewloop.auth.models import LoginSession, LoginThrottle, User, UserRole
 from interviewloop.bank.models import (
     BenchmarkQuestion,
     CapabilityArea,
@@ -47,6 +47,7 @@ __all__ = [
     "InterviewChange",
     "LevelExpectation",
     "LoginSession",
+    "LoginThrottle",
     "Loop",
     "LoopQuestion",
     "LoopStage",

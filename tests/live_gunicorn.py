@@ -4,6 +4,7 @@ Redis, and a small browser-like client (cookies, CSRF token) for firing requests
 from __future__ import annotations
 
 import http.cookiejar
+import json
 import os
 import re
 import socket
@@ -24,6 +25,15 @@ import redis
 from tests.conftest import CSRF_META
 
 REDIS_URI = "redis://127.0.0.1:6379/0"
+PASSWORD_CHECKED = "password checked against an account's hash"
+# gunicorn's own log as usual, and the hasher's DEBUG line (interviewloop.auth.passwords).
+PASSWORD_CHECK_LOGGING = {
+    "version": 1, "disable_existing_loggers": False,
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr"}},
+    "root": {"level": "WARNING", "handlers": ["stderr"]},
+    "loggers": {"interviewloop.auth.passwords": {"level": "DEBUG"},
+                "gunicorn.error": {"level": "INFO"}},
+}
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -73,6 +83,11 @@ class Server:
     url: str
     key_prefix: str
     access_log: Path
+    errors: Path  # stderr: gunicorn's log and the app's
+
+    def password_checks(self) -> int:
+        """How many passwords any worker checked against an account's hash (argon2)."""
+        return self.errors.read_text().count(PASSWORD_CHECKED)
 
     def worker_pids(self) -> set[str]:
         """The pids of the workers that answered, from the access log (one pid a line)."""
@@ -91,16 +106,19 @@ def gunicorn(database_url: str, tmp_path: Path, *, workers: int = 3,
            "PASSWORD_HASH_MEMORY_KIB": "256", "PASSWORD_HASH_TIME_COST": "1", **settings}
     factory = f"interviewloop:create_app({{'RATELIMIT_STORAGE_OPTIONS': {{'key_prefix': {prefix!r}}}}})"
     errors = tmp_path / "gunicorn.err"
+    log_config = tmp_path / "logging.json"
+    log_config.write_text(json.dumps(PASSWORD_CHECK_LOGGING))
     with errors.open("w") as stderr:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class",
              "sync", "--bind", f"127.0.0.1:{port}", "--access-logfile", str(access_log),
-             "--access-logformat", "%(p)s %(s)s %(r)s", factory],
+             "--access-logformat", "%(p)s %(s)s %(r)s",
+             "--log-config-json", str(log_config), factory],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_serving(url, process, errors)
-        yield Server(url=url, key_prefix=prefix, access_log=access_log)
+        yield Server(url=url, key_prefix=prefix, access_log=access_log, errors=errors)
     finally:
         process.terminate()
         process.wait(timeout=30)

@@ -7,8 +7,10 @@ import threading
 from collections import Counter
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from interviewloop.audit.models import AuditEvent
 from interviewloop.audit.service import SYSTEM
 from interviewloop.auth.service import create_user
 from interviewloop.db import make_engine, writing
@@ -64,3 +66,35 @@ def test_a_per_address_limit_holds_across_three_workers(live_database, tmp_path)
         assert statuses == {200: 4, 429: PARALLEL - 4}, statuses
         assert all(retry_after(a) >= 1 for a in answers if a.status == 429)
         assert len(server.worker_pids()) >= 2, "the requests did not reach several workers"
+
+
+def password_checks(engine, email: str) -> Counter:
+    """How the refused sign-ins on one account ended, from the audit log: "password" means
+    its password was checked (argon2), "throttled" that it was refused unchecked."""
+    from interviewloop.auth.models import User
+
+    with Session(engine) as session:
+        user_id = session.scalar(select(User.id).where(User.email == email))
+        events = session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "login_failed", AuditEvent.object_id == user_id))
+        return Counter(e.detail.get("reason") for e in events)
+
+
+def test_parallel_wrong_passwords_get_no_more_guesses_than_the_limit(live_database, tmp_path):
+    url, engine = live_database
+    with gunicorn(url, tmp_path, LOGIN_MAX_FAILURES="5", RATELIMIT_LOGIN="1000 per minute",
+                  RATELIMIT_LOGIN_ACCOUNT="1000 per minute") as server:
+        forms = [{"email": "target@live.test", "password": f"wrong-password-{n}"}
+                 for n in range(PARALLEL)]
+        answers = all_at_once(server.url, forms)
+        assert {a.status for a in answers} == {200}  # each one refused, generically
+        # Counted where argon2 runs, in every worker's log: five passwords checked, not more.
+        assert server.password_checks() == 5
+        checks = password_checks(engine, "target@live.test")
+        assert checks == {"password": 5, "throttled": PARALLEL - 5}, checks
+        assert len(server.worker_pids()) >= 2, "the requests did not reach several workers"
+        # The address that failed waits, even with the right password.
+        visitor = Browser(server.url)
+        answer = visitor.request("/login", {"csrf_token": visitor.csrf_token(),
+                                            "email": "target@live.test", "password": PASSWORD})
+        assert answer.status == 200

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, true
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interviewloop import limits
@@ -31,8 +31,11 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(Text)
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # Refused sign-ins on this account since its last successful one, and the latest of
+    # them: shown to the owner when they next sign in (see LoginThrottle for the waits).
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
-    locked_until: Mapped[datetime | None]
+    last_failed_login_at: Mapped[datetime | None]
+    last_failed_login_ip: Mapped[str | None] = mapped_column(String(45))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     deactivated_at: Mapped[datetime | None]
     # Scheduling: more interviews than this in a week asks the recruiter to confirm.
@@ -48,6 +51,8 @@ class User(Base):
     # Flask-Login: the id kept in the cookie is the login session's token, not the
     # user id, so that ending the LoginSession row ends the cookie (see auth.sessions).
     login_token = cast("str | None", None)  # not a column: no annotation, so not mapped
+    # Set by a successful sign-in: the refused ones since the previous (not mapped either).
+    missed_sign_ins = cast("MissedSignIns | None", None)
 
     @property
     def roles(self) -> frozenset[Role]:
@@ -76,6 +81,13 @@ class User(Base):
         return f"<User {self.id} {self.email}>"
 
 
+class MissedSignIns:
+    """Refused sign-ins on an account since its last successful one."""
+
+    def __init__(self, count: int, latest_at: datetime | None, latest_ip: str | None) -> None:
+        self.count, self.latest_at, self.latest_ip = count, latest_at, latest_ip
+
+
 class UserRole(Base):
     __tablename__ = "user_roles"
 
@@ -101,6 +113,27 @@ class LoginSession(Base):
     user: Mapped[User] = relationship(lazy="raise")
 
 
+class LoginThrottle(Base):
+    """One account's failed sign-ins from one client address. After LOGIN_MAX_FAILURES of
+    them that address waits, twice as long after each further failure; other addresses, the
+    owner's among them, do not. The account itself is never locked."""
+
+    __tablename__ = "login_throttles"
+    __table_args__ = (
+        UniqueConstraint("user_id", "ip"),
+        CheckConstraint("failures >= 0", name="failures_nonnegative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    ip: Mapped[str] = mapped_column(String(45))
+    # Counted before the password is checked (a success sets it back to 0): see
+    # auth.service.reserve_guess.
+    failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_failure_at: Mapped[datetime | None]
+    wait_until: Mapped[datetime | None]
+
+
 # What each constraint means to a person when it fires (interviewloop/constraints.py).
 AGAIN = "A one-off value clashed by chance; try again."
 explain("uq_users_email", "An account with this email address already exists (it may have been "
@@ -109,3 +142,4 @@ explain("ck_users_email_lowercase", "Email addresses are kept in lower case.", s
 explain("pk_user_roles", "That person already has this role.")
 explain("uq_users_calendar_token", AGAIN)
 explain("uq_login_sessions_token", AGAIN)
+explain("uq_login_throttles_user_id_ip", AGAIN)

@@ -3,12 +3,16 @@ and hashing with argon2id."""
 
 from __future__ import annotations
 
+import logging
 from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
+# DEBUG: one line each time a password is checked against an account's hash (tests count
+# them across server processes; tests/live_gunicorn.py).
+log = logging.getLogger(__name__)
 MIN_LENGTH = 8
 MAX_LENGTH = 128
 
@@ -45,6 +49,8 @@ class Hasher:
 
     def verify(self, password_hash: str | None, password: str) -> bool:
         """Constant work whether or not the account exists (pass None for no account)."""
+        if password_hash:
+            log.debug("password checked against an account's hash")
         try:
             return self._hasher.verify(password_hash or self._dummy, password) and bool(
                 password_hash

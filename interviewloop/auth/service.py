@@ -6,7 +6,6 @@ import re
 import secrets
 import zoneinfo
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
@@ -15,13 +14,16 @@ from sqlalchemy.orm import Session, contains_eager
 
 from interviewloop import limits
 from interviewloop.audit.service import Actor, record
+from interviewloop.auth import throttle
 from interviewloop.auth.models import LoginSession, User, UserRole
 from interviewloop.auth.passwords import Hasher, password_problem
+from interviewloop.auth.throttle import LoginPolicy
 from interviewloop.db import utcnow
 from interviewloop.enums import Role
 from interviewloop.errors import Conflict, DomainError, NotFound
 
-LOGIN_REFUSED = "The email or password is not right, or the account is locked for a while."
+LOGIN_REFUSED = ("The email or password is not right, or there have been too many attempts "
+                 "from here for a while.")
 
 
 class LoginRefused(DomainError):
@@ -37,13 +39,6 @@ class InvalidUser(DomainError):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
-
-
-@dataclass(frozen=True)
-class LoginPolicy:
-    max_failures: int = 5
-    lock_minutes: int = 15
-    max_session_hours: int = 12
 
 
 @cache
@@ -76,43 +71,38 @@ def log_in(session: Session, hasher: Hasher, policy: LoginPolicy, email: str, pa
            *, ip: str | None, now: datetime | None = None) -> User:
     """Check the credentials and open a login session; raise LoginRefused otherwise.
 
-    Failures are counted in the database, so the soft lock-out holds across workers."""
+    An address that keeps failing on an account waits (auth.throttle): the guess is counted
+    in the database before the password is checked, so the limit holds across workers.
+    The refused sign-ins since the last success are on ``user.missed_sign_ins``."""
     now = now or utcnow()
+    address = ip or "unknown"
     user = find_user_by_email(session, email)
-    password_ok = hasher.verify(user.password_hash if user else None, password)
     actor = Actor(user=None, ip=ip)
     if user is None or not user.is_active:
+        hasher.verify(None, password)  # the same work as for an account
         record(session, actor, "login_failed", user, email=normalise_email(email)[:254])
         raise LoginRefused
-    if user.locked_until is not None and user.locked_until > now:
-        record(session, actor, "login_failed", user, reason="locked")
+    if not throttle.reserve_guess(session, user, address, policy, now):
+        hasher.verify(None, password)  # a waiting address looks like a wrong password
+        throttle.note_refused(session, user, address, now)
+        record(session, actor, "login_failed", user, reason="throttled")
         raise LoginRefused
-    if not password_ok:
-        _count_failure(session, user, policy, now)
+    if not hasher.verify(user.password_hash, password):
+        throttle.note_refused(session, user, address, now)
         record(session, actor, "login_failed", user, reason="password")
         raise LoginRefused
 
-    user.failed_logins = 0
-    user.locked_until = None
+    missed = throttle.signed_in(session, user, address)
     if hasher.needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
     login = LoginSession(token=secrets.token_urlsafe(32), user_id=user.id, ip=ip, created_at=now)
     session.add(login)
     session.flush()
     user.login_token = login.token
-    record(session, Actor(user=user, ip=ip), "login", user)
+    user.missed_sign_ins = missed
+    record(session, Actor(user=user, ip=ip), "login", user,
+           refused_since_last=missed.count if missed else 0)
     return user
-
-
-def _count_failure(session: Session, user: User, policy: LoginPolicy, now: datetime) -> None:
-    # An SQL increment, so that concurrent failures in other workers are not lost.
-    session.execute(
-        update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
-    )
-    session.refresh(user, ["failed_logins"])
-    if user.failed_logins >= policy.max_failures:
-        user.locked_until = now + timedelta(minutes=policy.lock_minutes)
-        user.failed_logins = 0
 
 
 def has_signed_in_from(session: Session, email: str, ip: str) -> bool:
@@ -299,8 +289,7 @@ def reactivate_user(session: Session, actor: Actor, user: User) -> User:
         raise Conflict("This user is already active.")
     user.is_active = True
     user.deactivated_at = None
-    user.failed_logins = 0
-    user.locked_until = None
+    throttle.forget(session, user)
     record(session, actor, "user_reactivated", user)
     return user
 
@@ -308,8 +297,7 @@ def reactivate_user(session: Session, actor: Actor, user: User) -> User:
 def reset_password(session: Session, actor: Actor, hasher: Hasher, user: User,
                    password: str) -> User:
     user.password_hash = hasher.hash(_check_password(password, user.email))
-    user.failed_logins = 0
-    user.locked_until = None
+    throttle.forget(session, user)
     end_all_sessions(session, user)
     record(session, actor, "password_reset", user)
     return user

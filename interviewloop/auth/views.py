@@ -6,8 +6,10 @@ from flask_login import current_user
 from interviewloop.auth import login as auth_login
 from interviewloop.auth import service
 from interviewloop.auth.forms import LoginForm
+from interviewloop.auth.models import MissedSignIns
 from interviewloop.db import db
 from interviewloop.ratelimit import client_address, configured, limiter
+from interviewloop.timezones import format_local
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -46,9 +48,22 @@ def login():
             form.form_errors.append(str(refused))
             return render_template("auth/login.html", form=form), 200
         auth_login.start_session(user)
+        if user.missed_sign_ins is not None:
+            flash(missed_sign_ins_notice(user.missed_sign_ins, user.time_zone), "warning")
         return auth_login.redirect_after_login()
     status = 422 if form.is_submitted() else 200
     return render_template("auth/login.html", form=form), status
+
+
+def missed_sign_ins_notice(missed: MissedSignIns, time_zone: str) -> str:
+    attempts = "1 failed sign-in attempt" if missed.count == 1 else \
+        f"{missed.count} failed sign-in attempts"
+    latest = ""
+    if missed.latest_at is not None:
+        latest = (f", the latest from {missed.latest_ip or 'an unknown address'} at "
+                  f"{format_local(missed.latest_at, time_zone)}")
+    return (f"{attempts} on your account since your last sign-in{latest}. If that was not "
+            "you, tell an admin; the address that tried is slowed down, not you.")
 
 
 @bp.post("/logout")
