@@ -154,11 +154,14 @@ def test_invite_function_stamps_in_utc_and_names_the_method(w):
 
 
 def turn_on_feed(client) -> str:
-    assert post(client, "/account/calendar").status_code == 302
-    page = client.get("/account").get_data(as_text=True)
-    match = re.search(r'<code id="feed-url">([^<]+)</code>', page)
-    assert match, "no feed address on the account page"
-    return urlsplit(match.group(1)).path
+    """Make a new feed address; it is on the answer to the POST, and only there."""
+    response = post(client, "/account/calendar")
+    assert response.status_code == 200
+    match = re.search(r'<code id="feed-url">([^<]+)</code>', response.get_data(as_text=True))
+    assert match, "no feed address on the answer"
+    path = urlsplit(match.group(1)).path
+    assert path not in client.get("/account").get_data(as_text=True)  # never shown again
+    return path
 
 
 def test_the_feed_lists_only_that_interviewers_interviews(w, app):

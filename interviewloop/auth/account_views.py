@@ -34,11 +34,13 @@ def account():
 @bp.post("/account/calendar")
 @login_required
 def new_calendar_token():
-    if ActionForm().validate_on_submit():
-        service.new_calendar_token(db.session, current_actor(), current_user)
-        flash("Your calendar feed has a new private address; the old one no longer works.",
-              "success")
-    return redirect(url_for(".account"))
+    """The new address is shown on this answer and never again: only its hash is kept (and
+    a redirect would have to carry the secret in the session cookie)."""
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for(".account"))
+    token = service.new_calendar_token(db.session, current_actor(), current_user)
+    feed_url = url_for("scheduling.feed", token=token, _external=True)
+    return render_template("auth/calendar_link.html", feed_url=feed_url)
 
 
 @bp.post("/account/calendar/revoke")

@@ -40,8 +40,9 @@ class User(Base):
     deactivated_at: Mapped[datetime | None]
     # Scheduling: more interviews than this in a week asks the recruiter to confirm.
     weekly_interview_cap: Mapped[int | None]
-    # The private calendar feed's secret; revoking it (None) makes the old URL a 404.
-    calendar_token: Mapped[str | None] = mapped_column(String(43), unique=True)
+    # The private calendar feed's secret, as its SHA-256 (hex): the secret itself is shown
+    # once, when it is made, and kept nowhere. Revoking it (None) makes the old URL a 404.
+    calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin",
@@ -60,6 +61,10 @@ class User(Base):
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.roles.intersection(roles))
+
+    @property
+    def has_calendar_feed(self) -> bool:
+        return self.calendar_token_hash is not None
 
     @property
     def is_admin(self) -> bool:
@@ -140,6 +145,6 @@ explain("uq_users_email", "An account with this email address already exists (it
         "created a moment ago).")
 explain("ck_users_email_lowercase", "Email addresses are kept in lower case.", status=422)
 explain("pk_user_roles", "That person already has this role.")
-explain("uq_users_calendar_token", AGAIN)
+explain("uq_users_calendar_token_hash", AGAIN)
 explain("uq_login_sessions_token", AGAIN)
 explain("uq_login_throttles_user_id_ip", AGAIN)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 import zoneinfo
@@ -156,23 +157,31 @@ def end_all_sessions(session: Session, user: User) -> None:
 _CALENDAR_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
+def calendar_token_hash(token: str) -> str:
+    """What is stored for a feed secret: its SHA-256. The secret is 256 random bits, so a
+    fast unsalted digest is enough (nobody can guess their way back), as for API tokens."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def user_for_calendar_token(session: Session, token: str) -> User | None:
-    # Only what token_urlsafe makes: anything else (a NUL byte breaks PostgreSQL) is no token.
+    # Only what token_urlsafe makes: anything else is no token (and costs no query).
     if not _CALENDAR_TOKEN.fullmatch(token or ""):
         return None
-    return session.scalar(select(User).where(User.calendar_token == token,
+    return session.scalar(select(User).where(User.calendar_token_hash == calendar_token_hash(token),
                                              User.is_active.is_(True)))
 
 
 def new_calendar_token(session: Session, actor: Actor, user: User) -> str:
-    """A fresh secret for the user's calendar feed; the old URL stops working."""
-    user.calendar_token = secrets.token_urlsafe(32)
+    """A fresh secret for the user's calendar feed, returned once (only its hash is kept);
+    the old URL stops working."""
+    token = secrets.token_urlsafe(32)
+    user.calendar_token_hash = calendar_token_hash(token)
     record(session, actor, "calendar_token_created", user)
-    return user.calendar_token
+    return token
 
 
 def revoke_calendar_token(session: Session, actor: Actor, user: User) -> None:
-    user.calendar_token = None
+    user.calendar_token_hash = None
     record(session, actor, "calendar_token_revoked", user)
 
 
