@@ -67,6 +67,13 @@ def _positive_int(raw: str) -> int:
     return value
 
 
+def _count(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise ValueError("expected a whole number, 0 or more")
+    return value
+
+
 RATE_LIMIT_STORAGES = ("memory", "redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster")
 
 
@@ -145,6 +152,9 @@ SETTINGS: tuple[Setting, ...] = (
             "calendar feed requests from one client address"),
     Setting("RATELIMIT_FEED_LINK", "RATELIMIT_FEED_LINK", _rate_limit, "60 per hour",
             "requests for one calendar feed link"),
+    Setting("TRUSTED_PROXIES", "TRUSTED_PROXIES", _count, 0,
+            "how many reverse proxies (nginx, a load balancer) stand in front of the app; their "
+            "X-Forwarded-For/-Proto are believed, no more. 0: the headers are ignored"),
     Setting("BANK_PAGE_SIZE", "BANK_PAGE_SIZE", _positive_int, 20, "questions per page in the bank"),
 )
 

@@ -7,6 +7,7 @@ import io
 from flask import Flask, Response, abort, current_app, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.datastructures import MultiDict
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 csrf = CSRFProtect()
 
@@ -22,11 +23,26 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 
+# A year, with subdomains (ASVS 3.4.1): browsers then refuse plain HTTP to the app's host.
+STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
+
+
 def init_app(app: Flask) -> None:
+    trust_proxies(app)
     app.before_request(_bound_streamed_body)  # first: before CSRF reads the form
     csrf.init_app(app)
     app.before_request(_refuse_nul)
     app.after_request(_set_headers)
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES proxies, the client's address (audit log, rate limits) and
+    scheme are the ones the nearest proxies say; each proxy appends to X-Forwarded-For, so
+    only that many entries from the right are believed, and one a client forged on the left
+    is not. With 0 the headers are ignored: anyone can send them."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def _bound_streamed_body() -> None:
@@ -66,6 +82,8 @@ def _set_headers(response: Response) -> Response:
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")
+    if current_app.config["ENV"] == "production":  # served over HTTPS (README, Production)
+        headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
     if not request.path.startswith("/static/"):
         # Pages may show candidate data: never cache them anywhere.
         headers["Cache-Control"] = "no-store"

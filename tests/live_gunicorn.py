@@ -47,16 +47,20 @@ class Answer:
 class Browser:
     """One visitor: its own cookie jar, so its own session and CSRF token."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, forwarded_for: str | None = None) -> None:
         self.base_url = base_url
+        # As a trusted proxy in front would say (the server must have TRUSTED_PROXIES=1).
+        self.headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
             _NoRedirect())
 
     def request(self, path: str, data: dict[str, str] | None = None) -> Answer:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
+        url = self.base_url + path  # http on loopback, always
+        request = urllib.request.Request(url, data=body, headers=self.headers)  # noqa: S310
         try:
-            with self.opener.open(self.base_url + path, data=body, timeout=30) as response:
+            with self.opener.open(request, timeout=30) as response:
                 return Answer(response.status, dict(response.headers), response.read().decode())
         except urllib.error.HTTPError as error:  # 3xx (not followed), 4xx, 5xx
             return Answer(error.code, dict(error.headers), error.read().decode())

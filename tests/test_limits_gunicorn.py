@@ -35,9 +35,10 @@ def live_database(tmp_path_factory):
     engine.dispose()
 
 
-def all_at_once(server_url: str, forms: list[dict[str, str]]) -> list[Answer]:
+def all_at_once(server_url: str, forms: list[dict[str, str]],
+                forwarded_for: str | None = None) -> list[Answer]:
     """POST each form to /login from its own visitor, released together."""
-    visitors = [Browser(server_url) for _ in forms]
+    visitors = [Browser(server_url, forwarded_for) for _ in forms]
     tokens = [v.csrf_token() for v in visitors]
     gate = threading.Barrier(len(forms))
     answers: list[Answer | None] = [None] * len(forms)
@@ -82,19 +83,26 @@ def password_checks(engine, email: str) -> Counter:
 
 def test_parallel_wrong_passwords_get_no_more_guesses_than_the_limit(live_database, tmp_path):
     url, engine = live_database
-    with gunicorn(url, tmp_path, LOGIN_MAX_FAILURES="5", RATELIMIT_LOGIN="1000 per minute",
+    # Behind one trusted proxy, so that the attacker and the owner have addresses of their own.
+    with gunicorn(url, tmp_path, LOGIN_MAX_FAILURES="5", TRUSTED_PROXIES="1",
+                  RATELIMIT_LOGIN="1000 per minute",
                   RATELIMIT_LOGIN_ACCOUNT="1000 per minute") as server:
         forms = [{"email": "target@live.test", "password": f"wrong-password-{n}"}
                  for n in range(PARALLEL)]
-        answers = all_at_once(server.url, forms)
+        answers = all_at_once(server.url, forms, forwarded_for="203.0.113.66")
         assert {a.status for a in answers} == {200}  # each one refused, generically
         # Counted where argon2 runs, in every worker's log: five passwords checked, not more.
         assert server.password_checks() == 5
         checks = password_checks(engine, "target@live.test")
         assert checks == {"password": 5, "throttled": PARALLEL - 5}, checks
         assert len(server.worker_pids()) >= 2, "the requests did not reach several workers"
-        # The address that failed waits, even with the right password.
-        visitor = Browser(server.url)
-        answer = visitor.request("/login", {"csrf_token": visitor.csrf_token(),
-                                            "email": "target@live.test", "password": PASSWORD})
-        assert answer.status == 200
+
+        def sign_in(address: str) -> Answer:
+            visitor = Browser(server.url, forwarded_for=address)
+            return visitor.request("/login", {"csrf_token": visitor.csrf_token(),
+                                              "email": "target@live.test", "password": PASSWORD})
+
+        # The attacker's address waits, even with the right password; the owner's does not.
+        assert sign_in("203.0.113.66").status == 200
+        owner = sign_in("10.0.0.7")
+        assert owner.status == 302 and owner.headers["Location"].endswith("/")
