@@ -109,9 +109,19 @@ def db_session(connection) -> Iterator[Session]:
     session.close()
 
 
+_task_queue: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _task_queue_file(tmp_path_factory):
+    """The run's own task queue (a SQLite file), so that no test queues into the instance
+    folder's; tests of the queue itself give each test a queue of its own."""
+    _task_queue["url"] = f"sqlite:///{tmp_path_factory.mktemp('queue') / 'tasks.db'}"
+
+
 def app_config(**overrides):
     return {"ENV": "test", "SECRET_KEY": "test-secret", "SESSION_COOKIE_SECURE": False,
-            **TEST_HASH, **overrides}
+            "TASK_QUEUE_URL": _task_queue.get("url"), **TEST_HASH, **overrides}
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""The email outbox: mail kept in the database, sent by the delivery job."""
