@@ -54,3 +54,11 @@ class OutboxMail(Base):
 
 
 explain("uq_outbox_mail_idempotency_key", "This message was already queued.")
+explain("pk_outbox_mail", "This message was already queued.")
+explain("ck_outbox_mail_calendar_has_method", "An invite needs its method (REQUEST or CANCEL).",
+        status=422)
+explain("ck_outbox_mail_calendar_method_known", "An invite's method is REQUEST or CANCEL.",
+        status=422)
+explain("ck_outbox_mail_sent_has_time", "A sent message records when it was sent.", status=422)
+explain("ck_outbox_mail_attempts_nonnegative", "Attempts are counted from zero.", status=422)
+explain("ck_outbox_mail_state", "A message is pending, sent, refused or in doubt.", status=422)

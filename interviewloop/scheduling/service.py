@@ -23,6 +23,7 @@ from interviewloop.errors import Conflict, DomainError, NotFound
 from interviewloop.loops.models import Loop, LoopStage
 from interviewloop.requisitions.models import Candidate, CandidateStatus, Requisition
 from interviewloop.requisitions.service import require_manage
+from interviewloop.scheduling.invites import queue_invites
 from interviewloop.scheduling.models import (
     Interview,
     InterviewChange,
@@ -262,6 +263,7 @@ def schedule_stage(session: Session, actor: Actor, requisition: Requisition,
     session.flush()
     record(session, actor, "interview_scheduled", interview, stage_id=stage.id,
            candidate_id=candidate.id, panel=ids)
+    queue_invites(session, interview, requisition)
     return interview
 
 
@@ -295,6 +297,7 @@ def reschedule(session: Session, actor: Actor, requisition: Requisition, intervi
                                              reason=data.reason.strip()[:500]))
     session.flush()
     record(session, actor, "interview_rescheduled", interview, before=before, after=after)
+    queue_invites(session, interview, requisition, previous_panel=before["panel"])
     return interview
 
 
@@ -313,4 +316,5 @@ def cancel(session: Session, actor: Actor, requisition: Requisition, interview: 
                                              before=before, reason=reason.strip()[:500]))
     session.flush()
     record(session, actor, "interview_cancelled", interview, reason=reason.strip()[:500])
+    queue_invites(session, interview, requisition)
     return interview

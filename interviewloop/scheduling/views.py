@@ -25,7 +25,7 @@ from interviewloop.loops.models import Loop, LoopStage
 from interviewloop.requisitions import service as requisitions
 from interviewloop.requisitions.candidates import get_candidate
 from interviewloop.requisitions.views import load_managed
-from interviewloop.scheduling import calendar, queries, service
+from interviewloop.scheduling import calendar, invites, queries, service
 from interviewloop.scheduling.forms import CancelForm, ScheduleForm
 from interviewloop.timezones import NonexistentLocalTime, from_local, to_local
 
@@ -184,8 +184,10 @@ def event_text(interview, requisition) -> calendar.EventText:
 @login_required
 def invite(interview_id: int):
     interview, requisition, _manages = _load_interview(interview_id, manage=False)
-    body = calendar.invite(interview, event_text(interview, requisition),
-                           now=utcnow())
+    # The same event the emailed invite carries, organizer included.
+    text = invites.panel_event(db.session, interview, requisition, interview.candidate,
+                               interview.stage, [p.user for p in interview.panel])
+    body = calendar.invite(interview, text, now=utcnow())
     return Response(body, mimetype="text/calendar", headers={
         "Content-Disposition": f'attachment; filename="interview-{interview.id}.ics"'})
 
