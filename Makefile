@@ -20,11 +20,22 @@ $(BIN)/.installed-dev: $(BIN)/.installed
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
+# The test suite's JavaScript peers (ical.js), installed from the lock file.
+JS_DEPS := tests/js/node_modules/.package-lock.json
+
+$(JS_DEPS): tests/js/package-lock.json
+	npm ci --prefix tests/js --no-audit --no-fund
+
+# The background worker runs beside the server (its queue is a SQLite file in instance/)
+# and stops with it; mail is kept in the database, readable at /admin/mail, not sent.
+run: export MAIL_DELIVERY ?= outbox
 run: $(BIN)/.installed
 	$(BIN)/interviewloop init-db
 	$(BIN)/interviewloop import-questions
 	$(BIN)/interviewloop demo
-	@echo "Serving on http://$(HOST):$(PORT)/"
+	@echo "Serving on http://$(HOST):$(PORT)/ with a background worker; mail is kept at /admin/mail"
+	$(BIN)/interviewloop worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
 	$(BIN)/interviewloop run --host $(HOST) --port $(PORT)
 
 services:
@@ -33,10 +44,10 @@ services:
 lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check .
 
-test-sqlite: $(BIN)/.installed-dev
+test-sqlite: $(BIN)/.installed-dev $(JS_DEPS)
 	INTERVIEWLOOP_ENV=test $(BIN)/pytest $(PYTEST_ARGS)
 
-test-postgres: $(BIN)/.installed-dev
+test-postgres: $(BIN)/.installed-dev $(JS_DEPS)
 	INTERVIEWLOOP_ENV=test TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
 test: services lint test-sqlite test-postgres
@@ -45,4 +56,4 @@ bench: $(BIN)/.installed-dev
 	INTERVIEWLOOP_ENV=test $(BIN)/python -m bench.pages
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache tests/js/node_modules

@@ -93,8 +93,8 @@ def booking(db_session, bank, make_user):
     db_session.flush()
     stage = loop.stages[0]
     url = f"/requisitions/{req.id}/candidates/{candidate.id}/stages/{stage.id}/schedule"
-    return dict(recruiter=recruiter, alice=alice, bob=bob, candidate=candidate, url=url,
-                admin=make_user("admin"))
+    return {"recruiter": recruiter, "alice": alice, "bob": bob, "candidate": candidate,
+            "url": url, "admin": make_user("admin")}
 
 
 def form(people, starts_at) -> dict:
@@ -114,8 +114,8 @@ def test_under_make_run_the_admin_reads_the_invites_that_were_not_sent(make_app,
     admin = client_for(app, booking["admin"])
     page = admin.get("/admin/mail").get_data(as_text=True)
     assert "MAIL_DELIVERY=outbox" in page
-    links = dict((subject, href) for href, subject in re.findall(
-        r'<a href="(/admin/mail/\d+)">([^<]+)</a>', page))
+    links = {subject: href for href, subject in re.findall(
+        r'<a href="(/admin/mail/\d+)">([^<]+)</a>', page)}
     assert len(links) == 2  # Alice's and the candidate's
     [mine] = [href for subject, href in links.items() if "your" in subject]
     shown = admin.get(mine).get_data(as_text=True)

@@ -126,7 +126,7 @@ def queue_invites(session: Session, interview: Interview, requisition: Requisiti
     ics = invite(interview, event, now=now, method=method)
     for user in panel:
         when = format_local(interview.starts_at, user.time_zone)
-        put(user, interview.ical_uid, f"{verb}: {subject_when} ({when})",
+        put(user, interview.ical_uid, f"{verb}: {subject_when}, {when}",
             _interviewer_body(user, interview, requisition, candidate, stage, panel,
                               mail.base_url, opening), ics, method)
     for user_id in removed_ids:
