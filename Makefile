@@ -43,6 +43,8 @@ services:
 
 lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 test-sqlite: $(BIN)/.installed-dev $(JS_DEPS)
 	INTERVIEWLOOP_ENV=test $(BIN)/pytest $(PYTEST_ARGS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -22,8 +23,16 @@ from interviewloop.bank.models import (
 )
 from interviewloop.bank.schema import Problem, QuestionInput, validate_question
 from interviewloop.db import utcnow
-from interviewloop.enums import Category, Level
+from interviewloop.enums import Category, Level, Role
 from interviewloop.errors import Conflict, DomainError, NotFound
+
+# Who edits and retires questions (admins hold every permission).
+EDITORS = (Role.HIRING_MANAGER,)
+
+
+def can_edit_bank(user: Any) -> bool:
+    """Asked by the bank's views (through roles_required) and its templates alike."""
+    return bool(user.is_authenticated and user.has_role(Role.ADMIN, *EDITORS))
 
 
 class InvalidQuestion(DomainError):
@@ -198,7 +207,8 @@ def _lookups(session: Session) -> tuple[dict[str, CapabilityArea], dict[str, Ben
     return {a.slug: a for a in areas(session)}, {b.slug: b for b in benchmarks(session)}
 
 
-def _validated(session: Session, data: QuestionInput):
+def _validated(session: Session, data: QuestionInput
+               ) -> tuple[dict[str, CapabilityArea], dict[str, BenchmarkQuestion]]:
     areas_by_slug, benchmarks_by_slug = _lookups(session)
     problems = validate_question(data, areas=areas_by_slug, benchmarks=benchmarks_by_slug)
     if problems:

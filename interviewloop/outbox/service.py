@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -31,13 +30,6 @@ class MailSettings:
 
 def settings(session: Session) -> MailSettings:
     return session.info.get(SETTINGS_INFO) or MailSettings()
-
-
-def init_app(app: Flask) -> None:
-    sessions = app.extensions["interviewloop.db"]["sessions"]
-    mail = MailSettings(sender=app.config["SMTP_FROM"],
-                        base_url=app.config["BASE_URL"].rstrip("/"))
-    sessions.configure(info={**sessions.kw.get("info", {}), SETTINGS_INFO: mail})
 
 
 def queue_mail(session: Session, *, key: str, to: str, subject: str, body: str,

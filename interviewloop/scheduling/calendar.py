@@ -60,16 +60,16 @@ def _event(interview: Interview, text: EventText, stamp: datetime,
         organizer = vCalAddress(f"mailto:{text.organizer_email}")
         if text.organizer_name:
             organizer.params["cn"] = vText(text.organizer_name)
-        event.add("organizer", organizer, encode=0)
+        event.add("organizer", organizer, encode=False)
     for email in text.attendee_emails:
         attendee = vCalAddress(f"mailto:{email}")
         attendee.params["role"] = vText("REQ-PARTICIPANT")
-        event.add("attendee", attendee, encode=0)
+        event.add("attendee", attendee, encode=False)
     for person in text.attendees:
         attendee = vCalAddress(f"mailto:{person.email}")
         attendee.params.update({"cn": vText(person.name), "role": vText("REQ-PARTICIPANT"),
                                 "partstat": vText("NEEDS-ACTION"), "rsvp": vText("TRUE")})
-        event.add("attendee", attendee, encode=0)
+        event.add("attendee", attendee, encode=False)
     return event
 
 
@@ -80,7 +80,8 @@ def invite(interview: Interview, text: EventText, *, now: datetime,
     method = method or ("CANCEL" if interview.is_cancelled else "REQUEST")
     calendar = _calendar(method)
     calendar.add_component(_event(interview, text, now, cancelled=method == "CANCEL"))
-    return calendar.to_ical()
+    body: bytes = calendar.to_ical()
+    return body
 
 
 def feed(events: list[tuple[Interview, EventText]], *, name: str, now: datetime) -> bytes:
@@ -89,4 +90,5 @@ def feed(events: list[tuple[Interview, EventText]], *, name: str, now: datetime)
     calendar.add("x-wr-calname", name)
     for interview, text in events:
         calendar.add_component(_event(interview, text, now))
-    return calendar.to_ical()
+    body: bytes = calendar.to_ical()
+    return body
