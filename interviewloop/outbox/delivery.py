@@ -10,15 +10,16 @@ arrived). So a retry, a second worker or a crash never sends a message twice.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
+from typing import Any
 
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from interviewloop.db import utcnow
@@ -88,7 +89,8 @@ def claim_due(session: Session, sender: str, *, now: datetime, batch: int = BATC
 
 
 def retry_wait(attempts: int, first: timedelta) -> timedelta:
-    return min(first * 2 ** max(attempts - 1, 0), MAX_WAIT)
+    wait: timedelta = first * 2 ** max(attempts - 1, 0)
+    return min(wait, MAX_WAIT)
 
 
 def deliver_due(transaction: Callable[[], AbstractContextManager[Session]], mailer: Mailer, *,
@@ -125,15 +127,10 @@ def deliver_due(transaction: Callable[[], AbstractContextManager[Session]], mail
     return run
 
 
-def mailer_for(config: dict) -> Mailer:
+def mailer_for(config: Mapping[str, Any]) -> Mailer:
     return Mailer(host=config["SMTP_HOST"], port=config["SMTP_PORT"], sender=config["SMTP_FROM"],
                   username=config["SMTP_USERNAME"], password=config["SMTP_PASSWORD"],
                   starttls=config["SMTP_STARTTLS"])
-
-
-def due_count(session: Session, now: datetime) -> int:
-    return session.scalar(select(func.count()).select_from(OutboxMail).where(
-        OutboxMail.state.in_(RETRIED), OutboxMail.next_attempt_at <= now)) or 0
 
 
 @job(DELIVERY_JOB, retries=5, retry_delay=60, every_minutes=5)

@@ -20,7 +20,7 @@ PAGE_SIZE = 50
 
 @bp.get("")
 @roles_required()
-def index():
+def index() -> str:
     try:
         page = int(request.args.get("page", "1"))
     except ValueError:
@@ -35,7 +35,7 @@ def index():
 
 @bp.get("/<int:mail_id>")
 @roles_required()
-def show(mail_id: int):
+def show(mail_id: int) -> str:
     mail = service.get_mail(db.session, mail_id)
     sender = current_app.config["SMTP_FROM"]
     # The headers exactly as the delivery job writes them.

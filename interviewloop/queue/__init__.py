@@ -169,4 +169,5 @@ def init_app(app: Flask) -> TaskQueue:
 
 
 def task_queue(app: Flask) -> TaskQueue:
-    return app.extensions["interviewloop.queue"]
+    queue: TaskQueue = app.extensions["interviewloop.queue"]
+    return queue
