@@ -5,7 +5,7 @@ causes it and sent by the delivery job (pending, sent, refused, in doubt). Candi
 time zone (UTC for those already there) so that their invites give times in it.
 
 Revision ID: 7a1e0c4b2f93
-Revises: 3c2d5a5d1b5d
+Revises: 05a1ddb23f3d
 Create Date: 2026-12-01 22:20:37.008186
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 import interviewloop.db
 
 revision: str = '7a1e0c4b2f93'
-down_revision: str | None = '3c2d5a5d1b5d'
+down_revision: str | None = '05a1ddb23f3d'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
