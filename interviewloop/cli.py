@@ -125,19 +125,28 @@ def demo() -> None:
 def send_reminders() -> None:
     """Email overdue scorecards to their interviewers (and, later, hiring managers).
 
-    Meant for cron, e.g. hourly; each reminder goes out once."""
+    Meant for cron, e.g. hourly; each reminder goes out at most once. Ones the mail server
+    refuses (or that could not be sent, the server being down) are tried again next run."""
     from interviewloop.db import db, utcnow
-    from interviewloop.scorecards.reminders import Mailer
+    from interviewloop.mail import Mailer
     from interviewloop.scorecards.reminders import send_reminders as send
 
     config = current_app.config
     mailer = Mailer(host=config["SMTP_HOST"], port=config["SMTP_PORT"],
                     sender=config["SMTP_FROM"], username=config["SMTP_USERNAME"],
                     password=config["SMTP_PASSWORD"], starttls=config["SMTP_STARTTLS"])
-    with db.session_scope() as session:
-        sent = send(session, mailer, now=utcnow(), due_hours=config["SCORECARD_DUE_HOURS"],
-                    escalate_hours=config["SCORECARD_ESCALATE_HOURS"],
-                    base_url=config["BASE_URL"])
-    for recipient, subject in sent:
-        click.echo(f"sent to {recipient}: {subject}")
-    click.echo(f"{len(sent)} reminder(s) sent.")
+    run = send(db.session_scope, mailer, now=utcnow(), due_hours=config["SCORECARD_DUE_HOURS"],
+               escalate_hours=config["SCORECARD_ESCALATE_HOURS"], base_url=config["BASE_URL"])
+    for reminder in run.sent:
+        click.echo(f"sent to {reminder.recipient}: {reminder.subject}")
+    for reminder, reason in run.in_doubt:
+        click.echo(f"in doubt (the connection broke while sending; not sent again) to "
+                   f"{reminder.recipient}: {reminder.subject}: {reason}", err=True)
+    for reminder, reason in run.refused:
+        click.echo(f"not sent, will be tried next run, to {reminder.recipient}: "
+                   f"{reminder.subject}: {reason}", err=True)
+    click.echo(f"{len(run.sent)} reminder(s) sent.")
+    if run.refused or run.in_doubt:
+        raise click.ClickException(
+            f"{len(run.refused) + len(run.in_doubt)} reminder(s) could not be sent "
+            f"through {config['SMTP_HOST']}:{config['SMTP_PORT']}.")

@@ -12,10 +12,11 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -160,7 +161,13 @@ class Database:
         session: Session | None = g.get("db_session")
         if session is not None:
             if response.status_code < 400:
-                session.commit()
+                try:
+                    session.commit()
+                except IntegrityError as exc:  # a deferred constraint, or one met at commit
+                    from interviewloop.errors import constraint_refused
+
+                    body, status = constraint_refused(exc)
+                    return current_app.make_response((body, status))
             else:
                 session.rollback()
         return response

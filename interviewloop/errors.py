@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 
@@ -29,6 +30,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(IntegrityError, constraint_refused)
     app.register_error_handler(Exception, _unexpected_error)
 
 
@@ -48,6 +50,24 @@ def _http_error(exc: HTTPException):
 def _domain_error(exc: DomainError):
     titles = {400: "Bad request", 403: "Forbidden", 404: "Not found", 409: "Conflict"}
     return _render(exc.status_code, titles.get(exc.status_code, "Error"), str(exc))
+
+
+def constraint_refused(exc: IntegrityError):
+    """A constraint fired in the database (a race the service's checks could not see, or a
+    path that skipped them): nothing is saved, and the person is told what clashed."""
+    from flask import current_app, g
+
+    from interviewloop.constraints import explanation_for, violated
+    from interviewloop.db import Base
+
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()
+    name = violated(exc, Base.metadata)
+    explanation = explanation_for(name, Base.metadata)
+    current_app.logger.warning("constraint %s refused %s %s", name, request.method, request.path)
+    title = "Conflict" if explanation.status == 409 else "Not saved"
+    return _render(explanation.status, title, explanation.message)
 
 
 def _unexpected_error(exc: Exception):

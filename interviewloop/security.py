@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, request
+import io
+
+from flask import Flask, Response, abort, current_app, request
 from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()
@@ -20,9 +22,30 @@ CONTENT_SECURITY_POLICY = "; ".join([
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(_bound_streamed_body)  # first: before CSRF reads the form
     csrf.init_app(app)
     app.before_request(_refuse_nul)
     app.after_request(_set_headers)
+
+
+def _bound_streamed_body() -> None:
+    """A body sent without Content-Length (chunked) is read here, up to MAX_CONTENT_LENGTH:
+    one byte more is a 413. (Werkzeug would stop reading at the limit and hand the form
+    parser a body cut short, which it would process as if whole.)"""
+    environ = request.environ
+    if request.content_length is not None or not environ.get("wsgi.input_terminated"):
+        return
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    stream, body = environ["wsgi.input"], bytearray()
+    while len(body) <= limit:
+        chunk = stream.read(min(64 * 1024, limit + 1 - len(body)))
+        if not chunk:
+            break
+        body.extend(chunk)
+    if len(body) > limit:
+        abort(413)
+    environ["wsgi.input"] = io.BytesIO(bytes(body))
+    environ["CONTENT_LENGTH"] = str(len(body))
 
 
 def _refuse_nul() -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from html import unescape as html_unescape
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import func, select
@@ -63,6 +65,20 @@ def test_pagination(bank, interviewer_client, bank_data):
     assert 'rel="next"' in first
     last = interviewer_client.get("/bank/?page=999").get_data(as_text=True)
     assert f"Page {-(-len(bank_data.questions) // 20)} of" in last
+
+
+@pytest.mark.parametrize("argument", ["_method", "_anchor", "_external", "_scheme", "page",
+                                      "unknown"])
+def test_query_arguments_outside_the_filter_never_reach_the_pager(bank, interviewer_client,
+                                                                  argument):
+    response = interviewer_client.get(f"/bank/?{argument}=POST&level=senior&q=a")
+    html = response.get_data(as_text=True)
+    assert response.status_code == (400 if argument == "page" else 200), html[:500]
+    if argument != "page":
+        [link] = re.findall(r'rel="next" href="([^"]+)"', html)
+        parts = urlsplit(html_unescape(link))
+        assert (parts.scheme, parts.netloc, parts.path, parts.fragment) == ("", "", "/bank/", "")
+        assert parse_qs(parts.query) == {"level": ["senior"], "q": ["a"], "page": ["2"]}
 
 
 def test_detail_shows_signals_red_flags_areas_and_benchmarks(bank, db_session,

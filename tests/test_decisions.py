@@ -258,7 +258,8 @@ def test_the_candidates_status_follows_the_decision(w, kind, status):
     assert (decisions, stored_status) == ([kind], status)
     decision = w.session.scalar(select(Decision).where(Decision.candidate_id == w.cand.id))
     assert (decision.rationale, decision.decided_by_id, decision.pre_offer_check_id,
-            decision.pre_offer_passed) == ("Agreed.", w.manager.id, check.id, True)
+            decision.pre_offer_passed) == ("Agreed.", w.manager.id, check.id,
+                                           True if kind == "offer" else None)
     [event] = audit(w, "decision_recorded")
     assert (event.actor_id, event.object_id, event.detail) == (
         w.manager.id, decision.id, {"candidate_id": w.cand.id, "kind": kind})
@@ -418,4 +419,6 @@ def test_the_database_refuses_an_offer_without_a_passed_check(w):
     assert not offer(check=ids[False])  # a failed check, its outcome left out
     assert not offer(check=ids[True], passed=False)  # a passed check misquoted
     assert not offer(check=ids[True])
-    assert offer("reject") and offer("hold", ids[False], False)  # other kinds need no check
+    assert offer("reject") and offer("hold", ids[False])  # other kinds need no check ...
+    assert not offer("hold", ids[False], False)  # ... and pin no outcome
+    assert not offer("reject", 2**31 - 1)  # but a check they name exists

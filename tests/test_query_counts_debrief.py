@@ -137,8 +137,7 @@ def bulk_candidates(w, start: int, count: int) -> None:
          **{f"{q}_evidence": "Bulk." for q in ANSWERS}} for n, cid in checked]))
     w.session.execute(insert(Decision), [
         {"candidate_id": cid, "kind": "reject", "rationale": "Bulk.", "decided_by_id":
-         w.manager.id, "decided_at": now, "pre_offer_check_id": check,
-         "pre_offer_passed": n % 2 == 0}
+         w.manager.id, "decided_at": now, "pre_offer_check_id": check}
         for (n, cid), check in zip(checked, check_ids, strict=True) if statuses[n] == "rejected"])
     w.session.flush()
 
@@ -156,5 +155,5 @@ def test_the_requisition_dashboard_with_10_and_500_candidates(w, count_queries, 
     assert queries_for(client, count_queries, url) == few
     if not query:  # the numbers made it onto the page: Bulk 0000 was checked and rejected
         mean = sum(1 + a.position % 4 for a in w.areas) / len(w.areas)
-        assert [c.text for c in rows[0]] == ["Bulk 0000", "Rejected", "1 / 1", "1",
+        assert [c.text for c in rows[0]] == ["Bulk 0000", "Rejected", "1 / 1", "1 1 overdue",
                                              f"{mean:.1f} (5)", "passed", "reject"]

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 import socket
+import sqlite3
+from contextlib import contextmanager
 from datetime import timedelta
 from email import message_from_bytes, policy
 from types import SimpleNamespace
@@ -19,10 +21,11 @@ from sqlalchemy import func, select
 from interviewloop import create_app
 from interviewloop.audit.service import Actor
 from interviewloop.db import utcnow
+from interviewloop.mail import Mailer
 from interviewloop.scheduling import service as scheduling
 from interviewloop.scorecards import service
 from interviewloop.scorecards.models import ReminderSent
-from interviewloop.scorecards.reminders import Mailer, send_reminders
+from interviewloop.scorecards.reminders import send_reminders as send_in_transactions
 from interviewloop.timezones import format_local
 from tests.conftest import app_config, log_in
 from tests.factories import (
@@ -40,12 +43,26 @@ SENDER = "reminders@loops.example.test"
 
 
 class Inbox:
-    """An aiosmtpd handler that keeps what arrives, parsed."""
+    """An aiosmtpd handler that keeps what arrives, parsed. It refuses recipients in
+    ``refuse``, and drops the connection in the middle of a message to ``drop``."""
 
     def __init__(self) -> None:
         self.messages, self.recipients = [], []
+        self.refuse: set[str] = set()
+        self.drop: set[str] = set()
+        self.during_data = lambda: None  # called as each message arrives
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        self.during_data()
+        if set(envelope.rcpt_tos) & self.drop:
+            server.transport.close()
+            return "421 gone"
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         self.recipients.append(list(envelope.rcpt_tos))
         return "250 Message accepted for delivery"
@@ -76,7 +93,7 @@ def smtp():
 
 @pytest.fixture
 def w(db_session, bank, make_user, login):
-    manager = make_user("hiring_manager", name="Hana Manager")
+    manager = make_user("hiring_manager", name="Hana Manager", time_zone="America/Los_Angeles")
     recruiter = make_user("recruiter", name="Rui Recruiter")
     alice = make_user("interviewer", name="Alice Interviewer", time_zone="Asia/Kolkata")
     bob = make_user("interviewer", name="Bob Interviewer")
@@ -104,6 +121,19 @@ def w(db_session, bank, make_user, login):
                            bob=bob, carol=carol, req=req, cands=[c for c, _loop in cands],
                            overdue=overdue, escalated=escalated, due=due, cancelled=cancelled,
                            upcoming=upcoming, login=login)
+
+
+def send_reminders(session, mailer, **kwargs) -> list[tuple[str, str]]:
+    """send-reminders' service, its transactions being the test's own: (to, subject) sent."""
+
+    @contextmanager
+    def transaction():
+        yield session
+        session.flush()
+
+    run = send_in_transactions(transaction, mailer, **kwargs)
+    assert not run.refused and not run.in_doubt
+    return [(r.recipient, r.subject) for r in run.sent]
 
 
 def app_with(connection, **overrides):
@@ -225,8 +255,122 @@ def test_a_submitted_scorecard_stops_the_reminders(w, smtp):
 def test_a_mail_server_failure_records_nothing_so_the_next_run_sends(w, smtp, connection):
     down = app_with(connection, SMTP_HOST="127.0.0.1", SMTP_PORT=free_port())
     failed = down.test_cli_runner().invoke(args=["send-reminders"])
-    assert failed.exit_code != 0 and isinstance(failed.exception, ConnectionRefusedError)
+    assert failed.exit_code == 1 and isinstance(failed.exception, SystemExit)
+    assert "Traceback" not in failed.output
+    assert "3 reminder(s) could not be sent through 127.0.0.1" in failed.output
     assert w.session.scalar(select(func.count()).select_from(ReminderSent)) == 0
     up = app_with(connection, SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port)
     assert "3 reminder(s) sent." in up.test_cli_runner().invoke(args=["send-reminders"]).output
     assert len(smtp.inbox.take()) == 3
+
+
+# --- at most once, whatever fails ----------------------------------------------------------
+
+def test_a_refused_message_is_retried_and_delivered_ones_are_never_sent_again(w, smtp,
+                                                                              connection):
+    runner = app_with(connection, SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port).test_cli_runner()
+    smtp.inbox.refuse = {w.carol.email}  # the first of the three messages (oldest first)
+    first = runner.invoke(args=["send-reminders"])
+    assert first.exit_code == 1 and "Traceback" not in first.output
+    assert "1 reminder(s) could not be sent" in first.output
+    assert f"will be tried next run, to {w.carol.email}" in first.output
+    assert "550" in first.output
+    assert sorted(to for to, _s, _b in smtp.inbox.take()) == sorted([w.alice.email,
+                                                                     w.manager.email])
+    smtp.inbox.refuse = set()
+    second = runner.invoke(args=["send-reminders"])
+    assert second.exit_code == 0, second.output
+    assert [(to, subject) for to, subject, _b in smtp.inbox.take()] == [
+        (w.carol.email, "Scorecard overdue: Candidate 2")]
+    assert runner.invoke(args=["send-reminders"]).exit_code == 0
+    assert smtp.inbox.take() == []
+
+
+def test_a_connection_lost_mid_message_never_sends_that_message_twice(w, smtp, connection):
+    runner = app_with(connection, SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port).test_cli_runner()
+    smtp.inbox.drop = {w.carol.email}  # the server may or may not have kept it: in doubt
+    first = runner.invoke(args=["send-reminders"])
+    assert first.exit_code == 1 and "Traceback" not in first.output
+    assert f"in doubt (the connection broke while sending; not sent again) to {w.carol.email}" \
+        in first.output
+    for after in (w.manager, w.alice):  # the messages after it were never sent
+        assert f"will be tried next run, to {after.email}" in first.output
+    assert smtp.inbox.take() == []
+    smtp.inbox.drop = set()
+    second = runner.invoke(args=["send-reminders"])
+    assert second.exit_code == 0, second.output
+    assert sorted(to for to, _s, _b in smtp.inbox.take()) == sorted([w.manager.email,
+                                                                     w.alice.email])
+
+
+def test_the_managers_escalation_gives_the_time_in_the_managers_own_zone(w, smtp):
+    later = utcnow() + timedelta(hours=19)  # Alice's interview (she is in Kolkata) escalates
+    send_reminders(w.session, smtp.mailer, now=utcnow(), due_hours=24, escalate_hours=48,
+                   base_url=BASE_URL)
+    smtp.inbox.take()
+    send_reminders(w.session, smtp.mailer, now=later, due_hours=24, escalate_hours=48,
+                   base_url=BASE_URL)
+    [(to, _subject, body)] = smtp.inbox.take()
+    assert to == w.manager.email
+    assert format_local(w.overdue.starts_at, "America/Los_Angeles") in body
+    assert "Kolkata" not in body and "IST" not in body
+
+
+def test_no_database_transaction_is_open_while_mail_goes_out(tmp_path_factory, bank_data,
+                                                             smtp):
+    """Against a real database of its own (not the test's outer transaction): while each
+    message is on the wire, another connection can take the write lock (SQLite) and the
+    app holds no transaction (PostgreSQL)."""
+    import copy
+
+    from interviewloop.audit.service import SYSTEM
+    from interviewloop.auth import service as users
+    from interviewloop.bank.importer import import_bank
+    from interviewloop.db import db, make_engine
+    from tests.conftest import TEST_HASHER, migrate, new_database_url
+
+    url = new_database_url(tmp_path_factory, "reminders")
+    migrate(url)
+    app = create_app(app_config(DATABASE_URL=url, BASE_URL=BASE_URL, SMTP_FROM=SENDER,
+                                SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port))
+    with app.app_context(), db.session_scope() as session:
+        import_bank(session, SYSTEM, copy.deepcopy(bank_data))
+        manager, recruiter, interviewer = (
+            users.create_user(session, SYSTEM, TEST_HASHER, email=f"{role}@example.com",
+                              name=role.title(), password="a-long-test-passphrase",
+                              roles=[role]) for role in ("hiring_manager", "recruiter",
+                                                         "interviewer"))
+        req = make_requisition(session, manager, recruiter)
+        add_to_team(session, req, manager, interviewer)
+        candidate, loop = make_candidate_with_loop(session, req, recruiter)
+        past_interview(session, req, recruiter, candidate, loop.stages[0], [interviewer],
+                       ended_hours_ago=50)
+    probe = make_engine(url)
+    seen: list[str] = []
+
+    def transaction_open_elsewhere() -> None:
+        if probe.dialect.name == "sqlite":
+            other = sqlite3.connect(probe.url.database, timeout=0, isolation_level=None)
+            try:
+                other.execute("BEGIN IMMEDIATE")
+                other.execute("ROLLBACK")
+                seen.append("free")
+            except sqlite3.OperationalError as exc:
+                seen.append(f"locked: {exc}")
+            finally:
+                other.close()
+            return
+        with probe.connect() as conn:
+            busy = conn.exec_driver_sql(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND state IN ('idle in transaction', "
+                "'idle in transaction (aborted)')").scalar()
+            seen.append("free" if busy == 0 else f"{busy} transaction(s) open")
+
+    smtp.inbox.during_data = transaction_open_elsewhere
+    result = app.test_cli_runner().invoke(args=["send-reminders"])
+    probe.dispose()
+    with app.app_context():
+        db.bind.dispose()
+    assert result.exit_code == 0, result.output
+    assert seen == ["free", "free"]  # the interviewer's reminder and the manager's

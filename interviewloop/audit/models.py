@@ -7,6 +7,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interviewloop.auth.models import User
+from interviewloop.constraints import explain
 from interviewloop.db import Base, utcnow
 
 
@@ -26,3 +27,7 @@ class AuditEvent(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     actor: Mapped[User | None] = relationship(lazy="raise")
+
+
+# What each constraint means to a person when it fires (interviewloop/constraints.py).
+explain("ck_audit_events_action_not_empty", "An audit entry needs an action.", status=422)

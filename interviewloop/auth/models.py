@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from interviewloop.constraints import explain
 from interviewloop.db import Base, str_enum, utcnow
 from interviewloop.enums import Role
 
@@ -95,3 +96,13 @@ class LoginSession(Base):
     ip: Mapped[str | None] = mapped_column(String(45))
 
     user: Mapped[User] = relationship(lazy="raise")
+
+
+# What each constraint means to a person when it fires (interviewloop/constraints.py).
+AGAIN = "A one-off value clashed by chance; try again."
+explain("uq_users_email", "An account with this email address already exists (it may have been "
+        "created a moment ago).")
+explain("ck_users_email_lowercase", "Email addresses are kept in lower case.", status=422)
+explain("pk_user_roles", "That person already has this role.")
+explain("uq_users_calendar_token", AGAIN)
+explain("uq_login_sessions_token", AGAIN)

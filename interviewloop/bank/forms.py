@@ -18,6 +18,8 @@ class BankFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
+    FILTERS = ("q", "category", "level", "area", "benchmark", "status")  # all but the page
+
     q = SearchField("Search", validators=[Optional(), Length(max=200)])
     category = SelectField("Category", choices=choices([("", "Any category"), *CATEGORY_CHOICES]),
                            validate_choice=True, default="")

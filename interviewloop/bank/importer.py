@@ -23,11 +23,24 @@ from interviewloop.bank.models import (
     LevelExpectation,
     Question,
 )
-from interviewloop.bank.schema import SLUG_RE, QuestionInput, validate_question
+from interviewloop.bank.schema import (
+    MAPPING,
+    SLUG_RE,
+    TEXT,
+    TEXT_LIST,
+    WHOLE_NUMBER,
+    QuestionInput,
+    field_problems,
+    item_label,
+    validate_question,
+)
 from interviewloop.bank.service import apply_question_input
 from interviewloop.db import utcnow
 from interviewloop.enums import Category, Level
 from interviewloop.errors import DomainError
+
+# libyaml's safe loader when PyYAML has it: the same documents, several times faster
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class BankImportError(DomainError):
@@ -72,7 +85,7 @@ class _Reader:
             self.error(path, "file", "is missing")
             return []
         try:
-            document = yaml.safe_load(path.read_text(encoding="utf-8"))
+            document = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # noqa: S506
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             self.error(path, "file", f"is not valid YAML ({str(exc).splitlines()[0]})")
             return []
@@ -82,26 +95,26 @@ class _Reader:
             return []
         return items
 
-    def records(self, path: Path, key: str, required: dict[str, type]) -> list[dict[str, Any]]:
+    def records(self, path: Path, key: str, noun: str,
+                fields: dict[str, str]) -> list[dict[str, Any]]:
+        """The items of a list of slugged mappings whose ``fields`` all hold their kind."""
         good, seen = [], set()
         for index, item in enumerate(self.load_list(path, key)):
-            label = f"{key} #{index + 1}"
+            label = item_label(noun, index, item, "slug")
             if not isinstance(item, dict):
                 self.error(path, label, "must be a mapping")
                 continue
+            problems = field_problems(item, fields)
+            for problem in problems:
+                self.error(path, label, problem)
             slug = item.get("slug")
-            if isinstance(slug, str):
-                label = f"{key[:-1]} {slug!r}"
-            missing = [f for f, kind in required.items() if not isinstance(item.get(f), kind)
-                       or (kind is str and not item[f].strip())]
-            for name in missing:
-                self.error(path, label, f"field {name!r} is required ({required[name].__name__})")
             if isinstance(slug, str) and not SLUG_RE.match(slug):
                 self.error(path, label, "field 'slug' must be lowercase words joined by hyphens")
-            elif slug in seen:
+            elif isinstance(slug, str) and slug in seen:
                 self.error(path, label, "field 'slug' is used twice")
-            seen.add(slug)
-            if not missing:
+            if isinstance(slug, str):
+                seen.add(slug)
+            if not problems:
                 good.append(item)
         return good
 
@@ -115,25 +128,23 @@ def load_bank(root: Path) -> BankData:
     root = Path(root)
     reader = _Reader(root)
     data = BankData()
-    text = {"slug": str, "name": str, "description": str}
-    data.areas = reader.records(root / "areas.yaml", "areas", text)
-    data.benchmarks = reader.records(root / "benchmarks.yaml", "benchmarks",
-                                     {"slug": str, "text": str, "description": str})
+    data.areas = reader.records(root / "areas.yaml", "areas", "area",
+                                {"slug": TEXT, "name": TEXT, "description": TEXT})
+    data.benchmarks = reader.records(root / "benchmarks.yaml", "benchmarks", "benchmark",
+                                     {"slug": TEXT, "text": TEXT, "description": TEXT})
     area_slugs = {a["slug"] for a in data.areas}
     bench_slugs = {b["slug"] for b in data.benchmarks}
 
     rubric = root / "rubric.yaml"
-    for comp in reader.records(rubric, "competencies",
-                               {"slug": str, "name": str, "area": str, "expectations": dict}):
+    for comp in reader.records(rubric, "competencies", "competency",
+                               {"slug": TEXT, "name": TEXT, "area": TEXT, "expectations": MAPPING}):
         label = f"competency {comp['slug']!r}"
         if comp["area"] not in area_slugs:
             reader.error(rubric, label, f"field 'area': unknown area {comp['area']!r}")
         expectations = comp["expectations"]
-        for level in Level:
-            value = expectations.get(level.value)
-            if not isinstance(value, str) or not value.strip():
-                reader.error(rubric, label, f"field 'expectations.{level.value}' is required")
-        extra = set(expectations) - {lv.value for lv in Level}
+        for problem in field_problems(expectations, {lv.value: TEXT for lv in Level}):
+            reader.error(rubric, label, problem.replace("field '", "field 'expectations.", 1))
+        extra = set(map(str, expectations)) - {lv.value for lv in Level}
         if extra:
             reader.error(rubric, label, f"field 'expectations': unknown levels {sorted(extra)}")
         data.competencies.append(comp)
@@ -145,13 +156,11 @@ def load_bank(root: Path) -> BankData:
     seen: dict[str, Path] = {}
     for path in files:
         for index, item in enumerate(reader.load_list(path, "questions")):
-            label = f"question #{index + 1}"
+            label = item_label("question", index, item, "slug")
             if not isinstance(item, dict):
                 reader.error(path, label, "must be a mapping")
                 continue
-            if isinstance(item.get("slug"), str):
-                label = f"question {item['slug']!r}"
-            unknown = set(item) - set(QUESTION_FIELDS)
+            unknown = set(map(str, item)) - set(QUESTION_FIELDS)
             if unknown:
                 reader.error(path, label, f"unknown fields {sorted(unknown)}")
             question = QuestionInput(**{
@@ -160,39 +169,42 @@ def load_bank(root: Path) -> BankData:
             })
             for problem in validate_question(question, areas=area_slugs, benchmarks=bench_slugs):
                 reader.error(path, label, f"field {problem.field!r} {problem.message}")
-            if question.slug in seen:
-                reader.error(path, label, f"field 'slug' is also used in {seen[question.slug].name}")
-            seen[question.slug] = path
+            if isinstance(question.slug, str):  # else reported above, and unhashable
+                if question.slug in seen:
+                    reader.error(path, label,
+                                 f"field 'slug' is also used in {seen[question.slug].name}")
+                else:
+                    seen[question.slug] = path
             data.questions.append(question)
 
     data.loop_templates = _read_loop_templates(reader, root / "loop_templates.yaml", area_slugs)
+    _check_job_descriptions(reader, root / "job_descriptions.yaml")
     if reader.errors:
         raise BankImportError(reader.errors)
     return data
 
 
-STAGE_FIELDS = {"name": str, "category": str, "minutes": int, "questions": int, "focus": list}
+STAGE_FIELDS = {"name": TEXT, "category": TEXT, "minutes": WHOLE_NUMBER,
+                "questions": WHOLE_NUMBER, "focus": TEXT_LIST}
 
 
 def _read_loop_templates(reader: _Reader, path: Path, area_slugs: set[str]) -> list[dict]:
     """One template per level, each an ordered list of stages."""
     good, levels = [], set()
     for index, item in enumerate(reader.load_list(path, "templates")):
-        label = f"template #{index + 1}"
+        label = item_label("template", index, item, "level")
         if not isinstance(item, dict):
             reader.error(path, label, "must be a mapping")
             continue
         level = item.get("level")
-        label = f"template {level!r}" if isinstance(level, str) else label
         problems = []
-        if level not in {lv.value for lv in Level}:
-            problems.append("field 'level' must be junior, senior or staff")
+        if not isinstance(level, str) or level not in {lv.value for lv in Level}:
+            problems.append(f"field 'level' must be junior, senior or staff, not {level!r}"[:200])
         elif level in levels:
             problems.append("field 'level' is used twice")
-        levels.add(level)
-        for name in ("name", "description"):
-            if not isinstance(item.get(name), str) or not item[name].strip():
-                problems.append(f"field {name!r} is required")
+        else:
+            levels.add(level)
+        problems += field_problems(item, {"name": TEXT, "description": TEXT})
         stages = item.get("stages")
         if not isinstance(stages, list) or not stages:
             problems.append("field 'stages' needs at least one stage")
@@ -212,9 +224,7 @@ def _read_loop_templates(reader: _Reader, path: Path, area_slugs: set[str]) -> l
 def _stage_problems(stage: object, area_slugs: set[str]) -> list[str]:
     if not isinstance(stage, dict):
         return ["must be a mapping"]
-    problems = [f"field {name!r} is required ({kind.__name__})"
-                for name, kind in STAGE_FIELDS.items()
-                if not isinstance(stage.get(name), kind) or isinstance(stage.get(name), bool)]
+    problems = field_problems(stage, STAGE_FIELDS)
     if problems:
         return problems
     if not 1 <= len(stage["name"].strip()) <= 80:
@@ -229,6 +239,15 @@ def _stage_problems(stage: object, area_slugs: set[str]) -> list[str]:
     if not stage["focus"] or unknown:
         problems.append(f"field 'focus' needs known area slugs (unknown: {unknown})")
     return problems
+
+
+def _check_job_descriptions(reader: _Reader, path: Path) -> None:
+    """Job descriptions are read when one is generated; the import checks them the same way,
+    so a broken file is found here rather than on a requisition's page."""
+    from interviewloop.requisitions.job_description import template_problems
+
+    for label, problem in template_problems(reader.load_list(path, "templates")):
+        reader.error(path, label, problem)
 
 
 def import_bank(session: Session, actor: Actor, data: BankData) -> ImportReport:

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from interviewloop.constraints import explain
 from interviewloop.db import Base, str_enum, utcnow
 from interviewloop.enums import Category, Level
 
@@ -178,3 +179,16 @@ class QuestionBenchmark(Base):
     benchmark_id: Mapped[int] = mapped_column(
         ForeignKey("benchmark_questions.id"), primary_key=True, index=True
     )
+
+
+# What each constraint means to a person when it fires (interviewloop/constraints.py).
+explain("uq_questions_slug", "A question with this title already exists (it may have been added "
+        "a moment ago): give this one a different title.")
+for _kind in ("capability_areas", "benchmark_questions", "competencies"):
+    explain(f"uq_{_kind}_slug", "That slug is already used in the bank.")
+explain("uq_question_points_question_id_kind_position", "The question was changed at the same "
+        "moment by someone else. Reload it and try again.")
+for _link in ("question_areas", "question_benchmarks", "question_levels"):
+    explain(f"pk_{_link}", "The question lists the same item twice.", status=422)
+explain("pk_level_expectations", "The rubric gives a level twice for one competency.",
+        status=422)

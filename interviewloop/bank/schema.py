@@ -15,6 +15,54 @@ MAX_POINT_LENGTH = 500
 MINUTES_RANGE = (5, 120)
 
 
+# The kinds of value a bank file's field may hold (see value_problem).
+TEXT, WHOLE_NUMBER, MAPPING, TEXT_LIST = "text", "a whole number", "a mapping", "a list of texts"
+
+
+def describe(value: object) -> str:
+    """How an error names the type of a value read from YAML."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    for kind, name in ((str, "text"), (int, "a number"), (float, "a number"), (list, "a list"),
+                       (dict, "a mapping")):
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
+
+
+def value_problem(value: object, kind: str) -> str | None:
+    """What is wrong with a field's value for its kind (None when nothing is). YAML gives
+    any type anywhere: checking the type first keeps later checks from crashing on it."""
+    if value is None or (kind == TEXT and isinstance(value, str) and not value.strip()):
+        return "is required"
+    fits = {
+        TEXT: isinstance(value, str),
+        WHOLE_NUMBER: isinstance(value, int) and not isinstance(value, bool),
+        MAPPING: isinstance(value, dict),
+        TEXT_LIST: isinstance(value, list) and all(isinstance(v, str) for v in value),
+    }[kind]
+    if fits:
+        return None
+    if kind == TEXT_LIST and isinstance(value, list):
+        wrong = next(v for v in value if not isinstance(v, str))
+        return f"must be a list of texts, not a list holding {describe(wrong)}"
+    return f"must be {kind}, not {describe(value)}"
+
+
+def item_label(noun: str, index: int, item: object, name_field: str) -> str:
+    """How errors name an item: by its slug (or level) when that is text, else by position."""
+    name = item.get(name_field) if isinstance(item, dict) else None
+    return f"{noun} {name!r}" if isinstance(name, str) else f"{noun} #{index + 1}"
+
+
+def field_problems(item: dict, fields: dict[str, str]) -> list[str]:
+    """'field NAME PROBLEM' for each of ``fields`` (name to kind) that ``item`` gets wrong."""
+    return [f"field {name!r} {problem}" for name, kind in fields.items()
+            if (problem := value_problem(item.get(name), kind))]
+
+
 @dataclass
 class QuestionInput:
     slug: str
@@ -41,9 +89,9 @@ def clean_lines(text: str) -> list[str]:
 
 
 def _check_text(problems: list[Problem], name: str, value: object, max_len: int) -> None:
-    if not isinstance(value, str) or not value.strip():
-        problems.append(Problem(name, "is required"))
-    elif len(value) > max_len:
+    if problem := value_problem(value, TEXT):
+        problems.append(Problem(name, problem))
+    elif isinstance(value, str) and len(value) > max_len:
         problems.append(Problem(name, f"is longer than {max_len} characters"))
 
 
@@ -80,7 +128,7 @@ def validate_question(data: QuestionInput, *, areas: Collection[str],
     problems: list[Problem] = []
     if not isinstance(data.slug, str) or not SLUG_RE.match(data.slug) or len(data.slug) > 80:
         problems.append(Problem("slug", "must be lowercase words joined by hyphens, at most 80"))
-    if data.category not in {c.value for c in Category}:
+    if not isinstance(data.category, str) or data.category not in {c.value for c in Category}:
         problems.append(Problem("category", f"must be one of {', '.join(c.value for c in Category)}"))
     _check_text(problems, "title", data.title, 200)
     _check_text(problems, "prompt", data.prompt, 4000)

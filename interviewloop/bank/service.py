@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -22,8 +23,16 @@ from interviewloop.bank.models import (
 )
 from interviewloop.bank.schema import Problem, QuestionInput, validate_question
 from interviewloop.db import utcnow
-from interviewloop.enums import Category, Level
+from interviewloop.enums import Category, Level, Role
 from interviewloop.errors import Conflict, DomainError, NotFound
+
+# Who edits and retires questions (admins hold every permission).
+EDITORS = (Role.HIRING_MANAGER,)
+
+
+def can_edit_bank(user: Any) -> bool:
+    """Asked by the bank's views (through roles_required) and its templates alike."""
+    return bool(user.is_authenticated and user.has_role(Role.ADMIN, *EDITORS))
 
 
 class InvalidQuestion(DomainError):

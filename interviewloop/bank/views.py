@@ -8,12 +8,13 @@ from interviewloop.bank import service
 from interviewloop.bank.forms import BankFilterForm, QuestionForm
 from interviewloop.bank.schema import QuestionInput, clean_lines
 from interviewloop.db import db
-from interviewloop.enums import Category, Level, Role
+from interviewloop.enums import Category, Level
 from interviewloop.forms import ActionForm, form_status, seen_version
 
 bp = Blueprint("bank", __name__, url_prefix="/bank", template_folder="templates")
+bp.add_app_template_global(service.can_edit_bank, "can_edit_bank")
 
-EDITORS = (Role.HIRING_MANAGER,)
+EDITORS = service.EDITORS
 
 
 @bp.get("/")
@@ -34,7 +35,9 @@ def index():
     )
     page = service.search_questions(db.session, filters, page=form.page.data or 1,
                                     size=current_app.config["BANK_PAGE_SIZE"])
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    # Only the filter's own fields go back into the pager's links: url_for treats keys
+    # such as _method or _external as its own arguments.
+    args = {name: value for name in form.FILTERS if (value := request.args.get(name))}
     return render_template("bank/index.html", form=form, page=page, args=args)
 
 

@@ -4,7 +4,7 @@ ratings summary, the pre-offer state and the decision, in a fixed number of quer
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session
@@ -24,7 +24,8 @@ class DashboardRow:
     candidate: Candidate
     stages: int
     stages_done: int
-    outstanding: int
+    outstanding: int  # scorecards owed on interviews that have started
+    overdue: int  # of those, past their due time
     mean: float | None
     ratings: int
     pre_offer: str  # not answered, passed, keep looking
@@ -57,12 +58,16 @@ def rows(session: Session, requisition: Requisition, viewer: User, *, now: datet
     submitted = exists().where(and_(Scorecard.interview_id == Interview.id,
                                     Scorecard.interviewer_id == Panelist.user_id,
                                     Scorecard.status == ScorecardStatus.SUBMITTED))
-    outstanding = dict(session.execute(
-        select(Interview.candidate_id, func.count())
+    # Interviews still to come owe nothing yet; past the due time, a scorecard is overdue.
+    overdue_if_ended_before = now - timedelta(hours=due_hours)
+    owed = {cid: (n, late) for cid, n, late in session.execute(
+        select(Interview.candidate_id, func.count(),
+               func.count(case((Interview.ends_at < overdue_if_ended_before, 1))))
         .join(Panelist, Panelist.interview_id == Interview.id)
         .join(Candidate, Candidate.id == Interview.candidate_id)
-        .where(req, Interview.status == InterviewStatus.SCHEDULED, ~submitted)
-        .group_by(Interview.candidate_id)).all())
+        .where(req, Interview.status == InterviewStatus.SCHEDULED, Interview.starts_at <= now,
+               ~submitted)
+        .group_by(Interview.candidate_id))}
     means = {cid: (mean, n) for cid, mean, n in session.execute(
         select(Scorecard.candidate_id, func.avg(Rating.rating), func.count(Rating.rating))
         .join(Rating, Rating.scorecard_id == Scorecard.id)
@@ -86,7 +91,7 @@ def rows(session: Session, requisition: Requisition, viewer: User, *, now: datet
         hidden = candidate.id in pending
         result.append(DashboardRow(
             candidate, stages.get(candidate.id, 0), done.get(candidate.id, 0),
-            outstanding.get(candidate.id, 0),
+            *owed.get(candidate.id, (0, 0)),
             None if hidden or mean is None else float(mean), 0 if hidden else count,
             "hidden" if hidden else checks.get(candidate.id, "not answered"),
             decision.value if decision else "", hidden))
@@ -101,7 +106,7 @@ def sort_and_filter(items: list[DashboardRow], *, sort: str, status: str | None
         "name": lambda r: r.candidate.name.lower(),
         "status": lambda r: r.candidate.status.value,
         "progress": lambda r: -(r.stages_done / r.stages if r.stages else 0),
-        "outstanding": lambda r: -r.outstanding,
+        "outstanding": lambda r: (-r.overdue, -r.outstanding),
         "mean": lambda r: -(r.mean or 0),
         "pre_offer": lambda r: r.pre_offer,
         "decision": lambda r: r.decision,

@@ -16,6 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interviewloop.auth.models import User
+from interviewloop.constraints import explain
 from interviewloop.db import Base, str_enum, utcnow
 from interviewloop.requisitions.models import Candidate
 
@@ -65,16 +66,23 @@ class PreOfferCheck(Base):
 
 class Decision(Base):
     """Offer, reject or hold, with a rationale. An offer must point at a passed check:
-    the composite key and the CHECK below make the database refuse anything else."""
+    the composite key and the CHECK below make the database refuse anything else.
+
+    Only an offer pins the check's outcome (``pre_offer_passed``): the check of a hold or
+    a rejection may be answered again later, and the composite key must not stop that."""
 
     __tablename__ = "decisions"
     __table_args__ = (
         ForeignKeyConstraint(["pre_offer_check_id", "pre_offer_passed"],
                              ["pre_offer_checks.id", "pre_offer_checks.passed"]),
+        ForeignKeyConstraint(["pre_offer_check_id"], ["pre_offer_checks.id"],
+                             name="fk_decisions_pre_offer_check_exists"),
         # (pre_offer_passed IS NOT NULL: a NULL would make the CHECK pass and skip the key.)
         CheckConstraint("kind <> 'offer' OR (pre_offer_check_id IS NOT NULL AND "
                         "pre_offer_passed IS NOT NULL AND pre_offer_passed)",
                         name="offer_needs_passed_check"),
+        CheckConstraint("kind = 'offer' OR pre_offer_passed IS NULL",
+                        name="only_an_offer_pins_the_check"),
         CheckConstraint("length(rationale) BETWEEN 1 AND 4000", name="rationale_given"),
     )
 
@@ -89,3 +97,19 @@ class Decision(Base):
 
     candidate: Mapped[Candidate] = relationship(lazy="raise")
     decided_by: Mapped[User] = relationship(lazy="raise")
+
+
+# What each constraint means to a person when it fires (interviewloop/constraints.py).
+explain("uq_pre_offer_checks_candidate_id", "The pre-offer check was answered a moment ago: "
+        "reload the debrief and answer it again.")
+explain("uq_pre_offer_checks_id_passed", "A pre-offer check has one outcome.")
+for _name in ANSWERS:
+    explain(f"ck_pre_offer_checks_{_name}_evidence_given", "Each answer needs its evidence, "
+            "under 4,000 characters.", status=422)
+explain("ck_pre_offer_checks_passed_means_all_strong", "The check passes only if all three "
+        "answers are strong.", status=422)
+explain("ck_decisions_offer_needs_passed_check", "No offer without a passed pre-offer check.")
+explain("ck_decisions_only_an_offer_pins_the_check", "Only an offer records the check's "
+        "outcome.", status=422)
+explain("ck_decisions_rationale_given", "A decision needs its rationale, under 4,000 "
+        "characters.", status=422)

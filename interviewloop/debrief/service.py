@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -99,12 +100,22 @@ def submitted_scorecards(session: Session, candidate: Candidate) -> list[Scoreca
         .order_by(Interview.starts_at, Scorecard.id)))
 
 
+class CardState(enum.StrEnum):
+    """Where a panelist's scorecard stands."""
+
+    SUBMITTED = "submitted"
+    DRAFT = "draft"  # started, the interview held, not yet due
+    OVERDUE = "overdue"
+    DUE = "due"  # not started, the interview held, not yet overdue
+    UPCOMING = "upcoming"  # the interview has not started
+
+
 @dataclass(frozen=True)
 class PanelState:
     interview: Interview
     interviewer: User
     scorecard_id: int | None
-    state: str  # submitted, draft, overdue, due, upcoming
+    state: CardState
 
 
 def panel_states(session: Session, candidate: Candidate, *, now: datetime, due_hours: int
@@ -123,13 +134,13 @@ def panel_states(session: Session, candidate: Candidate, *, now: datetime, due_h
     states = []
     for interview, user, scorecard_id, status in rows:
         if status == ScorecardStatus.SUBMITTED:
-            state = "submitted"
+            state = CardState.SUBMITTED
         elif interview.ends_at + timedelta(hours=due_hours) < now:
-            state = "overdue"
+            state = CardState.OVERDUE
         elif interview.starts_at > now:
-            state = "upcoming"
+            state = CardState.UPCOMING
         else:
-            state = "draft" if status == ScorecardStatus.DRAFT else "due"
+            state = CardState.DRAFT if status == ScorecardStatus.DRAFT else CardState.DUE
         states.append(PanelState(interview, user, scorecard_id, state))
     return states
 
@@ -190,8 +201,17 @@ def latest_decision(session: Session, candidate: Candidate) -> Decision | None:
                           .order_by(Decision.id.desc()).limit(1))
 
 
+def decision_open(decision: Decision | None) -> bool:
+    """Whether the check may be answered and a decision recorded: none yet, or a hold."""
+    return decision is None or decision.kind == DecisionKind.HOLD
+
+
+def is_deciding_manager(user: User | None, requisition: Requisition) -> bool:
+    return user is not None and user.id == requisition.hiring_manager_id
+
+
 def _require_manager(actor: Actor, requisition: Requisition) -> None:
-    if actor.user is None or actor.user.id != requisition.hiring_manager_id:
+    if not is_deciding_manager(actor.user, requisition):
         raise Forbidden("Only the requisition's hiring manager answers the pre-offer check "
                         "and records decisions.")
 
@@ -200,8 +220,7 @@ def answer_pre_offer(session: Session, actor: Actor, requisition: Requisition,
                      candidate: Candidate, answers: dict[str, tuple[str, str]]) -> PreOfferCheck:
     """Record the three answers (strong or weak, each with evidence)."""
     _require_manager(actor, requisition)
-    decision = latest_decision(session, candidate)
-    if decision is not None and decision.kind != DecisionKind.HOLD:
+    if not decision_open(latest_decision(session, candidate)):
         raise Conflict("A decision is recorded: the pre-offer check is closed.")
     blocker = pre_offer_blocker(session, candidate)
     if blocker:
@@ -264,12 +283,12 @@ def record_decision(session: Session, actor: Actor, requisition: Requisition,
         if newer is not None and newer > check.answered_at:
             raise Conflict("Scorecards came in or changed after the pre-offer check was "
                            "answered: answer it again on the full evidence before an offer.")
-    if candidate.status != CandidateStatus.ACTIVE:  # an offer or a rejection is final
+    if not candidate.in_process:  # an offer or a rejection is final
         raise Conflict(f"The candidate is already {candidate.status.value}.")
     decision = Decision(candidate_id=candidate.id, kind=kind, rationale=rationale,
                         decided_by_id=actor.user.id,
                         pre_offer_check_id=check.id if check else None,
-                        pre_offer_passed=check.passed if check else None)
+                        pre_offer_passed=check.passed if kind == DecisionKind.OFFER else None)
     session.add(decision)
     if kind == DecisionKind.OFFER:
         candidate.status = CandidateStatus.OFFER

@@ -28,6 +28,7 @@ from interviewloop.errors import DomainError, Forbidden, NotFound
 from interviewloop.loops.service import loop_for
 from interviewloop.requisitions import service as requisitions
 from interviewloop.requisitions.candidates import get_candidate
+from interviewloop.requisitions.models import CandidateStatus
 from interviewloop.requisitions.views import load_managed
 from interviewloop.scorecards.access import panel_access
 from interviewloop.scorecards.models import RATING_LABELS, PreOfferQuestion
@@ -69,10 +70,14 @@ def debrief_data(requisition, candidate) -> dict:
 def _render(requisition, candidate, status: int = 200, **extra):
     data = debrief_data(requisition, candidate)
     context = {"form_values": {}, "problems": {}, "decision_error": None,
-               "decision_values": {}, **extra}
+               "pre_offer_error": None, "decision_values": {}, **extra}
+    deciding = (service.is_deciding_manager(current_user, requisition)
+                and service.decision_open(data["decision"]))
     return render_template("debrief/show.html", **data, **context,
-                           is_manager=current_user.id == requisition.hiring_manager_id,
-                           answers=ANSWERS, answer_values=list(Answer),
+                           # A refused answer keeps its form, with what was typed.
+                           can_answer=deciding and (not data["blocker"]
+                                                    or bool(context["pre_offer_error"])),
+                           can_decide=deciding, answers=ANSWERS, answer_values=list(Answer),
                            kinds=list(DecisionKind)), status
 
 
@@ -133,6 +138,12 @@ def pre_offer(requisition_id: int, candidate_id: int):
     except service.InvalidPreOffer as exc:
         db.session.rollback()
         return _render(requisition, candidate, 422, form_values=answers, problems=exc.problems)
+    except Forbidden:
+        raise
+    except DomainError as exc:  # refused: say why on the page, keep what was typed
+        db.session.rollback()
+        return _render(requisition, candidate, exc.status_code, form_values=answers,
+                       pre_offer_error=str(exc))
     flash("Pre-offer check passed: an offer can be recorded." if check.passed else
           "Pre-offer check recorded a weak answer: keep looking.", "success")
     return redirect(url_for(".show", requisition_id=requisition.id, candidate_id=candidate.id))
@@ -164,10 +175,11 @@ def requisition_dashboard(requisition_id: int):
     status = request.args.get("status", "")
     if sort not in dashboard.SORTS:
         abort(400, f"Sort by one of: {', '.join(dashboard.SORTS)}.")
-    if status not in ("", "active", "withdrawn", "rejected", "offer", "hired"):
+    if status and status not in set(CandidateStatus):
         abort(400, "Unknown candidate status.")
     rows = dashboard.rows(db.session, requisition, current_user, now=utcnow(),
                           due_hours=current_app.config["SCORECARD_DUE_HOURS"])
     rows = dashboard.sort_and_filter(rows, sort=sort, status=status or None)
     return render_template("debrief/dashboard.html", requisition=requisition, rows=rows,
-                           sort=sort, status=status, sorts=dashboard.SORTS)
+                           sort=sort, status=status, sorts=dashboard.SORTS,
+                           status_choices=CandidateStatus.choices())

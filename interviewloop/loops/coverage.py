@@ -1,12 +1,16 @@
 """The coverage check: does a loop probe every capability area in at least two stages,
-exercise every production benchmark question, and include every question category?"""
+exercise every production benchmark question, and include every question category?
+
+What covers is a stage's questions: a stage left without any (every question that fitted
+it retired, say) covers no area, benchmark or category, and is a gap of its own."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from interviewloop.bank.models import BenchmarkQuestion, CapabilityArea
-from interviewloop.enums import Category
+from interviewloop.enums import Category, Level
 from interviewloop.loops.models import LoopStage
 
 MIN_STAGES_PER_AREA = 2
@@ -17,6 +21,8 @@ class Coverage:
     areas: list[CapabilityArea]
     # stage id -> ids of the areas its questions probe
     probed: dict[int, set[int]]
+    # stage id -> why it has no questions (stages that have some are not here)
+    empty: dict[int, str]
     stages_per_area: dict[int, int]
     benchmark_counts: list[tuple[BenchmarkQuestion, int]]
     category_counts: list[tuple[Category, int]]
@@ -27,14 +33,17 @@ class Coverage:
 
 
 def check_coverage(stages: list[LoopStage], areas: list[CapabilityArea],
-                   benchmarks: list[BenchmarkQuestion]) -> Coverage:
-    """Stages must be loaded with their questions, and those with areas and benchmarks."""
+                   benchmarks: list[BenchmarkQuestion], *, level: Level,
+                   active_questions: Mapping[Category, int]) -> Coverage:
+    """Stages must be loaded with their questions, and those with areas and benchmarks.
+    ``active_questions``: how many active questions of each category suit ``level``."""
     probed: dict[int, set[int]] = {}
     bench_counts = {b.id: 0 for b in benchmarks}
     category_counts = dict.fromkeys(Category, 0)
     for stage in stages:
-        category_counts[stage.category] += 1
         probed[stage.id] = set()
+        if stage.questions:
+            category_counts[stage.category] += 1
         for loop_question in stage.questions:
             question = loop_question.question
             probed[stage.id].update(a.id for a in question.areas)
@@ -48,9 +57,20 @@ def check_coverage(stages: list[LoopStage], areas: list[CapabilityArea],
     gaps += [f"No question exercises the benchmark question: {b.text}"
              for b in benchmarks if bench_counts[b.id] == 0]
     gaps += [f"No stage covers the category {c.label}." for c, n in category_counts.items() if not n]
-    gaps += [f"Stage {s.name!r} has no questions." for s in stages if not s.questions]
+    empty = {s.id: _why_empty(s, level, active_questions.get(s.category, 0))
+             for s in stages if not s.questions}
+    gaps += [empty[s.id] for s in stages if s.id in empty]
     return Coverage(
-        areas=areas, probed=probed, stages_per_area=per_area,
+        areas=areas, probed=probed, empty=empty, stages_per_area=per_area,
         benchmark_counts=[(b, bench_counts[b.id]) for b in benchmarks],
         category_counts=list(category_counts.items()), gaps=gaps,
     )
+
+
+def _why_empty(stage: LoopStage, level: Level, active: int) -> str:
+    what = f"{stage.category.label} question for the {level.label} level"
+    if not active:
+        return (f"Stage {stage.name!r} has no questions: the bank has no active {what}. "
+                "Add one to the bank or unretire one, then remove this stage and add it again.")
+    return (f"Stage {stage.name!r} has no questions: every active {what} is already in "
+            "this loop or was asked of this candidate on another requisition.")

@@ -17,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interviewloop.bank.models import CapabilityArea, Question
+from interviewloop.constraints import explain
 from interviewloop.db import Base, str_enum, utcnow
 from interviewloop.enums import Category, Level
 from interviewloop.requisitions.models import Candidate
@@ -150,3 +151,14 @@ class LoopQuestion(Base):
 
     stage: Mapped[LoopStage] = relationship(back_populates="questions", lazy="raise")
     question: Mapped[Question] = relationship(lazy="raise")
+
+
+# What each constraint means to a person when it fires (interviewloop/constraints.py).
+explain("uq_loops_candidate_id", "This candidate's loop was built a moment ago: reload the page.")
+explain("uq_loop_questions_loop_id_question_id", "That question is already in this loop.")
+explain("uq_loop_stages_loop_id_position", "The loop was changed at the same moment by someone "
+        "else. Reload it and try again.")
+explain("uq_loop_stages_id_loop_id", "A stage belongs to one loop.")
+explain("uq_loop_templates_level", "That level already has a loop template.")
+for _link in ("loop_stage_areas", "loop_template_stage_areas"):
+    explain(f"pk_{_link}", "A stage lists the same capability area twice.", status=422)

@@ -6,11 +6,11 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from interviewloop.audit.service import Actor, record
-from interviewloop.bank.models import Question
+from interviewloop.bank.models import Question, QuestionLevel
 from interviewloop.bank.service import areas as all_areas
 from interviewloop.bank.service import benchmarks as all_benchmarks
 from interviewloop.enums import Category, Level
@@ -18,7 +18,7 @@ from interviewloop.errors import Conflict, DomainError, NotFound
 from interviewloop.loops.chooser import Chooser, Option, repair, shortfall
 from interviewloop.loops.coverage import Coverage, check_coverage
 from interviewloop.loops.models import Loop, LoopQuestion, LoopStage, LoopTemplate, LoopTemplateStage
-from interviewloop.requisitions.models import Candidate, CandidateStatus, Requisition
+from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.requisitions.service import require_manage
 
 
@@ -71,7 +71,17 @@ def loop_for(session: Session, candidate: Candidate) -> Loop | None:
 
 
 def coverage_of(session: Session, loop: Loop) -> Coverage:
-    return check_coverage(list(loop.stages), all_areas(session), all_benchmarks(session))
+    return check_coverage(list(loop.stages), all_areas(session), all_benchmarks(session),
+                          level=loop.level, active_questions=active_questions(session, loop.level))
+
+
+def active_questions(session: Session, level: Level) -> dict[Category, int]:
+    """How many active questions of each category suit ``level`` (what a stage can draw)."""
+    return dict(session.execute(
+        select(Question.category, func.count()).where(
+            Question.retired_at.is_(None),
+            Question.id.in_(select(QuestionLevel.question_id).where(QuestionLevel.level == level)))
+        .group_by(Question.category)).all())
 
 
 # --- choosing questions -----------------------------------------------------------------------
@@ -100,7 +110,7 @@ def _refresh(session: Session, loop: Loop) -> Coverage:
 def build_loop(session: Session, actor: Actor, requisition: Requisition, candidate: Candidate,
                *, seed: int | None = None) -> Loop:
     require_manage(actor.user, requisition)
-    if candidate.status != CandidateStatus.ACTIVE:
+    if not candidate.in_process:
         raise Conflict(f"This candidate is {candidate.status.value}; loops are built for "
                        "active candidates.")
     if session.scalar(select(Loop.id).where(Loop.candidate_id == candidate.id)) is not None:

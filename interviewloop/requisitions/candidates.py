@@ -13,7 +13,6 @@ from interviewloop.requisitions.models import (
     Candidate,
     CandidateStatus,
     Requisition,
-    RequisitionStatus,
 )
 from interviewloop.requisitions.service import require_manage
 
@@ -49,8 +48,7 @@ def _clean(session: Session, requisition: Requisition, data: CandidateInput,
         raise InvalidCandidate("Keep the source under 120 characters.", "source")
     if len(data.notes) > 10_000:
         raise InvalidCandidate("Keep the notes under 10,000 characters.", "notes")
-    clash = session.scalar(select(Candidate.id).where(
-        Candidate.requisition_id == requisition.id, Candidate.email == email))
+    clash = candidate_with_email(session, requisition, email)
     if clash is not None and (candidate is None or clash != candidate.id):
         raise InvalidCandidate("A candidate with this email is already on this requisition.",
                                "email")
@@ -71,10 +69,15 @@ def get_candidate(session: Session, requisition: Requisition, candidate_id: int)
     return candidate
 
 
+def candidate_with_email(session: Session, requisition: Requisition, email: str) -> int | None:
+    return session.scalar(select(Candidate.id).where(
+        Candidate.requisition_id == requisition.id, Candidate.email == email))
+
+
 def add_candidate(session: Session, actor: Actor, requisition: Requisition,
                   data: CandidateInput) -> Candidate:
     require_manage(actor.user, requisition)
-    if requisition.status != RequisitionStatus.OPEN:
+    if not requisition.accepts_candidates:
         raise Conflict("Candidates are added to open requisitions only; open this one first.")
     candidate = Candidate(requisition_id=requisition.id, **_clean(session, requisition, data))
     session.add(candidate)
@@ -102,7 +105,7 @@ def update_candidate(session: Session, actor: Actor, requisition: Requisition,
 def withdraw_candidate(session: Session, actor: Actor, requisition: Requisition,
                        candidate: Candidate) -> Candidate:
     require_manage(actor.user, requisition)
-    if candidate.status != CandidateStatus.ACTIVE:
+    if not candidate.in_process:
         raise Conflict(f"Only an active candidate can withdraw; this one is "
                        f"{candidate.status.value}.")
     candidate.status = CandidateStatus.WITHDRAWN

@@ -9,6 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interviewloop.auth.models import User
+from interviewloop.constraints import explain
 from interviewloop.db import Base, str_enum, utcnow
 from interviewloop.enums import Level
 
@@ -25,6 +26,11 @@ class CandidateStatus(enum.StrEnum):
     REJECTED = "rejected"
     OFFER = "offer"
     HIRED = "hired"
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        """(value, label) for filters, in the enum's order."""
+        return [(status.value, status.value.capitalize()) for status in cls]
 
 
 # The four operating questions the team answers before a requisition opens.
@@ -64,6 +70,16 @@ class Requisition(Base):
         CheckConstraint(f"status <> 'open' OR (opened_at IS NOT NULL AND {_ANSWERED})",
                         name="open_needs_definition"),
         CheckConstraint("(status = 'closed') = (closed_at IS NOT NULL)", name="closed_has_time"),
+        # A confirmation belongs to the person who gave it, and counts only while they hold
+        # the role: a new hiring manager or recruiter confirms for themselves.
+        CheckConstraint("manager_confirmed_by_id IS NULL OR manager_confirmed_by_id = hiring_manager_id",
+                        name="manager_confirmation_is_the_managers"),
+        CheckConstraint("recruiter_confirmed_by_id IS NULL OR recruiter_confirmed_by_id = recruiter_id",
+                        name="recruiter_confirmation_is_the_recruiters"),
+        CheckConstraint("(manager_confirmed_by_id IS NULL) = (manager_confirmed_at IS NULL)",
+                        name="manager_confirmation_has_time"),
+        CheckConstraint("(recruiter_confirmed_by_id IS NULL) = (recruiter_confirmed_at IS NULL)",
+                        name="recruiter_confirmation_has_time"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,8 +110,11 @@ class Requisition(Base):
     comp_min: Mapped[int]
     comp_max: Mapped[int]
 
-    # The team agrees on the role before the first screen; a change clears both.
+    # The team agrees on the role before the first screen: who confirmed, and when. A change
+    # of the definition clears both; a change of manager or recruiter clears that role's.
+    manager_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     manager_confirmed_at: Mapped[datetime | None]
+    recruiter_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recruiter_confirmed_at: Mapped[datetime | None]
     # Scorecards stay hidden from other interviewers until the debrief (scorecards issue).
     hide_scorecards_until_debrief: Mapped[bool] = mapped_column(default=False,
@@ -118,8 +137,28 @@ class Requisition(Base):
                 if not (getattr(self, name) or "").strip()]
 
     @property
+    def manager_confirmed(self) -> bool:
+        """The current hiring manager has confirmed (a predecessor's confirmation is none)."""
+        return self.manager_confirmed_by_id is not None and \
+            self.manager_confirmed_by_id == self.hiring_manager_id
+
+    @property
+    def recruiter_confirmed(self) -> bool:
+        return self.recruiter_confirmed_by_id is not None and \
+            self.recruiter_confirmed_by_id == self.recruiter_id
+
+    @property
     def is_confirmed(self) -> bool:
-        return self.manager_confirmed_at is not None and self.recruiter_confirmed_at is not None
+        return self.manager_confirmed and self.recruiter_confirmed
+
+    @property
+    def is_draft(self) -> bool:
+        """Still being defined: it can be opened."""
+        return self.status == RequisitionStatus.DRAFT
+
+    @property
+    def accepts_candidates(self) -> bool:
+        return self.status == RequisitionStatus.OPEN
 
 
 class RequisitionMember(Base):
@@ -159,3 +198,23 @@ class Candidate(Base):
     __mapper_args__ = {"version_id_col": version}
 
     requisition: Mapped[Requisition] = relationship(lazy="raise")
+
+    @property
+    def in_process(self) -> bool:
+        """Still being interviewed: no offer, rejection or withdrawal yet."""
+        return self.status == CandidateStatus.ACTIVE
+
+
+# What each constraint means to a person when it fires (interviewloop/constraints.py).
+explain("uq_candidates_requisition_id_email", "A candidate with this email address is already "
+        "on this requisition (perhaps added a moment ago).")
+explain("pk_requisition_members", "That person is already on the hiring team.")
+explain("ck_candidates_email_lowercase", "Email addresses are kept in lower case.", status=422)
+explain("ck_requisitions_comp_band_ordered", "The band's minimum must not be above its maximum.",
+        status=422)
+explain("ck_requisitions_comp_currency_code", "The currency is a three-letter code such as USD.",
+        status=422)
+explain("ck_requisitions_closed_has_time", "A closed requisition records when it closed.",
+        status=422)
+explain("ck_requisitions_open_needs_definition", "A requisition opens only with all four "
+        "operating questions answered and both confirmations given.")

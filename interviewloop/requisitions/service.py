@@ -103,12 +103,14 @@ def get_requisition(session: Session, user: User, requisition_id: int) -> Requis
     return requisition
 
 
-def can_manage(user: User, requisition: Requisition) -> bool:
-    """Edit the definition, the team and the candidates: the manager, the recruiter, admins."""
-    return user.is_admin or user.id in (requisition.hiring_manager_id, requisition.recruiter_id)
+def can_manage(user: User | None, requisition: Requisition) -> bool:
+    """Edit the definition, the team and the candidates: the manager, the recruiter, admins.
+    (Never the system: a job or a CLI command acts for nobody on a hiring team.)"""
+    return user is not None and (
+        user.is_admin or user.id in (requisition.hiring_manager_id, requisition.recruiter_id))
 
 
-def require_manage(user: User, requisition: Requisition) -> None:
+def require_manage(user: User | None, requisition: Requisition) -> None:
     if not can_manage(user, requisition):
         raise Forbidden("Only the requisition's hiring manager, its recruiter or an admin "
                         "can change it.")
@@ -182,7 +184,8 @@ def create_requisition(session: Session, actor: Actor, data: RequisitionInput) -
 def update_requisition(session: Session, actor: Actor, requisition: Requisition,
                        data: RequisitionInput, *, seen_version: int) -> Requisition:
     """Save an edit made on ``seen_version``. Changing the role's definition clears both
-    confirmations: the team agrees again on what changed."""
+    confirmations: the team agrees again on what changed. Changing the hiring manager or the
+    recruiter clears that role's confirmation: the new person has agreed to nothing yet."""
     require_manage(actor.user, requisition)
     if seen_version != requisition.version:
         raise StaleRequisition
@@ -198,27 +201,41 @@ def update_requisition(session: Session, actor: Actor, requisition: Requisition,
                for name, value in values.items() if getattr(requisition, name) != value}
     if not changed:
         return requisition
+    lapsed = set()
+    if set(changed) & set(DEFINITION_FIELDS):
+        lapsed |= {"manager", "recruiter"}
+    # A confirmation is the person's who gave it: a new manager or recruiter confirms anew.
+    if "hiring_manager_id" in changed:
+        lapsed.add("manager")
+    if "recruiter_id" in changed:
+        lapsed.add("recruiter")
+    cleared = sorted(role for role in lapsed
+                     if getattr(requisition, f"{role}_confirmed_by_id") is not None)
+    for role in lapsed:
+        setattr(requisition, f"{role}_confirmed_by_id", None)
+        setattr(requisition, f"{role}_confirmed_at", None)
     for name, value in values.items():
         setattr(requisition, name, value)
-    cleared = bool(set(changed) & set(DEFINITION_FIELDS)) and (
-        requisition.manager_confirmed_at or requisition.recruiter_confirmed_at)
-    if set(changed) & set(DEFINITION_FIELDS):
-        requisition.manager_confirmed_at = None
-        requisition.recruiter_confirmed_at = None
     session.flush()
     record(session, actor, "requisition_updated", requisition, fields=sorted(changed),
-           confirmations_cleared=bool(cleared))
+           confirmations_cleared=bool(cleared), cleared_confirmations=cleared)
     return requisition
 
 
 def confirm_definition(session: Session, actor: Actor, requisition: Requisition) -> Requisition:
-    """The hiring manager or the recruiter agrees to the role as defined."""
+    """The hiring manager or the recruiter agrees to the role as defined; the confirmation
+    is stored as theirs (by user id), so it lapses if someone else takes the role."""
     user = actor.user
+    if user is None:
+        raise Forbidden("Only this requisition's hiring manager and recruiter confirm its "
+                        "definition.")
     roles = []
     if user.id == requisition.hiring_manager_id:
+        requisition.manager_confirmed_by_id = user.id
         requisition.manager_confirmed_at = utcnow()
         roles.append("hiring_manager")
     if user.id == requisition.recruiter_id:
+        requisition.recruiter_confirmed_by_id = user.id
         requisition.recruiter_confirmed_at = utcnow()
         roles.append("recruiter")
     if not roles:
@@ -232,16 +249,16 @@ def confirm_definition(session: Session, actor: Actor, requisition: Requisition)
 def opening_blockers(requisition: Requisition) -> list[str]:
     """Everything that stands between this requisition and opening, in words."""
     blockers = [f"Answer the operating question: {q}" for q in requisition.unanswered]
-    if requisition.manager_confirmed_at is None:
+    if not requisition.manager_confirmed:
         blockers.append("The hiring manager has not confirmed the role definition.")
-    if requisition.recruiter_confirmed_at is None:
+    if not requisition.recruiter_confirmed:
         blockers.append("The recruiter has not confirmed the role definition.")
     return blockers
 
 
 def open_requisition(session: Session, actor: Actor, requisition: Requisition) -> Requisition:
     require_manage(actor.user, requisition)
-    if requisition.status != RequisitionStatus.DRAFT:
+    if not requisition.is_draft:
         raise Conflict(f"This requisition is {requisition.status.value}, not a draft.")
     blockers = opening_blockers(requisition)
     if blockers:

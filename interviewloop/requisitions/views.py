@@ -217,7 +217,8 @@ def job_description_download(requisition_id: int, fmt: str):
     body = document.as_text() if fmt == "txt" else document.as_markdown()
     mimetype = "text/plain" if fmt == "txt" else "text/markdown"
     slug = re.sub(r"[^a-z0-9]+", "-", requisition.title.lower()).strip("-")
-    return Response(body, mimetype=f"{mimetype}; charset=utf-8", headers={
+    # content_type is sent as given; mimetype= would get a second "; charset=utf-8"
+    return Response(body, content_type=f"{mimetype}; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="{slug or "job"}-{requisition.id}.{fmt}"'})
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, t
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interviewloop.auth.models import User
+from interviewloop.constraints import explain
 from interviewloop.db import Base, str_enum, utcnow
 from interviewloop.loops.models import LoopStage
 from interviewloop.requisitions.models import Candidate
@@ -112,3 +113,15 @@ class InterviewChange(Base):
 
     interview: Mapped[Interview] = relationship(back_populates="changes", lazy="raise")
     actor: Mapped[User | None] = relationship(lazy="raise")
+
+
+# What each constraint means to a person when it fires (interviewloop/constraints.py).
+explain("uq_interviews_live_stage", "This stage already has a live interview (it may have been "
+        "booked a moment ago): reschedule or cancel that one.")
+explain("uq_interviews_ical_uid", "A one-off value clashed by chance; try again.")
+explain("pk_interview_panelists", "That person is already on the panel.")
+explain("ck_interviews_ends_after_start", "An interview ends after it starts.", status=422)
+explain("ck_interview_panelists_ends_after_start", "An interview ends after it starts.",
+        status=422)
+explain("ck_interviews_cancelled_has_time", "A cancelled interview records when it was "
+        "cancelled.", status=422)

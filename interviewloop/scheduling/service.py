@@ -21,7 +21,7 @@ from interviewloop.db import utcnow
 from interviewloop.enums import Role
 from interviewloop.errors import Conflict, DomainError, NotFound
 from interviewloop.loops.models import Loop, LoopStage
-from interviewloop.requisitions.models import Candidate, CandidateStatus, Requisition
+from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.requisitions.service import require_manage
 from interviewloop.scheduling.models import (
     Interview,
@@ -146,7 +146,7 @@ def check_booking(session: Session, actor: Actor, requisition: Requisition,
         booking.refusals.append("The start time is in the past.")
     if len(data.location) > 500:
         booking.refusals.append("Keep the location or link under 500 characters.")
-    if candidate.status != CandidateStatus.ACTIVE:
+    if not candidate.in_process:
         booking.refusals.append(f"The candidate is {candidate.status.value}.")
     if booking.refusals:
         return booking

@@ -24,6 +24,7 @@ from interviewloop.errors import NotFound
 from interviewloop.loops.models import Loop, LoopStage
 from interviewloop.requisitions import service as requisitions
 from interviewloop.requisitions.candidates import get_candidate
+from interviewloop.requisitions.models import CandidateStatus
 from interviewloop.requisitions.views import load_managed
 from interviewloop.scheduling import calendar, queries, service
 from interviewloop.scheduling.forms import CancelForm, ScheduleForm
@@ -42,14 +43,14 @@ def board(requisition_id: int):
     status = request.args.get("status", "active")
     if state not in ("", "unscheduled", "scheduled", "done"):
         abort(400, "Filter by unscheduled, scheduled or done.")
-    if status not in ("", "active", "withdrawn", "rejected", "offer", "hired"):
+    if status and status not in set(CandidateStatus):
         abort(400, "Unknown candidate status.")
     if status:
         rows = [r for r in rows if r.candidate.status.value == status]
     if state:
         rows = [r for r in rows if any(c.state == state for c in r.cells)]
     return render_template("scheduling/board.html", requisition=requisition, rows=rows,
-                           state=state, status=status)
+                           state=state, status=status, status_choices=CandidateStatus.choices())
 
 
 def _schedule_input(form: ScheduleForm) -> service.ScheduleInput:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interviewloop.auth.models import User
 from interviewloop.bank.models import CapabilityArea
+from interviewloop.constraints import explain
 from interviewloop.db import Base, str_enum, utcnow
 from interviewloop.scheduling.models import Interview
 
@@ -190,3 +191,14 @@ class ReminderSent(Base):
 
     __table_args__ = (CheckConstraint("threshold IN ('interviewer', 'manager')",
                                       name="threshold_known"),)
+
+
+# What each constraint means to a person when it fires (interviewloop/constraints.py).
+explain("uq_scorecards_interview_id_interviewer_id", "Your scorecard for this interview was "
+        "started a moment ago (in another tab?): reload it and try again.")
+explain("pk_scorecard_reminders", "That reminder was already sent.")
+explain("pk_scorecard_ratings", "A capability area is rated twice.", status=422)
+explain("pk_scorecard_question_notes", "A question has two sets of notes.", status=422)
+explain("pk_scorecard_signals", "A pre-offer signal is given twice.", status=422)
+explain("ck_scorecards_submitted_is_complete", "A submitted scorecard needs a recommendation.",
+        status=422)

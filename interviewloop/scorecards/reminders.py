@@ -8,7 +8,8 @@ that have not ended are never chased.
 
 from __future__ import annotations
 
-import smtplib
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -17,6 +18,7 @@ from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session, selectinload
 
 from interviewloop.auth.models import User
+from interviewloop.mail import Mailer
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.scheduling.models import Interview, InterviewStatus, Panelist
 from interviewloop.scorecards.models import ReminderSent, Scorecard, ScorecardStatus
@@ -61,70 +63,98 @@ def outstanding(session: Session, *, now: datetime, due_hours: int,
 
 
 @dataclass(frozen=True)
-class Mailer:
-    host: str
-    port: int
-    sender: str
-    username: str | None = None
-    password: str | None = None
-    starttls: bool = False
+class Reminder:
+    """One reminder owed: its row's key and the message to send."""
 
-    def send(self, messages: list[EmailMessage]) -> None:
-        if not messages:
-            return
-        with smtplib.SMTP(self.host, self.port, timeout=30) as smtp:
-            if self.starttls:
-                smtp.starttls()
-            if self.username:
-                smtp.login(self.username, self.password or "")
-            for message in messages:
-                smtp.send_message(message)
+    interview_id: int
+    interviewer_id: int
+    threshold: str
+    recipient: str
+    subject: str
+    message: EmailMessage
 
 
-def _message(mailer: Mailer, to: User, subject: str, lines: list[str]) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = mailer.sender
-    message["To"] = to.email
-    message["Subject"] = subject
-    message.set_content("\n".join([f"Hello {to.name},", "", *lines, "", "interviewloop"]))
-    return message
+def _body(to: User, lines: list[str]) -> str:
+    return "\n".join([f"Hello {to.name},", "", *lines, "", "interviewloop"])
 
 
-def send_reminders(session: Session, mailer: Mailer, *, now: datetime, due_hours: int,
-                   escalate_hours: int, base_url: str) -> list[tuple[str, str]]:
-    """Send what is owed and record it; return (recipient, subject) for each email."""
+def claim_reminders(session: Session, mailer: Mailer, *, now: datetime, due_hours: int,
+                    escalate_hours: int, base_url: str) -> list[Reminder]:
+    """Record every reminder owed now as sent, and return them to be sent.
+
+    The caller commits the claim before sending anything, so that a reminder goes out at
+    most once, whatever fails later (the mail server, the process); ``release_reminders``
+    gives back the ones the mail server certainly did not take."""
     already = set(session.execute(select(ReminderSent.interview_id, ReminderSent.interviewer_id,
                                          ReminderSent.threshold)).all())
-    messages, sent = [], []
+    owed: list[Reminder] = []
     managers: dict[int, User] = {}
+    base = base_url.rstrip("/")
+
+    def owe(item: Outstanding, threshold: str, to: User, subject: str, lines: list[str]) -> None:
+        session.add(ReminderSent(interview_id=item.interview.id,
+                                 interviewer_id=item.interviewer.id, threshold=threshold,
+                                 sent_at=now))
+        owed.append(Reminder(item.interview.id, item.interviewer.id, threshold, to.email,
+                             subject, mailer.message(to.email, subject, _body(to, lines))))
+
     for item in outstanding(session, now=now, due_hours=due_hours):
         key = (item.interview.id, item.interviewer.id)
-        link = f"{base_url.rstrip('/')}/interviews/{item.interview.id}/scorecard"
-        when = format_local(item.interview.starts_at, item.interviewer.time_zone)
-        what = f"{item.interview.candidate.name}, {item.interview.stage.name} ({when})"
+        candidate = item.interview.candidate.name
+
+        def what(reader: User, item: Outstanding = item) -> str:  # times in the reader's zone
+            when = format_local(item.interview.starts_at, reader.time_zone)
+            return f"{item.interview.candidate.name}, {item.interview.stage.name} ({when})"
+
         if item.overdue(now) and (*key, "interviewer") not in already:
-            subject = f"Scorecard overdue: {item.interview.candidate.name}"
-            messages.append(_message(mailer, item.interviewer, subject, [
-                f"Your scorecard for {what} was due "
-                f"{format_local(item.due_at, item.interviewer.time_zone)}.",
-                f"Fill it in here: {link}"]))
-            session.add(ReminderSent(interview_id=key[0], interviewer_id=key[1],
-                                     threshold="interviewer", sent_at=now))
-            sent.append((item.interviewer.email, subject))
+            to = item.interviewer
+            owe(item, "interviewer", to, f"Scorecard overdue: {candidate}", [
+                f"Your scorecard for {what(to)} was due {format_local(item.due_at, to.time_zone)}.",
+                f"Fill it in here: {base}/interviews/{item.interview.id}/scorecard"])
         escalate_at = item.interview.ends_at + timedelta(hours=escalate_hours)
         if now > escalate_at and (*key, "manager") not in already:
             manager_id = item.requisition.hiring_manager_id
-            manager = managers.get(manager_id) or session.get(User, manager_id)
+            manager = managers.get(manager_id) or session.get_one(User, manager_id)
             managers[manager_id] = manager
-            subject = f"Scorecard still missing: {item.interview.candidate.name}"
-            messages.append(_message(mailer, manager, subject, [
-                f"{item.interviewer.name} has not submitted their scorecard for {what}, "
-                f"{escalate_hours} hours after the interview.",
-                f"The candidate: {base_url.rstrip('/')}/requisitions/{item.requisition.id}"
-                f"/candidates/{item.interview.candidate_id}"]))
-            session.add(ReminderSent(interview_id=key[0], interviewer_id=key[1],
-                                     threshold="manager", sent_at=now))
-            sent.append((manager.email, subject))
+            owe(item, "manager", manager, f"Scorecard still missing: {candidate}", [
+                f"{item.interviewer.name} has not submitted their scorecard for "
+                f"{what(manager)}, {escalate_hours} hours after the interview.",
+                f"The candidate: {base}/requisitions/{item.requisition.id}"
+                f"/candidates/{item.interview.candidate_id}"])
     session.flush()
-    mailer.send(messages)  # after the rows are written: a failure rolls them back
-    return sent
+    return owed
+
+
+def release_reminders(session: Session, reminders: list[Reminder]) -> None:
+    """Forget the claims on reminders that were not sent, so that the next run sends them."""
+    for reminder in reminders:
+        claim = session.get(ReminderSent, (reminder.interview_id, reminder.interviewer_id,
+                                           reminder.threshold))
+        if claim is not None:
+            session.delete(claim)
+    session.flush()
+
+
+@dataclass(frozen=True)
+class ReminderRun:
+    sent: list[Reminder]
+    refused: list[tuple[Reminder, str]]  # not delivered; claims released, sent next run
+    in_doubt: list[tuple[Reminder, str]]  # may have been delivered; never sent again
+
+
+def send_reminders(transaction: Callable[[], AbstractContextManager[Session]], mailer: Mailer, *,
+                   now: datetime, due_hours: int, escalate_hours: int, base_url: str
+                   ) -> ReminderRun:
+    """Claim what is owed (committed), send it with no transaction open, then release the
+    claims of what the mail server refused. ``transaction()`` opens a writing session that
+    commits when its block ends."""
+    with transaction() as session:
+        owed = claim_reminders(session, mailer, now=now, due_hours=due_hours,
+                               escalate_hours=escalate_hours, base_url=base_url)
+    delivery = mailer.deliver([r.message for r in owed])
+    refused = [(owed[i], reason) for i, reason in sorted(delivery.refused.items())]
+    if refused:
+        with transaction() as session:
+            release_reminders(session, [r for r, _reason in refused])
+    return ReminderRun(sent=[owed[i] for i in delivery.sent], refused=refused,
+                       in_doubt=[(owed[i], why) for i, why in sorted(delivery.in_doubt.items())])

@@ -110,15 +110,15 @@ def _ensure_author(actor: Actor, interview: Interview) -> None:
         raise Conflict("This interview was cancelled; it has no scorecards.")
 
 
-def _ensure_editable(session: Session, interview: Interview, scorecard: Scorecard) -> None:
+def _ensure_editable(session: Session, interview: Interview) -> None:
     """A decision locks the scorecards it was made on: those of interviews scheduled before
     it. (After a hold, an interview scheduled later is still written up.)"""
     from interviewloop.debrief.models import Decision
 
     decided = session.scalar(select(Decision.id).where(
-        Decision.candidate_id == scorecard.candidate_id,
+        Decision.candidate_id == interview.candidate_id,
         Decision.decided_at >= interview.created_at).limit(1))
-    candidate = session.get(Candidate, scorecard.candidate_id)
+    candidate = session.get_one(Candidate, interview.candidate_id)
     if decided is not None or candidate.status in DECIDED:
         raise Conflict("A decision is recorded for this candidate: the scorecards are locked.")
 
@@ -273,18 +273,15 @@ def save(session: Session, actor: Actor, requisition: Requisition, interview: In
     was filled in on (0 for a new scorecard), so a save from a stale tab is refused."""
     now = now or utcnow()
     _ensure_author(actor, interview)
-    if scorecard is None:
-        if seen_version != 0:
-            raise StaleScorecard
-        scorecard = _start(session, actor, interview)
-        seen_version = scorecard.version
-    if scorecard.interviewer_id != actor.user.id:
+    assert actor.user is not None  # _ensure_author refuses a system actor
+    if scorecard is not None and scorecard.interviewer_id != actor.user.id:
         raise Forbidden("Only its author edits a scorecard.")
-    _ensure_editable(session, interview, scorecard)
-    if seen_version != scorecard.version:
+    # Every refusal comes before the first write: a refused first save leaves no draft.
+    _ensure_editable(session, interview)
+    if seen_version != (scorecard.version if scorecard else 0):
         raise StaleScorecard
     _clean(data, areas, {lq.id for lq in stage.questions})
-    was_submitted = scorecard.is_submitted
+    was_submitted = scorecard is not None and scorecard.is_submitted
     if submit or was_submitted:
         if interview.starts_at > now:
             raise Conflict("The interview has not started yet: scorecards are submitted "
@@ -295,6 +292,8 @@ def save(session: Session, actor: Actor, requisition: Requisition, interview: In
         warning = contradiction(data)
         if warning and not data.confirm_contradiction:
             raise ContradictoryRecommendation(warning)
+    if scorecard is None:
+        scorecard = _start(session, actor, interview)
 
     before = content_of(scorecard)
     # Whether the author could see other scorecards at this moment (their own is in).

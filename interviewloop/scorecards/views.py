@@ -11,7 +11,7 @@ from interviewloop.auth.login import current_actor
 from interviewloop.bank.service import areas as all_areas
 from interviewloop.bank.service import expectations_by_area
 from interviewloop.db import db
-from interviewloop.errors import NotFound
+from interviewloop.errors import DomainError, NotFound
 from interviewloop.forms import ActionForm
 from interviewloop.requisitions import service as requisitions
 from interviewloop.requisitions.candidates import get_candidate
@@ -27,14 +27,14 @@ from interviewloop.scorecards.models import (
 bp = Blueprint("scorecards", __name__, template_folder="templates")
 
 
-def _input(form: MultiDict, areas, stage) -> service.ScorecardInput:
-    """Read the form's fields; malformed values are a 422 with the reason."""
-    data = service.ScorecardInput()
+def _input(form: MultiDict, areas, stage) -> tuple[service.ScorecardInput, list[str]]:
+    """Read the form's fields, and what is malformed in them (shown back on the form)."""
+    data, problems = service.ScorecardInput(), []
     for area in areas:
         raw = form.get(f"rating_{area.id}", "")
         if raw not in ("", "na", *map(str, RATING_LABELS)):
-            abort(422, f"{area.name}: choose a rating from the list.")
-        rating = int(raw) if raw not in ("", "na") else None
+            problems.append(f"{area.name}: choose a rating from the list.")
+        rating = int(raw) if raw in map(str, RATING_LABELS) else None
         data.ratings[area.id] = (rating, form.get(f"evidence_{area.id}", ""))
     for loop_question in stage.questions:
         data.notes[loop_question.id] = form.get(f"note_{loop_question.id}", "")
@@ -44,7 +44,7 @@ def _input(form: MultiDict, areas, stage) -> service.ScorecardInput:
     data.recommendation = form.get("recommendation") or None
     data.summary = form.get("summary", "")
     data.confirm_contradiction = form.get("confirm_contradiction") == "yes"
-    return data
+    return data, problems
 
 
 def _context(interview_id: int):
@@ -62,35 +62,38 @@ def fill(interview_id: int):
     interview, requisition, stage = _context(interview_id)
     areas = all_areas(db.session)
     scorecard = service.own_scorecard(db.session, interview, current_user.id)
-    status, problems, warning = 200, [], None
+    status, problems, warning, heading = 200, [], None, "Not saved:"
     data = service.input_of(scorecard) if scorecard else service.ScorecardInput()
     version = scorecard.version if scorecard else 0
     if request.method == "POST":
-        data = _input(request.form, areas, stage)
+        data, malformed = _input(request.form, areas, stage)
         try:
             seen = int(request.form.get("version", ""))
         except ValueError:
             abort(400, "The form's version field is malformed.")
         submit = request.form.get("action") == "submit"
         try:
+            if malformed:
+                raise service.InvalidScorecard(" ".join(malformed))
             scorecard = service.save(
                 db.session, current_actor(), requisition, interview, scorecard, data,
                 submit=submit, seen_version=seen, areas={a.id: a for a in areas}, stage=stage)
-        except service.IncompleteScorecard as exc:
-            status, problems = 422, exc.missing
         except service.ContradictoryRecommendation as exc:
             status, warning = 409, str(exc)
-        except service.StaleScorecard as exc:
-            status, problems = 409, [str(exc)]
+        except DomainError as exc:  # refused: the form again, with the input and the reason
+            status = exc.status_code
+            if isinstance(exc, service.IncompleteScorecard):
+                problems, heading = exc.missing, "Not submitted yet:"
+            else:
+                problems = [str(exc)]
             db.session.rollback()
             # The rollback expired what this request had loaded: load the page's data again.
             interview, requisition, stage = _context(interview_id)
             areas = all_areas(db.session)
-            current = scorecard = service.own_scorecard(db.session, interview, current_user.id)
-            # Saving again now is a deliberate overwrite of what the other tab saved.
-            seen = current.version if current else 0
-        except service.InvalidScorecard as exc:
-            status, problems = 422, [str(exc)]
+            scorecard = service.own_scorecard(db.session, interview, current_user.id)
+            if isinstance(exc, service.StaleScorecard):
+                # Saving again now is a deliberate overwrite of what the other tab saved.
+                seen = scorecard.version if scorecard else 0
         else:
             flash("Scorecard submitted." if scorecard.is_submitted and submit else
                   "Changes saved." if scorecard.is_submitted else
@@ -104,7 +107,7 @@ def fill(interview_id: int):
         expectations=expectations_by_area(db.session), level=requisition.level,
         ratings=RATING_LABELS, recommendations=list(Recommendation),
         questions=list(PreOfferQuestion), signal_values=list(SignalValue),
-        problems=problems, warning=warning,
+        problems=problems, warning=warning, heading=heading,
         due=service.due_at(interview, current_app.config["SCORECARD_DUE_HOURS"]),
     ), status
 
