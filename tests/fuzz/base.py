@@ -144,7 +144,7 @@ class MachineBase(RuleBasedStateMachine):
         status = response.status_code
         outcome = f"{getattr(self, 'current_rule', '?')} {status}"
         Context.stats.outcomes[outcome] = Context.stats.outcomes.get(outcome, 0) + 1
-        assert status < 500, f"{method} {url} as {person.name} -> {status}\n{form!r}\n{body[:3000]}"
+        assert status < 500, f"{method} {url} as {person.name} -> {status}\n{form!r:.800}\n{body[:3000]}"
         started = time.perf_counter()
         breaches = independence_breaches(self.conn, self.markers, person.id, body)
         Context.stats.timed("independence", started)
@@ -157,7 +157,7 @@ class MachineBase(RuleBasedStateMachine):
             after = snapshot(self.conn)
             Context.stats.timed("snapshots", started)
             changed = sorted(name for name in before if before[name] != after[name])
-            assert not changed, f"refused {method} {url} ({status}) changed {changed}: {form!r}"
+            assert not changed, f"refused {method} {url} ({status}) changed {changed}: {form!r:.800}"
         return response
 
     @invariant()

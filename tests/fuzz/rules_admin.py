@@ -75,7 +75,6 @@ class AdminRules:
             "title": data.draw(maybe(st.sampled_from([values["title"], "AI Engineer ✓"])), label="t"),
             "team": data.draw(maybe(st.just(values["team"])), label="team"),
             "level": data.draw(maybe(st.sampled_from([values["level"], *Level])), label="level"),
-            # TODO(bug 7, another helper): a changed manager/recruiter keeps the confirmations.
             "hiring_manager_id": data.draw(maybe(st.sampled_from(
                 [*values["managers"] * 3, str(users["manager"]), str(users["manager2"])]),
                 st.sampled_from([str(users["i1"]), "0", "abc", "-1", str(2**40)])),
