@@ -45,8 +45,8 @@ def text_with(marker: str):
 
 
 def future_slot():
-    """A start time in the weeks ahead, from a small set so that bookings often collide;
-    returned as (naive local "YYYY-MM-DDTHH:MM" in the viewer's zone is done by the caller)."""
+    """A start in the weeks ahead, from a small set so that bookings often collide: (weeks
+    ahead, day of the week, (hour, minute) UTC). The rule writes it in the booker's zone."""
     return st.tuples(st.integers(1, 2), st.just(0), st.sampled_from([(9, 0), (9, 30), (10, 0)]))
 
 
