@@ -32,6 +32,7 @@ from interviewloop.scheduling.models import (
 from interviewloop.timezones import format_local, to_local
 
 MIN_MINUTES, MAX_MINUTES = 5, 480
+LAST_YEAR = 9999  # datetime's last year
 
 
 class SchedulingRefused(Conflict):
@@ -144,6 +145,8 @@ def check_booking(session: Session, actor: Actor, requisition: Requisition,
         booking.refusals.append(f"An interview lasts {MIN_MINUTES} to {MAX_MINUTES} minutes.")
     if data.starts_at <= now:
         booking.refusals.append("The start time is in the past.")
+    elif data.starts_at.year >= LAST_YEAR:  # its end could not be computed (past year 9999)
+        booking.refusals.append(f"The start time is too far ahead: book before {LAST_YEAR}.")
     if len(data.location) > 500:
         booking.refusals.append("Keep the location or link under 500 characters.")
     if not candidate.in_process:
