@@ -34,6 +34,8 @@ services:
 
 lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 test-sqlite: $(BIN)/.installed-dev
 	INTERVIEWLOOP_ENV=test $(BIN)/pytest $(PYTEST_ARGS)

@@ -9,6 +9,8 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
+# Every feature's signal receivers, connected whenever any part of the package is imported.
+from interviewloop import wiring  # noqa: F401
 from interviewloop.config import load_config
 
 
@@ -58,18 +60,21 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _template_filters(app: Flask) -> None:
-    """Times in the viewer's own zone, with the zone named."""
+    """Times in the viewer's own zone, with the zone named; the limits, named once."""
     from datetime import datetime
 
     from flask_login import current_user
 
+    from interviewloop import limits
     from interviewloop.timezones import format_local
+
+    app.jinja_env.globals["limits"] = limits
 
     def viewer_zone() -> str:
         return current_user.time_zone if current_user.is_authenticated else "UTC"
 
     @app.template_filter("local")
-    def local(moment, with_date: bool = True) -> str:
+    def local(moment: datetime, with_date: bool = True) -> str:
         return format_local(moment, viewer_zone(), with_date=with_date)
 
     @app.template_filter("local_iso")

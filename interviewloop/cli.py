@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask import Flask, current_app
@@ -11,6 +12,9 @@ from flask.cli import FlaskGroup, with_appcontext
 from interviewloop.audit.service import SYSTEM
 from interviewloop.config import PROJECT_ROOT
 from interviewloop.errors import DomainError
+
+if TYPE_CHECKING:  # alembic loads only for the commands that migrate
+    from alembic.config import Config
 
 DEFAULT_BANK = PROJECT_ROOT / "question_bank"
 
@@ -31,7 +35,7 @@ def register_commands(app: Flask) -> None:
         app.cli.add_command(command)
 
 
-def alembic_config(database_url: str | None = None):
+def alembic_config(database_url: str | None = None) -> Config:
     from alembic.config import Config
 
     config = Config(str(PROJECT_ROOT / "alembic.ini"))

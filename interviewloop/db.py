@@ -119,13 +119,15 @@ class Database:
 
     @staticmethod
     def _state(app: Flask) -> dict[str, Any]:
-        return app.extensions["interviewloop.db"]
+        state: dict[str, Any] = app.extensions["interviewloop.db"]
+        return state
 
     @property
     def bind(self) -> Engine | Connection:
         from flask import current_app
 
-        return self._state(current_app)["bind"]
+        bind: Engine | Connection = self._state(current_app)["bind"]
+        return bind
 
     @property
     def session(self) -> Session:
@@ -138,7 +140,8 @@ class Database:
             if _request_writes():
                 bind = writing(bind)
             g.db_session = state["sessions"](bind=bind)
-        return g.db_session
+        session: Session = g.db_session
+        return session
 
     @contextmanager
     def session_scope(self) -> Iterator[Session]:

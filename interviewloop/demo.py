@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from interviewloop.audit.service import SYSTEM, Actor
 from interviewloop.auth import service
+from interviewloop.auth.models import User
 from interviewloop.auth.passwords import Hasher
 from interviewloop.loops import service as loops
+from interviewloop.loops.models import Loop
 from interviewloop.requisitions import candidates
 from interviewloop.requisitions import service as requisitions_service
-from interviewloop.requisitions.models import Requisition
+from interviewloop.requisitions.models import Candidate, Requisition
+from interviewloop.scheduling.models import Interview
 
 DEMO_USERS: list[tuple[str, str, tuple[str, ...]]] = [
     ("admin@example.com", "Ada Admin", ("admin",)),
@@ -27,7 +32,7 @@ DEMO_TIME_ZONES = ["UTC", "America/New_York", "Europe/London", "Europe/Berlin",
                    "Asia/Kolkata", "America/Los_Angeles", "Australia/Sydney"]
 
 
-DEMO_REQUISITIONS = [
+DEMO_REQUISITIONS: list[dict[str, Any]] = [
     {"title": "Junior AI Engineer", "level": "junior", "team": "Support Automation",
      "comp": (110_000, 140_000),
      "ships": "Model-backed triage for incoming support tickets, inside the helpdesk.",
@@ -67,11 +72,17 @@ def load_demo(session: Session, hasher: Hasher, password: str) -> int:
     return created
 
 
+def _demo_user(session: Session, email: str) -> User:
+    user = service.find_user_by_email(session, email)
+    if user is None:  # load_demo creates them all first
+        raise LookupError(f"The demo user {email} is missing.")
+    return user
+
+
 def _load_requisitions(session: Session) -> None:
-    manager = service.find_user_by_email(session, "manager@example.com")
-    recruiter = service.find_user_by_email(session, "recruiter@example.com")
-    interviewers = [service.find_user_by_email(session, f"interviewer{n}@example.com")
-                    for n in range(1, 5)]
+    manager = _demo_user(session, "manager@example.com")
+    recruiter = _demo_user(session, "recruiter@example.com")
+    interviewers = [_demo_user(session, f"interviewer{n}@example.com") for n in range(1, 5)]
     as_manager, as_recruiter = Actor(manager), Actor(recruiter)
     for index, spec in enumerate(DEMO_REQUISITIONS):
         if session.scalar(select(Requisition.id).where(Requisition.title == spec["title"])):
@@ -101,8 +112,8 @@ def _load_requisitions(session: Session) -> None:
                           slot=2 * index + n)
 
 
-def _schedule(session: Session, actor: Actor, requisition: Requisition, candidate, loop,
-              interviewers, slot: int) -> None:
+def _schedule(session: Session, actor: Actor, requisition: Requisition, candidate: Candidate,
+              loop: Loop, interviewers: list[User], slot: int) -> None:
     """A past interview, an upcoming one and a cancelled one per candidate."""
     from datetime import timedelta
 
@@ -125,7 +136,8 @@ def _schedule(session: Session, actor: Actor, requisition: Requisition, candidat
     _scorecards(session, requisition, booked[0], interviewers[:2], slot)
 
 
-def _scorecards(session: Session, requisition: Requisition, interview, panel, slot: int) -> None:
+def _scorecards(session: Session, requisition: Requisition, interview: Interview,
+                panel: list[User], slot: int) -> None:
     """On the past interview: one scorecard submitted, one left as an overdue draft."""
     from interviewloop.bank.service import areas
     from interviewloop.scorecards import service as scorecards
@@ -159,7 +171,7 @@ DEBRIEF_CANDIDATES = [
 
 
 def _debrief_candidates(session: Session, as_manager: Actor, as_recruiter: Actor,
-                        requisition: Requisition, interviewers) -> None:
+                        requisition: Requisition, interviewers: list[User]) -> None:
     """Candidates whose interviews are all behind them and all scorecards in: one ready
     for the debrief, one with a disagreement to discuss, one with an offer."""
     from datetime import timedelta
@@ -187,11 +199,13 @@ def _debrief_candidates(session: Session, as_manager: Actor, as_recruiter: Actor
             stage_full = scorecards.stage_for(session, interview)
             for m, author in enumerate(panel):
                 # The disagreement: the second interviewer sees one area very differently.
-                ratings = {a.id: (profile[i] if not (outcome == "disagreement" and m == 1 and
-                                                     i == 2) else 4,
-                                  f"{a.name}: specific, first-hand examples from their own "
-                                  "systems.") for i, a in enumerate(area_list)}
-                overall = sum(r for r, _ in ratings.values()) / len(ratings)
+                scores = {a.id: profile[i] if not (outcome == "disagreement" and m == 1 and
+                                                   i == 2) else 4
+                          for i, a in enumerate(area_list)}
+                ratings: dict[int, tuple[int | None, str]] = {
+                    a.id: (scores[a.id], f"{a.name}: specific, first-hand examples from their "
+                                         "own systems.") for a in area_list}
+                overall = sum(scores.values()) / len(scores)
                 data = scorecards.ScorecardInput(
                     ratings=ratings, summary="Evidence-based summary of the session.",
                     recommendation="strong_hire" if overall >= 3.6 else "hire",

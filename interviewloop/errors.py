@@ -34,25 +34,25 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Exception, _unexpected_error)
 
 
-def _render(status: int, title: str, reason: str):
+def _render(status: int, title: str, reason: str) -> tuple[str, int]:
     return render_template("error.html", status=status, title=title, reason=reason), status
 
 
-def _csrf_error(exc: CSRFError):
+def _csrf_error(exc: CSRFError) -> tuple[str, int]:
     return _render(400, "Form expired", "The form was missing its security token or it had "
                    "expired. Go back, reload the page and try again.")
 
 
-def _http_error(exc: HTTPException):
+def _http_error(exc: HTTPException) -> tuple[str, int]:
     return _render(exc.code or 500, exc.name, exc.description or "")
 
 
-def _domain_error(exc: DomainError):
+def _domain_error(exc: DomainError) -> tuple[str, int]:
     titles = {400: "Bad request", 403: "Forbidden", 404: "Not found", 409: "Conflict"}
     return _render(exc.status_code, titles.get(exc.status_code, "Error"), str(exc))
 
 
-def constraint_refused(exc: IntegrityError):
+def constraint_refused(exc: IntegrityError) -> tuple[str, int]:
     """A constraint fired in the database (a race the service's checks could not see, or a
     path that skipped them): nothing is saved, and the person is told what clashed."""
     from flask import current_app, g
@@ -70,7 +70,7 @@ def constraint_refused(exc: IntegrityError):
     return _render(explanation.status, title, explanation.message)
 
 
-def _unexpected_error(exc: Exception):
+def _unexpected_error(exc: Exception) -> tuple[str, int]:
     from flask import current_app, g
 
     current_app.logger.exception("unhandled error on %s %s", request.method, request.path)

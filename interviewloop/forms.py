@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from flask import abort
 from flask_wtf import FlaskForm
@@ -15,7 +16,7 @@ except ImportError:  # pragma: no cover - WTForms < 3.3 only knows tuples
     SelectChoice = None
 
 
-def choices(pairs: Iterable[tuple[str, str]]) -> list:
+def choices(pairs: Iterable[tuple[object, str]]) -> list[Any]:
     """Select options from (value, label) pairs, in the shape the installed WTForms wants."""
     if SelectChoice is None:  # pragma: no cover
         return list(pairs)

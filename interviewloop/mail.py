@@ -81,5 +81,7 @@ def _reason(exc: Exception) -> str:
         return "; ".join(f"{to}: {code} {text.decode(errors='replace')}"
                          for to, (code, text) in exc.recipients.items())
     if isinstance(exc, smtplib.SMTPResponseException):
-        return f"{exc.smtp_code} {exc.smtp_error.decode(errors='replace')}"
+        error = exc.smtp_error
+        text = error.decode(errors="replace") if isinstance(error, bytes) else error
+        return f"{exc.smtp_code} {text}"
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

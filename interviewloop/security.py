@@ -6,6 +6,7 @@ import io
 
 from flask import Flask, Response, abort, current_app, request
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.datastructures import MultiDict
 
 csrf = CSRFProtect()
 
@@ -52,7 +53,7 @@ def _refuse_nul() -> None:
     """No page of ours sends a NUL character, and PostgreSQL text cannot hold one: refuse it
     here (400) rather than fail in the database (500)."""
 
-    def has_nul(values) -> bool:
+    def has_nul(values: MultiDict[str, str]) -> bool:
         return any("\x00" in key or any("\x00" in v for v in vals) for key, vals in values.lists())
 
     if "\x00" in request.path or has_nul(request.args) or has_nul(request.form):

@@ -86,10 +86,42 @@ def database_url(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
-def engine(database_url):
+def empty_engine(database_url):
     engine = make_engine(database_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def bank_engine(tmp_path_factory, bank_data):
+    """A second migrated database with the real bank imported and committed, once per run:
+    importing it into every test's transaction cost ~0.1 s a test."""
+    import copy
+
+    from interviewloop.audit.service import SYSTEM
+    from interviewloop.bank.importer import import_bank
+    from interviewloop.db import writing
+
+    url = new_database_url(tmp_path_factory, "bank")
+    migrate(url)
+    engine = make_engine(url)
+    with Session(writing(engine)) as session:
+        import_bank(session, SYSTEM, copy.deepcopy(bank_data))
+        session.commit()
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def engine(request):
+    """This test's database: the one with the bank when the test asks for `bank`."""
+    return request.getfixturevalue("bank_engine" if _names_bank(request) else "empty_engine")
+
+
+def _names_bank(request: pytest.FixtureRequest) -> bool:
+    # The fixtures the test names, directly or through its fixtures, as collected: a later
+    # request.getfixturevalue("bank") is not among them.
+    return "bank" in request.node.fixturenames
 
 
 @pytest.fixture
@@ -136,16 +168,30 @@ def bank_data():
     return load_bank(DEFAULT_BANK)
 
 
+@pytest.fixture(scope="session")
+def bank_rows(bank_engine):
+    from tests.bank_rows import read_bank_rows
+
+    with bank_engine.connect() as conn:
+        return read_bank_rows(conn)
+
+
 @pytest.fixture
-def bank(db_session, bank_data):
-    """The real question bank, imported into this test's transaction."""
+def bank(request, db_session, bank_data):
+    """The real question bank in this test's database: committed there once (`bank_engine`)
+    for a test that names `bank`; copied into the transaction for one that asks for it only
+    once its connection is open (request.getfixturevalue), or imported if it wrote bank
+    rows of its own first."""
     import copy
 
     from interviewloop.audit.service import SYSTEM
     from interviewloop.bank.importer import import_bank
+    from tests.bank_rows import copy_bank_rows
 
-    import_bank(db_session, SYSTEM, copy.deepcopy(bank_data))
-    db_session.flush()
+    if not _names_bank(request) and not copy_bank_rows(db_session,
+                                                       request.getfixturevalue("bank_rows")):
+        import_bank(db_session, SYSTEM, copy.deepcopy(bank_data))
+        db_session.flush()
     return bank_data
 
 

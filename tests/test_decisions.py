@@ -364,6 +364,16 @@ def test_a_decision_locks_the_scorecards_and_closes_the_check(w):
         Scorecard.interviewer_id == w.alice.id)) == ""
 
 
+def test_a_hold_locks_the_scorecards_before_it_and_not_those_of_later_interviews(w):
+    ready(w)
+    decide(w, "hold")  # the candidate stays active: the decision itself is the lock
+    assert w.session.get(Candidate, w.cand.id).status.value == "active"
+    assert "scorecards are locked" in refuse(w, Conflict, lambda: write_scorecard(
+        w.session, w.alice, w.req, w.iv, summary="Changed my mind."))
+    later = past_interview(w.session, w.req, w.recruiter, w.cand, w.loop.stages[1], [w.carol])
+    assert write_scorecard(w.session, w.carol, w.req, later).interview_id == later.id
+
+
 # --- the database's own rules -------------------------------------------------------------------
 
 def accepted(w, table, **row) -> bool:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from interviewloop.admin.forms import PasswordResetForm, UserCreateForm, UserEditForm
+from interviewloop.audit import service as audit_service
 from interviewloop.auth import service
 from interviewloop.auth.login import current_actor, hasher, roles_required
 from interviewloop.db import db
@@ -25,8 +27,6 @@ def users():
 @roles_required()
 def audit():
     """The audit log: who did what, to which object, when (UTC) and from where."""
-    from interviewloop.audit import service as audit_service
-
     known = audit_service.actions(db.session)
     action = request.args.get("action", "")
     if action and action not in known:
@@ -63,7 +63,7 @@ def create_user():
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @roles_required()
-def edit_user(user_id: int):
+def edit_user(user_id: int) -> ResponseReturnValue:
     user = service.get_user(db.session, user_id)
     form = UserEditForm(obj=user, data=None)
     if not form.is_submitted():
@@ -88,7 +88,7 @@ def edit_user(user_id: int):
 
 @bp.post("/users/<int:user_id>/deactivate")
 @roles_required()
-def deactivate_user(user_id: int):
+def deactivate_user(user_id: int) -> ResponseReturnValue:
     user = service.get_user(db.session, user_id)
     if ActionForm().validate_on_submit():
         service.deactivate_user(db.session, current_actor(), user)
@@ -98,7 +98,7 @@ def deactivate_user(user_id: int):
 
 @bp.post("/users/<int:user_id>/reactivate")
 @roles_required()
-def reactivate_user(user_id: int):
+def reactivate_user(user_id: int) -> ResponseReturnValue:
     user = service.get_user(db.session, user_id)
     if ActionForm().validate_on_submit():
         service.reactivate_user(db.session, current_actor(), user)
@@ -108,7 +108,7 @@ def reactivate_user(user_id: int):
 
 @bp.post("/users/<int:user_id>/password")
 @roles_required()
-def reset_password(user_id: int):
+def reset_password(user_id: int) -> ResponseReturnValue:
     user = service.get_user(db.session, user_id)
     form = PasswordResetForm()
     if form.validate_on_submit():

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from interviewloop.audit.models import AuditEvent
 from interviewloop.auth.models import User
+from interviewloop.errors import Forbidden
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,13 @@ class Actor:
     @property
     def user_id(self) -> int | None:
         return self.user.id if self.user is not None else None
+
+    @property
+    def person(self) -> User:
+        """The acting user, where only a signed-in person may act (never the system)."""
+        if self.user is None:
+            raise Forbidden("Only a signed-in person can do this.")
+        return self.user
 
 
 SYSTEM = Actor(user=None, ip=None)

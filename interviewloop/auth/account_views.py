@@ -6,11 +6,11 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from interviewloop.auth import service
+from interviewloop.auth.forms import AccountForm
 from interviewloop.auth.login import current_actor
 from interviewloop.auth.views import bp
 from interviewloop.db import db
 from interviewloop.forms import ActionForm, apply_domain_error, form_status
-from interviewloop.scheduling.forms import AccountForm
 
 
 @bp.route("/account", methods=["GET", "POST"])

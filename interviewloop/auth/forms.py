@@ -1,10 +1,18 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms import EmailField, IntegerField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from interviewloop import limits
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=limits.EMAIL.high)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=128)])
+
+
+class AccountForm(FlaskForm):
+    time_zone = StringField("Time zone", validators=[DataRequired(), Length(max=64)])
+    weekly_interview_cap = IntegerField("Weekly interview cap", validators=[
+        Optional(), NumberRange(limits.WEEKLY_INTERVIEW_CAP.low, limits.WEEKLY_INTERVIEW_CAP.high)])

@@ -35,7 +35,8 @@ def init_app(app: Flask) -> None:
 
 
 def hasher() -> Hasher:
-    return current_app.extensions["interviewloop.hasher"]
+    configured: Hasher = current_app.extensions["interviewloop.hasher"]
+    return configured
 
 
 def login_policy() -> service.LoginPolicy:

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from interviewloop import limits
 from interviewloop.constraints import explain
 from interviewloop.db import Base, str_enum, utcnow
 from interviewloop.enums import Role
@@ -15,10 +17,11 @@ class User(Base):
     __table_args__ = (
         # Emails are stored lower-cased so that the UNIQUE constraint is case-insensitive.
         CheckConstraint("email = lower(email)", name="email_lowercase"),
-        CheckConstraint("length(email) BETWEEN 3 AND 254", name="email_length"),
-        CheckConstraint("length(name) BETWEEN 1 AND 120", name="name_length"),
+        CheckConstraint(limits.EMAIL.length_check("email"), name="email_length"),
+        CheckConstraint(limits.PERSON_NAME.length_check("name"), name="name_length"),
         CheckConstraint("failed_logins >= 0", name="failed_logins_nonnegative"),
-        CheckConstraint("weekly_interview_cap IS NULL OR weekly_interview_cap BETWEEN 1 AND 50",
+        CheckConstraint("weekly_interview_cap IS NULL OR "
+                        + limits.WEEKLY_INTERVIEW_CAP.check("weekly_interview_cap"),
                         name="weekly_cap_range"),
     )
 
@@ -44,7 +47,7 @@ class User(Base):
 
     # Flask-Login: the id kept in the cookie is the login session's token, not the
     # user id, so that ending the LoginSession row ends the cookie (see auth.sessions).
-    login_token = None
+    login_token = cast("str | None", None)  # not a column: no annotation, so not mapped
 
     @property
     def roles(self) -> frozenset[Role]:

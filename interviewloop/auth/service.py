@@ -13,6 +13,7 @@ from functools import cache
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, contains_eager
 
+from interviewloop import limits
 from interviewloop.audit.service import Actor, record
 from interviewloop.auth.models import LoginSession, User, UserRole
 from interviewloop.auth.passwords import Hasher, password_problem
@@ -181,9 +182,10 @@ def update_settings(session: Session, actor: Actor, user: User, *, time_zone: st
                     weekly_interview_cap: int | None) -> User:
     """A user's own settings: their time zone and weekly interview cap."""
     time_zone = _check_time_zone(time_zone)
-    if weekly_interview_cap is not None and not 1 <= weekly_interview_cap <= 50:
-        raise InvalidUser("A weekly cap is from 1 to 50 interviews, or empty for none.",
-                          "weekly_interview_cap")
+    cap = limits.WEEKLY_INTERVIEW_CAP
+    if weekly_interview_cap is not None and weekly_interview_cap not in cap:
+        raise InvalidUser(f"A weekly cap is from {cap.low} to {cap.high} interviews, or empty "
+                          "for none.", "weekly_interview_cap")
     user.time_zone, user.weekly_interview_cap = time_zone, weekly_interview_cap
     record(session, actor, "settings_updated", user, time_zone=time_zone,
            weekly_interview_cap=weekly_interview_cap)
@@ -204,8 +206,8 @@ def _clean_roles(roles: Iterable[Role | str]) -> set[Role]:
 
 def _check_name(name: str) -> str:
     name = name.strip()
-    if not 1 <= len(name) <= 120:
-        raise InvalidUser("A name is 1 to 120 characters.", "name")
+    if len(name) not in limits.PERSON_NAME:
+        raise InvalidUser(f"A name is 1 to {limits.PERSON_NAME.high} characters.", "name")
     return name
 
 
@@ -226,7 +228,7 @@ def _check_password(password: str, email: str) -> str:
 def create_user(session: Session, actor: Actor, hasher: Hasher, *, email: str, name: str,
                 password: str, roles: Iterable[Role | str], time_zone: str = "UTC") -> User:
     email = normalise_email(email)
-    if not 3 <= len(email) <= 254 or "@" not in email:
+    if len(email) not in limits.EMAIL or "@" not in email:
         raise InvalidUser("Enter a valid email address.", "email")
     if find_user_by_email(session, email) is not None:
         raise InvalidUser("A user with this email already exists.", "email")

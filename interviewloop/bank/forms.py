@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SearchField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from interviewloop import limits
+from interviewloop.bank.models import BenchmarkQuestion, CapabilityArea
 from interviewloop.bank.schema import MINUTES_RANGE
 from interviewloop.enums import Category, Level
 from interviewloop.forms import MultiCheckboxField, choices
@@ -20,7 +24,7 @@ class BankFilterForm(FlaskForm):
 
     FILTERS = ("q", "category", "level", "area", "benchmark", "status")  # all but the page
 
-    q = SearchField("Search", validators=[Optional(), Length(max=200)])
+    q = SearchField("Search", validators=[Optional(), Length(max=limits.SEARCH_TEXT)])
     category = SelectField("Category", choices=choices([("", "Any category"), *CATEGORY_CHOICES]),
                            validate_choice=True, default="")
     level = SelectField("Level", choices=choices([("", "Any level"), *LEVEL_CHOICES]), default="")
@@ -30,16 +34,17 @@ class BankFilterForm(FlaskForm):
         ("active", "Active"), ("retired", "Retired"), ("all", "Active and retired")]))
     page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(min=1, max=100000)])
 
-    def set_choices(self, areas, benchmarks) -> None:
+    def set_choices(self, areas: Iterable[CapabilityArea],
+                    benchmarks: Iterable[BenchmarkQuestion]) -> None:
         self.area.choices = choices([("", "Any area"), *((a.slug, a.name) for a in areas)])
         self.benchmark.choices = choices([("", "Any benchmark"), *((b.slug, b.text) for b in benchmarks)])
 
 
 class QuestionForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    title = StringField("Title", validators=[DataRequired(), Length(max=limits.QUESTION_TITLE.high)])
     category = SelectField("Category", choices=choices(CATEGORY_CHOICES), validators=[DataRequired()])
     prompt = TextAreaField("Prompt, as the interviewer asks it",
-                           validators=[DataRequired(), Length(max=4000)])
+                           validators=[DataRequired(), Length(max=limits.QUESTION_PROMPT.high)])
     signals = TextAreaField("Signals of a strong answer (one a line, at least 3)",
                             validators=[DataRequired(), Length(max=6000)])
     red_flags = TextAreaField("Red flags (one a line, at least 2)",
@@ -53,6 +58,7 @@ class QuestionForm(FlaskForm):
         InputRequired("Enter the suggested minutes."), NumberRange(*MINUTES_RANGE)])
     version = HiddenField()
 
-    def set_choices(self, areas, benchmarks) -> None:
+    def set_choices(self, areas: Iterable[CapabilityArea],
+                    benchmarks: Iterable[BenchmarkQuestion]) -> None:
         self.areas.choices = choices((a.slug, a.name) for a in areas)
         self.benchmarks.choices = choices((b.slug, b.text) for b in benchmarks)

@@ -15,6 +15,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from interviewloop import limits
 from interviewloop.audit.service import Actor, record
 from interviewloop.bank.models import (
     BenchmarkQuestion,
@@ -35,6 +36,7 @@ from interviewloop.bank.schema import (
     validate_question,
 )
 from interviewloop.bank.service import apply_question_input
+from interviewloop.bank.signals import bank_imported, checking_job_descriptions
 from interviewloop.db import utcnow
 from interviewloop.enums import Category, Level
 from interviewloop.errors import DomainError
@@ -163,12 +165,13 @@ def load_bank(root: Path) -> BankData:
             unknown = set(map(str, item)) - set(QUESTION_FIELDS)
             if unknown:
                 reader.error(path, label, f"unknown fields {sorted(unknown)}")
-            question = QuestionInput(**{
+            raw: dict[str, Any] = {  # as read; validate_question says what is wrong with it
                 name: item.get(name, [] if name == "benchmarks" else None)
                 for name in QUESTION_FIELDS
-            })
-            for problem in validate_question(question, areas=area_slugs, benchmarks=bench_slugs):
-                reader.error(path, label, f"field {problem.field!r} {problem.message}")
+            }
+            question = QuestionInput(**raw)
+            for invalid in validate_question(question, areas=area_slugs, benchmarks=bench_slugs):
+                reader.error(path, label, f"field {invalid.field!r} {invalid.message}")
             if isinstance(question.slug, str):  # else reported above, and unhashable
                 if question.slug in seen:
                     reader.error(path, label,
@@ -227,14 +230,15 @@ def _stage_problems(stage: object, area_slugs: set[str]) -> list[str]:
     problems = field_problems(stage, STAGE_FIELDS)
     if problems:
         return problems
-    if not 1 <= len(stage["name"].strip()) <= 80:
-        problems.append("field 'name' must be 1 to 80 characters")
+    if len(stage["name"].strip()) not in limits.STAGE_NAME:
+        problems.append(f"field 'name' must be 1 to {limits.STAGE_NAME.high} characters")
     if stage["category"] not in {c.value for c in Category}:
         problems.append(f"field 'category' unknown: {stage['category']!r}")
-    if not 5 <= stage["minutes"] <= 240:
-        problems.append("field 'minutes' must be from 5 to 240")
-    if not 1 <= stage["questions"] <= 5:
-        problems.append("field 'questions' must be from 1 to 5")
+    minutes, count = limits.STAGE_MINUTES, limits.QUESTIONS_PER_STAGE
+    if stage["minutes"] not in minutes:
+        problems.append(f"field 'minutes' must be from {minutes.low} to {minutes.high}")
+    if stage["questions"] not in count:
+        problems.append(f"field 'questions' must be from {count.low} to {count.high}")
     unknown = [a for a in stage["focus"] if a not in area_slugs]
     if not stage["focus"] or unknown:
         problems.append(f"field 'focus' needs known area slugs (unknown: {unknown})")
@@ -242,12 +246,13 @@ def _stage_problems(stage: object, area_slugs: set[str]) -> list[str]:
 
 
 def _check_job_descriptions(reader: _Reader, path: Path) -> None:
-    """Job descriptions are read when one is generated; the import checks them the same way,
-    so a broken file is found here rather than on a requisition's page."""
-    from interviewloop.requisitions.job_description import template_problems
-
-    for label, problem in template_problems(reader.load_list(path, "templates")):
-        reader.error(path, label, problem)
+    """Job descriptions are read when one is generated; the import checks them the same way
+    (requisitions say what is wrong), so a broken file is found here rather than on a
+    requisition's page."""
+    templates = reader.load_list(path, "templates")
+    for _receiver, problems in checking_job_descriptions.send(path, templates=templates):
+        for label, problem in problems:
+            reader.error(path, label, problem)
 
 
 def import_bank(session: Session, actor: Actor, data: BankData) -> ImportReport:
@@ -299,13 +304,13 @@ def import_bank(session: Session, actor: Actor, data: BankData) -> ImportReport:
             question.retired_at = now
             report.retired += 1
     session.flush()
-    _import_loop_templates(session, data.loop_templates, areas)
+    bank_imported.send(session, templates=data.loop_templates, areas=areas)  # loops write them
     record(session, actor, "bank_imported", created=report.created, updated=report.updated,
            retired=report.retired)
     return report
 
 
-def _upsert(session: Session, model: type, items: list[dict[str, Any]],
+def _upsert(session: Session, model: type[Any], items: list[dict[str, Any]],
             fields: tuple[str, ...]) -> dict[str, Any]:
     rows = {row.slug: row for row in session.scalars(select(model))}
     for position, item in enumerate(items):
@@ -320,31 +325,3 @@ def _upsert(session: Session, model: type, items: list[dict[str, Any]],
             setattr(row, name, value.strip() if isinstance(value, str) else value)
     session.flush()
     return rows
-
-
-def _import_loop_templates(session: Session, items: list[dict[str, Any]],
-                           areas: dict[str, CapabilityArea]) -> None:
-    """Upsert templates by level; a template's stages are rewritten only when they change
-    (loops copy their stages, so nothing points at a template's stages)."""
-    from interviewloop.loops.models import LoopTemplate, LoopTemplateStage
-
-    existing = {t.level: t for t in session.scalars(select(LoopTemplate).options(
-        selectinload(LoopTemplate.stages).selectinload(LoopTemplateStage.focus_areas)))}
-    for item in items:
-        level = Level(item["level"])
-        template = existing.get(level) or LoopTemplate(level=level, stages=[])
-        session.add(template)
-        template.name, template.description = item["name"].strip(), item["description"].strip()
-        wanted = [(s["name"].strip(), Category(s["category"]), s["minutes"], s["questions"],
-                   sorted(s["focus"])) for s in item["stages"]]
-        current = [(s.name, s.category, s.minutes, s.question_count,
-                    sorted(a.slug for a in s.focus_areas)) for s in template.stages]
-        if wanted == current:
-            continue
-        template.stages.clear()
-        session.flush()
-        for position, (name, category, minutes, count, focus) in enumerate(wanted):
-            template.stages.append(LoopTemplateStage(
-                position=position, name=name, category=category, minutes=minutes,
-                question_count=count, focus_areas=[areas[slug] for slug in focus]))
-    session.flush()

@@ -7,11 +7,12 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from interviewloop import limits
 from interviewloop.constraints import explain
 from interviewloop.db import Base, str_enum, utcnow
 from interviewloop.enums import Category, Level
 
-SLUG_CHECK = "length(slug) BETWEEN 1 AND 80"
+SLUG_CHECK = limits.SLUG.length_check("slug")
 
 
 class CapabilityArea(Base):
@@ -72,9 +73,9 @@ class Question(Base):
     __tablename__ = "questions"
     __table_args__ = (
         CheckConstraint(SLUG_CHECK, name="slug_length"),
-        CheckConstraint("length(title) BETWEEN 1 AND 200", name="title_length"),
-        CheckConstraint("length(prompt) BETWEEN 1 AND 4000", name="prompt_length"),
-        CheckConstraint("suggested_minutes BETWEEN 5 AND 120", name="minutes_range"),
+        CheckConstraint(limits.QUESTION_TITLE.length_check("title"), name="title_length"),
+        CheckConstraint(limits.QUESTION_PROMPT.length_check("prompt"), name="prompt_length"),
+        CheckConstraint(limits.QUESTION_MINUTES.check("suggested_minutes"), name="minutes_range"),
         CheckConstraint("origin IN ('bank_file', 'web')", name="origin_known"),
         # The bank list's order, over active questions: a page reads 20 index entries
         # instead of sorting the whole bank.
@@ -137,7 +138,7 @@ class QuestionPoint(Base):
     __table_args__ = (
         UniqueConstraint("question_id", "kind", "position"),
         CheckConstraint("kind IN ('signal', 'red_flag')", name="kind_known"),
-        CheckConstraint("length(text) BETWEEN 1 AND 500", name="text_length"),
+        CheckConstraint(limits.QUESTION_POINT.length_check("text"), name="text_length"),
         CheckConstraint("position >= 0", name="position_nonnegative"),
     )
 

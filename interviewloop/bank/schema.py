@@ -6,13 +6,14 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
+from interviewloop import limits
 from interviewloop.enums import Category, Level
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MIN_SIGNALS = 3
 MIN_RED_FLAGS = 2
-MAX_POINT_LENGTH = 500
-MINUTES_RANGE = (5, 120)
+MAX_POINT_LENGTH = limits.QUESTION_POINT.high
+MINUTES_RANGE = (limits.QUESTION_MINUTES.low, limits.QUESTION_MINUTES.high)
 
 
 # The kinds of value a bank file's field may hold (see value_problem).
@@ -126,12 +127,12 @@ def validate_question(data: QuestionInput, *, areas: Collection[str],
                       benchmarks: Collection[str]) -> list[Problem]:
     """Every problem with the input (empty when valid)."""
     problems: list[Problem] = []
-    if not isinstance(data.slug, str) or not SLUG_RE.match(data.slug) or len(data.slug) > 80:
+    if not isinstance(data.slug, str) or not SLUG_RE.match(data.slug) or len(data.slug) > limits.SLUG.high:
         problems.append(Problem("slug", "must be lowercase words joined by hyphens, at most 80"))
     if not isinstance(data.category, str) or data.category not in {c.value for c in Category}:
         problems.append(Problem("category", f"must be one of {', '.join(c.value for c in Category)}"))
-    _check_text(problems, "title", data.title, 200)
-    _check_text(problems, "prompt", data.prompt, 4000)
+    _check_text(problems, "title", data.title, limits.QUESTION_TITLE.high)
+    _check_text(problems, "prompt", data.prompt, limits.QUESTION_PROMPT.high)
     _check_points(problems, "signals", data.signals, MIN_SIGNALS)
     _check_points(problems, "red_flags", data.red_flags, MIN_RED_FLAGS)
     _check_choices(problems, "areas", data.areas, areas, required=True)

@@ -207,7 +207,8 @@ def _lookups(session: Session) -> tuple[dict[str, CapabilityArea], dict[str, Ben
     return {a.slug: a for a in areas(session)}, {b.slug: b for b in benchmarks(session)}
 
 
-def _validated(session: Session, data: QuestionInput):
+def _validated(session: Session, data: QuestionInput
+               ) -> tuple[dict[str, CapabilityArea], dict[str, BenchmarkQuestion]]:
     areas_by_slug, benchmarks_by_slug = _lookups(session)
     problems = validate_question(data, areas=areas_by_slug, benchmarks=benchmarks_by_slug)
     if problems:

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from interviewloop.auth.login import current_actor, roles_required
 from interviewloop.bank import service
 from interviewloop.bank.forms import BankFilterForm, QuestionForm
+from interviewloop.bank.models import Question
 from interviewloop.bank.schema import QuestionInput, clean_lines
 from interviewloop.db import db
 from interviewloop.enums import Category, Level
@@ -43,7 +45,7 @@ def index():
 
 @bp.get("/questions/<int:question_id>")
 @login_required
-def detail(question_id: int):
+def detail(question_id: int) -> ResponseReturnValue:
     question = service.get_question(db.session, question_id)
     return render_template("bank/detail.html", question=question, action_form=ActionForm())
 
@@ -94,7 +96,7 @@ def create():
 
 @bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
 @roles_required(*EDITORS)
-def edit(question_id: int):
+def edit(question_id: int) -> ResponseReturnValue:
     question = service.get_question(db.session, question_id)
     form = QuestionForm()
     form.set_choices(service.areas(db.session), service.benchmarks(db.session))
@@ -117,7 +119,7 @@ def edit(question_id: int):
     return render_template("bank/form.html", form=form, question=question), form_status(form)
 
 
-def _fill(form: QuestionForm, question) -> None:
+def _fill(form: QuestionForm, question: Question) -> None:
     data = service.question_input(question)
     form.title.data, form.category.data, form.prompt.data = data.title, data.category, data.prompt
     form.signals.data = "\n".join(data.signals)
@@ -129,7 +131,7 @@ def _fill(form: QuestionForm, question) -> None:
 
 @bp.post("/questions/<int:question_id>/retire")
 @roles_required(*EDITORS)
-def retire(question_id: int):
+def retire(question_id: int) -> ResponseReturnValue:
     question = service.get_question(db.session, question_id)
     if ActionForm().validate_on_submit():
         service.retire_question(db.session, current_actor(), question)
@@ -139,7 +141,7 @@ def retire(question_id: int):
 
 @bp.post("/questions/<int:question_id>/unretire")
 @roles_required(*EDITORS)
-def unretire(question_id: int):
+def unretire(question_id: int) -> ResponseReturnValue:
     question = service.get_question(db.session, question_id)
     if ActionForm().validate_on_submit():
         service.unretire_question(db.session, current_actor(), question)

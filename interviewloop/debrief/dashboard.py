@@ -74,7 +74,7 @@ def rows(session: Session, requisition: Requisition, viewer: User, *, now: datet
         .join(Candidate, Candidate.id == Scorecard.candidate_id)
         .where(req, Scorecard.status == ScorecardStatus.SUBMITTED, Rating.rating.is_not(None))
         .group_by(Scorecard.candidate_id))}
-    checks = dict(session.execute(
+    checks: dict[int, str] = dict(session.execute(
         select(PreOfferCheck.candidate_id,
                case((PreOfferCheck.passed, "passed"), else_="keep looking"))
         .join(Candidate, Candidate.id == PreOfferCheck.candidate_id).where(req)).all())

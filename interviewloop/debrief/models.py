@@ -15,6 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from interviewloop import limits
 from interviewloop.auth.models import User
 from interviewloop.constraints import explain
 from interviewloop.db import Base, str_enum, utcnow
@@ -41,7 +42,7 @@ class PreOfferCheck(Base):
     __tablename__ = "pre_offer_checks"
     __table_args__ = (
         UniqueConstraint("id", "passed"),  # target of decisions' composite key
-        *(CheckConstraint(f"length({name}_evidence) BETWEEN 1 AND 4000",
+        *(CheckConstraint(f"length({name}_evidence) BETWEEN 1 AND {limits.ANSWER}",
                           name=f"{name}_evidence_given") for name in ANSWERS),
         CheckConstraint("passed = (" + " AND ".join(f"{n} = 'strong'" for n in ANSWERS) + ")",
                         name="passed_means_all_strong"),
@@ -83,7 +84,7 @@ class Decision(Base):
                         name="offer_needs_passed_check"),
         CheckConstraint("kind = 'offer' OR pre_offer_passed IS NULL",
                         name="only_an_offer_pins_the_check"),
-        CheckConstraint("length(rationale) BETWEEN 1 AND 4000", name="rationale_given"),
+        CheckConstraint(f"length(rationale) BETWEEN 1 AND {limits.ANSWER}", name="rationale_given"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from interviewloop import limits
 from interviewloop.audit.service import Actor, record
 from interviewloop.auth.models import User
 from interviewloop.bank.models import CapabilityArea
@@ -54,7 +55,7 @@ class AreaStats:
 
     @property
     def spread(self) -> int | None:
-        return None if self.low is None else self.high - self.low
+        return None if self.low is None or self.high is None else self.high - self.low
 
     @property
     def disagreement(self) -> bool:
@@ -232,13 +233,13 @@ def answer_pre_offer(session: Session, actor: Actor, requisition: Requisition,
             problems[name] = f"Answer strong or weak: {PreOfferQuestion(name).text}"
         elif not evidence.strip():
             problems[name] = f"Write the evidence for: {PreOfferQuestion(name).text}"
-        elif len(evidence) > 4000:
-            problems[name] = "Keep the evidence under 4,000 characters."
+        elif len(evidence) > limits.ANSWER:
+            problems[name] = f"Keep the evidence under {limits.ANSWER:,} characters."
     if problems:
         raise InvalidPreOffer(problems)
     check = pre_offer_for(session, candidate) or PreOfferCheck(candidate_id=candidate.id)
     session.add(check)
-    check.manager_id = actor.user.id
+    check.manager_id = actor.person.id
     for name in ANSWERS:
         value, evidence = answers[name]
         setattr(check, name, Answer(value))
@@ -261,8 +262,8 @@ def record_decision(session: Session, actor: Actor, requisition: Requisition,
     rationale = rationale.strip()
     if not rationale:
         raise InvalidDecision("Write the rationale for the decision.")
-    if len(rationale) > 4000:
-        raise InvalidDecision("Keep the rationale under 4,000 characters.")
+    if len(rationale) > limits.ANSWER:
+        raise InvalidDecision(f"Keep the rationale under {limits.ANSWER:,} characters.")
     outstanding = outstanding_count(session, candidate)
     if outstanding:
         raise Conflict(f"{outstanding} scorecard(s) are outstanding: no decision until every "
@@ -286,9 +287,10 @@ def record_decision(session: Session, actor: Actor, requisition: Requisition,
     if not candidate.in_process:  # an offer or a rejection is final
         raise Conflict(f"The candidate is already {candidate.status.value}.")
     decision = Decision(candidate_id=candidate.id, kind=kind, rationale=rationale,
-                        decided_by_id=actor.user.id,
+                        decided_by_id=actor.person.id,
                         pre_offer_check_id=check.id if check else None,
-                        pre_offer_passed=check.passed if kind == DecisionKind.OFFER else None)
+                        pre_offer_passed=check.passed if check and kind == DecisionKind.OFFER
+                        else None)
     session.add(decision)
     if kind == DecisionKind.OFFER:
         candidate.status = CandidateStatus.OFFER

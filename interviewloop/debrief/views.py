@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -17,6 +18,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from interviewloop.auth.login import current_actor
@@ -28,7 +30,7 @@ from interviewloop.errors import DomainError, Forbidden, NotFound
 from interviewloop.loops.service import loop_for
 from interviewloop.requisitions import service as requisitions
 from interviewloop.requisitions.candidates import get_candidate
-from interviewloop.requisitions.models import CandidateStatus
+from interviewloop.requisitions.models import Candidate, CandidateStatus, Requisition
 from interviewloop.requisitions.views import load_managed
 from interviewloop.scorecards.access import panel_access
 from interviewloop.scorecards.models import RATING_LABELS, PreOfferQuestion
@@ -37,7 +39,7 @@ bp = Blueprint("debrief", __name__, template_folder="templates")
 PREFIX = "/requisitions/<int:requisition_id>/candidates/<int:candidate_id>"
 
 
-def _load(requisition_id: int, candidate_id: int):
+def _load(requisition_id: int, candidate_id: int) -> tuple[Requisition, Candidate]:
     """The candidate, if the viewer may see the panel's scorecards (404 otherwise)."""
     requisition = requisitions.get_requisition(db.session, current_user, requisition_id)
     candidate = get_candidate(db.session, requisition, candidate_id)
@@ -47,7 +49,7 @@ def _load(requisition_id: int, candidate_id: int):
     return requisition, candidate
 
 
-def debrief_data(requisition, candidate) -> dict:
+def debrief_data(requisition: Requisition, candidate: Candidate) -> dict[str, Any]:
     areas = all_areas(db.session)
     cards = service.submitted_scorecards(db.session, candidate)
     loop = loop_for(db.session, candidate)
@@ -67,7 +69,8 @@ def debrief_data(requisition, candidate) -> dict:
     }
 
 
-def _render(requisition, candidate, status: int = 200, **extra):
+def _render(requisition: Requisition, candidate: Candidate, status: int = 200,
+            **extra: Any) -> ResponseReturnValue:
     data = debrief_data(requisition, candidate)
     context = {"form_values": {}, "problems": {}, "decision_error": None,
                "pre_offer_error": None, "decision_values": {}, **extra}
@@ -83,7 +86,7 @@ def _render(requisition, candidate, status: int = 200, **extra):
 
 @bp.get(PREFIX + "/debrief")
 @login_required
-def show(requisition_id: int, candidate_id: int):
+def show(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
     requisition, candidate = _load(requisition_id, candidate_id)
     return _render(requisition, candidate)
 
@@ -99,7 +102,7 @@ def _cell(text: str) -> str:
 
 @bp.get(PREFIX + "/debrief.csv")
 @login_required
-def export(requisition_id: int, candidate_id: int):
+def export(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
     requisition, candidate = _load(requisition_id, candidate_id)
     data = debrief_data(requisition, candidate)
     out = io.StringIO()
@@ -112,7 +115,7 @@ def export(requisition_id: int, candidate_id: int):
             value = rating.rating if rating else None
             writer.writerow([_cell(candidate.name), _cell(card.interviewer.name),
                              _cell(card.interview.stage.name), _cell(area.name), value or "",
-                             RATING_LABELS.get(value, "not assessed"),
+                             RATING_LABELS[value] if value is not None else "not assessed",
                              _cell(rating.evidence) if rating else "", card.recommendation.value])
     writer.writerow([])
     writer.writerow(["area", "raters", "mean", "lowest", "highest", "spread", "flag"])
@@ -128,7 +131,7 @@ def export(requisition_id: int, candidate_id: int):
 
 @bp.post(PREFIX + "/pre-offer")
 @login_required
-def pre_offer(requisition_id: int, candidate_id: int):
+def pre_offer(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
     requisition, candidate = _load(requisition_id, candidate_id)
     answers = {name: (request.form.get(name, ""), request.form.get(f"{name}_evidence", ""))
                for name in ANSWERS}
@@ -151,7 +154,7 @@ def pre_offer(requisition_id: int, candidate_id: int):
 
 @bp.post(PREFIX + "/decision")
 @login_required
-def decide(requisition_id: int, candidate_id: int):
+def decide(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
     requisition, candidate = _load(requisition_id, candidate_id)
     values = {"kind": request.form.get("kind", ""), "rationale": request.form.get("rationale", "")}
     try:
@@ -169,7 +172,7 @@ def decide(requisition_id: int, candidate_id: int):
 
 @bp.get("/requisitions/<int:requisition_id>/dashboard")
 @login_required
-def requisition_dashboard(requisition_id: int):
+def requisition_dashboard(requisition_id: int) -> ResponseReturnValue:
     requisition = load_managed(requisition_id)
     sort = request.args.get("sort", "name")
     status = request.args.get("status", "")

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from interviewloop import limits
 from interviewloop.bank.forms import CATEGORY_CHOICES
+from interviewloop.bank.models import CapabilityArea
 from interviewloop.forms import MultiCheckboxField, choices
 
 
@@ -13,15 +17,17 @@ class SwapForm(FlaskForm):
 
 
 class StageForm(FlaskForm):
-    name = StringField("Stage name", validators=[DataRequired(), Length(max=80)])
+    name = StringField("Stage name", validators=[DataRequired(), Length(max=limits.STAGE_NAME.high)])
     category = SelectField("Category", choices=choices(CATEGORY_CHOICES))
     minutes = IntegerField("Minutes", default=45, validators=[
-        InputRequired("Enter the minutes."), NumberRange(5, 240)])
+        InputRequired("Enter the minutes."),
+        NumberRange(limits.STAGE_MINUTES.low, limits.STAGE_MINUTES.high)])
     question_count = IntegerField("Questions", default=2, validators=[
-        InputRequired("Enter how many questions."), NumberRange(1, 5)])
+        InputRequired("Enter how many questions."),
+        NumberRange(limits.QUESTIONS_PER_STAGE.low, limits.QUESTIONS_PER_STAGE.high)])
     focus = MultiCheckboxField("Focus areas", validators=[DataRequired("Choose a focus area.")])
 
-    def set_areas(self, areas) -> None:
+    def set_areas(self, areas: Iterable[CapabilityArea]) -> None:
         self.focus.choices = choices((a.slug, a.name) for a in areas)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from interviewloop import limits
 from interviewloop.bank.models import CapabilityArea, Question
 from interviewloop.constraints import explain
 from interviewloop.db import Base, str_enum, utcnow
@@ -26,8 +27,8 @@ from interviewloop.requisitions.models import Candidate
 def _stage_checks() -> tuple[CheckConstraint, ...]:
     # New objects for each table: a constraint object belongs to one table only.
     return (
-        CheckConstraint("length(name) BETWEEN 1 AND 80", name="name_length"),
-        CheckConstraint("minutes BETWEEN 5 AND 240", name="minutes_range"),
+        CheckConstraint(limits.STAGE_NAME.length_check("name"), name="name_length"),
+        CheckConstraint(limits.STAGE_MINUTES.check("minutes"), name="minutes_range"),
         CheckConstraint("position >= 0", name="position_nonnegative"),
     )
 
@@ -49,7 +50,8 @@ class LoopTemplateStage(Base):
     __tablename__ = "loop_template_stages"
     __table_args__ = (
         *_stage_checks(),
-        CheckConstraint("question_count BETWEEN 1 AND 5", name="question_count_range"),
+        CheckConstraint(limits.QUESTIONS_PER_STAGE.check("question_count"),
+                        name="question_count_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
 
+from interviewloop import limits
 from interviewloop.audit.service import Actor, record
 from interviewloop.bank.models import Question, QuestionLevel
 from interviewloop.bank.service import areas as all_areas
@@ -18,6 +20,7 @@ from interviewloop.errors import Conflict, DomainError, NotFound
 from interviewloop.loops.chooser import Chooser, Option, repair, shortfall
 from interviewloop.loops.coverage import Coverage, check_coverage
 from interviewloop.loops.models import Loop, LoopQuestion, LoopStage, LoopTemplate, LoopTemplateStage
+from interviewloop.loops.signals import stages_changing
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.requisitions.service import require_manage
 
@@ -53,7 +56,7 @@ def templates(session: Session) -> list[LoopTemplate]:
     return sorted(found, key=lambda t: order[t.level])
 
 
-def _loop_options():
+def _loop_options() -> list[LoaderOption]:
     questions = selectinload(Loop.stages).selectinload(LoopStage.questions)
     question = questions.selectinload(LoopQuestion.question)
     return [
@@ -148,16 +151,8 @@ def _stage(loop: Loop, stage_id: int) -> LoopStage:
 
 
 def _ensure_unscheduled(session: Session, *stages: LoopStage) -> None:
-    """A stage's questions and place are settled once it is scheduled."""
-    from interviewloop.scheduling.models import Interview, InterviewStatus
-
-    ids = [s.id for s in stages]
-    scheduled = session.scalar(select(Interview.stage_id).where(
-        Interview.stage_id.in_(ids), Interview.status == InterviewStatus.SCHEDULED).limit(1))
-    if scheduled is not None:
-        name = next(s.name for s in stages if s.id == scheduled)
-        raise Conflict(f"The stage {name!r} is scheduled; cancel its interview before "
-                       "changing it.")
+    """A stage's questions and place are settled once it is scheduled (scheduling says)."""
+    stages_changing.send(session, stages=stages)
 
 
 def swap_question(session: Session, actor: Actor, requisition: Requisition, loop: Loop,
@@ -178,9 +173,9 @@ def swap_question(session: Session, actor: Actor, requisition: Requisition, loop
                                 exclude={current.question_id})
         if not ranked:
             raise Conflict("The bank has no other question that fits this stage.")
-        picks = [[chooser.options.get(lq.question_id) for lq in s.questions
-                  if lq.id != current.id] for s in loop.stages]
-        picks = [[o for o in p if o is not None] for p in picks]
+        kept = [[chooser.options.get(lq.question_id) for lq in s.questions
+                 if lq.id != current.id] for s in loop.stages]
+        picks = [[o for o in p if o is not None] for p in kept]
         index = loop.stages.index(stage)
         areas, benches = {a.id for a in all_areas(session)}, {b.id for b in all_benchmarks(session)}
 
@@ -191,13 +186,14 @@ def swap_question(session: Session, actor: Actor, requisition: Requisition, loop
 
         replacement = min(enumerate(ranked), key=lambda pair: (gaps_with(pair[1]), pair[0]))[1]
     else:
-        replacement = chooser.options.get(replacement_id)
-        if replacement is None or replacement.category != stage.category:
+        named = chooser.options.get(replacement_id)
+        if named is None or named.category != stage.category:
             raise InvalidLoopChange("That question is retired, of another category or does "
                                     "not suit this level.", "question_id")
-        if not chooser.eligible(replacement):
+        if not chooser.eligible(named):
             raise InvalidLoopChange("That question is already in this loop, or this candidate "
                                     "had it on another requisition.", "question_id")
+        replacement = named
     before = current.question_id
     current.question_id = replacement.id
     _refresh(session, loop)
@@ -231,16 +227,20 @@ def add_stage(session: Session, actor: Actor, requisition: Requisition, loop: Lo
               data: StageInput, *, seed: int | None = None) -> LoopStage:
     require_manage(actor.user, requisition)
     name = data.name.strip()
-    if not 1 <= len(name) <= 80:
-        raise InvalidLoopChange("A stage name is 1 to 80 characters.", "name")
+    if len(name) not in limits.STAGE_NAME:
+        raise InvalidLoopChange(f"A stage name is 1 to {limits.STAGE_NAME.high} characters.",
+                                "name")
     try:
         category = Category(data.category)
     except ValueError:
         raise InvalidLoopChange("Choose a question category.", "category") from None
-    if not 5 <= data.minutes <= 240:
-        raise InvalidLoopChange("A stage lasts 5 to 240 minutes.", "minutes")
-    if not 1 <= data.question_count <= 5:
-        raise InvalidLoopChange("A stage has 1 to 5 questions.", "question_count")
+    minutes, count = limits.STAGE_MINUTES, limits.QUESTIONS_PER_STAGE
+    if data.minutes not in minutes:
+        raise InvalidLoopChange(f"A stage lasts {minutes.low} to {minutes.high} minutes.",
+                                "minutes")
+    if data.question_count not in count:
+        raise InvalidLoopChange(f"A stage has {count.low} to {count.high} questions.",
+                                "question_count")
     by_slug = {a.slug: a for a in all_areas(session)}
     if not data.focus or any(slug not in by_slug for slug in data.focus):
         raise InvalidLoopChange("Choose one or more known capability areas.", "focus")

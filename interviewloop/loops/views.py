@@ -4,6 +4,7 @@ the coverage matrix. Also the loop templates page."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from interviewloop.auth.login import current_actor
@@ -12,7 +13,9 @@ from interviewloop.db import db
 from interviewloop.forms import ActionForm
 from interviewloop.loops import service
 from interviewloop.loops.forms import MoveForm, StageForm, SwapForm
+from interviewloop.loops.models import Loop
 from interviewloop.requisitions.candidates import get_candidate
+from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.requisitions.views import load_managed
 
 bp = Blueprint("loops", __name__, template_folder="templates")
@@ -20,13 +23,13 @@ bp = Blueprint("loops", __name__, template_folder="templates")
 PREFIX = "/requisitions/<int:requisition_id>/candidates/<int:candidate_id>"
 
 
-def _load(requisition_id: int, candidate_id: int):
+def _load(requisition_id: int, candidate_id: int) -> tuple[Requisition, Candidate]:
     requisition = load_managed(requisition_id)
     candidate = get_candidate(db.session, requisition, candidate_id)
     return requisition, candidate
 
 
-def _loop(requisition_id: int, candidate_id: int):
+def _loop(requisition_id: int, candidate_id: int) -> tuple[Requisition, Candidate, Loop]:
     requisition, candidate = _load(requisition_id, candidate_id)
     loop = service.loop_for(db.session, candidate)
     if loop is None:
@@ -34,13 +37,14 @@ def _loop(requisition_id: int, candidate_id: int):
     return requisition, candidate, loop
 
 
-def _back(requisition_id: int, candidate_id: int):
+def _back(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
     return redirect(url_for(".show", requisition_id=requisition_id, candidate_id=candidate_id))
 
 
 @bp.get(PREFIX)
 @login_required
-def show(requisition_id: int, candidate_id: int, stage_form=None, status=200):
+def show(requisition_id: int, candidate_id: int, stage_form: StageForm | None = None,
+         status: int = 200) -> ResponseReturnValue:
     requisition, candidate = _load(requisition_id, candidate_id)
     loop = service.loop_for(db.session, candidate)
     stage_form = stage_form or StageForm()
@@ -56,7 +60,7 @@ def show(requisition_id: int, candidate_id: int, stage_form=None, status=200):
 
 @bp.post(PREFIX + "/loop")
 @login_required
-def build(requisition_id: int, candidate_id: int):
+def build(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
     requisition, candidate = _load(requisition_id, candidate_id)
     if ActionForm().validate_on_submit():
         loop = service.build_loop(db.session, current_actor(), requisition, candidate)
@@ -67,7 +71,7 @@ def build(requisition_id: int, candidate_id: int):
 
 @bp.post(PREFIX + "/loop/questions/<int:loop_question_id>/swap")
 @login_required
-def swap(requisition_id: int, candidate_id: int, loop_question_id: int):
+def swap(requisition_id: int, candidate_id: int, loop_question_id: int) -> ResponseReturnValue:
     requisition, _candidate, loop = _loop(requisition_id, candidate_id)
     form = SwapForm()
     if not form.validate_on_submit():
@@ -80,7 +84,7 @@ def swap(requisition_id: int, candidate_id: int, loop_question_id: int):
 
 @bp.post(PREFIX + "/loop/stages")
 @login_required
-def add_stage(requisition_id: int, candidate_id: int):
+def add_stage(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
     requisition, _candidate, loop = _loop(requisition_id, candidate_id)
     form = StageForm()
     form.set_areas(all_areas(db.session))
@@ -90,12 +94,13 @@ def add_stage(requisition_id: int, candidate_id: int):
             question_count=form.question_count.data, focus=form.focus.data))
         flash("Stage added.", "success")
         return _back(requisition_id, candidate_id)
-    return show(requisition_id, candidate_id, stage_form=form, status=422)
+    page: ResponseReturnValue = show(requisition_id, candidate_id, stage_form=form, status=422)
+    return page
 
 
 @bp.post(PREFIX + "/loop/stages/<int:stage_id>/remove")
 @login_required
-def remove_stage(requisition_id: int, candidate_id: int, stage_id: int):
+def remove_stage(requisition_id: int, candidate_id: int, stage_id: int) -> ResponseReturnValue:
     requisition, _candidate, loop = _loop(requisition_id, candidate_id)
     if ActionForm().validate_on_submit():
         service.remove_stage(db.session, current_actor(), requisition, loop, stage_id)
@@ -105,7 +110,7 @@ def remove_stage(requisition_id: int, candidate_id: int, stage_id: int):
 
 @bp.post(PREFIX + "/loop/stages/<int:stage_id>/move")
 @login_required
-def move_stage(requisition_id: int, candidate_id: int, stage_id: int):
+def move_stage(requisition_id: int, candidate_id: int, stage_id: int) -> ResponseReturnValue:
     requisition, _candidate, loop = _loop(requisition_id, candidate_id)
     form = MoveForm()
     if not form.validate_on_submit():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from interviewloop.auth.login import current_actor
@@ -20,7 +21,7 @@ def _input(form: CandidateForm) -> service.CandidateInput:
 
 @bp.route("/<int:requisition_id>/candidates/new", methods=["GET", "POST"])
 @login_required
-def add_candidate(requisition_id: int):
+def add_candidate(requisition_id: int) -> ResponseReturnValue:
     requisition = load_managed(requisition_id)
     form = CandidateForm()
     if form.validate_on_submit():
@@ -39,7 +40,7 @@ def add_candidate(requisition_id: int):
 
 @bp.route("/<int:requisition_id>/candidates/<int:candidate_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit_candidate(requisition_id: int, candidate_id: int):
+def edit_candidate(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
     requisition = load_managed(requisition_id)
     candidate = service.get_candidate(db.session, requisition, candidate_id)
     form = CandidateForm(obj=candidate)
@@ -67,7 +68,7 @@ def edit_candidate(requisition_id: int, candidate_id: int):
 
 @bp.post("/<int:requisition_id>/candidates/<int:candidate_id>/withdraw")
 @login_required
-def withdraw_candidate(requisition_id: int, candidate_id: int):
+def withdraw_candidate(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
     requisition = load_managed(requisition_id)
     candidate = service.get_candidate(db.session, requisition, candidate_id)
     if ActionForm().validate_on_submit():

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from interviewloop import limits
 from interviewloop.audit.service import Actor, record
 from interviewloop.errors import Conflict, DomainError, NotFound
 from interviewloop.requisitions.models import (
@@ -15,6 +16,7 @@ from interviewloop.requisitions.models import (
     Requisition,
 )
 from interviewloop.requisitions.service import require_manage
+from interviewloop.requisitions.signals import listing_loops
 
 
 class InvalidCandidate(DomainError):
@@ -40,13 +42,13 @@ class CandidateInput:
 def _clean(session: Session, requisition: Requisition, data: CandidateInput,
            candidate: Candidate | None = None) -> dict[str, str]:
     name, email = data.name.strip(), data.email.strip().lower()
-    if not 1 <= len(name) <= 120:
+    if len(name) not in limits.PERSON_NAME:
         raise InvalidCandidate("A name is 1 to 120 characters.", "name")
-    if not 3 <= len(email) <= 254 or "@" not in email:
+    if len(email) not in limits.EMAIL or "@" not in email:
         raise InvalidCandidate("Enter a valid email address.", "email")
-    if len(data.source) > 120:
+    if len(data.source) > limits.CANDIDATE_SOURCE:
         raise InvalidCandidate("Keep the source under 120 characters.", "source")
-    if len(data.notes) > 10_000:
+    if len(data.notes) > limits.CANDIDATE_NOTES:
         raise InvalidCandidate("Keep the notes under 10,000 characters.", "notes")
     clash = candidate_with_email(session, requisition, email)
     if clash is not None and (candidate is None or clash != candidate.id):
@@ -122,14 +124,11 @@ class CandidateRow:
 
 
 def candidate_rows(session: Session, requisition: Requisition) -> list[CandidateRow]:
-    """The requisition's candidates with their loop's state, in one query."""
-    from interviewloop.loops.models import Loop
-
-    rows = session.execute(
-        select(Candidate, Loop.id, Loop.coverage_gaps)
-        .outerjoin(Loop, Loop.candidate_id == Candidate.id)
-        .where(Candidate.requisition_id == requisition.id)
-        .order_by(Candidate.status, Candidate.name, Candidate.id)
-    ).all()
-    return [CandidateRow(candidate, loop_id is not None, len(gaps or []))
-            for candidate, loop_id, gaps in rows]
+    """The requisition's candidates with their loop's state (loops say), in two queries."""
+    candidates = session.scalars(
+        select(Candidate).where(Candidate.requisition_id == requisition.id)
+        .order_by(Candidate.status, Candidate.name, Candidate.id))
+    gaps: dict[int, int] = {}
+    for _receiver, found in listing_loops.send(session, requisition=requisition):
+        gaps.update(found)
+    return [CandidateRow(c, c.id in gaps, gaps.get(c.id, 0)) for c in candidates]

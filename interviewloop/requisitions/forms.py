@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -12,17 +14,20 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from interviewloop import limits
+from interviewloop.auth.models import User
 from interviewloop.enums import Level
 from interviewloop.forms import choices
 from interviewloop.requisitions.models import OPERATING_QUESTIONS, PRODUCTION_SURFACE
 
-ANSWER = [Optional(), Length(max=4000)]
+ANSWER = [Optional(), Length(max=limits.ANSWER)]
 
 
 class RequisitionForm(FlaskForm):
-    title = StringField("Job title", validators=[DataRequired(), Length(max=120)])
+    title = StringField("Job title",
+                        validators=[DataRequired(), Length(max=limits.REQUISITION_TITLE.high)])
     level = SelectField("Level", choices=choices((lv.value, lv.label) for lv in Level))
-    team = StringField("Team", validators=[DataRequired(), Length(max=120)])
+    team = StringField("Team", validators=[DataRequired(), Length(max=limits.TEAM_NAME.high)])
     hiring_manager_id = SelectField("Hiring manager", coerce=int)
     recruiter_id = SelectField("Recruiter", coerce=int)
 
@@ -55,7 +60,7 @@ class RequisitionForm(FlaskForm):
         "Keep scorecards hidden from other interviewers until the debrief")
     version = HiddenField()
 
-    def set_people(self, managers, recruiters) -> None:
+    def set_people(self, managers: Iterable[User], recruiters: Iterable[User]) -> None:
         # A blank first choice, so that nobody is picked silently.
         self.hiring_manager_id.choices = choices(
             [(0, "Choose a hiring manager"), *((u.id, f"{u.name} ({u.email})") for u in managers)])
@@ -68,9 +73,9 @@ class MemberForm(FlaskForm):
 
 
 class CandidateForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254),
+    name = StringField("Name", validators=[DataRequired(), Length(max=limits.PERSON_NAME.high)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=limits.EMAIL.high),
                                             Email(check_deliverability=False)])
-    source = StringField("Source", validators=[Optional(), Length(max=120)])
-    notes = TextAreaField("Notes", validators=[Optional(), Length(max=10_000)])
+    source = StringField("Source", validators=[Optional(), Length(max=limits.CANDIDATE_SOURCE)])
+    notes = TextAreaField("Notes", validators=[Optional(), Length(max=limits.CANDIDATE_NOTES)])
     version = HiddenField()

@@ -11,6 +11,7 @@ Every value is one line there, so pasted line breaks cannot start a block either
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -56,7 +57,8 @@ class JobDescription:
     def as_markdown(self) -> str:
         return self._render(markdown_text, title="# {}", heading="## {}".format)
 
-    def _render(self, clean, *, title: str, heading) -> str:
+    def _render(self, clean: Callable[[str], str], *, title: str,
+                heading: Callable[[str], str]) -> str:
         lines = [title.format(clean(self.title)), ""]
         for section in self.sections:
             lines += [heading(section.heading), ""]
@@ -112,7 +114,7 @@ def load_templates(path: Path) -> dict[Level, JDTemplate]:
         raise TemplateError(f"{path}: cannot be read ({exc})") from exc
     items = document.get("templates") if isinstance(document, dict) else None
     problems = template_problems(items)
-    if problems:
+    if problems or not isinstance(items, list):  # not a list is one of the problems
         raise TemplateError(f"{path}: the templates are malformed: "
                             + "; ".join(f"{label}: {problem}" for label, problem in problems))
     return {Level(item["level"]): JDTemplate(

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from interviewloop import limits
 from interviewloop.auth.models import User
 from interviewloop.constraints import explain
 from interviewloop.db import Base, str_enum, utcnow
@@ -60,8 +61,8 @@ _ANSWERED = " AND ".join(f"length(coalesce({name}, '')) > 0" for name in OPERATI
 class Requisition(Base):
     __tablename__ = "requisitions"
     __table_args__ = (
-        CheckConstraint("length(title) BETWEEN 1 AND 120", name="title_length"),
-        CheckConstraint("length(team) BETWEEN 1 AND 120", name="team_length"),
+        CheckConstraint(limits.REQUISITION_TITLE.length_check("title"), name="title_length"),
+        CheckConstraint(limits.TEAM_NAME.length_check("team"), name="team_length"),
         CheckConstraint("comp_min >= 0", name="comp_min_nonnegative"),
         CheckConstraint("comp_max >= comp_min", name="comp_band_ordered"),
         CheckConstraint("length(comp_currency) = 3 AND comp_currency = upper(comp_currency)",
@@ -181,8 +182,8 @@ class Candidate(Base):
         # One person once per requisition; emails stored lower-cased (case-insensitive).
         UniqueConstraint("requisition_id", "email"),
         CheckConstraint("email = lower(email)", name="email_lowercase"),
-        CheckConstraint("length(email) BETWEEN 3 AND 254", name="email_length"),
-        CheckConstraint("length(name) BETWEEN 1 AND 120", name="name_length"),
+        CheckConstraint(limits.EMAIL.length_check("email"), name="email_length"),
+        CheckConstraint(limits.PERSON_NAME.length_check("name"), name="name_length"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -218,3 +219,8 @@ explain("ck_requisitions_closed_has_time", "A closed requisition records when it
         status=422)
 explain("ck_requisitions_open_needs_definition", "A requisition opens only with all four "
         "operating questions answered and both confirmations given.")
+for _role, _who in (("manager", "hiring manager"), ("recruiter", "recruiter")):
+    explain(f"ck_requisitions_{_role}_confirmation_is_the_{_role}s", f"Only the requisition's "
+            f"current {_who} confirms for that role (the role changed a moment ago?).")
+    explain(f"ck_requisitions_{_role}_confirmation_has_time", "A confirmation records who gave "
+            "it and when.", status=422)

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from interviewloop import limits
 from interviewloop.audit.service import Actor, record
-from interviewloop.auth.models import User
+from interviewloop.auth.models import User, UserRole
 from interviewloop.db import utcnow
 from interviewloop.enums import Level, Role
 from interviewloop.errors import Conflict, DomainError, Forbidden, NotFound
@@ -22,10 +24,10 @@ from interviewloop.requisitions.models import (
     RequisitionMember,
     RequisitionStatus,
 )
+from interviewloop.requisitions.signals import team_member_removing
 
 DEFINITION_FIELDS = ("title", "level", "team", *OPERATING_QUESTIONS, *PRODUCTION_SURFACE,
                      "comp_currency", "comp_min", "comp_max")
-MAX_ANSWER = 4000
 
 
 class InvalidRequisition(DomainError):
@@ -62,7 +64,7 @@ def on_team(user: User, requisition: Requisition, member_ids: Iterable[int] = ()
         user.id in set(member_ids)
 
 
-def _team_filter(user: User) -> Select:
+def _team_filter(user: User) -> ColumnElement[bool]:
     """Requisition ids whose hiring team includes ``user``."""
     member = exists().where(RequisitionMember.requisition_id == Requisition.id,
                             RequisitionMember.user_id == user.id)
@@ -122,8 +124,6 @@ def can_create(user: User) -> bool:
 
 def people_for(session: Session, role: Role) -> list[User]:
     """Active users holding ``role``, for the pickers."""
-    from interviewloop.auth.models import UserRole
-
     return list(session.scalars(
         select(User).join(UserRole).where(UserRole.role == role, User.is_active.is_(True))
         .order_by(User.name)))
@@ -133,10 +133,11 @@ def people_for(session: Session, role: Role) -> list[User]:
 
 def _clean(data: RequisitionInput, session: Session) -> dict[str, object]:
     title, team = data.title.strip(), data.team.strip()
-    if not 1 <= len(title) <= 120:
-        raise InvalidRequisition("A title is 1 to 120 characters.", "title")
-    if not 1 <= len(team) <= 120:
-        raise InvalidRequisition("A team is 1 to 120 characters.", "team")
+    if len(title) not in limits.REQUISITION_TITLE:
+        raise InvalidRequisition(f"A title is 1 to {limits.REQUISITION_TITLE.high} characters.",
+                                 "title")
+    if len(team) not in limits.TEAM_NAME:
+        raise InvalidRequisition(f"A team is 1 to {limits.TEAM_NAME.high} characters.", "team")
     try:
         level = Level(data.level)
     except ValueError:
@@ -165,8 +166,8 @@ def _clean(data: RequisitionInput, session: Session) -> dict[str, object]:
         if name not in OPERATING_QUESTIONS and name not in PRODUCTION_SURFACE:
             raise InvalidRequisition(f"Unknown field {name!r}.")
         text = (text or "").strip()
-        if len(text) > MAX_ANSWER:
-            raise InvalidRequisition(f"Keep this under {MAX_ANSWER} characters.", name)
+        if len(text) > limits.ANSWER:
+            raise InvalidRequisition(f"Keep this under {limits.ANSWER} characters.", name)
         values[name] = text or None
     return values
 
@@ -299,16 +300,7 @@ def remove_member(session: Session, actor: Actor, requisition: Requisition, user
     member = next((m for m in requisition.members if m.user_id == user_id), None)
     if member is None:
         raise NotFound("That person is not on the hiring team.")
-    from interviewloop.scheduling.models import Interview, InterviewStatus, Panelist
-
-    on_panel = session.scalar(select(Interview.id).join(Panelist).join(
-        Candidate, Candidate.id == Interview.candidate_id).where(
-        Candidate.requisition_id == requisition.id, Panelist.user_id == user_id,
-        Interview.status == InterviewStatus.SCHEDULED).limit(1))
-    if on_panel is not None:
-        # They would lose the interview, its kit and their scorecard with it.
-        raise Conflict("This person is on the panel of a scheduled interview for this "
-                       "requisition; change those panels first.")
+    team_member_removing.send(session, requisition=requisition, user_id=user_id)
     requisition.members.remove(member)
     session.flush()
     record(session, actor, "team_member_removed", requisition, user_id=user_id)
@@ -342,6 +334,6 @@ def comp_notices(requisition: Requisition, references: Iterable[CompReference]) 
             "roles."]
 
 
-def parse_comp_references(raw: Iterable[Mapping[str, object]]) -> list[CompReference]:
-    return [CompReference(label=str(r["label"]), amount=int(r["amount"]),  # type: ignore[arg-type]
+def parse_comp_references(raw: Iterable[Mapping[str, Any]]) -> list[CompReference]:
+    return [CompReference(label=str(r["label"]), amount=int(r["amount"]),
                           currency=str(r.get("currency", "USD"))) for r in raw]

@@ -4,6 +4,7 @@ job description. Candidates' pages are in candidate_views.py (same blueprint).""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from flask import (
     Blueprint,
@@ -15,8 +16,11 @@ from flask import (
     render_template,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
+from sqlalchemy.orm import Session
 
+from interviewloop.audit.service import Actor
 from interviewloop.auth.login import current_actor
 from interviewloop.db import db
 from interviewloop.enums import Role
@@ -26,25 +30,25 @@ from interviewloop.requisitions import job_description as jd
 from interviewloop.requisitions import service
 from interviewloop.requisitions.candidates import candidate_rows
 from interviewloop.requisitions.forms import MemberForm, RequisitionForm
-from interviewloop.requisitions.models import OPERATING_QUESTIONS, PRODUCTION_SURFACE
+from interviewloop.requisitions.models import OPERATING_QUESTIONS, PRODUCTION_SURFACE, Requisition
 
 bp = Blueprint("requisitions", __name__, url_prefix="/requisitions",
                template_folder="templates")
 
 
-def load(requisition_id: int):
+def load(requisition_id: int) -> Requisition:
     """The requisition, if the current user is on its hiring team (404 otherwise)."""
     return service.get_requisition(db.session, current_user, requisition_id)
 
 
-def load_managed(requisition_id: int):
+def load_managed(requisition_id: int) -> Requisition:
     """The requisition, if the current user manages it (403 for the rest of the team)."""
     requisition = load(requisition_id)
     service.require_manage(current_user, requisition)
     return requisition
 
 
-def _form(requisition=None) -> RequisitionForm:
+def _form(requisition: Requisition | None = None) -> RequisitionForm:
     form = RequisitionForm(obj=requisition if requisition is not None else None)
     form.set_people(service.people_for(db.session, Role.HIRING_MANAGER),
                     service.people_for(db.session, Role.RECRUITER))
@@ -63,7 +67,8 @@ def _input(form: RequisitionForm) -> service.RequisitionInput:
     )
 
 
-def _render_form(form, requisition=None, status=None):
+def _render_form(form: RequisitionForm, requisition: Requisition | None = None,
+                 status: int | None = None) -> tuple[str, int]:
     return render_template("requisitions/form.html", form=form, requisition=requisition,
                            questions=OPERATING_QUESTIONS, surface=PRODUCTION_SURFACE), (
         status or form_status(form))
@@ -101,7 +106,7 @@ def create():
 
 @bp.get("/<int:requisition_id>")
 @login_required
-def detail(requisition_id: int):
+def detail(requisition_id: int) -> ResponseReturnValue:
     requisition = load(requisition_id)
     manages = service.can_manage(current_user, requisition)
     references = service.parse_comp_references(current_app.config["COMP_REFERENCE"])
@@ -123,7 +128,7 @@ def detail(requisition_id: int):
 
 @bp.route("/<int:requisition_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit(requisition_id: int):
+def edit(requisition_id: int) -> ResponseReturnValue:
     requisition = load_managed(requisition_id)
     form = _form(requisition)
     if not form.is_submitted():
@@ -144,7 +149,8 @@ def edit(requisition_id: int):
     return _render_form(form, requisition)
 
 
-def _action(requisition_id: int, operation, message: str, *, managed: bool = True):
+def _action(requisition_id: int, operation: Callable[[Session, Actor, Requisition], object],
+            message: str, *, managed: bool = True) -> ResponseReturnValue:
     requisition = load_managed(requisition_id) if managed else load(requisition_id)
     if ActionForm().validate_on_submit():
         operation(db.session, current_actor(), requisition)
@@ -154,27 +160,27 @@ def _action(requisition_id: int, operation, message: str, *, managed: bool = Tru
 
 @bp.post("/<int:requisition_id>/confirm")
 @login_required
-def confirm(requisition_id: int):
+def confirm(requisition_id: int) -> ResponseReturnValue:
     return _action(requisition_id, service.confirm_definition,
                    "You confirmed the role definition.", managed=False)
 
 
 @bp.post("/<int:requisition_id>/open")
 @login_required
-def open_(requisition_id: int):
+def open_(requisition_id: int) -> ResponseReturnValue:
     return _action(requisition_id, service.open_requisition,
                    "The requisition is open: candidates can be added.")
 
 
 @bp.post("/<int:requisition_id>/close")
 @login_required
-def close(requisition_id: int):
+def close(requisition_id: int) -> ResponseReturnValue:
     return _action(requisition_id, service.close_requisition, "The requisition is closed.")
 
 
 @bp.post("/<int:requisition_id>/team")
 @login_required
-def add_member(requisition_id: int):
+def add_member(requisition_id: int) -> ResponseReturnValue:
     requisition = load_managed(requisition_id)
     form = MemberForm()
     form.user_id.choices = [(u.id, u.name)
@@ -188,7 +194,7 @@ def add_member(requisition_id: int):
 
 @bp.post("/<int:requisition_id>/team/<int:user_id>/remove")
 @login_required
-def remove_member(requisition_id: int, user_id: int):
+def remove_member(requisition_id: int, user_id: int) -> ResponseReturnValue:
     requisition = load_managed(requisition_id)
     if ActionForm().validate_on_submit():
         service.remove_member(db.session, current_actor(), requisition, user_id)
@@ -203,7 +209,7 @@ def _job_description(requisition):
 
 @bp.get("/<int:requisition_id>/job-description")
 @login_required
-def job_description(requisition_id: int):
+def job_description(requisition_id: int) -> ResponseReturnValue:
     requisition = load(requisition_id)
     return render_template("requisitions/job_description.html", requisition=requisition,
                            jd=_job_description(requisition))
@@ -211,7 +217,7 @@ def job_description(requisition_id: int):
 
 @bp.get("/<int:requisition_id>/job-description.<any(txt, md):fmt>")
 @login_required
-def job_description_download(requisition_id: int, fmt: str):
+def job_description_download(requisition_id: int, fmt: str) -> ResponseReturnValue:
     requisition = load(requisition_id)
     document = _job_description(requisition)
     body = document.as_text() if fmt == "txt" else document.as_markdown()

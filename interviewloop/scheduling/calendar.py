@@ -49,7 +49,7 @@ def _event(interview: Interview, text: EventText, stamp: datetime) -> Event:
     for email in text.attendee_emails:
         attendee = vCalAddress(f"mailto:{email}")
         attendee.params["role"] = vText("REQ-PARTICIPANT")
-        event.add("attendee", attendee, encode=0)
+        event.add("attendee", attendee, encode=False)
     return event
 
 
@@ -57,7 +57,8 @@ def invite(interview: Interview, text: EventText, *, now: datetime) -> bytes:
     """One interview as an invitation: METHOD:REQUEST, or METHOD:CANCEL once cancelled."""
     calendar = _calendar("CANCEL" if interview.is_cancelled else "REQUEST")
     calendar.add_component(_event(interview, text, now))
-    return calendar.to_ical()
+    body: bytes = calendar.to_ical()
+    return body
 
 
 def feed(events: list[tuple[Interview, EventText]], *, name: str, now: datetime) -> bytes:
@@ -66,4 +67,5 @@ def feed(events: list[tuple[Interview, EventText]], *, name: str, now: datetime)
     calendar.add("x-wr-calname", name)
     for interview, text in events:
         calendar.add_component(_event(interview, text, now))
-    return calendar.to_ical()
+    body: bytes = calendar.to_ical()
+    return body

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from interviewloop import limits
 from interviewloop.auth.models import User
 from interviewloop.constraints import explain
 from interviewloop.db import Base, str_enum, utcnow
@@ -26,7 +27,7 @@ class Interview(Base):
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("sequence >= 0", name="sequence_nonnegative"),
-        CheckConstraint("length(location) <= 500", name="location_length"),
+        CheckConstraint(f"length(location) <= {limits.LOCATION}", name="location_length"),
         CheckConstraint("(status = 'cancelled') = (cancelled_at IS NOT NULL)",
                         name="cancelled_has_time"),
         # A stage has at most one live interview (cancelled ones stay as history).

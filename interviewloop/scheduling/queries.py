@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -13,6 +14,7 @@ from interviewloop.db import utcnow
 from interviewloop.loops.models import Loop, LoopStage
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.scheduling.models import Interview, InterviewStatus, Panelist
+from interviewloop.scheduling.signals import counting_scorecards
 
 
 @dataclass(frozen=True)
@@ -47,11 +49,23 @@ def split_upcoming(rows: list[InterviewRow], now: datetime | None = None
     return upcoming, past
 
 
+class StageState(enum.StrEnum):
+    """A loop stage on the board."""
+
+    UNSCHEDULED = "unscheduled"
+    SCHEDULED = "scheduled"  # booked, not yet over
+    DONE = "done"  # the interview is over
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        return [(state.value, state.value) for state in cls]
+
+
 @dataclass(frozen=True)
 class StageCell:
     stage: LoopStage
     interview: Interview | None
-    state: str  # unscheduled, scheduled or done
+    state: StageState
     submitted: int = 0  # scorecards in
     overdue: int = 0  # scorecards past due
 
@@ -64,7 +78,8 @@ class BoardRow:
 
 def board(session: Session, requisition: Requisition, now: datetime | None = None,
           due_hours: int = 24) -> list[BoardRow]:
-    """Candidates by their loop's stages, with each stage's state, in three queries."""
+    """Candidates by their loop's stages, with each stage's state (scorecards count the
+    submitted ones), in three queries."""
     now = now or utcnow()
     rows = session.execute(
         select(Candidate, Loop).outerjoin(Loop, Loop.candidate_id == Candidate.id)
@@ -76,23 +91,16 @@ def board(session: Session, requisition: Requisition, now: datetime | None = Non
         .where(Interview.status == InterviewStatus.SCHEDULED,
                Candidate.requisition_id == requisition.id)
         .options(selectinload(Interview.panel).selectinload(Panelist.user)))}
-    from sqlalchemy import func
-
-    from interviewloop.scorecards.models import Scorecard, ScorecardStatus
-
-    submitted = dict(session.execute(
-        select(Scorecard.interview_id, func.count())
-        .join(Candidate, Candidate.id == Scorecard.candidate_id)
-        .where(Candidate.requisition_id == requisition.id,
-               Scorecard.status == ScorecardStatus.SUBMITTED)
-        .group_by(Scorecard.interview_id)).all())
+    submitted: dict[int, int] = {}
+    for _receiver, counts in counting_scorecards.send(session, requisition=requisition):
+        submitted.update(counts)
     result = []
     for candidate, loop in rows:
         cells = []
         for stage in (loop.stages if loop else []):
             interview = live.get(stage.id)
-            state = ("unscheduled" if interview is None else
-                     "done" if interview.ends_at <= now else "scheduled")
+            state = (StageState.UNSCHEDULED if interview is None else
+                     StageState.DONE if interview.ends_at <= now else StageState.SCHEDULED)
             done = submitted.get(interview.id, 0) if interview else 0
             late = 0
             if interview and interview.ends_at + timedelta(hours=due_hours) < now:

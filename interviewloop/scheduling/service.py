@@ -15,12 +15,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from interviewloop import limits
 from interviewloop.audit.service import Actor, record
 from interviewloop.auth.models import User
+from interviewloop.bank.models import Question
 from interviewloop.db import utcnow
 from interviewloop.enums import Role
 from interviewloop.errors import Conflict, DomainError, NotFound
-from interviewloop.loops.models import Loop, LoopStage
+from interviewloop.loops.models import Loop, LoopQuestion, LoopStage
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.requisitions.service import require_manage
 from interviewloop.scheduling.models import (
@@ -29,9 +31,9 @@ from interviewloop.scheduling.models import (
     InterviewStatus,
     Panelist,
 )
+from interviewloop.scheduling.signals import panel_changing
 from interviewloop.timezones import format_local, to_local
 
-MIN_MINUTES, MAX_MINUTES = 5, 480
 LAST_YEAR = 9999  # datetime's last year
 
 
@@ -94,7 +96,7 @@ def get_interview(session: Session, interview_id: int) -> Interview:
 
 
 def requisition_of(session: Session, interview: Interview) -> Requisition:
-    return session.get(Requisition, interview.candidate.requisition_id)
+    return session.get_one(Requisition, interview.candidate.requisition_id)
 
 
 def team_interviewers(session: Session, requisition: Requisition) -> list[User]:
@@ -106,9 +108,6 @@ def team_interviewers(session: Session, requisition: Requisition) -> list[User]:
 
 def kit_stage(session: Session, interview: Interview) -> LoopStage:
     """The interview's stage with its questions, their signals, red flags and areas."""
-    from interviewloop.bank.models import Question
-    from interviewloop.loops.models import LoopQuestion
-
     question = selectinload(LoopStage.questions).selectinload(LoopQuestion.question)
     return session.scalars(select(LoopStage).where(LoopStage.id == interview.stage_id).options(
         selectinload(LoopStage.focus_areas), question.selectinload(Question.points),
@@ -141,14 +140,15 @@ def check_booking(session: Session, actor: Actor, requisition: Requisition,
         booking.refusals.append("Choose at least one interviewer.")
     if data.minutes <= 0:
         booking.refusals.append("The interview would end before it starts.")
-    elif not MIN_MINUTES <= data.minutes <= MAX_MINUTES:
-        booking.refusals.append(f"An interview lasts {MIN_MINUTES} to {MAX_MINUTES} minutes.")
+    elif data.minutes not in limits.INTERVIEW_MINUTES:
+        span = limits.INTERVIEW_MINUTES
+        booking.refusals.append(f"An interview lasts {span.low} to {span.high} minutes.")
     if data.starts_at <= now:
         booking.refusals.append("The start time is in the past.")
     elif data.starts_at.year >= LAST_YEAR:  # its end could not be computed (past year 9999)
         booking.refusals.append(f"The start time is too far ahead: book before {LAST_YEAR}.")
-    if len(data.location) > 500:
-        booking.refusals.append("Keep the location or link under 500 characters.")
+    if len(data.location) > limits.LOCATION:
+        booking.refusals.append(f"Keep the location or link under {limits.LOCATION} characters.")
     if not candidate.in_process:
         booking.refusals.append(f"The candidate is {candidate.status.value}.")
     if booking.refusals:
@@ -222,9 +222,9 @@ def _enforce(booking: Booking, data: ScheduleInput) -> None:
 
 def _set_panel(interview: Interview, ids: list[int]) -> None:
     current = {p.user_id: p for p in interview.panel}
-    for user_id, panelist in current.items():
+    for user_id, leaving in current.items():
         if user_id not in ids:
-            interview.panel.remove(panelist)
+            interview.panel.remove(leaving)
     for user_id in ids:
         panelist = current.get(user_id)
         if panelist is None:
@@ -273,14 +273,7 @@ def reschedule(session: Session, actor: Actor, requisition: Requisition, intervi
     require_manage(actor.user, requisition)
     if interview.is_cancelled:
         raise Conflict("This interview was cancelled; schedule the stage again instead.")
-    from interviewloop.scorecards.models import Scorecard
-
-    writers = session.scalars(select(User.name).join(Scorecard, Scorecard.interviewer_id == User.id)
-                              .where(Scorecard.interview_id == interview.id,
-                                     User.id.not_in(data.interviewer_ids))).all()
-    if writers:
-        raise SchedulingRefused([f"{name} has started a scorecard for this interview and "
-                                 "stays on its panel." for name in writers])
+    panel_changing.send(session, interview=interview, keeping=data.interviewer_ids)
     _enforce(check_booking(session, actor, requisition, interview.candidate, data,
                            exclude=interview, now=now), data)
     ids = sorted(set(data.interviewer_ids))

@@ -14,20 +14,23 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from interviewloop.auth.login import current_actor
+from interviewloop.auth.service import user_for_calendar_token
 from interviewloop.bank.service import expectations_by_area
 from interviewloop.db import db, utcnow
 from interviewloop.errors import NotFound
 from interviewloop.loops.models import Loop, LoopStage
 from interviewloop.requisitions import service as requisitions
 from interviewloop.requisitions.candidates import get_candidate
-from interviewloop.requisitions.models import CandidateStatus
+from interviewloop.requisitions.models import CandidateStatus, Requisition
 from interviewloop.requisitions.views import load_managed
 from interviewloop.scheduling import calendar, queries, service
 from interviewloop.scheduling.forms import CancelForm, ScheduleForm
+from interviewloop.scheduling.models import Interview
 from interviewloop.timezones import NonexistentLocalTime, from_local, to_local
 
 bp = Blueprint("scheduling", __name__, template_folder="templates")
@@ -35,13 +38,13 @@ bp = Blueprint("scheduling", __name__, template_folder="templates")
 
 @bp.get("/requisitions/<int:requisition_id>/board")
 @login_required
-def board(requisition_id: int):
+def board(requisition_id: int) -> ResponseReturnValue:
     requisition = load_managed(requisition_id)
     rows = queries.board(db.session, requisition,
                          due_hours=current_app.config["SCORECARD_DUE_HOURS"])
     state = request.args.get("state", "")
     status = request.args.get("status", "active")
-    if state not in ("", "unscheduled", "scheduled", "done"):
+    if state and state not in set(queries.StageState):
         abort(400, "Filter by unscheduled, scheduled or done.")
     if status and status not in set(CandidateStatus):
         abort(400, "Unknown candidate status.")
@@ -50,7 +53,8 @@ def board(requisition_id: int):
     if state:
         rows = [r for r in rows if any(c.state == state for c in r.cells)]
     return render_template("scheduling/board.html", requisition=requisition, rows=rows,
-                           state=state, status=status, status_choices=CandidateStatus.choices())
+                           state=state, status=status, status_choices=CandidateStatus.choices(),
+                           state_choices=queries.StageState.choices())
 
 
 def _schedule_input(form: ScheduleForm) -> service.ScheduleInput:
@@ -83,7 +87,7 @@ def _book(form, operation):
 @bp.route("/requisitions/<int:requisition_id>/candidates/<int:candidate_id>/stages/"
           "<int:stage_id>/schedule", methods=["GET", "POST"])
 @login_required
-def schedule(requisition_id: int, candidate_id: int, stage_id: int):
+def schedule(requisition_id: int, candidate_id: int, stage_id: int) -> ResponseReturnValue:
     requisition = load_managed(requisition_id)
     candidate = get_candidate(db.session, requisition, candidate_id)
     # Only a stage of this candidate's loop (not any stage id: that would show another
@@ -109,7 +113,7 @@ def schedule(requisition_id: int, candidate_id: int, stage_id: int):
                            candidate=candidate, stage=stage, interview=None), status
 
 
-def _load_interview(interview_id: int, *, manage: bool):
+def _load_interview(interview_id: int, *, manage: bool) -> tuple[Interview, Requisition, bool]:
     """The interview, for its panel (read) or the requisition's managers; 404 for others."""
     interview = service.get_interview(db.session, interview_id)
     requisition = requisitions.get_requisition(db.session, current_user,
@@ -126,7 +130,7 @@ def _load_interview(interview_id: int, *, manage: bool):
 
 @bp.get("/interviews/<int:interview_id>")
 @login_required
-def interview(interview_id: int):
+def interview(interview_id: int) -> ResponseReturnValue:
     interview, requisition, manages = _load_interview(interview_id, manage=False)
     on_panel = any(p.user_id == current_user.id for p in interview.panel)
     return render_template("scheduling/interview.html", interview=interview,
@@ -136,7 +140,7 @@ def interview(interview_id: int):
 
 @bp.route("/interviews/<int:interview_id>/reschedule", methods=["GET", "POST"])
 @login_required
-def reschedule(interview_id: int):
+def reschedule(interview_id: int) -> ResponseReturnValue:
     interview, requisition, _manages = _load_interview(interview_id, manage=True)
     form = ScheduleForm()
     form.set_interviewers(service.team_interviewers(db.session, requisition))
@@ -162,7 +166,7 @@ def reschedule(interview_id: int):
 
 @bp.post("/interviews/<int:interview_id>/cancel")
 @login_required
-def cancel(interview_id: int):
+def cancel(interview_id: int) -> ResponseReturnValue:
     interview, requisition, _manages = _load_interview(interview_id, manage=True)
     form = CancelForm()
     if not form.validate_on_submit():
@@ -172,7 +176,7 @@ def cancel(interview_id: int):
     return redirect(url_for(".interview", interview_id=interview.id))
 
 
-def event_text(interview, requisition) -> calendar.EventText:
+def event_text(interview: Interview, requisition: Requisition) -> calendar.EventText:
     kit = url_for("scheduling.kit", interview_id=interview.id, _external=True)
     return calendar.EventText(
         summary=f"Interview: {interview.candidate.name}, {interview.stage.name}",
@@ -183,7 +187,7 @@ def event_text(interview, requisition) -> calendar.EventText:
 
 @bp.get("/interviews/<int:interview_id>/invite.ics")
 @login_required
-def invite(interview_id: int):
+def invite(interview_id: int) -> ResponseReturnValue:
     interview, requisition, _manages = _load_interview(interview_id, manage=False)
     body = calendar.invite(interview, event_text(interview, requisition),
                            now=utcnow())
@@ -193,7 +197,7 @@ def invite(interview_id: int):
 
 @bp.get("/interviews/<int:interview_id>/kit")
 @login_required
-def kit(interview_id: int):
+def kit(interview_id: int) -> ResponseReturnValue:
     interview, requisition, _manages = _load_interview(interview_id, manage=False)
     stage = service.kit_stage(db.session, interview)
     focus_ids = {a.id for a in stage.focus_areas}
@@ -204,10 +208,8 @@ def kit(interview_id: int):
 
 
 @bp.get("/calendar/<token>.ics")
-def feed(token: str):
+def feed(token: str) -> ResponseReturnValue:
     """An interviewer's private feed: the secret token is the only credential."""
-    from interviewloop.auth.service import user_for_calendar_token
-
     user = user_for_calendar_token(db.session, token)
     if user is None:
         raise NotFound("No such calendar.")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import Select, and_, exists, select
 from sqlalchemy.orm import Session
 
 from interviewloop.auth.models import User
@@ -33,7 +33,7 @@ class PanelAccess:
     reason: str = ""
 
 
-def _live_interviews_with(viewer: User, candidate: Candidate):
+def _live_interviews_with(viewer: User, candidate: Candidate) -> Select[int]:
     return select(Interview.id).join(Panelist, Panelist.interview_id == Interview.id).where(
         Interview.candidate_id == candidate.id, Interview.status == InterviewStatus.SCHEDULED,
         Panelist.user_id == viewer.id)
@@ -86,5 +86,5 @@ def may_view(session: Session, viewer: User, requisition: Requisition,
         return True
     if scorecard.status != ScorecardStatus.SUBMITTED:
         return False
-    candidate = session.get(Candidate, scorecard.candidate_id)
+    candidate = session.get_one(Candidate, scorecard.candidate_id)
     return panel_access(session, viewer, requisition, candidate).sees_panel

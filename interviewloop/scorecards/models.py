@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from interviewloop import limits
 from interviewloop.auth.models import User
 from interviewloop.bank.models import CapabilityArea
 from interviewloop.constraints import explain
@@ -114,7 +115,7 @@ class Rating(Base):
     __tablename__ = "scorecard_ratings"
     __table_args__ = (
         CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 4", name="rating_range"),
-        CheckConstraint("length(evidence) <= 5000", name="evidence_length"),
+        CheckConstraint(f"length(evidence) <= {limits.EVIDENCE}", name="evidence_length"),
     )
 
     scorecard_id: Mapped[int] = mapped_column(
@@ -129,7 +130,7 @@ class Rating(Base):
 
 class QuestionNote(Base):
     __tablename__ = "scorecard_question_notes"
-    __table_args__ = (CheckConstraint("length(notes) <= 5000", name="notes_length"),)
+    __table_args__ = (CheckConstraint(f"length(notes) <= {limits.EVIDENCE}", name="notes_length"),)
 
     scorecard_id: Mapped[int] = mapped_column(
         ForeignKey("scorecards.id", ondelete="CASCADE"), primary_key=True)
@@ -144,7 +145,8 @@ class PreOfferSignal(Base):
     """What this interview showed on one of the three pre-offer questions."""
 
     __tablename__ = "scorecard_signals"
-    __table_args__ = (CheckConstraint("length(evidence) <= 1000", name="evidence_length"),)
+    __table_args__ = (CheckConstraint(f"length(evidence) <= {limits.SIGNAL_EVIDENCE}",
+                                      name="evidence_length"),)
 
     scorecard_id: Mapped[int] = mapped_column(
         ForeignKey("scorecards.id", ondelete="CASCADE"), primary_key=True)

@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.interfaces import LoaderOption
 
+from interviewloop import limits
 from interviewloop.audit.service import Actor, record
 from interviewloop.bank.models import CapabilityArea
 from interviewloop.db import utcnow
@@ -16,6 +18,7 @@ from interviewloop.errors import Conflict, DomainError, Forbidden, NotFound
 from interviewloop.loops.models import LoopStage
 from interviewloop.requisitions.models import Candidate, CandidateStatus, Requisition
 from interviewloop.scheduling.models import Interview, Panelist
+from interviewloop.scheduling.service import kit_stage
 from interviewloop.scorecards.access import panel_access
 from interviewloop.scorecards.models import (
     RATING_LABELS,
@@ -29,9 +32,11 @@ from interviewloop.scorecards.models import (
     ScorecardStatus,
     SignalValue,
 )
+from interviewloop.scorecards.signals import scorecard_editing
 
-MAX_EVIDENCE = 5000
+MAX_EVIDENCE = limits.EVIDENCE
 DECIDED = (CandidateStatus.OFFER, CandidateStatus.REJECTED, CandidateStatus.HIRED)
+DECISION_LOCKS = "A decision is recorded for this candidate: the scorecards are locked."
 
 
 class IncompleteScorecard(DomainError):
@@ -71,7 +76,7 @@ class ScorecardInput:
 
 # --- loading ------------------------------------------------------------------------------------
 
-def _scorecard_options():
+def _scorecard_options() -> list[LoaderOption]:
     return [selectinload(Scorecard.ratings), selectinload(Scorecard.notes),
             selectinload(Scorecard.signals), selectinload(Scorecard.interviewer),
             selectinload(Scorecard.revisions).selectinload(ScorecardRevision.author)]
@@ -92,8 +97,6 @@ def get_scorecard(session: Session, scorecard_id: int) -> Scorecard:
 
 
 def stage_for(session: Session, interview: Interview) -> LoopStage:
-    from interviewloop.scheduling.service import kit_stage
-
     return kit_stage(session, interview)
 
 
@@ -112,15 +115,12 @@ def _ensure_author(actor: Actor, interview: Interview) -> None:
 
 def _ensure_editable(session: Session, interview: Interview) -> None:
     """A decision locks the scorecards it was made on: those of interviews scheduled before
-    it. (After a hold, an interview scheduled later is still written up.)"""
-    from interviewloop.debrief.models import Decision
-
-    decided = session.scalar(select(Decision.id).where(
-        Decision.candidate_id == interview.candidate_id,
-        Decision.decided_at >= interview.created_at).limit(1))
+    it. (After a hold, an interview scheduled later is still written up.) Debrief, which
+    holds the decisions, says; the candidate's status is checked here too."""
+    scorecard_editing.send(session, interview=interview)
     candidate = session.get_one(Candidate, interview.candidate_id)
-    if decided is not None or candidate.status in DECIDED:
-        raise Conflict("A decision is recorded for this candidate: the scorecards are locked.")
+    if candidate.status in DECIDED:
+        raise Conflict(DECISION_LOCKS)
 
 
 def _clean(data: ScorecardInput, areas: dict[int, CapabilityArea], question_ids: set[int]
@@ -143,8 +143,9 @@ def _clean(data: ScorecardInput, areas: dict[int, CapabilityArea], question_ids:
             raise InvalidScorecard("Unknown pre-offer question.")
         if value is not None and value not in {v.value for v in SignalValue}:
             raise InvalidScorecard("A pre-offer signal is yes, no or not observed.")
-        if len(evidence) > 1000:
-            raise InvalidScorecard("Keep each pre-offer line under 1,000 characters.")
+        if len(evidence) > limits.SIGNAL_EVIDENCE:
+            raise InvalidScorecard(f"Keep each pre-offer line under {limits.SIGNAL_EVIDENCE:,} "
+                                   "characters.")
     if data.recommendation and data.recommendation not in {r.value for r in Recommendation}:
         raise InvalidScorecard("Unknown recommendation.")
     if len(data.summary) > MAX_EVIDENCE:
@@ -228,17 +229,17 @@ def _apply(scorecard: Scorecard, data: ScorecardInput) -> None:
             scorecard.notes.append(QuestionNote(loop_question_id=question_id, notes=text.strip()))
     signals = {s.question.value: s for s in scorecard.signals}
     for question, (value, evidence) in data.signals.items():
-        row = signals.get(question)
+        signal_row = signals.get(question)
         if value is None:
-            if row is not None:
-                scorecard.signals.remove(row)
+            if signal_row is not None:
+                scorecard.signals.remove(signal_row)
             continue
-        if row is None:
+        if signal_row is None:
             scorecard.signals.append(PreOfferSignal(question=PreOfferQuestion(question),
                                                     value=SignalValue(value),
                                                     evidence=evidence.strip()))
         else:
-            row.value, row.evidence = SignalValue(value), evidence.strip()
+            signal_row.value, signal_row.evidence = SignalValue(value), evidence.strip()
     scorecard.recommendation = Recommendation(data.recommendation) if data.recommendation \
         else None
     scorecard.summary = data.summary.strip()
@@ -251,7 +252,7 @@ def _start(session: Session, actor: Actor, interview: Interview) -> Scorecard:
     """A new, empty draft (a form opened before any save has version 0)."""
     from sqlalchemy.exc import IntegrityError
 
-    scorecard = Scorecard(interview_id=interview.id, interviewer_id=actor.user.id,
+    scorecard = Scorecard(interview_id=interview.id, interviewer_id=actor.person.id,
                           candidate_id=interview.candidate_id, ratings=[], notes=[],
                           signals=[], revisions=[], status=ScorecardStatus.DRAFT)
     try:
@@ -297,8 +298,8 @@ def save(session: Session, actor: Actor, requisition: Requisition, interview: In
 
     before = content_of(scorecard)
     # Whether the author could see other scorecards at this moment (their own is in).
-    candidate = session.get(Candidate, scorecard.candidate_id)
-    could_see = was_submitted and panel_access(session, actor.user, requisition,
+    candidate = session.get_one(Candidate, scorecard.candidate_id)
+    could_see = was_submitted and panel_access(session, actor.person, requisition,
                                                candidate).sees_panel
     _apply(scorecard, data)
     try:
@@ -313,14 +314,14 @@ def save(session: Session, actor: Actor, requisition: Requisition, interview: In
             # if nobody else had submitted).
             seen_others = bool(could_see and _others_submitted(session, scorecard))
             scorecard.revisions.append(ScorecardRevision(
-                author_id=actor.user.id, kind="edited", content=before, changes=changes,
+                author_id=actor.person.id, kind="edited", content=before, changes=changes,
                 after_seeing_others=seen_others))
             record(session, actor, "scorecard_edited", scorecard, changes=changes,
                    after_seeing_others=seen_others)
     elif submit:
         scorecard.status = ScorecardStatus.SUBMITTED
         scorecard.submitted_at = now
-        scorecard.revisions.append(ScorecardRevision(author_id=actor.user.id, kind="submitted",
+        scorecard.revisions.append(ScorecardRevision(author_id=actor.person.id, kind="submitted",
                                                      content=after))
         # No content in the audit log: it must not become a way round independence.
         record(session, actor, "scorecard_submitted", scorecard,

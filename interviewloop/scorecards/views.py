@@ -3,19 +3,26 @@ candidate's panel of scorecards, each behind the independence rule."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from interviewloop.auth.login import current_actor
+from interviewloop.bank.models import CapabilityArea
 from interviewloop.bank.service import areas as all_areas
 from interviewloop.bank.service import expectations_by_area
 from interviewloop.db import db
 from interviewloop.errors import DomainError, NotFound
 from interviewloop.forms import ActionForm
+from interviewloop.loops.models import LoopStage
 from interviewloop.requisitions import service as requisitions
 from interviewloop.requisitions.candidates import get_candidate
+from interviewloop.requisitions.models import Requisition
 from interviewloop.scheduling import service as scheduling
+from interviewloop.scheduling.models import Interview
 from interviewloop.scorecards import access, queries, service
 from interviewloop.scorecards.models import (
     RATING_LABELS,
@@ -27,7 +34,8 @@ from interviewloop.scorecards.models import (
 bp = Blueprint("scorecards", __name__, template_folder="templates")
 
 
-def _input(form: MultiDict, areas, stage) -> tuple[service.ScorecardInput, list[str]]:
+def _input(form: MultiDict[str, str], areas: Iterable[CapabilityArea], stage: LoopStage
+           ) -> tuple[service.ScorecardInput, list[str]]:
     """Read the form's fields, and what is malformed in them (shown back on the form)."""
     data, problems = service.ScorecardInput(), []
     for area in areas:
@@ -47,7 +55,7 @@ def _input(form: MultiDict, areas, stage) -> tuple[service.ScorecardInput, list[
     return data, problems
 
 
-def _context(interview_id: int):
+def _context(interview_id: int) -> tuple[Interview, Requisition, LoopStage]:
     interview = scheduling.get_interview(db.session, interview_id)
     if all(p.user_id != current_user.id for p in interview.panel):
         raise NotFound("You are not on this interview's panel.")
@@ -58,7 +66,7 @@ def _context(interview_id: int):
 
 @bp.route("/interviews/<int:interview_id>/scorecard", methods=["GET", "POST"])
 @login_required
-def fill(interview_id: int):
+def fill(interview_id: int) -> ResponseReturnValue:
     interview, requisition, stage = _context(interview_id)
     areas = all_areas(db.session)
     scorecard = service.own_scorecard(db.session, interview, current_user.id)
@@ -114,7 +122,7 @@ def fill(interview_id: int):
 
 @bp.get("/scorecards/<int:scorecard_id>")
 @login_required
-def show(scorecard_id: int):
+def show(scorecard_id: int) -> ResponseReturnValue:
     scorecard = service.get_scorecard(db.session, scorecard_id)
     interview = scheduling.get_interview(db.session, scorecard.interview_id)
     requisition = requisitions.get_requisition(db.session, current_user,
@@ -129,7 +137,7 @@ def show(scorecard_id: int):
 
 @bp.get("/requisitions/<int:requisition_id>/candidates/<int:candidate_id>/scorecards")
 @login_required
-def panel(requisition_id: int, candidate_id: int):
+def panel(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
     requisition = requisitions.get_requisition(db.session, current_user, requisition_id)
     candidate = get_candidate(db.session, requisition, candidate_id)
     verdict = access.panel_access(db.session, current_user, requisition, candidate)

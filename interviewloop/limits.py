@@ -1,0 +1,56 @@
+"""Every length and range a person can run into, named once.
+
+Forms (maxlength and validators), services (the message a person sees), the importer and
+the models' CHECK constraints all read these, so the rule cannot drift between them. (A
+change here changes CHECK text: it needs an Alembic revision, which the drift test asks
+for.)"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Span:
+    """An inclusive range of whole numbers: minutes, counts, or a text's length."""
+
+    low: int
+    high: int
+
+    def __contains__(self, value: object) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) and \
+            self.low <= value <= self.high
+
+    def check(self, expression: str) -> str:
+        """The CHECK constraint's condition, e.g. "minutes BETWEEN 5 AND 240"."""
+        return f"{expression} BETWEEN {self.low} AND {self.high}"
+
+    def length_check(self, column: str) -> str:
+        return self.check(f"length({column})")
+
+
+# Text lengths (characters).
+PERSON_NAME = Span(1, 120)  # people, candidates
+EMAIL = Span(3, 254)  # RFC 5321's path limit
+REQUISITION_TITLE = Span(1, 120)
+TEAM_NAME = Span(1, 120)
+CANDIDATE_SOURCE = 120
+CANDIDATE_NOTES = 10_000
+SLUG = Span(1, 80)
+STAGE_NAME = Span(1, 80)
+QUESTION_TITLE = Span(1, 200)
+QUESTION_PROMPT = Span(1, 4000)
+QUESTION_POINT = Span(1, 500)  # a signal or a red flag
+SEARCH_TEXT = 200
+ANSWER = 4000  # an operating question's answer, a pre-offer answer's evidence, a rationale
+EVIDENCE = 5000  # a rating's evidence, a question's notes, a scorecard's summary
+SIGNAL_EVIDENCE = 1000  # a pre-offer signal's line on a scorecard
+LOCATION = 500  # a room or a video link
+CHANGE_REASON = 500  # why an interview moved or was cancelled
+
+# Numbers.
+QUESTION_MINUTES = Span(5, 120)  # a bank question's suggested time
+STAGE_MINUTES = Span(5, 240)  # a loop stage, in a template or a candidate's loop
+INTERVIEW_MINUTES = Span(5, 480)
+QUESTIONS_PER_STAGE = Span(1, 5)
+WEEKLY_INTERVIEW_CAP = Span(1, 50)

@@ -1,0 +1,12 @@
+"""What loops ask of the features above them (scheduling), which connect receivers here
+(interviewloop/wiring.py); loops never import them."""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: Sent before a loop's stages change (their questions, their place, removal), with
+#: ``stages``. A receiver raises a DomainError to refuse (scheduling: a stage is scheduled).
+stages_changing = _signals.signal("stages-changing")

@@ -1,0 +1,17 @@
+"""What requisitions ask of the features above them (loops, scheduling), which connect
+receivers here (interviewloop/wiring.py); requisitions never import them."""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: Sent by ``remove_member`` before a person leaves the hiring team, with ``requisition``
+#: and ``user_id``. A receiver raises a DomainError to refuse (scheduling: they are on a
+#: scheduled interview's panel).
+team_member_removing = _signals.signal("team-member-removing")
+
+#: Sent by ``candidate_rows`` with ``requisition``. A receiver (loops) returns
+#: ``{candidate id: coverage gaps}`` for the candidates that have a loop.
+listing_loops = _signals.signal("listing-loops")

@@ -1,0 +1,39 @@
+"""Scheduling's guards on the features below it (connected in interviewloop/wiring.py):
+what a scheduled interview holds in place."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from interviewloop.errors import Conflict
+from interviewloop.loops.models import LoopStage
+from interviewloop.requisitions.models import Candidate, Requisition
+from interviewloop.scheduling.models import Interview, InterviewStatus, Panelist
+
+
+def refuse_changing_scheduled_stages(session: Session, *, stages: Sequence[LoopStage]) -> None:
+    """On ``stages_changing``: a stage's questions and place are settled once it is
+    scheduled."""
+    ids = [s.id for s in stages]
+    scheduled = session.scalar(select(Interview.stage_id).where(
+        Interview.stage_id.in_(ids), Interview.status == InterviewStatus.SCHEDULED).limit(1))
+    if scheduled is not None:
+        name = next(s.name for s in stages if s.id == scheduled)
+        raise Conflict(f"The stage {name!r} is scheduled; cancel its interview before "
+                       "changing it.")
+
+
+def refuse_removing_panelists(session: Session, *, requisition: Requisition, user_id: int
+                              ) -> None:
+    """On ``team_member_removing``: someone on a scheduled interview's panel stays on the
+    team; they would lose the interview, its kit and their scorecard with it."""
+    on_panel = session.scalar(select(Interview.id).join(Panelist).join(
+        Candidate, Candidate.id == Interview.candidate_id).where(
+        Candidate.requisition_id == requisition.id, Panelist.user_id == user_id,
+        Interview.status == InterviewStatus.SCHEDULED).limit(1))
+    if on_panel is not None:
+        raise Conflict("This person is on the panel of a scheduled interview for this "
+                       "requisition; change those panels first.")

@@ -1,0 +1,35 @@
+"""Connects each feature's receivers to the signals of the features below it.
+
+Features import only features below them (DESIGN.md, "Architecture"); where a lower one
+must ask a higher one (a guard, a count for its page), it sends a signal and the higher one
+answers. This module is imported by the package itself (interviewloop/__init__.py), so every
+entry point (the app, the CLI, a script or a test calling a service directly) has every
+receiver connected: a guard cannot be skipped because its feature was never imported.
+"""
+
+from __future__ import annotations
+
+from interviewloop.bank.signals import bank_imported, checking_job_descriptions
+from interviewloop.debrief import hooks as debrief
+from interviewloop.loops import hooks as loops
+from interviewloop.loops.signals import stages_changing
+from interviewloop.requisitions import hooks as requisitions
+from interviewloop.requisitions.signals import listing_loops, team_member_removing
+from interviewloop.scheduling import hooks as scheduling
+from interviewloop.scheduling.signals import counting_scorecards, panel_changing
+from interviewloop.scorecards import hooks as scorecards
+from interviewloop.scorecards.signals import scorecard_editing
+
+CONNECTIONS = (
+    (checking_job_descriptions, requisitions.job_description_problems),
+    (bank_imported, loops.import_templates),
+    (listing_loops, loops.coverage_gaps),
+    (team_member_removing, scheduling.refuse_removing_panelists),
+    (stages_changing, scheduling.refuse_changing_scheduled_stages),
+    (panel_changing, scorecards.keep_writers_on_panel),
+    (counting_scorecards, scorecards.submitted_counts),
+    (scorecard_editing, debrief.lock_decided_scorecards),
+)
+
+for signal, receiver in CONNECTIONS:
+    signal.connect(receiver)

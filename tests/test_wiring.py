@@ -1,0 +1,43 @@
+"""A lower feature's signal has its higher feature's receiver however the package is entered:
+a fresh interpreter that imports only the modules that send (no app, no fixtures, none of
+the receiving features) still has every guard connected, so no entry point (a CLI command,
+a script) can skip one."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+RECEIVERS = {
+    "interviewloop.bank.signals:bank_imported": ["import_templates"],
+    "interviewloop.bank.signals:checking_job_descriptions": ["job_description_problems"],
+    "interviewloop.requisitions.signals:listing_loops": ["coverage_gaps"],
+    "interviewloop.requisitions.signals:team_member_removing": ["refuse_removing_panelists"],
+    "interviewloop.loops.signals:stages_changing": ["refuse_changing_scheduled_stages"],
+    "interviewloop.scheduling.signals:panel_changing": ["keep_writers_on_panel"],
+    "interviewloop.scheduling.signals:counting_scorecards": ["submitted_counts"],
+    "interviewloop.scorecards.signals:scorecard_editing": ["lock_decided_scorecards"],
+}
+
+PROBE = """
+import importlib, json, sys
+found = {}
+for signal_path in sys.argv[1:]:
+    module, name = signal_path.split(":")
+    signal = getattr(importlib.import_module(module), name)
+    found[signal_path] = sorted(ref().__name__ for ref in signal.receivers.values())
+print(json.dumps(found))
+"""
+
+
+def test_each_signal_is_connected_when_only_the_senders_are_imported():
+    result = subprocess.run([sys.executable, "-c", PROBE, *RECEIVERS], capture_output=True,
+                            text=True, check=True, timeout=60)
+    assert json.loads(result.stdout) == RECEIVERS
+
+
+def test_every_connection_is_checked_here():
+    from interviewloop.wiring import CONNECTIONS
+
+    assert len(CONNECTIONS) == len(RECEIVERS)
