@@ -20,7 +20,7 @@ from interviewloop.errors import Conflict, DomainError, NotFound
 from interviewloop.loops.chooser import Chooser, Option, repair, shortfall
 from interviewloop.loops.coverage import Coverage, check_coverage
 from interviewloop.loops.models import Loop, LoopQuestion, LoopStage, LoopTemplate, LoopTemplateStage
-from interviewloop.loops.signals import stages_changing
+from interviewloop.loops.signals import stage_removing, stages_changing
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.requisitions.service import require_manage
 
@@ -257,16 +257,6 @@ def add_stage(session: Session, actor: Actor, requisition: Requisition, loop: Lo
     return stage
 
 
-def _ensure_no_history(session: Session, stage: LoopStage) -> None:
-    """A stage that was ever scheduled keeps its cancelled interviews' history (and any
-    scorecards written for them), so it stays."""
-    from interviewloop.scheduling.models import Interview
-
-    if session.scalar(select(Interview.id).where(Interview.stage_id == stage.id).limit(1)):
-        raise Conflict(f"The stage {stage.name!r} has a cancelled interview in its history; "
-                       "it stays in the loop (move it, or leave it unscheduled).")
-
-
 def remove_stage(session: Session, actor: Actor, requisition: Requisition, loop: Loop,
                  stage_id: int) -> None:
     require_manage(actor.user, requisition)
@@ -274,7 +264,7 @@ def remove_stage(session: Session, actor: Actor, requisition: Requisition, loop:
     _ensure_unscheduled(session, stage)
     if len(loop.stages) == 1:
         raise Conflict("A loop keeps at least one stage.")
-    _ensure_no_history(session, stage)
+    stage_removing.send(session, stage=stage)
     loop.stages.remove(stage)
     session.flush()
     _renumber(session, list(loop.stages))
