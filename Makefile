@@ -7,8 +7,10 @@ export INTERVIEWLOOP_ENV ?= development
 # A database created fresh by the test run (see tests/conftest.py); the name gets a suffix.
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/interviewloop_test
 PYTEST_ARGS ?= -n 2
+# `make fuzz`: the state machine (tests/fuzz) for this many steps per database, random seeds.
+FUZZ_STEPS ?= 50000
 
-.PHONY: run test test-sqlite test-postgres lint services bench clean
+.PHONY: run test test-sqlite test-postgres lint services bench fuzz clean
 
 $(BIN)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -53,6 +55,10 @@ test-postgres: $(BIN)/.installed-dev $(JS_DEPS)
 	INTERVIEWLOOP_ENV=test TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
 test: services lint test-sqlite test-postgres
+
+fuzz: services $(BIN)/.installed-dev
+	INTERVIEWLOOP_ENV=test FUZZ_STEPS=$(FUZZ_STEPS) $(BIN)/pytest -n 0 tests/fuzz
+	INTERVIEWLOOP_ENV=test FUZZ_STEPS=$(FUZZ_STEPS) TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -n 0 tests/fuzz
 
 bench: $(BIN)/.installed-dev
 	INTERVIEWLOOP_ENV=test $(BIN)/python -m bench.pages

@@ -35,6 +35,8 @@ from interviewloop.scheduling.models import (
 from interviewloop.scheduling.signals import panel_changing
 from interviewloop.timezones import format_local, to_local
 
+LAST_YEAR = 9999  # datetime's last year
+
 
 class SchedulingRefused(Conflict):
     """The booking breaks a rule; ``reasons`` names each one."""
@@ -144,6 +146,8 @@ def check_booking(session: Session, actor: Actor, requisition: Requisition,
         booking.refusals.append(f"An interview lasts {span.low} to {span.high} minutes.")
     if data.starts_at <= now:
         booking.refusals.append("The start time is in the past.")
+    elif data.starts_at.year >= LAST_YEAR:  # its end could not be computed (past year 9999)
+        booking.refusals.append(f"The start time is too far ahead: book before {LAST_YEAR}.")
     if len(data.location) > limits.LOCATION:
         booking.refusals.append(f"Keep the location or link under {limits.LOCATION} characters.")
     if not candidate.in_process:
