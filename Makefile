@@ -7,8 +7,10 @@ export INTERVIEWLOOP_ENV ?= development
 # A database created fresh by the test run (see tests/conftest.py); the name gets a suffix.
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/interviewloop_test
 PYTEST_ARGS ?= -n 2
+# `make fuzz`: the state machine (tests/fuzz) for this many steps per database, random seeds.
+FUZZ_STEPS ?= 50000
 
-.PHONY: run test test-sqlite test-postgres lint services bench clean
+.PHONY: run test test-sqlite test-postgres lint services bench fuzz clean
 
 $(BIN)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -20,11 +22,22 @@ $(BIN)/.installed-dev: $(BIN)/.installed
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
+# The test suite's JavaScript peers (ical.js), installed from the lock file.
+JS_DEPS := tests/js/node_modules/.package-lock.json
+
+$(JS_DEPS): tests/js/package-lock.json
+	npm ci --prefix tests/js --no-audit --no-fund
+
+# The background worker runs beside the server (its queue is a SQLite file in instance/)
+# and stops with it; mail is kept in the database, readable at /admin/mail, not sent.
+run: export MAIL_DELIVERY ?= outbox
 run: $(BIN)/.installed
 	$(BIN)/interviewloop init-db
 	$(BIN)/interviewloop import-questions
 	$(BIN)/interviewloop demo
-	@echo "Serving on http://$(HOST):$(PORT)/"
+	@echo "Serving on http://$(HOST):$(PORT)/ with a background worker; mail is kept at /admin/mail"
+	$(BIN)/interviewloop worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
 	$(BIN)/interviewloop run --host $(HOST) --port $(PORT)
 
 services:
@@ -35,16 +48,20 @@ lint: $(BIN)/.installed-dev
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
-test-sqlite: $(BIN)/.installed-dev
+test-sqlite: $(BIN)/.installed-dev $(JS_DEPS)
 	INTERVIEWLOOP_ENV=test $(BIN)/pytest $(PYTEST_ARGS)
 
-test-postgres: $(BIN)/.installed-dev
+test-postgres: $(BIN)/.installed-dev $(JS_DEPS)
 	INTERVIEWLOOP_ENV=test TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
 test: services lint test-sqlite test-postgres
+
+fuzz: services $(BIN)/.installed-dev
+	INTERVIEWLOOP_ENV=test FUZZ_STEPS=$(FUZZ_STEPS) $(BIN)/pytest -n 0 tests/fuzz
+	INTERVIEWLOOP_ENV=test FUZZ_STEPS=$(FUZZ_STEPS) TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -n 0 tests/fuzz
 
 bench: $(BIN)/.installed-dev
 	INTERVIEWLOOP_ENV=test $(BIN)/python -m bench.pages
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache tests/js/node_modules

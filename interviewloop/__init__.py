@@ -29,11 +29,13 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = RowIdConverter
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from interviewloop import errors, ratelimit, security
+    from interviewloop import errors, outbox, queue, ratelimit, security
     from interviewloop.auth import login as auth_login
     from interviewloop.db import db
 
     db.init_app(app)
+    queue.init_app(app)
+    outbox.init_app(app)
     auth_login.init_app(app)
     ratelimit.init_app(app)
     security.init_app(app)
@@ -45,12 +47,13 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from interviewloop.debrief.views import bp as debrief_bp
     from interviewloop.home import bp as home_bp
     from interviewloop.loops.views import bp as loops_bp
+    from interviewloop.outbox.views import bp as outbox_bp
     from interviewloop.requisitions.views import bp as requisitions_bp
     from interviewloop.scheduling.views import bp as scheduling_bp
     from interviewloop.scorecards.views import bp as scorecards_bp
 
     for blueprint in (home_bp, auth_bp, admin_bp, bank_bp, requisitions_bp, loops_bp,
-                      scheduling_bp, scorecards_bp, debrief_bp):
+                      scheduling_bp, scorecards_bp, debrief_bp, outbox_bp):
         app.register_blueprint(blueprint)
     _template_filters(app)
 

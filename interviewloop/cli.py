@@ -31,7 +31,9 @@ def cli() -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for command in (init_db, import_questions, create_user, demo, send_reminders):
+    from interviewloop.queue.worker import worker
+
+    for command in (init_db, import_questions, create_user, demo, send_reminders, worker):
         app.cli.add_command(command)
 
 

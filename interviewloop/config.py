@@ -27,6 +27,7 @@ DEFAULT_COMP_REFERENCE = [
     {"label": "US average for AI engineers (2026 salary review)",
      "amount": 206_000, "currency": "USD"},
 ]
+MAIL_DELIVERIES = ("smtp", "outbox")
 DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused outside development
 
 
@@ -58,6 +59,20 @@ def _directory(raw: str) -> Path:
     if not path.is_dir():
         raise ValueError("no such folder")
     return path
+
+
+def _task_queue_url(raw: str) -> str:
+    if raw.startswith(("redis://", "rediss://")) or (raw.startswith("sqlite:///") and len(raw) > 10):
+        return raw
+    if "://" in raw:
+        raise ValueError("expected redis://host:port/db, sqlite:///path or a file path")
+    return raw
+
+
+def _mail_delivery(raw: str) -> str:
+    if raw not in MAIL_DELIVERIES:
+        raise ValueError(f"expected one of {', '.join(MAIL_DELIVERIES)}")
+    return raw
 
 
 def _positive_int(raw: str) -> int:
@@ -135,9 +150,10 @@ SETTINGS: tuple[Setting, ...] = (
             "past this many hours after the interview, the hiring manager is told too"),
     Setting("BASE_URL", "BASE_URL", str, "http://127.0.0.1:5000",
             "the app's address, for links in emails"),
-    Setting("SMTP_HOST", "SMTP_HOST", str, "localhost", "mail server for reminders"),
+    Setting("SMTP_HOST", "SMTP_HOST", str, "localhost", "mail server for reminders and invites"),
     Setting("SMTP_PORT", "SMTP_PORT", _positive_int, 25, "mail server port"),
-    Setting("SMTP_FROM", "SMTP_FROM", str, "interviewloop@localhost", "reminders' sender"),
+    Setting("SMTP_FROM", "SMTP_FROM", str, "interviewloop@localhost",
+            "the sender of every email, and the organizer of invites"),
     Setting("SMTP_USERNAME", "SMTP_USERNAME", str, None, "mail server login, if it needs one"),
     Setting("SMTP_PASSWORD", "SMTP_PASSWORD", str, None, "mail server password"),
     Setting("SMTP_STARTTLS", "SMTP_STARTTLS", _bool, False, "upgrade the SMTP connection to TLS"),
@@ -155,6 +171,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TRUSTED_PROXIES", "TRUSTED_PROXIES", _count, 0,
             "how many reverse proxies (nginx, a load balancer) stand in front of the app; their "
             "X-Forwarded-For/-Proto are believed, no more. 0: the headers are ignored"),
+    Setting("TASK_QUEUE_URL", "TASK_QUEUE_URL", _task_queue_url, None,
+            "the background queue: redis://host:port/db, or a SQLite file (sqlite:///path or a "
+            "path); default: redis://127.0.0.1:6379/0 in production, the file tasks.db in the "
+            "instance folder otherwise"),
+    Setting("MAIL_DELIVERY", "MAIL_DELIVERY", _mail_delivery, None,
+            "smtp: send mail through SMTP_HOST; outbox: keep it in the database, readable at "
+            "/admin/mail, and send nothing; default: outbox in development, smtp otherwise"),
+    Setting("MAIL_RETRY_SECONDS", "MAIL_RETRY_SECONDS", _positive_int, 60,
+            "a message the mail server refused is tried again after this long, then twice as "
+            "long each time (at most an hour)"),
+    Setting("MAIL_MAX_ATTEMPTS", "MAIL_MAX_ATTEMPTS", _positive_int, 8,
+            "a refused message is given up after this many attempts"),
     Setting("BANK_PAGE_SIZE", "BANK_PAGE_SIZE", _positive_int, 20, "questions per page in the bank"),
 )
 
@@ -189,6 +217,11 @@ def load_config(environ: Mapping[str, str], overrides: Mapping[str, Any] | None 
         config["SECRET_KEY"] = DEV_SECRET_KEY
     if not config["DATABASE_URL"]:
         config["DATABASE_URL"] = database_url({}, instance_path)
+    if not config["TASK_QUEUE_URL"]:
+        config["TASK_QUEUE_URL"] = ("redis://127.0.0.1:6379/0" if env == "production" else
+                                    "sqlite:///" + os.path.join(instance_path, "tasks.db"))
+    if not config["MAIL_DELIVERY"]:
+        config["MAIL_DELIVERY"] = "outbox" if env == "development" else "smtp"
     if config["SESSION_COOKIE_SECURE"] is None:
         config["SESSION_COOKIE_SECURE"] = env == "production"
 

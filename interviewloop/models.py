@@ -24,6 +24,7 @@ from interviewloop.loops.models import (
     LoopTemplateStage,
     LoopTemplateStageArea,
 )
+from interviewloop.outbox.models import OutboxMail
 from interviewloop.requisitions.models import Candidate, Requisition, RequisitionMember
 from interviewloop.scheduling.models import Interview, InterviewChange, Panelist
 from interviewloop.scorecards.models import (
@@ -55,6 +56,7 @@ __all__ = [
     "LoopTemplate",
     "LoopTemplateStage",
     "LoopTemplateStageArea",
+    "OutboxMail",
     "Panelist",
     "PreOfferCheck",
     "PreOfferSignal",

@@ -24,7 +24,11 @@ def to_local(moment: datetime, zone_name: str | None) -> datetime:
 def from_local(naive: datetime, zone_name: str) -> datetime:
     """A wall-clock time in ``zone_name`` as an aware UTC datetime; refuses skipped times."""
     local = naive.replace(tzinfo=zone(zone_name))
-    back = local.astimezone(UTC).astimezone(zone(zone_name))
+    try:
+        back = local.astimezone(UTC).astimezone(zone(zone_name))
+    except OverflowError:  # within a day of year 1 or 9999: UTC would leave the calendar
+        raise NonexistentLocalTime(f"{naive:%Y-%m-%d %H:%M} is outside the calendar this "
+                                   "app can book.") from None
     if back.replace(tzinfo=None) != naive:
         raise NonexistentLocalTime(
             f"{naive:%Y-%m-%d %H:%M} does not exist in {zone_name} (the clocks change then).")

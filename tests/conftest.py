@@ -141,6 +141,16 @@ def db_session(connection) -> Iterator[Session]:
     session.close()
 
 
+_task_queue: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _task_queue_file(tmp_path_factory):
+    """The run's own task queue (a SQLite file), so that no test queues into the instance
+    folder's; tests of the queue itself give each test a queue of its own."""
+    _task_queue["url"] = f"sqlite:///{tmp_path_factory.mktemp('queue') / 'tasks.db'}"
+
+
 # Tests sign in far more often than people: the rate limits get room here, and a test of a
 # limit sets the one it tests (tests/test_rate_limits.py). Each app counts in memory of its
 # own, so no test's requests count against another's.
@@ -150,7 +160,8 @@ ROOMY_LIMITS = dict.fromkeys(("RATELIMIT_LOGIN", "RATELIMIT_LOGIN_ACCOUNT", "RAT
 
 def app_config(**overrides):
     return {"ENV": "test", "SECRET_KEY": "test-secret", "SESSION_COOKIE_SECURE": False,
-            "RATELIMIT_STORAGE_URI": "memory://", **ROOMY_LIMITS, **TEST_HASH, **overrides}
+            "TASK_QUEUE_URL": _task_queue.get("url"), "RATELIMIT_STORAGE_URI": "memory://",
+            **ROOMY_LIMITS, **TEST_HASH, **overrides}
 
 
 @pytest.fixture

@@ -111,6 +111,8 @@ ROUTES = [
     Route("/", "GET", LOGGED_IN),
     Route("/admin/users", "GET", ADMINS),
     Route("/admin/audit", "GET", ADMINS),
+    Route("/admin/mail", "GET", ADMINS),
+    Route("/admin/mail/<int:mail_id>", "GET", ADMINS, ids=(("mail_id", "mail"),)),
     Route("/admin/users/new", "GET", ADMINS),
     Route("/admin/users/new", "POST", ADMINS, ok=Outcome(302, "/admin/users"),
           data=lambda w: {"email": NEW_EMAIL, "name": "New Person", "roles": ["recruiter"],
@@ -245,6 +247,15 @@ class World:
         bank_service.retire_question(self.db, SYSTEM, question)
         self.db.flush()
         return question
+
+    @cached_property
+    def mail(self):
+        from interviewloop.outbox.service import queue_mail
+
+        mail = queue_mail(self.db, key="permissions", to="someone@example.net",
+                          subject="A message", body="Kept in the outbox.")
+        self.db.flush()
+        return mail
 
     @cached_property
     def manager(self):

@@ -6,22 +6,18 @@ not happened or were cancelled, never for a submitted scorecard, and what the em
 from __future__ import annotations
 
 import re
-import socket
 import sqlite3
 from contextlib import contextmanager
 from datetime import timedelta
-from email import message_from_bytes, policy
 from types import SimpleNamespace
 
 import pytest
-from aiosmtpd.controller import Controller
 from markupsafe import escape
 from sqlalchemy import func, select
 
 from interviewloop import create_app
 from interviewloop.audit.service import Actor
 from interviewloop.db import utcnow
-from interviewloop.mail import Mailer
 from interviewloop.scheduling import service as scheduling
 from interviewloop.scorecards import service
 from interviewloop.scorecards.models import ReminderSent
@@ -37,58 +33,16 @@ from tests.factories import (
     past_interview,
     write_scorecard,
 )
+from tests.mailserver import free_port, smtp_server
 
 BASE_URL = "https://loops.example.test"
 SENDER = "reminders@loops.example.test"
 
 
-class Inbox:
-    """An aiosmtpd handler that keeps what arrives, parsed. It refuses recipients in
-    ``refuse``, and drops the connection in the middle of a message to ``drop``."""
-
-    def __init__(self) -> None:
-        self.messages, self.recipients = [], []
-        self.refuse: set[str] = set()
-        self.drop: set[str] = set()
-        self.during_data = lambda: None  # called as each message arrives
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.refuse:
-            return "550 5.1.1 No such mailbox here"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.during_data()
-        if set(envelope.rcpt_tos) & self.drop:
-            server.transport.close()
-            return "421 gone"
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        self.recipients.append(list(envelope.rcpt_tos))
-        return "250 Message accepted for delivery"
-
-    def take(self) -> list[tuple[str, str, str]]:
-        """(To, Subject, body) of each message received since the last take, sorted."""
-        taken = sorted((str(m["To"]), str(m["Subject"]), m.get_content()) for m in self.messages)
-        self.messages.clear()
-        self.recipients.clear()
-        return taken
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def smtp():
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield SimpleNamespace(inbox=inbox, port=port,
-                          mailer=Mailer(host="127.0.0.1", port=port, sender=SENDER))
-    controller.stop()
+    with smtp_server(SENDER) as server:
+        yield server
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ the refused sign-ins since its last success to show its owner (last_failed_login
 failed_logins keeps its count). Locks in force are dropped with the column.
 
 Revision ID: 8e4c2b7d1f60
-Revises: 05a1ddb23f3d
+Revises: 7a1e0c4b2f93
 Create Date: 2026-12-01 22:51:28.788587
 """
 
@@ -19,7 +19,7 @@ from alembic import op
 import interviewloop.db
 
 revision: str = "8e4c2b7d1f60"
-down_revision: str | None = "05a1ddb23f3d"
+down_revision: str | None = "7a1e0c4b2f93"  # main's outbox revision came first
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

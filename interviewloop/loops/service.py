@@ -20,7 +20,7 @@ from interviewloop.errors import Conflict, DomainError, NotFound
 from interviewloop.loops.chooser import Chooser, Option, repair, shortfall
 from interviewloop.loops.coverage import Coverage, check_coverage
 from interviewloop.loops.models import Loop, LoopQuestion, LoopStage, LoopTemplate, LoopTemplateStage
-from interviewloop.loops.signals import stages_changing
+from interviewloop.loops.signals import stage_removing, stages_changing
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.requisitions.service import require_manage
 
@@ -264,6 +264,7 @@ def remove_stage(session: Session, actor: Actor, requisition: Requisition, loop:
     _ensure_unscheduled(session, stage)
     if len(loop.stages) == 1:
         raise Conflict("A loop keeps at least one stage.")
+    stage_removing.send(session, stage=stage)
     loop.stages.remove(stage)
     session.flush()
     _renumber(session, list(loop.stages))

@@ -10,3 +10,7 @@ _signals = Namespace()
 #: Sent before a loop's stages change (their questions, their place, removal), with
 #: ``stages``. A receiver raises a DomainError to refuse (scheduling: a stage is scheduled).
 stages_changing = _signals.signal("stages-changing")
+
+#: Sent before a stage is removed, with ``stage``. A receiver raises a DomainError to refuse
+#: (scheduling: the stage has interviews, cancelled ones too, whose history needs it).
+stage_removing = _signals.signal("stage-removing")

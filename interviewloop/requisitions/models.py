@@ -194,6 +194,8 @@ class Candidate(Base):
     status: Mapped[CandidateStatus] = mapped_column(
         str_enum(CandidateStatus, "status"), default=CandidateStatus.ACTIVE, index=True)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # The candidate's invites and emails give times in this zone.
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": version}

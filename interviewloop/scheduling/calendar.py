@@ -13,6 +13,12 @@ PRODID = "-//interviewloop//interview scheduling//EN"
 
 
 @dataclass(frozen=True)
+class Person:
+    email: str
+    name: str
+
+
+@dataclass(frozen=True)
 class EventText:
     """What an event may say: nothing beyond what its recipient is allowed to see."""
 
@@ -20,6 +26,10 @@ class EventText:
     description: str
     organizer_email: str | None = None
     attendee_emails: tuple[str, ...] = ()
+    organizer_name: str | None = None
+    # Invited people (iTIP): each asked to answer (PARTSTAT=NEEDS-ACTION, RSVP=TRUE).
+    attendees: tuple[Person, ...] = ()
+    uid: str | None = None  # default: the interview's
 
 
 def _calendar(method: str | None) -> Calendar:
@@ -32,9 +42,11 @@ def _calendar(method: str | None) -> Calendar:
     return calendar
 
 
-def _event(interview: Interview, text: EventText, stamp: datetime) -> Event:
+def _event(interview: Interview, text: EventText, stamp: datetime,
+           cancelled: bool | None = None) -> Event:
+    cancelled = interview.is_cancelled if cancelled is None else cancelled
     event = Event()
-    event.add("uid", interview.ical_uid)
+    event.add("uid", text.uid or interview.ical_uid)
     event.add("sequence", interview.sequence)
     event.add("dtstamp", stamp.astimezone(UTC))
     event.add("dtstart", interview.starts_at.astimezone(UTC))
@@ -43,20 +55,31 @@ def _event(interview: Interview, text: EventText, stamp: datetime) -> Event:
     event.add("description", text.description)
     if interview.location:
         event.add("location", interview.location)
-    event.add("status", "CANCELLED" if interview.is_cancelled else "CONFIRMED")
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     if text.organizer_email:
-        event.add("organizer", vCalAddress(f"mailto:{text.organizer_email}"))
+        organizer = vCalAddress(f"mailto:{text.organizer_email}")
+        if text.organizer_name:
+            organizer.params["cn"] = vText(text.organizer_name)
+        event.add("organizer", organizer, encode=False)
     for email in text.attendee_emails:
         attendee = vCalAddress(f"mailto:{email}")
         attendee.params["role"] = vText("REQ-PARTICIPANT")
         event.add("attendee", attendee, encode=False)
+    for person in text.attendees:
+        attendee = vCalAddress(f"mailto:{person.email}")
+        attendee.params.update({"cn": vText(person.name), "role": vText("REQ-PARTICIPANT"),
+                                "partstat": vText("NEEDS-ACTION"), "rsvp": vText("TRUE")})
+        event.add("attendee", attendee, encode=False)
     return event
 
 
-def invite(interview: Interview, text: EventText, *, now: datetime) -> bytes:
-    """One interview as an invitation: METHOD:REQUEST, or METHOD:CANCEL once cancelled."""
-    calendar = _calendar("CANCEL" if interview.is_cancelled else "REQUEST")
-    calendar.add_component(_event(interview, text, now))
+def invite(interview: Interview, text: EventText, *, now: datetime,
+           method: str | None = None) -> bytes:
+    """One interview as an invitation: METHOD:REQUEST, or METHOD:CANCEL once cancelled (or,
+    with ``method="CANCEL"``, for attendees taken off a live interview: RFC 5546 3.2.5)."""
+    method = method or ("CANCEL" if interview.is_cancelled else "REQUEST")
+    calendar = _calendar(method)
+    calendar.add_component(_event(interview, text, now, cancelled=method == "CANCEL"))
     body: bytes = calendar.to_ical()
     return body
 

@@ -26,6 +26,14 @@ def refuse_changing_scheduled_stages(session: Session, *, stages: Sequence[LoopS
                        "changing it.")
 
 
+def refuse_removing_stages_with_history(session: Session, *, stage: LoopStage) -> None:
+    """On ``stage_removing``: a stage that was ever scheduled keeps its cancelled
+    interviews' history (and any scorecards written for them), so it stays."""
+    if session.scalar(select(Interview.id).where(Interview.stage_id == stage.id).limit(1)):
+        raise Conflict(f"The stage {stage.name!r} has a cancelled interview in its history; "
+                       "it stays in the loop (move it, or leave it unscheduled).")
+
+
 def refuse_removing_panelists(session: Session, *, requisition: Requisition, user_id: int
                               ) -> None:
     """On ``team_member_removing``: someone on a scheduled interview's panel stays on the

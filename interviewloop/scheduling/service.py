@@ -25,6 +25,7 @@ from interviewloop.errors import Conflict, DomainError, NotFound
 from interviewloop.loops.models import Loop, LoopQuestion, LoopStage
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.requisitions.service import require_manage
+from interviewloop.scheduling.invites import queue_invites
 from interviewloop.scheduling.models import (
     Interview,
     InterviewChange,
@@ -33,6 +34,8 @@ from interviewloop.scheduling.models import (
 )
 from interviewloop.scheduling.signals import panel_changing
 from interviewloop.timezones import format_local, to_local
+
+LAST_YEAR = 9999  # datetime's last year
 
 
 class SchedulingRefused(Conflict):
@@ -143,6 +146,8 @@ def check_booking(session: Session, actor: Actor, requisition: Requisition,
         booking.refusals.append(f"An interview lasts {span.low} to {span.high} minutes.")
     if data.starts_at <= now:
         booking.refusals.append("The start time is in the past.")
+    elif data.starts_at.year >= LAST_YEAR:  # its end could not be computed (past year 9999)
+        booking.refusals.append(f"The start time is too far ahead: book before {LAST_YEAR}.")
     if len(data.location) > limits.LOCATION:
         booking.refusals.append(f"Keep the location or link under {limits.LOCATION} characters.")
     if not candidate.in_process:
@@ -261,6 +266,7 @@ def schedule_stage(session: Session, actor: Actor, requisition: Requisition,
     session.flush()
     record(session, actor, "interview_scheduled", interview, stage_id=stage.id,
            candidate_id=candidate.id, panel=ids)
+    queue_invites(session, interview, requisition)
     return interview
 
 
@@ -287,6 +293,7 @@ def reschedule(session: Session, actor: Actor, requisition: Requisition, intervi
                                              reason=data.reason.strip()[:500]))
     session.flush()
     record(session, actor, "interview_rescheduled", interview, before=before, after=after)
+    queue_invites(session, interview, requisition, previous_panel=before["panel"])
     return interview
 
 
@@ -305,4 +312,5 @@ def cancel(session: Session, actor: Actor, requisition: Requisition, interview: 
                                              before=before, reason=reason.strip()[:500]))
     session.flush()
     record(session, actor, "interview_cancelled", interview, reason=reason.strip()[:500])
+    queue_invites(session, interview, requisition)
     return interview

@@ -31,7 +31,7 @@ from interviewloop.requisitions import service as requisitions
 from interviewloop.requisitions.candidates import get_candidate
 from interviewloop.requisitions.models import CandidateStatus, Requisition
 from interviewloop.requisitions.views import load_managed
-from interviewloop.scheduling import calendar, queries, service
+from interviewloop.scheduling import calendar, invites, queries, service
 from interviewloop.scheduling.forms import CancelForm, ScheduleForm
 from interviewloop.scheduling.models import Interview
 from interviewloop.timezones import NonexistentLocalTime, from_local, to_local
@@ -192,8 +192,10 @@ def event_text(interview: Interview, requisition: Requisition) -> calendar.Event
 @login_required
 def invite(interview_id: int) -> ResponseReturnValue:
     interview, requisition, _manages = _load_interview(interview_id, manage=False)
-    body = calendar.invite(interview, event_text(interview, requisition),
-                           now=utcnow())
+    # The same event the emailed invite carries, organizer included.
+    text = invites.panel_event(db.session, interview, requisition, interview.candidate,
+                               interview.stage, [p.user for p in interview.panel])
+    body = calendar.invite(interview, text, now=utcnow())
     return Response(body, mimetype="text/calendar", headers={
         "Content-Disposition": f'attachment; filename="interview-{interview.id}.ics"'})
 

@@ -1,0 +1,17 @@
+"""The email outbox: mail kept in the database, sent by the delivery job."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Give every session the app makes the settings its services write mail with, and
+    register the delivery job."""
+    from interviewloop.outbox import delivery  # noqa: F401 - registers the job
+    from interviewloop.outbox.service import SETTINGS_INFO, MailSettings
+
+    sessions = app.extensions["interviewloop.db"]["sessions"]
+    mail = MailSettings(sender=app.config["SMTP_FROM"],
+                        base_url=app.config["BASE_URL"].rstrip("/"))
+    sessions.configure(info={**sessions.kw.get("info", {}), SETTINGS_INFO: mail})

@@ -1,0 +1,45 @@
+"""The admin's mail page: every message the app has queued, sent or kept, newest first.
+
+Under `make run` (MAIL_DELIVERY=outbox) nothing is sent: this is where a newcomer reads the
+invites and reminders the app would have emailed."""
+
+from __future__ import annotations
+
+from email import message_from_bytes, policy
+
+from flask import Blueprint, abort, current_app, render_template, request
+
+from interviewloop.auth.login import roles_required
+from interviewloop.db import db
+from interviewloop.outbox import service
+from interviewloop.outbox.delivery import email_message
+
+bp = Blueprint("outbox", __name__, url_prefix="/admin/mail", template_folder="templates")
+PAGE_SIZE = 50
+
+
+@bp.get("")
+@roles_required()
+def index() -> str:
+    try:
+        page = int(request.args.get("page", "1"))
+    except ValueError:
+        abort(400, "The page is a whole number.")
+    if not 1 <= page <= 100_000:
+        abort(400, "The page is a whole number from 1.")
+    mails, total = service.recent_mail(db.session, page=page, size=PAGE_SIZE)
+    return render_template("outbox/index.html", mails=mails, total=total, page=page,
+                           pages=max(1, -(-total // PAGE_SIZE)),
+                           delivery=current_app.config["MAIL_DELIVERY"])
+
+
+@bp.get("/<int:mail_id>")
+@roles_required()
+def show(mail_id: int) -> str:
+    mail = service.get_mail(db.session, mail_id)
+    sender = current_app.config["SMTP_FROM"]
+    # The headers exactly as the delivery job writes them.
+    raw = email_message(mail, sender).as_bytes(policy=policy.SMTP)
+    headers = message_from_bytes(raw, policy=policy.default).items()
+    return render_template("outbox/show.html", mail=mail, headers=headers,
+                           delivery=current_app.config["MAIL_DELIVERY"])

@@ -1,0 +1,150 @@
+"""What must hold after every step, checked in the database itself (SQL written here, not
+the app's own queries), and the snapshot that shows a refused request changed nothing."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from sqlalchemy import text
+
+from interviewloop.db import Base
+
+# Content no request of the machine may change (imported once per test, read-only).
+STATIC = {"capability_areas", "benchmark_questions", "competencies", "level_expectations",
+          "loop_templates", "loop_template_stages", "loop_template_stage_areas"}
+
+
+@functools.cache
+def table_queries() -> dict[str, str]:
+    """SELECT * for each table that matters, in primary-key order."""
+    import interviewloop.models  # noqa: F401 - every model on the metadata
+
+    # Names from our own metadata, not from input. Raw SQL: a snapshot runs before every POST.
+    queries = {t.name: f"SELECT * FROM {t.name} ORDER BY {', '.join(c.name for c in t.primary_key)}"  # noqa: S608
+               for t in Base.metadata.sorted_tables if t.name not in STATIC}
+    assert len(queries) > 20, "the models are not all loaded"
+    return queries
+
+
+CHECKS = {
+    "a stage has two live interviews": """
+        SELECT stage_id FROM interviews WHERE status = 'scheduled' GROUP BY stage_id HAVING COUNT(*) > 1""",
+    "someone is double-booked": """
+        SELECT a.user_id, a.interview_id, b.interview_id
+        FROM interview_panelists a
+        JOIN interview_panelists b ON b.user_id = a.user_id AND b.interview_id > a.interview_id
+        JOIN interviews ia ON ia.id = a.interview_id AND ia.status = 'scheduled'
+        JOIN interviews ib ON ib.id = b.interview_id AND ib.status = 'scheduled'
+        WHERE ia.starts_at < ib.ends_at AND ib.starts_at < ia.ends_at""",
+    "a candidate is double-booked": """
+        SELECT a.id, b.id FROM interviews a
+        JOIN interviews b ON b.candidate_id = a.candidate_id AND b.id > a.id AND b.status = 'scheduled'
+        WHERE a.status = 'scheduled' AND a.starts_at < b.ends_at AND b.starts_at < a.ends_at""",
+    "a panelist's copy of the interview's times or state is wrong": """
+        SELECT p.interview_id, p.user_id FROM interview_panelists p
+        JOIN interviews i ON i.id = p.interview_id
+        WHERE p.starts_at <> i.starts_at OR p.ends_at <> i.ends_at
+           OR (CASE WHEN p.live THEN 1 ELSE 0 END) <> (CASE WHEN i.status = 'scheduled' THEN 1 ELSE 0 END)""",
+    "a scorecard from someone not on the panel": """
+        SELECT s.id FROM scorecards s
+        JOIN interviews i ON i.id = s.interview_id
+        LEFT JOIN interview_panelists p
+               ON p.interview_id = s.interview_id AND p.user_id = s.interviewer_id
+        WHERE p.user_id IS NULL OR s.candidate_id <> i.candidate_id""",
+    "an offer without a passed check": """
+        SELECT d.id FROM decisions d
+        LEFT JOIN pre_offer_checks c ON c.id = d.pre_offer_check_id
+        WHERE d.kind = 'offer' AND (c.id IS NULL OR NOT c.passed
+              OR c.candidate_id <> d.candidate_id OR c.answered_at > d.decided_at)""",
+    "an offer with scorecards outstanding": """
+        SELECT d.id FROM decisions d
+        JOIN interviews i ON i.candidate_id = d.candidate_id AND i.status = 'scheduled'
+        JOIN interview_panelists p ON p.interview_id = i.id
+        LEFT JOIN scorecards s ON s.interview_id = i.id AND s.interviewer_id = p.user_id
+                              AND s.status = 'submitted'
+        WHERE d.kind = 'offer' AND (s.id IS NULL OR s.submitted_at > d.decided_at)""",
+    "an offer on a check answered before a scorecard came in or changed": """
+        SELECT d.id FROM decisions d
+        JOIN pre_offer_checks c ON c.id = d.pre_offer_check_id
+        JOIN scorecards s ON s.candidate_id = d.candidate_id AND s.status = 'submitted'
+        WHERE d.kind = 'offer' AND s.updated_at > c.answered_at""",
+    "a decision after an offer or a rejection": """
+        SELECT b.id FROM decisions a
+        JOIN decisions b ON b.candidate_id = a.candidate_id AND b.id > a.id
+        WHERE a.kind IN ('offer', 'reject')""",
+    "a candidate's status disagrees with the decisions": """
+        SELECT c.id FROM candidates c
+        WHERE (c.status = 'offer' AND NOT EXISTS (
+                  SELECT 1 FROM decisions d WHERE d.candidate_id = c.id AND d.kind = 'offer'))
+           OR (c.status = 'rejected' AND NOT EXISTS (
+                  SELECT 1 FROM decisions d WHERE d.candidate_id = c.id AND d.kind = 'reject'))
+           OR (c.status = 'active' AND EXISTS (SELECT 1 FROM decisions d
+                  WHERE d.candidate_id = c.id AND d.kind IN ('offer', 'reject')))""",
+    "a scorecard changed after the decision that locked it": """
+        SELECT r.id FROM scorecard_revisions r
+        JOIN scorecards s ON s.id = r.scorecard_id
+        JOIN interviews i ON i.id = s.interview_id
+        JOIN decisions d ON d.candidate_id = s.candidate_id AND d.decided_at >= i.created_at
+        WHERE r.at > d.decided_at""",
+}
+
+
+def broken_invariants(connection) -> dict[str, list]:
+    """Every invariant that does not hold, with the offending rows."""
+    found = {}
+    for name, sql in CHECKS.items():
+        rows = connection.execute(text(sql)).all()
+        if rows:
+            found[name] = [tuple(r) for r in rows[:5]]
+    return found
+
+
+def snapshot(connection) -> dict[str, int]:
+    """Each table that matters: a hash of all its rows (small tables, so a full read)."""
+    return {name: hash(repr(connection.exec_driver_sql(sql).fetchall()))
+            for name, sql in table_queries().items()}
+
+
+MARKER = re.compile(r"MK\d+Z")
+
+_SUBMITTED_TEXT = """
+    SELECT 1 FROM scorecards s WHERE s.status = 'submitted' AND (s.summary LIKE :like
+        OR EXISTS (SELECT 1 FROM scorecard_ratings r WHERE r.scorecard_id = s.id
+                   AND r.evidence LIKE :like)
+        OR EXISTS (SELECT 1 FROM scorecard_question_notes n WHERE n.scorecard_id = s.id
+                   AND n.notes LIKE :like)
+        OR EXISTS (SELECT 1 FROM scorecard_signals g WHERE g.scorecard_id = s.id
+                   AND g.evidence LIKE :like)
+        OR EXISTS (SELECT 1 FROM scorecard_revisions v WHERE v.scorecard_id = s.id
+                   AND CAST(v.content AS TEXT) LIKE :like))"""
+
+_PENDING = """
+    SELECT i.id FROM interviews i
+    JOIN interview_panelists p ON p.interview_id = i.id AND p.user_id = :viewer
+    WHERE i.candidate_id = :candidate AND i.status = 'scheduled' AND NOT EXISTS (
+        SELECT 1 FROM scorecards s WHERE s.interview_id = i.id AND s.interviewer_id = :viewer
+        AND s.status = 'submitted')"""
+
+
+def independence_breaches(connection, markers: dict[str, tuple[int, int]], viewer_id: int,
+                          body: str) -> list[str]:
+    """Markers of other people's scorecards that ``viewer_id`` should not have seen: any of
+    a draft (or of text never saved), and any at all while the viewer's own scorecard on
+    that candidate is not yet submitted."""
+    breaches = []
+    for marker in set(MARKER.findall(body)):
+        author, candidate = markers.get(marker, (None, None))
+        if author is None or author == viewer_id:
+            continue
+        submitted = connection.execute(text(_SUBMITTED_TEXT),
+                                       {"like": f"%{marker}%"}).first() is not None
+        if not submitted:
+            breaches.append(f"{marker}: unsubmitted text of user {author}")
+            continue
+        pending = connection.execute(text(_PENDING), {"viewer": viewer_id,
+                                                      "candidate": candidate}).first()
+        if pending is not None:
+            breaches.append(f"{marker}: user {author}'s scorecard on candidate {candidate}, "
+                            f"seen by user {viewer_id} before their own (interview {pending[0]})")
+    return breaches
