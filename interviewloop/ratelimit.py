@@ -42,8 +42,9 @@ def configured(name: str) -> Callable[[], str]:
 
 
 def init_app(app: Flask) -> None:
-    # Flask-Limiter keeps its storage on the one Limiter object; init_app builds a new one
-    # from this app's config, so every app (every test's app) counts afresh.
+    # Flask-Limiter keeps its storage on the one Limiter object, and init_app replaces it
+    # from this app's config: the newest app's storage is the one in use. Production has
+    # one app per process; in tests each test's new app starts from empty counts.
     limiter.init_app(app)
     app.register_error_handler(RateLimitExceeded, _too_many_requests)
 
