@@ -167,3 +167,18 @@ def bulk_interviews(session, requisition_id: int, starts: list, panel, *, prefix
          "live": True} for iid, at in zip(interview_ids, starts, strict=True) for person in panel])
     session.flush()
     return candidate_ids, interview_ids
+
+
+def held_interview(session, make_user) -> dict:
+    """A hiring team, a candidate with a loop, and an interview of its first stage that
+    has just been held by two interviewers ("first" and "second")."""
+    manager, recruiter = make_user("hiring_manager"), make_user("recruiter")
+    first, second = make_user("interviewer"), make_user("interviewer")
+    requisition = make_requisition(session, manager, recruiter)
+    add_to_team(session, requisition, recruiter, first, second)
+    candidate, loop = make_candidate_with_loop(session, requisition, recruiter)
+    interview = past_interview(session, requisition, recruiter, candidate, loop.stages[0],
+                               [first, second])
+    return {"requisition": requisition, "candidate": candidate, "interview": interview,
+            "loop": loop, "manager": manager, "recruiter": recruiter, "first": first,
+            "second": second}

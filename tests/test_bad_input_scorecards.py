@@ -10,25 +10,14 @@ from interviewloop.debrief.models import Decision, PreOfferCheck
 from interviewloop.scorecards.models import Rating, Scorecard
 from tests.conftest import post
 from tests.factories import (
-    add_to_team,
-    make_candidate_with_loop,
-    make_requisition,
-    past_interview,
+    held_interview,
     write_scorecard,
 )
 
 
 @pytest.fixture
 def held(db_session, bank, make_user, login):
-    manager, recruiter = make_user("hiring_manager"), make_user("recruiter")
-    first, second = make_user("interviewer"), make_user("interviewer")
-    requisition = make_requisition(db_session, manager, recruiter)
-    add_to_team(db_session, requisition, recruiter, first, second)
-    candidate, loop = make_candidate_with_loop(db_session, requisition, recruiter)
-    interview = past_interview(db_session, requisition, recruiter, candidate, loop.stages[0],
-                               [first, second])
-    return {"requisition": requisition, "candidate": candidate, "interview": interview,
-            "manager": manager, "first": first, "second": second, "login": login}
+    return held_interview(db_session, make_user) | {"login": login}
 
 
 def _counts(db_session) -> tuple[int, int, int, int]:

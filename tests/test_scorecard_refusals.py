@@ -14,12 +14,9 @@ from interviewloop.scheduling import service as scheduling
 from interviewloop.scorecards.models import Rating, Scorecard, ScorecardRevision
 from tests.conftest import post
 from tests.factories import (
-    add_to_team,
-    make_candidate_with_loop,
+    held_interview,
     make_interview,
-    make_requisition,
     next_monday,
-    past_interview,
     write_scorecard,
 )
 
@@ -28,16 +25,8 @@ TYPED = "They named the p95 latency budget and the alert they would page on."
 
 @pytest.fixture
 def held(db_session, bank, make_user, login):
-    manager, recruiter = make_user("hiring_manager"), make_user("recruiter")
-    first, second = make_user("interviewer"), make_user("interviewer")
-    requisition = make_requisition(db_session, manager, recruiter)
-    add_to_team(db_session, requisition, recruiter, first, second)
-    candidate, loop = make_candidate_with_loop(db_session, requisition, recruiter)
-    interview = past_interview(db_session, requisition, recruiter, candidate, loop.stages[0],
-                               [first, second])
-    return {"requisition": requisition, "candidate": candidate, "interview": interview,
-            "loop": loop, "manager": manager, "recruiter": recruiter, "first": first,
-            "second": second, "client": login(first)}
+    world = held_interview(db_session, make_user)
+    return world | {"client": login(world["first"])}
 
 
 def _saved(db_session) -> tuple[int, int, int]:
