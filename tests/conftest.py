@@ -293,3 +293,20 @@ def counting_queries(engine) -> Iterator[list[str]]:
 def count_queries(engine):
     """with count_queries() as queries: ...; len(queries) is the number of SQL statements."""
     return lambda: counting_queries(engine)
+
+
+# --- the state machine's report ---------------------------------------------------------------
+# (Here, not in tests/fuzz/conftest.py: pytest calls a terminal-summary hook only from an
+# initial conftest. The figures are read from the test reports, so they survive xdist.)
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    lines = []
+    for outcome in ("passed", "failed"):
+        for report in terminalreporter.stats.get(outcome, []):
+            props = dict(getattr(report, "user_properties", []))
+            if getattr(report, "when", "") == "call" and "fuzz_steps" in props:
+                lines.append(f"{report.nodeid} [{outcome}]: {props['fuzz_summary']}")
+    if lines:
+        terminalreporter.write_sep("-", "state machine")
+        for line in lines:
+            terminalreporter.write_line(line)
