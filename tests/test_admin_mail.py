@@ -151,3 +151,31 @@ def test_a_reschedule_in_the_pages_reaches_every_inbox_after_the_request_commits
               for to, m in got.items()}
     assert method == {booking["alice"].email: "CANCEL", booking["bob"].email: "REQUEST",
                       booking["candidate"].email: "REQUEST"}
+
+
+def test_the_mail_list_makes_the_same_queries_at_5_and_600_messages(make_app, make_user,
+                                                                    db_session, count_queries):
+    from sqlalchemy import insert
+
+    from interviewloop.db import utcnow
+    from interviewloop.outbox.models import OutboxMail
+
+    client = client_for(make_app(), make_user("admin"))
+
+    def add(start: int, n: int) -> None:
+        db_session.execute(insert(OutboxMail), [
+            {"idempotency_key": f"bulk{i}", "recipient": f"p{i}@example.net",
+             "subject": f"Message {i}", "body": ".", "created_at": utcnow()}
+            for i in range(start, start + n)])
+        db_session.flush()
+
+    def queries(url: str) -> int:
+        with count_queries() as statements:
+            assert client.get(url).status_code == 200
+        return len(statements)
+
+    add(0, 5)
+    few = queries("/admin/mail")
+    add(5, 595)
+    assert queries("/admin/mail") == queries("/admin/mail?page=12") == few
+    assert "600 messages" in client.get("/admin/mail").get_data(as_text=True)
