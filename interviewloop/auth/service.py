@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
 import secrets
 import zoneinfo
 from collections.abc import Iterable
@@ -13,7 +11,7 @@ from functools import cache
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, contains_eager
 
-from interviewloop import limits
+from interviewloop import limits, tokens
 from interviewloop.audit.service import Actor, record
 from interviewloop.auth import throttle
 from interviewloop.auth.models import LoginSession, User, UserRole
@@ -154,18 +152,13 @@ def end_all_sessions(session: Session, user: User) -> None:
 
 # --- calendar feed ---------------------------------------------------------------------------
 
-_CALENDAR_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
-
-
 def calendar_token_hash(token: str) -> str:
-    """What is stored for a feed secret: its SHA-256. The secret is 256 random bits, so a
-    fast unsalted digest is enough (nobody can guess their way back), as for API tokens."""
-    return hashlib.sha256(token.encode()).hexdigest()
+    """What is stored for a feed secret (interviewloop.tokens: only a digest is kept)."""
+    return tokens.secret_hash(token)
 
 
 def user_for_calendar_token(session: Session, token: str) -> User | None:
-    # Only what token_urlsafe makes: anything else is no token (and costs no query).
-    if not _CALENDAR_TOKEN.fullmatch(token or ""):
+    if not tokens.looks_like_secret(token):
         return None
     return session.scalar(select(User).where(User.calendar_token_hash == calendar_token_hash(token),
                                              User.is_active.is_(True)))
@@ -174,8 +167,7 @@ def user_for_calendar_token(session: Session, token: str) -> User | None:
 def new_calendar_token(session: Session, actor: Actor, user: User) -> str:
     """A fresh secret for the user's calendar feed, returned once (only its hash is kept);
     the old URL stops working."""
-    token = secrets.token_urlsafe(32)
-    user.calendar_token_hash = calendar_token_hash(token)
+    token, user.calendar_token_hash = tokens.new_secret()
     record(session, actor, "calendar_token_created", user)
     return token
 

@@ -3,8 +3,6 @@ page with its history, invites, the interview kit, and the private calendar feed
 
 from __future__ import annotations
 
-import hashlib
-
 from flask import (
     Blueprint,
     Response,
@@ -20,6 +18,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from interviewloop import tokens
 from interviewloop.auth.login import current_actor
 from interviewloop.auth.service import user_for_calendar_token
 from interviewloop.bank.service import expectations_by_area
@@ -215,7 +214,7 @@ def kit(interview_id: int) -> ResponseReturnValue:
 def _feed_link_key() -> str:
     # A digest, so that the limiter's storage never holds a usable feed secret.
     token = str((request.view_args or {}).get("token", ""))
-    return "feed:" + hashlib.sha256(token.encode()).hexdigest()
+    return "feed:" + tokens.secret_hash(token)
 
 
 @bp.get("/calendar/<token>.ics")

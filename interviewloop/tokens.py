@@ -1,0 +1,69 @@
+"""Secrets handed to people, made one way for every feature.
+
+Two kinds:
+
+* **Stored secrets** (calendar feeds, API tokens, candidate links): 256 random bits shown once;
+  only their SHA-256 is kept, so a copy of the database opens nothing. The secret is random,
+  so a fast unsalted digest is enough: nobody can guess their way back to it. Revoking or
+  expiring one is a change to its row.
+* **Signed links** (accept or decline an invite): nothing stored; the link carries what it
+  does, signed with the app's secret key and a purpose, and expires. A link signed for one
+  purpose is refused for any other.
+
+Every secret starts with a short prefix naming what it is (``ilf_`` a feed, ``ila_`` an API
+token), so a leaked one is recognisable in a log or a secret scanner.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from typing import Any
+
+from itsdangerous import BadData, URLSafeTimedSerializer
+
+_SECRET = re.compile(r"[A-Za-z0-9_-]{16,100}")
+
+
+def new_secret(prefix: str = "") -> tuple[str, str]:
+    """A fresh secret and the digest to store for it: ``(secret, secret_hash(secret))``."""
+    secret = prefix + secrets.token_urlsafe(32)
+    return secret, secret_hash(secret)
+
+
+def secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def looks_like_secret(text: str | None) -> bool:
+    """Whether ``text`` could be a secret this module made; anything else costs no query."""
+    return bool(text) and _SECRET.fullmatch(text or "") is not None
+
+
+def same_secret(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())
+
+
+class LinkSigner:
+    """Signed, expiring, single-purpose links (``purpose`` is the serializer's salt)."""
+
+    def __init__(self, secret_key: str | bytes) -> None:
+        self._secret_key = secret_key
+
+    def _serializer(self, purpose: str) -> URLSafeTimedSerializer:
+        return URLSafeTimedSerializer(self._secret_key, salt=f"interviewloop.{purpose}")
+
+    def sign(self, purpose: str, data: Any) -> str:
+        return str(self._serializer(purpose).dumps(data))
+
+    def load(self, purpose: str, token: str, *, max_age_seconds: int) -> Any | None:
+        """What was signed, or None for a link that is forged, altered, expired or for another
+        purpose (the caller answers 404 either way: a stranger learns nothing from it)."""
+        if not token or len(token) > 1000:
+            return None
+        try:
+            return self._serializer(purpose).loads(token, max_age=max_age_seconds)
+        except BadData:
+            return None
