@@ -29,13 +29,14 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = RowIdConverter
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from interviewloop import errors, outbox, queue, ratelimit, security
+    from interviewloop import calendars, errors, outbox, queue, ratelimit, security
     from interviewloop.auth import login as auth_login
     from interviewloop.db import db
 
     db.init_app(app)
     queue.init_app(app)
     outbox.init_app(app)
+    calendars.init_app(app)
     auth_login.init_app(app)
     ratelimit.init_app(app)
     security.init_app(app)

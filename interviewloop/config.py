@@ -107,6 +107,24 @@ def _rate_limit_storage(raw: str) -> str:
     return raw
 
 
+def _http_url(raw: str) -> str:
+    if not raw.startswith(("http://", "https://")):
+        raise ValueError("expected an http:// or https:// URL")
+    return raw if raw.endswith("/") else raw + "/"
+
+
+COLLECTION_FIELDS = ("email", "local")
+
+
+def _collection_pattern(raw: str) -> str:
+    import string
+
+    names = {name for _text, name, _spec, _conv in string.Formatter().parse(raw) if name is not None}
+    if not names or not names <= set(COLLECTION_FIELDS):
+        raise ValueError("expected a path naming {email} or {local}, e.g. {email}/calendar/")
+    return raw
+
+
 @dataclass(frozen=True)
 class Setting:
     env: str
@@ -183,6 +201,22 @@ SETTINGS: tuple[Setting, ...] = (
             "long each time (at most an hour)"),
     Setting("MAIL_MAX_ATTEMPTS", "MAIL_MAX_ATTEMPTS", _positive_int, 8,
             "a refused message is given up after this many attempts"),
+    Setting("CALDAV_URL", "CALDAV_URL", _http_url, None,
+            "a CalDAV server (RFC 4791), e.g. https://dav.example.com/dav/: busy times are read "
+            "from each interviewer's calendar there and each interview is written into it; "
+            "unset: no calendar server"),
+    Setting("CALDAV_USERNAME", "CALDAV_USERNAME", str, None,
+            "the account interviewloop signs in to the CalDAV server as (it needs read and "
+            "write access to every interviewer's calendar collection)"),
+    Setting("CALDAV_PASSWORD", "CALDAV_PASSWORD", str, None, "that account's password"),
+    Setting("CALDAV_COLLECTION", "CALDAV_COLLECTION", _collection_pattern, "{email}/calendar/",
+            "each person's calendar collection, relative to CALDAV_URL: {email} and {local} (the "
+            "part before the @) are filled in"),
+    Setting("CALDAV_TIMEOUT_SECONDS", "CALDAV_TIMEOUT_SECONDS", _positive_int, 4,
+            "how long to wait for the CalDAV server before giving up (booking goes on)"),
+    Setting("CALDAV_RETRY_SECONDS", "CALDAV_RETRY_SECONDS", _positive_int, 60,
+            "a calendar write that failed is tried again after this long, then twice as long "
+            "each time (at most an hour)"),
     Setting("BANK_PAGE_SIZE", "BANK_PAGE_SIZE", _positive_int, 20, "questions per page in the bank"),
 )
 
