@@ -1,0 +1,166 @@
+"""Real calendars through the pages and the worker: a busy time in someone's own calendar
+(Radicale on loopback) warns and needs the same confirmation as the weekly cap; a calendar
+server that is down or hangs never stops a booking (it commits, with a notice), the
+interview page shows whose calendar is behind, and `interviewloop worker --burst` retries
+until the server is back, then catches up without a second event."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import UTC, timedelta
+from types import SimpleNamespace
+
+import pytest
+from markupsafe import escape
+from sqlalchemy import select
+
+from interviewloop import create_app
+from interviewloop.calendars.models import CalendarPush, SyncState
+from interviewloop.queue import task_queue
+from interviewloop.scheduling.models import Interview
+from tests.caldavserver import PASSWORD, USERNAME, radicale_server, silent_server
+from tests.conftest import app_config, log_in, post
+from tests.factories import add_to_team, make_candidate_with_loop, make_requisition, next_monday
+
+T = next_monday(hour=14)  # UTC, as the recruiter's zone is
+
+
+@pytest.fixture
+def radicale(tmp_path):
+    (tmp_path / "radicale").mkdir()
+    with radicale_server(tmp_path / "radicale") as server:
+        yield server
+
+
+def make_app(connection, tmp_path, caldav_url):
+    return create_app(app_config(
+        DB_BIND=connection, DATABASE_URL="sqlite://", CALDAV_URL=caldav_url,
+        CALDAV_USERNAME=USERNAME, CALDAV_PASSWORD=PASSWORD, CALDAV_TIMEOUT_SECONDS=1,
+        CALDAV_RETRY_SECONDS=1, MAIL_DELIVERY="outbox", TASK_QUEUE_URL=f"sqlite:///{tmp_path / 'tasks.db'}",
+        TASK_QUEUE_NAME=f"test-{uuid.uuid4().hex}"))
+
+
+@pytest.fixture
+def w(connection, db_session, bank, make_user, radicale, tmp_path):
+    manager = make_user("hiring_manager", name="Hana Manager")
+    recruiter = make_user("recruiter", name="Rui Recruiter")
+    alice = make_user("interviewer", name="Alice Interviewer", email="alice@hiring.example.test")
+    bob = make_user("interviewer", name="Bob Interviewer", email="bob@hiring.example.test")
+    for person in (alice, bob):
+        radicale.make_calendar(person.email)
+    req = make_requisition(db_session, manager, recruiter)
+    add_to_team(db_session, req, manager, alice, bob)
+    c1, loop1 = make_candidate_with_loop(db_session, req, recruiter, 1, seed=1)
+    db_session.flush()
+    app = make_app(connection, tmp_path, radicale.url)
+    client = app.test_client()
+    assert log_in(client, recruiter.email).status_code == 302
+    yield SimpleNamespace(session=db_session, app=app, rc=client, recruiter=recruiter, alice=alice, bob=bob,
+                          req=req, c1=c1, stage=loop1.stages[0], radicale=radicale)
+    task_queue(app).huey.flush()
+
+
+def schedule_url(w):
+    return f"/requisitions/{w.req.id}/candidates/{w.c1.id}/stages/{w.stage.id}/schedule"
+
+
+def form(people, starts_at, minutes=60, **extra):
+    return {"interviewers": [str(p.id) for p in people],
+            "starts_at": starts_at.strftime("%Y-%m-%dT%H:%M"), "minutes": str(minutes),
+            "location": "Room 4", **extra}
+
+
+def interviews(w) -> list[Interview]:
+    return list(w.session.scalars(select(Interview).order_by(Interview.id)
+                                  .execution_options(populate_existing=True)))
+
+
+def burst(app) -> str:
+    result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def pushes(w) -> list[CalendarPush]:
+    return list(w.session.scalars(select(CalendarPush).order_by(CalendarPush.user_id)
+                                  .execution_options(populate_existing=True)))
+
+
+def test_a_busy_time_in_a_calendar_warns_and_books_only_once_confirmed(w):
+    w.radicale.add_busy(w.bob.email, "dentist-1", T + timedelta(minutes=30), T + timedelta(hours=2))
+    warned = post(w.rc, schedule_url(w), form([w.alice, w.bob], T))
+    body = warned.get_data(as_text=True)
+    assert warned.status_code == 409
+    assert str(escape("Bob Interviewer's calendar shows them busy from")) in body
+    assert "Alice Interviewer's calendar" not in body
+    assert "Dentist" not in body  # busy, not what it is: their calendar is their own
+    assert 'name="confirm_over_cap"' in body and interviews(w) == []
+    booked = post(w.rc, schedule_url(w), form([w.alice, w.bob], T, confirm_over_cap="y"))
+    assert booked.status_code == 302 and len(interviews(w)) == 1
+    # A free time books at once.
+    w.radicale.add_busy(w.alice.email, "gym-1", T - timedelta(hours=3), T - timedelta(hours=2))
+    [interview] = interviews(w)
+    moved = post(w.rc, f"/interviews/{interview.id}/reschedule",
+                 form([w.alice], T - timedelta(hours=1)))
+    assert moved.status_code == 302
+
+
+def test_the_interviews_own_event_is_not_a_clash_when_it_moves(w):
+    post(w.rc, schedule_url(w), form([w.alice], T))
+    burst(w.app)
+    [interview] = interviews(w)
+    [event] = w.radicale.events(w.alice.email)
+    assert str(event["uid"]) == interview.ical_uid
+    moved = post(w.rc, f"/interviews/{interview.id}/reschedule",
+                 form([w.alice], T + timedelta(minutes=30)))
+    assert moved.status_code == 302
+    burst(w.app)
+    [event] = w.radicale.events(w.alice.email)
+    assert event["sequence"] == 1 and event.decoded("dtstart") == T + timedelta(minutes=30)
+
+
+def test_a_server_that_is_down_never_stops_a_booking_and_the_worker_catches_up(w):
+    w.radicale.stop()
+    booked = post(w.rc, schedule_url(w), form([w.alice, w.bob], T), follow_redirects=True)
+    page = booked.get_data(as_text=True)
+    assert booked.status_code == 200 and len(interviews(w)) == 1
+    assert "Busy times could not be checked for Alice Interviewer, Bob Interviewer" in page
+    [interview] = interviews(w)
+    burst(w.app)  # the job fails: the calendar is behind, a retry is queued
+    assert {p.state for p in pushes(w)} == {SyncState.FAILED}
+    assert [t.name for t in task_queue(w.app).huey.scheduled()] == ["sync_calendars"]
+    page = w.rc.get(f"/interviews/{interview.id}").get_data(as_text=True)
+    assert "Alice Interviewer&#39;s calendar is behind" in page
+    assert "Bob Interviewer&#39;s calendar is behind" in page
+    w.radicale.start()
+    time.sleep(1.1)  # the retry's wait
+    burst(w.app)
+    assert {p.state for p in pushes(w)} == {SyncState.SYNCED}
+    page = w.rc.get(f"/interviews/{interview.id}").get_data(as_text=True)
+    assert "is behind" not in page and "Alice Interviewer&#39;s calendar: up to date" in page
+    for person in (w.alice, w.bob):
+        [event] = w.radicale.events(person.email)
+        assert str(event["uid"]) == interview.ical_uid
+    # The job run again (a duplicate in the queue, the periodic run): still one event each.
+    burst(w.app)
+    for person in (w.alice, w.bob):
+        assert len(w.radicale.events(person.email)) == 1
+    cancelled = post(w.rc, f"/interviews/{interview.id}/cancel", {"reason": ""})
+    assert cancelled.status_code == 302
+    burst(w.app)
+    assert w.radicale.events(w.alice.email) == [] == w.radicale.events(w.bob.email)
+
+
+def test_a_server_that_hangs_costs_a_booking_one_short_timeout(connection, w, tmp_path):
+    with silent_server() as url:
+        app = make_app(connection, tmp_path, url)
+        client = app.test_client()
+        assert log_in(client, w.recruiter.email).status_code == 302
+        started = time.monotonic()
+        booked = post(client, schedule_url(w), form([w.alice, w.bob], T), follow_redirects=True)
+        took = time.monotonic() - started
+    assert booked.status_code == 200 and len(interviews(w)) == 1
+    assert "Busy times could not be checked" in booked.get_data(as_text=True)
+    assert took < 3.5, took  # one timeout (1 s) for the whole panel, not one each
+    assert interviews(w)[0].starts_at == T.astimezone(UTC)
