@@ -45,6 +45,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from interviewloop.admin.views import bp as admin_bp
     from interviewloop.auth.views import bp as auth_bp
     from interviewloop.bank.views import bp as bank_bp
+    from interviewloop.calendars.views import bp as calendars_bp
     from interviewloop.debrief.views import bp as debrief_bp
     from interviewloop.home import bp as home_bp
     from interviewloop.loops.views import bp as loops_bp
@@ -54,7 +55,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from interviewloop.scorecards.views import bp as scorecards_bp
 
     for blueprint in (home_bp, auth_bp, admin_bp, bank_bp, requisitions_bp, loops_bp,
-                      scheduling_bp, scorecards_bp, debrief_bp, outbox_bp):
+                      scheduling_bp, scorecards_bp, debrief_bp, outbox_bp, calendars_bp):
         app.register_blueprint(blueprint)
     _template_filters(app)
 

@@ -13,7 +13,7 @@ from interviewloop.bank.models import (
     QuestionLevel,
     QuestionPoint,
 )
-from interviewloop.calendars.models import CalendarPush
+from interviewloop.calendars.models import CalendarAccount, CalendarPush
 from interviewloop.db import Base
 from interviewloop.debrief.models import Decision, PreOfferCheck
 from interviewloop.loops.models import (
@@ -41,6 +41,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "BenchmarkQuestion",
+    "CalendarAccount",
     "CalendarPush",
     "Candidate",
     "CapabilityArea",

@@ -12,8 +12,9 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from caldav.collection import Calendar
 from markupsafe import escape
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from interviewloop import create_app
 from interviewloop.calendars.busy import busy_warnings
@@ -23,7 +24,14 @@ from interviewloop.queue import task_queue
 from interviewloop.scheduling.models import Interview
 from tests.caldavserver import PASSWORD, USERNAME, radicale_server, silent_server
 from tests.conftest import app_config, log_in, post
-from tests.factories import add_to_team, make_candidate_with_loop, make_requisition, next_monday
+from tests.factories import (
+    add_to_team,
+    bulk_interviews,
+    make_candidate_with_loop,
+    make_requisition,
+    next_monday,
+)
+from tests.test_query_counts import queries_for
 
 T = next_monday(hour=14)  # UTC, as the recruiter's zone is
 
@@ -165,10 +173,68 @@ def test_a_server_that_hangs_costs_a_booking_one_short_timeout(connection, w, tm
             booked.get_data(as_text=True))
         # The check alone: one timeout (1 s) for the whole panel, not one per person.
         config = CalDAVSettings(url=url, username=USERNAME, password=PASSWORD, timeout=1)
-        people = [(f"Person {n}", f"p{n}@hiring.example.test", "UTC") for n in range(4)]
+        people = [(f"Person {n}", config.collection_url(f"p{n}@hiring.example.test"), "UTC")
+                  for n in range(4)]
         started = time.monotonic()
         check = busy_warnings(config, people, T, T + timedelta(hours=1), interview_uid=None,
                               viewer_zone="UTC")
         took = time.monotonic() - started
     assert check.warnings == [] and len(check.notices) == 1
     assert 1 <= took < 1.8, took
+
+
+def test_the_interview_page_makes_the_same_queries_with_2_and_1202_calendar_rows(
+        w, count_queries):
+    post(w.rc, schedule_url(w), form([w.alice, w.bob], T))
+    [interview] = interviews(w)
+    url = f"/interviews/{interview.id}"
+    assert "calendar is behind: not yet written" in w.rc.get(url).get_data(as_text=True)
+    few = queries_for(w.rc, count_queries, url)
+    starts = [T + timedelta(days=7, hours=n) for n in range(600)]
+    _candidates, interview_ids = bulk_interviews(w.session, w.req.id, starts, [w.alice, w.bob])
+    w.session.execute(insert(CalendarPush), [
+        {"interview_id": iid, "user_id": person.id, "collection_url": "http://dav.test/x/",
+         "present": True, "wanted_sequence": 0, "state": "pending", "attempts": 0,
+         "last_error": "", "changed_at": T, "next_attempt_at": T}
+        for iid in interview_ids for person in (w.alice, w.bob)])
+    w.session.flush()
+    assert queries_for(w.rc, count_queries, url) == few
+
+
+def test_an_admin_names_someones_own_calendar_and_it_is_the_one_used(w, make_user):
+    admin = w.app.test_client()
+    assert log_in(admin, make_user("admin").email).status_code == 302
+    url = f"/admin/users/{w.alice.id}/calendar"
+    page = admin.get(url).get_data(as_text=True)
+    assert w.radicale.collection_url(w.alice.email) in page  # the pattern's, for now
+    for bad in ("https://elsewhere.example.test/alice/", "../bob@hiring.example.test/calendar/",
+                "x" * 501):
+        refused = post(admin, url, {"collection": bad})
+        assert refused.status_code == 422, bad
+        assert str(escape(bad)) in refused.get_data(as_text=True)  # the input kept
+    assert post(w.rc, url, {"collection": "team/alice-work/"}).status_code == 403
+    assert post(admin, url, {"collection": "team/alice-work/"}).status_code == 302
+    with w.radicale.client() as client:
+        client.mkcol(f"{w.radicale.url}team/", "")
+        assert client.mkcalendar(f"{w.radicale.url}team/alice-work/").status == 201
+    # Busy there (not in the pattern's calendar): the booking warns.
+    busy = f"{w.radicale.url}team/alice-work/"
+    with w.radicale.client() as client:
+        client.put(f"{busy}standup.ics", (
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\n"
+            f"UID:standup\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:{T:%Y%m%dT%H%M%SZ}\r\n"
+            f"DTEND:{T + timedelta(minutes=15):%Y%m%dT%H%M%SZ}\r\nSUMMARY:Standup\r\n"
+            "END:VEVENT\r\nEND:VCALENDAR\r\n"), {"Content-Type": "text/calendar"})
+    warned = post(w.rc, schedule_url(w), form([w.alice], T))
+    assert warned.status_code == 409
+    assert post(w.rc, schedule_url(w), form([w.alice], T, confirm_over_cap="y")).status_code == 302
+    burst(w.app)
+    [interview] = interviews(w)
+    with w.radicale.client() as client:
+        calendar = Calendar(client=client, url=busy)
+        uids = sorted(str(item.icalendar_component["uid"]) for item in calendar.events())
+    assert uids == sorted([interview.ical_uid, "standup"])
+    assert w.radicale.events(w.alice.email) == []  # not the pattern's calendar
+    # Cleared: the pattern's calendar again, for what is written from now on.
+    assert post(admin, url, {"collection": ""}).status_code == 302
+    assert w.radicale.collection_url(w.alice.email) in admin.get(url).get_data(as_text=True)

@@ -1,7 +1,8 @@
 """calendars: where each interview stands in each interviewer's CalDAV calendar
 
-One row per interview and person: what their calendar should hold (the event as at a
-SEQUENCE, or none), whether it does yet, and when the sync job tries again.
+calendar_pushes: one row per interview and person: what their calendar should hold (the
+event as at a SEQUENCE, or none), whether it does yet, and when the sync job tries again.
+calendar_accounts: a person's own collection, where it is not CALDAV_COLLECTION's.
 
 Revision ID: c4d1a7e5b3f8
 Revises: b7d3e9a1c5f2
@@ -52,9 +53,23 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("calendar_pushes", schema=None) as batch_op:
         batch_op.create_index("ix_calendar_pushes_due", ["state", "next_attempt_at"], unique=False)
+    op.create_table(
+        "calendar_accounts",
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("collection", sa.String(length=500), nullable=False),
+        sa.CheckConstraint("length(collection) BETWEEN 1 AND 500",
+                           name=op.f("ck_calendar_accounts_collection_length")),
+        sa.CheckConstraint("collection NOT LIKE '%://%' AND collection NOT LIKE '%..%'",
+                           name=op.f("ck_calendar_accounts_collection_is_a_path")),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"],
+                                name=op.f("fk_calendar_accounts_user_id_users"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_calendar_accounts")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("calendar_accounts")
     with op.batch_alter_table("calendar_pushes", schema=None) as batch_op:
         batch_op.drop_index("ix_calendar_pushes_due")
     op.drop_table("calendar_pushes")

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from interviewloop.auth.models import User
+from interviewloop.calendars.accounts import collection_urls
 from interviewloop.calendars.client import CalDAVSettings, CalendarServer, CalendarUnreachable
 from interviewloop.calendars.service import settings
 from interviewloop.scheduling.signals import CalendarCheck
@@ -21,18 +22,18 @@ OURS = "@interviewloop"  # interviews' own UIDs: those clashes are the database'
 def busy_warnings(config: CalDAVSettings, people: list[tuple[str, str, str]],
                   starts_at: datetime, ends_at: datetime, *, interview_uid: str | None,
                   viewer_zone: str) -> CalendarCheck:
-    """``people``: (name, email, time zone). A warning per person busy then; a notice for
+    """``people``: (name, collection URL, time zone). A warning per person busy then; a notice for
     those whose calendar could not be read (after the first failure the rest are not tried:
     one server, and booking must not wait once per person)."""
     check = CalendarCheck()
     unread: list[str] = []
     with CalendarServer(config) as server:
-        for name, email, zone in people:
+        for name, collection, zone in people:
             if unread:
                 unread.append(name)
                 continue
             try:
-                found = server.busy(config.collection_url(email), starts_at, ends_at, zone=zone)
+                found = server.busy(collection, starts_at, ends_at, zone=zone)
             except CalendarUnreachable:
                 unread.append(name)
                 continue
@@ -58,7 +59,9 @@ def checking_calendars(session: Session, *, user_ids: list[int], starts_at: date
     config = settings(session)
     if not config.enabled or not user_ids:
         return None
-    people = [(u.name, u.email, u.time_zone) for u in session.scalars(
-        select(User).where(User.id.in_(user_ids)).order_by(User.name, User.id))]
+    users = list(session.scalars(
+        select(User).where(User.id.in_(user_ids)).order_by(User.name, User.id)))
+    urls = collection_urls(session, config, users)
+    people = [(u.name, urls[u.id], u.time_zone) for u in users]
     return lambda: busy_warnings(config, people, starts_at, ends_at,
                                  interview_uid=interview_uid, viewer_zone=viewer_zone)

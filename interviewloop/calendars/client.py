@@ -41,10 +41,11 @@ class CalDAVSettings:
     def enabled(self) -> bool:
         return bool(self.url)
 
-    def collection_url(self, email: str) -> str:
-        """The person's collection: the pattern filled in, under CALDAV_URL."""
+    def collection_url(self, email: str, own: str | None = None) -> str:
+        """The person's collection under CALDAV_URL: their ``own`` path (set by an admin),
+        else the pattern filled in."""
         fields = dict(zip(COLLECTION_FIELDS, (email, email.partition("@")[0]), strict=True))
-        path = self.collection.format(**fields).lstrip("/")
+        path = (own or self.collection.format(**fields)).lstrip("/")
         if not path.endswith("/"):
             path += "/"
         return str(URL.objectify(self.url or "").join(quote(path, safe="/@")))

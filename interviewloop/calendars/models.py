@@ -13,6 +13,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from interviewloop.constraints import explain
 from interviewloop.db import Base, str_enum, utcnow
 
+COLLECTION_LENGTH = 500
+
 
 class SyncState(enum.StrEnum):
     PENDING = "pending"  # not written yet
@@ -47,6 +49,29 @@ class CalendarPush(Base):
     synced_at: Mapped[datetime | None]
 
 
+class CalendarAccount(Base):
+    """A person whose calendar is not where CALDAV_COLLECTION says: their own collection,
+    set by an admin (a path under CALDAV_URL, never another server)."""
+
+    __tablename__ = "calendar_accounts"
+    __table_args__ = (
+        CheckConstraint(f"length(collection) BETWEEN 1 AND {COLLECTION_LENGTH}",
+                        name="collection_length"),
+        CheckConstraint("collection NOT LIKE '%://%' AND collection NOT LIKE '%..%'",
+                        name="collection_is_a_path"),
+    )
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    collection: Mapped[str] = mapped_column(String(COLLECTION_LENGTH))
+
+
+explain("pk_calendar_accounts", "This person's calendar was set a moment ago; try again.")
+explain("ck_calendar_accounts_collection_length",
+        f"Give the calendar's path in 1 to {COLLECTION_LENGTH} characters.", status=422)
+explain("ck_calendar_accounts_collection_is_a_path",
+        "Give a path under the calendar server's address, not another address.", status=422)
+explain("fk_calendar_accounts_user_id_users", "No such person.")
 explain("pk_calendar_pushes", "This calendar write was already asked for.")
 explain("ck_calendar_pushes_attempts_nonnegative", "Attempts are counted from zero.", status=422)
 explain("ck_calendar_pushes_wanted_sequence_nonnegative", "Sequences count from zero.",

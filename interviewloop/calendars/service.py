@@ -19,6 +19,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from interviewloop.auth.models import User
+from interviewloop.calendars.accounts import collection_urls
 from interviewloop.calendars.client import (
     SETTINGS_INFO,
     CalDAVSettings,
@@ -58,14 +59,16 @@ def want_sync(session: Session, interview: Interview, previous_panel: Iterable[i
         select(CalendarPush).where(CalendarPush.interview_id == interview.id))}
     for user_id in set(previous_panel) | set(rows):  # off the panel: no event for them
         wanted.setdefault(user_id, False)
-    emails = dict(session.execute(select(User.id, User.email).where(User.id.in_(wanted))).all())
+    new = [user_id for user_id, present in wanted.items() if present and user_id not in rows]
+    urls = collection_urls(session, config, session.scalars(
+        select(User).where(User.id.in_(new)))) if new else {}
     for user_id, present in wanted.items():
         row = rows.get(user_id)
         if row is None:
             if not present:
                 continue  # never written there: nothing to take away
             row = CalendarPush(interview_id=interview.id, user_id=user_id,
-                               collection_url=config.collection_url(emails[user_id]))
+                               collection_url=urls[user_id])
             session.add(row)
         elif (row.present, row.wanted_sequence) == (present, interview.sequence):
             continue
