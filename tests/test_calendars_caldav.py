@@ -18,6 +18,7 @@ from interviewloop.calendars.client import SETTINGS_INFO, CalDAVSettings
 from interviewloop.calendars.hooks import calendar_notes
 from interviewloop.calendars.models import CalendarPush, SyncState
 from interviewloop.calendars.service import sync_due
+from interviewloop.config import ConfigError, load_config
 from interviewloop.outbox.service import SETTINGS_INFO as MAIL_SETTINGS
 from interviewloop.outbox.service import MailSettings
 from interviewloop.scheduling import service as scheduling
@@ -210,3 +211,21 @@ def test_the_collection_pattern_names_each_persons_calendar():
     default = CalDAVSettings(url="https://dav.example.test/")
     assert default.collection_url("ann@example.test") == (
         "https://dav.example.test/ann@example.test/calendar/")
+
+
+def test_the_caldav_settings_come_from_the_environment_and_are_checked(tmp_path):
+    base = {"INTERVIEWLOOP_ENV": "test", "SECRET_KEY": "x"}
+    config = load_config({**base, "CALDAV_URL": "https://dav.example.test/dav",
+                          "CALDAV_USERNAME": "svc", "CALDAV_PASSWORD": "pw",
+                          "CALDAV_COLLECTION": "people/{local}/", "CALDAV_TIMEOUT_SECONDS": "2"},
+                         instance_path=str(tmp_path))
+    assert config["CALDAV_URL"] == "https://dav.example.test/dav/"
+    assert (config["CALDAV_USERNAME"], config["CALDAV_PASSWORD"]) == ("svc", "pw")
+    assert config["CALDAV_COLLECTION"] == "people/{local}/"
+    assert config["CALDAV_TIMEOUT_SECONDS"] == 2 and config["CALDAV_RETRY_SECONDS"] == 60
+    assert load_config(base, instance_path=str(tmp_path))["CALDAV_URL"] is None
+    for name, value in [("CALDAV_URL", "dav.example.test"), ("CALDAV_COLLECTION", "calendar/"),
+                        ("CALDAV_COLLECTION", "{user}/calendar/"),
+                        ("CALDAV_TIMEOUT_SECONDS", "0")]:
+        with pytest.raises(ConfigError, match=name):
+            load_config({**base, name: value}, instance_path=str(tmp_path))
