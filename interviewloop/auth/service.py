@@ -20,6 +20,7 @@ from interviewloop.auth.throttle import LoginPolicy
 from interviewloop.db import utcnow
 from interviewloop.enums import Role
 from interviewloop.errors import Conflict, DomainError, NotFound
+from interviewloop.outbox import service as outbox
 
 LOGIN_REFUSED = ("The email or password is not right, or there have been too many attempts "
                  "from here for a while.")
@@ -89,6 +90,9 @@ def log_in(session: Session, hasher: Hasher, policy: LoginPolicy, email: str, pa
     if not hasher.verify(user.password_hash, password):
         throttle.note_refused(session, user, address, now)
         record(session, actor, "login_failed", user, reason="password")
+        until = throttle.wait_in_force(session, user, address, now)
+        if until is not None:
+            _tell_owner_of_wait(session, user, address, now, until)
         raise LoginRefused
 
     missed = throttle.signed_in(session, user, address)
@@ -102,6 +106,37 @@ def log_in(session: Session, hasher: Hasher, policy: LoginPolicy, email: str, pa
     record(session, Actor(user=user, ip=ip), "login", user,
            refused_since_last=missed.count if missed else 0)
     return user
+
+
+def _tell_owner_of_wait(session: Session, user: User, address: str, now: datetime,
+                        until: datetime) -> None:
+    """Mail the owner that an address was made to wait on their account: at most one such
+    message per account per hour (the outbox keeps one per key), so an attacker cycling
+    addresses cannot flood their inbox."""
+    link = outbox.settings(session).base_url.rstrip("/") + "/login"
+    outbox.queue_mail(
+        session, key=f"sign-in-wait:{user.id}:{now:%Y-%m-%dT%H}", to=user.email,
+        subject="Failed sign-ins to your interviewloop account",
+        body=(f"Hello {user.name},\n\n"
+              f"Wrong passwords were tried for your account from {address}, the latest at "
+              f"{now:%Y-%m-%d %H:%M} UTC. That address must now wait until "
+              f"{until:%Y-%m-%d %H:%M} UTC before it may try again.\n\n"
+              "Your account is not locked: you can still sign in from your own devices at "
+              f"{link}\n\nIf this was not you, tell an admin. If it was you and you cannot "
+              "wait, an admin can end the wait.\n"))
+
+
+def sign_in_waits(session: Session, now: datetime | None = None) -> dict[int, int]:
+    """Accounts with addresses made to wait now, and how many (for the admin's user list)."""
+    return throttle.waiting_addresses(session, now or utcnow())
+
+
+def end_sign_in_waits(session: Session, actor: Actor, user: User) -> None:
+    """An admin ends every wait on this account (the person was locked out and cannot wait)."""
+    if not throttle.waiting_addresses(session, utcnow()).get(user.id):
+        raise Conflict("No address is waiting to sign in to this account.")
+    throttle.forget(session, user)
+    record(session, actor, "sign_in_waits_ended", user)
 
 
 def has_signed_in_from(session: Session, email: str, ip: str) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -117,3 +117,18 @@ def forget_stale(session: Session, now: datetime) -> int:
                    LoginThrottle.last_failure_at <= now - MAX_WAIT))
         .execution_options(synchronize_session=False))
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def wait_in_force(session: Session, user: User, ip: str, now: datetime) -> datetime | None:
+    """Until when ``ip`` must wait before guessing this account's password again, if it must."""
+    until = session.scalar(select(LoginThrottle.wait_until)
+                           .where(LoginThrottle.user_id == user.id, LoginThrottle.ip == ip))
+    return until if until is not None and until > now else None
+
+
+def waiting_addresses(session: Session, now: datetime) -> dict[int, int]:
+    """For each account with addresses made to wait now: how many (one query, for the list)."""
+    rows = session.execute(
+        select(LoginThrottle.user_id, func.count())
+        .where(LoginThrottle.wait_until > now).group_by(LoginThrottle.user_id))
+    return {int(row[0]): int(row[1]) for row in rows}
