@@ -173,6 +173,16 @@ ROUTES = [
     Route("/account/calendar/revoke", "POST", LOGGED_IN, ok=Outcome(302, "/account"),
           done=lambda w, c: c.user is not None and fresh(w, c.user).calendar_token_hash is None),
     Route("/calendar/<token>.ics", "GET", EVERYONE),
+    Route("/account/password", "GET", LOGGED_IN),
+    Route("/account/password", "POST", LOGGED_IN, ok=Outcome(302, "/account/sessions"),
+          data=lambda w: {"current_password": PASSWORD, "password": NEW_PASSWORD,
+                          "confirm": NEW_PASSWORD},
+          done=lambda w, c: c.user is not None
+          and TEST_HASHER.verify(fresh(w, c.user).password_hash, NEW_PASSWORD)),
+    Route("/account/sessions", "GET", LOGGED_IN),
+    # Someone else's session: not found for everyone (and left open: tests/test_own_sessions.py).
+    Route("/account/sessions/<int:session_id>/end", "POST", LOGGED_IN, ok=Outcome(404),
+          ids=(("session_id", "target_session"),)),
 ]
 
 
@@ -267,6 +277,16 @@ class World:
     @cached_property
     def recruiter(self):
         return self._make_user("recruiter", name="Rafa Recruiter")
+
+    @cached_property
+    def target_session(self) -> int:
+        """The id of an open login session of the target's."""
+        from interviewloop.auth.models import LoginSession
+
+        login = LoginSession(token="t" * 43, user_id=self.target.id, ip="198.51.100.4")
+        self.db.add(login)
+        self.db.flush()
+        return login.id
 
     @cached_property
     def waiting(self):
