@@ -7,13 +7,15 @@ retrying until it catches up, never writing an event twice."""
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
 from interviewloop.audit.service import Actor
+from interviewloop.calendars.busy import busy_warnings
 from interviewloop.calendars.client import SETTINGS_INFO, CalDAVSettings
 from interviewloop.calendars.hooks import calendar_notes
 from interviewloop.calendars.models import CalendarPush, SyncState
@@ -22,6 +24,7 @@ from interviewloop.config import ConfigError, load_config
 from interviewloop.outbox.service import SETTINGS_INFO as MAIL_SETTINGS
 from interviewloop.outbox.service import MailSettings
 from interviewloop.scheduling import service as scheduling
+from interviewloop.timezones import format_local
 from tests.caldavserver import PASSWORD, USERNAME, radicale_server
 from tests.factories import (
     add_to_team,
@@ -229,3 +232,42 @@ def test_the_caldav_settings_come_from_the_environment_and_are_checked(tmp_path)
                         ("CALDAV_TIMEOUT_SECONDS", "0")]:
         with pytest.raises(ConfigError, match=name):
             load_config({**base, name: value}, instance_path=str(tmp_path))
+
+
+def put_event(radicale, email, uid, lines):
+    body = "\r\n".join(["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//tests//busy//EN",
+                        "BEGIN:VEVENT", f"UID:{uid}", "DTSTAMP:20260101T000000Z", *lines,
+                        "SUMMARY:Private", "END:VEVENT", "END:VCALENDAR", ""])
+    with radicale.client() as client:
+        assert client.put(f"{radicale.collection_url(email)}{uid}.ics", body,
+                          {"Content-Type": "text/calendar"}).status == 201
+
+
+def test_busy_times_count_all_day_and_repeating_events_but_not_free_or_cancelled_ones(w):
+    config = w.session.info[SETTINGS_INFO]
+    day = T.astimezone(ZoneInfo("Asia/Kolkata")).date()
+    put_event(w.radicale, w.alice.email, "offsite", [
+        f"DTSTART;VALUE=DATE:{day:%Y%m%d}", f"DTEND;VALUE=DATE:{day + timedelta(days=1):%Y%m%d}"])
+    week_before = T - timedelta(days=7)
+    put_event(w.radicale, w.bob.email, "weekly-1-1", [  # began a week before: repeats into T
+        f"DTSTART:{week_before:%Y%m%dT%H%M%SZ}",
+        f"DTEND:{week_before + timedelta(minutes=30):%Y%m%dT%H%M%SZ}", "RRULE:FREQ=WEEKLY"])
+    put_event(w.radicale, w.carol.email, "focus", [
+        f"DTSTART:{T:%Y%m%dT%H%M%SZ}", f"DTEND:{T + timedelta(hours=1):%Y%m%dT%H%M%SZ}",
+        "TRANSP:TRANSPARENT"])
+    put_event(w.radicale, w.carol.email, "called-off", [
+        f"DTSTART:{T:%Y%m%dT%H%M%SZ}", f"DTEND:{T + timedelta(hours=1):%Y%m%dT%H%M%SZ}",
+        "STATUS:CANCELLED"])
+    people = [(u.name, config.collection_url(u.email), zone) for u, zone in (
+        (w.alice, "Asia/Kolkata"), (w.bob, "UTC"), (w.carol, "UTC"))]
+    check = busy_warnings(config, people, T, T + timedelta(hours=1), interview_uid=None,
+                          viewer_zone="UTC")
+    assert [text.split("'s")[0] for text in check.warnings] == [
+        "Alice Interviewer", "Bob Interviewer"]
+    assert check.notices == []
+    # The all-day event is Alice's own day (Kolkata), not the UTC one.
+    [alice] = [text for text in check.warnings if text.startswith("Alice")]
+    midnight = datetime.combine(day, time(), ZoneInfo("Asia/Kolkata")).astimezone(UTC)
+    assert alice == (f"Alice Interviewer's calendar shows them busy from "
+                     f"{format_local(midnight, 'UTC')} to "
+                     f"{format_local(midnight + timedelta(days=1), 'UTC', with_date=False)}.")

@@ -72,6 +72,8 @@ def want_sync(session: Session, interview: Interview, previous_panel: Iterable[i
             session.add(row)
         elif (row.present, row.wanted_sequence) == (present, interview.sequence):
             continue
+        elif not present and not row.present and row.state == SyncState.SYNCED:
+            continue  # already taken away: later changes are not theirs
         row.present, row.wanted_sequence = present, interview.sequence
         row.state, row.attempts, row.synced_at = SyncState.PENDING, 0, None
         row.changed_at, row.next_attempt_at, row.lease_until = now, now, None
