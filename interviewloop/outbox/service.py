@@ -5,14 +5,16 @@ that transaction commits: mail goes out only for changes that happened."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from interviewloop.db import utcnow
+from interviewloop.db import insert_new, utcnow
 from interviewloop.errors import NotFound
-from interviewloop.outbox.models import CALENDAR_METHODS, OutboxMail
+from interviewloop.outbox.models import CALENDAR_METHODS, MailState, OutboxMail
 from interviewloop.queue import enqueue_after_commit
 
 SETTINGS_INFO = "interviewloop.outbox_settings"
@@ -33,8 +35,10 @@ def settings(session: Session) -> MailSettings:
 
 
 def queue_mail(session: Session, *, key: str, to: str, subject: str, body: str,
-               calendar: bytes | str | None = None, method: str | None = None) -> OutboxMail:
-    """Add a message (once per ``key``: the existing one is returned if already queued)."""
+               calendar: bytes | str | None = None, method: str | None = None,
+               expires_at: datetime | None = None) -> OutboxMail:
+    """Add a message (once per ``key``: the existing one is returned if already queued),
+    not to be sent from ``expires_at`` on, if given."""
     existing = session.scalar(select(OutboxMail).where(OutboxMail.idempotency_key == key))
     if existing is not None:
         return existing
@@ -45,11 +49,35 @@ def queue_mail(session: Session, *, key: str, to: str, subject: str, body: str,
         idempotency_key=key, recipient=to, subject=subject[:300], body=body,
         calendar=calendar.decode() if isinstance(calendar, bytes) else calendar,
         calendar_method=method, created_at=now, next_attempt_at=now, attempts=0,
-        last_error="")
+        last_error="", expires_at=expires_at)
     session.add(mail)
     session.flush()
     enqueue_after_commit(session, DELIVERY_JOB)
     return mail
+
+
+@dataclass(frozen=True)
+class NewMail:
+    """A plain-text message for ``queue_many``."""
+
+    key: str
+    to: str
+    subject: str
+    body: str
+    expires_at: datetime | None = None
+
+
+def queue_many(session: Session, mails: Sequence[NewMail]) -> None:
+    """Add many plain-text messages in one statement (per thousand), each once per key:
+    a key already queued, here or by a concurrent transaction, is left as it is."""
+    now = utcnow()
+    insert_new(session, OutboxMail, [
+        {"idempotency_key": m.key, "recipient": m.to, "subject": m.subject[:300],
+         "body": m.body, "state": MailState.PENDING, "attempts": 0, "last_error": "",
+         "created_at": now, "next_attempt_at": now, "expires_at": m.expires_at}
+        for m in mails], unique=["idempotency_key"])
+    if mails:
+        enqueue_after_commit(session, DELIVERY_JOB)
 
 
 def recent_mail(session: Session, *, page: int = 1, size: int = 50
