@@ -135,6 +135,8 @@ def send_reminders() -> None:
     goes out) queues what is owed in the outbox and delivers the reminders due at once. Each
     reminder goes out at most once; ones the mail server refuses (or could not take, being
     down) are tried again after a wait. Under MAIL_DELIVERY=outbox they are only kept."""
+    from datetime import timedelta
+
     from interviewloop.db import db, utcnow
     from interviewloop.outbox.delivery import mailer_for
     from interviewloop.scorecards.reminders import send_reminders as send
@@ -143,7 +145,9 @@ def send_reminders() -> None:
     deliver = config["MAIL_DELIVERY"] == "smtp"
     run = send(db.session_scope, mailer_for(config), now=utcnow(),
                due_hours=config["SCORECARD_DUE_HOURS"],
-               escalate_hours=config["SCORECARD_ESCALATE_HOURS"], deliver=deliver)
+               escalate_hours=config["SCORECARD_ESCALATE_HOURS"], deliver=deliver,
+               first_wait=timedelta(seconds=config["MAIL_RETRY_SECONDS"]),
+               max_attempts=config["MAIL_MAX_ATTEMPTS"])
     if not deliver:
         click.echo(f"{run.queued} reminder(s) queued and kept in the outbox "
                    "(MAIL_DELIVERY=outbox): read them at /admin/mail.")

@@ -19,7 +19,7 @@ from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session, selectinload
 
 from interviewloop.auth.models import User
-from interviewloop.db import insert_new
+from interviewloop.db import insert_new, utcnow
 from interviewloop.mail import Mailer
 from interviewloop.outbox.delivery import Claimed, deliver_due
 from interviewloop.outbox.service import NewMail, queue_many, settings
@@ -139,7 +139,8 @@ class ReminderRun:
 
 def send_reminders(transaction: Callable[[], AbstractContextManager[Session]], mailer: Mailer, *,
                    now: datetime, due_hours: int, escalate_hours: int,
-                   deliver: bool = True) -> ReminderRun:
+                   deliver: bool = True, first_wait: timedelta = timedelta(minutes=1),
+                   max_attempts: int = 8) -> ReminderRun:
     """Queue what is owed (committed), then, if ``deliver``, run the outbox's delivery of
     the reminders due (this run's, and earlier ones refused and now due again), which sends
     with no transaction open. ``transaction()`` opens a writing session that commits when
@@ -149,5 +150,7 @@ def send_reminders(transaction: Callable[[], AbstractContextManager[Session]], m
                                  escalate_hours=escalate_hours)
     if not deliver:
         return ReminderRun(len(queued), [], [], [])
-    run = deliver_due(transaction, mailer, now=now, key_prefix=KEY_PREFIX)
+    # Now or later: what was just queued is due from the moment it was queued.
+    run = deliver_due(transaction, mailer, now=max(now, utcnow()), key_prefix=KEY_PREFIX,
+                      first_wait=first_wait, max_attempts=max_attempts)
     return ReminderRun(len(queued), run.sent, run.refused, run.in_doubt)
