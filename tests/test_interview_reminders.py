@@ -102,7 +102,8 @@ def test_the_24_and_1_hour_reminders_go_once_each_with_the_kit_link(app, w, smtp
     mails = reminders(smtp)
     assert [to for to, _s, _b in mails] == sorted([w.alice.email, w.bob.email])
     to_alice = next(body for to, _s, body in mails if to == w.alice.email)
-    assert f"{BASE_URL}/interviews/{w.soon.id}/kit" in to_alice
+    assert f"Interview kit (the questions and rubric): {BASE_URL}/interviews/{w.soon.id}/kit\n" \
+        in to_alice
     assert "Hello Alice Interviewer" in to_alice and "starts in 23 hours" in to_alice
     assert format_local(w.soon.starts_at, "Asia/Kolkata") in to_alice  # her own zone
     burst(app)  # again: nothing new is owed
@@ -150,6 +151,8 @@ def test_when_both_are_due_at_once_only_the_nearer_goes(app, w, smtp):
     assert "starts in 39 minutes" in body or "starts in 40 minutes" in body
     burst(app)
     assert reminders(smtp) == []  # and the 24-hour one never follows
+    claims = w.session.execute(select(InterviewReminder.user_id, InterviewReminder.hours_before))
+    assert list(claims) == [(w.alice.id, 1)]
 
 
 def test_a_reschedule_makes_the_new_time_s_reminders_due_and_none_for_the_old(app, w, smtp):
