@@ -6,7 +6,7 @@ never sent once its interview has begun), the time its last attempt began (a mes
 doubt since a moment ago may still be on the wire) and when an admin sent it again.
 
 Revision ID: e4a7c1d9b3f8
-Revises: b7d3e9a1c5f2
+Revises: c4f8a2d6e1b3
 Create Date: 2026-12-02 01:30:00.000000
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 import interviewloop.db
 
 revision: str = "e4a7c1d9b3f8"
-down_revision: str | None = "b7d3e9a1c5f2"
+down_revision: str | None = "c4f8a2d6e1b3"  # main's login-sessions revision came first
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
