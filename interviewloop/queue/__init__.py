@@ -84,11 +84,13 @@ def period(every_minutes: int) -> Callable[[Any], bool]:
     whole number of hours dividing a day (anything else would drift: cron's */45 fires at
     :00 and :45)."""
     if 60 % every_minutes == 0:
-        return crontab(minute=f"*/{every_minutes}")
+        schedule: Callable[[Any], bool] = crontab(minute=f"*/{every_minutes}")
+        return schedule
     hours, rest = divmod(every_minutes, 60)
     if rest or 24 % hours:
         raise ValueError(f"A job runs every divisor of 60 minutes or of 24 hours, not {every_minutes}.")
-    return crontab(minute="0", hour=f"*/{hours}")
+    schedule = crontab(minute="0", hour=f"*/{hours}")
+    return schedule
 
 
 def make_huey(url: str, *, name: str = "interviewloop") -> Huey:
