@@ -5,7 +5,7 @@ event as at a SEQUENCE, or none), whether it does yet, and when the sync job tri
 calendar_accounts: a person's own collection, where it is not CALDAV_COLLECTION's.
 
 Revision ID: c4d1a7e5b3f8
-Revises: c4f8a2d6e1b3
+Revises: e4a7c1d9b3f8
 Create Date: 2026-12-02 01:10:00.000000
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 import interviewloop.db
 
 revision: str = "c4d1a7e5b3f8"
-down_revision: str | None = "c4f8a2d6e1b3"  # main's login_sessions revision came first
+down_revision: str | None = "e4a7c1d9b3f8"  # main's reminders revision came first
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
