@@ -32,6 +32,7 @@ from interviewloop.scheduling.models import (
     InterviewStatus,
     Panelist,
 )
+from interviewloop.scheduling.rsvp import reset_answers
 from interviewloop.scheduling.signals import panel_changing
 from interviewloop.timezones import format_local, to_local
 
@@ -288,6 +289,7 @@ def reschedule(session: Session, actor: Actor, requisition: Requisition, intervi
     if after == before:
         return interview
     interview.sequence += 1
+    reset_answers(interview)  # the new invite asks everyone again; old links stop working
     interview.changes.append(InterviewChange(actor_id=actor.user_id, kind="rescheduled",
                                              before=before, after=after,
                                              reason=data.reason.strip()[:500]))

@@ -24,16 +24,17 @@ from interviewloop.auth.service import user_for_calendar_token
 from interviewloop.bank.service import expectations_by_area
 from interviewloop.db import db, utcnow
 from interviewloop.errors import NotFound
+from interviewloop.forms import ActionForm
 from interviewloop.loops.models import Loop, LoopStage
 from interviewloop.ratelimit import configured, limiter
 from interviewloop.requisitions import service as requisitions
 from interviewloop.requisitions.candidates import get_candidate
 from interviewloop.requisitions.models import CandidateStatus, Requisition
 from interviewloop.requisitions.views import load_managed
-from interviewloop.scheduling import calendar, invites, queries, service
+from interviewloop.scheduling import calendar, invites, queries, rsvp, service
 from interviewloop.scheduling.forms import CancelForm, ScheduleForm
 from interviewloop.scheduling.models import Interview
-from interviewloop.timezones import NonexistentLocalTime, from_local, to_local
+from interviewloop.timezones import NonexistentLocalTime, format_local, from_local, to_local
 
 bp = Blueprint("scheduling", __name__, template_folder="templates")
 
@@ -232,3 +233,28 @@ def feed(token: str) -> ResponseReturnValue:
     body = calendar.feed(events, name=f"Interviews: {user.name}", now=utcnow())
     return Response(body, mimetype="text/calendar")
 
+
+
+def _signer() -> tokens.LinkSigner:
+    signer = tokens.signer_of(db.session.info)
+    if signer is None:  # every app session has one (outbox.init_app)
+        raise RuntimeError("The app's sessions carry no link signer.")
+    return signer
+
+
+@bp.route("/rsvp/<token>", methods=["GET", "POST"])
+def answer_invite(token: str) -> ResponseReturnValue:
+    """An interviewer's accept / decline link, no sign-in: GET asks, POST answers (a mail
+    scanner fetching the link answers nothing)."""
+    form = ActionForm()
+    done = False
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400, "The form expired; open the link from the email again.")
+        opened = rsvp.answer(db.session, _signer(), token, ip=request.remote_addr)
+        done = True
+    else:
+        opened = rsvp.open_link(db.session, _signer(), token)
+    zone = opened.panelist.user.time_zone
+    return render_template("scheduling/rsvp.html", opened=opened, form=form, done=done,
+                           when=format_local(opened.interview.starts_at, zone))
