@@ -12,7 +12,7 @@ from __future__ import annotations
 from interviewloop.bank.signals import bank_imported, checking_job_descriptions
 from interviewloop.debrief import hooks as debrief
 from interviewloop.loops import hooks as loops
-from interviewloop.loops.signals import stage_removing, stages_changing
+from interviewloop.loops.signals import describing_stages, stage_removing, stages_changing
 from interviewloop.requisitions import hooks as requisitions
 from interviewloop.requisitions.signals import listing_loops, team_member_removing
 from interviewloop.scheduling import hooks as scheduling
@@ -27,6 +27,7 @@ CONNECTIONS = (
     (team_member_removing, scheduling.refuse_removing_panelists),
     (stages_changing, scheduling.refuse_changing_scheduled_stages),
     (stage_removing, scheduling.refuse_removing_stages_with_history),
+    (describing_stages, scheduling.describe_stages),
     (panel_changing, scorecards.keep_writers_on_panel),
     (counting_scorecards, scorecards.submitted_counts),
     (scorecard_editing, debrief.lock_decided_scorecards),
