@@ -51,6 +51,18 @@ def organizer(session: Session, requisition: Requisition, mail: MailSettings) ->
     return Person(mail.sender, f"{recruiter.name} via interviewloop")
 
 
+def organizers(session: Session, requisitions: Iterable[Requisition],
+               mail: MailSettings | None = None) -> dict[int, Person]:
+    """The organizer of each requisition's events (as ``organizer``), in one query: for a
+    feed of many interviews."""
+    mail = mail or settings(session)
+    requisitions = list(requisitions)
+    names = dict(session.execute(select(User.id, User.name).where(
+        User.id.in_({r.recruiter_id for r in requisitions}))).all())
+    return {r.id: Person(mail.sender, f"{names[r.recruiter_id]} via interviewloop")
+            for r in requisitions}
+
+
 def panel_event(session: Session, interview: Interview, requisition: Requisition,
                 candidate: Candidate, stage: LoopStage, panel: list[User], *,
                 mail: MailSettings | None = None) -> EventText:

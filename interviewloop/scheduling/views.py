@@ -34,7 +34,15 @@ from interviewloop.requisitions.views import load_managed
 from interviewloop.scheduling import calendar, invites, queries, rsvp, service
 from interviewloop.scheduling.forms import CancelForm, ScheduleForm
 from interviewloop.scheduling.models import Interview
-from interviewloop.timezones import NonexistentLocalTime, format_local, from_local, to_local
+from interviewloop.timezones import (
+    AmbiguousLocalTime,
+    NonexistentLocalTime,
+    describe_reading,
+    format_local,
+    from_local,
+    readings,
+    to_local,
+)
 
 bp = Blueprint("scheduling", __name__, template_folder="templates")
 
@@ -60,11 +68,25 @@ def board(requisition_id: int) -> ResponseReturnValue:
                            state_choices=queries.StageState.choices())
 
 
+def _offer_readings(form: ScheduleForm) -> bool:
+    """When the form's start time happens twice in the recruiter's zone, show which is
+    which (and say so); whether it does."""
+    found = readings(form.starts_at.data, current_user.time_zone) if form.starts_at.data else []
+    if len(found) > 1:
+        form.set_readings([describe_reading(f) for f in found])
+    return len(found) > 1
+
+
 def _schedule_input(form: ScheduleForm) -> service.ScheduleInput:
+    _offer_readings(form)
     try:
-        starts_at = from_local(form.starts_at.data, current_user.time_zone)
+        starts_at = from_local(form.starts_at.data, current_user.time_zone,
+                               fold=form.chosen_fold())
     except NonexistentLocalTime as exc:
         form.starts_at.errors = [*form.starts_at.errors, str(exc)]
+        raise
+    except AmbiguousLocalTime as exc:
+        form.fold.errors = [*form.fold.errors, str(exc)]
         raise
     return service.ScheduleInput(
         interviewer_ids=list(form.interviewers.data), starts_at=starts_at,
@@ -76,7 +98,7 @@ def _book(form, operation):
     """Run a booking; on refusal or warning, put the reasons on the form (status to show)."""
     try:
         return operation(_schedule_input(form)), None
-    except NonexistentLocalTime:
+    except (NonexistentLocalTime, AmbiguousLocalTime):
         return None, 422
     except service.SchedulingRefused as exc:
         form.form_errors.extend(exc.reasons)
@@ -149,8 +171,9 @@ def reschedule(interview_id: int) -> ResponseReturnValue:
     form.set_interviewers(service.team_interviewers(db.session, requisition))
     if not form.is_submitted():
         form.interviewers.data = [p.user_id for p in interview.panel]
-        form.starts_at.data = to_local(interview.starts_at, current_user.time_zone).replace(
-            tzinfo=None)
+        local = to_local(interview.starts_at, current_user.time_zone)
+        form.starts_at.data, form.fold.data = local.replace(tzinfo=None), str(local.fold)
+        _offer_readings(form)
         form.minutes.data = interview.minutes
         form.location.data = interview.location
     status = 200
@@ -179,12 +202,14 @@ def cancel(interview_id: int) -> ResponseReturnValue:
     return redirect(url_for(".interview", interview_id=interview.id))
 
 
-def event_text(interview: Interview, requisition: Requisition) -> calendar.EventText:
+def event_text(interview: Interview, requisition: Requisition,
+               by: calendar.Person) -> calendar.EventText:
     kit = url_for("scheduling.kit", interview_id=interview.id, _external=True)
     return calendar.EventText(
         summary=f"Interview: {interview.candidate.name}, {interview.stage.name}",
         description=f"{requisition.title} ({requisition.level.label}).\nInterview kit: {kit}",
         attendee_emails=tuple(p.user.email for p in interview.panel),
+        organizer_email=by.email, organizer_name=by.name,  # as the emailed invites have
     )
 
 
@@ -229,7 +254,9 @@ def feed(token: str) -> ResponseReturnValue:
     if user is None:
         raise NotFound("No such calendar.")
     rows = queries.interviews_of(db.session, user, include_cancelled=True)
-    events = [(r.interview, event_text(r.interview, r.requisition)) for r in rows]
+    by = invites.organizers(db.session, {r.requisition.id: r.requisition for r in rows}.values())
+    events = [(r.interview, event_text(r.interview, r.requisition, by[r.requisition.id]))
+              for r in rows]
     body = calendar.feed(events, name=f"Interviews: {user.name}", now=utcnow())
     return Response(body, mimetype="text/calendar")
 
