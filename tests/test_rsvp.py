@@ -194,7 +194,8 @@ def test_a_cancelled_interview_takes_no_answers(w):
     interview = scheduling.get_interview(w.session, w.interview.id)
     scheduling.cancel(w.session, Actor(w.recruiter), w.req, interview)
     w.session.flush()
-    assert answer(w.client, got[w.alice.email]["accept"]).status_code == 409
+    refused = answer(w.client, got[w.alice.email]["accept"])
+    assert refused.status_code == 409 and "was cancelled" in refused.get_data(as_text=True)
     assert not links(w)  # the cancellations went out, with no links to answer
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload, subqueryload
+from sqlalchemy.orm import Session, selectinload
 
 from interviewloop.auth.models import User
 from interviewloop.db import utcnow
@@ -92,10 +92,7 @@ def board(session: Session, requisition: Requisition, now: datetime | None = Non
         select(Interview).join(Candidate, Candidate.id == Interview.candidate_id)
         .where(Interview.status == InterviewStatus.SCHEDULED,
                Candidate.requisition_id == requisition.id)
-        # One query for every panel however many interviews (selectin batches by 500), and
-        # the people's names only (their roles would be a selectin load of their own).
-        .options(subqueryload(Interview.panel).joinedload(Panelist.user)
-                 .lazyload(User.role_rows)))}
+        .options(selectinload(Interview.panel).selectinload(Panelist.user)))}
     submitted: dict[int, int] = {}
     for _receiver, counts in counting_scorecards.send(session, requisition=requisition):
         submitted.update(counts)
