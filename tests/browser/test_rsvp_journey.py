@@ -21,6 +21,7 @@ from interviewloop.outbox.models import OutboxMail
 from interviewloop.requisitions import candidates
 from tests.browser.conftest import Person
 from tests.browser.helpers import log_in, watch_console
+from tests.browser.test_accessibility import axe_violations, sideways_overflow
 from tests.factories import add_to_team, make_interview, make_requisition, next_monday
 
 pytestmark = pytest.mark.browser
@@ -70,12 +71,18 @@ def seeded(live_server) -> Seeded:
 def test_an_interviewer_declines_from_the_email_and_the_board_flags_it(
         seeded, new_context, live_server):
     errors: list[str] = []
-    page = watch_console(new_context().new_page(), errors, {})
+    # The CSP is bypassed only so that axe-core can be injected (as tests/browser/
+    # test_accessibility.py does): the answer page is reached only from an email.
+    page = watch_console(new_context(bypass_csp=True).new_page(), errors, {})
     page.goto(seeded.decline_path)  # not signed in
     expect(page.locator("#rsvp-heading")).to_have_text("Decline this interview?")
     expect(page.locator("main")).to_contain_text(CANDIDATE[0])
+    assert axe_violations(page) == []
     page.get_by_role("button", name="Decline").click()
     expect(page.locator("#rsvp-done")).to_contain_text("You have declined this interview")
+    assert axe_violations(page) == []
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert sideways_overflow(page) == ""
 
     recruiter = watch_console(new_context().new_page(), errors, {})
     log_in(recruiter, RECRUITER, live_server.password)
