@@ -58,7 +58,9 @@ def test_the_board_and_the_loop_page_flag_who_to_chase(w):
                          ).get_data(as_text=True)
     expected = {w.alice.id: ("accepted", False), w.bob.id: ("declined", True),
                 w.carol.id: ("needs_action", True)}
+    interview_page = w.rc.get(f"/interviews/{later.id}").get_data(as_text=True)
     assert badges(board) == badges(loop_page) == expected
+    assert badges(interview_page) == {k: v for k, v in expected.items() if k != w.carol.id}
     assert "Carol: no answer ⚑" in board and "Alice: accepted<" in loop_page
     assert f'id="schedule-{soon.stage_id}"' in loop_page
 

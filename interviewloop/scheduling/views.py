@@ -160,7 +160,7 @@ def interview(interview_id: int) -> ResponseReturnValue:
     on_panel = any(p.user_id == current_user.id for p in interview.panel)
     return render_template("scheduling/interview.html", interview=interview,
                            requisition=requisition, manages=manages, on_panel=on_panel,
-                           cancel_form=CancelForm())
+                           cancel_form=CancelForm(), answers=rsvp.panel_answers(interview))
 
 
 @bp.route("/interviews/<int:interview_id>/reschedule", methods=["GET", "POST"])
