@@ -6,7 +6,7 @@ with no answer. A CHECK holds the three states, another that an answer has a tim
 "no answer" has none.
 
 Revision ID: e41c7a9d2b10
-Revises: c4f8a2d6e1b3
+Revises: e4a7c1d9b3f8
 Create Date: 2026-12-02 01:10:00.000000
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 import interviewloop.db
 
 revision: str = "e41c7a9d2b10"
-down_revision: str | None = "c4f8a2d6e1b3"  # main's login-sessions revision came first
+down_revision: str | None = "e4a7c1d9b3f8"  # main's reminders revision came first
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
