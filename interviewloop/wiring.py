@@ -14,7 +14,7 @@ from interviewloop.calendars import busy as calendar_busy
 from interviewloop.calendars import hooks as calendars
 from interviewloop.debrief import hooks as debrief
 from interviewloop.loops import hooks as loops
-from interviewloop.loops.signals import stage_removing, stages_changing
+from interviewloop.loops.signals import describing_stages, stage_removing, stages_changing
 from interviewloop.requisitions import hooks as requisitions
 from interviewloop.requisitions.signals import listing_loops, team_member_removing
 from interviewloop.scheduling import hooks as scheduling
@@ -35,6 +35,7 @@ CONNECTIONS = (
     (team_member_removing, scheduling.refuse_removing_panelists),
     (stages_changing, scheduling.refuse_changing_scheduled_stages),
     (stage_removing, scheduling.refuse_removing_stages_with_history),
+    (describing_stages, scheduling.describe_stages),
     (panel_changing, scorecards.keep_writers_on_panel),
     (counting_scorecards, scorecards.submitted_counts),
     (scorecard_editing, debrief.lock_decided_scorecards),

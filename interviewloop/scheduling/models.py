@@ -22,6 +22,19 @@ class InterviewStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+class RsvpState(enum.StrEnum):
+    """A panelist's answer to the invite as it now is (iTIP's PARTSTAT, the part we use)."""
+
+    NEEDS_ACTION = "needs_action"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+    @property
+    def label(self) -> str:
+        return {"needs_action": "no answer", "accepted": "accepted",
+                "declined": "declined"}[self.value]
+
+
 class Interview(Base):
     __tablename__ = "interviews"
     __table_args__ = (
@@ -80,6 +93,8 @@ class Panelist(Base):
     __tablename__ = "interview_panelists"
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        # An answer says when it was given; "no answer" has no time.
+        CheckConstraint("(rsvp = 'needs_action') = (rsvp_at IS NULL)", name="rsvp_has_time"),
         Index("ix_interview_panelists_user_time", "user_id", "starts_at"),
     )
 
@@ -89,6 +104,11 @@ class Panelist(Base):
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     live: Mapped[bool] = mapped_column(default=True)
+    # Reset to needs_action whenever the invite's SEQUENCE rises (scheduling/rsvp.py).
+    rsvp: Mapped[RsvpState] = mapped_column(
+        str_enum(RsvpState, "rsvp"), default=RsvpState.NEEDS_ACTION,
+        server_default=RsvpState.NEEDS_ACTION.value)
+    rsvp_at: Mapped[datetime | None]
 
     interview: Mapped[Interview] = relationship(back_populates="panel", lazy="raise")
     user: Mapped[User] = relationship(lazy="raise")
@@ -141,6 +161,10 @@ explain("pk_interview_panelists", "That person is already on the panel.")
 explain("ck_interviews_ends_after_start", "An interview ends after it starts.", status=422)
 explain("ck_interview_panelists_ends_after_start", "An interview ends after it starts.",
         status=422)
+explain("ck_interview_panelists_rsvp", "An answer is needs_action, accepted or declined.",
+        status=422)
+explain("ck_interview_panelists_rsvp_has_time", "An answer to an invite records when it was "
+        "given.", status=422)
 explain("ck_interviews_cancelled_has_time", "A cancelled interview records when it was "
         "cancelled.", status=422)
 explain("pk_interview_reminders", "That reminder was already sent.")

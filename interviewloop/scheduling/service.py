@@ -33,6 +33,7 @@ from interviewloop.scheduling.models import (
     Panelist,
 )
 from interviewloop.scheduling.reminders import withdraw_reminders
+from interviewloop.scheduling.rsvp import reset_answers
 from interviewloop.scheduling.signals import interview_changed, panel_changing
 from interviewloop.timezones import format_local, to_local
 
@@ -295,6 +296,7 @@ def reschedule(session: Session, actor: Actor, requisition: Requisition, intervi
     if after == before:
         return interview
     interview.sequence += 1
+    reset_answers(interview)  # the new invite asks everyone again; old links stop working
     interview.changes.append(InterviewChange(actor_id=actor.user_id, kind="rescheduled",
                                              before=before, after=after,
                                              reason=data.reason.strip()[:500]))

@@ -27,17 +27,26 @@ from interviewloop.auth.service import user_for_calendar_token
 from interviewloop.bank.service import expectations_by_area
 from interviewloop.db import db, utcnow
 from interviewloop.errors import NotFound
+from interviewloop.forms import ActionForm
 from interviewloop.loops.models import Loop, LoopStage
 from interviewloop.ratelimit import configured, limiter
 from interviewloop.requisitions import service as requisitions
 from interviewloop.requisitions.candidates import get_candidate
 from interviewloop.requisitions.models import CandidateStatus, Requisition
 from interviewloop.requisitions.views import load_managed
-from interviewloop.scheduling import calendar, invites, queries, service
+from interviewloop.scheduling import calendar, invites, queries, rsvp, service
 from interviewloop.scheduling.forms import CancelForm, ScheduleForm
 from interviewloop.scheduling.models import Interview
 from interviewloop.scheduling.signals import CalendarCheck, checking_calendars, describing_interview
-from interviewloop.timezones import NonexistentLocalTime, from_local, to_local
+from interviewloop.timezones import (
+    AmbiguousLocalTime,
+    NonexistentLocalTime,
+    describe_reading,
+    format_local,
+    from_local,
+    readings,
+    to_local,
+)
 
 bp = Blueprint("scheduling", __name__, template_folder="templates")
 
@@ -63,11 +72,25 @@ def board(requisition_id: int) -> ResponseReturnValue:
                            state_choices=queries.StageState.choices())
 
 
+def _offer_readings(form: ScheduleForm) -> bool:
+    """When the form's start time happens twice in the recruiter's zone, show which is
+    which (and say so); whether it does."""
+    found = readings(form.starts_at.data, current_user.time_zone) if form.starts_at.data else []
+    if len(found) > 1:
+        form.set_readings([describe_reading(f) for f in found])
+    return len(found) > 1
+
+
 def _schedule_input(form: ScheduleForm) -> service.ScheduleInput:
+    _offer_readings(form)
     try:
-        starts_at = from_local(form.starts_at.data, current_user.time_zone)
+        starts_at = from_local(form.starts_at.data, current_user.time_zone,
+                               fold=form.chosen_fold())
     except NonexistentLocalTime as exc:
         form.starts_at.errors = [*form.starts_at.errors, str(exc)]
+        raise
+    except AmbiguousLocalTime as exc:
+        form.fold.errors = [*form.fold.errors, str(exc)]
         raise
     return service.ScheduleInput(
         interviewer_ids=list(form.interviewers.data), starts_at=starts_at,
@@ -104,7 +127,7 @@ def _book(form: ScheduleForm, operation: Callable[[service.ScheduleInput], Inter
     A calendar that could not be read is said (flashed), and does not stop the booking."""
     try:
         data = _schedule_input(form)
-    except NonexistentLocalTime:
+    except (NonexistentLocalTime, AmbiguousLocalTime):
         return None, 422
     check = _check_calendars(data, interview)
     data.calendar_warnings = tuple(check.warnings)
@@ -176,7 +199,8 @@ def interview(interview_id: int) -> ResponseReturnValue:
         for note in found] if manages else []
     return render_template("scheduling/interview.html", interview=interview,
                            requisition=requisition, manages=manages, on_panel=on_panel,
-                           cancel_form=CancelForm(), notes=notes)
+                           cancel_form=CancelForm(), notes=notes,
+                           answers=rsvp.panel_answers(interview))
 
 
 @bp.route("/interviews/<int:interview_id>/reschedule", methods=["GET", "POST"])
@@ -187,8 +211,9 @@ def reschedule(interview_id: int) -> ResponseReturnValue:
     form.set_interviewers(service.team_interviewers(db.session, requisition))
     if not form.is_submitted():
         form.interviewers.data = [p.user_id for p in interview.panel]
-        form.starts_at.data = to_local(interview.starts_at, current_user.time_zone).replace(
-            tzinfo=None)
+        local = to_local(interview.starts_at, current_user.time_zone)
+        form.starts_at.data, form.fold.data = local.replace(tzinfo=None), str(local.fold)
+        _offer_readings(form)
         form.minutes.data = interview.minutes
         form.location.data = interview.location
     status = 200
@@ -217,12 +242,14 @@ def cancel(interview_id: int) -> ResponseReturnValue:
     return redirect(url_for(".interview", interview_id=interview.id))
 
 
-def event_text(interview: Interview, requisition: Requisition) -> calendar.EventText:
+def event_text(interview: Interview, requisition: Requisition,
+               by: calendar.Person) -> calendar.EventText:
     kit = url_for("scheduling.kit", interview_id=interview.id, _external=True)
     return calendar.EventText(
         summary=f"Interview: {interview.candidate.name}, {interview.stage.name}",
         description=f"{requisition.title} ({requisition.level.label}).\nInterview kit: {kit}",
         attendee_emails=tuple(p.user.email for p in interview.panel),
+        organizer_email=by.email, organizer_name=by.name,  # as the emailed invites have
     )
 
 
@@ -267,7 +294,34 @@ def feed(token: str) -> ResponseReturnValue:
     if user is None:
         raise NotFound("No such calendar.")
     rows = queries.interviews_of(db.session, user, include_cancelled=True)
-    events = [(r.interview, event_text(r.interview, r.requisition)) for r in rows]
+    by = invites.organizers(db.session, {r.requisition.id: r.requisition for r in rows}.values())
+    events = [(r.interview, event_text(r.interview, r.requisition, by[r.requisition.id]))
+              for r in rows]
     body = calendar.feed(events, name=f"Interviews: {user.name}", now=utcnow())
     return Response(body, mimetype="text/calendar")
 
+
+
+def _signer() -> tokens.LinkSigner:
+    signer = tokens.signer_of(db.session.info)
+    if signer is None:  # every app session has one (outbox.init_app)
+        raise RuntimeError("The app's sessions carry no link signer.")
+    return signer
+
+
+@bp.route("/rsvp/<token>", methods=["GET", "POST"])
+def answer_invite(token: str) -> ResponseReturnValue:
+    """An interviewer's accept / decline link, no sign-in: GET asks, POST answers (a mail
+    scanner fetching the link answers nothing)."""
+    form = ActionForm()
+    done = False
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400, "The form expired; open the link from the email again.")
+        opened = rsvp.answer(db.session, _signer(), token, ip=request.remote_addr)
+        done = True
+    else:
+        opened = rsvp.open_link(db.session, _signer(), token)
+    zone = opened.panelist.user.time_zone
+    return render_template("scheduling/rsvp.html", opened=opened, form=form, done=done,
+                           when=format_local(opened.interview.starts_at, zone))
