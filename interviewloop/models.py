@@ -35,6 +35,7 @@ from interviewloop.scorecards.models import (
     Scorecard,
     ScorecardRevision,
 )
+from interviewloop.sso.models import PendingSignIn
 
 __all__ = [
     "AuditEvent",
@@ -58,6 +59,7 @@ __all__ = [
     "LoopTemplateStageArea",
     "OutboxMail",
     "Panelist",
+    "PendingSignIn",
     "PreOfferCheck",
     "PreOfferSignal",
     "Question",

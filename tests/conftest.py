@@ -236,6 +236,18 @@ def make_user(db_session):
     return make
 
 
+@pytest.fixture(scope="session")
+def oidc_provider(tmp_path_factory):
+    """A real OpenID provider (npm's oidc-provider on Node.js) on a free loopback port,
+    started once for the run by the first test that asks (tests/oidc_provider.py)."""
+    from tests.oidc_provider import OpenIDProvider
+
+    provider = OpenIDProvider(tmp_path_factory.mktemp("oidc"))
+    provider.start()
+    yield provider
+    provider.stop()
+
+
 # --- HTTP helpers ---------------------------------------------------------------------------
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
