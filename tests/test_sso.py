@@ -19,7 +19,7 @@ from tests.conftest import app_config, post
 from tests.oidc_provider import APP_BASE_URL, CLIENT_ID, CLIENT_SECRET
 
 ROLE_MAP = {"hiring-admins": "admin", "engineers": "interviewer",
-            "recruiting": ["recruiter", "interviewer"]}
+            "recruiting": ["recruiter", "hiring_manager"]}
 
 
 def sso_app(connection, provider, **overrides):
@@ -68,10 +68,13 @@ def refusals(db_session) -> list[str]:
         select(AuditEvent).where(AuditEvent.action == "sso_login_refused").order_by(AuditEvent.id))]
 
 
-def test_login_page_offers_the_provider(client):
-    page = client.get("/login").get_data(as_text=True)
+def test_login_page_offers_the_provider(client, oidc_provider):
+    response = client.get("/login")
+    page = response.get_data(as_text=True)
     assert "Sign in with Example ID" in page
     assert 'name="password"' in page  # PASSWORD_LOGIN is on by default
+    # Browsers check form-action on the redirect that follows the button's POST too.
+    assert f"form-action 'self' {oidc_provider.issuer};" in response.headers["Content-Security-Policy"] + ";"
 
 
 def test_a_good_sign_in_opens_the_same_login_session_as_a_password(client, oidc_provider,
@@ -185,7 +188,8 @@ def test_create_users_makes_the_account_with_roles_from_the_claim(connection, oi
 
     user = db_session.scalars(select(User).where(User.email == "newcomer@example.com")).one()
     assert user.name == "New Comer"
-    assert user.roles == {Role.RECRUITER, Role.INTERVIEWER}  # "choir" maps to nothing
+    # engineers -> interviewer, recruiting -> recruiter and hiring manager; choir -> nothing
+    assert user.roles == {Role.INTERVIEWER, Role.RECRUITER, Role.HIRING_MANAGER}
     assert "New Comer" in (signed_in_as(client) or "")
     actions = db_session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
     assert actions == ["user_created", "login"]

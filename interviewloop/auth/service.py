@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from interviewloop import limits, tokens
 from interviewloop.audit.service import Actor, record
@@ -61,7 +61,9 @@ def get_user(session: Session, user_id: int) -> User:
 
 
 def list_users(session: Session) -> list[User]:
-    return list(session.scalars(select(User).order_by(User.is_active.desc(), User.name)))
+    # Roles joined in: the default selectin load asks again for every 500 users.
+    return list(session.scalars(select(User).options(joinedload(User.role_rows))
+                                .order_by(User.is_active.desc(), User.name)).unique())
 
 
 # --- login -------------------------------------------------------------------------------

@@ -1,8 +1,18 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from interviewloop.auth import login as auth_login
@@ -12,6 +22,7 @@ from interviewloop.auth.models import MissedSignIns
 from interviewloop.db import db
 from interviewloop.forms import ActionForm
 from interviewloop.ratelimit import client_address, configured, limiter
+from interviewloop.security import policy_with_form_action
 from interviewloop.timezones import format_local
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -63,8 +74,18 @@ def _login_page(form: LoginForm) -> Any:
     config = current_app.config
     # "Sign in with ..." when single sign-on is configured (interviewloop.sso).
     sso_name = config["OIDC_DISPLAY_NAME"] if config["OIDC_ISSUER"] else None
-    return render_template("auth/login.html", form=form, sso_name=sso_name,
-                           sso_form=ActionForm(), password_login=config["PASSWORD_LOGIN"])
+    page = make_response(render_template("auth/login.html", form=form, sso_name=sso_name,
+                                         sso_form=ActionForm(),
+                                         password_login=config["PASSWORD_LOGIN"]))
+    if sso_name:
+        page.headers["Content-Security-Policy"] = policy_with_form_action(
+            _origin(config["OIDC_ISSUER"]))
+    return page
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def missed_sign_ins_notice(missed: MissedSignIns, time_zone: str) -> str:
