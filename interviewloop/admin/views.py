@@ -20,7 +20,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="template
 @roles_required()
 def users():
     return render_template("admin/users.html", users=service.list_users(db.session),
-                           action_form=ActionForm())
+                           waits=service.sign_in_waits(db.session), action_form=ActionForm())
 
 
 @bp.get("/audit")
@@ -117,6 +117,16 @@ def set_break_glass(user_id: int) -> ResponseReturnValue:
         service.set_break_glass(db.session, current_actor(), user, on)
         flash(f"{user.email} is {'now' if on else 'no longer'} a break-glass account.", "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/sign-in-waits/end")
+@roles_required()
+def end_sign_in_waits(user_id: int) -> ResponseReturnValue:
+    user = service.get_user(db.session, user_id)
+    if ActionForm().validate_on_submit():
+        service.end_sign_in_waits(db.session, current_actor(), user)
+        flash(f"Ended the sign-in waits on {user.email}; every address may try again.", "success")
+    return redirect(url_for("admin.users"))
 
 
 @bp.post("/users/<int:user_id>/password")

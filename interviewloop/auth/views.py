@@ -56,6 +56,7 @@ def login():
                 db.session, auth_login.hasher(), auth_login.login_policy(),
                 form.email.data, form.password.data, ip=request.remote_addr,
                 password_login=current_app.config["PASSWORD_LOGIN"],
+                user_agent=request.user_agent.string,
             )
         except service.LoginRefused as refused:
             # The failure count and the audit row must land even though login failed.

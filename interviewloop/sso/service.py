@@ -115,7 +115,8 @@ def roles_from_claims(policy: SignInPolicy, claims: Mapping[str, Any]) -> set[Ro
 
 
 def sign_in(session: Session, hasher: Hasher, policy: SignInPolicy, claims: Mapping[str, Any],
-            *, ip: str | None, now: datetime | None = None) -> User:
+            *, ip: str | None, user_agent: str | None = None,
+            now: datetime | None = None) -> User:
     """Open a login session for the account whose email the (already verified) ID token
     vouches for, creating it first if the policy allows; raise SignInRefused otherwise."""
     now = now or utcnow()
@@ -128,7 +129,8 @@ def sign_in(session: Session, hasher: Hasher, policy: SignInPolicy, claims: Mapp
         if not policy.create_users:
             raise SignInRefused("no_account", NO_ACCOUNT.format(email=email))
         user = _create_user(session, hasher, policy, claims, email, ip=ip)
-    return auth.open_login_session(session, user, ip=ip, now=now, method="oidc", subject=subject)
+    return auth.open_login_session(session, user, ip=ip, now=now, user_agent=user_agent,
+                                   method="oidc", subject=subject)
 
 
 def _create_user(session: Session, hasher: Hasher, policy: SignInPolicy,

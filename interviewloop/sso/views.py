@@ -79,7 +79,7 @@ def callback() -> ResponseReturnValue:
         return _refused(refused.reason, service.FAILED.format(why=str(refused)))
     try:
         user = service.sign_in(db.session, auth_login.hasher(), _policy(), claims,
-                               ip=request.remote_addr)
+                               ip=request.remote_addr, user_agent=request.user_agent.string)
     except service.SignInRefused as refused:
         db.session.rollback()  # nothing half-made (an account without its login)
         return _refused(refused.reason, str(refused), subject=str(claims.get("sub", ""))[:255])
