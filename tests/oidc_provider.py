@@ -55,14 +55,20 @@ class OpenIDProvider:
     def __init__(self, workdir: Path) -> None:
         self.port = _free_port()
         self.issuer = f"http://127.0.0.1:{self.port}"
+        # The browser journey serves the app on this port (the redirect URI must be known).
+        self.browser_app_port = _free_port()
         self._config = workdir / "oidc-provider.json"
         self._config.write_text(json.dumps({
             "port": self.port,
             "client": {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
-                       "redirect_uris": [REDIRECT_URI]},
+                       "redirect_uris": [REDIRECT_URI, self.browser_app_url + "/login/sso/callback"]},
             "accounts": ACCOUNTS,
         }))
         self._process: subprocess.Popen | None = None
+
+    @property
+    def browser_app_url(self) -> str:
+        return f"http://127.0.0.1:{self.browser_app_port}"
 
     def start(self) -> None:
         if not (JS / "node_modules" / "oidc-provider").is_dir():
