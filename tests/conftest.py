@@ -248,6 +248,18 @@ def oidc_provider(tmp_path_factory):
     provider.stop()
 
 
+@pytest.fixture(scope="session")
+def oidc_provider_userinfo_only(tmp_path_factory):
+    """The same, keeping email and the other scope claims out of its ID tokens: only its
+    userinfo endpoint tells them."""
+    from tests.oidc_provider import OpenIDProvider
+
+    provider = OpenIDProvider(tmp_path_factory.mktemp("oidc"), userinfo_only=True)
+    provider.start()
+    yield provider
+    provider.stop()
+
+
 # --- HTTP helpers ---------------------------------------------------------------------------
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')

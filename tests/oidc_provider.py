@@ -52,7 +52,7 @@ def _free_port() -> int:
 
 
 class OpenIDProvider:
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, *, userinfo_only: bool = False) -> None:
         self.port = _free_port()
         self.issuer = f"http://127.0.0.1:{self.port}"
         # The browser journey serves the app on this port (the redirect URI must be known).
@@ -63,6 +63,7 @@ class OpenIDProvider:
             "client": {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
                        "redirect_uris": [REDIRECT_URI, self.browser_app_url + "/login/sso/callback"]},
             "accounts": ACCOUNTS,
+            "userinfo_only": userinfo_only,
         }))
         self._process: subprocess.Popen | None = None
 

@@ -215,3 +215,19 @@ def test_the_callback_is_rate_limited(connection, oidc_provider):
         assert client.get("/login/sso/callback?state=x&code=y").status_code == 403
     response = client.get("/login/sso/callback?state=x&code=y")
     assert response.status_code == 429 and "Retry-After" in response.headers
+
+
+def test_claims_only_the_userinfo_endpoint_tells_are_used(connection,
+                                                         oidc_provider_userinfo_only,
+                                                         make_user, db_session):
+    provider = oidc_provider_userinfo_only
+    ada = make_user("admin", email="ada.lovelace@example.com", name="Ada L.")
+    make_user("admin", email="una@example.com")
+    app = sso_app(connection, provider)
+    client = app.test_client()
+    assert sign_in(client, provider, "ada").status_code == 302
+    assert db_session.scalars(select(LoginSession.user_id)).one() == ada.id
+
+    unverified = app.test_client()  # email_verified false from userinfo is still a refusal
+    assert sign_in(unverified, provider, "una").status_code == 403
+    assert refusals(db_session) == ["email_not_verified"]

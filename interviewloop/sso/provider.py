@@ -109,4 +109,22 @@ def verified_claims(code: str, *, code_verifier: str, nonce: str) -> dict[str, A
         raise ProviderRefused("signature", "the ID token's signature is not the provider's") from exc
     except (JoseError, ValueError, requests.RequestException) as exc:
         raise ProviderRefused("token", f"the ID token could not be read: {exc}") from exc
-    return dict(claims)
+    found = dict(claims)
+    if "email" not in found:
+        found = _with_userinfo(client, token, found)
+    return found
+
+
+def _with_userinfo(client: Any, token: dict[str, Any], claims: dict[str, Any]) -> dict[str, Any]:
+    """Claims the ID token left out (a provider may keep email for its userinfo endpoint,
+    as OpenID Connect Core 5.4 allows), asked with the access token just issued. The
+    answer counts only for the same subject (Core 5.3.2); the token's own claims win."""
+    if not client.load_server_metadata().get("userinfo_endpoint"):
+        return claims
+    try:
+        info = dict(client.userinfo(token=token))
+    except (OAuthError, requests.RequestException, ValueError) as exc:
+        raise ProviderRefused("userinfo", f"the userinfo request failed: {exc}") from exc
+    if info.get("sub") != claims.get("sub"):
+        raise ProviderRefused("userinfo", "the userinfo answer is about someone else")
+    return {**info, **claims}

@@ -3,7 +3,7 @@
 //   node oidc-provider.mjs CONFIG.json
 //
 // CONFIG: {"port": 0-65535, "client": {"client_id", "client_secret", "redirect_uris"},
-//          "accounts": {"<login>": {claims...}}}. Prints "listening <issuer>" when ready.
+//          "accounts": {"<login>": {claims...}}, "userinfo_only": false}. Prints "listening <issuer>" when ready.
 // Its own login form (devInteractions) signs in whichever account login is typed.
 //
 // Test-only: POST /__test/next-token {"mode": ...} changes the ID token of the next token
@@ -42,8 +42,9 @@ const provider = new Provider(issuer, {
     profile: ['name'],
     groups: ['groups'],
   },
-  // The scope's claims go in the ID token itself (as Keycloak, Okta and Google do).
-  conformIdTokenClaims: false,
+  // The scope's claims go in the ID token itself (as Keycloak, Okta and Google do), unless
+  // CONFIG.userinfo_only: then only the userinfo endpoint tells them (OpenID Connect 5.4).
+  conformIdTokenClaims: Boolean(config.userinfo_only),
   pkce: { required: () => true },  // a client that skips PKCE is refused
   async findAccount(_ctx, id) {
     const claims = config.accounts[id];
