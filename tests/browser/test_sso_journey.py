@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from interviewloop import create_app
+from tests.browser.test_accessibility import axe_violations
 from tests.conftest import app_config, migrate, new_database_url
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET
 
@@ -83,5 +84,16 @@ def test_sign_in_through_the_provider(browser, sso_server, oidc_provider):
         page.goto("/account")
         assert urlsplit(page.url).path == "/account"  # signed in: no bounce to /login
         assert errors == []
+    finally:
+        context.close()
+
+
+def test_the_login_page_with_the_provider_has_no_axe_violation(browser, sso_server):
+    # axe is injected as a script, so this context ignores the CSP (the journey keeps it).
+    context = browser.new_context(base_url=sso_server, bypass_csp=True)
+    try:
+        page = context.new_page()
+        page.goto("/login")
+        assert axe_violations(page) == []
     finally:
         context.close()
