@@ -236,7 +236,8 @@ SETTINGS: tuple[Setting, ...] = (
             "everyone else signs in through OIDC_ISSUER"),
     Setting("RATELIMIT_SSO_CALLBACK", "RATELIMIT_SSO_CALLBACK", _rate_limit,
             "20 per minute;100 per hour",
-            "returns from the identity provider to the app, from one client address"),
+            "sign-ins started through the identity provider, and returns from it to the app, "
+            "each from one client address"),
     Setting("BANK_PAGE_SIZE", "BANK_PAGE_SIZE", _positive_int, 20, "questions per page in the bank"),
 )
 

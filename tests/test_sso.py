@@ -209,12 +209,16 @@ def test_create_users_refuses_someone_no_group_gives_a_role(connection, oidc_pro
     assert refusals(db_session) == ["no_roles"]
 
 
-def test_the_callback_is_rate_limited(connection, oidc_provider):
+def test_the_callback_and_the_start_are_rate_limited(connection, oidc_provider):
     client = sso_app(connection, oidc_provider, RATELIMIT_SSO_CALLBACK="2 per minute").test_client()
     for _ in range(2):
         assert client.get("/login/sso/callback?state=x&code=y").status_code == 403
     response = client.get("/login/sso/callback?state=x&code=y")
     assert response.status_code == 429 and "Retry-After" in response.headers
+    # Starting one is limited too: each start keeps a row until it comes back or expires.
+    for _ in range(2):
+        assert post(client, "/login/sso").status_code == 302
+    assert post(client, "/login/sso").status_code == 429
 
 
 def test_claims_only_the_userinfo_endpoint_tells_are_used(connection,

@@ -34,6 +34,8 @@ def _refused(reason: str, message: str, **detail: str) -> ResponseReturnValue:
 
 
 @bp.post("/login/sso")
+@limiter.limit(configured("RATELIMIT_SSO_CALLBACK"),
+               error_message="Too many sign-ins through the identity provider from your address.")
 def start() -> ResponseReturnValue:
     """POST (with the CSRF token) from the login page: a link would let any site start it."""
     if not provider.enabled(current_app.config):
