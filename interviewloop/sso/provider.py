@@ -87,6 +87,8 @@ def authorization() -> Authorization:
 def verified_claims(code: str, *, code_verifier: str, nonce: str) -> dict[str, Any]:
     """Exchange the code (with the PKCE verifier) and return the ID token's claims, once its
     signature and claims check out; raise ProviderRefused otherwise."""
+    if not nonce:  # Authlib skips the nonce check when it is given none
+        raise ProviderRefused("nonce", "no nonce was kept for this sign-in")
     client = _client()
     try:
         token = client.fetch_access_token(redirect_uri=redirect_uri(), code=code,
