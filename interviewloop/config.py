@@ -89,6 +89,14 @@ def _count(raw: str) -> int:
     return value
 
 
+def _reminder_hours(raw: str) -> tuple[int, ...]:
+    """E.g. "24,1": whole hours before an interview, each from 1 to 336 (two weeks)."""
+    hours = {int(part) for part in raw.split(",") if part.strip()}
+    if not hours or not all(1 <= h <= 336 for h in hours):
+        raise ValueError("expected whole hours from 1 to 336, separated by commas, e.g. 24,1")
+    return tuple(sorted(hours, reverse=True))
+
+
 RATE_LIMIT_STORAGES = ("memory", "redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster")
 
 
@@ -177,6 +185,9 @@ SETTINGS: tuple[Setting, ...] = (
             "a scorecard is due this many hours after its interview ends"),
     Setting("SCORECARD_ESCALATE_HOURS", "SCORECARD_ESCALATE_HOURS", _positive_int, 48,
             "past this many hours after the interview, the hiring manager is told too"),
+    Setting("INTERVIEW_REMINDER_HOURS", "INTERVIEW_REMINDER_HOURS", _reminder_hours, (24, 1),
+            "interviewers are emailed a reminder (with the kit link) this many hours before "
+            "each interview, once each, e.g. 24,1; sent by the worker"),
     Setting("BASE_URL", "BASE_URL", str, "http://127.0.0.1:5000",
             "the app's address, for links in emails"),
     Setting("SMTP_HOST", "SMTP_HOST", str, "localhost", "mail server for reminders and invites"),
