@@ -6,7 +6,7 @@ row as it reads it, so a state is used once. users.break_glass marks the account
 still sign in with a password when PASSWORD_LOGIN=off (none at first).
 
 Revision ID: e41c7a9d2b60
-Revises: c4f8a2d6e1b3
+Revises: e4a7c1d9b3f8
 Create Date: 2026-12-02 01:30:00.000000
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 import interviewloop.db
 
 revision: str = "e41c7a9d2b60"
-down_revision: str | None = "c4f8a2d6e1b3"
+down_revision: str | None = "e4a7c1d9b3f8"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
