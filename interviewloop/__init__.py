@@ -32,6 +32,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from interviewloop import calendars, errors, outbox, queue, ratelimit, security
     from interviewloop.auth import login as auth_login
     from interviewloop.db import db
+    from interviewloop.sso import provider as sso_provider
 
     db.init_app(app)
     queue.init_app(app)
@@ -43,6 +44,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     auth_login.init_app(app)
     ratelimit.init_app(app)
+    sso_provider.init_app(app)
     security.init_app(app)
     errors.init_app(app)
 
@@ -57,9 +59,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from interviewloop.requisitions.views import bp as requisitions_bp
     from interviewloop.scheduling.views import bp as scheduling_bp
     from interviewloop.scorecards.views import bp as scorecards_bp
+    from interviewloop.sso.views import bp as sso_bp
 
     for blueprint in (home_bp, auth_bp, admin_bp, bank_bp, requisitions_bp, loops_bp,
-                      scheduling_bp, scorecards_bp, debrief_bp, outbox_bp, calendars_bp):
+                      scheduling_bp, scorecards_bp, debrief_bp, outbox_bp, calendars_bp, sso_bp):
         app.register_blueprint(blueprint)
     _template_filters(app)
 

@@ -131,6 +131,33 @@ def _collection_pattern(raw: str) -> str:
     if not names or not names <= set(COLLECTION_FIELDS):
         raise ValueError("expected a path naming {email} or {local}, e.g. {email}/calendar/")
     return raw
+def _role_map(raw: str) -> dict[str, list[str]]:
+    """OIDC_ROLE_MAP: {"claim value": "role" or ["role", ...]}, every role one of ours."""
+    from interviewloop.enums import Role
+
+    mapping = json.loads(raw)
+    if not isinstance(mapping, dict):
+        raise ValueError('expected a JSON object such as {"hiring-admins": "admin"}')
+    known = {r.value for r in Role}
+    cleaned: dict[str, list[str]] = {}
+    for value, roles in mapping.items():
+        roles = [roles] if isinstance(roles, str) else roles
+        if not isinstance(roles, list) or not all(isinstance(r, str) and r in known for r in roles):
+            raise ValueError(f"{value!r} must map to roles among {', '.join(sorted(known))}")
+        cleaned[value] = roles
+    return cleaned
+
+
+def _issuer(raw: str) -> str:
+    """An https:// address; plain http only on this machine (a provider in tests)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(raw)
+    loopback = parts.hostname in {"127.0.0.1", "localhost", "::1"}
+    if not parts.hostname or parts.scheme not in ("https", "http") or (
+            parts.scheme == "http" and not loopback):
+        raise ValueError("expected the provider's https:// address")
+    return raw.rstrip("/")
 
 
 @dataclass(frozen=True)
@@ -228,8 +255,50 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CALDAV_RETRY_SECONDS", "CALDAV_RETRY_SECONDS", _positive_int, 60,
             "a calendar write that failed is tried again after this long, then twice as long "
             "each time (at most an hour)"),
+    Setting("OIDC_ISSUER", "OIDC_ISSUER", _issuer, None,
+            "single sign-on: the OpenID provider's issuer address (its discovery document is "
+            "ISSUER/.well-known/openid-configuration); with OIDC_CLIENT_ID and "
+            "OIDC_CLIENT_SECRET it turns on \"Sign in with ...\""),
+    Setting("OIDC_CLIENT_ID", "OIDC_CLIENT_ID", str, None, "this app's client id at the provider"),
+    Setting("OIDC_CLIENT_SECRET", "OIDC_CLIENT_SECRET", str, None,
+            "this app's client secret at the provider"),
+    Setting("OIDC_DISPLAY_NAME", "OIDC_DISPLAY_NAME", str, "single sign-on",
+            "the provider's name on the login page: \"Sign in with <name>\""),
+    Setting("OIDC_SCOPES", "OIDC_SCOPES", str, "openid email profile",
+            "the scopes asked for; add the one that carries OIDC_ROLES_CLAIM if it needs one"),
+    Setting("OIDC_CREATE_USERS", "OIDC_CREATE_USERS", _bool, False,
+            "create an account on a person's first sign-in, with roles from OIDC_ROLES_CLAIM; "
+            "off: an admin creates the account first"),
+    Setting("OIDC_ROLES_CLAIM", "OIDC_ROLES_CLAIM", str, None,
+            "the ID token claim (a string or a list) whose values OIDC_ROLE_MAP turns into roles"),
+    Setting("OIDC_ROLE_MAP", "OIDC_ROLE_MAP", _role_map, {},
+            'JSON: claim value -> role or roles, e.g. {"hiring-admins": "admin", '
+            '"engineers": ["interviewer"]}'),
+    Setting("PASSWORD_LOGIN", "PASSWORD_LOGIN", _bool, True,
+            "off: only accounts an admin marked break-glass may sign in with a password; "
+            "everyone else signs in through OIDC_ISSUER"),
+    Setting("RATELIMIT_SSO_CALLBACK", "RATELIMIT_SSO_CALLBACK", _rate_limit,
+            "20 per minute;100 per hour",
+            "sign-ins started through the identity provider, and returns from it to the app, "
+            "each from one client address"),
     Setting("BANK_PAGE_SIZE", "BANK_PAGE_SIZE", _positive_int, 20, "questions per page in the bank"),
 )
+
+
+OIDC_REQUIRED = ("OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET")
+
+
+def _check_sso(config: Mapping[str, Any]) -> None:
+    given = [name for name in OIDC_REQUIRED if config.get(name)]
+    if given and len(given) < len(OIDC_REQUIRED):
+        missing = ", ".join(n for n in OIDC_REQUIRED if n not in given)
+        raise ConfigError(f"single sign-on needs {', '.join(OIDC_REQUIRED)}; {missing} not set")
+    if not config["PASSWORD_LOGIN"] and not given:
+        raise ConfigError("PASSWORD_LOGIN=off needs single sign-on (OIDC_ISSUER, ...): "
+                          "otherwise only break-glass accounts could sign in")
+    if config["OIDC_CREATE_USERS"] and not (config["OIDC_ROLES_CLAIM"] and config["OIDC_ROLE_MAP"]):
+        raise ConfigError("OIDC_CREATE_USERS needs OIDC_ROLES_CLAIM and OIDC_ROLE_MAP: a new "
+                          "account's roles come from the provider")
 
 
 def database_url(environ: Mapping[str, str], instance_path: str) -> str:
@@ -267,6 +336,7 @@ def load_config(environ: Mapping[str, str], overrides: Mapping[str, Any] | None 
                                     "sqlite:///" + os.path.join(instance_path, "tasks.db"))
     if not config["MAIL_DELIVERY"]:
         config["MAIL_DELIVERY"] = "outbox" if env == "development" else "smtp"
+    _check_sso(config)
     if config["SESSION_COOKIE_SECURE"] is None:
         config["SESSION_COOKIE_SECURE"] = env == "production"
 

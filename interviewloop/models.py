@@ -41,6 +41,7 @@ from interviewloop.scorecards.models import (
     Scorecard,
     ScorecardRevision,
 )
+from interviewloop.sso.models import PendingSignIn
 
 __all__ = [
     "AuditEvent",
@@ -67,6 +68,7 @@ __all__ = [
     "LoopTemplateStageArea",
     "OutboxMail",
     "Panelist",
+    "PendingSignIn",
     "PreOfferCheck",
     "PreOfferSignal",
     "Question",

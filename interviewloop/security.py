@@ -23,6 +23,15 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 
+
+def policy_with_form_action(*origins: str) -> str:
+    """The Content-Security-Policy, with forms also allowed to lead to ``origins``: browsers
+    check form-action on the redirects after a submission too (the single sign-on button
+    posts here, then is redirected to the identity provider)."""
+    return CONTENT_SECURITY_POLICY.replace("form-action 'self'",
+                                           " ".join(["form-action 'self'", *origins]))
+
+
 # A year, with subdomains (ASVS 3.4.1): browsers then refuse plain HTTP to the app's host.
 STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
 

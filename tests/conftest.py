@@ -157,7 +157,7 @@ def _task_queue_file(tmp_path_factory):
 # limit sets the one it tests (tests/test_rate_limits.py). Each app counts in memory of its
 # own, so no test's requests count against another's.
 ROOMY_LIMITS = dict.fromkeys(("RATELIMIT_LOGIN", "RATELIMIT_LOGIN_ACCOUNT", "RATELIMIT_FEED",
-                              "RATELIMIT_FEED_LINK"), "10000 per minute")
+                              "RATELIMIT_FEED_LINK", "RATELIMIT_SSO_CALLBACK"), "10000 per minute")
 
 
 def app_config(**overrides):
@@ -236,6 +236,30 @@ def make_user(db_session):
         return user
 
     return make
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(tmp_path_factory):
+    """A real OpenID provider (npm's oidc-provider on Node.js) on a free loopback port,
+    started once for the run by the first test that asks (tests/oidc_provider.py)."""
+    from tests.oidc_provider import OpenIDProvider
+
+    provider = OpenIDProvider(tmp_path_factory.mktemp("oidc"))
+    provider.start()
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture(scope="session")
+def oidc_provider_userinfo_only(tmp_path_factory):
+    """The same, keeping email and the other scope claims out of its ID tokens: only its
+    userinfo endpoint tells them."""
+    from tests.oidc_provider import OpenIDProvider
+
+    provider = OpenIDProvider(tmp_path_factory.mktemp("oidc"), userinfo_only=True)
+    provider.start()
+    yield provider
+    provider.stop()
 
 
 # --- HTTP helpers ---------------------------------------------------------------------------

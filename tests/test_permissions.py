@@ -128,6 +128,13 @@ ROUTES = [
     Route("/admin/users/<int:user_id>/reactivate", "POST", ADMINS, ok=Outcome(302, "/admin/users"),
           ids=(("user_id", "inactive"),),
           done=lambda w, c: fresh(w, w.inactive).is_active),
+    Route("/admin/users/<int:user_id>/break-glass", "POST", ADMINS,
+          ok=Outcome(302, "/admin/users/"), data=lambda w: {"on": "1"},
+          done=lambda w, c: fresh(w, w.target).break_glass),
+    # Single sign-on is not configured in this app: both are a 404 for everyone
+    # (tests/test_sso.py signs in through a real provider).
+    Route("/login/sso", "POST", EVERYONE, ok=Outcome(404)),
+    Route("/login/sso/callback", "GET", EVERYONE, ok=Outcome(404)),
     Route("/admin/users/<int:user_id>/sign-in-waits/end", "POST", ADMINS,
           ok=Outcome(302, "/admin/users"), ids=(("user_id", "waiting"),),
           done=lambda w, c: not auth_service.sign_in_waits(w.db).get(w.waiting.id)),

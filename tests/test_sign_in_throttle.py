@@ -126,7 +126,7 @@ def test_the_owner_is_told_what_happened_once(app, db_session, make_user):
     assert "(Europe/Berlin)" in body  # in the owner's own time zone
     event = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "login")
                                .order_by(AuditEvent.id.desc())).first()
-    assert event.detail == {"refused_since_last": 7}
+    assert event.detail == {"method": "password", "refused_since_last": 7}
     again = app.test_client()
     again.environ_base["REMOTE_ADDR"] = OWNER
     second = again.post("/login", data={"csrf_token": csrf_token(again), "email": user.email,

@@ -106,6 +106,19 @@ def reactivate_user(user_id: int) -> ResponseReturnValue:
     return redirect(url_for("admin.users"))
 
 
+@bp.post("/users/<int:user_id>/break-glass")
+@roles_required()
+def set_break_glass(user_id: int) -> ResponseReturnValue:
+    """Mark (or unmark) an account as break-glass: it keeps password sign-in when
+    PASSWORD_LOGIN=off, for when the identity provider is down."""
+    user = service.get_user(db.session, user_id)
+    on = request.form.get("on") == "1"
+    if ActionForm().validate_on_submit():
+        service.set_break_glass(db.session, current_actor(), user, on)
+        flash(f"{user.email} is {'now' if on else 'no longer'} a break-glass account.", "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
 @bp.post("/users/<int:user_id>/sign-in-waits/end")
 @roles_required()
 def end_sign_in_waits(user_id: int) -> ResponseReturnValue:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, true
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interviewloop import limits
@@ -43,6 +43,9 @@ class User(Base):
     # The private calendar feed's secret, as its SHA-256 (hex): the secret itself is shown
     # once, when it is made, and kept nowhere. Revoking it (None) makes the old URL a 404.
     calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Break-glass: may still sign in with a password when PASSWORD_LOGIN=off (for when the
+    # identity provider is down). Set by an admin; audited.
+    break_glass: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin",

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from interviewloop import limits, tokens
 from interviewloop.audit.service import Actor, record
@@ -62,18 +62,22 @@ def get_user(session: Session, user_id: int) -> User:
 
 
 def list_users(session: Session) -> list[User]:
-    return list(session.scalars(select(User).order_by(User.is_active.desc(), User.name)))
+    # Roles joined in: the default selectin load asks again for every 500 users.
+    return list(session.scalars(select(User).options(joinedload(User.role_rows))
+                                .order_by(User.is_active.desc(), User.name)).unique())
 
 
 # --- login -------------------------------------------------------------------------------
 
 def log_in(session: Session, hasher: Hasher, policy: LoginPolicy, email: str, password: str,
-           *, ip: str | None, now: datetime | None = None, user_agent: str | None = None) -> User:
+           *, ip: str | None, now: datetime | None = None, user_agent: str | None = None,
+           password_login: bool = True) -> User:
     """Check the credentials and open a login session; raise LoginRefused otherwise.
 
     An address that keeps failing on an account waits (auth.throttle): the guess is counted
     in the database before the password is checked, so the limit holds across workers.
-    The refused sign-ins since the last success are on ``user.missed_sign_ins``."""
+    The refused sign-ins since the last success are on ``user.missed_sign_ins``.
+    With ``password_login`` off (PASSWORD_LOGIN=off) only break-glass accounts get in."""
     now = now or utcnow()
     address = ip or "unknown"
     user = find_user_by_email(session, email)
@@ -81,6 +85,11 @@ def log_in(session: Session, hasher: Hasher, policy: LoginPolicy, email: str, pa
     if user is None or not user.is_active:
         hasher.verify(None, password)  # the same work as for an account
         record(session, actor, "login_failed", user, email=normalise_email(email)[:254])
+        raise LoginRefused
+    if not password_login and not user.break_glass:
+        # The same refusal as a wrong password: the page does not tell who is break-glass.
+        hasher.verify(None, password)
+        record(session, actor, "login_failed", user, reason="password_login_off")
         raise LoginRefused
     if not throttle.reserve_guess(session, user, address, policy, now):
         hasher.verify(None, password)  # a waiting address looks like a wrong password
@@ -95,17 +104,25 @@ def log_in(session: Session, hasher: Hasher, policy: LoginPolicy, email: str, pa
             _tell_owner_of_wait(session, user, address, now, until)
         raise LoginRefused
 
-    missed = throttle.signed_in(session, user, address)
     if hasher.needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
+    return open_login_session(session, user, ip=ip, now=now, user_agent=user_agent,
+                              method="password")
+
+
+def open_login_session(session: Session, user: User, *, ip: str | None, now: datetime,
+                       user_agent: str | None, method: str, **details: object) -> User:
+    """The login session of a person whose identity was just proven (a password, or an
+    identity provider's ID token), audited as ``login``; every way in ends here."""
+    missed = throttle.signed_in(session, user, ip or "unknown")
     login = LoginSession(token=secrets.token_urlsafe(32), user_id=user.id, ip=ip, created_at=now,
                          user_agent=(user_agent or None) and user_agent[:200])
     session.add(login)
     session.flush()
     user.login_token = login.token
     user.missed_sign_ins = missed
-    record(session, Actor(user=user, ip=ip), "login", user,
-           refused_since_last=missed.count if missed else 0)
+    record(session, Actor(user=user, ip=ip), "login", user, method=method,
+           refused_since_last=missed.count if missed else 0, **details)
     return user
 
 
@@ -370,6 +387,16 @@ def reactivate_user(session: Session, actor: Actor, user: User) -> User:
     user.deactivated_at = None
     throttle.forget(session, user)
     record(session, actor, "user_reactivated", user)
+    return user
+
+
+def set_break_glass(session: Session, actor: Actor, user: User, on: bool) -> User:
+    """Allow (or stop) password sign-in for this account while PASSWORD_LOGIN=off."""
+    if user.break_glass == on:
+        raise Conflict("This account is already break-glass." if on else
+                       "This account is not break-glass.")
+    user.break_glass = on
+    record(session, actor, "break_glass_granted" if on else "break_glass_revoked", user)
     return user
 
 

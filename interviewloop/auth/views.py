@@ -1,6 +1,18 @@
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from interviewloop.auth import login as auth_login
@@ -8,7 +20,9 @@ from interviewloop.auth import service
 from interviewloop.auth.forms import LoginForm
 from interviewloop.auth.models import MissedSignIns
 from interviewloop.db import db
+from interviewloop.forms import ActionForm
 from interviewloop.ratelimit import client_address, configured, limiter
+from interviewloop.security import policy_with_form_action
 from interviewloop.timezones import format_local
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -41,19 +55,38 @@ def login():
             user = service.log_in(
                 db.session, auth_login.hasher(), auth_login.login_policy(),
                 form.email.data, form.password.data, ip=request.remote_addr,
+                password_login=current_app.config["PASSWORD_LOGIN"],
                 user_agent=request.user_agent.string,
             )
         except service.LoginRefused as refused:
             # The failure count and the audit row must land even though login failed.
             db.session.commit()
             form.form_errors.append(str(refused))
-            return render_template("auth/login.html", form=form), 200
+            return _login_page(form), 200
         auth_login.start_session(user)
         if user.missed_sign_ins is not None:
             flash(missed_sign_ins_notice(user.missed_sign_ins, user.time_zone), "warning")
         return auth_login.redirect_after_login()
     status = 422 if form.is_submitted() else 200
-    return render_template("auth/login.html", form=form), status
+    return _login_page(form), status
+
+
+def _login_page(form: LoginForm) -> Any:
+    config = current_app.config
+    # "Sign in with ..." when single sign-on is configured (interviewloop.sso).
+    sso_name = config["OIDC_DISPLAY_NAME"] if config["OIDC_ISSUER"] else None
+    page = make_response(render_template("auth/login.html", form=form, sso_name=sso_name,
+                                         sso_form=ActionForm(),
+                                         password_login=config["PASSWORD_LOGIN"]))
+    if sso_name:
+        page.headers["Content-Security-Policy"] = policy_with_form_action(
+            _origin(config["OIDC_ISSUER"]))
+    return page
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def missed_sign_ins_notice(missed: MissedSignIns, time_zone: str) -> str:
