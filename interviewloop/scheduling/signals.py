@@ -12,6 +12,6 @@ _signals = Namespace()
 #: leaving the panel has started a scorecard).
 panel_changing = _signals.signal("panel-changing")
 
-#: Sent by ``board`` with ``requisition``. A receiver (scorecards) returns
-#: ``{interview id: submitted scorecards}`` for the requisition's interviews.
+#: Sent by ``board_page`` with ``interview_ids`` (the page's live interviews). A receiver
+#: (scorecards) returns ``{interview id: submitted scorecards}`` for those interviews.
 counting_scorecards = _signals.signal("counting-scorecards")
