@@ -25,8 +25,8 @@ from tests.test_query_counts import queries_for
 HOUR = timedelta(hours=1)
 
 
-@pytest.fixture
-def w(db_session, make_user, login):
+def world(db_session, make_user, login) -> SimpleNamespace:
+    """A requisition's hiring team: a manager, a recruiter, two interviewers."""
     manager = make_user("hiring_manager", name="Hana Manager")
     recruiter = make_user("recruiter", name="Rui Recruiter", time_zone="America/New_York")
     alice = make_user("interviewer", name="Alice Interviewer", time_zone="Asia/Kolkata")
@@ -36,6 +36,11 @@ def w(db_session, make_user, login):
     db_session.flush()
     return SimpleNamespace(session=db_session, manager=manager, recruiter=recruiter,
                            alice=alice, bob=bob, req=req, login=login)
+
+
+@pytest.fixture
+def w(db_session, make_user, login):
+    return world(db_session, make_user, login)
 
 
 def seed(w, count: int, start: int) -> None:
@@ -144,3 +149,28 @@ def test_the_audit_log_with_5_and_600_events(w, make_user, login, count_queries)
     client = login(make_user("admin"))
     flat(client, count_queries, "/admin/audit", lambda count, start: add_events(w, count, start),
          "audit", paging.LIST_PAGE)
+
+
+def test_the_board_reads_the_viewer_once_however_many_times_it_shows(w, monkeypatch):
+    """The viewer's time zone is looked up once per request, not per cell (each lookup
+    went through ``current_user``)."""
+    import flask_login.utils
+
+    reads = []
+    real = flask_login.utils._get_user
+    monkeypatch.setattr(flask_login.utils, "_get_user", lambda: reads.append(1) or real())
+    client = w.login(w.recruiter)
+    url = f"/requisitions/{w.req.id}/board"
+
+    def count() -> int:
+        reads.clear()
+        page = client.get(url).get_data(as_text=True)
+        return len(reads), page.count("(America/New_York)")
+
+    seed(w, 4, 0)
+    few, shown = count()
+    assert shown == 3
+    seed(w, 60, 4)
+    many, shown = count()
+    assert shown == paging.BOARD_PAGE
+    assert many == few

@@ -198,6 +198,7 @@ def page(session: Session, requisition: Requisition, viewer: User, *, now: datet
                             size=size)
     else:
         total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        number = min(number, max(1, -(-total // size)))  # past the end: the last page
         keys = _sort_keys(sort, viewer, now=now, due_hours=due_hours)
         items = list(session.scalars(stmt.order_by(*keys, Candidate.name, Candidate.id)
                                      .limit(size).offset((number - 1) * size)))
