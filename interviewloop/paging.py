@@ -158,11 +158,12 @@ def read_page_number(args: Mapping[str, str]) -> int:
     return int(text)
 
 
-def numbered_page(items: list[T], *, number: int, size: int, total: int) -> Page[T]:
-    pages = max(1, -(-total // size))
-    return Page(items=items, number=number, pages=min(pages, MAX_PAGE), total=total,
+def numbered_page(items: list[T], *, number: int, size: int, total: int,
+                  cap: int = MAX_PAGE) -> Page[T]:
+    pages = min(max(1, -(-total // size)), cap)
+    return Page(items=items, number=number, pages=pages, total=total,
                 previous={"page": number - 1} if number > 1 else None,
-                next={"page": number + 1} if number < min(pages, MAX_PAGE) else None)
+                next={"page": number + 1} if number < pages else None)
 
 
 # --- links -------------------------------------------------------------------------------------
