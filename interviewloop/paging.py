@@ -152,10 +152,11 @@ def keyset_page(session: Session, stmt: Select[*tuple[Any, ...]], keyset: Keyset
 # --- numbered pages ----------------------------------------------------------------------------
 
 def read_page_number(args: Mapping[str, str]) -> int:
-    text = args.get("page", "1") or "1"
-    if not text.isdigit() or not 1 <= int(text) <= MAX_PAGE:
+    raw = args.get("page", "1") or "1"
+    # ASCII digits only: str.isdigit() also passes "²", which int() refuses.
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 4 or not 1 <= int(raw) <= MAX_PAGE:
         raise BadPage(f"The page is a whole number from 1 to {MAX_PAGE}.")
-    return int(text)
+    return int(raw)
 
 
 def numbered_page(items: list[T], *, number: int, size: int, total: int,

@@ -177,7 +177,7 @@ def test_bad_cursors_on_the_home_are_a_400(w, query):
 
 
 @pytest.mark.parametrize("query", ["page=0", "page=abc", "page=-1", "page=201", "page=1e3",
-                                   "page=" + "9" * 40])
+                                   "page=%C2%B2", "page=%D9%A1", "page=" + "9" * 40])
 def test_bad_page_numbers_on_the_dashboard_are_a_400(w, query):
     response = w.login(w.manager).get(f"/requisitions/{w.req.id}/dashboard?sort=mean&{query}")
     assert response.status_code == 400

@@ -69,23 +69,23 @@ def _rows_for(session: Session, candidates: list[Candidate], viewer: User, *,
     """The dashboard's figures for these candidates (a page), in their order. The viewer's
     own pending interviews hide that candidate's ratings and pre-offer state from them
     (independence holds whatever the role)."""
-    req = Candidate.id.in_([c.id for c in candidates])
+    shown = Candidate.id.in_([c.id for c in candidates])
     mine = exists().where(and_(Scorecard.interview_id == Interview.id,
                                Scorecard.interviewer_id == viewer.id,
                                Scorecard.status == ScorecardStatus.SUBMITTED))
     pending = set(session.scalars(
         select(Interview.candidate_id).join(Panelist, Panelist.interview_id == Interview.id)
         .join(Candidate, Candidate.id == Interview.candidate_id)
-        .where(req, Interview.status == InterviewStatus.SCHEDULED,
+        .where(shown, Interview.status == InterviewStatus.SCHEDULED,
                Panelist.user_id == viewer.id, ~mine)))
     stages = dict(session.execute(
         select(Loop.candidate_id, func.count(LoopStage.id)).join(LoopStage)
-        .join(Candidate, Candidate.id == Loop.candidate_id).where(req)
+        .join(Candidate, Candidate.id == Loop.candidate_id).where(shown)
         .group_by(Loop.candidate_id)).all())
     done = dict(session.execute(
         select(Interview.candidate_id, func.count())
         .join(Candidate, Candidate.id == Interview.candidate_id)
-        .where(req, Interview.status == InterviewStatus.SCHEDULED, Interview.ends_at <= now)
+        .where(shown, Interview.status == InterviewStatus.SCHEDULED, Interview.ends_at <= now)
         .group_by(Interview.candidate_id)).all())
     submitted = exists().where(and_(Scorecard.interview_id == Interview.id,
                                     Scorecard.interviewer_id == Panelist.user_id,
@@ -97,21 +97,21 @@ def _rows_for(session: Session, candidates: list[Candidate], viewer: User, *,
                func.count(case((Interview.ends_at < overdue_if_ended_before, 1))))
         .join(Panelist, Panelist.interview_id == Interview.id)
         .join(Candidate, Candidate.id == Interview.candidate_id)
-        .where(req, Interview.status == InterviewStatus.SCHEDULED, Interview.starts_at <= now,
+        .where(shown, Interview.status == InterviewStatus.SCHEDULED, Interview.starts_at <= now,
                ~submitted)
         .group_by(Interview.candidate_id))}
     means = {cid: (mean, n) for cid, mean, n in session.execute(
         select(Scorecard.candidate_id, func.avg(Rating.rating), func.count(Rating.rating))
         .join(Rating, Rating.scorecard_id == Scorecard.id)
         .join(Candidate, Candidate.id == Scorecard.candidate_id)
-        .where(req, Scorecard.status == ScorecardStatus.SUBMITTED, Rating.rating.is_not(None))
+        .where(shown, Scorecard.status == ScorecardStatus.SUBMITTED, Rating.rating.is_not(None))
         .group_by(Scorecard.candidate_id))}
     checks: dict[int, str] = dict(session.execute(
         select(PreOfferCheck.candidate_id,
                case((PreOfferCheck.passed, "passed"), else_="keep looking"))
-        .join(Candidate, Candidate.id == PreOfferCheck.candidate_id).where(req)).all())
+        .join(Candidate, Candidate.id == PreOfferCheck.candidate_id).where(shown)).all())
     latest = select(Decision.candidate_id, func.max(Decision.id).label("id")).join(
-        Candidate, Candidate.id == Decision.candidate_id).where(req).group_by(
+        Candidate, Candidate.id == Decision.candidate_id).where(shown).group_by(
         Decision.candidate_id).subquery()
     decisions = dict(session.execute(
         select(Decision.candidate_id, Decision.kind).join(latest, latest.c.id == Decision.id)
