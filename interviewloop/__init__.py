@@ -36,6 +36,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     queue.init_app(app)
     outbox.init_app(app)
+    # The features' jobs, on the queue before its first use.
+    from interviewloop.scheduling import jobs as _scheduling_jobs  # noqa: F401
+    from interviewloop.scorecards import jobs as _scorecard_jobs  # noqa: F401
+
     auth_login.init_app(app)
     ratelimit.init_app(app)
     security.init_app(app)

@@ -89,6 +89,14 @@ def _count(raw: str) -> int:
     return value
 
 
+def _reminder_hours(raw: str) -> tuple[int, ...]:
+    """E.g. "24,1": whole hours before an interview, each from 1 to 336 (two weeks)."""
+    hours = {int(part) for part in raw.split(",") if part.strip()}
+    if not hours or not all(1 <= h <= 336 for h in hours):
+        raise ValueError("expected whole hours from 1 to 336, separated by commas, e.g. 24,1")
+    return tuple(sorted(hours, reverse=True))
+
+
 RATE_LIMIT_STORAGES = ("memory", "redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster")
 
 
@@ -148,6 +156,9 @@ SETTINGS: tuple[Setting, ...] = (
             "a scorecard is due this many hours after its interview ends"),
     Setting("SCORECARD_ESCALATE_HOURS", "SCORECARD_ESCALATE_HOURS", _positive_int, 48,
             "past this many hours after the interview, the hiring manager is told too"),
+    Setting("INTERVIEW_REMINDER_HOURS", "INTERVIEW_REMINDER_HOURS", _reminder_hours, (24, 1),
+            "interviewers are emailed a reminder (with the kit link) this many hours before "
+            "each interview, once each, e.g. 24,1; sent by the worker"),
     Setting("BASE_URL", "BASE_URL", str, "http://127.0.0.1:5000",
             "the app's address, for links in emails"),
     Setting("SMTP_HOST", "SMTP_HOST", str, "localhost", "mail server for reminders and invites"),
@@ -235,4 +246,11 @@ def load_config(environ: Mapping[str, str], overrides: Mapping[str, Any] | None 
     config.setdefault("WTF_CSRF_ENABLED", True)
     # Set on every app: Flask-Limiter would otherwise carry one app's choice to the next.
     config.setdefault("RATELIMIT_ENABLED", True)
+    # Shared storage down (Redis gone): each process counts in memory until it is back, so
+    # sign-in neither fails (a 500) nor goes unlimited; short timeouts so a hung Redis
+    # cannot hold every request.
+    config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    if config["RATELIMIT_STORAGE_URI"].startswith("redis"):
+        config.setdefault("RATELIMIT_STORAGE_OPTIONS",
+                          {"socket_connect_timeout": 0.5, "socket_timeout": 0.5})
     return config

@@ -26,7 +26,12 @@ from interviewloop.loops.models import (
 )
 from interviewloop.outbox.models import OutboxMail
 from interviewloop.requisitions.models import Candidate, Requisition, RequisitionMember
-from interviewloop.scheduling.models import Interview, InterviewChange, Panelist
+from interviewloop.scheduling.models import (
+    Interview,
+    InterviewChange,
+    InterviewReminder,
+    Panelist,
+)
 from interviewloop.scorecards.models import (
     PreOfferSignal,
     QuestionNote,
@@ -46,6 +51,7 @@ __all__ = [
     "Decision",
     "Interview",
     "InterviewChange",
+    "InterviewReminder",
     "LevelExpectation",
     "LoginSession",
     "LoginThrottle",

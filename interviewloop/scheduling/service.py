@@ -32,6 +32,7 @@ from interviewloop.scheduling.models import (
     InterviewStatus,
     Panelist,
 )
+from interviewloop.scheduling.reminders import withdraw_reminders
 from interviewloop.scheduling.signals import panel_changing
 from interviewloop.timezones import format_local, to_local
 
@@ -294,6 +295,7 @@ def reschedule(session: Session, actor: Actor, requisition: Requisition, intervi
     session.flush()
     record(session, actor, "interview_rescheduled", interview, before=before, after=after)
     queue_invites(session, interview, requisition, previous_panel=before["panel"])
+    withdraw_reminders(session, interview)
     return interview
 
 
@@ -313,4 +315,5 @@ def cancel(session: Session, actor: Actor, requisition: Requisition, interview: 
     session.flush()
     record(session, actor, "interview_cancelled", interview, reason=reason.strip()[:500])
     queue_invites(session, interview, requisition)
+    withdraw_reminders(session, interview)
     return interview
