@@ -76,6 +76,7 @@ def _template_filters(app: Flask) -> None:
     """Times in the viewer's own zone, with the zone named; the limits, named once."""
     from datetime import datetime
 
+    from flask import g
     from flask_login import current_user
 
     from interviewloop import limits
@@ -84,7 +85,11 @@ def _template_filters(app: Flask) -> None:
     app.jinja_env.globals["limits"] = limits
 
     def viewer_zone() -> str:
-        return current_user.time_zone if current_user.is_authenticated else "UTC"
+        # Looked up once per request: a board renders a time in every cell.
+        if "viewer_zone" not in g:
+            g.viewer_zone = current_user.time_zone if current_user.is_authenticated else "UTC"
+        zone: str = g.viewer_zone
+        return zone
 
     @app.template_filter("local")
     def local(moment: datetime, with_date: bool = True) -> str:

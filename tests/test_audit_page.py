@@ -30,7 +30,8 @@ def test_filters_by_action(admin_client, make_user):
     assert "<td>login</td>" in admin_client.get("/admin/audit").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("query", ["action=nonsense", "page=abc", "page=0", "page=-2"])
+@pytest.mark.parametrize("query", ["action=nonsense", "after=abc", "after=bm9wZQ",
+                                   "after=WzFd&before=WzFd", "before=WyJ4Il0"])
 def test_bad_filters_are_a_400(admin_client, query):
     response = admin_client.get(f"/admin/audit?{query}")
     assert response.status_code == 400

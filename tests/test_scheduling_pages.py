@@ -13,6 +13,7 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
+from interviewloop import paging
 from interviewloop.audit.service import Actor
 from interviewloop.auth import service as accounts
 from interviewloop.bank.models import Competency, LevelExpectation, QuestionPoint
@@ -284,7 +285,7 @@ def test_the_interviewers_home_with_2_and_200_interviews(w, count_queries):
     few = queries_for(client, count_queries, "/")
     bulk_interviews(w, 198, 2, panel=[w.alice, w.bob])
     page = client.get("/").get_data(as_text=True)
-    assert page.count("/kit") == 200
+    assert page.count("/kit") == 2 * paging.LIST_PAGE  # a page of upcoming, one of past
     assert queries_for(client, count_queries, "/") == few
 
 
@@ -296,7 +297,7 @@ def test_the_board_with_10_and_500_candidates(w, count_queries):
     bulk_interviews(w, 300, 8, panel=[w.alice, w.bob])
     bulk_interviews(w, 190, 308, panel=[], with_interviews=False)
     page = w.rc.get(url).get_data(as_text=True)
-    assert page.count("<tr>") == 1 + 500
+    assert page.count("<tr>") == 1 + paging.BOARD_PAGE  # a page of the 500
     assert queries_for(w.rc, count_queries, url) == few
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from interviewloop import paging
 from interviewloop.admin.forms import PasswordResetForm, UserCreateForm, UserEditForm
 from interviewloop.audit import service as audit_service
 from interviewloop.auth import service
@@ -31,15 +32,12 @@ def audit():
     action = request.args.get("action", "")
     if action and action not in known:
         abort(400, "Unknown action.")
-    try:
-        page = int(request.args.get("page", "1"))
-    except ValueError:
-        abort(400, "The page is a whole number.")
-    if not 1 <= page <= 100_000:
-        abort(400, "The page is a whole number from 1.")
-    events, total = audit_service.recent_events(db.session, action=action or None, page=page)
-    return render_template("admin/audit.html", events=events, total=total, page=page,
-                           pages=max(1, -(-total // 50)), action=action, actions=known)
+    page, total = audit_service.recent_events(
+        db.session, action=action or None,
+        cursor=paging.read_cursor(request.args, audit_service.EVENT_ORDER))
+    return render_template("admin/audit.html", events=page.items, total=total,
+                           pager=paging.pager(".audit", page, filters={"action": action or None}),
+                           action=action, actions=known)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -3,11 +3,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
 
 from interviewloop.audit.models import AuditEvent
 from interviewloop.auth.models import User
 from interviewloop.errors import Forbidden
+from interviewloop.paging import FIRST, LIST_PAGE, Cursor, Keyset, Page, keyset_page, row_id
 
 
 @dataclass(frozen=True)
@@ -47,23 +49,21 @@ def record(session: Session, actor: Actor, action: str, obj: Any = None,
     return event
 
 
-def recent_events(session: Session, *, action: str | None = None, page: int = 1,
-                  size: int = 50) -> tuple[list[AuditEvent], int]:
-    """A page of the audit log, newest first, with the total count (for the admin page)."""
-    from sqlalchemy import func, select
-    from sqlalchemy.orm import selectinload
+EVENT_ORDER = Keyset((AuditEvent.id,), (row_id,), descending=True)
 
+
+def recent_events(session: Session, *, action: str | None = None, cursor: Cursor = FIRST,
+                  size: int = LIST_PAGE) -> tuple[Page[AuditEvent], int]:
+    """A page of the audit log, newest first, with the total count (for the admin page)."""
     stmt = select(AuditEvent)
     if action:
         stmt = stmt.where(AuditEvent.action == action)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    events = session.scalars(stmt.options(selectinload(AuditEvent.actor))
-                             .order_by(AuditEvent.id.desc())
-                             .limit(size).offset((max(page, 1) - 1) * size)).all()
-    return list(events), total
+    # The actor's email only: their roles are not read (nor loaded, whoever is on the page).
+    shown = stmt.options(joinedload(AuditEvent.actor).raiseload(User.role_rows))
+    page = keyset_page(session, shown, EVENT_ORDER, cursor, lambda e: (e.id,), size=size)
+    return page, total
 
 
 def actions(session: Session) -> list[str]:
-    from sqlalchemy import select
-
     return list(session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))

@@ -32,7 +32,8 @@ class BankFilterForm(FlaskForm):
     benchmark = SelectField("Benchmark question", default="")
     status = SelectField("Status", default="active", choices=choices([
         ("active", "Active"), ("retired", "Retired"), ("all", "Active and retired")]))
-    page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(min=1, max=100000)])
+    PAGES = 100_000  # the last page number a link may ask for
+    page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(min=1, max=PAGES)])
 
     def set_choices(self, areas: Iterable[CapabilityArea],
                     benchmarks: Iterable[BenchmarkQuestion]) -> None:

@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
+from interviewloop import paging
 from interviewloop.auth.login import current_actor, roles_required
 from interviewloop.bank import service
 from interviewloop.bank.forms import BankFilterForm, QuestionForm
@@ -37,10 +38,12 @@ def index():
     )
     page = service.search_questions(db.session, filters, page=form.page.data or 1,
                                     size=current_app.config["BANK_PAGE_SIZE"])
-    # Only the filter's own fields go back into the pager's links: url_for treats keys
-    # such as _method or _external as its own arguments.
+    # Only the filter's own fields go back into the pager's links (paging.pager).
     args = {name: value for name in form.FILTERS if (value := request.args.get(name))}
-    return render_template("bank/index.html", form=form, page=page, args=args)
+    pager = paging.pager(".index", paging.numbered_page(
+        page.items, number=page.number, size=page.size, total=page.total,
+        cap=form.PAGES), filters=args)
+    return render_template("bank/index.html", form=form, page=page, pager=pager)
 
 
 @bp.get("/questions/<int:question_id>")

@@ -1,22 +1,53 @@
 """The requisition dashboard: every candidate with progress, outstanding scorecards, a
-ratings summary, the pre-offer state and the decision, in a fixed number of queries."""
+ratings summary, the pre-offer state and the decision, in a fixed number of queries.
+
+A page at a time: by name, keyset pages; by a figure, the figure is computed in SQL for the
+sort (numbered pages, the offset capped), and the page's figures are then read for its
+candidates only."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, case, exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    Float,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    select,
+    true,
+    type_coerce,
+)
+from sqlalchemy.orm import QueryableAttribute, Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from interviewloop.auth.models import User
 from interviewloop.debrief.models import Decision, PreOfferCheck
 from interviewloop.loops.models import Loop, LoopStage
+from interviewloop.paging import (
+    BOARD_PAGE,
+    FIRST,
+    Cursor,
+    Keyset,
+    Page,
+    keyset_page,
+    numbered_page,
+    row_id,
+    text,
+)
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.scheduling.models import Interview, InterviewStatus, Panelist
 from interviewloop.scorecards.models import Rating, Scorecard, ScorecardStatus
 
 SORTS = ("name", "status", "progress", "outstanding", "mean", "pre_offer", "decision")
+NAME_ORDER = Keyset((Candidate.name, Candidate.id), (text, row_id))
 
 
 @dataclass(frozen=True)
@@ -33,27 +64,28 @@ class DashboardRow:
     hidden: bool = False  # the viewer interviews this candidate and owes a scorecard
 
 
-def rows(session: Session, requisition: Requisition, viewer: User, *, now: datetime,
-         due_hours: int) -> list[DashboardRow]:
-    """The viewer's own pending interviews hide that candidate's ratings and pre-offer state
-    from them (independence holds whatever the role)."""
-    req = Candidate.requisition_id == requisition.id
+def _rows_for(session: Session, candidates: list[Candidate], viewer: User, *,
+              now: datetime, due_hours: int) -> list[DashboardRow]:
+    """The dashboard's figures for these candidates (a page), in their order. The viewer's
+    own pending interviews hide that candidate's ratings and pre-offer state from them
+    (independence holds whatever the role)."""
+    shown = Candidate.id.in_([c.id for c in candidates])
     mine = exists().where(and_(Scorecard.interview_id == Interview.id,
                                Scorecard.interviewer_id == viewer.id,
                                Scorecard.status == ScorecardStatus.SUBMITTED))
     pending = set(session.scalars(
         select(Interview.candidate_id).join(Panelist, Panelist.interview_id == Interview.id)
         .join(Candidate, Candidate.id == Interview.candidate_id)
-        .where(req, Interview.status == InterviewStatus.SCHEDULED,
+        .where(shown, Interview.status == InterviewStatus.SCHEDULED,
                Panelist.user_id == viewer.id, ~mine)))
     stages = dict(session.execute(
         select(Loop.candidate_id, func.count(LoopStage.id)).join(LoopStage)
-        .join(Candidate, Candidate.id == Loop.candidate_id).where(req)
+        .join(Candidate, Candidate.id == Loop.candidate_id).where(shown)
         .group_by(Loop.candidate_id)).all())
     done = dict(session.execute(
         select(Interview.candidate_id, func.count())
         .join(Candidate, Candidate.id == Interview.candidate_id)
-        .where(req, Interview.status == InterviewStatus.SCHEDULED, Interview.ends_at <= now)
+        .where(shown, Interview.status == InterviewStatus.SCHEDULED, Interview.ends_at <= now)
         .group_by(Interview.candidate_id)).all())
     submitted = exists().where(and_(Scorecard.interview_id == Interview.id,
                                     Scorecard.interviewer_id == Panelist.user_id,
@@ -65,27 +97,27 @@ def rows(session: Session, requisition: Requisition, viewer: User, *, now: datet
                func.count(case((Interview.ends_at < overdue_if_ended_before, 1))))
         .join(Panelist, Panelist.interview_id == Interview.id)
         .join(Candidate, Candidate.id == Interview.candidate_id)
-        .where(req, Interview.status == InterviewStatus.SCHEDULED, Interview.starts_at <= now,
+        .where(shown, Interview.status == InterviewStatus.SCHEDULED, Interview.starts_at <= now,
                ~submitted)
         .group_by(Interview.candidate_id))}
     means = {cid: (mean, n) for cid, mean, n in session.execute(
         select(Scorecard.candidate_id, func.avg(Rating.rating), func.count(Rating.rating))
         .join(Rating, Rating.scorecard_id == Scorecard.id)
         .join(Candidate, Candidate.id == Scorecard.candidate_id)
-        .where(req, Scorecard.status == ScorecardStatus.SUBMITTED, Rating.rating.is_not(None))
+        .where(shown, Scorecard.status == ScorecardStatus.SUBMITTED, Rating.rating.is_not(None))
         .group_by(Scorecard.candidate_id))}
     checks: dict[int, str] = dict(session.execute(
         select(PreOfferCheck.candidate_id,
                case((PreOfferCheck.passed, "passed"), else_="keep looking"))
-        .join(Candidate, Candidate.id == PreOfferCheck.candidate_id).where(req)).all())
+        .join(Candidate, Candidate.id == PreOfferCheck.candidate_id).where(shown)).all())
     latest = select(Decision.candidate_id, func.max(Decision.id).label("id")).join(
-        Candidate, Candidate.id == Decision.candidate_id).where(req).group_by(
+        Candidate, Candidate.id == Decision.candidate_id).where(shown).group_by(
         Decision.candidate_id).subquery()
     decisions = dict(session.execute(
         select(Decision.candidate_id, Decision.kind).join(latest, latest.c.id == Decision.id)
     ).all())
     result = []
-    for candidate in session.scalars(select(Candidate).where(req).order_by(Candidate.name)):
+    for candidate in candidates:
         mean, count = means.get(candidate.id, (None, 0))
         decision = decisions.get(candidate.id)
         hidden = candidate.id in pending
@@ -98,17 +130,84 @@ def rows(session: Session, requisition: Requisition, viewer: User, *, now: datet
     return result
 
 
-def sort_and_filter(items: list[DashboardRow], *, sort: str, status: str | None
-                    ) -> list[DashboardRow]:
+def _hidden(viewer: User) -> ColumnElement[bool]:
+    """The viewer is on one of the candidate's scheduled panels and has not submitted."""
+    mine = exists().where(Scorecard.interview_id == Interview.id,
+                          Scorecard.interviewer_id == viewer.id,
+                          Scorecard.status == ScorecardStatus.SUBMITTED)
+    return exists().where(Interview.candidate_id == Candidate.id,
+                          Interview.status == InterviewStatus.SCHEDULED,
+                          Panelist.interview_id == Interview.id, Panelist.user_id == viewer.id,
+                          ~mine)
+
+
+def _count(stmt: Select[Any]) -> ColumnElement[int]:
+    return func.coalesce(stmt.scalar_subquery(), 0)
+
+
+def _sort_keys(sort: str, viewer: User, *, now: datetime, due_hours: int
+               ) -> list[ColumnElement[Any] | QueryableAttribute[Any]]:
+    """The sort's key per candidate, in SQL, as the page shows it (hidden figures sort as
+    if empty, so that the order tells nothing the page hides)."""
+    live = (Interview.candidate_id == Candidate.id,
+            Interview.status == InterviewStatus.SCHEDULED)
+    if sort == "status":
+        return [Candidate.status]
+    if sort == "progress":
+        stages = _count(select(func.count(LoopStage.id)).join(Loop)
+                        .where(Loop.candidate_id == Candidate.id))
+        done = _count(select(func.count(Interview.id)).where(*live, Interview.ends_at <= now))
+        return [case((stages > 0, cast(done, Float) / stages), else_=0.0).desc()]
+    if sort == "outstanding":
+        owed = (select(func.count(Panelist.user_id))
+                .join(Interview, Interview.id == Panelist.interview_id)
+                .where(*live, Interview.starts_at <= now, ~exists().where(
+                    Scorecard.interview_id == Interview.id,
+                    Scorecard.interviewer_id == Panelist.user_id,
+                    Scorecard.status == ScorecardStatus.SUBMITTED)))
+        late = owed.where(Interview.ends_at < now - timedelta(hours=due_hours))
+        return [_count(late).desc(), _count(owed).desc()]
+    hidden = _hidden(viewer)
+    if sort == "mean":
+        mean = (select(func.avg(Rating.rating)).join(Scorecard)
+                .where(Scorecard.candidate_id == Candidate.id,
+                       Scorecard.status == ScorecardStatus.SUBMITTED,
+                       Rating.rating.is_not(None)).scalar_subquery())
+        return [case((hidden, 0), else_=func.coalesce(mean, 0)).desc()]
+    if sort == "pre_offer":
+        passed = select(PreOfferCheck.passed).where(
+            PreOfferCheck.candidate_id == Candidate.id).scalar_subquery()
+        return [case((hidden, "hidden"), (passed.is_(None), "not answered"),
+                     (passed == true(), "passed"), else_="keep looking")]
+    assert sort == "decision"
+    kind = (select(Decision.kind).where(Decision.candidate_id == Candidate.id)
+            .order_by(Decision.id.desc()).limit(1).scalar_subquery())
+    return [func.coalesce(type_coerce(kind, String), literal(""))]
+
+
+def page(session: Session, requisition: Requisition, viewer: User, *, now: datetime,
+         due_hours: int, sort: str = "name", status: str | None = None,
+         cursor: Cursor = FIRST, number: int = 1, size: int = BOARD_PAGE
+         ) -> Page[DashboardRow]:
+    """A page of the dashboard, sorted and filtered in SQL."""
+    stmt = select(Candidate).where(Candidate.requisition_id == requisition.id)
     if status:
-        items = [r for r in items if r.candidate.status.value == status]
-    keys = {
-        "name": lambda r: r.candidate.name.lower(),
-        "status": lambda r: r.candidate.status.value,
-        "progress": lambda r: -(r.stages_done / r.stages if r.stages else 0),
-        "outstanding": lambda r: (-r.overdue, -r.outstanding),
-        "mean": lambda r: -(r.mean or 0),
-        "pre_offer": lambda r: r.pre_offer,
-        "decision": lambda r: r.decision,
-    }
-    return sorted(items, key=keys[sort])
+        stmt = stmt.where(Candidate.status == status)
+    if sort == "name":
+        found = keyset_page(session, stmt, NAME_ORDER, cursor, lambda c: (c.name, c.id),
+                            size=size)
+    else:
+        total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        number = min(number, max(1, -(-total // size)))  # past the end: the last page
+        keys = _sort_keys(sort, viewer, now=now, due_hours=due_hours)
+        items = list(session.scalars(stmt.order_by(*keys, Candidate.name, Candidate.id)
+                                     .limit(size).offset((number - 1) * size)))
+        found = numbered_page(items, number=number, size=size, total=total)
+    return replace(found, items=_rows_for(session, found.items, viewer, now=now,
+                                          due_hours=due_hours))
+
+
+def rows(session: Session, requisition: Requisition, viewer: User, *, now: datetime,
+         due_hours: int) -> list[DashboardRow]:
+    """The first page, by name."""
+    return page(session, requisition, viewer, now=now, due_hours=due_hours).items

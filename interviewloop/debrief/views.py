@@ -21,6 +21,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
+from interviewloop import paging
 from interviewloop.auth.login import current_actor
 from interviewloop.bank.service import areas as all_areas
 from interviewloop.db import db, utcnow
@@ -180,9 +181,14 @@ def requisition_dashboard(requisition_id: int) -> ResponseReturnValue:
         abort(400, f"Sort by one of: {', '.join(dashboard.SORTS)}.")
     if status and status not in set(CandidateStatus):
         abort(400, "Unknown candidate status.")
-    rows = dashboard.rows(db.session, requisition, current_user, now=utcnow(),
-                          due_hours=current_app.config["SCORECARD_DUE_HOURS"])
-    rows = dashboard.sort_and_filter(rows, sort=sort, status=status or None)
-    return render_template("debrief/dashboard.html", requisition=requisition, rows=rows,
-                           sort=sort, status=status, sorts=dashboard.SORTS,
+    number = paging.read_page_number(request.args)
+    cursor = paging.read_cursor(request.args, dashboard.NAME_ORDER)
+    page = dashboard.page(db.session, requisition, current_user, now=utcnow(),
+                          due_hours=current_app.config["SCORECARD_DUE_HOURS"], sort=sort,
+                          status=status or None, cursor=cursor, number=number)
+    pager = paging.pager(".requisition_dashboard", page,
+                         route={"requisition_id": requisition.id},
+                         filters={"sort": sort, "status": status or None})
+    return render_template("debrief/dashboard.html", requisition=requisition, rows=page.items,
+                           pager=pager, sort=sort, status=status, sorts=dashboard.SORTS,
                            status_choices=CandidateStatus.choices())

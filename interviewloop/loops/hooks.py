@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import select
@@ -10,7 +11,6 @@ from sqlalchemy.orm import Session, selectinload
 from interviewloop.bank.models import CapabilityArea
 from interviewloop.enums import Category, Level
 from interviewloop.loops.models import Loop, LoopTemplate, LoopTemplateStage
-from interviewloop.requisitions.models import Candidate, Requisition
 
 
 def import_templates(session: Session, *, templates: list[dict[str, Any]],
@@ -40,11 +40,9 @@ def import_templates(session: Session, *, templates: list[dict[str, Any]],
     session.flush()
 
 
-def coverage_gaps(session: Session, *, requisition: Requisition) -> dict[int, int]:
-    """On ``listing_loops``: how many coverage gaps each candidate's loop has, for the
-    requisition's candidates that have a loop."""
-    rows = session.execute(
-        select(Loop.candidate_id, Loop.coverage_gaps)
-        .join(Candidate, Candidate.id == Loop.candidate_id)
-        .where(Candidate.requisition_id == requisition.id))
+def coverage_gaps(session: Session, *, candidate_ids: Collection[int]) -> dict[int, int]:
+    """On ``listing_loops``: how many coverage gaps each candidate's loop has, for those of
+    the candidates that have a loop."""
+    rows = session.execute(select(Loop.candidate_id, Loop.coverage_gaps)
+                           .where(Loop.candidate_id.in_(list(candidate_ids))))
     return {candidate_id: len(gaps or []) for candidate_id, gaps in rows}

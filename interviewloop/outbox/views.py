@@ -10,6 +10,7 @@ from email import message_from_bytes, policy
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from interviewloop import paging
 from interviewloop.auth.login import current_actor, roles_required
 from interviewloop.db import db
 from interviewloop.forms import ActionForm
@@ -30,8 +31,9 @@ def index() -> str:
     if not 1 <= page <= 100_000:
         abort(400, "The page is a whole number from 1.")
     mails, total = service.recent_mail(db.session, page=page, size=PAGE_SIZE)
-    return render_template("outbox/index.html", mails=mails, total=total, page=page,
-                           pages=max(1, -(-total // PAGE_SIZE)),
+    pager = paging.pager(".index", paging.numbered_page(mails, number=page, size=PAGE_SIZE,
+                                                        total=total, cap=100_000))
+    return render_template("outbox/index.html", mails=mails, total=total, pager=pager,
                            delivery=current_app.config["MAIL_DELIVERY"])
 
 

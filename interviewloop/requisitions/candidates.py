@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,6 +11,16 @@ from interviewloop import limits
 from interviewloop.audit.service import Actor, record
 from interviewloop.auth.service import time_zones
 from interviewloop.errors import Conflict, DomainError, NotFound
+from interviewloop.paging import (
+    FIRST,
+    LIST_PAGE,
+    Cursor,
+    Keyset,
+    Page,
+    keyset_page,
+    row_id,
+    text,
+)
 from interviewloop.requisitions.models import (
     Candidate,
     CandidateStatus,
@@ -131,12 +141,19 @@ class CandidateRow:
     gaps: int
 
 
-def candidate_rows(session: Session, requisition: Requisition) -> list[CandidateRow]:
-    """The requisition's candidates with their loop's state (loops say), in two queries."""
-    candidates = session.scalars(
-        select(Candidate).where(Candidate.requisition_id == requisition.id)
-        .order_by(Candidate.status, Candidate.name, Candidate.id))
+CANDIDATE_ORDER = Keyset((Candidate.status, Candidate.name, Candidate.id), (CandidateStatus, text, row_id))
+
+
+def candidate_rows(session: Session, requisition: Requisition, cursor: Cursor = FIRST,
+                   size: int = LIST_PAGE) -> Page[CandidateRow]:
+    """A page of the requisition's candidates (by status, then name) with their loop's
+    state (loops say), in two queries."""
+    page = keyset_page(session, select(Candidate).where(
+        Candidate.requisition_id == requisition.id), CANDIDATE_ORDER, cursor,
+        lambda c: (c.status.value, c.name, c.id), size=size)
     gaps: dict[int, int] = {}
-    for _receiver, found in listing_loops.send(session, requisition=requisition):
+    for _receiver, found in listing_loops.send(session, candidate_ids=[
+            c.id for c in page.items]):
         gaps.update(found)
-    return [CandidateRow(c, c.id in gaps, gaps.get(c.id, 0)) for c in candidates]
+    return replace(page, items=[CandidateRow(c, c.id in gaps, gaps.get(c.id, 0))
+                                for c in page.items])

@@ -12,6 +12,6 @@ _signals = Namespace()
 #: scheduled interview's panel).
 team_member_removing = _signals.signal("team-member-removing")
 
-#: Sent by ``candidate_rows`` with ``requisition``. A receiver (loops) returns
-#: ``{candidate id: coverage gaps}`` for the candidates that have a loop.
+#: Sent by ``candidate_rows`` with ``candidate_ids`` (a page of them). A receiver (loops)
+#: returns ``{candidate id: coverage gaps}`` for those of them that have a loop.
 listing_loops = _signals.signal("listing-loops")

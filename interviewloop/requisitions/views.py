@@ -14,12 +14,14 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy.orm import Session
 
+from interviewloop import paging
 from interviewloop.audit.service import Actor
 from interviewloop.auth.login import current_actor
 from interviewloop.db import db
@@ -28,7 +30,7 @@ from interviewloop.errors import Forbidden
 from interviewloop.forms import ActionForm, apply_domain_error, form_status, seen_version
 from interviewloop.requisitions import job_description as jd
 from interviewloop.requisitions import service
-from interviewloop.requisitions.candidates import candidate_rows
+from interviewloop.requisitions.candidates import CANDIDATE_ORDER, candidate_rows
 from interviewloop.requisitions.forms import MemberForm, RequisitionForm
 from interviewloop.requisitions.models import OPERATING_QUESTIONS, PRODUCTION_SURFACE, Requisition
 
@@ -110,6 +112,13 @@ def detail(requisition_id: int) -> ResponseReturnValue:
     requisition = load(requisition_id)
     manages = service.can_manage(current_user, requisition)
     references = service.parse_comp_references(current_app.config["COMP_REFERENCE"])
+    candidates = pager = None
+    if manages:
+        page = candidate_rows(db.session, requisition,
+                              paging.read_cursor(request.args, CANDIDATE_ORDER))
+        candidates = page.items
+        pager = paging.pager(".detail", page, route={"requisition_id": requisition.id},
+                             anchor="candidates")
     member_form = MemberForm()
     if manages:
         team_ids = {m.user_id for m in requisition.members}
@@ -121,7 +130,7 @@ def detail(requisition_id: int) -> ResponseReturnValue:
         questions=OPERATING_QUESTIONS, surface=PRODUCTION_SURFACE,
         blockers=service.opening_blockers(requisition),
         notices=service.comp_notices(requisition, references), references=references,
-        candidates=candidate_rows(db.session, requisition) if manages else None,
+        candidates=candidates, pager=pager,
         action_form=ActionForm(), member_form=member_form,
     )
 

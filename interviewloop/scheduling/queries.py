@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, Select, exists, select
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from interviewloop.auth.models import User
 from interviewloop.db import utcnow
 from interviewloop.loops.models import Loop, LoopStage
+from interviewloop.paging import (
+    BOARD_PAGE,
+    FIRST,
+    LIST_PAGE,
+    Cursor,
+    Keyset,
+    Page,
+    keyset_page,
+    moment,
+    row_id,
+    text,
+)
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.scheduling.models import Interview, InterviewStatus, Panelist
 from interviewloop.scheduling.rsvp import PanelAnswer, panel_answers
@@ -42,12 +54,37 @@ def interviews_of(session: Session, user: User, *, include_cancelled: bool = Fal
     return [InterviewRow(i, r) for i, r in session.execute(stmt)]
 
 
-def split_upcoming(rows: list[InterviewRow], now: datetime | None = None
-                   ) -> tuple[list[InterviewRow], list[InterviewRow]]:
-    now = now or utcnow()
-    upcoming = [r for r in rows if r.interview.ends_at > now]
-    past = [r for r in rows if r.interview.ends_at <= now][::-1]
-    return upcoming, past
+PAST_ORDER = Keyset((Interview.starts_at, Interview.id), (moment, row_id), descending=True)
+
+
+def _scheduled_for(user: User) -> Select[Interview, Requisition]:
+    """The user's scheduled interviews with what the home shows, joined (not selectinload,
+    which sends a query per 500)."""
+    return (
+        select(Interview, Requisition)
+        .join(Panelist, Panelist.interview_id == Interview.id)
+        .join(Interview.candidate).join(Interview.stage)
+        .join(Requisition, Requisition.id == Candidate.requisition_id)
+        .where(Panelist.user_id == user.id, Interview.status == InterviewStatus.SCHEDULED)
+        .options(contains_eager(Interview.candidate), contains_eager(Interview.stage)))
+
+
+def upcoming_of(session: Session, user: User, *, now: datetime, size: int = LIST_PAGE
+                ) -> tuple[list[InterviewRow], bool]:
+    """The user's next ``size`` interviews, soonest first, and whether more follow."""
+    rows = [InterviewRow(i, r) for i, r in session.execute(
+        _scheduled_for(user).where(Interview.ends_at > now)
+        .order_by(Interview.starts_at, Interview.id).limit(size + 1))]
+    return rows[:size], len(rows) > size
+
+
+def past_of(session: Session, user: User, *, now: datetime, cursor: Cursor = FIRST,
+            size: int = LIST_PAGE) -> Page[InterviewRow]:
+    """A page of the user's interviews that are over, latest first."""
+    page = keyset_page(session, _scheduled_for(user).where(Interview.ends_at <= now),
+                       PAST_ORDER, cursor, lambda row: (row[0].starts_at, row[0].id),
+                       size=size, scalars=False)
+    return replace(page, items=[InterviewRow(i, r) for i, r in page.items])
 
 
 class StageState(enum.StrEnum):
@@ -78,39 +115,74 @@ class BoardRow:
     cells: list[StageCell]
 
 
-def board(session: Session, requisition: Requisition, now: datetime | None = None,
-          due_hours: int = 24) -> list[BoardRow]:
-    """Candidates by their loop's stages, with each stage's state (scorecards count the
-    submitted ones), in three queries."""
+BOARD_ORDER = Keyset((Candidate.name, Candidate.id), (text, row_id))
+
+
+def _with_a_stage(state: StageState, now: datetime) -> ColumnElement[bool]:
+    """The candidate has a loop stage in ``state`` (for the board's filter, in SQL)."""
+    live = (Interview.candidate_id == Candidate.id,
+            Interview.status == InterviewStatus.SCHEDULED)
+    if state == StageState.SCHEDULED:
+        return exists().where(*live, Interview.ends_at > now)
+    if state == StageState.DONE:
+        return exists().where(*live, Interview.ends_at <= now)
+    booked = exists().where(Interview.stage_id == LoopStage.id,
+                            Interview.status == InterviewStatus.SCHEDULED)
+    return exists().where(LoopStage.loop_id == Loop.id, Loop.candidate_id == Candidate.id,
+                          ~booked)
+
+
+def board_page(session: Session, requisition: Requisition, *, now: datetime | None = None,
+               due_hours: int = 24, status: str | None = None, state: str | None = None,
+               cursor: Cursor = FIRST, size: int = BOARD_PAGE) -> Page[BoardRow]:
+    """A page of candidates (by name) with their loop's stages and each stage's state
+    (scorecards count the submitted ones): filtered in SQL, four queries whatever the size
+    of the requisition."""
     now = now or utcnow()
-    rows = session.execute(
-        select(Candidate, Loop).outerjoin(Loop, Loop.candidate_id == Candidate.id)
-        .where(Candidate.requisition_id == requisition.id)
-        .options(selectinload(Loop.stages))
-        .order_by(Candidate.name, Candidate.id)).all()
+    stmt = select(Candidate).where(Candidate.requisition_id == requisition.id)
+    if status:
+        stmt = stmt.where(Candidate.status == status)
+    if state:
+        stmt = stmt.where(_with_a_stage(StageState(state), now))
+    page = keyset_page(session, stmt, BOARD_ORDER, cursor, lambda c: (c.name, c.id), size=size)
+    ids = [c.id for c in page.items]
+    # Joined, not selectinload: one statement however many rows (selectinload sends one
+    # per 500 parents).
+    loops = {loop.candidate_id: loop for loop in session.scalars(
+        select(Loop).outerjoin(Loop.stages).where(Loop.candidate_id.in_(ids))
+        .options(contains_eager(Loop.stages)).order_by(Loop.id, LoopStage.position)).unique()}
     live = {i.stage_id: i for i in session.scalars(
-        select(Interview).join(Candidate, Candidate.id == Interview.candidate_id)
-        .where(Interview.status == InterviewStatus.SCHEDULED,
-               Candidate.requisition_id == requisition.id)
-        .options(selectinload(Interview.panel).selectinload(Panelist.user)))}
+        select(Interview).outerjoin(Interview.panel).outerjoin(Panelist.user)
+        .where(Interview.candidate_id.in_(ids), Interview.status == InterviewStatus.SCHEDULED)
+        .options(contains_eager(Interview.panel).contains_eager(Panelist.user)
+                 .raiseload(User.role_rows))  # names only: no roles query per page
+        .order_by(Interview.id, Panelist.user_id)).unique()}
     submitted: dict[int, int] = {}
-    for _receiver, counts in counting_scorecards.send(session, requisition=requisition):
+    for _receiver, counts in counting_scorecards.send(session, interview_ids=[
+            i.id for i in live.values()]):
         submitted.update(counts)
-    result = []
-    for candidate, loop in rows:
+    rows = []
+    for candidate in page.items:
+        loop = loops.get(candidate.id)
         cells = []
         for stage in (loop.stages if loop else []):
             interview = live.get(stage.id)
-            state = (StageState.UNSCHEDULED if interview is None else
-                     StageState.DONE if interview.ends_at <= now else StageState.SCHEDULED)
+            cell_state = (StageState.UNSCHEDULED if interview is None else
+                          StageState.DONE if interview.ends_at <= now else StageState.SCHEDULED)
             done = submitted.get(interview.id, 0) if interview else 0
             late = 0
             if interview and interview.ends_at + timedelta(hours=due_hours) < now:
                 late = len(interview.panel) - done
             answers = tuple(panel_answers(interview, now)) if interview else ()
-            cells.append(StageCell(stage, interview, state, done, late, answers))
-        result.append(BoardRow(candidate, cells))
-    return result
+            cells.append(StageCell(stage, interview, cell_state, done, late, answers))
+        rows.append(BoardRow(candidate, cells))
+    return replace(page, items=rows)
+
+
+def board(session: Session, requisition: Requisition, now: datetime | None = None,
+          due_hours: int = 24) -> list[BoardRow]:
+    """The board's first page, every status."""
+    return board_page(session, requisition, now=now, due_hours=due_hours).items
 
 
 @dataclass(frozen=True)

@@ -31,8 +31,8 @@ class PageNote:
 #: leaving the panel has started a scorecard).
 panel_changing = _signals.signal("panel-changing")
 
-#: Sent by ``board`` with ``requisition``. A receiver (scorecards) returns
-#: ``{interview id: submitted scorecards}`` for the requisition's interviews.
+#: Sent by ``board_page`` with ``interview_ids`` (the page's live interviews). A receiver
+#: (scorecards) returns ``{interview id: submitted scorecards}`` for those interviews.
 counting_scorecards = _signals.signal("counting-scorecards")
 
 #: Sent by ``schedule_stage``, ``reschedule`` and ``cancel`` once the interview is flushed as

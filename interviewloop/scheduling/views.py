@@ -21,7 +21,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from interviewloop import tokens
+from interviewloop import paging, tokens
 from interviewloop.auth.login import current_actor
 from interviewloop.auth.service import user_for_calendar_token
 from interviewloop.bank.service import expectations_by_area
@@ -55,20 +55,22 @@ bp = Blueprint("scheduling", __name__, template_folder="templates")
 @login_required
 def board(requisition_id: int) -> ResponseReturnValue:
     requisition = load_managed(requisition_id)
-    rows = queries.board(db.session, requisition,
-                         due_hours=current_app.config["SCORECARD_DUE_HOURS"])
     state = request.args.get("state", "")
     status = request.args.get("status", "active")
     if state and state not in set(queries.StageState):
         abort(400, "Filter by unscheduled, scheduled or done.")
     if status and status not in set(CandidateStatus):
         abort(400, "Unknown candidate status.")
-    if status:
-        rows = [r for r in rows if r.candidate.status.value == status]
-    if state:
-        rows = [r for r in rows if any(c.state == state for c in r.cells)]
-    return render_template("scheduling/board.html", requisition=requisition, rows=rows,
-                           state=state, status=status, status_choices=CandidateStatus.choices(),
+    page = queries.board_page(db.session, requisition, status=status or None,
+                              state=state or None,
+                              cursor=paging.read_cursor(request.args, queries.BOARD_ORDER),
+                              due_hours=current_app.config["SCORECARD_DUE_HOURS"])
+    # status="" (every status) stays in the links: without it the board shows the active.
+    pager = paging.pager(".board", page, route={"requisition_id": requisition.id},
+                         filters={"state": state or None, "status": status})
+    return render_template("scheduling/board.html", requisition=requisition, rows=page.items,
+                           pager=pager, state=state, status=status,
+                           status_choices=CandidateStatus.choices(),
                            state_choices=queries.StageState.choices())
 
 

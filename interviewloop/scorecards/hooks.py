@@ -8,7 +8,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from interviewloop.auth.models import User
-from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.scheduling.models import Interview
 from interviewloop.scheduling.service import SchedulingRefused
 from interviewloop.scorecards.models import Scorecard, ScorecardStatus
@@ -26,12 +25,11 @@ def keep_writers_on_panel(session: Session, *, interview: Interview, keeping: Co
                                  "stays on its panel." for name in writers])
 
 
-def submitted_counts(session: Session, *, requisition: Requisition) -> dict[int, int]:
-    """On ``counting_scorecards``: submitted scorecards per interview of the requisition."""
+def submitted_counts(session: Session, *, interview_ids: Collection[int]) -> dict[int, int]:
+    """On ``counting_scorecards``: submitted scorecards per interview (of a board's page)."""
     rows = session.execute(
         select(Scorecard.interview_id, func.count())
-        .join(Candidate, Candidate.id == Scorecard.candidate_id)
-        .where(Candidate.requisition_id == requisition.id,
+        .where(Scorecard.interview_id.in_(list(interview_ids)),
                Scorecard.status == ScorecardStatus.SUBMITTED)
         .group_by(Scorecard.interview_id)).all()
     return dict(rows)
