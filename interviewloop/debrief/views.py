@@ -27,6 +27,7 @@ from interviewloop.db import db, utcnow
 from interviewloop.debrief import dashboard, service
 from interviewloop.debrief.models import ANSWERS, Answer, DecisionKind
 from interviewloop.errors import DomainError, Forbidden, NotFound
+from interviewloop.loops import sets
 from interviewloop.loops.service import loop_for
 from interviewloop.requisitions import service as requisitions
 from interviewloop.requisitions.candidates import get_candidate
@@ -62,6 +63,7 @@ def debrief_data(requisition: Requisition, candidate: Candidate) -> dict[str, An
                                        due_hours=current_app.config["SCORECARD_DUE_HOURS"]),
         "signals": service.signals_by_question(db.session, candidate),
         "loop_gaps": loop.coverage_gaps if loop else [],
+        "set_differences": sets.differences(db.session, requisition, candidate) if loop else [],
         "check": service.pre_offer_for(db.session, candidate),
         "blocker": service.pre_offer_blocker(db.session, candidate),
         "decision": service.latest_decision(db.session, candidate),
