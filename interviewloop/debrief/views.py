@@ -126,6 +126,12 @@ def export(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
         writer.writerow([_cell(s.area.name), s.count, f"{s.mean:.2f}" if s.mean is not None else "",
                          s.low or "", s.high or "", s.spread if s.spread is not None else "",
                          flag])
+    if data["set_differences"]:  # like with like: where this candidate's questions differ
+        writer.writerow([])
+        writer.writerow(["stage with other questions", "other candidates differing",
+                         "other candidates", "why"])
+        for d in data["set_differences"]:
+            writer.writerow([_cell(d.stage), d.differing, d.others, _cell("; ".join(d.why))])
     name = f"debrief-{requisition.id}-{candidate.id}.csv"
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
