@@ -55,3 +55,4 @@ STAGE_MINUTES = Span(5, 240)  # a loop stage, in a template or a candidate's loo
 INTERVIEW_MINUTES = Span(5, 480)
 QUESTIONS_PER_STAGE = Span(1, 5)
 WEEKLY_INTERVIEW_CAP = Span(1, 50)
+OPEN_SESSIONS_SHOWN = 50  # a person's own open sessions listed on their account

@@ -8,7 +8,7 @@ from, and each loop question the set's question for its place and, where it asks
 (an alternate), why. Existing loops keep NULLs: they were built before sets.
 
 Revision ID: 9c4f1e7a2d30
-Revises: b7d3e9a1c5f2
+Revises: c4f8a2d6e1b3
 Create Date: 2026-12-02 01:00:32.257662
 """
 
@@ -23,7 +23,7 @@ REASON_CHECK = ("(alternate_reason IS NULL) = "
                 "(set_question_id IS NULL OR set_question_id = question_id)")
 
 revision: str = '9c4f1e7a2d30'
-down_revision: str | None = 'b7d3e9a1c5f2'
+down_revision: str | None = 'c4f8a2d6e1b3'  # main's login_sessions revision came first
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
