@@ -23,7 +23,7 @@ REASON_CHECK = ("(alternate_reason IS NULL) = "
                 "(set_question_id IS NULL OR set_question_id = question_id)")
 
 revision: str = '9c4f1e7a2d30'
-down_revision: str | None = 'c4f8a2d6e1b3'  # main's login_sessions revision came first
+down_revision: str | None = 'e41c7a9d2b60'  # after the break-glass revision (parallel branches)
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
