@@ -101,6 +101,9 @@ def _load_requisitions(session: Session) -> None:
         requisitions_service.confirm_definition(session, as_manager, requisition)
         requisitions_service.confirm_definition(session, as_recruiter, requisition)
         requisitions_service.open_requisition(session, as_recruiter, requisition)
+        # Every candidate on a requisition is asked its question set, fixed by the first
+        # loop built (loops/sets.py): the senior requisition's five candidates with loops
+        # share their questions stage by stage, so the debriefs compare like with like.
         if spec["level"] == "senior":
             _debrief_candidates(session, as_manager, as_recruiter, requisition, interviewers)
         for n, (name, email, source) in enumerate(spec["candidates"]):

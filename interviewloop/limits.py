@@ -47,6 +47,7 @@ EVIDENCE = 5000  # a rating's evidence, a question's notes, a scorecard's summar
 SIGNAL_EVIDENCE = 1000  # a pre-offer signal's line on a scorecard
 LOCATION = 500  # a room or a video link
 CHANGE_REASON = 500  # why an interview moved or was cancelled
+SET_REVISION_REASON = Span(1, 500)  # why a requisition's question set was revised
 
 # Numbers.
 QUESTION_MINUTES = Span(5, 120)  # a bank question's suggested time

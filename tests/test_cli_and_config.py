@@ -68,6 +68,22 @@ def test_demo_creates_the_documented_logins_once(app, db_session):
     assert {s.value for s in db_session.scalars(select(Scorecard.status))} == {
         "draft", "submitted"}
     assert [d.kind.value for d in db_session.scalars(select(Decision))] == ["offer"]
+    # The senior requisition's candidates share its question set, stage by stage.
+    from interviewloop.loops.models import LoopQuestion, LoopStage, QuestionSet
+
+    senior = db_session.scalar(select(Requisition.id).where(Requisition.level == "senior"))
+    asked: dict[int, dict[int, set[int]]] = {}
+    for candidate_id, position, question_id in db_session.execute(
+            select(Loop.candidate_id, LoopStage.position, LoopQuestion.question_id)
+            .join(LoopStage, LoopStage.loop_id == Loop.id)
+            .join(LoopQuestion, LoopQuestion.stage_id == LoopStage.id)
+            .join(Candidate, Candidate.id == Loop.candidate_id)
+            .where(Candidate.requisition_id == senior)):
+        asked.setdefault(candidate_id, {}).setdefault(position, set()).add(question_id)
+    assert len(asked) == 5  # three debriefed, two of the three others
+    assert len({tuple(sorted((p, tuple(sorted(q))) for p, q in a.items()))
+                for a in asked.values()}) == 1
+    assert db_session.scalar(select(func.count()).select_from(QuestionSet)) == 3  # one each
     emails = {e for e, _n, _r in DEMO_USERS}
     assert {f"interviewer{n}@example.com" for n in range(1, 5)} | {
         "admin@example.com", "recruiter@example.com", "manager@example.com"} == emails

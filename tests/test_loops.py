@@ -69,8 +69,12 @@ def test_the_same_seed_builds_the_same_loop(db_session, senior_req, team):
 
 
 def test_questions_spread_across_the_bank_least_used_first(db_session, senior_req, team):
+    """Across requisitions: each one's set draws the least-used questions. (Within one
+    requisition every candidate gets the same set: tests/test_question_sets.py.)"""
+    other = make_requisition(db_session, team["manager"], team["recruiter"], level="senior",
+                             title="Senior AI Engineer, Search")
     first = set(question_ids(build(db_session, senior_req, team["recruiter"], 1)))
-    second = set(question_ids(build(db_session, senior_req, team["recruiter"], 2)))
+    second = set(question_ids(build(db_session, other, team["recruiter"], 2)))
     assert first.isdisjoint(second)
 
 

@@ -38,7 +38,8 @@ from interviewloop.bank.service import areas as all_areas
 from interviewloop.db import Base, utcnow
 from interviewloop.debrief.models import ANSWERS, Decision, PreOfferCheck
 from interviewloop.loops import service as loops
-from interviewloop.loops.models import Loop, LoopStage
+from interviewloop.loops import sets as loop_sets
+from interviewloop.loops.models import Loop, LoopStage, QuestionSet
 from interviewloop.requisitions import service as requisitions
 from interviewloop.requisitions.models import (
     OPERATING_QUESTIONS,
@@ -160,6 +161,27 @@ class TeamWorld:
         self._stage_ids = [s.id for s in loop.stages]
         self._first_questions = {lq.id: lq.question_id for s in loop.stages for lq in s.questions}
         return loop
+
+    @cached_property
+    def fixable(self):
+        """The requisition, with the bank there to fix its question set from."""
+        self._request.getfixturevalue("bank")
+        return self.requisition
+
+    def set_numbers(self) -> list[int]:
+        return list(self.db.scalars(select(QuestionSet.number).where(
+            QuestionSet.requisition_id == self.requisition.id)))
+
+    def revision_form(self) -> dict:
+        """Replace the set's first question (the set is fixed with the loop)."""
+        self.loop  # noqa: B018 - builds the loop, which fixes the set
+        current = loop_sets.current_set(self.db, self.requisition)
+        stage = current.stages[0]
+        instead = loop_sets.alternatives(self.db, current, self.requisition.level)[stage.position]
+        return {"stage_position": str(stage.position),
+                "question_id": str(stage.questions[0].question_id),
+                "replacement_id": str(instead[0].id), "reason": "Revised by the matrix",
+                "seen_number": str(current.number)}
 
     @property
     def stage_ids(self) -> list[int]:
@@ -313,6 +335,12 @@ TEAM_ROUTES = [
     TeamRoute(REQ + CAND + LOOPQ + "/stages/<int:stage_id>/move", "POST", MANAGERS, ok=TO_CAND,
               data=lambda w: {"direction": "down"},
               done=lambda w: w.stage_position(w.stage_ids[1]) == 2),
+    # The requisition's question set: its editors are those who manage the requisition.
+    TeamRoute(REQ + "/question-set", "GET", MANAGERS),
+    TeamRoute(REQ + "/question-set", "POST", MANAGERS, ok=TO_REQ, ids=ids(requisition_id="fixable"),
+              done=lambda w: w.set_numbers() == [1]),
+    TeamRoute(REQ + "/question-set/revise", "POST", MANAGERS, ok=TO_REQ,
+              data=lambda w: w.revision_form(), done=lambda w: 2 in w.set_numbers()),
     TeamRoute(REQ + "/board", "GET", MANAGERS),
     TeamRoute(REQ + CAND + "/stages/<int:stage_id>/schedule", "GET", MANAGERS),
     TeamRoute(REQ + CAND + "/stages/<int:stage_id>/schedule", "POST", MANAGERS, ok=TO_INTERVIEW,
@@ -433,7 +461,8 @@ def test_all_unknown_ids(route, actor, world, client_as):
 # --- spelled out: the list, and ids that exist but belong elsewhere --------------------------
 
 SNAPSHOT_TABLES = ("users", "user_roles", "requisitions", "requisition_members", "candidates",
-                   "loops", "loop_stages", "loop_stage_areas", "loop_questions", "interviews",
+                   "loops", "loop_stages", "loop_stage_areas", "loop_questions", "question_sets",
+                   "question_set_stages", "question_set_questions", "interviews",
                    "interview_panelists", "interview_changes", "scorecards", "audit_events",
                    "questions")
 

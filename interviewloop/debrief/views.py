@@ -28,6 +28,7 @@ from interviewloop.db import db, utcnow
 from interviewloop.debrief import dashboard, service
 from interviewloop.debrief.models import ANSWERS, Answer, DecisionKind
 from interviewloop.errors import DomainError, Forbidden, NotFound
+from interviewloop.loops import sets
 from interviewloop.loops.service import loop_for
 from interviewloop.requisitions import service as requisitions
 from interviewloop.requisitions.candidates import get_candidate
@@ -63,6 +64,7 @@ def debrief_data(requisition: Requisition, candidate: Candidate) -> dict[str, An
                                        due_hours=current_app.config["SCORECARD_DUE_HOURS"]),
         "signals": service.signals_by_question(db.session, candidate),
         "loop_gaps": loop.coverage_gaps if loop else [],
+        "set_differences": sets.differences(db.session, requisition, candidate) if loop else [],
         "check": service.pre_offer_for(db.session, candidate),
         "blocker": service.pre_offer_blocker(db.session, candidate),
         "decision": service.latest_decision(db.session, candidate),
@@ -125,6 +127,12 @@ def export(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
         writer.writerow([_cell(s.area.name), s.count, f"{s.mean:.2f}" if s.mean is not None else "",
                          s.low or "", s.high or "", s.spread if s.spread is not None else "",
                          flag])
+    if data["set_differences"]:  # like with like: where this candidate's questions differ
+        writer.writerow([])
+        writer.writerow(["stage with other questions", "other candidates differing",
+                         "other candidates", "why"])
+        for d in data["set_differences"]:
+            writer.writerow([_cell(d.stage), d.differing, d.others, _cell("; ".join(d.why))])
     name = f"debrief-{requisition.id}-{candidate.id}.csv"
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

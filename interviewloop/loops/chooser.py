@@ -36,16 +36,26 @@ class Option:
     benchmarks: frozenset[int]
 
 
+def had_elsewhere(session: Session, candidate: Candidate) -> set[int]:
+    """The questions this person had before "elsewhere": in a loop of theirs on another
+    requisition (a person is a candidate once per requisition, known across requisitions
+    by their email address, which is stored lower-cased), whatever came of it."""
+    return set(session.scalars(
+        select(LoopQuestion.question_id).join(Loop, Loop.id == LoopQuestion.loop_id)
+        .join(Candidate, Candidate.id == Loop.candidate_id)
+        .where(Candidate.email == candidate.email,
+               Candidate.requisition_id != candidate.requisition_id)))
+
+
 class Chooser:
-    def __init__(self, session: Session, level: Level, candidate: Candidate,
+    """``candidate`` None: choosing for a requisition's question set, which no one's
+    history shapes (a candidate who had one of its questions gets an alternate)."""
+
+    def __init__(self, session: Session, level: Level, candidate: Candidate | None,
                  in_loop: Iterable[int], rng: random.Random) -> None:
         self.rng = rng
         self.in_loop = set(in_loop)
-        self.had_before = set(session.scalars(
-            select(LoopQuestion.question_id).join(Loop, Loop.id == LoopQuestion.loop_id)
-            .join(Candidate, Candidate.id == Loop.candidate_id)
-            .where(Candidate.email == candidate.email,
-                   Candidate.requisition_id != candidate.requisition_id)))
+        self.had_before = had_elsewhere(session, candidate) if candidate is not None else set()
         self.usage = dict(session.execute(
             select(LoopQuestion.question_id, func.count()).group_by(LoopQuestion.question_id)
         ).all())
@@ -108,6 +118,40 @@ class Chooser:
     def release(self, option: Option) -> None:
         self.in_loop.discard(option.id)
         self.usage[option.id] = self.usage.get(option.id, 1) - 1
+
+    def alternate_for(self, original: Option) -> Option | None:
+        """The eligible question closest to ``original`` (same category, and this level, as
+        every option is): the same capability areas first, then all of them and more,
+        then the most of them; then the most of its benchmark questions. No random draw
+        and no usage count: candidates who had the same question get the same alternate,
+        so that they stay comparable with each other."""
+        def key(option: Option) -> tuple[int, int, int, int]:
+            shared = len(option.areas & original.areas)
+            rank = 0 if option.areas == original.areas else \
+                1 if option.areas >= original.areas else 2
+            return rank, -shared, -len(option.benchmarks & original.benchmarks), option.id
+        options = [o for o in self.by_category.get(original.category, []) if self.eligible(o)]
+        return min(options, key=key) if options else None
+
+
+def options_for(session: Session, question_ids: Iterable[int]) -> dict[int, Option]:
+    """Options for the questions named, retired or not (what a set holds), in 3 queries."""
+    ids = set(question_ids)
+    areas: dict[int, set[int]] = {}
+    for question_id, area_id in session.execute(select(
+            QuestionArea.question_id, QuestionArea.area_id)
+            .where(QuestionArea.question_id.in_(ids))):
+        areas.setdefault(question_id, set()).add(area_id)
+    benchmarks: dict[int, set[int]] = {}
+    for question_id, bench_id in session.execute(select(
+            QuestionBenchmark.question_id, QuestionBenchmark.benchmark_id)
+            .where(QuestionBenchmark.question_id.in_(ids))):
+        benchmarks.setdefault(question_id, set()).add(bench_id)
+    return {qid: Option(qid, category, title, frozenset(areas.get(qid, ())),
+                        frozenset(benchmarks.get(qid, ())))
+            for qid, category, title in session.execute(
+                select(Question.id, Question.category, Question.title)
+                .where(Question.id.in_(ids)))}
 
 
 def shortfall(stages: list[list[Option]], area_ids: set[int], bench_ids: set[int]) -> int:

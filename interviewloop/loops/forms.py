@@ -33,3 +33,14 @@ class StageForm(FlaskForm):
 
 class MoveForm(FlaskForm):
     direction = SelectField("Direction", choices=choices([("up", "Up"), ("down", "Down")]))
+
+
+class SetRevisionForm(FlaskForm):
+    """Replace one question of a requisition's set (one form per question on the page)."""
+
+    stage_position = IntegerField(validators=[InputRequired(), NumberRange(min=0)])
+    question_id = IntegerField(validators=[InputRequired(), NumberRange(min=1)])
+    seen_number = IntegerField(validators=[InputRequired(), NumberRange(min=1)])
+    replacement_id = IntegerField("Ask instead", validators=[Optional(), NumberRange(min=1)])
+    reason = StringField("Why", validators=[Optional(),
+                                            Length(max=limits.SET_REVISION_REASON.high)])

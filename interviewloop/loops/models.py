@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import Any
 
@@ -17,11 +18,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interviewloop import limits
+from interviewloop.auth.models import User
 from interviewloop.bank.models import CapabilityArea, Question
 from interviewloop.constraints import explain
 from interviewloop.db import Base, str_enum, utcnow
 from interviewloop.enums import Category, Level
-from interviewloop.requisitions.models import Candidate
+from interviewloop.requisitions.models import Candidate, Requisition
 
 
 def _stage_checks() -> tuple[CheckConstraint, ...]:
@@ -85,6 +87,10 @@ class Loop(Base):
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), unique=True)
     level: Mapped[Level] = mapped_column(str_enum(Level, "level"))
     template_id: Mapped[int | None] = mapped_column(ForeignKey("loop_templates.id"))
+    # The version of the requisition's question set it was built from (none: built before
+    # requisitions had sets).
+    question_set_id: Mapped[int | None] = mapped_column(ForeignKey("question_sets.id"),
+                                                        index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # The coverage check's gaps as of the last change (kept so lists can flag loops cheaply).
@@ -93,6 +99,7 @@ class Loop(Base):
     __mapper_args__ = {"version_id_col": version}
 
     candidate: Mapped[Candidate] = relationship(lazy="raise")
+    question_set: Mapped[QuestionSet | None] = relationship(lazy="raise")
     stages: Mapped[list[LoopStage]] = relationship(
         back_populates="loop", cascade="all, delete-orphan", lazy="raise",
         order_by="LoopStage.position")
@@ -133,6 +140,14 @@ class LoopStageArea(Base):
     area_id: Mapped[int] = mapped_column(ForeignKey("capability_areas.id"), primary_key=True)
 
 
+class AlternateReason(enum.StrEnum):
+    """Why a loop asks another question than its requisition's set does in that place."""
+
+    HAD_ELSEWHERE = "had_elsewhere"  # the candidate had it in a loop on another requisition
+    RETIRED = "retired"  # retired, or no longer for this level, since the set was fixed
+    EDITED = "edited"  # an editor swapped it on this candidate's loop
+
+
 class LoopQuestion(Base):
     """A bank question asked in a stage. The loop is repeated here so that the database
     itself refuses the same question twice in one loop."""
@@ -143,6 +158,10 @@ class LoopQuestion(Base):
         ForeignKeyConstraint(["stage_id", "loop_id"], ["loop_stages.id", "loop_stages.loop_id"],
                              ondelete="CASCADE"),
         CheckConstraint("position >= 0", name="position_nonnegative"),
+        # A reason exactly where the question is not the set's.
+        CheckConstraint("(alternate_reason IS NULL) = "
+                        "(set_question_id IS NULL OR set_question_id = question_id)",
+                        name="alternate_has_reason"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -150,8 +169,108 @@ class LoopQuestion(Base):
     stage_id: Mapped[int] = mapped_column(index=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
     position: Mapped[int]
+    # The requisition's set asks this question here (none: a stage added to this loop, or
+    # a loop older than sets); when it is not question_id, alternate_reason says why.
+    set_question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
+    alternate_reason: Mapped[AlternateReason | None] = mapped_column(
+        str_enum(AlternateReason, "alternate_reason"))
 
     stage: Mapped[LoopStage] = relationship(back_populates="questions", lazy="raise")
+    question: Mapped[Question] = relationship(foreign_keys=[question_id], lazy="raise")
+    set_question: Mapped[Question | None] = relationship(foreign_keys=[set_question_id],
+                                                         lazy="raise")
+
+    @property
+    def is_alternate(self) -> bool:
+        return self.alternate_reason is not None
+
+
+class QuestionSet(Base):
+    """One version of a requisition's question set: what every candidate on it is asked,
+    per stage. Version 1 is fixed when its first loop is built (UNIQUE(requisition, number)
+    lets only one of two simultaneous builds make it); each revision adds the next version.
+    Versions are never changed, and a loop keeps the one it was built from."""
+
+    __tablename__ = "question_sets"
+    __table_args__ = (
+        UniqueConstraint("requisition_id", "number"),
+        CheckConstraint("number >= 1", name="number_positive"),
+        CheckConstraint(limits.SET_REVISION_REASON.length_check("reason"), name="reason_length"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requisition_id: Mapped[int] = mapped_column(ForeignKey("requisitions.id"))
+    number: Mapped[int]
+    template_id: Mapped[int | None] = mapped_column(ForeignKey("loop_templates.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text)
+
+    requisition: Mapped[Requisition] = relationship(lazy="raise")
+    created_by: Mapped[User | None] = relationship(lazy="raise")
+    stages: Mapped[list[QuestionSetStage]] = relationship(
+        back_populates="question_set", cascade="all, delete-orphan", lazy="raise",
+        order_by="QuestionSetStage.position")
+
+
+class QuestionSetStage(Base):
+    """A stage of a set, copied from the level's template when the set was fixed (so that a
+    later change of the template does not change what this requisition's candidates get)."""
+
+    __tablename__ = "question_set_stages"
+    __table_args__ = (
+        CheckConstraint("position >= 0", name="position_nonnegative"),
+        CheckConstraint(limits.STAGE_NAME.length_check("name"), name="name_length"),
+        CheckConstraint(limits.STAGE_MINUTES.check("minutes"), name="minutes_range"),
+    )
+
+    set_id: Mapped[int] = mapped_column(ForeignKey("question_sets.id", ondelete="CASCADE"),
+                                        primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    category: Mapped[Category] = mapped_column(str_enum(Category, "category"))
+    minutes: Mapped[int]
+
+    question_set: Mapped[QuestionSet] = relationship(back_populates="stages", lazy="raise")
+    focus_areas: Mapped[list[CapabilityArea]] = relationship(
+        secondary="question_set_stage_areas", lazy="raise", order_by=CapabilityArea.position)
+    questions: Mapped[list[QuestionSetQuestion]] = relationship(
+        back_populates="stage", cascade="all, delete-orphan", lazy="raise",
+        order_by="QuestionSetQuestion.position")
+
+
+class QuestionSetStageArea(Base):
+    __tablename__ = "question_set_stage_areas"
+    __table_args__ = (
+        ForeignKeyConstraint(["set_id", "stage_position"],
+                             ["question_set_stages.set_id", "question_set_stages.position"],
+                             ondelete="CASCADE"),
+    )
+
+    set_id: Mapped[int] = mapped_column(primary_key=True)
+    stage_position: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("capability_areas.id"), primary_key=True)
+
+
+class QuestionSetQuestion(Base):
+    """A question of a set's stage. The set is repeated here so that the database refuses
+    the same question twice in one set."""
+
+    __tablename__ = "question_set_questions"
+    __table_args__ = (
+        UniqueConstraint("set_id", "question_id"),
+        ForeignKeyConstraint(["set_id", "stage_position"],
+                             ["question_set_stages.set_id", "question_set_stages.position"],
+                             ondelete="CASCADE"),
+        CheckConstraint("position >= 0", name="position_nonnegative"),
+    )
+
+    set_id: Mapped[int] = mapped_column(primary_key=True)
+    stage_position: Mapped[int] = mapped_column(primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+
+    stage: Mapped[QuestionSetStage] = relationship(back_populates="questions", lazy="raise")
     question: Mapped[Question] = relationship(lazy="raise")
 
 
@@ -162,5 +281,16 @@ explain("uq_loop_stages_loop_id_position", "The loop was changed at the same mom
         "else. Reload it and try again.")
 explain("uq_loop_stages_id_loop_id", "A stage belongs to one loop.")
 explain("uq_loop_templates_level", "That level already has a loop template.")
-for _link in ("loop_stage_areas", "loop_template_stage_areas"):
+explain("ck_loop_questions_alternate_has_reason", "A question other than the requisition's "
+        "set asks there needs a reason.", status=422)
+explain("uq_question_sets_requisition_id_number", "The requisition's question set was fixed or "
+        "revised a moment ago by someone else. Reload the page and try again.")
+explain("ck_question_sets_number_positive", "A question set's versions count from 1.",
+        status=422)
+explain("pk_question_set_stages", "A question set has one stage in each place.")
+explain("pk_question_set_questions", "A stage of a question set has one question in each "
+        "place.")
+explain("uq_question_set_questions_set_id_question_id", "That question is already in the "
+        "requisition's question set.")
+for _link in ("loop_stage_areas", "loop_template_stage_areas", "question_set_stage_areas"):
     explain(f"pk_{_link}", "A stage lists the same capability area twice.", status=422)

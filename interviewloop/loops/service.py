@@ -17,9 +17,17 @@ from interviewloop.bank.service import areas as all_areas
 from interviewloop.bank.service import benchmarks as all_benchmarks
 from interviewloop.enums import Category, Level
 from interviewloop.errors import Conflict, DomainError, NotFound
-from interviewloop.loops.chooser import Chooser, Option, repair, shortfall
+from interviewloop.loops import sets
+from interviewloop.loops.chooser import Chooser, Option, shortfall
 from interviewloop.loops.coverage import Coverage, check_coverage
-from interviewloop.loops.models import Loop, LoopQuestion, LoopStage, LoopTemplate, LoopTemplateStage
+from interviewloop.loops.models import (
+    AlternateReason,
+    Loop,
+    LoopQuestion,
+    LoopStage,
+    LoopTemplate,
+    LoopTemplateStage,
+)
 from interviewloop.loops.signals import stage_removing, stages_changing
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.requisitions.service import require_manage
@@ -61,7 +69,9 @@ def _loop_options() -> list[LoaderOption]:
     question = questions.selectinload(LoopQuestion.question)
     return [
         selectinload(Loop.candidate),
+        selectinload(Loop.question_set),
         selectinload(Loop.stages).selectinload(LoopStage.focus_areas),
+        questions.selectinload(LoopQuestion.set_question).selectinload(Question.areas),
         question.selectinload(Question.areas),
         question.selectinload(Question.benchmarks),
         question.selectinload(Question.level_rows),
@@ -110,36 +120,36 @@ def _refresh(session: Session, loop: Loop) -> Coverage:
     return coverage
 
 
+def require_template(session: Session, level: Level) -> LoopTemplate:
+    template = template_for(session, level)
+    if template is None:
+        raise Conflict(f"There is no {level.value} loop template; import the "
+                       "question bank first (interviewloop import-questions).")
+    return template
+
+
 def build_loop(session: Session, actor: Actor, requisition: Requisition, candidate: Candidate,
                *, seed: int | None = None) -> Loop:
+    """The candidate's loop from the requisition's question set (fixed now if this is its
+    first loop): the set's stages and questions, with an alternate where this candidate
+    had a question elsewhere or one was retired since (sets.py)."""
     require_manage(actor.user, requisition)
     if not candidate.in_process:
         raise Conflict(f"This candidate is {candidate.status.value}; loops are built for "
                        "active candidates.")
     if session.scalar(select(Loop.id).where(Loop.candidate_id == candidate.id)) is not None:
         raise Conflict("This candidate already has a loop; edit it instead.")
-    template = template_for(session, requisition.level)
-    if template is None:
-        raise Conflict(f"There is no {requisition.level.value} loop template; import the "
-                       "question bank first (interviewloop import-questions).")
+    template = require_template(session, requisition.level)
+    question_set = sets.fix_set(session, actor, requisition, template, seed=seed)
+    plan = sets.plan_for(session, question_set, candidate, requisition.level)
     loop = Loop(candidate=candidate, level=requisition.level, template_id=template.id,
-                stages=[])
+                question_set_id=question_set.id, stages=sets.loop_stages(question_set, plan))
     session.add(loop)
-    chooser = Chooser(session, requisition.level, candidate, (), _rng(seed))
-    focus = [{a.id for a in t.focus_areas} for t in template.stages]
-    picks = [chooser.pick(t.category, focus[i], t.question_count)
-             for i, t in enumerate(template.stages)]
-    repair(picks, [t.category for t in template.stages], focus, chooser,
-           {a.id for a in all_areas(session)}, {b.id for b in all_benchmarks(session)})
-    for position, (tstage, options) in enumerate(zip(template.stages, picks, strict=True)):
-        loop.stages.append(LoopStage(
-            position=position, name=tstage.name, category=tstage.category,
-            minutes=tstage.minutes, focus_areas=list(tstage.focus_areas),
-            questions=[LoopQuestion(question_id=o.id, position=n)
-                       for n, o in enumerate(options)]))
     coverage = _refresh(session, loop)
+    alternates = [{"set_question": s.set_question_id, "asked": s.question_id,
+                   "reason": s.reason.value} for stage in plan for s in stage if s.reason]
     record(session, actor, "loop_built", loop, candidate_id=candidate.id, seed=seed,
-           gaps=len(coverage.gaps))
+           gaps=len(coverage.gaps), question_set=question_set.number, alternates=alternates)
     return loop
 
 
@@ -196,6 +206,12 @@ def swap_question(session: Session, actor: Actor, requisition: Requisition, loop
         replacement = named
     before = current.question_id
     current.question_id = replacement.id
+    # Where the loop now differs from the requisition's set, say why (kept: the reason it
+    # had an alternate already; else the editor's change).
+    if current.set_question_id is None or current.set_question_id == replacement.id:
+        current.alternate_reason = None
+    elif current.alternate_reason is None:
+        current.alternate_reason = AlternateReason.EDITED
     _refresh(session, loop)
     record(session, actor, "loop_question_swapped", loop, stage_id=stage.id,
            from_question=before, to_question=replacement.id)

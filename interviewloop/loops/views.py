@@ -3,6 +3,7 @@ the coverage matrix. Also the loop templates page."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -12,10 +13,11 @@ from flask_login import login_required
 from interviewloop.auth.login import current_actor
 from interviewloop.bank.service import areas as all_areas
 from interviewloop.db import db
+from interviewloop.errors import DomainError, NotFound
 from interviewloop.forms import ActionForm
-from interviewloop.loops import service
-from interviewloop.loops.forms import MoveForm, StageForm, SwapForm
-from interviewloop.loops.models import Loop
+from interviewloop.loops import service, sets
+from interviewloop.loops.forms import MoveForm, SetRevisionForm, StageForm, SwapForm
+from interviewloop.loops.models import AlternateReason, Loop
 from interviewloop.loops.signals import describing_stages
 from interviewloop.requisitions.candidates import get_candidate
 from interviewloop.requisitions.models import Candidate, Requisition
@@ -24,6 +26,13 @@ from interviewloop.requisitions.views import load_managed
 bp = Blueprint("loops", __name__, template_folder="templates")
 
 PREFIX = "/requisitions/<int:requisition_id>/candidates/<int:candidate_id>"
+
+ALTERNATE_REASONS = {
+    AlternateReason.HAD_ELSEWHERE: "this candidate had it in their loop on another requisition",
+    AlternateReason.RETIRED: "it was retired, or no longer suits this level, after the set "
+                             "was fixed",
+    AlternateReason.EDITED: "changed on this loop by an editor",
+}
 
 
 def _load(requisition_id: int, candidate_id: int) -> tuple[Requisition, Candidate]:
@@ -60,7 +69,7 @@ def show(requisition_id: int, candidate_id: int, stage_form: StageForm | None = 
         "loops/show.html", requisition=requisition, candidate=candidate, interview_loop=loop,
         coverage=service.coverage_of(db.session, loop) if loop else None,
         action_form=ActionForm(), stage_form=stage_form, swap_form=SwapForm(),
-        move_form=MoveForm(),
+        move_form=MoveForm(), alternate_reasons=ALTERNATE_REASONS,
         alternatives=service.alternatives(db.session, loop) if loop else {},
         schedules=schedules,
     ), status
@@ -126,6 +135,75 @@ def move_stage(requisition_id: int, candidate_id: int, stage_id: int) -> Respons
     service.move_stage(db.session, current_actor(), requisition, loop, stage_id,
                        form.direction.data)
     return _back(requisition_id, candidate_id)
+
+
+# --- the requisition's question set ------------------------------------------------------------
+
+SET = "/requisitions/<int:requisition_id>/question-set"
+
+
+def _changes(versions: list[Any]) -> dict[int, list[tuple[str, str, str]]]:
+    """Per version, what it changed from the one before: (stage, from title, to title)."""
+    found: dict[int, list[tuple[str, str, str]]] = {}
+    for newer, older in itertools.pairwise(versions):
+        found[newer.number] = [
+            (stage.name, old.question.title, new.question.title)
+            for stage, was in zip(newer.stages, older.stages, strict=True)
+            for new, old in zip(stage.questions, was.questions, strict=True)
+            if new.question_id != old.question_id]
+    return found
+
+
+@bp.get(SET)
+@login_required
+def question_set(requisition_id: int, error: str | None = None,
+                 values: dict[str, Any] | None = None, status: int = 200) -> ResponseReturnValue:
+    requisition = load_managed(requisition_id)
+    versions = sets.set_versions(db.session, requisition)
+    current = versions[0] if versions else None
+    return render_template(
+        "loops/question_set.html", requisition=requisition, current=current,
+        versions=versions, changes=_changes(versions), action_form=ActionForm(),
+        revision_form=SetRevisionForm(), error=error, values=values or {},
+        alternatives=sets.alternatives(db.session, current, requisition.level)
+        if current else {}), status
+
+
+@bp.post(SET)
+@login_required
+def fix_question_set(requisition_id: int) -> ResponseReturnValue:
+    requisition = load_managed(requisition_id)
+    if ActionForm().validate_on_submit():
+        sets.fix_set(db.session, current_actor(), requisition,
+                     service.require_template(db.session, requisition.level))
+        flash("Question set fixed: every candidate's loop is built from it.", "success")
+    return redirect(url_for(".question_set", requisition_id=requisition_id))
+
+
+@bp.post(SET + "/revise")
+@login_required
+def revise_question_set(requisition_id: int) -> ResponseReturnValue:
+    requisition = load_managed(requisition_id)
+    form = SetRevisionForm()
+    if not form.validate_on_submit():
+        abort(400, "Revise a question of the set from its form on the set's page.")
+    values = {"stage_position": form.stage_position.data, "question_id": form.question_id.data,
+              "replacement_id": form.replacement_id.data, "reason": form.reason.data or ""}
+    try:
+        revised = sets.revise_set(db.session, current_actor(), requisition, sets.Revision(
+            stage_position=form.stage_position.data, question_id=form.question_id.data,
+            replacement_id=form.replacement_id.data, reason=form.reason.data or "",
+            seen_number=form.seen_number.data))
+    except NotFound:
+        raise
+    except DomainError as exc:  # refused: say why on the page, keep what was typed
+        db.session.rollback()
+        page: ResponseReturnValue = question_set(requisition_id, error=str(exc), values=values,
+                                                 status=exc.status_code)
+        return page
+    flash(f"Question set revised: version {revised.number}, for candidates whose loops are "
+          "built from now on.", "success")
+    return redirect(url_for(".question_set", requisition_id=requisition_id))
 
 
 @bp.get("/loop-templates")

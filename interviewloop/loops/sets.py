@@ -1,0 +1,320 @@
+"""A requisition's question set: every candidate on it is asked the same questions, stage by
+stage, so that their answers can be compared (the first rule of a structured interview).
+
+Version 1 is fixed from the level's template and the coverage rules when the requisition's
+first loop is built (or when an editor fixes it ahead). A candidate gets the set, except an
+alternate where they already had a question elsewhere (chooser.had_elsewhere) or where a
+question was retired since. An editor's revision adds the next version, for loops built
+after it; loops already built keep the version they were built from."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from interviewloop import limits
+from interviewloop.audit.service import Actor, record
+from interviewloop.bank.service import areas as all_areas
+from interviewloop.bank.service import benchmarks as all_benchmarks
+from interviewloop.enums import Level
+from interviewloop.errors import Conflict, DomainError, NotFound
+from interviewloop.loops.chooser import Chooser, Option, options_for, repair
+from interviewloop.loops.models import (
+    AlternateReason,
+    Loop,
+    LoopQuestion,
+    LoopStage,
+    LoopTemplate,
+    QuestionSet,
+    QuestionSetQuestion,
+    QuestionSetStage,
+)
+from interviewloop.requisitions.models import Candidate, Requisition
+from interviewloop.requisitions.service import require_manage
+
+FIXED_REASON = "Fixed from the {level} loop template when the first loop was built."
+ALTERNATIVES_SHOWN = 15
+
+
+class InvalidSetRevision(DomainError):
+    status_code = 422
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class StaleSet(Conflict):
+    def __init__(self) -> None:
+        super().__init__("Someone else revised this question set while you were looking at "
+                         "it. Check the current version below and revise it again.")
+
+
+def _rng(seed: int | None) -> random.Random:
+    return random.Random(seed)  # noqa: S311 - spreading questions, not security
+
+
+_SET_OPTIONS = (
+    selectinload(QuestionSet.stages).selectinload(QuestionSetStage.questions)
+    .selectinload(QuestionSetQuestion.question),
+    selectinload(QuestionSet.stages).selectinload(QuestionSetStage.focus_areas),
+)
+
+
+def current_set(session: Session, requisition: Requisition) -> QuestionSet | None:
+    """The newest version, with its stages and questions."""
+    return session.scalar(select(QuestionSet).where(QuestionSet.requisition_id == requisition.id)
+                          .order_by(QuestionSet.number.desc()).limit(1).options(*_SET_OPTIONS))
+
+
+def set_versions(session: Session, requisition: Requisition) -> list[QuestionSet]:
+    """Every version, newest first, with who made it (the set's history)."""
+    return list(session.scalars(
+        select(QuestionSet).where(QuestionSet.requisition_id == requisition.id)
+        .order_by(QuestionSet.number.desc())
+        .options(*_SET_OPTIONS, selectinload(QuestionSet.created_by))))
+
+
+# --- fixing version 1 -------------------------------------------------------------------------
+
+def _draft_first(session: Session, requisition: Requisition, template: LoopTemplate,
+                 seed: int | None) -> QuestionSet:
+    """Per template stage, the best-fitting least-used questions (spread across
+    requisitions), then the coverage repair pass; nobody's history counts here."""
+    chooser = Chooser(session, requisition.level, None, (), _rng(seed))
+    focus = [{a.id for a in t.focus_areas} for t in template.stages]
+    picks = [chooser.pick(t.category, focus[i], t.question_count)
+             for i, t in enumerate(template.stages)]
+    repair(picks, [t.category for t in template.stages], focus, chooser,
+           {a.id for a in all_areas(session)}, {b.id for b in all_benchmarks(session)})
+    return QuestionSet(
+        requisition_id=requisition.id, number=1, template_id=template.id,
+        reason=FIXED_REASON.format(level=requisition.level.value), stages=[
+            QuestionSetStage(position=position, name=t.name, category=t.category,
+                             minutes=t.minutes, focus_areas=list(t.focus_areas),
+                             questions=[QuestionSetQuestion(position=n, question_id=o.id)
+                                        for n, o in enumerate(options)])
+            for position, (t, options) in enumerate(zip(template.stages, picks, strict=True))])
+
+
+def fix_set(session: Session, actor: Actor, requisition: Requisition, template: LoopTemplate,
+            *, seed: int | None = None) -> QuestionSet:
+    """The requisition's current set; version 1, made now, if it has none. Two builds at
+    once both find none and both try: UNIQUE(requisition_id, number) lets one in, and the
+    other takes the winner's set."""
+    require_manage(actor.user, requisition)
+    existing = current_set(session, requisition)
+    if existing is not None:
+        return existing
+    question_set = _draft_first(session, requisition, template, seed)
+    try:
+        with session.begin_nested():
+            session.add(question_set)
+            session.flush()
+    except IntegrityError:
+        winner = current_set(session, requisition)
+        if winner is None:  # another constraint failed: not the race
+            raise
+        return winner
+    record(session, actor, "question_set_fixed", question_set, requisition_id=requisition.id,
+           number=1, questions=_question_ids(question_set))
+    return question_set
+
+
+def _question_ids(question_set: QuestionSet) -> list[list[int]]:
+    return [[q.question_id for q in stage.questions] for stage in question_set.stages]
+
+
+# --- a candidate's questions --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Slot:
+    set_question_id: int
+    question_id: int | None  # None: an alternate was needed and the bank has none
+    reason: AlternateReason | None
+
+
+def plan_for(session: Session, question_set: QuestionSet, candidate: Candidate, level: Level
+             ) -> list[list[Slot]]:
+    """Per set stage, what this candidate is asked: the set's questions, or alternates."""
+    chooser = Chooser(session, level, candidate, (), _rng(0))
+    slots: list[list[Slot | None]] = []
+    needed: list[tuple[int, int, int, AlternateReason]] = []
+    for i, stage in enumerate(question_set.stages):  # the set's own questions first
+        slots.append([])
+        for j, item in enumerate(stage.questions):
+            option = chooser.options.get(item.question_id)
+            if option is not None and chooser.eligible(option):
+                chooser.take(option)
+                slots[i].append(Slot(item.question_id, item.question_id, None))
+                continue
+            reason = AlternateReason.HAD_ELSEWHERE if item.question_id in chooser.had_before \
+                else AlternateReason.RETIRED
+            slots[i].append(None)
+            needed.append((i, j, item.question_id, reason))
+    originals = options_for(session, [qid for *_, qid, _r in needed]) if needed else {}
+    for i, j, question_id, reason in needed:
+        alternate = chooser.alternate_for(originals[question_id])
+        if alternate is not None:
+            chooser.take(alternate)
+        slots[i][j] = Slot(question_id, alternate.id if alternate else None, reason)
+    return [[s for s in stage if s is not None] for stage in slots]
+
+
+def loop_stages(question_set: QuestionSet, plan: list[list[Slot]]) -> list[LoopStage]:
+    return [LoopStage(position=stage.position, name=stage.name, category=stage.category,
+                      minutes=stage.minutes, focus_areas=list(stage.focus_areas),
+                      questions=[LoopQuestion(question_id=s.question_id, position=n,
+                                              set_question_id=s.set_question_id,
+                                              alternate_reason=s.reason)
+                                 for n, s in enumerate(x for x in slots
+                                                       if x.question_id is not None)])
+            for stage, slots in zip(question_set.stages, plan, strict=True)]
+
+
+# --- revising -----------------------------------------------------------------------------------
+
+@dataclass
+class Revision:
+    stage_position: int
+    question_id: int  # the set's question to replace
+    replacement_id: int | None
+    reason: str
+    seen_number: int  # the version the editor was looking at
+
+
+def alternatives(session: Session, question_set: QuestionSet, level: Level
+                 ) -> dict[int, list[Option]]:
+    """Per set stage, the questions that could replace one of its own (the picker)."""
+    chooser = Chooser(session, level, None, _flat(question_set), _rng(0))
+    return {stage.position: chooser.ranked(stage.category, {a.id for a in stage.focus_areas})
+            [:ALTERNATIVES_SHOWN] for stage in question_set.stages}
+
+
+def _flat(question_set: QuestionSet) -> list[int]:
+    return [q.question_id for stage in question_set.stages for q in stage.questions]
+
+
+def revise_set(session: Session, actor: Actor, requisition: Requisition, change: Revision
+               ) -> QuestionSet:
+    """Replace one question of the set: a new version, for candidates whose loops are
+    built from now on (recorded in the audit log and kept in the set's history)."""
+    require_manage(actor.user, requisition)
+    current = current_set(session, requisition)
+    if current is None:
+        raise Conflict("This requisition has no question set yet: it is fixed when the "
+                       "first loop is built (or fix it now).")
+    if change.seen_number != current.number:
+        raise StaleSet()
+    reason = change.reason.strip()
+    if len(reason) not in limits.SET_REVISION_REASON:
+        raise InvalidSetRevision(f"Say why, in 1 to {limits.SET_REVISION_REASON.high} "
+                                 "characters: the history keeps it.", "reason")
+    stage = next((s for s in current.stages if s.position == change.stage_position), None)
+    if stage is None or change.question_id not in [q.question_id for q in stage.questions]:
+        raise NotFound("No such question in this stage of the set.")
+    if change.replacement_id is None:
+        raise InvalidSetRevision("Choose the question to ask instead.", "replacement_id")
+    chooser = Chooser(session, requisition.level, None, _flat(current), _rng(0))
+    replacement = chooser.options.get(change.replacement_id)
+    if replacement is None or replacement.category != stage.category:
+        raise InvalidSetRevision("That question is retired, of another category or does not "
+                                 "suit this level.", "replacement_id")
+    if not chooser.eligible(replacement):
+        raise InvalidSetRevision("That question is already in the set.", "replacement_id")
+    revised = QuestionSet(
+        requisition_id=requisition.id, number=current.number + 1,
+        template_id=current.template_id, created_by_id=actor.person.id, reason=reason, stages=[
+            QuestionSetStage(position=s.position, name=s.name, category=s.category,
+                             minutes=s.minutes, focus_areas=list(s.focus_areas), questions=[
+                                 QuestionSetQuestion(position=q.position, question_id=(
+                                     replacement.id if s is stage and q.question_id ==
+                                     change.question_id else q.question_id))
+                                 for q in s.questions])
+            for s in current.stages])
+    try:
+        with session.begin_nested():
+            session.add(revised)
+            session.flush()
+    except IntegrityError:  # another revision took this number a moment ago
+        raise StaleSet() from None
+    record(session, actor, "question_set_revised", revised, requisition_id=requisition.id,
+           number=revised.number, stage=stage.name, from_question=change.question_id,
+           to_question=replacement.id, reason=reason)
+    return revised
+
+
+# --- like with like (the debrief's note) ------------------------------------------------------
+
+REASON_TEXT = {
+    AlternateReason.HAD_ELSEWHERE: "this candidate had a question of the set on another "
+                                   "requisition and was asked an alternate",
+    AlternateReason.RETIRED: "a question of the set was retired since, and this candidate was "
+                             "asked an alternate",
+    AlternateReason.EDITED: "an editor changed this candidate's questions",
+}
+
+
+@dataclass(frozen=True)
+class StageDifference:
+    stage: str
+    differing: int  # other candidates (with a loop) asked other questions in this stage
+    others: int  # other candidates with a loop
+    why: list[str]
+
+
+def differences(session: Session, requisition: Requisition, candidate: Candidate
+                ) -> list[StageDifference]:
+    """The stages of this candidate's loop where other candidates on the requisition were
+    asked other questions, with what explains it (one query however many candidates)."""
+    rows = session.execute(
+        select(Loop.candidate_id, LoopStage.position, LoopStage.name, LoopQuestion.question_id,
+               LoopQuestion.alternate_reason, QuestionSet.number)
+        .select_from(Loop).join(Candidate, Candidate.id == Loop.candidate_id)
+        .join(LoopStage, LoopStage.loop_id == Loop.id)
+        .outerjoin(LoopQuestion, LoopQuestion.stage_id == LoopStage.id)
+        .outerjoin(QuestionSet, QuestionSet.id == Loop.question_set_id)
+        .where(Candidate.requisition_id == requisition.id)).all()
+    asked: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    reasons: dict[tuple[int, str], set[AlternateReason]] = defaultdict(set)
+    versions: dict[int, int | None] = {}
+    order: dict[str, int] = {}
+    for candidate_id, position, name, question_id, reason, number in rows:
+        asked[candidate_id][name]  # a stage left without questions still counts
+        if question_id is not None:
+            asked[candidate_id][name].add(question_id)
+        if reason is not None:
+            reasons[candidate_id, name].add(reason)
+        versions[candidate_id] = number
+        if candidate_id == candidate.id:
+            order[name] = position
+    mine = asked.get(candidate.id)
+    others = {cid: stages for cid, stages in asked.items() if cid != candidate.id}
+    if mine is None or not others:
+        return []
+    found = []
+    for name in sorted(mine, key=order.__getitem__):
+        differing = [cid for cid, stages in others.items() if stages.get(name) != mine[name]]
+        if not differing:
+            continue
+        why = [REASON_TEXT[r] for r in sorted(reasons[candidate.id, name])]
+        alternates = sum(1 for cid in differing if reasons[cid, name])
+        if alternates:
+            why.append(f"{alternates} other candidate{'s were' if alternates != 1 else ' was'} "
+                       "asked alternates or edited questions")
+        numbers = {versions[cid] for cid in [candidate.id, *differing]}
+        if len(numbers) > 1:
+            named = ", ".join(f"version {n}" if n else "no set" for n in
+                              sorted(numbers, key=lambda n: n or 0))
+            why.append(f"the requisition's set was revised: these loops come from {named}")
+        missing = sum(1 for cid in differing if name not in others[cid])
+        if missing:
+            why.append(f"{missing} other loop{'s have' if missing != 1 else ' has'} no such "
+                       "stage")
+        found.append(StageDifference(name, len(differing), len(others), why))
+    return found
