@@ -98,7 +98,8 @@ def upgrade() -> None:
     for table in ("requisitions", "candidates"):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column("updated_at", UTCDateTime(), nullable=True))
-        op.execute(f"UPDATE {table} SET updated_at = created_at")
+        rows = sa.table(table, sa.column("created_at"), sa.column("updated_at"))
+        op.execute(rows.update().values(updated_at=rows.c.created_at))
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.alter_column("updated_at", existing_type=UTCDateTime(), nullable=False)
             batch_op.create_index(batch_op.f(f"ix_{table}_updated_at"), ["updated_at"], unique=False)

@@ -121,7 +121,7 @@ class CandidateUpdate(ma.Schema):
     both empty to clear them."""
 
     name = fields.String(validate=_NAME)
-    email = fields.String(validate=_EMAIL)
+    email = fields.Email(validate=_EMAIL)
     source = fields.String(validate=_LENGTH(max=limits.CANDIDATE_SOURCE))
     notes = fields.String(validate=_LENGTH(max=limits.CANDIDATE_NOTES))
     external_source = fields.String(validate=_EXT_SOURCE, metadata={
@@ -133,7 +133,7 @@ class CandidateUpdate(ma.Schema):
 class CandidateCreate(CandidateUpdate):
     requisition_id = fields.Integer(required=True, validate=_RANGE(1, 2**31 - 1))
     name = fields.String(required=True, validate=_NAME)
-    email = fields.String(required=True, validate=_EMAIL)
+    email = fields.Email(required=True, validate=_EMAIL)
 
 
 class ProblemSchema(ma.Schema):
