@@ -342,3 +342,19 @@ def test_docs_page_lists_every_operation(client):
                       "PATCH /api/v1/candidates/{candidate_id}"):
         assert operation in text
     assert "read:candidates" in text and "Idempotency-Key" in text
+
+
+def test_the_pages_keep_their_own_error_handlers(app):
+    """The API's handlers wrap the app's, each for the same kind of error."""
+    from flask_limiter import RateLimitExceeded
+    from sqlalchemy.exc import IntegrityError
+
+    from interviewloop import errors, ratelimit
+    from interviewloop.errors import DomainError
+
+    handlers = app.error_handler_spec[None]
+    for code, exc_class, web in ((None, IntegrityError, errors.constraint_refused),
+                                 (None, DomainError, errors._domain_error),
+                                 (429, RateLimitExceeded, ratelimit._too_many_requests)):
+        wrapper = handlers[code][exc_class]
+        assert web in [cell.cell_contents for cell in wrapper.__closure__ or ()]

@@ -138,7 +138,8 @@ def init_app(app: Flask) -> None:
     handlers = app.error_handler_spec[None]
     unexpected = handlers.get(None, {}).get(Exception)
     for exc_class, api_handler in API_HANDLERS.items():
-        code = getattr(exc_class, "code", None)  # 429 for RateLimitExceeded
+        # Flask files an HTTPException subclass's handler under its status (429 here).
+        code = exc_class.code if issubclass(exc_class, HTTPException) else None
         existing = handlers.get(code, {}).get(exc_class) or unexpected
         app.register_error_handler(exc_class, _either(api_handler, existing))
 
