@@ -60,3 +60,4 @@ QUESTIONS_PER_STAGE = Span(1, 5)
 WEEKLY_INTERVIEW_CAP = Span(1, 50)
 API_TOKEN_DAYS = Span(1, 366)  # how long an API token lives
 API_PAGE_SIZE = Span(1, 100)  # rows per page of an API list
+OPEN_SESSIONS_SHOWN = 50  # a person's own open sessions listed on their account

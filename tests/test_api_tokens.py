@@ -175,3 +175,9 @@ def test_cli_prints_a_working_token(app, db_session, make_user, client):
     missing = runner.invoke(args=["create-token", "--email", "nobody@example.com",
                                   "--scope", "read:candidates"])
     assert missing.exit_code != 0 and "No account" in missing.output
+
+
+def test_account_page_links_to_the_tokens(make_user, login):
+    page = login(make_user()).get("/account").get_data(as_text=True)
+    assert "<title>Your settings · interviewloop</title>" in page
+    assert page.count('id="api-tokens"') == 1 and 'href="/account/api-tokens"' in page

@@ -7,7 +7,7 @@ per system. Requisitions and candidates record when they last changed, for clien
 with ?updated_since= (existing rows start at their creation time).
 
 Revision ID: e2a7c41b9d30
-Revises: b7d3e9a1c5f2
+Revises: c4f8a2d6e1b3
 Create Date: 2026-12-02 01:20:00.000000
 """
 
@@ -19,7 +19,7 @@ from alembic import op
 from interviewloop.db import UTCDateTime
 
 revision: str = "e2a7c41b9d30"
-down_revision: str | None = "b7d3e9a1c5f2"
+down_revision: str | None = "c4f8a2d6e1b3"  # main's login sessions revision came first
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
