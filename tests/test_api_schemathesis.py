@@ -29,10 +29,13 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 
 def aimed(case, ids: dict[str, int]):
-    """The case with its ids (path, and a body's requisition_id) replaced by real ones."""
+    """The case with its ids (path, and a body's requisition_id) replaced by real ones, and
+    If-Match "*" (any version: the fuzzer cannot know the current ETag)."""
     for name in case.path_parameters or {}:
         if name in ids:
             case.path_parameters[name] = ids[name]
+    if case.headers and "If-Match" in case.headers:
+        case.headers["If-Match"] = "*"
     if isinstance(case.body, dict) and "requisition_id" in case.body:
         case.body["requisition_id"] = ids["requisition_id"]
     return case
