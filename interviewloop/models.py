@@ -14,6 +14,7 @@ from interviewloop.bank.models import (
     QuestionLevel,
     QuestionPoint,
 )
+from interviewloop.calendars.models import CalendarAccount, CalendarPush
 from interviewloop.db import Base
 from interviewloop.debrief.models import Decision, PreOfferCheck
 from interviewloop.loops.models import (
@@ -27,7 +28,12 @@ from interviewloop.loops.models import (
 )
 from interviewloop.outbox.models import OutboxMail
 from interviewloop.requisitions.models import Candidate, Requisition, RequisitionMember
-from interviewloop.scheduling.models import Interview, InterviewChange, Panelist
+from interviewloop.scheduling.models import (
+    Interview,
+    InterviewChange,
+    InterviewReminder,
+    Panelist,
+)
 from interviewloop.scorecards.models import (
     PreOfferSignal,
     QuestionNote,
@@ -43,6 +49,8 @@ __all__ = [
     "AuditEvent",
     "Base",
     "BenchmarkQuestion",
+    "CalendarAccount",
+    "CalendarPush",
     "Candidate",
     "CapabilityArea",
     "Competency",
@@ -50,6 +58,7 @@ __all__ = [
     "IdempotentRequest",
     "Interview",
     "InterviewChange",
+    "InterviewReminder",
     "LevelExpectation",
     "LoginSession",
     "LoginThrottle",

@@ -19,6 +19,9 @@ RECEIVERS = {
     "interviewloop.scheduling.signals:panel_changing": ["keep_writers_on_panel"],
     "interviewloop.scheduling.signals:counting_scorecards": ["submitted_counts"],
     "interviewloop.scorecards.signals:scorecard_editing": ["lock_decided_scorecards"],
+    "interviewloop.scheduling.signals:interview_changed": ["sync_calendars_of"],
+    "interviewloop.scheduling.signals:checking_calendars": ["checking_calendars"],
+    "interviewloop.scheduling.signals:describing_interview": ["calendar_notes"],
 }
 
 PROBE = """

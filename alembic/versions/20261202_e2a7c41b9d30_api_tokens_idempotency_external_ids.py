@@ -7,7 +7,7 @@ per system. Requisitions and candidates record when they last changed, for clien
 with ?updated_since= (existing rows start at their creation time).
 
 Revision ID: e2a7c41b9d30
-Revises: c4f8a2d6e1b3
+Revises: c4d1a7e5b3f8
 Create Date: 2026-12-02 01:20:00.000000
 """
 
@@ -19,7 +19,7 @@ from alembic import op
 from interviewloop.db import UTCDateTime
 
 revision: str = "e2a7c41b9d30"
-down_revision: str | None = "c4f8a2d6e1b3"  # main's login sessions revision came first
+down_revision: str | None = "c4d1a7e5b3f8"  # main's calendars revision came first
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

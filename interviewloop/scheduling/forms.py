@@ -25,7 +25,7 @@ class ScheduleForm(FlaskForm):
                            validators=[Optional(), Length(max=limits.LOCATION)])
     reason = TextAreaField("Reason for the change",
                            validators=[Optional(), Length(max=limits.CHANGE_REASON)])
-    confirm_over_cap = BooleanField("Book it anyway, over the weekly cap")
+    confirm_over_cap = BooleanField("Book it anyway (over the weekly cap or a busy time)")
 
     def set_interviewers(self, users: Iterable[User]) -> None:
         self.interviewers.choices = choices((u.id, u.name) for u in users)

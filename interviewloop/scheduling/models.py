@@ -116,6 +116,23 @@ class InterviewChange(Base):
     actor: Mapped[User | None] = relationship(lazy="raise")
 
 
+
+class InterviewReminder(Base):
+    """A reminder before an interview, claimed (in the transaction that queues its email):
+    once, ever, per interview, interviewer, hours before and start time. A reschedule
+    changes the start time, so the new time gets reminders of its own."""
+
+    __tablename__ = "interview_reminders"
+    __table_args__ = (CheckConstraint("hours_before > 0", name="hours_before_positive"),)
+
+    interview_id: Mapped[int] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    hours_before: Mapped[int] = mapped_column(primary_key=True)
+    starts_at: Mapped[datetime] = mapped_column(primary_key=True)  # the time it reminds of
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 # What each constraint means to a person when it fires (interviewloop/constraints.py).
 explain("uq_interviews_live_stage", "This stage already has a live interview (it may have been "
         "booked a moment ago): reschedule or cancel that one.")
@@ -126,3 +143,6 @@ explain("ck_interview_panelists_ends_after_start", "An interview ends after it s
         status=422)
 explain("ck_interviews_cancelled_has_time", "A cancelled interview records when it was "
         "cancelled.", status=422)
+explain("pk_interview_reminders", "That reminder was already sent.")
+explain("ck_interview_reminders_hours_before_positive", "A reminder comes before the "
+        "interview.", status=422)

@@ -3,6 +3,9 @@ page with its history, invites, the interview kit, and the private calendar feed
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import timedelta
+
 from flask import (
     Blueprint,
     Response,
@@ -33,6 +36,7 @@ from interviewloop.requisitions.views import load_managed
 from interviewloop.scheduling import calendar, invites, queries, service
 from interviewloop.scheduling.forms import CancelForm, ScheduleForm
 from interviewloop.scheduling.models import Interview
+from interviewloop.scheduling.signals import CalendarCheck, checking_calendars, describing_interview
 from interviewloop.timezones import NonexistentLocalTime, from_local, to_local
 
 bp = Blueprint("scheduling", __name__, template_folder="templates")
@@ -71,19 +75,51 @@ def _schedule_input(form: ScheduleForm) -> service.ScheduleInput:
         confirm_over_cap=form.confirm_over_cap.data, reason=form.reason.data or "")
 
 
-def _book(form, operation):
-    """Run a booking; on refusal or warning, put the reasons on the form (status to show)."""
+def _check_calendars(data: service.ScheduleInput, interview: Interview | None) -> CalendarCheck:
+    """What the panel's own calendars say (CalDAV). Their reader reads who the people are in
+    this request's transaction; that transaction then ends (it wrote nothing), so that no
+    network call waits inside a write transaction; the booking starts a new one, which
+    checks everything again under its locks."""
     try:
-        return operation(_schedule_input(form)), None
+        ends_at = data.starts_at + timedelta(minutes=max(data.minutes, 1))
+    except OverflowError:  # past year 9999: the booking refuses it
+        return CalendarCheck()
+    readers = [reader for _receiver, reader in checking_calendars.send(
+        db.session, user_ids=sorted(set(data.interviewer_ids)), starts_at=data.starts_at,
+        ends_at=ends_at, interview_uid=interview.ical_uid if interview else None,
+        viewer_zone=current_user.time_zone) if reader is not None]
+    check = CalendarCheck()
+    if readers:
+        db.session.commit()
+        for reader in readers:
+            found = reader()
+            check.warnings.extend(found.warnings)
+            check.notices.extend(found.notices)
+    return check
+
+
+def _book(form: ScheduleForm, operation: Callable[[service.ScheduleInput], Interview],
+          interview: Interview | None = None) -> tuple[Interview | None, int]:
+    """Run a booking; on refusal or warning, put the reasons on the form (status to show).
+    A calendar that could not be read is said (flashed), and does not stop the booking."""
+    try:
+        data = _schedule_input(form)
     except NonexistentLocalTime:
         return None, 422
+    check = _check_calendars(data, interview)
+    data.calendar_warnings = tuple(check.warnings)
+    try:
+        done = operation(data)
     except service.SchedulingRefused as exc:
         form.form_errors.extend(exc.reasons)
         return None, 409
     except service.OverWeeklyCap as exc:
-        form.form_errors.extend(exc.warnings)
+        form.form_errors.extend(exc.warnings + check.notices)
         form.confirm_over_cap.render = True
         return None, 409
+    for notice in check.notices:
+        flash(notice, "warning")
+    return done, 200
 
 
 @bp.route("/requisitions/<int:requisition_id>/candidates/<int:candidate_id>/stages/"
@@ -135,9 +171,12 @@ def _load_interview(interview_id: int, *, manage: bool) -> tuple[Interview, Requ
 def interview(interview_id: int) -> ResponseReturnValue:
     interview, requisition, manages = _load_interview(interview_id, manage=False)
     on_panel = any(p.user_id == current_user.id for p in interview.panel)
+    notes = [note for _receiver, found in describing_interview.send(
+        db.session, interview=interview, viewer_zone=current_user.time_zone)
+        for note in found] if manages else []
     return render_template("scheduling/interview.html", interview=interview,
                            requisition=requisition, manages=manages, on_panel=on_panel,
-                           cancel_form=CancelForm())
+                           cancel_form=CancelForm(), notes=notes)
 
 
 @bp.route("/interviews/<int:interview_id>/reschedule", methods=["GET", "POST"])
@@ -155,7 +194,7 @@ def reschedule(interview_id: int) -> ResponseReturnValue:
     status = 200
     if form.validate_on_submit():
         done, status = _book(form, lambda data: service.reschedule(
-            db.session, current_actor(), requisition, interview, data))
+            db.session, current_actor(), requisition, interview, data), interview)
         if done is not None:
             flash("Interview rescheduled; the invite's sequence went up.", "success")
             return redirect(url_for(".interview", interview_id=interview.id))
