@@ -64,6 +64,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     for blueprint in (home_bp, auth_bp, admin_bp, bank_bp, requisitions_bp, loops_bp,
                       scheduling_bp, scorecards_bp, debrief_bp, outbox_bp, calendars_bp, sso_bp):
         app.register_blueprint(blueprint)
+
+    from interviewloop.api import token_views
+    from interviewloop.api import views as api_views
+
+    app.register_blueprint(token_views.bp)
+    api_views.init_app(app)  # after errors.init_app: it wraps those handlers for /api/
     _template_filters(app)
 
     from interviewloop.cli import register_commands

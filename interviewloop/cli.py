@@ -33,7 +33,8 @@ def cli() -> None:
 def register_commands(app: Flask) -> None:
     from interviewloop.queue.worker import worker
 
-    for command in (init_db, import_questions, create_user, demo, send_reminders, worker):
+    for command in (init_db, import_questions, create_user, create_token, demo, send_reminders,
+                    worker):
         app.cli.add_command(command)
 
 
@@ -98,6 +99,31 @@ def create_user(email: str, name: str, roles: tuple[str, ...], time_zone: str,
             click.echo(f"Created {user.email} ({', '.join(sorted(user.roles))}).")
     except DomainError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+@click.command("create-token")
+@with_appcontext
+@click.option("--email", required=True, help="The account the token acts as.")
+@click.option("--scope", "scopes", multiple=True, required=True,
+              help="e.g. read:requisitions; repeat for more.")
+@click.option("--days", default=90, show_default=True, type=int, help="Days until it expires.")
+@click.option("--name", default="Command line", show_default=True)
+def create_token(email: str, scopes: tuple[str, ...], days: int, name: str) -> None:
+    """Print a new API token for the account EMAIL (for scripts and tests): only its hash
+    is kept, so this is the one time it is shown."""
+    from interviewloop.api.service import create_token_from_cli
+    from interviewloop.auth import service
+    from interviewloop.db import db
+
+    try:
+        with db.session_scope() as session:
+            user = service.find_user_by_email(session, email)
+            if user is None:
+                raise click.ClickException(f"No account with the email {email!r}.")
+            made = create_token_from_cli(session, user, name=name, scopes=scopes, days=days)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(made.secret)
 
 
 @click.command("demo")

@@ -48,6 +48,10 @@ SIGNAL_EVIDENCE = 1000  # a pre-offer signal's line on a scorecard
 LOCATION = 500  # a room or a video link
 CHANGE_REASON = 500  # why an interview moved or was cancelled
 SET_REVISION_REASON = Span(1, 500)  # why a requisition's question set was revised
+API_TOKEN_NAME = Span(1, 80)
+IDEMPOTENCY_KEY = Span(1, 255)  # an API client's Idempotency-Key header
+EXTERNAL_SOURCE = Span(1, 80)  # the system a candidate was imported from (an ATS's name)
+EXTERNAL_ID = Span(1, 200)  # the candidate's id in that system
 
 # Numbers.
 QUESTION_MINUTES = Span(5, 120)  # a bank question's suggested time
@@ -55,4 +59,6 @@ STAGE_MINUTES = Span(5, 240)  # a loop stage, in a template or a candidate's loo
 INTERVIEW_MINUTES = Span(5, 480)
 QUESTIONS_PER_STAGE = Span(1, 5)
 WEEKLY_INTERVIEW_CAP = Span(1, 50)
+API_TOKEN_DAYS = Span(1, 366)  # how long an API token lives
+API_PAGE_SIZE = Span(1, 100)  # rows per page of an API list
 OPEN_SESSIONS_SHOWN = 50  # a person's own open sessions listed on their account

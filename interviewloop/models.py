@@ -1,5 +1,6 @@
 """Imports every feature's models so that Base.metadata is complete (Alembic, tests)."""
 
+from interviewloop.api.models import ApiToken, ApiTokenScope, IdempotentRequest
 from interviewloop.audit.models import AuditEvent
 from interviewloop.auth.models import LoginSession, LoginThrottle, User, UserRole
 from interviewloop.bank.models import (
@@ -44,6 +45,8 @@ from interviewloop.scorecards.models import (
 from interviewloop.sso.models import PendingSignIn
 
 __all__ = [
+    "ApiToken",
+    "ApiTokenScope",
     "AuditEvent",
     "Base",
     "BenchmarkQuestion",
@@ -53,6 +56,7 @@ __all__ = [
     "CapabilityArea",
     "Competency",
     "Decision",
+    "IdempotentRequest",
     "Interview",
     "InterviewChange",
     "InterviewReminder",

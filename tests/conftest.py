@@ -157,7 +157,8 @@ def _task_queue_file(tmp_path_factory):
 # limit sets the one it tests (tests/test_rate_limits.py). Each app counts in memory of its
 # own, so no test's requests count against another's.
 ROOMY_LIMITS = dict.fromkeys(("RATELIMIT_LOGIN", "RATELIMIT_LOGIN_ACCOUNT", "RATELIMIT_FEED",
-                              "RATELIMIT_FEED_LINK", "RATELIMIT_SSO_CALLBACK"), "10000 per minute")
+                              "RATELIMIT_FEED_LINK", "RATELIMIT_SSO_CALLBACK",
+                              "RATELIMIT_API"), "10000 per minute")
 
 
 def app_config(**overrides):

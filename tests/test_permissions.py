@@ -21,7 +21,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from interviewloop.audit.service import SYSTEM
+from interviewloop.api.models import ApiToken
+from interviewloop.audit.service import SYSTEM, Actor
 from interviewloop.auth import service as auth_service
 from interviewloop.auth.models import User
 from interviewloop.auth.service import LOGIN_REFUSED, find_user_by_email
@@ -180,6 +181,28 @@ ROUTES = [
     Route("/account/calendar/revoke", "POST", LOGGED_IN, ok=Outcome(302, "/account"),
           done=lambda w, c: c.user is not None and fresh(w, c.user).calendar_token_hash is None),
     Route("/calendar/<token>.ics", "GET", EVERYONE),
+    # API tokens: one's own on the account page; admins' service tokens; someone else's
+    # token is a 404 to anyone but an admin. The API itself is in test_api_permissions.
+    Route("/account/api-tokens", "GET", LOGGED_IN),
+    Route("/account/api-tokens", "POST", LOGGED_IN,
+          data=lambda w: {"name": "Matrix token", "scopes": ["read:requisitions"], "days": "7"},
+          done=lambda w, c: c.user is not None and w.db.scalar(select(ApiToken.id).where(
+              ApiToken.user_id == c.user.id, ApiToken.name == "Matrix token")) is not None),
+    Route("/account/api-tokens/<int:token_id>/revoke", "POST", ADMINS,
+          ok=Outcome(302, "/account/api-tokens"), denied=Outcome(404),
+          ids=(("token_id", "api_token_row"),),
+          done=lambda w, c: fresh(w, w.api_token_row).revoked_at is not None),
+    Route("/admin/api-tokens", "GET", ADMINS),
+    Route("/admin/api-tokens", "POST", ADMINS,
+          data=lambda w: {"user_id": str(w.target.id), "name": "ATS sync",
+                          "scopes": ["write:candidates"], "days": "30"},
+          done=lambda w, c: w.db.scalar(select(ApiToken.id).where(
+              ApiToken.name == "ATS sync")) is not None),
+    Route("/admin/api-tokens/<int:token_id>/revoke", "POST", ADMINS,
+          ok=Outcome(302, "/admin/api-tokens"), ids=(("token_id", "api_token_row"),),
+          done=lambda w, c: fresh(w, w.api_token_row).revoked_at is not None),
+    Route("/api/v1/openapi.json", "GET", EVERYONE),
+    Route("/api/v1/docs", "GET", EVERYONE),
     Route("/account/password", "GET", LOGGED_IN),
     Route("/account/password", "POST", LOGGED_IN, ok=Outcome(302, "/account/sessions"),
           data=lambda w: {"current_password": PASSWORD, "password": NEW_PASSWORD,
@@ -286,6 +309,16 @@ class World:
         return self._make_user("recruiter", name="Rafa Recruiter")
 
     @cached_property
+    def api_token_row(self):
+        """The target's own API token."""
+        from interviewloop.api.service import create_token
+
+        made = create_token(self.db, Actor(self.target), self.target, name="Target's",
+                            scopes=["read:requisitions"])
+        self.db.flush()
+        return made.token
+
+    @cached_property
     def target_session(self) -> int:
         """The id of an open login session of the target's."""
         from interviewloop.auth.models import LoginSession
@@ -383,9 +416,10 @@ def test_every_route_is_in_the_table(app):
         for rule in app.url_map.iter_rules() if rule.endpoint != "static"
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
+    from tests.test_api_permissions import API_ROUTES
     from tests.test_permissions_hiring import TEAM_ROUTES
 
-    rows = [(route.rule, route.method) for route in [*ROUTES, *TEAM_ROUTES]]
+    rows = [(route.rule, route.method) for route in [*ROUTES, *TEAM_ROUTES, *API_ROUTES]]
     in_table = set(rows)
     assert in_app - in_table == set(), "routes without a permission row"
     assert in_table - in_app == set(), "permission rows for routes that do not exist"

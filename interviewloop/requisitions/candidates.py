@@ -42,6 +42,13 @@ class StaleCandidate(Conflict):
                          "input is shown below; check the current details and save again.")
 
 
+class ExternalIdTaken(Conflict):
+    def __init__(self) -> None:
+        super().__init__("A candidate with this external id from this source was already "
+                         "imported.")
+        self.field = "external_id"
+
+
 @dataclass
 class CandidateInput:
     name: str
@@ -51,10 +58,14 @@ class CandidateInput:
     # Their invites and emails give times in it; None keeps the current one (UTC for a new
     # candidate).
     time_zone: str | None = None
+    # The candidate's id in another system (an ATS) and that system's name; None keeps
+    # what is stored (the pages never show them, so their edits leave them alone).
+    external_source: str | None = None
+    external_id: str | None = None
 
 
 def _clean(session: Session, requisition: Requisition, data: CandidateInput,
-           candidate: Candidate | None = None) -> dict[str, str]:
+           candidate: Candidate | None = None) -> dict[str, str | None]:
     name, email = data.name.strip(), data.email.strip().lower()
     if len(name) not in limits.PERSON_NAME:
         raise InvalidCandidate("A name is 1 to 120 characters.", "name")
@@ -72,8 +83,29 @@ def _clean(session: Session, requisition: Requisition, data: CandidateInput,
     if clash is not None and (candidate is None or clash != candidate.id):
         raise InvalidCandidate("A candidate with this email is already on this requisition.",
                                "email")
-    return {"name": name, "email": email, "source": data.source.strip(),
-            "notes": data.notes.strip(), "time_zone": zone}
+    values: dict[str, str | None] = {"name": name, "email": email, "source": data.source.strip(),
+                                     "notes": data.notes.strip(), "time_zone": zone}
+    if data.external_source is not None or data.external_id is not None:
+        values.update(_clean_external(session, data, candidate))
+    return values
+
+
+def _clean_external(session: Session, data: CandidateInput,
+                    candidate: Candidate | None) -> dict[str, str | None]:
+    source, external_id = (data.external_source or "").strip(), (data.external_id or "").strip()
+    if not source and not external_id:
+        return {"external_source": None, "external_id": None}
+    if len(source) not in limits.EXTERNAL_SOURCE:
+        raise InvalidCandidate(f"An external id comes with its source, 1 to "
+                               f"{limits.EXTERNAL_SOURCE.high} characters.", "external_source")
+    if len(external_id) not in limits.EXTERNAL_ID:
+        raise InvalidCandidate(f"An external id is 1 to {limits.EXTERNAL_ID.high} characters.",
+                               "external_id")
+    clash = session.scalar(select(Candidate.id).where(
+        Candidate.external_source == source, Candidate.external_id == external_id))
+    if clash is not None and (candidate is None or clash != candidate.id):
+        raise ExternalIdTaken
+    return {"external_source": source, "external_id": external_id}
 
 
 def candidates_of(session: Session, requisition: Requisition) -> list[Candidate]:

@@ -122,6 +122,8 @@ class Requisition(Base):
                                                                  server_default=false())
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Any change to the row (API clients sync with ?updated_since=).
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
     opened_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
@@ -184,6 +186,13 @@ class Candidate(Base):
         CheckConstraint("email = lower(email)", name="email_lowercase"),
         CheckConstraint(limits.EMAIL.length_check("email"), name="email_length"),
         CheckConstraint(limits.PERSON_NAME.length_check("name"), name="name_length"),
+        # Imported from another system (an ATS): its name and its id there, unique per system.
+        UniqueConstraint("external_source", "external_id"),
+        CheckConstraint("(external_source IS NULL) = (external_id IS NULL)",
+                        name="external_id_has_source"),
+        CheckConstraint(limits.EXTERNAL_SOURCE.length_check("external_source"),
+                        name="external_source_length"),
+        CheckConstraint(limits.EXTERNAL_ID.length_check("external_id"), name="external_id_length"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -196,7 +205,10 @@ class Candidate(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     # The candidate's invites and emails give times in this zone.
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    external_source: Mapped[str | None] = mapped_column(String(80))
+    external_id: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
     version: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": version}
 
@@ -211,6 +223,10 @@ class Candidate(Base):
 # What each constraint means to a person when it fires (interviewloop/constraints.py).
 explain("uq_candidates_requisition_id_email", "A candidate with this email address is already "
         "on this requisition (perhaps added a moment ago).")
+explain("uq_candidates_external_source_external_id", "A candidate with this external id from "
+        "this source was already imported.")
+explain("ck_candidates_external_id_has_source", "An external id is given with its source, "
+        "and a source with an id.", status=422)
 explain("pk_requisition_members", "That person is already on the hiring team.")
 explain("ck_candidates_email_lowercase", "Email addresses are kept in lower case.", status=422)
 explain("ck_requisitions_comp_band_ordered", "The band's minimum must not be above its maximum.",

@@ -27,7 +27,7 @@ DEMO_PASSWORD = "demo-password-for-axe"
 # The demo's roles, in the order the crawl runs: the admin first (it reaches the most).
 ROLES = ("admin@example.com", "recruiter@example.com", "manager@example.com",
          "interviewer1@example.com", "interviewer4@example.com")
-SKIP = re.compile(r"^/(logout|calendar/)|\.(csv|ics|txt|md)$")
+SKIP = re.compile(r"^/(logout|calendar/)|\.(csv|ics|txt|md|json)$")  # json: the API document, no page
 MAX_PAGES_PER_ROLE = 120
 
 

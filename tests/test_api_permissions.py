@@ -1,0 +1,191 @@
+"""Who may do what through the JSON API: the same as in the browser, no more.
+
+API_ROUTES is the API's permission table (test_permissions.test_every_route_is_in_the_table
+counts its rows). The actors are test_permissions_hiring's, each with a token holding every
+scope: access follows the hiring team exactly as the pages do (requisitions/service.py
+get_requisition, can_manage). Team interviewers read the requisition; candidates are their
+managers' (admin, manager, recruiter), 403 for the rest of the team, 404 off the team.
+test_same_answer_as_the_page puts each API operation beside the page that does the same."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from sqlalchemy import select
+
+from interviewloop.requisitions.models import Candidate
+from tests.api_support import assert_problem, call, make_token
+from tests.test_permissions import MISSING_ID, post, url_for_rule, world_value
+from tests.test_permissions_hiring import (
+    ACTORS,
+    ADMIN,
+    ANON,
+    MANAGERS,
+    MEMBER,
+    OUTSIDER,
+    TEAM,
+    TITLE,
+    TeamWorld,
+)
+
+IDS = (("requisition_id", "requisition"), ("candidate_id", "candidate"))
+NEW_EMAIL = "pushed.by.api@example.net"
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    rule: str  # exactly as in app.url_map
+    method: str
+    allowed: frozenset[str]
+    ok: int = 200
+    denied: int = 403  # for someone on the team who may not
+    outside: int = 404  # for someone off the team
+    data: Callable = lambda w: None
+    headers: Callable = lambda w: {}
+    # A list filters instead of refusing: it shows the world's `lists` object to `shown_to`.
+    lists: str | None = None
+    shown_to: frozenset[str] = frozenset()
+    done: Callable | None = field(default=None, compare=False)
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.rule}"
+
+
+def _ids(body) -> set[int]:
+    return {item["id"] for item in body["items"]}
+
+
+def _fresh(world, obj):
+    world.db.expire_all()
+    return obj
+
+
+API_ROUTES = [
+    ApiRoute("/api/v1/requisitions", "GET", frozenset(ACTORS) - {ANON},
+             lists="requisition", shown_to=TEAM),
+    ApiRoute("/api/v1/requisitions/<int:requisition_id>", "GET", TEAM),
+    ApiRoute("/api/v1/candidates", "GET", frozenset(ACTORS) - {ANON},
+             lists="candidate", shown_to=MANAGERS),
+    ApiRoute("/api/v1/candidates/<int:candidate_id>", "GET", MANAGERS),
+    # A requisition off the caller's team is, to them, no requisition at all: a field error.
+    ApiRoute("/api/v1/candidates", "POST", MANAGERS, ok=201, outside=422,
+             data=lambda w: {"requisition_id": w.requisition.id, "name": "Pushed Person",
+                             "email": NEW_EMAIL, "external_source": "greenhouse",
+                             "external_id": "app-77"},
+             done=lambda w: w.db.scalar(select(Candidate.id).where(
+                 Candidate.email == NEW_EMAIL)) is not None),
+    ApiRoute("/api/v1/candidates/<int:candidate_id>", "PATCH", MANAGERS,
+             data=lambda w: {"name": "Renamed Through The API"},
+             headers=lambda w: {"If-Match": f'"{w.candidate.version}"'},
+             done=lambda w: _fresh(w, w.candidate).name == "Renamed Through The API"),
+]
+
+
+def expected(route: ApiRoute, actor: str) -> int:
+    if actor == ANON:
+        return 401
+    if actor in route.allowed:
+        return route.ok
+    return route.outside if actor == OUTSIDER else route.denied
+
+
+@pytest.fixture
+def world(request, db_session, make_user):
+    world = TeamWorld(request, db_session, make_user)
+    world.admin = make_user("admin", name="Ari Admin")
+    world.outsider = make_user("recruiter", "hiring_manager", "interviewer", name="Olly Outsider")
+    return world
+
+
+@pytest.fixture
+def token_of(world, db_session):
+    def token(actor: str) -> str | None:
+        return None if actor == ANON else make_token(db_session, getattr(world, actor))
+
+    return token
+
+
+def check(route: ApiRoute, actor: str, world, client, token: str | None, url: str,
+          status: int) -> None:
+    listed = getattr(world, route.lists) if route.lists else None
+    response = call(client, route.method, url, token, json=route.data(world),
+                    headers=route.headers(world))
+    body = response.get_data(as_text=True)
+    if status >= 400:
+        assert_problem(response, status)
+        assert TITLE not in body, "a refusal shows the requisition"
+    else:
+        assert response.status_code == status, body[:500]
+    if listed is not None and status == 200:
+        assert (listed.id in _ids(response.get_json())) is (actor in route.shown_to)
+    if route.done is not None:
+        assert route.done(world) is (status == route.ok), "data change does not match"
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("route", API_ROUTES, ids=str)
+def test_api_permission_matrix(route, actor, world, client, token_of):
+    url = url_for_rule(route.rule, lambda name: world_value(world, IDS, name))
+    check(route, actor, world, client, token_of(actor), url, expected(route, actor))
+
+
+@pytest.mark.parametrize("actor", [ADMIN, MEMBER, OUTSIDER])
+@pytest.mark.parametrize("route", [r for r in API_ROUTES if "<int:" in r.rule], ids=str)
+def test_unknown_id_is_404(route, actor, world, client, token_of):
+    url = url_for_rule(route.rule, lambda _name: MISSING_ID)
+    check(route, actor, world, client, token_of(actor), url, 404)
+
+
+@pytest.mark.parametrize("route", API_ROUTES, ids=str)
+def test_a_signed_in_browser_is_not_a_caller(route, world, login, client):
+    """The manager's session cookie, sent without a token, authenticates nothing."""
+    browser = login(world.manager)
+    url = url_for_rule(route.rule, lambda name: world_value(world, IDS, name))
+    response = call(browser, route.method, url, json=route.data(world),
+                    headers=route.headers(world))
+    assert_problem(response, 401)
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    if route.done is not None:
+        assert route.done(world) is False
+
+
+# Each API operation beside the page that does the same for the same person: the page's
+# answer decides the API's (a page's 302 after a POST is the API's success).
+PAGES = [
+    ("GET", "/requisitions/{r}", "GET", "/api/v1/requisitions/{r}", 200),
+    ("GET", "/requisitions/{r}/candidates/{c}/edit", "GET", "/api/v1/candidates/{c}", 200),
+    ("GET", "/requisitions/{r}/candidates/new", "POST", "/api/v1/candidates", 201),
+    ("GET", "/requisitions/{r}/candidates/{c}/edit", "PATCH", "/api/v1/candidates/{c}", 200),
+]
+
+
+@pytest.mark.parametrize("actor", [a for a in ACTORS if a != ANON])
+@pytest.mark.parametrize(("page_method", "page", "method", "api", "success"), PAGES,
+                         ids=[f"{p[2]} {p[3]}" for p in PAGES])
+def test_same_answer_as_the_page(page_method, page, method, api, success, actor, world,
+                                 login, client, token_of):
+    person = getattr(world, actor)
+    names = {"r": world.requisition.id, "c": world.candidate.id}
+    page_status = login(person).open(page.format(**names), method=page_method).status_code
+    data = {"requisition_id": world.requisition.id, "name": "Same As Page",
+            "email": "same.as.page@example.net"} if method == "POST" else (
+        {"notes": "Same as the page"} if method == "PATCH" else None)
+    response = call(client, method, api.format(**names), token_of(actor), json=data,
+                    headers={"If-Match": f'"{world.candidate.version}"'})
+    api_status = response.status_code
+    if page_status == 200:
+        assert api_status == success, response.get_data(as_text=True)
+    elif method == "POST" and page_status == 404:
+        assert api_status == 422  # the requisition named in the body is unknown to them
+    else:
+        assert api_status == page_status, response.get_data(as_text=True)
+
+
+def test_post_form_without_token_changes_nothing(world, login):
+    """A form post carrying the manager's cookie and CSRF token is still not an API call."""
+    browser = login(world.manager)
+    response = post(browser, "/api/v1/candidates", {"requisition_id": str(world.requisition.id),
+                                                    "name": "Forged", "email": NEW_EMAIL})
+    assert_problem(response, 401)
