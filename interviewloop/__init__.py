@@ -42,6 +42,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
 
     from interviewloop.admin.views import bp as admin_bp
+    from interviewloop.analytics.views import bp as analytics_bp
     from interviewloop.auth.views import bp as auth_bp
     from interviewloop.bank.views import bp as bank_bp
     from interviewloop.debrief.views import bp as debrief_bp
@@ -53,7 +54,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from interviewloop.scorecards.views import bp as scorecards_bp
 
     for blueprint in (home_bp, auth_bp, admin_bp, bank_bp, requisitions_bp, loops_bp,
-                      scheduling_bp, scorecards_bp, debrief_bp, outbox_bp):
+                      scheduling_bp, scorecards_bp, debrief_bp, analytics_bp, outbox_bp):
         app.register_blueprint(blueprint)
     _template_filters(app)
 

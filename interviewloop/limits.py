@@ -54,3 +54,9 @@ STAGE_MINUTES = Span(5, 240)  # a loop stage, in a template or a candidate's loo
 INTERVIEW_MINUTES = Span(5, 480)
 QUESTIONS_PER_STAGE = Span(1, 5)
 WEEKLY_INTERVIEW_CAP = Span(1, 50)
+
+# Analytics (issue 12): below these sample sizes a statistic is not shown ("too few").
+MIN_RELIABILITY_UNITS = 10  # candidates rated by two or more interviewers in the area
+MIN_INTERVIEWER_SCORECARDS = 5  # an interviewer's scorecards, for their own figures
+MIN_LENIENCY_CANDIDATES = 5  # candidates an interviewer shares with co-panelists
+MIN_DECIDED = 5  # an interviewer's scorecards on candidates with an offer or a rejection

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy import ColumnElement, exists, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from interviewloop import limits
@@ -70,6 +70,18 @@ def _team_filter(user: User) -> ColumnElement[bool]:
                             RequisitionMember.user_id == user.id)
     return or_(Requisition.hiring_manager_id == user.id, Requisition.recruiter_id == user.id,
                member)
+
+
+def sees_requisition_clause(user: User) -> ColumnElement[bool]:
+    """SQL twin of get_requisition's rule, on a query that has Requisition: admin, or on
+    the hiring team."""
+    return true() if user.is_admin else _team_filter(user)
+
+
+def manages_clause(user: User) -> ColumnElement[bool]:
+    """SQL twin of can_manage, on a query that has Requisition."""
+    return true() if user.is_admin else or_(Requisition.hiring_manager_id == user.id,
+                                            Requisition.recruiter_id == user.id)
 
 
 def visible_requisitions(session: Session, user: User) -> list[tuple[Requisition, int, int]]:
