@@ -170,6 +170,12 @@ ROUTES = [
     Route("/account/calendar/revoke", "POST", LOGGED_IN, ok=Outcome(302, "/account"),
           done=lambda w, c: c.user is not None and fresh(w, c.user).calendar_token_hash is None),
     Route("/calendar/<token>.ics", "GET", EVERYONE),
+    # Analytics: open to everyone logged in; what each sees is limited to the scorecards
+    # they could read on the debrief, and the rows to theirs (tests/test_analytics_access.py).
+    Route("/analytics/reliability", "GET", LOGGED_IN),
+    Route("/analytics/reliability.csv", "GET", LOGGED_IN),
+    Route("/analytics/interviewers", "GET", LOGGED_IN),
+    Route("/analytics/interviewers.csv", "GET", LOGGED_IN),
 ]
 
 

@@ -6,7 +6,7 @@ could not read there; each read is one statement, whatever the amount of data.""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, and_, func, select
@@ -59,10 +59,10 @@ def _filtered(stmt: _S, filters: Filters) -> _S:
     if filters.requisition_id is not None:
         stmt = stmt.where(Requisition.id == filters.requisition_id)
     if filters.since is not None:
-        stmt = stmt.where(Interview.starts_at >= datetime.combine(filters.since, time()))
+        stmt = stmt.where(Interview.starts_at >= datetime.combine(filters.since, time(), UTC))
     if filters.until is not None:
         stmt = stmt.where(Interview.starts_at <
-                          datetime.combine(filters.until + timedelta(days=1), time()))
+                          datetime.combine(filters.until + timedelta(days=1), time(), UTC))
     return stmt
 
 
