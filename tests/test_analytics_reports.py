@@ -12,7 +12,9 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from interviewloop import limits
 from interviewloop.analytics import service
+from interviewloop.analytics.stats import Estimate
 from interviewloop.analytics.queries import Filters
 from interviewloop.bank.service import areas as all_areas
 from tests.analytics_data import plant
@@ -109,9 +111,17 @@ def test_not_assessed_is_missing_and_small_samples_show_nothing(w):
     report = service.interviewers(w.session, w.admin, w.areas, Filters(), due_hours=24)
     fred = row_of(report, "Fred Fair")
     assert (fred.not_assessed_focus.k, fred.not_assessed_focus.n) == (20, 20)
-    few = service.reliability(w.session, w.admin, w.areas, Filters(
-        since=None, until=None, requisition_id=w.other_req.id))
+    few = service.reliability(w.session, w.admin, w.areas, Filters(requisition_id=w.other_req.id))
     assert all(r.units == 0 and r.alpha.value is None for r in few)
+    # One candidate short of the minimum: counted, and nothing else shown.
+    plant(w.session, w.other_req, w.panel[:2], w.areas, lambda n, i, p: 1 + (n + i) % 4,
+          count=limits.MIN_RELIABILITY_UNITS - 1, start=500, tag="few")
+    few = service.reliability(w.session, w.admin, w.areas, Filters(requisition_id=w.other_req.id))
+    assert all(r.units == limits.MIN_RELIABILITY_UNITS - 1 and not r.enough for r in few)
+    assert all(r.alpha == Estimate(None, None, None) for r in few)
+    page = w.login(w.admin).get(f"/analytics/reliability?requisition={w.other_req.id}")
+    # in the table, the chart and its text alternative
+    assert page.get_data(as_text=True).count("too few candidates") == 3 * len(w.areas)
 
 
 def test_the_pages_and_csvs_show_the_figures_with_their_samples(w):
