@@ -235,4 +235,11 @@ def load_config(environ: Mapping[str, str], overrides: Mapping[str, Any] | None 
     config.setdefault("WTF_CSRF_ENABLED", True)
     # Set on every app: Flask-Limiter would otherwise carry one app's choice to the next.
     config.setdefault("RATELIMIT_ENABLED", True)
+    # Shared storage down (Redis gone): each process counts in memory until it is back, so
+    # sign-in neither fails (a 500) nor goes unlimited; short timeouts so a hung Redis
+    # cannot hold every request.
+    config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    if config["RATELIMIT_STORAGE_URI"].startswith("redis"):
+        config.setdefault("RATELIMIT_STORAGE_OPTIONS",
+                          {"socket_connect_timeout": 0.5, "socket_timeout": 0.5})
     return config

@@ -54,6 +54,7 @@ STAGE_MINUTES = Span(5, 240)  # a loop stage, in a template or a candidate's loo
 INTERVIEW_MINUTES = Span(5, 480)
 QUESTIONS_PER_STAGE = Span(1, 5)
 WEEKLY_INTERVIEW_CAP = Span(1, 50)
+OPEN_SESSIONS_SHOWN = 50  # a person's own open sessions listed on their account
 
 # Analytics (issue 12): below these sample sizes a statistic is not shown ("too few").
 MIN_RELIABILITY_UNITS = 10  # candidates rated by two or more interviewers in the area

@@ -128,6 +128,9 @@ ROUTES = [
     Route("/admin/users/<int:user_id>/reactivate", "POST", ADMINS, ok=Outcome(302, "/admin/users"),
           ids=(("user_id", "inactive"),),
           done=lambda w, c: fresh(w, w.inactive).is_active),
+    Route("/admin/users/<int:user_id>/sign-in-waits/end", "POST", ADMINS,
+          ok=Outcome(302, "/admin/users"), ids=(("user_id", "waiting"),),
+          done=lambda w, c: not auth_service.sign_in_waits(w.db).get(w.waiting.id)),
     Route("/admin/users/<int:user_id>/password", "POST", ADMINS, ok=Outcome(302, "/admin/users"),
           data=lambda w: {"password": NEW_PASSWORD},
           done=lambda w, c: TEST_HASHER.verify(fresh(w, w.target).password_hash, NEW_PASSWORD)),
@@ -170,6 +173,16 @@ ROUTES = [
     Route("/account/calendar/revoke", "POST", LOGGED_IN, ok=Outcome(302, "/account"),
           done=lambda w, c: c.user is not None and fresh(w, c.user).calendar_token_hash is None),
     Route("/calendar/<token>.ics", "GET", EVERYONE),
+    Route("/account/password", "GET", LOGGED_IN),
+    Route("/account/password", "POST", LOGGED_IN, ok=Outcome(302, "/account/sessions"),
+          data=lambda w: {"current_password": PASSWORD, "password": NEW_PASSWORD,
+                          "confirm": NEW_PASSWORD},
+          done=lambda w, c: c.user is not None
+          and TEST_HASHER.verify(fresh(w, c.user).password_hash, NEW_PASSWORD)),
+    Route("/account/sessions", "GET", LOGGED_IN),
+    # Someone else's session: not found for everyone (and left open: tests/test_own_sessions.py).
+    Route("/account/sessions/<int:session_id>/end", "POST", LOGGED_IN, ok=Outcome(404),
+          ids=(("session_id", "target_session"),)),
     # Analytics: open to everyone logged in; what each sees is limited to the scorecards
     # they could read on the debrief, and the rows to theirs (tests/test_analytics_access.py).
     Route("/analytics/reliability", "GET", LOGGED_IN),
@@ -270,6 +283,31 @@ class World:
     @cached_property
     def recruiter(self):
         return self._make_user("recruiter", name="Rafa Recruiter")
+
+    @cached_property
+    def target_session(self) -> int:
+        """The id of an open login session of the target's."""
+        from interviewloop.auth.models import LoginSession
+
+        login = LoginSession(token="t" * 43, user_id=self.target.id, ip="198.51.100.4")
+        self.db.add(login)
+        self.db.flush()
+        return login.id
+
+    @cached_property
+    def waiting(self):
+        """A user one of whose sign-in addresses is made to wait."""
+        from datetime import timedelta
+
+        from interviewloop.auth.models import LoginThrottle
+        from interviewloop.db import utcnow
+
+        user = self._make_user("interviewer", name="Waiting Person")
+        now = utcnow()
+        self.db.add(LoginThrottle(user_id=user.id, ip="203.0.113.9", failures=5,
+                                  last_failure_at=now, wait_until=now + timedelta(hours=1)))
+        self.db.flush()
+        return user
 
     @cached_property
     def feed_token(self) -> str:

@@ -143,3 +143,18 @@ def test_limit_settings_are_read_from_the_environment(tmp_path):
                            instance_path=str(tmp_path))
     assert defaults["RATELIMIT_STORAGE_URI"] == "memory://"
     assert defaults["RATELIMIT_LOGIN"] == "10 per minute;50 per hour"
+
+
+def test_limits_storage_that_is_down_keeps_limiting_in_each_process(connection, make_user):
+    # Nothing listens on port 1: every call to the shared storage fails. Sign-in must work,
+    # not be a 500, and the limits still hold, counted in this process until Redis is back.
+    user = make_user()
+    app = limited_app(connection, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0",
+                      RATELIMIT_LOGIN="3 per minute")
+    client = app.test_client()
+    assert sign_in(client, user.email, "wrong-password-x").status_code == 200
+    assert sign_in(client, user.email, "wrong-password-x").status_code == 200
+    assert sign_in(client, user.email, PASSWORD).status_code == 302
+    assert sign_in(app.test_client(), user.email, PASSWORD).status_code == 429
+    feed = app.test_client().get("/calendar/" + "a" * 43 + ".ics")
+    assert feed.status_code == 404  # no such feed; not a 500

@@ -154,3 +154,43 @@ def test_a_waiting_address_gets_the_same_answer_as_a_wrong_password(app, make_us
     assert {a.status_code for a in answers} == {200}
     message = service.LOGIN_REFUSED.replace("'", "&#39;")
     assert all(message in a.get_data(as_text=True) for a in answers)
+
+
+def test_rows_that_hold_nothing_are_forgotten_and_waits_in_force_are_kept(db_session,
+                                                                          make_user):
+    from interviewloop.auth.throttle import forget_stale
+
+    user = make_user()
+    start = utcnow()
+    for _ in range(3):  # the attacker's address now waits
+        attempt(db_session, user, WRONG, ATTACKER, start)
+    attempt(db_session, user, WRONG, "198.51.100.1", start)  # one recent failure
+    attempt(db_session, user, WRONG, "198.51.100.2", start - MAX_WAIT - timedelta(hours=1))
+    attempt(db_session, user, PASSWORD, OWNER, start)  # a success: its row holds nothing
+
+    def addresses():
+        return set(db_session.scalars(select(LoginThrottle.ip)
+                                      .where(LoginThrottle.user_id == user.id)))
+
+    assert forget_stale(db_session, start) == 2
+    assert addresses() == {ATTACKER, "198.51.100.1"}
+    assert not attempt(db_session, user, PASSWORD, ATTACKER, start + timedelta(minutes=1))
+    # A day after the last failure and past the wait, nothing is left to keep.
+    assert forget_stale(db_session, start + MAX_WAIT + timedelta(minutes=1)) == 2
+    assert addresses() == set()
+    # A row forgotten between being made and being read is made again, not a crash.
+    assert attempt(db_session, user, PASSWORD, ATTACKER, start + MAX_WAIT * 2)
+
+
+def test_the_worker_runs_the_forgetting_job(app, make_user, db_session):
+    from interviewloop.auth.jobs import FORGET_STALE_JOB
+    from interviewloop.queue import JOBS
+
+    assert JOBS[FORGET_STALE_JOB].every_minutes == 60
+    user = make_user()
+    attempt(db_session, user, PASSWORD, OWNER, utcnow())
+    db_session.commit()
+    result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+    assert result.exit_code == 0, result.output
+    db_session.expire_all()
+    assert db_session.scalar(select(LoginThrottle.id).where(LoginThrottle.user_id == user.id)) is None

@@ -20,7 +20,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="template
 @roles_required()
 def users():
     return render_template("admin/users.html", users=service.list_users(db.session),
-                           action_form=ActionForm())
+                           waits=service.sign_in_waits(db.session), action_form=ActionForm())
 
 
 @bp.get("/audit")
@@ -103,6 +103,16 @@ def reactivate_user(user_id: int) -> ResponseReturnValue:
     if ActionForm().validate_on_submit():
         service.reactivate_user(db.session, current_actor(), user)
         flash(f"Reactivated {user.email}.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/sign-in-waits/end")
+@roles_required()
+def end_sign_in_waits(user_id: int) -> ResponseReturnValue:
+    user = service.get_user(db.session, user_id)
+    if ActionForm().validate_on_submit():
+        service.end_sign_in_waits(db.session, current_actor(), user)
+        flash(f"Ended the sign-in waits on {user.email}; every address may try again.", "success")
     return redirect(url_for("admin.users"))
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 from interviewloop import limits
 
@@ -16,3 +16,10 @@ class AccountForm(FlaskForm):
     time_zone = StringField("Time zone", validators=[DataRequired(), Length(max=64)])
     weekly_interview_cap = IntegerField("Weekly interview cap", validators=[
         Optional(), NumberRange(limits.WEEKLY_INTERVIEW_CAP.low, limits.WEEKLY_INTERVIEW_CAP.high)])
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=128)])
+    password = PasswordField("New password", validators=[DataRequired(), Length(max=128)])
+    confirm = PasswordField("New password again", validators=[
+        DataRequired(), EqualTo("password", message="The two new passwords differ.")])

@@ -25,6 +25,8 @@ login_manager.session_protection = None  # the server-side login session does th
 
 
 def init_app(app: Flask) -> None:
+    from interviewloop.auth import jobs  # noqa: F401 - registers the background jobs
+
     login_manager.init_app(app)
     app.config.setdefault("REMEMBER_COOKIE_DURATION", 0)
     app.extensions["interviewloop.hasher"] = Hasher(

@@ -20,6 +20,7 @@ from interviewloop.auth.throttle import LoginPolicy
 from interviewloop.db import utcnow
 from interviewloop.enums import Role
 from interviewloop.errors import Conflict, DomainError, NotFound
+from interviewloop.outbox import service as outbox
 
 LOGIN_REFUSED = ("The email or password is not right, or there have been too many attempts "
                  "from here for a while.")
@@ -67,7 +68,7 @@ def list_users(session: Session) -> list[User]:
 # --- login -------------------------------------------------------------------------------
 
 def log_in(session: Session, hasher: Hasher, policy: LoginPolicy, email: str, password: str,
-           *, ip: str | None, now: datetime | None = None) -> User:
+           *, ip: str | None, now: datetime | None = None, user_agent: str | None = None) -> User:
     """Check the credentials and open a login session; raise LoginRefused otherwise.
 
     An address that keeps failing on an account waits (auth.throttle): the guess is counted
@@ -89,12 +90,16 @@ def log_in(session: Session, hasher: Hasher, policy: LoginPolicy, email: str, pa
     if not hasher.verify(user.password_hash, password):
         throttle.note_refused(session, user, address, now)
         record(session, actor, "login_failed", user, reason="password")
+        until = throttle.wait_in_force(session, user, address, now)
+        if until is not None:
+            _tell_owner_of_wait(session, user, address, now, until)
         raise LoginRefused
 
     missed = throttle.signed_in(session, user, address)
     if hasher.needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
-    login = LoginSession(token=secrets.token_urlsafe(32), user_id=user.id, ip=ip, created_at=now)
+    login = LoginSession(token=secrets.token_urlsafe(32), user_id=user.id, ip=ip, created_at=now,
+                         user_agent=(user_agent or None) and user_agent[:200])
     session.add(login)
     session.flush()
     user.login_token = login.token
@@ -102,6 +107,37 @@ def log_in(session: Session, hasher: Hasher, policy: LoginPolicy, email: str, pa
     record(session, Actor(user=user, ip=ip), "login", user,
            refused_since_last=missed.count if missed else 0)
     return user
+
+
+def _tell_owner_of_wait(session: Session, user: User, address: str, now: datetime,
+                        until: datetime) -> None:
+    """Mail the owner that an address was made to wait on their account: at most one such
+    message per account per hour (the outbox keeps one per key), so an attacker cycling
+    addresses cannot flood their inbox."""
+    link = outbox.settings(session).base_url.rstrip("/") + "/login"
+    outbox.queue_mail(
+        session, key=f"sign-in-wait:{user.id}:{now:%Y-%m-%dT%H}", to=user.email,
+        subject="Failed sign-ins to your interviewloop account",
+        body=(f"Hello {user.name},\n\n"
+              f"Wrong passwords were tried for your account from {address}, the latest at "
+              f"{now:%Y-%m-%d %H:%M} UTC. That address must now wait until "
+              f"{until:%Y-%m-%d %H:%M} UTC before it may try again.\n\n"
+              "Your account is not locked: you can still sign in from your own devices at "
+              f"{link}\n\nIf this was not you, tell an admin. If it was you and you cannot "
+              "wait, an admin can end the wait.\n"))
+
+
+def sign_in_waits(session: Session, now: datetime | None = None) -> dict[int, int]:
+    """Accounts with addresses made to wait now, and how many (for the admin's user list)."""
+    return throttle.waiting_addresses(session, now or utcnow())
+
+
+def end_sign_in_waits(session: Session, actor: Actor, user: User) -> None:
+    """An admin ends every wait on this account (the person was locked out and cannot wait)."""
+    if not throttle.waiting_addresses(session, utcnow()).get(user.id):
+        raise Conflict("No address is waiting to sign in to this account.")
+    throttle.forget(session, user)
+    record(session, actor, "sign_in_waits_ended", user)
 
 
 def has_signed_in_from(session: Session, email: str, ip: str) -> bool:
@@ -142,12 +178,54 @@ def log_out(session: Session, token: str, *, ip: str | None, reason: str = "logo
     record(session, Actor(user=None, ip=ip), reason, login, user_id=login.user_id)
 
 
-def end_all_sessions(session: Session, user: User) -> None:
-    session.execute(
-        update(LoginSession)
-        .where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
-        .values(ended_at=utcnow())
-    )
+def end_all_sessions(session: Session, user: User, *, keep_token: str | None = None) -> None:
+    """End every open session of the user's (but the one whose token is ``keep_token``)."""
+    where = [LoginSession.user_id == user.id, LoginSession.ended_at.is_(None)]
+    if keep_token is not None:
+        where.append(LoginSession.token != keep_token)
+    session.execute(update(LoginSession).where(*where).values(ended_at=utcnow())
+                    .execution_options(synchronize_session=False))
+
+
+# --- a person's own password and sessions -----------------------------------------------------
+
+def change_own_password(session: Session, actor: Actor, hasher: Hasher, user: User, *,
+                        current: str, new: str, keep_token: str | None) -> None:
+    """The person changes their password: the current one is needed, and every other session
+    they have open ends (a thief's among them), while this one goes on."""
+    if not hasher.verify(user.password_hash, current):
+        raise InvalidUser("That is not your current password.", "current_password")
+    if hasher.verify(user.password_hash, new):
+        raise InvalidUser("The new password is the one you have now.", "password")
+    user.password_hash = hasher.hash(_check_password(new, user.email))
+    end_all_sessions(session, user, keep_token=keep_token)
+    record(session, actor, "password_changed", user)
+
+
+def open_sessions(session: Session, user: User, policy: LoginPolicy,
+                  now: datetime | None = None) -> list[LoginSession]:
+    """The person's sessions still open (not ended, not past the absolute lifetime), newest
+    first."""
+    oldest = (now or utcnow()) - timedelta(hours=policy.max_session_hours)
+    return list(session.scalars(
+        select(LoginSession)
+        .where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None),
+               LoginSession.created_at > oldest)
+        .order_by(LoginSession.created_at.desc(), LoginSession.id.desc())
+        .limit(limits.OPEN_SESSIONS_SHOWN)))
+
+
+def end_own_session(session: Session, actor: Actor, user: User, login_id: int) -> LoginSession:
+    """The person ends one of their own sessions (another device); someone else's, or one
+    already ended, is not found."""
+    login = session.scalar(select(LoginSession).where(
+        LoginSession.id == login_id, LoginSession.user_id == user.id,
+        LoginSession.ended_at.is_(None)))
+    if login is None:
+        raise NotFound("No such open session of yours.")
+    login.ended_at = utcnow()
+    record(session, actor, "session_ended", login, user_id=user.id)
+    return login
 
 
 # --- calendar feed ---------------------------------------------------------------------------

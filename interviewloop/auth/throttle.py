@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -44,7 +44,10 @@ def reserve_guess(session: Session, user: User, ip: str, policy: LoginPolicy,
     for _attempt in range(5):
         row = session.execute(
             select(LoginThrottle.failures, LoginThrottle.wait_until, LoginThrottle.last_failure_at)
-            .where(*where)).one()
+            .where(*where)).one_or_none()
+        if row is None:  # forgotten by forget_stale since we made it: make it again
+            _ensure_row(session, user.id, ip)
+            continue
         if row.wait_until is not None and row.wait_until > now:
             return False
         forgotten = row.last_failure_at is None or row.last_failure_at <= now - MAX_WAIT
@@ -101,3 +104,31 @@ def forget(session: Session, user: User) -> None:
     (the refused sign-ins are still shown to the owner at their next sign-in)."""
     session.execute(delete(LoginThrottle).where(LoginThrottle.user_id == user.id)
                     .execution_options(synchronize_session=False))
+
+
+def forget_stale(session: Session, now: datetime) -> int:
+    """Delete the rows that no longer hold anything: no wait in force and no failure within
+    MAX_WAIT (reserve_guess would count such an address from one anyway). Without this, every
+    address that ever mistyped a password keeps a row for ever. Returns how many went."""
+    result = session.execute(
+        delete(LoginThrottle)
+        .where(or_(LoginThrottle.wait_until.is_(None), LoginThrottle.wait_until <= now),
+               or_(LoginThrottle.failures == 0, LoginThrottle.last_failure_at.is_(None),
+                   LoginThrottle.last_failure_at <= now - MAX_WAIT))
+        .execution_options(synchronize_session=False))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def wait_in_force(session: Session, user: User, ip: str, now: datetime) -> datetime | None:
+    """Until when ``ip`` must wait before guessing this account's password again, if it must."""
+    until = session.scalar(select(LoginThrottle.wait_until)
+                           .where(LoginThrottle.user_id == user.id, LoginThrottle.ip == ip))
+    return until if until is not None and until > now else None
+
+
+def waiting_addresses(session: Session, now: datetime) -> dict[int, int]:
+    """For each account with addresses made to wait now: how many (one query, for the list)."""
+    rows = session.execute(
+        select(LoginThrottle.user_id, func.count())
+        .where(LoginThrottle.wait_until > now).group_by(LoginThrottle.user_id))
+    return {int(row[0]): int(row[1]) for row in rows}

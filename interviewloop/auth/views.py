@@ -41,6 +41,7 @@ def login():
             user = service.log_in(
                 db.session, auth_login.hasher(), auth_login.login_policy(),
                 form.email.data, form.password.data, ip=request.remote_addr,
+                user_agent=request.user_agent.string,
             )
         except service.LoginRefused as refused:
             # The failure count and the audit row must land even though login failed.
