@@ -14,8 +14,8 @@ import pytest
 
 from interviewloop import limits
 from interviewloop.analytics import service
-from interviewloop.analytics.stats import Estimate
 from interviewloop.analytics.queries import Filters
+from interviewloop.analytics.stats import Estimate
 from interviewloop.bank.service import areas as all_areas
 from tests.analytics_data import plant
 from tests.factories import add_to_team, make_requisition
