@@ -29,13 +29,18 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = RowIdConverter
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from interviewloop import errors, outbox, queue, ratelimit, security
+    from interviewloop import calendars, errors, outbox, queue, ratelimit, security
     from interviewloop.auth import login as auth_login
     from interviewloop.db import db
 
     db.init_app(app)
     queue.init_app(app)
     outbox.init_app(app)
+    calendars.init_app(app)
+    # The features' jobs, on the queue before its first use.
+    from interviewloop.scheduling import jobs as _scheduling_jobs  # noqa: F401
+    from interviewloop.scorecards import jobs as _scorecard_jobs  # noqa: F401
+
     auth_login.init_app(app)
     ratelimit.init_app(app)
     security.init_app(app)
@@ -45,6 +50,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from interviewloop.analytics.views import bp as analytics_bp
     from interviewloop.auth.views import bp as auth_bp
     from interviewloop.bank.views import bp as bank_bp
+    from interviewloop.calendars.views import bp as calendars_bp
     from interviewloop.debrief.views import bp as debrief_bp
     from interviewloop.home import bp as home_bp
     from interviewloop.loops.views import bp as loops_bp
@@ -54,7 +60,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from interviewloop.scorecards.views import bp as scorecards_bp
 
     for blueprint in (home_bp, auth_bp, admin_bp, bank_bp, requisitions_bp, loops_bp,
-                      scheduling_bp, scorecards_bp, debrief_bp, analytics_bp, outbox_bp):
+                      scheduling_bp, scorecards_bp, debrief_bp, analytics_bp, outbox_bp,
+                      calendars_bp):
         app.register_blueprint(blueprint)
     _template_filters(app)
 

@@ -131,25 +131,34 @@ def demo() -> None:
 def send_reminders() -> None:
     """Email overdue scorecards to their interviewers (and, later, hiring managers).
 
-    Meant for cron, e.g. hourly; each reminder goes out at most once. Ones the mail server
-    refuses (or that could not be sent, the server being down) are tried again next run."""
+    The worker does this by itself every 15 minutes; this command (for cron, or to see what
+    goes out) queues what is owed in the outbox and delivers the reminders due at once. Each
+    reminder goes out at most once; ones the mail server refuses (or could not take, being
+    down) are tried again after a wait. Under MAIL_DELIVERY=outbox they are only kept."""
+    from datetime import timedelta
+
     from interviewloop.db import db, utcnow
-    from interviewloop.mail import Mailer
+    from interviewloop.outbox.delivery import mailer_for
     from interviewloop.scorecards.reminders import send_reminders as send
 
     config = current_app.config
-    mailer = Mailer(host=config["SMTP_HOST"], port=config["SMTP_PORT"],
-                    sender=config["SMTP_FROM"], username=config["SMTP_USERNAME"],
-                    password=config["SMTP_PASSWORD"], starttls=config["SMTP_STARTTLS"])
-    run = send(db.session_scope, mailer, now=utcnow(), due_hours=config["SCORECARD_DUE_HOURS"],
-               escalate_hours=config["SCORECARD_ESCALATE_HOURS"], base_url=config["BASE_URL"])
+    deliver = config["MAIL_DELIVERY"] == "smtp"
+    run = send(db.session_scope, mailer_for(config), now=utcnow(),
+               due_hours=config["SCORECARD_DUE_HOURS"],
+               escalate_hours=config["SCORECARD_ESCALATE_HOURS"], deliver=deliver,
+               first_wait=timedelta(seconds=config["MAIL_RETRY_SECONDS"]),
+               max_attempts=config["MAIL_MAX_ATTEMPTS"])
+    if not deliver:
+        click.echo(f"{run.queued} reminder(s) queued and kept in the outbox "
+                   "(MAIL_DELIVERY=outbox): read them at /admin/mail.")
+        return
     for reminder in run.sent:
         click.echo(f"sent to {reminder.recipient}: {reminder.subject}")
     for reminder, reason in run.in_doubt:
         click.echo(f"in doubt (the connection broke while sending; not sent again) to "
                    f"{reminder.recipient}: {reminder.subject}: {reason}", err=True)
     for reminder, reason in run.refused:
-        click.echo(f"not sent, will be tried next run, to {reminder.recipient}: "
+        click.echo(f"not sent, will be tried again after a wait, to {reminder.recipient}: "
                    f"{reminder.subject}: {reason}", err=True)
     click.echo(f"{len(run.sent)} reminder(s) sent.")
     if run.refused or run.in_doubt:

@@ -89,6 +89,14 @@ def _count(raw: str) -> int:
     return value
 
 
+def _reminder_hours(raw: str) -> tuple[int, ...]:
+    """E.g. "24,1": whole hours before an interview, each from 1 to 336 (two weeks)."""
+    hours = {int(part) for part in raw.split(",") if part.strip()}
+    if not hours or not all(1 <= h <= 336 for h in hours):
+        raise ValueError("expected whole hours from 1 to 336, separated by commas, e.g. 24,1")
+    return tuple(sorted(hours, reverse=True))
+
+
 RATE_LIMIT_STORAGES = ("memory", "redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster")
 
 
@@ -104,6 +112,24 @@ def _rate_limit_storage(raw: str) -> str:
     scheme = raw.partition("://")[0]
     if scheme not in RATE_LIMIT_STORAGES:
         raise ValueError(f"expected a URI starting {', '.join(s + '://' for s in RATE_LIMIT_STORAGES)}")
+    return raw
+
+
+def _http_url(raw: str) -> str:
+    if not raw.startswith(("http://", "https://")):
+        raise ValueError("expected an http:// or https:// URL")
+    return raw if raw.endswith("/") else raw + "/"
+
+
+COLLECTION_FIELDS = ("email", "local")
+
+
+def _collection_pattern(raw: str) -> str:
+    import string
+
+    names = {name for _text, name, _spec, _conv in string.Formatter().parse(raw) if name is not None}
+    if not names or not names <= set(COLLECTION_FIELDS):
+        raise ValueError("expected a path naming {email} or {local}, e.g. {email}/calendar/")
     return raw
 
 
@@ -148,6 +174,9 @@ SETTINGS: tuple[Setting, ...] = (
             "a scorecard is due this many hours after its interview ends"),
     Setting("SCORECARD_ESCALATE_HOURS", "SCORECARD_ESCALATE_HOURS", _positive_int, 48,
             "past this many hours after the interview, the hiring manager is told too"),
+    Setting("INTERVIEW_REMINDER_HOURS", "INTERVIEW_REMINDER_HOURS", _reminder_hours, (24, 1),
+            "interviewers are emailed a reminder (with the kit link) this many hours before "
+            "each interview, once each, e.g. 24,1; sent by the worker"),
     Setting("BASE_URL", "BASE_URL", str, "http://127.0.0.1:5000",
             "the app's address, for links in emails"),
     Setting("SMTP_HOST", "SMTP_HOST", str, "localhost", "mail server for reminders and invites"),
@@ -183,6 +212,22 @@ SETTINGS: tuple[Setting, ...] = (
             "long each time (at most an hour)"),
     Setting("MAIL_MAX_ATTEMPTS", "MAIL_MAX_ATTEMPTS", _positive_int, 8,
             "a refused message is given up after this many attempts"),
+    Setting("CALDAV_URL", "CALDAV_URL", _http_url, None,
+            "a CalDAV server (RFC 4791), e.g. https://dav.example.com/dav/: busy times are read "
+            "from each interviewer's calendar there and each interview is written into it; "
+            "unset: no calendar server"),
+    Setting("CALDAV_USERNAME", "CALDAV_USERNAME", str, None,
+            "the account interviewloop signs in to the CalDAV server as (it needs read and "
+            "write access to every interviewer's calendar collection)"),
+    Setting("CALDAV_PASSWORD", "CALDAV_PASSWORD", str, None, "that account's password"),
+    Setting("CALDAV_COLLECTION", "CALDAV_COLLECTION", _collection_pattern, "{email}/calendar/",
+            "each person's calendar collection, relative to CALDAV_URL: {email} and {local} (the "
+            "part before the @) are filled in"),
+    Setting("CALDAV_TIMEOUT_SECONDS", "CALDAV_TIMEOUT_SECONDS", _positive_int, 4,
+            "how long to wait for the CalDAV server before giving up (booking goes on)"),
+    Setting("CALDAV_RETRY_SECONDS", "CALDAV_RETRY_SECONDS", _positive_int, 60,
+            "a calendar write that failed is tried again after this long, then twice as long "
+            "each time (at most an hour)"),
     Setting("BANK_PAGE_SIZE", "BANK_PAGE_SIZE", _positive_int, 20, "questions per page in the bank"),
 )
 

@@ -189,3 +189,22 @@ def _request_writes() -> bool:
 
 
 db = Database()
+
+
+def insert_new(session: Session, model: type[Base], rows: list[dict[str, Any]], *,
+               unique: list[str], returning: tuple[Any, ...] = ()) -> list[Any]:
+    """Insert each row unless one with the same ``unique`` columns exists (committed, or
+    being inserted by a concurrent transaction, which PostgreSQL waits for): INSERT ... ON
+    CONFLICT DO NOTHING, in one statement per thousand rows. Returns the ``returning``
+    columns of the rows this call inserted (those it won)."""
+    if not rows:
+        return []
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = session.get_bind().dialect.name
+    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = make(model).on_conflict_do_nothing(index_elements=unique)
+    if not returning:
+        session.execute(statement, rows)
+        return []
+    return list(session.execute(statement.returning(*returning), rows).all())

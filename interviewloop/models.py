@@ -13,6 +13,7 @@ from interviewloop.bank.models import (
     QuestionLevel,
     QuestionPoint,
 )
+from interviewloop.calendars.models import CalendarAccount, CalendarPush
 from interviewloop.db import Base
 from interviewloop.debrief.models import Decision, PreOfferCheck
 from interviewloop.loops.models import (
@@ -26,7 +27,12 @@ from interviewloop.loops.models import (
 )
 from interviewloop.outbox.models import OutboxMail
 from interviewloop.requisitions.models import Candidate, Requisition, RequisitionMember
-from interviewloop.scheduling.models import Interview, InterviewChange, Panelist
+from interviewloop.scheduling.models import (
+    Interview,
+    InterviewChange,
+    InterviewReminder,
+    Panelist,
+)
 from interviewloop.scorecards.models import (
     PreOfferSignal,
     QuestionNote,
@@ -40,12 +46,15 @@ __all__ = [
     "AuditEvent",
     "Base",
     "BenchmarkQuestion",
+    "CalendarAccount",
+    "CalendarPush",
     "Candidate",
     "CapabilityArea",
     "Competency",
     "Decision",
     "Interview",
     "InterviewChange",
+    "InterviewReminder",
     "LevelExpectation",
     "LoginSession",
     "LoginThrottle",

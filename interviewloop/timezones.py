@@ -10,6 +10,10 @@ class NonexistentLocalTime(ValueError):
     """The wall-clock time is skipped by a daylight-saving change in that zone."""
 
 
+class AmbiguousLocalTime(ValueError):
+    """The wall-clock time happens twice (the clocks go back) and nobody said which."""
+
+
 def zone(name: str | None) -> ZoneInfo:
     try:
         return ZoneInfo(name or "UTC")
@@ -21,9 +25,42 @@ def to_local(moment: datetime, zone_name: str | None) -> datetime:
     return moment.astimezone(zone(zone_name))
 
 
-def from_local(naive: datetime, zone_name: str) -> datetime:
-    """A wall-clock time in ``zone_name`` as an aware UTC datetime; refuses skipped times."""
-    local = naive.replace(tzinfo=zone(zone_name))
+def readings(naive: datetime, zone_name: str) -> list[datetime]:
+    """The local times a wall-clock time can be in ``zone_name`` (aware, in ``fold`` order):
+    one as a rule, two when the clocks go back (the first, fold 0, before they do), none
+    when they skip it."""
+    found: list[datetime] = []
+    for fold in (0, 1):
+        local = naive.replace(tzinfo=zone(zone_name), fold=fold)
+        try:
+            back = local.astimezone(UTC).astimezone(zone(zone_name))
+        except OverflowError:
+            return []
+        if back.replace(tzinfo=None) == naive and all(local.utcoffset() != f.utcoffset()
+                                                      for f in found):
+            found.append(local)
+    return found
+
+
+def describe_reading(local: datetime) -> str:
+    """E.g. '01:30 CEST (UTC+02:00)': enough to tell the two 01:30s of a day apart."""
+    offset = local.strftime("%z")
+    return f"{local:%H:%M} {local.tzname()} (UTC{offset[:3]}:{offset[3:]})"
+
+
+def from_local(naive: datetime, zone_name: str, *, fold: int | None = 0) -> datetime:
+    """A wall-clock time in ``zone_name`` as an aware UTC datetime; refuses skipped times.
+    A time that happens twice is the first (fold 0) or the second (fold 1); with
+    ``fold=None`` the caller must say which, or AmbiguousLocalTime is raised."""
+    if fold is None:
+        found = readings(naive, zone_name)
+        if len(found) > 1:
+            first, second = (describe_reading(f) for f in found)
+            raise AmbiguousLocalTime(
+                f"{naive:%Y-%m-%d %H:%M} happens twice in {zone_name} (the clocks go back): "
+                f"choose {first} or {second}.")
+        fold = 0
+    local = naive.replace(tzinfo=zone(zone_name), fold=fold)
     try:
         back = local.astimezone(UTC).astimezone(zone(zone_name))
     except OverflowError:  # within a day of year 1 or 9999: UTC would leave the calendar

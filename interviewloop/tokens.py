@@ -20,11 +20,16 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Mapping
 from typing import Any
 
 from itsdangerous import BadData, URLSafeTimedSerializer
 
 _SECRET = re.compile(r"[A-Za-z0-9_-]{16,100}")
+
+#: The key under which an app's sessions carry its LinkSigner (``Session.info``), so that
+#: services writing mail can sign links without knowing about the app.
+SIGNER_INFO = "interviewloop.link_signer"
 
 
 def new_secret(prefix: str = "") -> tuple[str, str]:
@@ -67,3 +72,10 @@ class LinkSigner:
             return self._serializer(purpose).loads(token, max_age=max_age_seconds)
         except BadData:
             return None
+
+
+def signer_of(session_info: Mapping[str, Any]) -> LinkSigner | None:
+    """The LinkSigner a session carries: every session the app makes has one (outbox's
+    ``init_app``); a bare session (a script, a race test) has none."""
+    signer = session_info.get(SIGNER_INFO)
+    return signer if isinstance(signer, LinkSigner) else None

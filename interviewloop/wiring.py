@@ -10,13 +10,21 @@ receiver connected: a guard cannot be skipped because its feature was never impo
 from __future__ import annotations
 
 from interviewloop.bank.signals import bank_imported, checking_job_descriptions
+from interviewloop.calendars import busy as calendar_busy
+from interviewloop.calendars import hooks as calendars
 from interviewloop.debrief import hooks as debrief
 from interviewloop.loops import hooks as loops
-from interviewloop.loops.signals import stage_removing, stages_changing
+from interviewloop.loops.signals import describing_stages, stage_removing, stages_changing
 from interviewloop.requisitions import hooks as requisitions
 from interviewloop.requisitions.signals import listing_loops, team_member_removing
 from interviewloop.scheduling import hooks as scheduling
-from interviewloop.scheduling.signals import counting_scorecards, panel_changing
+from interviewloop.scheduling.signals import (
+    checking_calendars,
+    counting_scorecards,
+    describing_interview,
+    interview_changed,
+    panel_changing,
+)
 from interviewloop.scorecards import hooks as scorecards
 from interviewloop.scorecards.signals import scorecard_editing
 
@@ -27,9 +35,13 @@ CONNECTIONS = (
     (team_member_removing, scheduling.refuse_removing_panelists),
     (stages_changing, scheduling.refuse_changing_scheduled_stages),
     (stage_removing, scheduling.refuse_removing_stages_with_history),
+    (describing_stages, scheduling.describe_stages),
     (panel_changing, scorecards.keep_writers_on_panel),
     (counting_scorecards, scorecards.submitted_counts),
     (scorecard_editing, debrief.lock_decided_scorecards),
+    (interview_changed, calendars.sync_calendars_of),
+    (checking_calendars, calendar_busy.checking_calendars),
+    (describing_interview, calendars.calendar_notes),
 )
 
 for signal, receiver in CONNECTIONS:

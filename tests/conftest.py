@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from interviewloop import create_app
 from interviewloop.auth.passwords import Hasher
 from interviewloop.db import make_engine
+from interviewloop.tokens import SIGNER_INFO, LinkSigner
 
 # Cheap argon2 parameters for speed; production cost is set in config.py.
 TEST_HASH = {"PASSWORD_HASH_MEMORY_KIB": 256, "PASSWORD_HASH_TIME_COST": 1}
@@ -135,8 +136,9 @@ def connection(engine):
 
 @pytest.fixture
 def db_session(connection) -> Iterator[Session]:
+    # The app's link signer, with the test app's SECRET_KEY (app_config), as an app session has.
     session = Session(bind=connection, join_transaction_mode="create_savepoint",
-                      expire_on_commit=False)
+                      expire_on_commit=False, info={SIGNER_INFO: LinkSigner("test-secret")})
     yield session
     session.close()
 

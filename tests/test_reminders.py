@@ -1,12 +1,14 @@
 """Due and overdue scorecards (the form, the interviewer's home, the recruiter's board) and
-`interviewloop send-reminders` against a real SMTP server (aiosmtpd) on loopback: who is
-emailed, when the hiring manager is told too, never twice, never for interviews that have
-not happened or were cancelled, never for a submitted scorecard, and what the emails say."""
+`interviewloop send-reminders` and the worker's periodic job against a real SMTP server
+(aiosmtpd) on loopback, through the outbox: who is emailed, when the hiring manager is told
+too, never twice whatever fails, never for interviews that have not happened or were
+cancelled, never for a submitted scorecard, and what the emails say."""
 
 from __future__ import annotations
 
 import re
 import sqlite3
+import time
 from contextlib import contextmanager
 from datetime import timedelta
 from types import SimpleNamespace
@@ -18,6 +20,8 @@ from sqlalchemy import func, select
 from interviewloop import create_app
 from interviewloop.audit.service import Actor
 from interviewloop.db import utcnow
+from interviewloop.outbox.models import MailState, OutboxMail
+from interviewloop.outbox.service import SETTINGS_INFO, MailSettings
 from interviewloop.scheduling import service as scheduling
 from interviewloop.scorecards import service
 from interviewloop.scorecards.models import ReminderSent
@@ -77,8 +81,9 @@ def w(db_session, bank, make_user, login):
                            upcoming=upcoming, login=login)
 
 
-def send_reminders(session, mailer, **kwargs) -> list[tuple[str, str]]:
+def send_reminders(session, mailer, *, base_url, **kwargs) -> list[tuple[str, str]]:
     """send-reminders' service, its transactions being the test's own: (to, subject) sent."""
+    session.info[SETTINGS_INFO] = MailSettings(sender=mailer.sender, base_url=base_url)
 
     @contextmanager
     def transaction():
@@ -91,8 +96,17 @@ def send_reminders(session, mailer, **kwargs) -> list[tuple[str, str]]:
 
 
 def app_with(connection, **overrides):
-    return create_app(app_config(DB_BIND=connection, DATABASE_URL="sqlite://",
-                                 BASE_URL=BASE_URL, SMTP_FROM=SENDER, **overrides))
+    # A refused message is tried again a second later (the outbox's backoff), not a minute.
+    return create_app(app_config(**{
+        "DB_BIND": connection, "DATABASE_URL": "sqlite://", "BASE_URL": BASE_URL,
+        "SMTP_FROM": SENDER, "MAIL_DELIVERY": "smtp", "MAIL_RETRY_SECONDS": 1, **overrides}))
+
+
+def reminder_mail(session) -> dict[str, OutboxMail]:
+    found = session.scalars(select(OutboxMail).where(
+        OutboxMail.idempotency_key.startswith("scorecard-reminder:"))
+        .execution_options(populate_existing=True))
+    return {f"{m.recipient} {m.subject}": m for m in found}
 
 
 # --- due and overdue -------------------------------------------------------------------------
@@ -206,16 +220,48 @@ def test_a_submitted_scorecard_stops_the_reminders(w, smtp):
     assert {to for to, _s, _b in smtp.inbox.take()} == {w.carol.email, w.manager.email}
 
 
-def test_a_mail_server_failure_records_nothing_so_the_next_run_sends(w, smtp, connection):
+def test_a_mail_server_that_is_down_loses_no_reminder_and_sends_none_twice(w, smtp,
+                                                                           connection):
     down = app_with(connection, SMTP_HOST="127.0.0.1", SMTP_PORT=free_port())
     failed = down.test_cli_runner().invoke(args=["send-reminders"])
     assert failed.exit_code == 1 and isinstance(failed.exception, SystemExit)
     assert "Traceback" not in failed.output
     assert "3 reminder(s) could not be sent through 127.0.0.1" in failed.output
-    assert w.session.scalar(select(func.count()).select_from(ReminderSent)) == 0
+    # Claimed once and kept in the outbox, certainly not delivered: tried again after a wait.
+    assert w.session.scalar(select(func.count()).select_from(ReminderSent)) == 3
+    kept = reminder_mail(w.session)
+    assert len(kept) == 3 and {m.state for m in kept.values()} == {MailState.REFUSED}
+    assert all(m.next_attempt_at is not None and m.sent_at is None for m in kept.values())
     up = app_with(connection, SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port)
+    time.sleep(1.1)
     assert "3 reminder(s) sent." in up.test_cli_runner().invoke(args=["send-reminders"]).output
     assert len(smtp.inbox.take()) == 3
+    assert "0 reminder(s) sent." in up.test_cli_runner().invoke(args=["send-reminders"]).output
+    assert smtp.inbox.take() == []
+
+
+def test_the_worker_sends_the_reminders_by_itself_once(w, smtp, connection, tmp_path):
+    app = app_with(connection, SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port,
+                   TASK_QUEUE_URL=f"sqlite:///{tmp_path / 'tasks.db'}")
+    for _ in range(2):  # the periodic job twice (a retry, a second worker): sent once
+        result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+        assert result.exit_code == 0, result.output
+    assert [(to, subject) for to, subject, _body in smtp.inbox.take()
+            if subject.startswith("Scorecard")] == sorted([  # (the invites went too)
+        (w.alice.email, "Scorecard overdue: Candidate 1"),
+        (w.carol.email, "Scorecard overdue: Candidate 2"),
+        (w.manager.email, "Scorecard still missing: Candidate 2"),
+    ])
+    assert {m.state for m in reminder_mail(w.session).values()} == {MailState.SENT}
+
+
+def test_under_outbox_delivery_the_reminders_are_kept_for_the_admin_page(w, smtp, connection):
+    app = app_with(connection, MAIL_DELIVERY="outbox")
+    result = app.test_cli_runner().invoke(args=["send-reminders"])
+    assert result.exit_code == 0, result.output
+    assert "3 reminder(s) queued and kept in the outbox" in result.output
+    assert smtp.inbox.take() == []
+    assert {m.state for m in reminder_mail(w.session).values()} == {MailState.PENDING}
 
 
 # --- at most once, whatever fails ----------------------------------------------------------
@@ -227,11 +273,12 @@ def test_a_refused_message_is_retried_and_delivered_ones_are_never_sent_again(w,
     first = runner.invoke(args=["send-reminders"])
     assert first.exit_code == 1 and "Traceback" not in first.output
     assert "1 reminder(s) could not be sent" in first.output
-    assert f"will be tried next run, to {w.carol.email}" in first.output
+    assert f"will be tried again after a wait, to {w.carol.email}" in first.output
     assert "550" in first.output
     assert sorted(to for to, _s, _b in smtp.inbox.take()) == sorted([w.alice.email,
                                                                      w.manager.email])
     smtp.inbox.refuse = set()
+    time.sleep(1.1)  # the outbox's wait before trying a refused message again
     second = runner.invoke(args=["send-reminders"])
     assert second.exit_code == 0, second.output
     assert [(to, subject) for to, subject, _b in smtp.inbox.take()] == [
@@ -248,9 +295,10 @@ def test_a_connection_lost_mid_message_never_sends_that_message_twice(w, smtp, c
     assert f"in doubt (the connection broke while sending; not sent again) to {w.carol.email}" \
         in first.output
     for after in (w.manager, w.alice):  # the messages after it were never sent
-        assert f"will be tried next run, to {after.email}" in first.output
+        assert f"will be tried again after a wait, to {after.email}" in first.output
     assert smtp.inbox.take() == []
     smtp.inbox.drop = set()
+    time.sleep(1.1)
     second = runner.invoke(args=["send-reminders"])
     assert second.exit_code == 0, second.output
     assert sorted(to for to, _s, _b in smtp.inbox.take()) == sorted([w.manager.email,

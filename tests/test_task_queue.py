@@ -129,3 +129,26 @@ def test_queue_settings_come_from_the_environment(tmp_path):
                          instance_path=str(tmp_path))
     assert config["TASK_QUEUE_URL"] == str(tmp_path / "q.db")
     assert config["MAIL_DELIVERY"] == "outbox"
+
+
+@pytest.mark.parametrize(("minutes", "fires", "quiet"), [
+    (5, ["2026-12-02 10:05", "2026-12-02 10:00"], ["2026-12-02 10:03"]),
+    (60, ["2026-12-02 10:00"], ["2026-12-02 10:30", "2026-12-02 10:05"]),
+    (180, ["2026-12-02 03:00", "2026-12-02 21:00"], ["2026-12-02 04:00", "2026-12-02 03:30"]),
+])
+def test_a_periodic_job_fires_on_its_period(minutes, fires, quiet):
+    from datetime import datetime
+
+    from interviewloop.queue import period
+
+    schedule = period(minutes)
+    assert all(schedule(datetime.fromisoformat(at)) for at in fires)
+    assert not any(schedule(datetime.fromisoformat(at)) for at in quiet)
+
+
+@pytest.mark.parametrize("minutes", [45, 90, 7 * 60])
+def test_a_period_that_would_drift_is_refused(minutes):
+    from interviewloop.queue import period
+
+    with pytest.raises(ValueError, match="divisor"):
+        period(minutes)

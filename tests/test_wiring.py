@@ -16,9 +16,13 @@ RECEIVERS = {
     "interviewloop.requisitions.signals:team_member_removing": ["refuse_removing_panelists"],
     "interviewloop.loops.signals:stages_changing": ["refuse_changing_scheduled_stages"],
     "interviewloop.loops.signals:stage_removing": ["refuse_removing_stages_with_history"],
+    "interviewloop.loops.signals:describing_stages": ["describe_stages"],
     "interviewloop.scheduling.signals:panel_changing": ["keep_writers_on_panel"],
     "interviewloop.scheduling.signals:counting_scorecards": ["submitted_counts"],
     "interviewloop.scorecards.signals:scorecard_editing": ["lock_decided_scorecards"],
+    "interviewloop.scheduling.signals:interview_changed": ["sync_calendars_of"],
+    "interviewloop.scheduling.signals:checking_calendars": ["checking_calendars"],
+    "interviewloop.scheduling.signals:describing_interview": ["calendar_notes"],
 }
 
 PROBE = """

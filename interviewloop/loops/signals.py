@@ -14,3 +14,8 @@ stages_changing = _signals.signal("stages-changing")
 #: Sent before a stage is removed, with ``stage``. A receiver raises a DomainError to refuse
 #: (scheduling: the stage has interviews, cancelled ones too, whose history needs it).
 stage_removing = _signals.signal("stage-removing")
+
+#: Sent by the loop page with ``loop``. A receiver (scheduling) returns ``{stage id: what to
+#: show of its live interview}`` (its time, and each panelist's answer to the invite for
+#: the shared ``_rsvp.html`` macro).
+describing_stages = _signals.signal("describing-stages")

@@ -3,6 +3,8 @@ the coverage matrix. Also the loop templates page."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
@@ -14,6 +16,7 @@ from interviewloop.forms import ActionForm
 from interviewloop.loops import service
 from interviewloop.loops.forms import MoveForm, StageForm, SwapForm
 from interviewloop.loops.models import Loop
+from interviewloop.loops.signals import describing_stages
 from interviewloop.requisitions.candidates import get_candidate
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.requisitions.views import load_managed
@@ -49,12 +52,17 @@ def show(requisition_id: int, candidate_id: int, stage_form: StageForm | None = 
     loop = service.loop_for(db.session, candidate)
     stage_form = stage_form or StageForm()
     stage_form.set_areas(all_areas(db.session))
+    schedules: dict[int, Any] = {}
+    if loop is not None:
+        for _receiver, found in describing_stages.send(db.session, loop=loop):
+            schedules.update(found)
     return render_template(
         "loops/show.html", requisition=requisition, candidate=candidate, interview_loop=loop,
         coverage=service.coverage_of(db.session, loop) if loop else None,
         action_form=ActionForm(), stage_form=stage_form, swap_form=SwapForm(),
         move_form=MoveForm(),
         alternatives=service.alternatives(db.session, loop) if loop else {},
+        schedules=schedules,
     ), status
 
 

@@ -4,7 +4,8 @@ Each run claims the due rows (marks them in doubt and counts the attempt; commit
 them with no transaction open, then marks each result (committed): sent; refused (certainly
 not delivered: tried again later, each wait twice the last); or left in doubt (the connection
 broke mid-message, or the process died before marking: never sent again, since it may have
-arrived). So a retry, a second worker or a crash never sends a message twice.
+arrived). So a retry, a second worker or a crash never sends a message twice. A message past
+its expiry (a reminder whose interview has begun) is never sent: marked refused, not retried.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from email.utils import format_datetime
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from interviewloop.db import utcnow
@@ -46,6 +47,7 @@ class DeliveryRun:
     sent: list[Claimed] = field(default_factory=list)
     refused: list[tuple[Claimed, str]] = field(default_factory=list)
     in_doubt: list[tuple[Claimed, str]] = field(default_factory=list)
+    expired: int = 0  # messages given up unsent, their time having passed
     retry_in: timedelta | None = None  # when this run's refusals are next due
     more_due: bool = False  # the batch was full: run again now
 
@@ -69,23 +71,31 @@ def email_message(mail: OutboxMail, sender: str) -> EmailMessage:
     return message
 
 
-def claim_due(session: Session, sender: str, *, now: datetime, batch: int = BATCH
-              ) -> tuple[list[Claimed], bool]:
-    """Mark up to ``batch`` due messages in doubt (an attempt under way) and return them,
-    with whether more were due. Rows another worker is claiming are skipped (PostgreSQL);
-    on SQLite the writing transaction's BEGIN IMMEDIATE serialises claims."""
+def claim_due(session: Session, sender: str, *, now: datetime, batch: int = BATCH,
+              key_prefix: str = "") -> tuple[list[Claimed], bool, int]:
+    """Mark up to ``batch`` due messages (whose key starts with ``key_prefix``) in doubt (an
+    attempt under way) and return them, with whether more were due and how many expired
+    unsent. Rows another worker is claiming are skipped (PostgreSQL); on SQLite the writing
+    transaction's BEGIN IMMEDIATE serialises claims."""
+    wanted = (OutboxMail.state.in_(RETRIED), OutboxMail.next_attempt_at <= now,
+              OutboxMail.idempotency_key.startswith(key_prefix, autoescape=True))
+    expired = session.execute(
+        update(OutboxMail).where(*wanted, OutboxMail.expires_at <= now)
+        .values(state=MailState.REFUSED, next_attempt_at=None,
+                last_error="Not sent: its time had passed (it expired) before it could be.")
+        .execution_options(synchronize_session=False))
     rows = session.scalars(
-        select(OutboxMail).where(OutboxMail.state.in_(RETRIED),
-                                 OutboxMail.next_attempt_at <= now)
+        select(OutboxMail).where(*wanted)
         .order_by(OutboxMail.next_attempt_at, OutboxMail.id).limit(batch + 1)
         .with_for_update(skip_locked=True)).all()
     more = len(rows) > batch
     claimed = []
     for mail in rows[:batch]:
         mail.state, mail.attempts, mail.next_attempt_at = MailState.IN_DOUBT, mail.attempts + 1, None
+        mail.claimed_at = now
         claimed.append(Claimed(mail.id, mail.recipient, mail.subject, email_message(mail, sender)))
     session.flush()
-    return claimed, more
+    return claimed, more, int(getattr(expired, "rowcount", 0) or 0)
 
 
 def retry_wait(attempts: int, first: timedelta) -> timedelta:
@@ -95,13 +105,14 @@ def retry_wait(attempts: int, first: timedelta) -> timedelta:
 
 def deliver_due(transaction: Callable[[], AbstractContextManager[Session]], mailer: Mailer, *,
                 now: datetime | None = None, first_wait: timedelta = timedelta(minutes=1),
-                max_attempts: int = 8, batch: int = BATCH) -> DeliveryRun:
-    """One delivery run. ``transaction()`` opens a writing session that commits when its
-    block ends."""
+                max_attempts: int = 8, batch: int = BATCH, key_prefix: str = "") -> DeliveryRun:
+    """One delivery run (of the messages whose key starts with ``key_prefix``).
+    ``transaction()`` opens a writing session that commits when its block ends."""
     now = now or utcnow()
     with transaction() as session:
-        claimed, more = claim_due(session, mailer.sender, now=now, batch=batch)
-    run = DeliveryRun(more_due=more)
+        claimed, more, expired = claim_due(session, mailer.sender, now=now, batch=batch,
+                                           key_prefix=key_prefix)
+    run = DeliveryRun(more_due=more, expired=expired)
     if not claimed:
         return run
     delivery = mailer.deliver([c.message for c in claimed])

@@ -32,6 +32,8 @@ class OutboxMail(Base):
                         name="calendar_method_known"),
         CheckConstraint("(state = 'sent') = (sent_at IS NOT NULL)", name="sent_has_time"),
         CheckConstraint("attempts >= 0", name="attempts_nonnegative"),
+        CheckConstraint("expires_at IS NULL OR expires_at > created_at",
+                        name="expires_after_queued"),
         Index("ix_outbox_mail_due", "state", "next_attempt_at"),
     )
 
@@ -51,6 +53,11 @@ class OutboxMail(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     next_attempt_at: Mapped[datetime | None]  # None: not to be tried (again)
     sent_at: Mapped[datetime | None]
+    # Not sent from this moment on (a reminder is worthless once its interview has begun).
+    expires_at: Mapped[datetime | None]
+    # When the last attempt began: a message in doubt since a moment ago may be on the wire.
+    claimed_at: Mapped[datetime | None]
+    resent_at: Mapped[datetime | None]  # an admin sent it again (who: the audit log says)
 
 
 explain("uq_outbox_mail_idempotency_key", "This message was already queued.")
@@ -61,4 +68,6 @@ explain("ck_outbox_mail_calendar_method_known", "An invite's method is REQUEST o
         status=422)
 explain("ck_outbox_mail_sent_has_time", "A sent message records when it was sent.", status=422)
 explain("ck_outbox_mail_attempts_nonnegative", "Attempts are counted from zero.", status=422)
+explain("ck_outbox_mail_expires_after_queued", "A message expires after it is queued.",
+        status=422)
 explain("ck_outbox_mail_state", "A message is pending, sent, refused or in doubt.", status=422)

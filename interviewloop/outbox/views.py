@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from email import message_from_bytes, policy
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
-from interviewloop.auth.login import roles_required
+from interviewloop.auth.login import current_actor, roles_required
 from interviewloop.db import db
+from interviewloop.forms import ActionForm
 from interviewloop.outbox import service
 from interviewloop.outbox.delivery import email_message
 
@@ -42,4 +44,19 @@ def show(mail_id: int) -> str:
     raw = email_message(mail, sender).as_bytes(policy=policy.SMTP)
     headers = message_from_bytes(raw, policy=policy.default).items()
     return render_template("outbox/show.html", mail=mail, headers=headers,
-                           delivery=current_app.config["MAIL_DELIVERY"])
+                           delivery=current_app.config["MAIL_DELIVERY"],
+                           send_again_refusal=service.send_again_refusal(mail),
+                           action_form=ActionForm())
+
+
+@bp.post("/<int:mail_id>/send-again")
+@roles_required()
+def send_again(mail_id: int) -> ResponseReturnValue:
+    """Send a message in doubt again (the admin judges it did not arrive); 409 with the
+    reason for one that was sent, is not in doubt, or may be on the wire right now."""
+    mail = service.get_mail(db.session, mail_id)
+    if not ActionForm().validate_on_submit():  # the CSRF check itself is app-wide
+        abort(400, "The form was not complete; reload the page and try again.")
+    service.send_again(db.session, current_actor(), mail)
+    flash("The message is queued to be sent again.", "success")
+    return redirect(url_for("outbox.show", mail_id=mail_id))

@@ -79,6 +79,20 @@ def _drop_wanted(session: Session, previous_transaction: SessionTransaction) -> 
         session.info.pop(WANTED_INFO, None)
 
 
+def period(every_minutes: int) -> Callable[[Any], bool]:
+    """Huey's schedule for a job run every ``every_minutes``: a divisor of 60 minutes, or a
+    whole number of hours dividing a day (anything else would drift: cron's */45 fires at
+    :00 and :45)."""
+    if 60 % every_minutes == 0:
+        schedule: Callable[[Any], bool] = crontab(minute=f"*/{every_minutes}")
+        return schedule
+    hours, rest = divmod(every_minutes, 60)
+    if rest or 24 % hours:
+        raise ValueError(f"A job runs every divisor of 60 minutes or of 24 hours, not {every_minutes}.")
+    schedule = crontab(minute="0", hour=f"*/{hours}")
+    return schedule
+
+
 def make_huey(url: str, *, name: str = "interviewloop") -> Huey:
     """A Huey on ``redis://``/``rediss://`` or on a SQLite file (``sqlite:///path`` or a path)."""
     if url.startswith(("redis://", "rediss://")):
@@ -110,7 +124,7 @@ class TaskQueue:
                     name=each.name)(self._runner(each))
                 if each.every_minutes:
                     self._periodic.append(huey.periodic_task(
-                        crontab(minute=f"*/{each.every_minutes}"),
+                        period(each.every_minutes),
                         name=f"{each.name}_periodic")(self._runner(each)))
             self._huey = huey
         return self._huey

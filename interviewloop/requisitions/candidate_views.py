@@ -7,16 +7,25 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from interviewloop.auth.login import current_actor
+from interviewloop.auth.service import time_zones
 from interviewloop.db import db
 from interviewloop.forms import ActionForm, apply_domain_error, form_status, seen_version
 from interviewloop.requisitions import candidates as service
 from interviewloop.requisitions.forms import CandidateForm
+from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.requisitions.views import bp, load_managed
 
 
 def _input(form: CandidateForm) -> service.CandidateInput:
     return service.CandidateInput(name=form.name.data or "", email=form.email.data or "",
-                                  source=form.source.data or "", notes=form.notes.data or "")
+                                  source=form.source.data or "", notes=form.notes.data or "",
+                                  time_zone=form.time_zone.data or "")
+
+
+def _page(form: CandidateForm, requisition: Requisition, candidate: Candidate | None) -> str:
+    return render_template("requisitions/candidate_form.html", form=form,
+                           requisition=requisition, candidate=candidate,
+                           zones=sorted(time_zones()))
 
 
 @bp.route("/<int:requisition_id>/candidates/new", methods=["GET", "POST"])
@@ -34,8 +43,7 @@ def add_candidate(requisition_id: int) -> ResponseReturnValue:
             flash(f"Added {candidate.name}.", "success")
             return redirect(url_for("loops.show", requisition_id=requisition.id,
                                     candidate_id=candidate.id))
-    return render_template("requisitions/candidate_form.html", form=form,
-                           requisition=requisition, candidate=None), form_status(form)
+    return _page(form, requisition, None), form_status(form)
 
 
 @bp.route("/<int:requisition_id>/candidates/<int:candidate_id>/edit", methods=["GET", "POST"])
@@ -61,9 +69,7 @@ def edit_candidate(requisition_id: int, candidate_id: int) -> ResponseReturnValu
             flash("Candidate saved.", "success")
             return redirect(url_for("loops.show", requisition_id=requisition.id,
                                     candidate_id=candidate.id))
-    return render_template("requisitions/candidate_form.html", form=form,
-                           requisition=requisition, candidate=candidate), (
-        status or form_status(form))
+    return _page(form, requisition, candidate), status or form_status(form)
 
 
 @bp.post("/<int:requisition_id>/candidates/<int:candidate_id>/withdraw")

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from interviewloop import limits
 from interviewloop.audit.service import Actor, record
+from interviewloop.auth.service import time_zones
 from interviewloop.errors import Conflict, DomainError, NotFound
 from interviewloop.requisitions.models import (
     Candidate,
@@ -37,6 +38,9 @@ class CandidateInput:
     email: str
     source: str = ""
     notes: str = ""
+    # Their invites and emails give times in it; None keeps the current one (UTC for a new
+    # candidate).
+    time_zone: str | None = None
 
 
 def _clean(session: Session, requisition: Requisition, data: CandidateInput,
@@ -50,12 +54,16 @@ def _clean(session: Session, requisition: Requisition, data: CandidateInput,
         raise InvalidCandidate("Keep the source under 120 characters.", "source")
     if len(data.notes) > limits.CANDIDATE_NOTES:
         raise InvalidCandidate("Keep the notes under 10,000 characters.", "notes")
+    zone = (data.time_zone or "").strip() or (candidate.time_zone if candidate else "UTC")
+    if zone not in time_zones():
+        raise InvalidCandidate(f"Unknown time zone {zone[:64]!r}; use a name like "
+                               "Europe/Paris.", "time_zone")
     clash = candidate_with_email(session, requisition, email)
     if clash is not None and (candidate is None or clash != candidate.id):
         raise InvalidCandidate("A candidate with this email is already on this requisition.",
                                "email")
     return {"name": name, "email": email, "source": data.source.strip(),
-            "notes": data.notes.strip()}
+            "notes": data.notes.strip(), "time_zone": zone}
 
 
 def candidates_of(session: Session, requisition: Requisition) -> list[Candidate]:

@@ -78,4 +78,8 @@ class CandidateForm(FlaskForm):
                                             Email(check_deliverability=False)])
     source = StringField("Source", validators=[Optional(), Length(max=limits.CANDIDATE_SOURCE)])
     notes = TextAreaField("Notes", validators=[Optional(), Length(max=limits.CANDIDATE_NOTES)])
+    # Checked against the zone database by the service (a form error, the input kept).
+    time_zone = StringField("Time zone", default="UTC",
+                            validators=[DataRequired("Enter a time zone, e.g. Europe/Paris."),
+                                        Length(max=64)])
     version = HiddenField()

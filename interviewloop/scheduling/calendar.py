@@ -84,6 +84,16 @@ def invite(interview: Interview, text: EventText, *, now: datetime,
     return body
 
 
+def resource(interview: Interview, text: EventText, *, now: datetime) -> bytes:
+    """The interview as a calendar object resource (RFC 4791 4.1: one event, no METHOD), the
+    form a CalDAV server stores: the event the emailed invite carries, same UID and SEQUENCE,
+    so that a calendar holding both keeps one."""
+    calendar = _calendar(None)
+    calendar.add_component(_event(interview, text, now))
+    body: bytes = calendar.to_ical()
+    return body
+
+
 def feed(events: list[tuple[Interview, EventText]], *, name: str, now: datetime) -> bytes:
     """A subscribable feed (METHOD:PUBLISH) of someone's interviews."""
     calendar = _calendar("PUBLISH")

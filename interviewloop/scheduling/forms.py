@@ -3,7 +3,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, IntegerField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from interviewloop import limits
@@ -16,6 +23,11 @@ class ScheduleForm(FlaskForm):
                                       validators=[DataRequired("Choose at least one interviewer.")])
     starts_at = DateTimeLocalField("Starts (your time zone)", format="%Y-%m-%dT%H:%M",
                                    validators=[InputRequired("Enter a start date and time.")])
+    # Which of the two, when the start time happens twice (the clocks go back): kept across
+    # edits, so that changing only the room keeps the interview where it was. Shown, with
+    # each one's offset, only for such a time (set_readings).
+    fold = SelectField("Which one", choices=choices([("", "Choose"), ("0", "the first"),
+                                                     ("1", "the second")]), default="")
     # Wide on purpose: the service words the length rule (and "ends before it starts").
     minutes = IntegerField("Minutes", validators=[
         InputRequired("Enter the length in minutes."),
@@ -25,10 +37,19 @@ class ScheduleForm(FlaskForm):
                            validators=[Optional(), Length(max=limits.LOCATION)])
     reason = TextAreaField("Reason for the change",
                            validators=[Optional(), Length(max=limits.CHANGE_REASON)])
-    confirm_over_cap = BooleanField("Book it anyway, over the weekly cap")
+    confirm_over_cap = BooleanField("Book it anyway (over the weekly cap or a busy time)")
 
     def set_interviewers(self, users: Iterable[User]) -> None:
         self.interviewers.choices = choices((u.id, u.name) for u in users)
+
+    def chosen_fold(self) -> int | None:
+        return {"0": 0, "1": 1}.get(self.fold.data or "")
+
+    def set_readings(self, labels: list[str]) -> None:
+        """Name the two readings of an ambiguous start time, and show the choice."""
+        self.fold.choices = choices([("", "Choose"),
+                                     *((str(n), label) for n, label in enumerate(labels))])
+        self.fold.render = True
 
 
 class CancelForm(FlaskForm):

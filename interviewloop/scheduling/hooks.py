@@ -9,9 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from interviewloop.errors import Conflict
-from interviewloop.loops.models import LoopStage
+from interviewloop.loops.models import Loop, LoopStage
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.scheduling.models import Interview, InterviewStatus, Panelist
+from interviewloop.scheduling.queries import StageSchedule, stage_schedules
 
 
 def refuse_changing_scheduled_stages(session: Session, *, stages: Sequence[LoopStage]) -> None:
@@ -45,3 +46,8 @@ def refuse_removing_panelists(session: Session, *, requisition: Requisition, use
     if on_panel is not None:
         raise Conflict("This person is on the panel of a scheduled interview for this "
                        "requisition; change those panels first.")
+
+
+def describe_stages(session: Session, *, loop: Loop) -> dict[int, StageSchedule]:
+    """On ``describing_stages``: each scheduled stage's interview and its panel's answers."""
+    return stage_schedules(session, [s.id for s in loop.stages])

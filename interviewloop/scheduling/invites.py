@@ -22,8 +22,10 @@ from interviewloop.loops.models import LoopStage
 from interviewloop.outbox.service import MailSettings, queue_mail, settings
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.scheduling.calendar import EventText, Person, invite
-from interviewloop.scheduling.models import Interview
+from interviewloop.scheduling.models import Interview, RsvpState
+from interviewloop.scheduling.rsvp import sign_link
 from interviewloop.timezones import format_local, to_local
+from interviewloop.tokens import LinkSigner, signer_of
 
 
 def candidate_uid(interview: Interview) -> str:
@@ -49,6 +51,18 @@ def organizer(session: Session, requisition: Requisition, mail: MailSettings) ->
     return Person(mail.sender, f"{recruiter.name} via interviewloop")
 
 
+def organizers(session: Session, requisitions: Iterable[Requisition],
+               mail: MailSettings | None = None) -> dict[int, Person]:
+    """The organizer of each requisition's events (as ``organizer``), in one query: for a
+    feed of many interviews."""
+    mail = mail or settings(session)
+    requisitions = list(requisitions)
+    names = dict(session.execute(select(User.id, User.name).where(
+        User.id.in_({r.recruiter_id for r in requisitions}))).all())
+    return {r.id: Person(mail.sender, f"{names[r.recruiter_id]} via interviewloop")
+            for r in requisitions}
+
+
 def panel_event(session: Session, interview: Interview, requisition: Requisition,
                 candidate: Candidate, stage: LoopStage, panel: list[User], *,
                 mail: MailSettings | None = None) -> EventText:
@@ -63,9 +77,21 @@ def panel_event(session: Session, interview: Interview, requisition: Requisition
         attendees=tuple(Person(u.email, u.name) for u in panel))
 
 
+def _answer_lines(signer: LinkSigner | None, interview: Interview, user: User,
+                  base: str) -> list[str]:
+    """Accept / decline links for this panelist and this version of the invite (a bare
+    session, with no signer, writes none: see tokens.signer_of)."""
+    if signer is None or interview.is_cancelled:
+        return ["Accept or decline the attached invite in your calendar."]
+    accept = sign_link(signer, interview, user.id, RsvpState.ACCEPTED)
+    decline = sign_link(signer, interview, user.id, RsvpState.DECLINED)
+    return ["Will you be there? Answer here (no sign-in needed):",
+            f"Accept: {base}/rsvp/{accept}", f"Decline: {base}/rsvp/{decline}"]
+
+
 def _interviewer_body(user: User, interview: Interview, requisition: Requisition,
                       candidate: Candidate, stage: LoopStage, panel: list[User], base: str,
-                      opening: str) -> str:
+                      opening: str, signer: LinkSigner | None) -> str:
     when = format_local(interview.starts_at, user.time_zone)
     until = format_local(interview.ends_at, user.time_zone, with_date=False)
     return "\n".join([
@@ -77,7 +103,7 @@ def _interviewer_body(user: User, interview: Interview, requisition: Requisition
         f"Panel: {', '.join(u.name for u in panel)}",
         f"Interview kit: {base}/interviews/{interview.id}/kit",
         f"The interview: {base}/interviews/{interview.id}",
-        "", "Accept or decline the attached invite in your calendar.", "", "interviewloop"])
+        "", *_answer_lines(signer, interview, user, base), "", "interviewloop"])
 
 
 def _candidate_body(candidate: Candidate, interview: Interview, stage: LoopStage,
@@ -100,7 +126,7 @@ def queue_invites(session: Session, interview: Interview, requisition: Requisiti
     panelist and the candidate, or a CANCEL to each once cancelled; a CANCEL to each person
     in ``previous_panel`` no longer on it."""
     now = now or utcnow()
-    mail = settings(session)
+    mail, signer = settings(session), signer_of(session.info)
     candidate = session.get_one(Candidate, interview.candidate_id)
     stage = session.get_one(LoopStage, interview.stage_id)
     panel_ids = [p.user_id for p in sorted(interview.panel, key=lambda p: p.user_id)]
@@ -128,7 +154,7 @@ def queue_invites(session: Session, interview: Interview, requisition: Requisiti
         when = format_local(interview.starts_at, user.time_zone)
         put(user, interview.ical_uid, f"{verb}: {subject_when}, {when}",
             _interviewer_body(user, interview, requisition, candidate, stage, panel,
-                              mail.base_url, opening), ics, method)
+                              mail.base_url, opening, signer), ics, method)
     for user_id in removed_ids:
         user = people[user_id]
         alone = EventText(summary=event.summary, description=event.description,

@@ -22,6 +22,19 @@ class InterviewStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+class RsvpState(enum.StrEnum):
+    """A panelist's answer to the invite as it now is (iTIP's PARTSTAT, the part we use)."""
+
+    NEEDS_ACTION = "needs_action"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+    @property
+    def label(self) -> str:
+        return {"needs_action": "no answer", "accepted": "accepted",
+                "declined": "declined"}[self.value]
+
+
 class Interview(Base):
     __tablename__ = "interviews"
     __table_args__ = (
@@ -80,6 +93,8 @@ class Panelist(Base):
     __tablename__ = "interview_panelists"
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        # An answer says when it was given; "no answer" has no time.
+        CheckConstraint("(rsvp = 'needs_action') = (rsvp_at IS NULL)", name="rsvp_has_time"),
         Index("ix_interview_panelists_user_time", "user_id", "starts_at"),
     )
 
@@ -89,6 +104,11 @@ class Panelist(Base):
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     live: Mapped[bool] = mapped_column(default=True)
+    # Reset to needs_action whenever the invite's SEQUENCE rises (scheduling/rsvp.py).
+    rsvp: Mapped[RsvpState] = mapped_column(
+        str_enum(RsvpState, "rsvp"), default=RsvpState.NEEDS_ACTION,
+        server_default=RsvpState.NEEDS_ACTION.value)
+    rsvp_at: Mapped[datetime | None]
 
     interview: Mapped[Interview] = relationship(back_populates="panel", lazy="raise")
     user: Mapped[User] = relationship(lazy="raise")
@@ -116,6 +136,23 @@ class InterviewChange(Base):
     actor: Mapped[User | None] = relationship(lazy="raise")
 
 
+
+class InterviewReminder(Base):
+    """A reminder before an interview, claimed (in the transaction that queues its email):
+    once, ever, per interview, interviewer, hours before and start time. A reschedule
+    changes the start time, so the new time gets reminders of its own."""
+
+    __tablename__ = "interview_reminders"
+    __table_args__ = (CheckConstraint("hours_before > 0", name="hours_before_positive"),)
+
+    interview_id: Mapped[int] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    hours_before: Mapped[int] = mapped_column(primary_key=True)
+    starts_at: Mapped[datetime] = mapped_column(primary_key=True)  # the time it reminds of
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 # What each constraint means to a person when it fires (interviewloop/constraints.py).
 explain("uq_interviews_live_stage", "This stage already has a live interview (it may have been "
         "booked a moment ago): reschedule or cancel that one.")
@@ -124,5 +161,12 @@ explain("pk_interview_panelists", "That person is already on the panel.")
 explain("ck_interviews_ends_after_start", "An interview ends after it starts.", status=422)
 explain("ck_interview_panelists_ends_after_start", "An interview ends after it starts.",
         status=422)
+explain("ck_interview_panelists_rsvp", "An answer is needs_action, accepted or declined.",
+        status=422)
+explain("ck_interview_panelists_rsvp_has_time", "An answer to an invite records when it was "
+        "given.", status=422)
 explain("ck_interviews_cancelled_has_time", "A cancelled interview records when it was "
         "cancelled.", status=422)
+explain("pk_interview_reminders", "That reminder was already sent.")
+explain("ck_interview_reminders_hours_before_positive", "A reminder comes before the "
+        "interview.", status=422)

@@ -14,6 +14,7 @@ from interviewloop.db import utcnow
 from interviewloop.loops.models import Loop, LoopStage
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.scheduling.models import Interview, InterviewStatus, Panelist
+from interviewloop.scheduling.rsvp import PanelAnswer, panel_answers
 from interviewloop.scheduling.signals import counting_scorecards
 
 
@@ -68,6 +69,7 @@ class StageCell:
     state: StageState
     submitted: int = 0  # scorecards in
     overdue: int = 0  # scorecards past due
+    answers: tuple[PanelAnswer, ...] = ()  # each panelist's RSVP, flagged for chasing
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,28 @@ def board(session: Session, requisition: Requisition, now: datetime | None = Non
             late = 0
             if interview and interview.ends_at + timedelta(hours=due_hours) < now:
                 late = len(interview.panel) - done
-            cells.append(StageCell(stage, interview, state, done, late))
+            answers = tuple(panel_answers(interview, now)) if interview else ()
+            cells.append(StageCell(stage, interview, state, done, late, answers))
         result.append(BoardRow(candidate, cells))
     return result
+
+
+@dataclass(frozen=True)
+class StageSchedule:
+    """A stage's live interview as the candidate's loop page shows it."""
+
+    interview: Interview
+    answers: tuple[PanelAnswer, ...]
+
+
+def stage_schedules(session: Session, stage_ids: list[int], now: datetime | None = None
+                    ) -> dict[int, StageSchedule]:
+    """The live interview of each of these stages, with its panel's answers (two queries,
+    however large the panels)."""
+    now = now or utcnow()
+    interviews = session.scalars(
+        select(Interview).where(Interview.stage_id.in_(stage_ids),
+                                Interview.status == InterviewStatus.SCHEDULED)
+        .options(selectinload(Interview.panel).joinedload(Panelist.user)
+                 .lazyload(User.role_rows)))
+    return {i.stage_id: StageSchedule(i, tuple(panel_answers(i, now))) for i in interviews}

@@ -32,7 +32,9 @@ from interviewloop.scheduling.models import (
     InterviewStatus,
     Panelist,
 )
-from interviewloop.scheduling.signals import panel_changing
+from interviewloop.scheduling.reminders import withdraw_reminders
+from interviewloop.scheduling.rsvp import reset_answers
+from interviewloop.scheduling.signals import interview_changed, panel_changing
 from interviewloop.timezones import format_local, to_local
 
 LAST_YEAR = 9999  # datetime's last year
@@ -47,7 +49,8 @@ class SchedulingRefused(Conflict):
 
 
 class OverWeeklyCap(DomainError):
-    """Allowed, but only once the recruiter confirms (``warnings`` says why)."""
+    """Allowed, but only once the recruiter confirms (``warnings`` says why: over someone's
+    weekly cap, or over a busy time in their calendar)."""
 
     status_code = 409
 
@@ -62,8 +65,11 @@ class ScheduleInput:
     starts_at: datetime  # aware
     minutes: int
     location: str = ""
-    confirm_over_cap: bool = False
+    confirm_over_cap: bool = False  # confirms every warning: the weekly cap, busy calendars
     reason: str = ""
+    # What the panel's own calendars showed busy (asked by the page before it books, see
+    # signals.checking_calendars): warnings like the cap's, confirmed the same way.
+    calendar_warnings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -211,6 +217,7 @@ def check_booking(session: Session, actor: Actor, requisition: Requisition,
                 f"{user.name} would have {booked + 1} interviews in the week of "
                 f"{week_start_local:%a} {week_start_local.day} {week_start_local:%b}, over "
                 f"their cap of {user.weekly_interview_cap}.")
+    booking.warnings.extend(data.calendar_warnings)
     return booking
 
 
@@ -267,6 +274,7 @@ def schedule_stage(session: Session, actor: Actor, requisition: Requisition,
     record(session, actor, "interview_scheduled", interview, stage_id=stage.id,
            candidate_id=candidate.id, panel=ids)
     queue_invites(session, interview, requisition)
+    interview_changed.send(session, interview=interview, previous_panel=[])
     return interview
 
 
@@ -288,12 +296,15 @@ def reschedule(session: Session, actor: Actor, requisition: Requisition, intervi
     if after == before:
         return interview
     interview.sequence += 1
+    reset_answers(interview)  # the new invite asks everyone again; old links stop working
     interview.changes.append(InterviewChange(actor_id=actor.user_id, kind="rescheduled",
                                              before=before, after=after,
                                              reason=data.reason.strip()[:500]))
     session.flush()
     record(session, actor, "interview_rescheduled", interview, before=before, after=after)
     queue_invites(session, interview, requisition, previous_panel=before["panel"])
+    withdraw_reminders(session, interview)
+    interview_changed.send(session, interview=interview, previous_panel=before["panel"])
     return interview
 
 
@@ -313,4 +324,6 @@ def cancel(session: Session, actor: Actor, requisition: Requisition, interview: 
     session.flush()
     record(session, actor, "interview_cancelled", interview, reason=reason.strip()[:500])
     queue_invites(session, interview, requisition)
+    withdraw_reminders(session, interview)
+    interview_changed.send(session, interview=interview, previous_panel=before["panel"])
     return interview

@@ -3,9 +3,28 @@ here (interviewloop/wiring.py); scheduling never imports them."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from blinker import Namespace
 
 _signals = Namespace()
+
+
+@dataclass
+class CalendarCheck:
+    """What people's own calendars say of a booking (``checking_calendars``)."""
+
+    warnings: list[str] = field(default_factory=list)  # busy then: book only once confirmed
+    notices: list[str] = field(default_factory=list)  # e.g. a calendar that could not be read
+
+
+@dataclass(frozen=True)
+class PageNote:
+    """A line for the interview page (``describing_interview``); ``level`` is a flash
+    category: success, info or warning."""
+
+    text: str
+    level: str = "info"
 
 #: Sent by ``reschedule`` before the panel changes, with ``interview`` and ``keeping`` (the
 #: ids of the new panel). A receiver raises a DomainError to refuse (scorecards: someone
@@ -15,3 +34,19 @@ panel_changing = _signals.signal("panel-changing")
 #: Sent by ``board`` with ``requisition``. A receiver (scorecards) returns
 #: ``{interview id: submitted scorecards}`` for the requisition's interviews.
 counting_scorecards = _signals.signal("counting-scorecards")
+
+#: Sent by ``schedule_stage``, ``reschedule`` and ``cancel`` once the interview is flushed as
+#: it now is, with ``interview`` and ``previous_panel`` (the ids of the panel before the
+#: change). A receiver (calendars) asks for its work after the transaction commits.
+interview_changed = _signals.signal("interview-changed")
+
+#: Sent by the booking pages before they book, with ``user_ids``, ``starts_at``, ``ends_at``,
+#: ``interview_uid`` (the interview being moved, or None) and ``viewer_zone``. A receiver
+#: (calendars) reads what it needs from the session and returns a callable, or None; the page
+#: ends its transaction, then calls it (network I/O outside any write transaction), and gets
+#: a ``CalendarCheck``: warnings that need a confirmation, notices to show.
+checking_calendars = _signals.signal("checking-calendars")
+
+#: Sent by the interview page with ``interview``. A receiver (calendars) returns a list of
+#: ``PageNote`` to show on it (e.g. whose calendar is behind).
+describing_interview = _signals.signal("describing-interview")

@@ -3,6 +3,9 @@ page with its history, invites, the interview kit, and the private calendar feed
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import timedelta
+
 from flask import (
     Blueprint,
     Response,
@@ -24,16 +27,26 @@ from interviewloop.auth.service import user_for_calendar_token
 from interviewloop.bank.service import expectations_by_area
 from interviewloop.db import db, utcnow
 from interviewloop.errors import NotFound
+from interviewloop.forms import ActionForm
 from interviewloop.loops.models import Loop, LoopStage
 from interviewloop.ratelimit import configured, limiter
 from interviewloop.requisitions import service as requisitions
 from interviewloop.requisitions.candidates import get_candidate
 from interviewloop.requisitions.models import CandidateStatus, Requisition
 from interviewloop.requisitions.views import load_managed
-from interviewloop.scheduling import calendar, invites, queries, service
+from interviewloop.scheduling import calendar, invites, queries, rsvp, service
 from interviewloop.scheduling.forms import CancelForm, ScheduleForm
 from interviewloop.scheduling.models import Interview
-from interviewloop.timezones import NonexistentLocalTime, from_local, to_local
+from interviewloop.scheduling.signals import CalendarCheck, checking_calendars, describing_interview
+from interviewloop.timezones import (
+    AmbiguousLocalTime,
+    NonexistentLocalTime,
+    describe_reading,
+    format_local,
+    from_local,
+    readings,
+    to_local,
+)
 
 bp = Blueprint("scheduling", __name__, template_folder="templates")
 
@@ -59,11 +72,25 @@ def board(requisition_id: int) -> ResponseReturnValue:
                            state_choices=queries.StageState.choices())
 
 
+def _offer_readings(form: ScheduleForm) -> bool:
+    """When the form's start time happens twice in the recruiter's zone, show which is
+    which (and say so); whether it does."""
+    found = readings(form.starts_at.data, current_user.time_zone) if form.starts_at.data else []
+    if len(found) > 1:
+        form.set_readings([describe_reading(f) for f in found])
+    return len(found) > 1
+
+
 def _schedule_input(form: ScheduleForm) -> service.ScheduleInput:
+    _offer_readings(form)
     try:
-        starts_at = from_local(form.starts_at.data, current_user.time_zone)
+        starts_at = from_local(form.starts_at.data, current_user.time_zone,
+                               fold=form.chosen_fold())
     except NonexistentLocalTime as exc:
         form.starts_at.errors = [*form.starts_at.errors, str(exc)]
+        raise
+    except AmbiguousLocalTime as exc:
+        form.fold.errors = [*form.fold.errors, str(exc)]
         raise
     return service.ScheduleInput(
         interviewer_ids=list(form.interviewers.data), starts_at=starts_at,
@@ -71,19 +98,51 @@ def _schedule_input(form: ScheduleForm) -> service.ScheduleInput:
         confirm_over_cap=form.confirm_over_cap.data, reason=form.reason.data or "")
 
 
-def _book(form, operation):
-    """Run a booking; on refusal or warning, put the reasons on the form (status to show)."""
+def _check_calendars(data: service.ScheduleInput, interview: Interview | None) -> CalendarCheck:
+    """What the panel's own calendars say (CalDAV). Their reader reads who the people are in
+    this request's transaction; that transaction then ends (it wrote nothing), so that no
+    network call waits inside a write transaction; the booking starts a new one, which
+    checks everything again under its locks."""
     try:
-        return operation(_schedule_input(form)), None
-    except NonexistentLocalTime:
+        ends_at = data.starts_at + timedelta(minutes=max(data.minutes, 1))
+    except OverflowError:  # past year 9999: the booking refuses it
+        return CalendarCheck()
+    readers = [reader for _receiver, reader in checking_calendars.send(
+        db.session, user_ids=sorted(set(data.interviewer_ids)), starts_at=data.starts_at,
+        ends_at=ends_at, interview_uid=interview.ical_uid if interview else None,
+        viewer_zone=current_user.time_zone) if reader is not None]
+    check = CalendarCheck()
+    if readers:
+        db.session.commit()
+        for reader in readers:
+            found = reader()
+            check.warnings.extend(found.warnings)
+            check.notices.extend(found.notices)
+    return check
+
+
+def _book(form: ScheduleForm, operation: Callable[[service.ScheduleInput], Interview],
+          interview: Interview | None = None) -> tuple[Interview | None, int]:
+    """Run a booking; on refusal or warning, put the reasons on the form (status to show).
+    A calendar that could not be read is said (flashed), and does not stop the booking."""
+    try:
+        data = _schedule_input(form)
+    except (NonexistentLocalTime, AmbiguousLocalTime):
         return None, 422
+    check = _check_calendars(data, interview)
+    data.calendar_warnings = tuple(check.warnings)
+    try:
+        done = operation(data)
     except service.SchedulingRefused as exc:
         form.form_errors.extend(exc.reasons)
         return None, 409
     except service.OverWeeklyCap as exc:
-        form.form_errors.extend(exc.warnings)
+        form.form_errors.extend(exc.warnings + check.notices)
         form.confirm_over_cap.render = True
         return None, 409
+    for notice in check.notices:
+        flash(notice, "warning")
+    return done, 200
 
 
 @bp.route("/requisitions/<int:requisition_id>/candidates/<int:candidate_id>/stages/"
@@ -135,9 +194,13 @@ def _load_interview(interview_id: int, *, manage: bool) -> tuple[Interview, Requ
 def interview(interview_id: int) -> ResponseReturnValue:
     interview, requisition, manages = _load_interview(interview_id, manage=False)
     on_panel = any(p.user_id == current_user.id for p in interview.panel)
+    notes = [note for _receiver, found in describing_interview.send(
+        db.session, interview=interview, viewer_zone=current_user.time_zone)
+        for note in found] if manages else []
     return render_template("scheduling/interview.html", interview=interview,
                            requisition=requisition, manages=manages, on_panel=on_panel,
-                           cancel_form=CancelForm())
+                           cancel_form=CancelForm(), notes=notes,
+                           answers=rsvp.panel_answers(interview))
 
 
 @bp.route("/interviews/<int:interview_id>/reschedule", methods=["GET", "POST"])
@@ -148,14 +211,15 @@ def reschedule(interview_id: int) -> ResponseReturnValue:
     form.set_interviewers(service.team_interviewers(db.session, requisition))
     if not form.is_submitted():
         form.interviewers.data = [p.user_id for p in interview.panel]
-        form.starts_at.data = to_local(interview.starts_at, current_user.time_zone).replace(
-            tzinfo=None)
+        local = to_local(interview.starts_at, current_user.time_zone)
+        form.starts_at.data, form.fold.data = local.replace(tzinfo=None), str(local.fold)
+        _offer_readings(form)
         form.minutes.data = interview.minutes
         form.location.data = interview.location
     status = 200
     if form.validate_on_submit():
         done, status = _book(form, lambda data: service.reschedule(
-            db.session, current_actor(), requisition, interview, data))
+            db.session, current_actor(), requisition, interview, data), interview)
         if done is not None:
             flash("Interview rescheduled; the invite's sequence went up.", "success")
             return redirect(url_for(".interview", interview_id=interview.id))
@@ -178,12 +242,14 @@ def cancel(interview_id: int) -> ResponseReturnValue:
     return redirect(url_for(".interview", interview_id=interview.id))
 
 
-def event_text(interview: Interview, requisition: Requisition) -> calendar.EventText:
+def event_text(interview: Interview, requisition: Requisition,
+               by: calendar.Person) -> calendar.EventText:
     kit = url_for("scheduling.kit", interview_id=interview.id, _external=True)
     return calendar.EventText(
         summary=f"Interview: {interview.candidate.name}, {interview.stage.name}",
         description=f"{requisition.title} ({requisition.level.label}).\nInterview kit: {kit}",
         attendee_emails=tuple(p.user.email for p in interview.panel),
+        organizer_email=by.email, organizer_name=by.name,  # as the emailed invites have
     )
 
 
@@ -228,7 +294,34 @@ def feed(token: str) -> ResponseReturnValue:
     if user is None:
         raise NotFound("No such calendar.")
     rows = queries.interviews_of(db.session, user, include_cancelled=True)
-    events = [(r.interview, event_text(r.interview, r.requisition)) for r in rows]
+    by = invites.organizers(db.session, {r.requisition.id: r.requisition for r in rows}.values())
+    events = [(r.interview, event_text(r.interview, r.requisition, by[r.requisition.id]))
+              for r in rows]
     body = calendar.feed(events, name=f"Interviews: {user.name}", now=utcnow())
     return Response(body, mimetype="text/calendar")
 
+
+
+def _signer() -> tokens.LinkSigner:
+    signer = tokens.signer_of(db.session.info)
+    if signer is None:  # every app session has one (outbox.init_app)
+        raise RuntimeError("The app's sessions carry no link signer.")
+    return signer
+
+
+@bp.route("/rsvp/<token>", methods=["GET", "POST"])
+def answer_invite(token: str) -> ResponseReturnValue:
+    """An interviewer's accept / decline link, no sign-in: GET asks, POST answers (a mail
+    scanner fetching the link answers nothing)."""
+    form = ActionForm()
+    done = False
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400, "The form expired; open the link from the email again.")
+        opened = rsvp.answer(db.session, _signer(), token, ip=request.remote_addr)
+        done = True
+    else:
+        opened = rsvp.open_link(db.session, _signer(), token)
+    zone = opened.panelist.user.time_zone
+    return render_template("scheduling/rsvp.html", opened=opened, form=form, done=done,
+                           when=format_local(opened.interview.starts_at, zone))

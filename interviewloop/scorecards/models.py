@@ -181,8 +181,8 @@ class ScorecardRevision(Base):
 
 
 class ReminderSent(Base):
-    """An overdue-scorecard reminder already sent: never twice per interview, person and
-    threshold."""
+    """An overdue-scorecard reminder claimed, its email queued in the outbox in the same
+    transaction (``sent_at`` is when): never twice per interview, person and threshold."""
 
     __tablename__ = "scorecard_reminders"
 

@@ -2,8 +2,10 @@
 
 A scorecard is due a configurable number of hours after its interview ends. Past that,
 the interviewer is reminded; past a second threshold, the hiring manager too. Each
-(interview, interviewer, threshold) is sent once; cancelled interviews and interviews
-that have not ended are never chased.
+(interview, interviewer, threshold) is queued once, ever, in the outbox, which sends all of
+the app's mail at most once; cancelled interviews and interviews that have not ended are
+never chased. The worker queues them every few minutes; `interviewloop send-reminders`
+queues and delivers them at once (for cron).
 """
 
 from __future__ import annotations
@@ -12,13 +14,15 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.message import EmailMessage
 
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session, selectinload
 
 from interviewloop.auth.models import User
+from interviewloop.db import insert_new, utcnow
 from interviewloop.mail import Mailer
+from interviewloop.outbox.delivery import Claimed, deliver_due
+from interviewloop.outbox.service import NewMail, queue_many, settings
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.scheduling.models import Interview, InterviewStatus, Panelist
 from interviewloop.scorecards.models import ReminderSent, Scorecard, ScorecardStatus
@@ -62,99 +66,91 @@ def outstanding(session: Session, *, now: datetime, due_hours: int,
             for i, u, r in session.execute(stmt)]
 
 
-@dataclass(frozen=True)
-class Reminder:
-    """One reminder owed: its row's key and the message to send."""
+KEY_PREFIX = "scorecard-reminder:"
 
-    interview_id: int
-    interviewer_id: int
-    threshold: str
-    recipient: str
-    subject: str
-    message: EmailMessage
+
+def mail_key(interview_id: int, interviewer_id: int, threshold: str) -> str:
+    return f"{KEY_PREFIX}{interview_id}:{interviewer_id}:{threshold}"
 
 
 def _body(to: User, lines: list[str]) -> str:
     return "\n".join([f"Hello {to.name},", "", *lines, "", "interviewloop"])
 
 
-def claim_reminders(session: Session, mailer: Mailer, *, now: datetime, due_hours: int,
-                    escalate_hours: int, base_url: str) -> list[Reminder]:
-    """Record every reminder owed now as sent, and return them to be sent.
+def queue_reminders(session: Session, *, now: datetime, due_hours: int,
+                    escalate_hours: int) -> list[NewMail]:
+    """Claim every reminder owed now and queue its email (the outbox sends it), in the
+    caller's transaction; return what was queued.
 
-    The caller commits the claim before sending anything, so that a reminder goes out at
-    most once, whatever fails later (the mail server, the process); ``release_reminders``
-    gives back the ones the mail server certainly did not take."""
-    already = set(session.execute(select(ReminderSent.interview_id, ReminderSent.interviewer_id,
-                                         ReminderSent.threshold)).all())
-    owed: list[Reminder] = []
-    managers: dict[int, User] = {}
-    base = base_url.rstrip("/")
+    The claim (a row per interview, interviewer and threshold, inserted only if none
+    exists) and the email commit together: each reminder is queued once, ever, whatever
+    runs twice, and the outbox delivers each email at most once."""
+    base = settings(session).base_url
+    owed = outstanding(session, now=now, due_hours=due_hours)
+    managers = {u.id: u for u in session.scalars(select(User).where(User.id.in_(
+        {item.requisition.hiring_manager_id for item in owed})))} if owed else {}
+    wanted: list[tuple[tuple[int, int, str], NewMail]] = []
 
     def owe(item: Outstanding, threshold: str, to: User, subject: str, lines: list[str]) -> None:
-        session.add(ReminderSent(interview_id=item.interview.id,
-                                 interviewer_id=item.interviewer.id, threshold=threshold,
-                                 sent_at=now))
-        owed.append(Reminder(item.interview.id, item.interviewer.id, threshold, to.email,
-                             subject, mailer.message(to.email, subject, _body(to, lines))))
+        key = (item.interview.id, item.interviewer.id, threshold)
+        wanted.append((key, NewMail(key=mail_key(*key), to=to.email, subject=subject,
+                                    body=_body(to, lines))))
 
-    for item in outstanding(session, now=now, due_hours=due_hours):
-        key = (item.interview.id, item.interviewer.id)
+    for item in owed:
         candidate = item.interview.candidate.name
 
         def what(reader: User, item: Outstanding = item) -> str:  # times in the reader's zone
             when = format_local(item.interview.starts_at, reader.time_zone)
             return f"{item.interview.candidate.name}, {item.interview.stage.name} ({when})"
 
-        if item.overdue(now) and (*key, "interviewer") not in already:
+        if item.overdue(now):
             to = item.interviewer
             owe(item, "interviewer", to, f"Scorecard overdue: {candidate}", [
                 f"Your scorecard for {what(to)} was due {format_local(item.due_at, to.time_zone)}.",
                 f"Fill it in here: {base}/interviews/{item.interview.id}/scorecard"])
-        escalate_at = item.interview.ends_at + timedelta(hours=escalate_hours)
-        if now > escalate_at and (*key, "manager") not in already:
-            manager_id = item.requisition.hiring_manager_id
-            manager = managers.get(manager_id) or session.get_one(User, manager_id)
-            managers[manager_id] = manager
+        if now > item.interview.ends_at + timedelta(hours=escalate_hours):
+            manager = managers[item.requisition.hiring_manager_id]
             owe(item, "manager", manager, f"Scorecard still missing: {candidate}", [
                 f"{item.interviewer.name} has not submitted their scorecard for "
                 f"{what(manager)}, {escalate_hours} hours after the interview.",
                 f"The candidate: {base}/requisitions/{item.requisition.id}"
                 f"/candidates/{item.interview.candidate_id}"])
-    session.flush()
-    return owed
-
-
-def release_reminders(session: Session, reminders: list[Reminder]) -> None:
-    """Forget the claims on reminders that were not sent, so that the next run sends them."""
-    for reminder in reminders:
-        claim = session.get(ReminderSent, (reminder.interview_id, reminder.interviewer_id,
-                                           reminder.threshold))
-        if claim is not None:
-            session.delete(claim)
-    session.flush()
+    claimed = set(session.execute(select(
+        ReminderSent.interview_id, ReminderSent.interviewer_id, ReminderSent.threshold).where(
+        ReminderSent.interview_id.in_({item.interview.id for item in owed}))).all())
+    wanted = [(key, mail) for key, mail in wanted if key not in claimed]
+    won = {tuple(row) for row in insert_new(session, ReminderSent, [
+        {"interview_id": i, "interviewer_id": u, "threshold": t, "sent_at": now}
+        for (i, u, t), _mail in wanted], unique=["interview_id", "interviewer_id", "threshold"],
+        returning=(ReminderSent.interview_id, ReminderSent.interviewer_id,
+                   ReminderSent.threshold))}
+    mails = [mail for key, mail in wanted if key in won]
+    queue_many(session, mails)
+    return mails
 
 
 @dataclass(frozen=True)
 class ReminderRun:
-    sent: list[Reminder]
-    refused: list[tuple[Reminder, str]]  # not delivered; claims released, sent next run
-    in_doubt: list[tuple[Reminder, str]]  # may have been delivered; never sent again
+    queued: int
+    sent: list[Claimed]  # this run's and earlier runs' reminders, the outbox's due ones
+    refused: list[tuple[Claimed, str]]  # not delivered; the outbox tries them again later
+    in_doubt: list[tuple[Claimed, str]]  # may have been delivered; never sent again
 
 
 def send_reminders(transaction: Callable[[], AbstractContextManager[Session]], mailer: Mailer, *,
-                   now: datetime, due_hours: int, escalate_hours: int, base_url: str
-                   ) -> ReminderRun:
-    """Claim what is owed (committed), send it with no transaction open, then release the
-    claims of what the mail server refused. ``transaction()`` opens a writing session that
-    commits when its block ends."""
+                   now: datetime, due_hours: int, escalate_hours: int,
+                   deliver: bool = True, first_wait: timedelta = timedelta(minutes=1),
+                   max_attempts: int = 8) -> ReminderRun:
+    """Queue what is owed (committed), then, if ``deliver``, run the outbox's delivery of
+    the reminders due (this run's, and earlier ones refused and now due again), which sends
+    with no transaction open. ``transaction()`` opens a writing session that commits when
+    its block ends."""
     with transaction() as session:
-        owed = claim_reminders(session, mailer, now=now, due_hours=due_hours,
-                               escalate_hours=escalate_hours, base_url=base_url)
-    delivery = mailer.deliver([r.message for r in owed])
-    refused = [(owed[i], reason) for i, reason in sorted(delivery.refused.items())]
-    if refused:
-        with transaction() as session:
-            release_reminders(session, [r for r, _reason in refused])
-    return ReminderRun(sent=[owed[i] for i in delivery.sent], refused=refused,
-                       in_doubt=[(owed[i], why) for i, why in sorted(delivery.in_doubt.items())])
+        queued = queue_reminders(session, now=now, due_hours=due_hours,
+                                 escalate_hours=escalate_hours)
+    if not deliver:
+        return ReminderRun(len(queued), [], [], [])
+    # Now or later: what was just queued is due from the moment it was queued.
+    run = deliver_due(transaction, mailer, now=max(now, utcnow()), key_prefix=KEY_PREFIX,
+                      first_wait=first_wait, max_attempts=max_attempts)
+    return ReminderRun(len(queued), run.sent, run.refused, run.in_doubt)
