@@ -49,6 +49,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
 
     from interviewloop.admin.views import bp as admin_bp
+    from interviewloop.analytics.views import bp as analytics_bp
     from interviewloop.auth.views import bp as auth_bp
     from interviewloop.bank.views import bp as bank_bp
     from interviewloop.calendars.views import bp as calendars_bp
@@ -62,7 +63,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from interviewloop.sso.views import bp as sso_bp
 
     for blueprint in (home_bp, auth_bp, admin_bp, bank_bp, requisitions_bp, loops_bp,
-                      scheduling_bp, scorecards_bp, debrief_bp, outbox_bp, calendars_bp, sso_bp):
+                      scheduling_bp, scorecards_bp, debrief_bp, analytics_bp, outbox_bp,
+                      calendars_bp, sso_bp):
         app.register_blueprint(blueprint)
 
     from interviewloop.api import token_views

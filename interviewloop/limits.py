@@ -62,3 +62,9 @@ WEEKLY_INTERVIEW_CAP = Span(1, 50)
 API_TOKEN_DAYS = Span(1, 366)  # how long an API token lives
 API_PAGE_SIZE = Span(1, 100)  # rows per page of an API list
 OPEN_SESSIONS_SHOWN = 50  # a person's own open sessions listed on their account
+
+# Analytics (issue 12): below these sample sizes a statistic is not shown ("too few").
+MIN_RELIABILITY_UNITS = 10  # candidates rated by two or more interviewers in the area
+MIN_INTERVIEWER_SCORECARDS = 5  # an interviewer's scorecards, for their own figures
+MIN_LENIENCY_CANDIDATES = 5  # candidates an interviewer shares with co-panelists
+MIN_DECIDED = 5  # an interviewer's scorecards on candidates with an offer or a rejection

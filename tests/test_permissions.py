@@ -213,6 +213,12 @@ ROUTES = [
     # Someone else's session: not found for everyone (and left open: tests/test_own_sessions.py).
     Route("/account/sessions/<int:session_id>/end", "POST", LOGGED_IN, ok=Outcome(404),
           ids=(("session_id", "target_session"),)),
+    # Analytics: open to everyone logged in; what each sees is limited to the scorecards
+    # they could read on the debrief, and the rows to theirs (tests/test_analytics_access.py).
+    Route("/analytics/reliability", "GET", LOGGED_IN),
+    Route("/analytics/reliability.csv", "GET", LOGGED_IN),
+    Route("/analytics/interviewers", "GET", LOGGED_IN),
+    Route("/analytics/interviewers.csv", "GET", LOGGED_IN),
 ]
 
 

@@ -13,14 +13,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, and_, exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, exists, not_, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from interviewloop.auth.models import User
 from interviewloop.db import utcnow
 from interviewloop.requisitions.models import Candidate, Requisition
-from interviewloop.requisitions.service import can_manage
+from interviewloop.requisitions.service import (
+    can_manage,
+    managed_clause,
+    visible_clause,
+)
 from interviewloop.scheduling.models import Interview, InterviewStatus, Panelist
 from interviewloop.scorecards.models import Scorecard, ScorecardStatus
 
@@ -88,3 +94,36 @@ def may_view(session: Session, viewer: User, requisition: Requisition,
         return False
     candidate = session.get_one(Candidate, scorecard.candidate_id)
     return panel_access(session, viewer, requisition, candidate).sees_panel
+
+
+# --- the same rule as SQL, for pages that aggregate over many candidates (analytics) ------
+
+def sees_panel_clause(viewer: User, now: datetime) -> ColumnElement[bool]:
+    """True for the rows of a query over Candidate joined to its Requisition whose debrief
+    ``viewer`` may open: get_requisition's team rule, then panel_access, condition by
+    condition (own_pending, can_manage, interviews_candidate, debrief_open). Kept beside
+    panel_access so that the two change together; tests/test_analytics_access.py checks
+    they agree for every kind of viewer."""
+    # Aliases throughout: the caller's query may itself select from these tables, and a
+    # bare Interview here would be correlated to (taken as) the caller's row.
+    def live(interview: Any) -> ColumnElement[bool]:  # an aliased Interview
+        return and_(interview.candidate_id == Candidate.id,
+                    interview.status == InterviewStatus.SCHEDULED)
+
+    i1, p1, s1 = aliased(Interview), aliased(Panelist), aliased(Scorecard)
+    pending = exists().where(live(i1), p1.interview_id == i1.id, p1.user_id == viewer.id,
+                             ~exists().where(s1.interview_id == i1.id,
+                                             s1.interviewer_id == viewer.id,
+                                             s1.status == ScorecardStatus.SUBMITTED))
+    i2, p2 = aliased(Interview), aliased(Panelist)
+    interviews = exists().where(live(i2), p2.interview_id == i2.id, p2.user_id == viewer.id)
+    i3, p3, s3 = aliased(Interview), aliased(Panelist), aliased(Scorecard)
+    panelist_missing = exists().where(
+        p3.interview_id == i3.id,
+        ~exists().where(s3.interview_id == i3.id, s3.interviewer_id == p3.user_id,
+                        s3.status == ScorecardStatus.SUBMITTED))
+    is_open = ~exists().where(live(i3), i3.starts_at <= now, panelist_missing)
+    return and_(
+        Candidate.requisition_id == Requisition.id, visible_clause(viewer), ~pending,
+        or_(managed_clause(viewer),
+            and_(interviews, or_(not_(Requisition.hide_scorecards_until_debrief), is_open))))

@@ -1,0 +1,2 @@
+"""Reports across candidates: inter-rater reliability and interviewer calibration
+(issue 12)."""

@@ -1,0 +1,130 @@
+"""The analytics pages (issue 12), each with a CSV twin at the same path plus `.csv`.
+Every logged-in person may open them: what they show is limited to the scorecards the
+viewer could read on the debrief (analytics/queries.py), and the names to the rows they
+may see (analytics/service.py)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+
+from flask import Blueprint, Response, current_app, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+
+from interviewloop import limits
+from interviewloop.analytics import charts, queries, service, stats
+from interviewloop.analytics.forms import AnalyticsFilterForm
+from interviewloop.bank.service import areas as all_areas
+from interviewloop.db import db
+from interviewloop.debrief.views import _cell as cell
+from interviewloop.scorecards.models import RATING_LABELS
+
+bp = Blueprint("analytics", __name__, url_prefix="/analytics", template_folder="templates")
+
+
+def _form() -> tuple[AnalyticsFilterForm, bool]:
+    form = AnalyticsFilterForm(request.args)
+    form.set_requisitions(queries.requisition_choices(db.session, current_user))
+    return form, form.validate()
+
+
+def _csv(name: str, rows: Iterable[Iterable[object]]) -> Response:
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _refused(form: AnalyticsFilterForm) -> Response:
+    problems = "; ".join(f"{form[name].label.text}: {' '.join(form[name].errors)}"
+                         for name in form.FILTERS if form[name].errors)
+    return Response(f"Fix the filters: {problems}\n", status=400, mimetype="text/plain")
+
+
+def _args(form: AnalyticsFilterForm) -> dict[str, str]:
+    return {name: value for name in form.FILTERS if (value := request.args.get(name))}
+
+
+def _number(value: float | None, places: int = 2) -> str:
+    return "" if value is None else f"{value:.{places}f}"
+
+
+@bp.get("/reliability")
+@login_required
+def reliability() -> ResponseReturnValue:
+    form, valid = _form()
+    areas = all_areas(db.session)
+    if not valid:
+        return render_template("analytics/reliability.html", form=form, rows=None,
+                               args={}), 400
+    rows = service.reliability(db.session, current_user, areas, form.filters())
+    return render_template("analytics/reliability.html", form=form, rows=rows,
+                           args=_args(form), chart=charts.alpha_intervals(rows),
+                           minimum=limits.MIN_RELIABILITY_UNITS, resamples=stats.RESAMPLES)
+
+
+@bp.get("/reliability.csv")
+@login_required
+def reliability_csv() -> ResponseReturnValue:
+    form, valid = _form()
+    if not valid:
+        return _refused(form)
+    rows = service.reliability(db.session, current_user, all_areas(db.session), form.filters())
+    return _csv("reliability.csv", [
+        ["area", "units", "pairable_ratings", "alpha_ordinal", "ci95_low", "ci95_high",
+         "minimum_units", "note"],
+        *([cell(r.area.name), r.units, r.pairable, _number(r.alpha.value, 4), _number(r.alpha.low, 4),
+           _number(r.alpha.high, 4), limits.MIN_RELIABILITY_UNITS,
+           "" if r.alpha.value is not None else "too few units" if not r.enough
+           else "undefined: every rating the same"] for r in rows)])
+
+
+def _report(form: AnalyticsFilterForm) -> service.InterviewerReport:
+    return service.interviewers(db.session, current_user, all_areas(db.session), form.filters(),
+                                due_hours=current_app.config["SCORECARD_DUE_HOURS"])
+
+
+@bp.get("/interviewers")
+@login_required
+def interviewers() -> ResponseReturnValue:
+    form, valid = _form()
+    if not valid:
+        return render_template("analytics/interviewers.html", form=form, report=None,
+                               args={}), 400
+    report = _report(form)
+    return render_template("analytics/interviewers.html", form=form, report=report,
+                           args=_args(form), labels=RATING_LABELS,
+                           bars=charts.distribution_bars(report), limits=limits)
+
+
+def _share(s: service.Share) -> list[object]:
+    return [s.k, s.n, _number(s.value if s.low is not None else None, 3), _number(s.low, 3),
+            _number(s.high, 3)]
+
+
+@bp.get("/interviewers.csv")
+@login_required
+def interviewers_csv() -> ResponseReturnValue:
+    form, valid = _form()
+    if not valid:
+        return _refused(form)
+    report = _report(form)
+    head: list[object] = ["interviewer", "scorecards", "median_hours_to_feedback", "median_ci95_low",
+            "median_ci95_high", "on_time", "of", "on_time_share", "ci95_low", "ci95_high",
+            "leniency", "leniency_ci95_low", "leniency_ci95_high", "leniency_candidates",
+            "not_assessed_focus", "focus_ratings", "not_assessed_share", "ci95_low",
+            "ci95_high", "matched_decision", "decided", "matched_share", "ci95_low",
+            "ci95_high",
+            *(f"{a.slug}_rated_{v}" for a in report.areas for v in stats.RATING_VALUES)]
+    lines: list[list[object]] = [head]
+    for row in [*report.rows, report.pool]:
+        dist = [n for a in report.areas for n in row.distribution.get(a.id, ["", "", "", ""])]
+        lines.append([
+            cell(row.label), row.scorecards, _number(row.median_hours.value, 1),
+            _number(row.median_hours.low, 1), _number(row.median_hours.high, 1),
+            *_share(row.on_time), _number(row.leniency.value, 3), _number(row.leniency.low, 3),
+            _number(row.leniency.high, 3), row.leniency_candidates,
+            *_share(row.not_assessed_focus), *_share(row.matched), *dist])
+    return _csv("interviewers.csv", lines)
