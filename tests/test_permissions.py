@@ -203,6 +203,17 @@ ROUTES = [
           done=lambda w, c: fresh(w, w.api_token_row).revoked_at is not None),
     Route("/api/v1/openapi.json", "GET", EVERYONE),
     Route("/api/v1/docs", "GET", EVERYONE),
+    # An RSVP link is its own credential (no login): anything but a signed one is not found
+    # for anyone (the real links: tests/test_rsvp.py).
+    Route("/rsvp/<token>", "GET", EVERYONE, ok=Outcome(404)),
+    Route("/rsvp/<token>", "POST", EVERYONE, ok=Outcome(404)),
+    Route("/admin/users/<int:user_id>/calendar", "GET", ADMINS),
+    Route("/admin/users/<int:user_id>/calendar", "POST", ADMINS,
+          ok=Outcome(302, "/admin/users/"), data=lambda w: {"collection": ""}),
+    # Mail that is not in doubt is never sent again: an admin gets the 409 and its reason
+    # (the real resend: tests/test_mail_send_again.py).
+    Route("/admin/mail/<int:mail_id>/send-again", "POST", ADMINS, ok=Outcome(409),
+          ids=(("mail_id", "mail"),)),
     Route("/account/password", "GET", LOGGED_IN),
     Route("/account/password", "POST", LOGGED_IN, ok=Outcome(302, "/account/sessions"),
           data=lambda w: {"current_password": PASSWORD, "password": NEW_PASSWORD,
