@@ -6,7 +6,8 @@ PORT ?= 5000
 export INTERVIEWLOOP_ENV ?= development
 # A database created fresh by the test run (see tests/conftest.py); the name gets a suffix.
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/interviewloop_test
-PYTEST_ARGS ?= -n 2
+# The 25 slowest tests are listed at the end of each run: the suite must stay inside CI's budget.
+PYTEST_ARGS ?= -n 2 --durations=25
 # `make fuzz`: the state machine (tests/fuzz) for this many steps per database, random seeds.
 FUZZ_STEPS ?= 50000
 

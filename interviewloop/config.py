@@ -224,6 +224,8 @@ SETTINGS: tuple[Setting, ...] = (
             "calendar feed requests from one client address"),
     Setting("RATELIMIT_FEED_LINK", "RATELIMIT_FEED_LINK", _rate_limit, "60 per hour",
             "requests for one calendar feed link"),
+    Setting("RATELIMIT_RSVP", "RATELIMIT_RSVP", _rate_limit, "60 per hour",
+            "accept / decline link requests (opened or answered) from one client address"),
     Setting("RATELIMIT_API", "RATELIMIT_API", _rate_limit, "600 per minute;10000 per hour",
             "JSON API calls with one token (or, without one, from one client address)"),
     Setting("TRUSTED_PROXIES", "TRUSTED_PROXIES", _count, 0,

@@ -91,6 +91,21 @@ def test_the_calendar_feed_is_limited_per_link_and_per_address(connection, make_
     assert other.get("/calendar/another-guess.ics").status_code == 404
 
 
+def test_invite_answer_links_are_limited_per_address(connection):
+    # Guesses at signed links (404s) count; past the limit a clear 429, from that address only.
+    app = limited_app(connection, RATELIMIT_RSVP="2 per minute")
+    client = app.test_client()
+    codes = [client.get(f"/rsvp/guess-{n}").status_code for n in range(3)]
+    assert codes == [404, 404, 429]
+    refused = client.post("/rsvp/guess-9", data={"csrf_token": csrf_token(client)})
+    assert refused.status_code == 429
+    assert "Too many invite answers from your address." in refused.get_data(as_text=True)
+    assert int(refused.headers["Retry-After"]) >= 1
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "10.0.0.9"
+    assert other.get("/rsvp/guess-0").status_code == 404
+
+
 def test_each_app_counts_afresh(connection, make_user):
     """Memory storage belongs to the app: one test's attempts never limit the next test."""
     user = make_user()

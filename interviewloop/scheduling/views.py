@@ -312,6 +312,8 @@ def _signer() -> tokens.LinkSigner:
 
 
 @bp.route("/rsvp/<token>", methods=["GET", "POST"])
+@limiter.limit(configured("RATELIMIT_RSVP"),
+               error_message="Too many invite answers from your address.")
 def answer_invite(token: str) -> ResponseReturnValue:
     """An interviewer's accept / decline link, no sign-in: GET asks, POST answers (a mail
     scanner fetching the link answers nothing)."""
