@@ -151,7 +151,7 @@ def sign_in_waits(session: Session, now: datetime | None = None) -> dict[int, in
 
 def end_sign_in_waits(session: Session, actor: Actor, user: User) -> None:
     """An admin ends every wait on this account (the person was locked out and cannot wait)."""
-    if not throttle.waiting_addresses(session, utcnow()).get(user.id):
+    if not throttle.waiting_addresses(session, utcnow(), user_id=user.id):
         raise Conflict("No address is waiting to sign in to this account.")
     throttle.forget(session, user)
     record(session, actor, "sign_in_waits_ended", user)

@@ -126,9 +126,12 @@ def wait_in_force(session: Session, user: User, ip: str, now: datetime) -> datet
     return until if until is not None and until > now else None
 
 
-def waiting_addresses(session: Session, now: datetime) -> dict[int, int]:
-    """For each account with addresses made to wait now: how many (one query, for the list)."""
-    rows = session.execute(
-        select(LoginThrottle.user_id, func.count())
-        .where(LoginThrottle.wait_until > now).group_by(LoginThrottle.user_id))
+def waiting_addresses(session: Session, now: datetime, *, user_id: int | None = None
+                      ) -> dict[int, int]:
+    """For each account (or just ``user_id``'s) with addresses made to wait now: how many
+    (one query, for the list)."""
+    stmt = select(LoginThrottle.user_id, func.count()).where(LoginThrottle.wait_until > now)
+    if user_id is not None:
+        stmt = stmt.where(LoginThrottle.user_id == user_id)
+    rows = session.execute(stmt.group_by(LoginThrottle.user_id))
     return {int(row[0]): int(row[1]) for row in rows}
