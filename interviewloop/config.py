@@ -285,6 +285,15 @@ SETTINGS: tuple[Setting, ...] = (
             "20 per minute;100 per hour",
             "sign-ins started through the identity provider, and returns from it to the app, "
             "each from one client address"),
+    Setting("TWO_FACTOR_REQUIRED_FOR_ADMINS", "TWO_FACTOR_REQUIRED_FOR_ADMINS", _bool, None,
+            "an admin who signs in with a password and has no two-factor is sent to set it up "
+            "before anything else; default: on in production, off in development and test"),
+    Setting("RATELIMIT_TWO_FACTOR", "RATELIMIT_TWO_FACTOR", _rate_limit,
+            "10 per minute;50 per hour",
+            "two-factor codes tried (at sign-in, and setting it up or off) from one client "
+            "address"),
+    Setting("RATELIMIT_TWO_FACTOR_ACCOUNT", "RATELIMIT_TWO_FACTOR_ACCOUNT", _rate_limit,
+            "20 per hour", "two-factor codes tried on one account, from any address"),
     Setting("BANK_PAGE_SIZE", "BANK_PAGE_SIZE", _positive_int, 20, "questions per page in the bank"),
 )
 
@@ -341,6 +350,8 @@ def load_config(environ: Mapping[str, str], overrides: Mapping[str, Any] | None 
     if not config["MAIL_DELIVERY"]:
         config["MAIL_DELIVERY"] = "outbox" if env == "development" else "smtp"
     _check_sso(config)
+    if config["TWO_FACTOR_REQUIRED_FOR_ADMINS"] is None:
+        config["TWO_FACTOR_REQUIRED_FOR_ADMINS"] = env == "production"
     if config["SESSION_COOKIE_SECURE"] is None:
         config["SESSION_COOKIE_SECURE"] = env == "production"
 

@@ -2,7 +2,15 @@
 
 from interviewloop.api.models import ApiToken, ApiTokenScope, IdempotentRequest
 from interviewloop.audit.models import AuditEvent
-from interviewloop.auth.models import LoginSession, LoginThrottle, User, UserRole
+from interviewloop.auth.models import (
+    LoginSession,
+    LoginThrottle,
+    RecoveryCode,
+    TwoFactor,
+    TwoFactorChallenge,
+    User,
+    UserRole,
+)
 from interviewloop.bank.models import (
     BenchmarkQuestion,
     CapabilityArea,
@@ -82,11 +90,14 @@ __all__ = [
     "QuestionNote",
     "QuestionPoint",
     "Rating",
+    "RecoveryCode",
     "ReminderSent",
     "Requisition",
     "RequisitionMember",
     "Scorecard",
     "ScorecardRevision",
+    "TwoFactor",
+    "TwoFactorChallenge",
     "User",
     "UserRole",
 ]

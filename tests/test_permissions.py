@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from interviewloop.api.models import ApiToken
 from interviewloop.audit.service import SYSTEM, Actor
 from interviewloop.auth import service as auth_service
+from interviewloop.auth import twofactor
 from interviewloop.auth.models import User
 from interviewloop.auth.service import LOGIN_REFUSED, find_user_by_email
 from interviewloop.bank import service as bank_service
@@ -224,6 +225,26 @@ ROUTES = [
     # Someone else's session: not found for everyone (and left open: tests/test_own_sessions.py).
     Route("/account/sessions/<int:session_id>/end", "POST", LOGGED_IN, ok=Outcome(404),
           ids=(("session_id", "target_session"),)),
+    # Two-factor. The second step of a sign-in: without a password step first there is no
+    # challenge, so back to the login page (the real one: tests/test_two_factor.py).
+    Route("/login/two-factor", "GET", frozenset({ANON}), ok=Outcome(302, "/login"),
+          denied=Outcome(302, "/")),
+    Route("/login/two-factor", "POST", frozenset({ANON}), ok=Outcome(302, "/login"),
+          denied=Outcome(302, "/"), data=lambda w: {"code": "123456"}),
+    # One's own: nobody in the matrix has it on, so confirming, new codes and turning it off
+    # are a 409 with the reason; setting it up starts an enrolment of one's own only.
+    Route("/account/two-factor", "GET", LOGGED_IN),
+    Route("/account/two-factor/enrol", "POST", LOGGED_IN, ok=Outcome(302, "/account/two-factor"),
+          done=lambda w, c: c.user is not None and twofactor.factor_of(w.db, c.user) is not None),
+    Route("/account/two-factor/confirm", "POST", LOGGED_IN, ok=Outcome(409),
+          data=lambda w: {"code": "123456"}),
+    Route("/account/two-factor/recovery-codes", "POST", LOGGED_IN, ok=Outcome(409),
+          data=lambda w: {"code": "123456"}),
+    Route("/account/two-factor/disable", "POST", LOGGED_IN, ok=Outcome(409),
+          data=lambda w: {"current_password": PASSWORD, "code": "123456"}),
+    Route("/admin/users/<int:user_id>/two-factor/reset", "POST", ADMINS,
+          ok=Outcome(302, "/admin/users/"), ids=(("user_id", "enrolled"),),
+          done=lambda w, c: not twofactor.factor_of(w.db, fresh(w, w.enrolled))),
     # Analytics: open to everyone logged in; what each sees is limited to the scorecards
     # they could read on the debrief, and the rows to theirs (tests/test_analytics_access.py).
     Route("/analytics/reliability", "GET", LOGGED_IN),
@@ -358,6 +379,15 @@ class World:
         self.db.add(LoginThrottle(user_id=user.id, ip="203.0.113.9", failures=5,
                                   last_failure_at=now, wait_until=now + timedelta(hours=1)))
         self.db.flush()
+        return user
+
+    @cached_property
+    def enrolled(self):
+        """A user with two-factor on."""
+        from tests.test_two_factor import enrol
+
+        user = self._make_user("interviewer", name="Enrolled Person")
+        enrol(self.db, user)
         return user
 
     @cached_property
