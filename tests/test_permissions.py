@@ -241,7 +241,7 @@ ROUTES = [
     Route("/account/two-factor/recovery-codes", "POST", LOGGED_IN, ok=Outcome(409),
           data=lambda w: {"code": "123456"}),
     Route("/account/two-factor/disable", "POST", LOGGED_IN, ok=Outcome(409),
-          data=lambda w: {"current_password": PASSWORD, "code": "123456"}),
+          data=lambda w: {"off-current_password": PASSWORD, "off-code": "123456"}),
     Route("/admin/users/<int:user_id>/two-factor/reset", "POST", ADMINS,
           ok=Outcome(302, "/admin/users/"), ids=(("user_id", "enrolled"),),
           done=lambda w, c: not twofactor.factor_of(w.db, fresh(w, w.enrolled))),

@@ -17,6 +17,8 @@ from interviewloop.db import db
 from interviewloop.forms import ActionForm, apply_domain_error, form_status
 from interviewloop.ratelimit import configured, limiter
 
+OFF = "off"  # the turning-off form's prefix: its fields are not the other form's on the page
+
 
 def _account_key() -> str:
     """The account the code is for: the signed-in person's, or the one whose password was
@@ -83,14 +85,25 @@ def _settings_page(code_form: CodeForm | None = None, off_form: TwoFactorOffForm
         "auth/two_factor.html", factor=twofactor.factor_of(db.session, current_user),
         enrolment=twofactor.enrolment(db.session, auth_login.secret_box(), current_user),
         codes_left=twofactor.recovery_codes_left(db.session, current_user),
-        code_form=code_form or CodeForm(), off_form=off_form or TwoFactorOffForm(),
+        # Each form filled only from its own submission (both have a code field).
+        code_form=code_form or CodeForm(formdata=None),
+        off_form=off_form or TwoFactorOffForm(formdata=None, prefix=OFF),
         action_form=ActionForm(), required=session.get(auth_login.ENROL_FIRST, False),
     ), status
 
 
-def _codes_page(codes: list[str]) -> ResponseReturnValue:
-    """Shown on this answer and never again: only their hashes are kept."""
-    return render_template("auth/recovery_codes.html", codes=codes)
+def _recovery_codes_for(make: Callable[[str], list[str]]) -> ResponseReturnValue:
+    """A code in, recovery codes out: shown on this answer and never again (only their
+    hashes are kept); a wrong code is the settings page again, with the code kept."""
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            codes = make(form.code.data)
+        except twofactor.CodeRefused as exc:
+            apply_domain_error(form, exc)
+        else:
+            return render_template("auth/recovery_codes.html", codes=codes)
+    return _settings_page(code_form=form, status=form_status(form))
 
 
 @bp.get("/account/two-factor")
@@ -111,41 +124,28 @@ def two_factor_enrol() -> ResponseReturnValue:
 @login_required
 @limited
 def two_factor_confirm() -> ResponseReturnValue:
-    form = CodeForm()
-    if form.validate_on_submit():
-        try:
-            codes = twofactor.confirm(db.session, auth_login.current_actor(),
-                                      auth_login.secret_box(), current_user, form.code.data)
-        except twofactor.CodeRefused as exc:
-            apply_domain_error(form, exc)
-        else:
-            session.pop(auth_login.ENROL_FIRST, None)
-            return _codes_page(codes)
-    return _settings_page(code_form=form, status=form_status(form))
+    def turn_on(code: str) -> list[str]:
+        codes = twofactor.confirm(db.session, auth_login.current_actor(),
+                                  auth_login.secret_box(), current_user, code)
+        session.pop(auth_login.ENROL_FIRST, None)
+        return codes
+
+    return _recovery_codes_for(turn_on)
 
 
 @bp.post("/account/two-factor/recovery-codes")
 @login_required
 @limited
 def two_factor_recovery_codes() -> ResponseReturnValue:
-    form = CodeForm()
-    if form.validate_on_submit():
-        try:
-            codes = twofactor.regenerate_recovery_codes(
-                db.session, auth_login.current_actor(), auth_login.secret_box(), current_user,
-                form.code.data)
-        except twofactor.CodeRefused as exc:
-            apply_domain_error(form, exc)
-        else:
-            return _codes_page(codes)
-    return _settings_page(code_form=form, status=form_status(form))
+    return _recovery_codes_for(lambda code: twofactor.regenerate_recovery_codes(
+        db.session, auth_login.current_actor(), auth_login.secret_box(), current_user, code))
 
 
 @bp.post("/account/two-factor/disable")
 @login_required
 @limited
 def two_factor_disable() -> ResponseReturnValue:
-    form = TwoFactorOffForm()
+    form = TwoFactorOffForm(prefix=OFF)
     if form.validate_on_submit():
         try:
             twofactor.disable(db.session, auth_login.current_actor(), auth_login.hasher(),
