@@ -7,7 +7,7 @@ code. two_factor_challenges holds, per sign-in whose password was right and whos
 still to come, the hash of the token its cookie carries; it lives a few minutes.
 
 Revision ID: b7d2f4a9c1e5
-Revises: e2a7c41b9d30
+Revises: b5e1d7c3a902
 Create Date: 2026-12-03 09:00:00.000000
 """
 
@@ -19,7 +19,7 @@ from alembic import op
 import interviewloop.db
 
 revision: str = "b7d2f4a9c1e5"
-down_revision: str | None = "e2a7c41b9d30"
+down_revision: str | None = "b5e1d7c3a902"  # after the pools revision (parallel branches)
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
