@@ -27,6 +27,7 @@ from interviewloop.loops.models import (
     LoopTemplateStageArea,
 )
 from interviewloop.outbox.models import OutboxMail
+from interviewloop.privacy.models import CandidateErasure, RetentionRule
 from interviewloop.requisitions.models import Candidate, Requisition, RequisitionMember
 from interviewloop.scheduling.models import (
     Interview,
@@ -53,6 +54,7 @@ __all__ = [
     "CalendarAccount",
     "CalendarPush",
     "Candidate",
+    "CandidateErasure",
     "CapabilityArea",
     "Competency",
     "Decision",
@@ -85,6 +87,7 @@ __all__ = [
     "ReminderSent",
     "Requisition",
     "RequisitionMember",
+    "RetentionRule",
     "Scorecard",
     "ScorecardRevision",
     "User",
