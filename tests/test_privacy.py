@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 
 from interviewloop.audit.models import AuditEvent
 from interviewloop.audit.service import SYSTEM, Actor
+from interviewloop.calendars.models import CalendarPush, SyncState
 from interviewloop.db import utcnow
 from interviewloop.errors import Conflict, Forbidden
 from interviewloop.outbox.models import MailState, OutboxMail
@@ -18,6 +19,7 @@ from interviewloop.privacy import retention, service
 from interviewloop.privacy.catalogue import personal_columns
 from interviewloop.privacy.models import CandidateErasure
 from interviewloop.privacy.scrub import Replacements
+from interviewloop.requisitions import candidates
 from interviewloop.requisitions.models import Candidate, CandidateStatus
 from interviewloop.scorecards.models import Scorecard
 from tests.factories import make_candidate, make_requisition
@@ -83,6 +85,15 @@ def test_erasure_is_audited_without_the_data_and_is_idempotent(db_session, make_
     assert len(events) == 1 and events[0].object_id == marked.candidate.id
     assert events[0].detail["reason"] == f"Erased candidate #{marked.candidate.id} asked."
     assert db_session.scalar(select(func.count()).select_from(CandidateErasure)) == 1
+    # The interviewer's calendar is written again (the event named them) ...
+    push = db_session.get(CalendarPush, (marked.interview.id, marked.interviewer.id))
+    assert (push.state, push.attempts, first.calendars_rewritten) == (SyncState.PENDING, 0, 1)
+    # ... and nobody edits the details back in.
+    with pytest.raises(Conflict, match="erased"):
+        candidates.update_candidate(db_session, Actor(marked.recruiter), marked.requisition,
+                                    marked.candidate, candidates.CandidateInput(
+                                        name=NAME, email=EMAIL),
+                                    seen_version=marked.candidate.version)
 
 
 def test_erasure_needs_a_reason_and_a_person(db_session, make_user, marked):
