@@ -120,7 +120,8 @@ def test_export_holds_everything_kept_on_the_candidate(db_session, make_user, ma
     assert {r["rating"] for r in tables["scorecard_ratings"]} == {3, None}
     assert any(MARKER in r["evidence"].lower() for r in tables["scorecard_ratings"])
     assert tables["interviews"][0]["location"] == "Quokkafrost's home office link"
-    assert any(m["recipient"] == EMAIL for m in tables["outbox_mail"])
+    assert tables["outbox_mail"] and {m["recipient"] for m in tables["outbox_mail"]} == {EMAIL}
+    assert "calendar_pushes" not in tables and "ip" not in tables["audit_events"][0]
     assert tables["decisions"][0]["kind"] == "reject"
     assert db_session.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.action == "candidate_exported")) == 1

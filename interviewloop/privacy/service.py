@@ -323,18 +323,30 @@ def _plain(value: Any) -> Any:
     return value
 
 
+#: What the export leaves out, being staff's rather than the candidate's: the calendars of
+#: the panel (where their events are written), and the staff's addresses in the audit log.
+EXPORT_LEAVES_OUT = frozenset({"calendar_pushes", ("audit_events", "ip")})
+
+
 def export_candidate(session: Session, actor: Actor, candidate: Candidate, *,
                      now: datetime | None = None) -> dict[str, Any]:
     """Everything held on the candidate, for a subject access request: every row of every
-    table that holds their personal data (the rows erasure would reach), whole. Audited
-    (that it was exported, by whom: not what)."""
+    table that holds their personal data (the rows erasure would reach), whole, but for
+    what is staff's (``EXPORT_LEAVES_OUT``) and mail to others (the panel's invites carry
+    their own accept / decline links). Audited (that it was exported, by whom: not what)."""
     subject = subject_of(session, candidate)
     tables: dict[str, list[dict[str, Any]]] = {}
     for name in _check_scopes():
+        if name in EXPORT_LEAVES_OUT:
+            continue
         table = _table(name)
         keys = list(table.primary_key.columns)
-        rows = session.execute(select(table).where(SCOPES[name](subject)).order_by(*keys))
-        tables[name] = [{k: _plain(v) for k, v in row._mapping.items()} for row in rows]
+        where = SCOPES[name](subject)
+        if name == "outbox_mail":  # only mail to them: the panel's carries its answer links
+            where = and_(where, table.c.recipient == candidate.email)
+        rows = session.execute(select(table).where(where).order_by(*keys))
+        tables[name] = [{k: _plain(v) for k, v in row._mapping.items()
+                         if (name, k) not in EXPORT_LEAVES_OUT} for row in rows]
     erasure = erasure_of(session, candidate.id)
     record(session, actor, "candidate_exported", candidate)
     session.flush()
