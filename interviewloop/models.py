@@ -27,6 +27,7 @@ from interviewloop.loops.models import (
     LoopTemplateStageArea,
 )
 from interviewloop.outbox.models import OutboxMail
+from interviewloop.pools.models import Pool, PoolChange, PoolMember
 from interviewloop.privacy.models import CandidateErasure, RetentionRule
 from interviewloop.requisitions.models import Candidate, Requisition, RequisitionMember
 from interviewloop.scheduling.models import (
@@ -75,6 +76,9 @@ __all__ = [
     "OutboxMail",
     "Panelist",
     "PendingSignIn",
+    "Pool",
+    "PoolChange",
+    "PoolMember",
     "PreOfferCheck",
     "PreOfferSignal",
     "Question",

@@ -5,7 +5,7 @@ rejected or withdrawn more than N days ago); each erasure, by an admin with a re
 rule, is recorded once per candidate, without the data it erased.
 
 Revision ID: f3b8d2a6c1e4
-Revises: e2a7c41b9d30
+Revises: b5e1d7c3a902
 Create Date: 2026-12-02 04:30:00.000000
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 from interviewloop.db import UTCDateTime
 
 revision: str = "f3b8d2a6c1e4"
-down_revision: str | None = "e2a7c41b9d30"
+down_revision: str | None = "b5e1d7c3a902"  # after the interviewer pools revision (parallel branches)
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

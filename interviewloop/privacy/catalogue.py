@@ -80,7 +80,7 @@ CATALOGUE: dict[str, dict[str, Entry]] = {
         "external_id": Personal(How.NULL, None),
         "status": NotPersonal("the outcome: kept, so that statistics still count them"),
     },
-    "scorecards": {"summary": PLACEHOLDER, **_each(CODE, "status", "recommendation")},
+    "scorecards": {"summary": PLACEHOLDER, **_each(CODE, "status", "recommendation", "panel_role")},
     "scorecard_ratings": {"evidence": PLACEHOLDER},
     "scorecard_question_notes": {"notes": PLACEHOLDER},
     "scorecard_signals": {"evidence": PLACEHOLDER, **_each(CODE, "question", "value")},
@@ -103,7 +103,8 @@ CATALOGUE: dict[str, dict[str, Entry]] = {
         "ical_uid": DIGEST,
     },
     "interview_changes": {"before": SCRUB, "after": SCRUB, "reason": PLACEHOLDER, "kind": CODE},
-    "interview_panelists": {"rsvp": NotPersonal("the interviewer's answer to the invite")},
+    "interview_panelists": {"rsvp": NotPersonal("the interviewer's answer to the invite"),
+                            "role": CODE},
     # Mail to the candidate is withdrawn (if not yet sent) and blanked; mail naming them
     # (interviewers' invites and reminders) is scrubbed.
     "outbox_mail": {
@@ -144,6 +145,11 @@ CATALOGUE: dict[str, dict[str, Entry]] = {
     "api_tokens": {**_each(STAFF, "name", "token_hash", "last_used_ip"), "kind": CODE},
     "api_token_scopes": {"scope": CODE},
     "calendar_accounts": {"collection": STAFF},
+    # Interviewer pools: who is qualified, shadowing or coached (an interviewer's training).
+    "pools": _each(CODE, "category", "level"),
+    "pool_members": {"state": CODE},
+    "pool_changes": {**_each(CODE, "kind", "before", "after"),
+                     "note": NotPersonal("the pool owner's note on an interviewer's training")},
     # --- requisitions and their question sets -------------------------------------------------
     "requisitions": {
         **_each(ROLE, "title", "team", "ships", "owns_after_launch", "success_measures",
