@@ -52,6 +52,8 @@ API_TOKEN_NAME = Span(1, 80)
 IDEMPOTENCY_KEY = Span(1, 255)  # an API client's Idempotency-Key header
 EXTERNAL_SOURCE = Span(1, 80)  # the system a candidate was imported from (an ATS's name)
 EXTERNAL_ID = Span(1, 200)  # the candidate's id in that system
+RETENTION_RULE_NAME = Span(1, 120)
+ERASURE_REASON = Span(1, 500)  # why an admin erased a candidate's personal data
 
 # Numbers.
 QUESTION_MINUTES = Span(5, 120)  # a bank question's suggested time
@@ -61,6 +63,7 @@ QUESTIONS_PER_STAGE = Span(1, 5)
 WEEKLY_INTERVIEW_CAP = Span(1, 50)
 API_TOKEN_DAYS = Span(1, 366)  # how long an API token lives
 API_PAGE_SIZE = Span(1, 100)  # rows per page of an API list
+RETENTION_DAYS = Span(1, 3650)  # a retention rule waits this many days after the outcome
 OPEN_SESSIONS_SHOWN = 50  # a person's own open sessions listed on their account
 
 # Analytics (issue 12): below these sample sizes a statistic is not shown ("too few").

@@ -36,6 +36,7 @@ from interviewloop.loops.models import (
 )
 from interviewloop.outbox.models import OutboxMail
 from interviewloop.pools.models import Pool, PoolChange, PoolMember
+from interviewloop.privacy.models import CandidateErasure, RetentionRule
 from interviewloop.requisitions.models import Candidate, Requisition, RequisitionMember
 from interviewloop.scheduling.models import (
     Interview,
@@ -62,6 +63,7 @@ __all__ = [
     "CalendarAccount",
     "CalendarPush",
     "Candidate",
+    "CandidateErasure",
     "CapabilityArea",
     "Competency",
     "Decision",
@@ -98,6 +100,7 @@ __all__ = [
     "ReminderSent",
     "Requisition",
     "RequisitionMember",
+    "RetentionRule",
     "Scorecard",
     "ScorecardRevision",
     "TwoFactor",

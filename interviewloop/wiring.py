@@ -16,8 +16,9 @@ from interviewloop.debrief import hooks as debrief
 from interviewloop.loops import hooks as loops
 from interviewloop.loops.signals import describing_stages, stage_removing, stages_changing
 from interviewloop.pools.signals import counting_training
+from interviewloop.privacy import hooks as privacy
 from interviewloop.requisitions import hooks as requisitions
-from interviewloop.requisitions.signals import listing_loops, team_member_removing
+from interviewloop.requisitions.signals import candidate_changing, listing_loops, team_member_removing
 from interviewloop.scheduling import hooks as scheduling
 from interviewloop.scheduling.signals import (
     checking_calendars,
@@ -44,6 +45,7 @@ CONNECTIONS = (
     (interview_changed, calendars.sync_calendars_of),
     (checking_calendars, calendar_busy.checking_calendars),
     (describing_interview, calendars.calendar_notes),
+    (candidate_changing, privacy.refuse_editing_erased),
 )
 
 for signal, receiver in CONNECTIONS:

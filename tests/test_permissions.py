@@ -22,6 +22,7 @@ import pytest
 from sqlalchemy import func, select
 
 from interviewloop.api.models import ApiToken
+from interviewloop.audit.models import AuditEvent
 from interviewloop.audit.service import SYSTEM, Actor
 from interviewloop.auth import service as auth_service
 from interviewloop.auth import twofactor
@@ -29,6 +30,8 @@ from interviewloop.auth.models import User
 from interviewloop.auth.service import LOGIN_REFUSED, find_user_by_email
 from interviewloop.bank import service as bank_service
 from interviewloop.bank.models import Question
+from interviewloop.privacy.models import RetentionRule
+from interviewloop.privacy.service import erasure_of
 from interviewloop.requisitions.models import Requisition
 from tests.conftest import PASSWORD, TEST_HASHER, log_in, post
 from tests.factories import ANSWERS
@@ -251,6 +254,32 @@ ROUTES = [
     Route("/analytics/reliability.csv", "GET", LOGGED_IN),
     Route("/analytics/interviewers", "GET", LOGGED_IN),
     Route("/analytics/interviewers.csv", "GET", LOGGED_IN),
+    # Candidate data (issue 13): admins only; the real erasure, export and retention are in
+    # tests/test_privacy.py and tests/test_privacy_pages.py.
+    Route("/admin/privacy", "GET", ADMINS),
+    Route("/admin/privacy/rules/new", "GET", ADMINS),
+    Route("/admin/privacy/rules/new", "POST", ADMINS, ok=Outcome(302, "/admin/privacy/rules/"),
+          data=lambda w: {"name": "Matrix rule", "outcomes": ["rejected"], "after_days": "30",
+                          "enabled": "y"},
+          done=lambda w, c: w.db.scalar(select(RetentionRule.id).where(
+              RetentionRule.name == "Matrix rule")) is not None),
+    Route("/admin/privacy/rules/<int:rule_id>", "GET", ADMINS, ids=(("rule_id", "rule"),)),
+    Route("/admin/privacy/rules/<int:rule_id>", "POST", ADMINS,
+          ok=Outcome(302, "/admin/privacy/rules/"), ids=(("rule_id", "rule"),),
+          data=lambda w: {"name": "Renamed rule", "outcomes": ["withdrawn"], "after_days": "60",
+                          "version": str(w.rule.version)},
+          done=lambda w, c: fresh(w, w.rule).name == "Renamed rule"),
+    Route("/admin/privacy/rules/<int:rule_id>/preview", "GET", ADMINS, ids=(("rule_id", "rule"),)),
+    Route("/admin/privacy/candidates/<int:candidate_id>/erase", "GET", ADMINS,
+          ids=(("candidate_id", "candidate"),)),
+    Route("/admin/privacy/candidates/<int:candidate_id>/erase", "POST", ADMINS,
+          ok=Outcome(302, "/admin/privacy"), ids=(("candidate_id", "candidate"),),
+          data=lambda w: {"reason": "Asked by email.", "confirm": "y"},
+          done=lambda w, c: erasure_of(w.db, w.candidate.id) is not None),
+    Route("/admin/privacy/candidates/<int:candidate_id>/export", "POST", ADMINS,
+          ids=(("candidate_id", "candidate"),),
+          done=lambda w, c: w.db.scalar(select(func.count()).select_from(AuditEvent).where(
+              AuditEvent.action == "candidate_exported")) == 1),
     # Interviewer pools: everyone sees them (recruiters build panels from them); admins
     # create them; admins and the pool's owner (here the target, someone else) manage
     # members and sign off promotions (owners: tests/test_pools.py). A promotion asked
@@ -433,6 +462,21 @@ class World:
         user = self._make_user("interviewer", name="Enrolled Person")
         enrol(self.db, user)
         return user
+
+    @cached_property
+    def candidate(self):
+        """A candidate (on a requisition of the manager's and recruiter's)."""
+        from tests.factories import make_candidate, make_requisition
+
+        requisition = make_requisition(self.db, self.manager, self.recruiter)
+        return make_candidate(self.db, requisition, self.recruiter)
+
+    @cached_property
+    def rule(self):
+        from interviewloop.privacy.retention import RuleInput, create_rule
+
+        return create_rule(self.db, Actor(self._make_user("admin")), RuleInput(
+            name="Rejected after a year", outcomes=["rejected"], after_days=365))
 
     @cached_property
     def pool(self):

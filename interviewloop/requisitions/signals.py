@@ -15,3 +15,8 @@ team_member_removing = _signals.signal("team-member-removing")
 #: Sent by ``candidate_rows`` with ``candidate_ids`` (a page of them). A receiver (loops)
 #: returns ``{candidate id: coverage gaps}`` for those of them that have a loop.
 listing_loops = _signals.signal("listing-loops")
+
+#: Sent by ``update_candidate`` before a candidate's details change, with ``candidate``. A
+#: receiver raises a DomainError to refuse (privacy: their personal data was erased, and an
+#: edit would put it back).
+candidate_changing = _signals.signal("candidate-changing")
