@@ -43,6 +43,13 @@ from interviewloop.scorecards.models import (
     ScorecardRevision,
 )
 from interviewloop.sso.models import PendingSignIn
+from interviewloop.webhooks.models import (
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+    WebhookSubscription,
+)
 
 __all__ = [
     "ApiToken",
@@ -89,4 +96,9 @@ __all__ = [
     "ScorecardRevision",
     "User",
     "UserRole",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
+    "WebhookSubscription",
 ]
