@@ -19,6 +19,7 @@ from interviewloop.audit.service import SYSTEM, Actor
 from interviewloop.auth.models import User
 from interviewloop.db import db, utcnow
 from interviewloop.debrief import service as debrief
+from interviewloop.errors import Conflict, NotFound
 from interviewloop.queue import task_queue
 from interviewloop.requisitions import candidates
 from interviewloop.requisitions import service as requisitions
@@ -387,6 +388,19 @@ def test_the_delivery_log_pages_in_the_same_queries_with_3_and_600_attempts(
     assert text.count("Redeliver</button>") == service.LOG_PAGE
     older = text.split('rel="next" href="')[1].split('"')[0].replace("&amp;", "&")
     assert queries(older)[0] == few
+    assert admin.get(f"/admin/webhooks/{large.id}?after=not-ours").status_code == 400
+
+
+def test_a_delivery_a_worker_is_sending_is_not_redelivered_under_it(db_session):
+    endpoint = register(db_session, _Unused(), [EventType.CANDIDATE_CREATED])
+    service.emit(db_session, EventType.CANDIDATE_CREATED, {"candidate_id": 1})
+    (row,) = deliveries(db_session)
+    row.lease_until = utcnow() + timedelta(minutes=1)
+    db_session.flush()
+    with pytest.raises(Conflict, match="A worker is sending this event now"):
+        service.redeliver(db_session, SYSTEM, endpoint, row.id)
+    with pytest.raises(NotFound):  # another endpoint's delivery
+        service.redeliver(db_session, SYSTEM, register(db_session, _Unused(), ALL), row.id)
 
 
 def add_attempts(session, endpoint_id: int, count: int) -> None:
