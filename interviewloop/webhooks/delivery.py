@@ -26,6 +26,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from interviewloop.db import utcnow
+from interviewloop.outbox.delivery import retry_wait as doubling_wait
 from interviewloop.webhooks.addresses import RefusedAddress, Target, resolve
 from interviewloop.webhooks.models import (
     DeliveryState,
@@ -37,7 +38,6 @@ from interviewloop.webhooks.models import (
 from interviewloop.webhooks.service import signing_secret
 
 BATCH = 50
-MAX_WAIT = timedelta(hours=1)
 SIGNATURE_HEADER = "Interviewloop-Signature"
 USER_AGENT = "interviewloop-webhooks/1"
 ERROR_CHARS = 500
@@ -105,7 +105,7 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
 def retry_wait(attempts: int, first: timedelta) -> timedelta:
     """Twice the last wait (at most an hour), give or take a quarter so that the retries of
     many deliveries to an endpoint that was down do not all arrive at once."""
-    wait: timedelta = min(first * 2 ** max(attempts - 1, 0), MAX_WAIT)
+    wait: timedelta = doubling_wait(attempts, first)
     return wait * (0.75 + secrets.randbelow(501) / 1000)
 
 
