@@ -7,6 +7,7 @@ constant number of queries."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 from datetime import timedelta
@@ -432,3 +433,47 @@ def test_candidates_added_from_the_api_or_the_pages_emit_one_event(db_session, t
         "candidate_id": candidate.id, "requisition_id": requisition.id, "status": "active",
         "external_source": "greenhouse", "external_id": "gh-41"}
     assert "Ada" not in event.body and "ada@example.net" not in event.body
+
+
+def test_https_sends_the_urls_host_for_sni_and_checks_the_certificate(monkeypatch, tmp_path):
+    """Over https the connection still goes to the checked address, but TLS names the URL's
+    host (SNI) and the certificate must be valid for it: a self-signed one is refused."""
+    import ssl
+    import subprocess
+    import threading
+
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=hooks.example.test", "-keyout", key, "-out", cert],
+                   check=True, capture_output=True, timeout=60)
+    names: list[str | None] = []
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    context.sni_callback = lambda _sock, name, _ctx: names.append(name)
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def serve_one() -> None:
+        conn, _ = listener.accept()
+        with conn, context.wrap_socket(conn, server_side=True) as tls:
+            tls.recv(1)  # the client hangs up in the handshake
+
+    server = threading.Thread(target=lambda: _quietly(serve_one), daemon=True)
+    server.start()
+    real_dns = socket.getaddrinfo
+    monkeypatch.setattr(socket, "getaddrinfo", lambda host, p, *a, **k: real_dns(
+        "127.0.0.1" if host == "hooks.example.test" else host, p, *a, **k))
+    claimed = delivery.Claimed(1, 1, f"https://hooks.example.test:{port}/in", "ilw_test",
+                               "evt_" + "0" * 32, "candidate.created", b"{}", 1, utcnow())
+    outcome = delivery.attempt(claimed, delivery.DeliverySettings(allow_private=True))
+    server.join(timeout=10)
+    listener.close()
+    assert names == ["hooks.example.test"]
+    assert not outcome.delivered and outcome.status is None
+    assert "CERTIFICATE_VERIFY_FAILED" in outcome.error
+
+
+
+def _quietly(run) -> None:
+    with contextlib.suppress(OSError):  # ssl.SSLError too: the client refused the certificate
+        run()

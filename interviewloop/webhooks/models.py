@@ -161,3 +161,11 @@ explain("ck_webhook_endpoints_description_length",
         f"Keep the description under {DESCRIPTION_LENGTH} characters.", status=422)
 explain("uq_webhook_deliveries_event_id_endpoint_id", "This event is already queued for this endpoint.")
 explain("uq_webhook_events_uid", "This event was already recorded.")
+explain("ck_webhook_events_uid_format", "An event id is evt_ and 32 hex digits.", status=422)
+explain("ck_webhook_deliveries_delivered_has_time", "A delivered event records when it was.",
+        status=422)
+explain("ck_webhook_deliveries_given_up_has_time", "A delivery given up records when it was.",
+        status=422)
+explain("ck_webhook_deliveries_settled_not_due",
+        "A delivered or given-up event is not tried again.", status=422)
+explain("pk_webhook_subscriptions", "This endpoint already wants this event.")
