@@ -477,3 +477,15 @@ def test_https_sends_the_urls_host_for_sni_and_checks_the_certificate(monkeypatc
 def _quietly(run) -> None:
     with contextlib.suppress(OSError):  # ssl.SSLError too: the client refused the certificate
         run()
+
+
+def test_a_trainees_practice_card_is_no_event(db_session, bank, make_user):
+    from tests.test_pools import build, shadowed
+
+    world = build(db_session, make_user)
+    register(db_session, _Unused(), [EventType.SCORECARD_SUBMITTED])
+    _interview, counted, practice = shadowed(world)
+    assert practice.is_practice and practice.is_submitted
+    sent = [json.loads(e.body)["data"]["scorecard_id"]
+            for e in db_session.scalars(select(WebhookEvent))]
+    assert sent == [counted.id]

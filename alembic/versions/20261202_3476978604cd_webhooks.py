@@ -6,7 +6,7 @@ transaction of the change that causes it, with one delivery per endpoint that wa
 every attempt at a delivery is kept (the endpoint's delivery log).
 
 Revision ID: 3476978604cd
-Revises: e2a7c41b9d30
+Revises: b5e1d7c3a902
 Create Date: 2026-12-02 04:33:42.933576
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 from interviewloop.db import UTCDateTime
 
 revision: str = "3476978604cd"
-down_revision: str | None = "e2a7c41b9d30"  # after the API tokens revision
+down_revision: str | None = "b5e1d7c3a902"  # after the interviewer pools revision
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

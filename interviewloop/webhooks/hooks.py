@@ -57,7 +57,10 @@ def interview_changed(session: Session, *, interview: Interview, previous_panel:
 
 
 def scorecard_submitted(session: Session, *, scorecard: Scorecard) -> None:
-    """Ids only: no rating, evidence, note, recommendation or summary."""
+    """Ids only: no rating, evidence, note, recommendation or summary. A trainee's practice
+    card counts nowhere (pools), so it is no event either."""
+    if scorecard.is_practice:
+        return
     candidate = session.get_one(Candidate, scorecard.candidate_id)
     emit(session, EventType.SCORECARD_SUBMITTED, {
         "scorecard_id": scorecard.id, "interview_id": scorecard.interview_id,

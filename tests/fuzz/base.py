@@ -114,7 +114,7 @@ class MachineBase(RuleBasedStateMachine):
         return data.draw(st.sampled_from(found), label=label) if found else None
 
     def new_marker(self, author_id: int, candidate_id: int) -> str:
-        marker = f"MK{self.next_marker}Z"
+        marker = f"MK~{self.next_marker}~Z"
         self.next_marker += 1
         self.markers[marker] = (author_id, candidate_id)
         return marker
