@@ -115,6 +115,13 @@ def _rate_limit_storage(raw: str) -> str:
     return raw
 
 
+def _retry_hours(raw: str) -> int:
+    value = int(raw)
+    if not 24 <= value <= 24 * 14:
+        raise ValueError("expected whole hours from 24 (a day) to 336 (two weeks)")
+    return value
+
+
 def _http_url(raw: str) -> str:
     if not raw.startswith(("http://", "https://")):
         raise ValueError("expected an http:// or https:// URL")
@@ -300,6 +307,18 @@ SETTINGS: tuple[Setting, ...] = (
             "address"),
     Setting("RATELIMIT_TWO_FACTOR_ACCOUNT", "RATELIMIT_TWO_FACTOR_ACCOUNT", _rate_limit,
             "20 per hour", "two-factor codes tried on one account, from any address"),
+    Setting("WEBHOOKS_ALLOW_PRIVATE", "WEBHOOKS_ALLOW_PRIVATE", _bool, False,
+            "let webhook endpoints be plain http:// and on loopback, private, link-local or "
+            "other non-public addresses (an intranet receiver; tests). Off: https:// to public "
+            "addresses only, checked at registration and at every delivery (SSRF)"),
+    Setting("WEBHOOKS_TIMEOUT_SECONDS", "WEBHOOKS_TIMEOUT_SECONDS", _positive_int, 5,
+            "how long a webhook delivery waits to connect, and for each read of the answer"),
+    Setting("WEBHOOKS_RETRY_SECONDS", "WEBHOOKS_RETRY_SECONDS", _positive_int, 30,
+            "a failed webhook delivery is tried again after about this long, then about twice "
+            "as long each time (at most an hour; each wait varied by up to a quarter)"),
+    Setting("WEBHOOKS_RETRY_HOURS", "WEBHOOKS_RETRY_HOURS", _retry_hours, 24,
+            "a webhook delivery still failing this many hours after its event (or its last "
+            "redeliver) is given up, 24 to 336"),
     Setting("BANK_PAGE_SIZE", "BANK_PAGE_SIZE", _positive_int, 20, "questions per page in the bank"),
 )
 

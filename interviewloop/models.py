@@ -53,6 +53,13 @@ from interviewloop.scorecards.models import (
     ScorecardRevision,
 )
 from interviewloop.sso.models import PendingSignIn
+from interviewloop.webhooks.models import (
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+    WebhookSubscription,
+)
 
 __all__ = [
     "ApiToken",
@@ -107,4 +114,9 @@ __all__ = [
     "TwoFactorChallenge",
     "User",
     "UserRole",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
+    "WebhookSubscription",
 ]

@@ -33,6 +33,7 @@ from interviewloop.bank.models import Question
 from interviewloop.privacy.models import RetentionRule
 from interviewloop.privacy.service import erasure_of
 from interviewloop.requisitions.models import Requisition
+from interviewloop.webhooks.models import WebhookEndpoint
 from tests.conftest import PASSWORD, TEST_HASHER, log_in, post
 from tests.factories import ANSWERS
 
@@ -218,6 +219,28 @@ ROUTES = [
     # (the real resend: tests/test_mail_send_again.py).
     Route("/admin/mail/<int:mail_id>/send-again", "POST", ADMINS, ok=Outcome(409),
           ids=(("mail_id", "mail"),)),
+    # Webhook endpoints: admins only (the deliveries themselves: tests/test_webhooks.py).
+    Route("/admin/webhooks", "GET", ADMINS),
+    Route("/admin/webhooks/new", "GET", ADMINS),
+    Route("/admin/webhooks/new", "POST", ADMINS,
+          data=lambda w: {"url": "https://hooks.example.com/matrix", "active": "y",
+                          "events": ["candidate.created", "scorecard.submitted"]},
+          done=lambda w, c: w.db.scalar(select(func.count()).select_from(WebhookEndpoint).where(
+              WebhookEndpoint.url == "https://hooks.example.com/matrix")) == 1),
+    Route("/admin/webhooks/<int:endpoint_id>", "GET", ADMINS, ids=(("endpoint_id", "webhook"),)),
+    Route("/admin/webhooks/<int:endpoint_id>", "POST", ADMINS, ok=Outcome(302, "/admin/webhooks/"),
+          ids=(("endpoint_id", "webhook"),),
+          data=lambda w: {"url": w.webhook.url, "description": "Renamed by the matrix",
+                          "events": ["decision.recorded"], "active": "y",
+                          "version": str(w.webhook.version)},
+          done=lambda w, c: fresh(w, w.webhook).description == "Renamed by the matrix"),
+    Route("/admin/webhooks/<int:endpoint_id>/rotate-secret", "POST", ADMINS,
+          ids=(("endpoint_id", "webhook"),),
+          done=lambda w, c: fresh(w, w.webhook).secret_rotated_at is not None),
+    Route("/admin/webhooks/<int:endpoint_id>/deliveries/<int:delivery_id>/redeliver", "POST",
+          ADMINS, ok=Outcome(302, "/admin/webhooks/"),
+          ids=(("endpoint_id", "webhook"), ("delivery_id", "webhook_delivery")),
+          done=lambda w, c: fresh(w, w.webhook_delivery).state == "pending"),
     Route("/account/password", "GET", LOGGED_IN),
     Route("/account/password", "POST", LOGGED_IN, ok=Outcome(302, "/account/sessions"),
           data=lambda w: {"current_password": PASSWORD, "password": NEW_PASSWORD,
@@ -410,6 +433,32 @@ class World:
                           subject="A message", body="Kept in the outbox.")
         self.db.flush()
         return mail
+
+    @cached_property
+    def webhook(self):
+        from interviewloop.webhooks.service import EndpointInput, create_endpoint
+
+        made = create_endpoint(self.db, SYSTEM, EndpointInput(
+            url="https://hooks.example.com/in", events=["candidate.created"]),
+            allow_private=False)
+        self.db.flush()
+        return made.endpoint
+
+    @cached_property
+    def webhook_delivery(self):
+        """A delivery to ``webhook`` that was given up."""
+        from interviewloop.db import utcnow
+        from interviewloop.webhooks.models import DeliveryState, EventType, WebhookDelivery
+        from interviewloop.webhooks.service import emit
+
+        self.webhook  # noqa: B018 - it wants the event
+        event = emit(self.db, EventType.CANDIDATE_CREATED, {"candidate_id": 1})
+        delivery = self.db.scalar(select(WebhookDelivery).where(
+            WebhookDelivery.event_id == event.id))
+        delivery.state, delivery.given_up_at = DeliveryState.GIVEN_UP, utcnow()
+        delivery.next_attempt_at = None
+        self.db.flush()
+        return delivery
 
     @cached_property
     def manager(self):

@@ -142,6 +142,15 @@ CATALOGUE: dict[str, dict[str, Entry]] = {
     "login_sessions": _each(STAFF, "token", "ip", "user_agent"),
     "login_throttles": {"ip": STAFF},
     "sso_pending_sign_ins": _each(STAFF, "state_hash", "nonce", "code_verifier", "next_path"),
+    # Webhooks: an admin's endpoints, and events that carry ids and codes only (names and
+    # email addresses stay out: webhooks/hooks.py), with receivers' answers.
+    "webhook_endpoints": _each(NotPersonal("an admin's endpoint settings"), "url", "description",
+                               "secret_seed"),
+    "webhook_subscriptions": {"event_type": CODE},
+    "webhook_events": {**_each(CODE, "uid", "type"), "body": NotPersonal(
+        "ids, codes and the requisition's title only (webhooks/hooks.py)")},
+    "webhook_deliveries": {"state": CODE, "last_error": NotPersonal("the receiver's answer")},
+    "webhook_attempts": {"error": NotPersonal("the receiver's answer")},
     "two_factor": {"secret_sealed": STAFF},
     "two_factor_recovery_codes": {"code_hash": STAFF},
     "two_factor_challenges": _each(STAFF, "token_hash", "next_path"),

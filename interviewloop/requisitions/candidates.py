@@ -27,7 +27,11 @@ from interviewloop.requisitions.models import (
     Requisition,
 )
 from interviewloop.requisitions.service import require_manage
-from interviewloop.requisitions.signals import candidate_changing, listing_loops
+from interviewloop.requisitions.signals import (
+    candidate_changing,
+    candidate_created,
+    listing_loops,
+)
 
 
 class InvalidCandidate(DomainError):
@@ -135,6 +139,7 @@ def add_candidate(session: Session, actor: Actor, requisition: Requisition,
     session.add(candidate)
     session.flush()
     record(session, actor, "candidate_added", candidate, requisition_id=requisition.id)
+    candidate_created.send(session, candidate=candidate)
     return candidate
 
 
