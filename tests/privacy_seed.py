@@ -24,6 +24,7 @@ from interviewloop.privacy.scrub import unfolded
 from interviewloop.requisitions import candidates
 from interviewloop.scheduling import service as scheduling
 from interviewloop.scorecards.models import Rating, Scorecard
+from interviewloop.webhooks import service as webhooks
 from tests.factories import add_to_team, make_candidate, make_interview, make_requisition, write_scorecard
 
 MARKER = "quokkafrost"
@@ -47,6 +48,9 @@ def seed_marked(session, make_user) -> Marked:
     interviewer = make_user("interviewer", name="Ivy Interviewer")
     requisition = make_requisition(session, manager, recruiter)
     add_to_team(session, requisition, recruiter, interviewer)
+    # An endpoint that wants candidate.created: the event carries the ATS's external id.
+    webhooks.create_endpoint(session, Actor(make_user("admin")), webhooks.EndpointInput(
+        url="https://ats.example.com/hooks", events=["candidate.created"]), allow_private=True)
     candidate = candidates.add_candidate(session, Actor(recruiter), requisition,
                                          candidates.CandidateInput(
         name=NAME, email=EMAIL, source="Quokkafrost's referral",

@@ -147,8 +147,8 @@ CATALOGUE: dict[str, dict[str, Entry]] = {
     "webhook_endpoints": _each(NotPersonal("an admin's endpoint settings"), "url", "description",
                                "secret_seed"),
     "webhook_subscriptions": {"event_type": CODE},
-    "webhook_events": {**_each(CODE, "uid", "type"), "body": NotPersonal(
-        "ids, codes and the requisition's title only (webhooks/hooks.py)")},
+    # (a candidate.created event carries the ATS's external id for the candidate)
+    "webhook_events": {**_each(CODE, "uid", "type"), "body": SCRUB},
     "webhook_deliveries": {"state": CODE, "last_error": NotPersonal("the receiver's answer")},
     "webhook_attempts": {"error": NotPersonal("the receiver's answer")},
     "two_factor": {"secret_sealed": STAFF},

@@ -99,6 +99,7 @@ def subject_of(session: Session, candidate: Candidate) -> Subject:
             (candidate.name, ERASED_NAME.format(id=cid)),
             (candidate.email, ERASED_EMAIL.format(id=cid)),
             (candidate.external_id, ERASED),
+            (candidate.external_source, ERASED),  # a webhook event quotes both
             *((i.location, ERASED) for i in interviews),
             *((text, ERASED) for text in earlier)]))
     subject.mail_ids = _ids(session, OutboxMail.id, _mail_of(subject))
@@ -150,6 +151,9 @@ SCOPES: dict[str, Callable[[Subject], ColumnElement[bool]]] = {
                 ("decisions", s.decision_ids), ("pre_offer_checks", s.check_ids),
                 ("outbox_mail", s.mail_ids)]),
         cast(_table("audit_events").c.detail, Text).contains(s.candidate.email, autoescape=True)),
+    "webhook_events": lambda s: _table("webhook_events").c.body
+        .contains(s.candidate.external_id, autoescape=True) if s.candidate.external_id
+        else false(),
     "api_idempotent_requests": lambda s: _table("api_idempotent_requests").c.response_body
         .contains(s.candidate.email, autoescape=True),
 }
