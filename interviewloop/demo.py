@@ -69,6 +69,7 @@ def load_demo(session: Session, hasher: Hasher, password: str) -> int:
                                 password=password, roles=roles, time_zone=zone)
             created += 1
     _load_requisitions(session)
+    _load_history(session)
     return created
 
 
@@ -113,6 +114,16 @@ def _load_requisitions(session: Session) -> None:
                 loop = loops.build_loop(session, as_recruiter, requisition, candidate, seed=n)
                 _schedule(session, as_recruiter, requisition, candidate, loop, interviewers,
                           slot=2 * index + n)
+
+
+def _load_history(session: Session) -> None:
+    """Past candidates with decisions, for the analytics reports (demo_history.py)."""
+    from interviewloop.demo_history import load_history
+
+    load_history(session, _demo_user(session, "manager@example.com"),
+                 _demo_user(session, "recruiter@example.com"),
+                 [_demo_user(session, f"interviewer{n}@example.com") for n in range(1, 5)],
+                 {spec["level"]: spec for spec in DEMO_REQUISITIONS})
 
 
 def _schedule(session: Session, actor: Actor, requisition: Requisition, candidate: Candidate,

@@ -230,6 +230,10 @@ ROUTES = [
     Route("/analytics/reliability.csv", "GET", LOGGED_IN),
     Route("/analytics/interviewers", "GET", LOGGED_IN),
     Route("/analytics/interviewers.csv", "GET", LOGGED_IN),
+    Route("/analytics/questions", "GET", LOGGED_IN),
+    Route("/analytics/questions.csv", "GET", LOGGED_IN),
+    Route("/analytics/funnel", "GET", LOGGED_IN),
+    Route("/analytics/funnel.csv", "GET", LOGGED_IN),
 ]
 
 

@@ -137,12 +137,14 @@ def funnel_row(label: str, level: Level, requisition_id: int | None,
         after = steps[n + 1][1] if n + 1 < len(steps) else None
         passed = (share(len(entered.keys() & before.keys()), len(before), limits.MIN_FUNNEL_STEP)
                   if before is not None else None)
-        gaps = ([_days(after[c], entered[c]) for c in entered.keys() & after.keys()]
-                if after is not None else [])
+        # A candidate who entered a step before the one before it (added after their
+        # interviews, say, when imported) has no time there to count.
+        gaps = ([gap for c in entered.keys() & after.keys()
+                 if (gap := _days(after[c], entered[c])) >= 0] if after is not None else [])
         result.append(Step(step_label, len(entered), passed, _median(gaps), len(gaps)))
     decided = [f for f in group if f.decision in (DecisionKind.OFFER, DecisionKind.REJECT)]
-    waits = [_days(f.decided_at, max(end for _n, _s, end in f.stages.values()))
-             for f in decided if f.stages and f.decided_at]
+    waits = [wait for f in decided if f.stages and f.decided_at
+             if (wait := _days(f.decided_at, max(end for _n, _s, end in f.stages.values()))) >= 0]
     return FunnelRow(label, level, requisition_id, result, len(decided),
                      sum(f.decision == DecisionKind.OFFER for f in decided), _median(waits),
                      len(waits))

@@ -6,9 +6,9 @@ A question is *used* when a stage that asks it has a held interview (scheduled, 
 Its *ratings* are the visible scorecards' ratings (analytics/queries.py: only what the
 viewer could read on the debrief) on that interview, in the question's own capability
 areas: a scorecard rates areas, not questions, so every question of a stage shares that
-stage's ratings in the areas it probes. Usage is counted on the requisitions the viewer
-may see (requisitions visible_clause), so each person sees the exposure of the hiring they
-take part in; admins see the whole organisation's.
+stage's ratings in the areas it probes. Uses, too, count only candidates whose debrief
+the viewer may open (scorecards/access.py sees_panel_clause), so each person sees the
+exposure of the hiring they take part in; admins see the whole organisation's.
 
 The bank can hold 10,000+ questions: the page's questions are ranked and paged in SQL, and
 ratings and statistics are computed for that page's questions only (a constant number of
@@ -36,8 +36,8 @@ from interviewloop.debrief.models import DecisionKind
 from interviewloop.enums import Category, Level
 from interviewloop.loops.models import LoopQuestion
 from interviewloop.requisitions.models import Candidate, Requisition
-from interviewloop.requisitions.service import visible_clause
 from interviewloop.scheduling.models import Interview, InterviewStatus
+from interviewloop.scorecards.access import sees_panel_clause
 from interviewloop.scorecards.models import Rating
 
 
@@ -136,9 +136,10 @@ def _held(now: datetime) -> ColumnElement[bool]:
     return and_(Interview.status == InterviewStatus.SCHEDULED, Interview.starts_at <= now)
 
 
-def _scope(viewer: User, level: Level | None) -> ColumnElement[bool]:
-    """Interviews (joined to Candidate and Requisition) on requisitions the viewer sees."""
-    return and_(visible_clause(viewer),
+def _scope(viewer: User, level: Level | None, now: datetime) -> ColumnElement[bool]:
+    """Interviews (joined to Candidate and Requisition) of candidates whose debrief the
+    viewer may open: a count of uses includes no candidate the viewer may not see."""
+    return and_(sees_panel_clause(viewer, now),
                 Requisition.level == level if level is not None else true())
 
 
@@ -166,7 +167,7 @@ def report(session: Session, viewer: User, filters: QuestionFilters, *, page: in
         .join(Interview, Interview.stage_id == LoopQuestion.stage_id)
         .join(Candidate, Candidate.id == Interview.candidate_id)
         .join(Requisition, Requisition.id == Candidate.requisition_id)
-        .where(_held(now), _scope(viewer, filters.level))
+        .where(_held(now), _scope(viewer, filters.level, now))
         .group_by(LoopQuestion.question_id).subquery("usage"))
     uses = func.coalesce(usage.c.uses, 0)
     recent = func.coalesce(usage.c.recent, 0)
@@ -185,7 +186,7 @@ def report(session: Session, viewer: User, filters: QuestionFilters, *, page: in
         .join(Candidate, Candidate.id == Interview.candidate_id)
         .join(Requisition, Requisition.id == Candidate.requisition_id)
         .where(_held(now), Interview.starts_at >= recent_from,
-               _scope(viewer, filters.level))) or 0
+               _scope(viewer, filters.level, now))) or 0
     ids = [row[0] for row in listed]
     rated = _ratings(session, viewer, filters, ids, now)
     rows = [_row(qid, title, category, n_uses, n_recent, recent_loops, rated.get(qid, {}),
