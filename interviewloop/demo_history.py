@@ -224,7 +224,7 @@ def _candidates(session: Session, rng: np.random.Generator, requisition: Requisi
         if decision and decided_at is not None and decided_at < now - timedelta(days=2):
             decisions.append((cid, decision, decided_at))
     _insert_interviews(session, requisition, recruiter, interviews, cards, areas)
-    _insert_decisions(session, requisition, decisions)
+    insert_decisions(session, requisition, decisions)
 
 
 def _insert_interviews(session: Session, requisition: Requisition, recruiter: User,
@@ -263,8 +263,10 @@ def _recommend(given: list[int]) -> str:
             else "no_hire" if mean >= 1.8 else "strong_no_hire")
 
 
-def _insert_decisions(session: Session, requisition: Requisition,
-                      decisions: list[tuple[int, str, datetime]]) -> None:
+def insert_decisions(session: Session, requisition: Requisition,
+                     decisions: list[tuple[int, str, datetime]]) -> None:
+    """(candidate, "offer" or "reject", when) in bulk: each offer with its passed
+    pre-offer check (the database refuses an offer without one); statuses to match."""
     offers = [(cid, at) for cid, kind, at in decisions if kind == "offer"]
     checks = dict(zip([cid for cid, _at in offers], session.scalars(insert(PreOfferCheck).returning(
         PreOfferCheck.id, sort_by_parameter_order=True), [

@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import insert
 
 from interviewloop.db import utcnow
-from interviewloop.debrief.models import ANSWERS, Decision, PreOfferCheck
+from interviewloop.demo_history import insert_decisions
 from interviewloop.loops.models import Loop, LoopQuestion, LoopStage, LoopStageArea
 from interviewloop.requisitions.models import Candidate
 from interviewloop.scheduling.models import Interview, Panelist
@@ -82,22 +82,8 @@ def plant(session, requisition, panel: Sequence, areas: Sequence, rate: RateFn, 
 
 
 def decide_all(session, requisition, decisions) -> None:
-    """(candidate id, "offer" / "reject" / None, when): an offer with its passed pre-offer
-    check."""
-    offers = [cid for cid, kind, _at in decisions if kind == "offer"]
-    checks = dict(zip(offers, session.scalars(insert(PreOfferCheck).returning(
-        PreOfferCheck.id, sort_by_parameter_order=True), [
-        {"candidate_id": cid, "manager_id": requisition.hiring_manager_id, "passed": True,
-         "answered_at": at, "version": 1,
-         **dict.fromkeys(ANSWERS, "strong"), **{f"{name}_evidence": "Planted."
-                                                    for name in ANSWERS}}
-        for cid, kind, at in decisions if kind == "offer"]), strict=True)) if offers else {}
-    rows = [{"candidate_id": cid, "kind": kind, "rationale": "Planted.",
-             "decided_by_id": requisition.hiring_manager_id, "decided_at": at,
-             "pre_offer_check_id": checks.get(cid), "pre_offer_passed": True if kind == "offer"
-             else None} for cid, kind, at in decisions if kind]
-    if rows:
-        session.execute(insert(Decision), rows)
+    """(candidate id, "offer" / "reject" / None, when), as the demo's history inserts them."""
+    insert_decisions(session, requisition, [d for d in decisions if d[1]])
 
 
 # (added days ago, per stage the days ago its interview started or None, decision, decided
