@@ -145,7 +145,12 @@ def question_bar(counts: list[int]) -> MiniBar:
 
 # --- the funnel -------------------------------------------------------------------------------
 
-FUNNEL_WIDTH, FUNNEL_LABEL, FUNNEL_ROW = 560, 200, 26
+FUNNEL_WIDTH, FUNNEL_LABEL, FUNNEL_ROW = 640, 250, 26
+FUNNEL_LABEL_CHARS = 36  # a longer step name is cut on the chart (whole in its text)
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= FUNNEL_LABEL_CHARS else label[:FUNNEL_LABEL_CHARS - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -178,7 +183,7 @@ def funnel(row: FunnelRow) -> FunnelChart:
         passed = (f", {step.passed.k} of {step.passed.n} from the step before"
                   if step.passed is not None else "")
         bars.append(FunnelBar(8 + n * FUNNEL_ROW, round(centre - width / 2, 1), width,
-                              step.label, step.count,
+                              _short(step.label), step.count,
                               f"{step.label}: {step.count} candidates{passed}"))
     return FunnelChart(f"Funnel: {row.label}", FUNNEL_WIDTH, 16 + len(bars) * FUNNEL_ROW, bars,
                        "; ".join(b.text for b in bars))
