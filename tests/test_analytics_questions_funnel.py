@@ -212,6 +212,15 @@ def test_below_the_minimum_nothing_is_shown(w):
     row = questions.report(w.session, w.manager, QuestionFilters(), page=1,
                            exposure_limit=LIMIT, size=1).rows[0]
     assert row.decided == limits.MIN_QUESTION_DECIDED and row.discrimination.value is not None
+    # Enough decided candidates, but one offer short of the minimum of each outcome.
+    qb = w.qids[1]
+    plant(w.session, w.req, w.panel, w.areas, lambda n, i, p: 1 + n % 4, count=12, start=60,
+          decide=lambda n: "offer" if n < 62 else "reject", asks=lambda n: [qb], tag="one")
+    row = next(r for r in questions.report(w.session, w.manager, QuestionFilters(), page=1,
+                                           exposure_limit=LIMIT, size=2).rows
+               if r.question_id == qb)
+    assert (row.offers, row.rejections) == (limits.MIN_QUESTION_EACH_OUTCOME - 1, 10)
+    assert row.discrimination.value is None and not row.enough_decided
 
 
 # --- the funnel ---------------------------------------------------------------------------------
@@ -225,6 +234,7 @@ PATHS = [  # added, stage interviews (days ago), decision, decided (days ago)
     (30, (None, None, None), None, None),
     (20, (15, 8, 3), None, None),
     (20, (14, None, None), "reject", 10),
+    (20, (12, None, 6), None, None),  # stage 2 never held (cancelled, say)
 ]
 
 
@@ -238,12 +248,12 @@ def test_funnel_counts_equal_those_worked_by_hand(w):
     assert level.total.steps == row.steps  # the manager sees one requisition only
     assert [s.label for s in row.steps] == ["Candidates", "Stage 1: Screen", "Stage 2: Design",
                                            "Stage 3: Values", "Offer"]
-    assert [s.count for s in row.steps] == [8, 7, 5, 4, 2]
-    assert [(s.passed.k, s.passed.n) for s in row.steps[1:]] == [(7, 8), (5, 7), (4, 5), (2, 4)]
-    assert row.steps[1].passed.low < 7 / 8 < row.steps[1].passed.high
-    assert row.steps[4].passed.low is None  # 4 at the last stage: fewer than 5
-    # Days to the next step: 5,5,6,7,7,10,10 -> 7; 10,10,10,10,7 -> 10; then 4 and 2 timed.
-    assert [s.timed for s in row.steps] == [7, 5, 4, 2, 0]
+    assert [s.count for s in row.steps] == [9, 8, 5, 5, 2]
+    # Who skipped stage 2 did not pass through it: 4 of stage 2's 5 reached stage 3.
+    assert [(s.passed.k, s.passed.n) for s in row.steps[1:]] == [(8, 9), (5, 8), (4, 5), (2, 5)]
+    assert row.steps[1].passed.low < 8 / 9 < row.steps[1].passed.high
+    # Days to the next step: 5,5,6,7,7,8,10,10 -> 7; 10,10,10,10,7 -> 10; then 4 and 2 timed.
+    assert [s.timed for s in row.steps] == [8, 5, 4, 2, 0]
     assert row.steps[0].to_next.value == pytest.approx(7)
     assert row.steps[1].to_next.value == pytest.approx(10)
     assert row.steps[2].to_next.value is None and row.steps[3].to_next.value is None
@@ -251,11 +261,11 @@ def test_funnel_counts_equal_those_worked_by_hand(w):
     assert (row.decided, row.offers, row.to_decision_timed) == (6, 2, 6)
     assert row.to_decision.value == pytest.approx(3 - 1 / 24)
     admin = funnel.report(w.session, w.admin, Filters())[0]
-    assert [s.count for s in admin.total.steps] == [11, 10, 8, 6, 3]
+    assert [s.count for s in admin.total.steps] == [12, 11, 8, 7, 3]
     assert [r.label for r in admin.requisitions] == ["Platform", w.req.title]
     # The date range is when candidates were added.
     recent = funnel.report(w.session, w.manager, Filters(since=_days_ago(25)))[0]
-    assert [s.count for s in recent.total.steps] == [2, 2, 1, 1, 0]
+    assert [s.count for s in recent.total.steps] == [3, 3, 1, 2, 0]
 
 
 def test_the_funnel_page_and_csv(w):
@@ -263,13 +273,13 @@ def test_the_funnel_page_and_csv(w):
     client = w.login(w.manager)
     main = client.get("/analytics/funnel").get_data(as_text=True).split("<main")[1]
     assert "Funnel: Senior" in main or "<svg" in main
-    assert "Stage 2: Design: 5 candidates, 5 of 7 from the step before" in main
+    assert "Stage 2: Design: 5 candidates, 5 of 8 from the step before" in main
     assert "style=" not in main and "too few (4; 5 needed)" in main
     rows = list(csv.reader(io.StringIO(client.get("/analytics/funnel.csv").get_data(as_text=True))))
     head = rows[0]
     mine = [r for r in rows[1:] if r[head.index("requisition_id")] == str(w.req.id)]
-    assert [r[head.index("candidates")] for r in mine] == ["8", "7", "5", "4", "2"]
-    assert mine[1][head.index("from_previous"):head.index("of_previous") + 1] == ["7", "8"]
+    assert [r[head.index("candidates")] for r in mine] == ["9", "8", "5", "5", "2"]
+    assert mine[1][head.index("from_previous"):head.index("of_previous") + 1] == ["8", "9"]
     assert mine[0][head.index("median_days_to_next_step")] == "7.0"
 
 
