@@ -62,11 +62,18 @@ def test_demo_creates_the_documented_logins_once(app, db_session):
     current = Requisition.title.not_in(past)
     levels = db_session.scalars(select(Requisition.level).where(current)).all()
     assert sorted(lv.value for lv in levels) == ["junior", "senior", "staff"]
-    # Three per senior candidate for the debrief: ready, a disagreement, an offer.
+    # Three per senior candidate for the debrief: ready, a disagreement, an offer; and one
+    # whose system design interview had a shadow (the demo pool's trainee).
     mine = (select(func.count()).select_from(Candidate)
             .join(Requisition, Requisition.id == Candidate.requisition_id).where(current))
-    assert db_session.scalar(mine) == 9
-    assert db_session.scalar(mine.join(Loop, Loop.candidate_id == Candidate.id)) == 8
+    assert db_session.scalar(mine) == 10
+    assert db_session.scalar(mine.join(Loop, Loop.candidate_id == Candidate.id)) == 9
+    from interviewloop.pools.models import PoolMember, PoolState
+
+    states = sorted(m.state for m in db_session.scalars(select(PoolMember)))
+    assert states == sorted([PoolState.QUALIFIED] * 3 + [PoolState.SHADOW])
+    assert [s.panel_role.value for s in db_session.scalars(select(Scorecard)) if s.is_practice
+            ] == ["shadow"]
     statuses = set(db_session.scalars(select(Interview.status)))
     assert {s.value for s in statuses} == {"scheduled", "cancelled"}
     assert {s.value for s in db_session.scalars(select(Scorecard.status))} == {
@@ -102,7 +109,7 @@ def test_demo_creates_the_documented_logins_once(app, db_session):
             .join(Candidate, Candidate.id == Loop.candidate_id)
             .where(Candidate.requisition_id == senior)):
         asked.setdefault(candidate_id, {}).setdefault(position, set()).add(question_id)
-    assert len(asked) == 5  # three debriefed, two of the three others
+    assert len(asked) == 6  # three debriefed, two of the three others, the shadowed one
     assert len({tuple(sorted((p, tuple(sorted(q))) for p, q in a.items()))
                 for a in asked.values()}) == 1
     assert db_session.scalar(select(func.count()).select_from(QuestionSet)) == 3  # one each

@@ -175,7 +175,7 @@ def board_page(session: Session, requisition: Requisition, *, now: datetime | No
             done = submitted.get(interview.id, 0) if interview else 0
             late = 0
             if interview and interview.ends_at + timedelta(hours=due_hours) < now:
-                late = len(interview.panel) - done
+                late = sum(p.counts for p in interview.panel) - done
             answers = tuple(panel_answers(interview, now)) if interview else ()
             cells.append(StageCell(stage, interview, cell_state, done, late, answers))
         rows.append(BoardRow(candidate, cells))
