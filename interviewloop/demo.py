@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from interviewloop.audit.service import SYSTEM, Actor
 from interviewloop.auth import service
@@ -69,8 +69,8 @@ def load_demo(session: Session, hasher: Hasher, password: str) -> int:
                                 password=password, roles=roles, time_zone=zone)
             created += 1
     _load_requisitions(session)
-    _load_history(session)
     _load_pool(session)
+    _load_history(session)  # last: its bulk inserts leave the session's objects expired
     return created
 
 
@@ -209,7 +209,8 @@ def _load_pool(session: Session) -> None:
     pools.add_member(session, admin, pool, igor.id, "shadow",
                      note="Shadowing before joining the system design panels.")
     requisition = session.scalars(select(Requisition).where(
-        Requisition.title == "Senior AI Engineer")).first()
+        Requisition.title == "Senior AI Engineer").options(selectinload(Requisition.members))
+        .execution_options(populate_existing=True)).first()
     if requisition is None:
         return
     recruiter = Actor(_demo_user(session, "recruiter@example.com"))
