@@ -206,6 +206,9 @@ SETTINGS: tuple[Setting, ...] = (
             "the question bank folder (questions, rubric, loop and job description templates)"),
     Setting("SCORECARD_DUE_HOURS", "SCORECARD_DUE_HOURS", _positive_int, 24,
             "a scorecard is due this many hours after its interview ends"),
+    Setting("QUESTION_EXPOSURE_LIMIT", "QUESTION_EXPOSURE_LIMIT", _positive_int, 30,
+            "a question asked in this many interviews or more in the last 90 days is flagged "
+            "over-exposed (it may have leaked) on /analytics/questions"),
     Setting("SCORECARD_ESCALATE_HOURS", "SCORECARD_ESCALATE_HOURS", _positive_int, 48,
             "past this many hours after the interview, the hiring manager is told too"),
     Setting("POOL_SHADOWS_TO_PROMOTE", "POOL_SHADOWS_TO_PROMOTE", _positive_int, 2,

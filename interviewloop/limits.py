@@ -71,3 +71,17 @@ MIN_RELIABILITY_UNITS = 10  # candidates rated by two or more interviewers in th
 MIN_INTERVIEWER_SCORECARDS = 5  # an interviewer's scorecards, for their own figures
 MIN_LENIENCY_CANDIDATES = 5  # candidates an interviewer shares with co-panelists
 MIN_DECIDED = 5  # an interviewer's scorecards on candidates with an offer or a rejection
+MIN_QUESTION_RATINGS = 20  # ratings a question's stage produced, for its distribution and
+# the ceiling and floor flags
+MIN_QUESTION_DECIDED = 10  # candidates asked it with an offer or a rejection, for its
+MIN_QUESTION_EACH_OUTCOME = 3  # discrimination; and at least this many offers and rejections
+MIN_FUNNEL_STEP = 5  # candidates at a funnel step, for the share who went on to the next
+MIN_FUNNEL_TIMES = 5  # candidates timed between two steps, for the median time
+
+# Question report flags (docs/analytics.md says why these values).
+CEILING_SHARE = 0.75  # this share of a question's ratings at the top (4): near the ceiling;
+# at the bottom (1): near the floor
+LOW_DISCRIMINATION = 0.2  # Somers' D below this: the ratings barely track the outcome
+STRONG_DISCRIMINATION = 0.5  # ... from this: they track it strongly
+EXPOSURE_DAYS = 90  # "recent" uses of a question: interviews in this many days before now
+QUESTION_PAGE = 25  # questions per page of the question report

@@ -303,6 +303,10 @@ ROUTES = [
           ids=(("candidate_id", "candidate"),),
           done=lambda w, c: w.db.scalar(select(func.count()).select_from(AuditEvent).where(
               AuditEvent.action == "candidate_exported")) == 1),
+    Route("/analytics/questions", "GET", LOGGED_IN),
+    Route("/analytics/questions.csv", "GET", LOGGED_IN),
+    Route("/analytics/funnel", "GET", LOGGED_IN),
+    Route("/analytics/funnel.csv", "GET", LOGGED_IN),
     # Interviewer pools: everyone sees them (recruiters build panels from them); admins
     # create them; admins and the pool's owner (here the target, someone else) manage
     # members and sign off promotions (owners: tests/test_pools.py). A promotion asked
