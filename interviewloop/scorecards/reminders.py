@@ -26,6 +26,7 @@ from interviewloop.outbox.service import NewMail, queue_many, settings
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.scheduling.models import Interview, InterviewStatus, Panelist
 from interviewloop.scorecards.models import ReminderSent, Scorecard, ScorecardStatus
+from interviewloop.scorecards.queries import due_at
 from interviewloop.timezones import format_local
 
 
@@ -62,7 +63,7 @@ def outstanding(session: Session, *, now: datetime, due_hours: int,
         stmt = stmt.where(User.id == user.id)
     if requisition_id is not None:
         stmt = stmt.where(Requisition.id == requisition_id)
-    return [Outstanding(i, u, r, i.ends_at + timedelta(hours=due_hours))
+    return [Outstanding(i, u, r, due_at(i, due_hours))
             for i, u, r in session.execute(stmt)]
 
 
