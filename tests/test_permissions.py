@@ -176,6 +176,8 @@ ROUTES = [
     Route("/loop-templates", "GET", LOGGED_IN),
     # One's own account; the calendar feed's secret token is its only credential.
     Route("/account", "GET", LOGGED_IN),
+    # Every scorecard the person owes: their own (empty for someone on no panel).
+    Route("/scorecards/to-write", "GET", LOGGED_IN),
     Route("/account", "POST", LOGGED_IN, ok=Outcome(302, "/account"),
           data=lambda w: {"time_zone": "Asia/Tokyo", "weekly_interview_cap": "7"},
           done=lambda w, c: zone_count(w, "Asia/Tokyo") == 1),
