@@ -3,6 +3,7 @@
 from interviewloop.api.models import ApiToken, ApiTokenScope, IdempotentRequest
 from interviewloop.audit.models import AuditEvent
 from interviewloop.auth.models import LoginSession, LoginThrottle, User, UserRole
+from interviewloop.availability.models import CandidateLink, CandidateWindow
 from interviewloop.bank.models import (
     BenchmarkQuestion,
     CapabilityArea,
@@ -53,6 +54,8 @@ __all__ = [
     "CalendarAccount",
     "CalendarPush",
     "Candidate",
+    "CandidateLink",
+    "CandidateWindow",
     "CapabilityArea",
     "Competency",
     "Decision",

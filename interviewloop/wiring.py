@@ -9,6 +9,7 @@ receiver connected: a guard cannot be skipped because its feature was never impo
 
 from __future__ import annotations
 
+from interviewloop.availability.signals import listing_itinerary
 from interviewloop.bank.signals import bank_imported, checking_job_descriptions
 from interviewloop.calendars import busy as calendar_busy
 from interviewloop.calendars import hooks as calendars
@@ -18,6 +19,7 @@ from interviewloop.loops.signals import describing_stages, stage_removing, stage
 from interviewloop.requisitions import hooks as requisitions
 from interviewloop.requisitions.signals import listing_loops, team_member_removing
 from interviewloop.scheduling import hooks as scheduling
+from interviewloop.scheduling import itinerary as scheduling_itinerary
 from interviewloop.scheduling.signals import (
     checking_calendars,
     counting_scorecards,
@@ -42,6 +44,7 @@ CONNECTIONS = (
     (interview_changed, calendars.sync_calendars_of),
     (checking_calendars, calendar_busy.checking_calendars),
     (describing_interview, calendars.calendar_notes),
+    (listing_itinerary, scheduling_itinerary.itinerary_items),
 )
 
 for signal, receiver in CONNECTIONS:

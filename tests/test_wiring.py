@@ -23,6 +23,7 @@ RECEIVERS = {
     "interviewloop.scheduling.signals:interview_changed": ["sync_calendars_of"],
     "interviewloop.scheduling.signals:checking_calendars": ["checking_calendars"],
     "interviewloop.scheduling.signals:describing_interview": ["calendar_notes"],
+    "interviewloop.availability.signals:listing_itinerary": ["itinerary_items"],
 }
 
 PROBE = """
