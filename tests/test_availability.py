@@ -11,7 +11,7 @@ from html import unescape
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from interviewloop.audit.service import Actor
@@ -260,6 +260,7 @@ def test_the_cap_on_windows_holds_and_old_ones_make_room(w):
     later = utcnow() + timedelta(days=1, hours=30)
     service.add_window(w.session, opened, starts, starts + timedelta(hours=1), now=later)
     assert len(service.windows_of(w.session, w.candidate.id, later)) == 41
+    assert w.session.scalar(select(func.count()).select_from(CandidateWindow)) == 41  # gone
 
 
 def test_candidate_windows_are_sorted_and_merged(w):
@@ -385,3 +386,8 @@ def test_people_set_the_job_title_candidates_see(w):
     assert refused.status_code == 422 and 'value="' + "x" * 121 in text_of(refused)
     w.session.refresh(w.recruiter)
     assert w.recruiter.job_title == "Talent Partner"
+    from interviewloop.auth import service as accounts
+
+    with pytest.raises(accounts.InvalidUser, match="at most 120"):  # not only the form's rule
+        accounts.update_settings(w.session, Actor(w.recruiter), w.recruiter, time_zone="UTC",
+                                 weekly_interview_cap=None, job_title="y" * 121)
