@@ -3,6 +3,8 @@ recruiter's actions on the link from the candidate's loop page."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
@@ -17,7 +19,7 @@ from interviewloop.errors import Conflict
 from interviewloop.forms import ActionForm, apply_domain_error
 from interviewloop.ratelimit import configured, limiter
 from interviewloop.requisitions.candidates import get_candidate
-from interviewloop.requisitions.models import Candidate, Requisition
+from interviewloop.requisitions.models import Candidate
 from interviewloop.requisitions.views import load_managed
 from interviewloop.timezones import format_local
 
@@ -40,15 +42,17 @@ def loop_page_part(candidate: Candidate) -> dict:
             "viewer_zone": current_user.time_zone}
 
 
-def _managed(requisition_id: int, candidate_id: int) -> tuple[Requisition, Candidate]:
+def _act(requisition_id: int, candidate_id: int, action: Callable[..., object],
+         done: str) -> ResponseReturnValue:
+    """A recruiter's button on the loop page: whoever may schedule the candidate (403 for
+    the rest of the team), the service's action, then back to the loop page."""
     requisition = load_managed(requisition_id)
     candidate = get_candidate(db.session, requisition, candidate_id)
     if not ActionForm().validate_on_submit():
         abort(400, "The form expired; reload the page and try again.")
-    return requisition, candidate
-
-
-def _back(requisition: Requisition, candidate: Candidate) -> ResponseReturnValue:
+    if action(db.session, current_actor(), requisition, candidate) is False:
+        raise Conflict("This candidate has no link to revoke.")
+    flash(done.format(email=candidate.email), "success")
     return redirect(url_for("loops.show", requisition_id=requisition.id,
                             candidate_id=candidate.id, _anchor="candidate-availability"))
 
@@ -56,39 +60,32 @@ def _back(requisition: Requisition, candidate: Candidate) -> ResponseReturnValue
 @bp.post(PREFIX + "/link")
 @login_required
 def create_link(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
-    requisition, candidate = _managed(requisition_id, candidate_id)
-    service.create_link(db.session, current_actor(), requisition, candidate,
-                        days=current_app.config["CANDIDATE_LINK_DAYS"])
-    flash("A new private link is ready (any earlier one no longer works).", "success")
-    return _back(requisition, candidate)
+    days = current_app.config["CANDIDATE_LINK_DAYS"]
+    return _act(requisition_id, candidate_id,
+                lambda *args: service.create_link(*args, days=days),
+                "A new private link is ready (any earlier one no longer works).")
 
 
 @bp.post(PREFIX + "/link/revoke")
 @login_required
 def revoke_link(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
-    requisition, candidate = _managed(requisition_id, candidate_id)
-    if service.revoke_link(db.session, current_actor(), requisition, candidate) is None:
-        raise Conflict("This candidate has no link to revoke.")
-    flash("The candidate's link is revoked: it no longer opens anything.", "success")
-    return _back(requisition, candidate)
+    return _act(requisition_id, candidate_id,
+                lambda *args: service.revoke_link(*args) is not None,
+                "The candidate's link is revoked: it no longer opens anything.")
 
 
 @bp.post(PREFIX + "/link/email")
 @login_required
 def email_link(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
-    requisition, candidate = _managed(requisition_id, candidate_id)
-    service.email_link(db.session, current_actor(), requisition, candidate)
-    flash(f"The link is in the outbox for {candidate.email}.", "success")
-    return _back(requisition, candidate)
+    return _act(requisition_id, candidate_id, service.email_link,
+                "The link is in the outbox for {email}.")
 
 
 @bp.post(PREFIX + "/itinerary/email")
 @login_required
 def email_itinerary(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
-    requisition, candidate = _managed(requisition_id, candidate_id)
-    service.email_itinerary(db.session, current_actor(), requisition, candidate)
-    flash(f"The itinerary is in the outbox for {candidate.email}.", "success")
-    return _back(requisition, candidate)
+    return _act(requisition_id, candidate_id, service.email_itinerary,
+                "The itinerary is in the outbox for {email}.")
 
 
 # --- the candidate's side ---------------------------------------------------------------------
