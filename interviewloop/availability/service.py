@@ -374,9 +374,12 @@ class LoopPagePart:
     """What the recruiter's part of the candidate's loop page shows."""
 
     link: CandidateLink | None  # the unrevoked one, in force or expired
-    url: str | None  # its address, while in force
-    in_force: bool
+    token: str | None  # its token, while in force
     windows: list[CandidateWindow]
+
+    @property
+    def in_force(self) -> bool:
+        return self.token is not None
 
 
 def loop_page_part(session: Session, candidate: Candidate,
@@ -384,6 +387,7 @@ def loop_page_part(session: Session, candidate: Candidate,
     """The link and windows for the loop page, in two queries."""
     now = now or utcnow()
     link = current_link(session, candidate.id)
-    in_force = link is not None and link.in_force(now) and candidate.in_process
-    return LoopPagePart(link=link, url=link_url(session, link) if link and in_force else None,
-                        in_force=in_force, windows=windows_of(session, candidate.id, now))
+    signer = signer_of(session.info)
+    token = link_token(signer, link) if signer and link and link.in_force(now) \
+        and candidate.in_process else None
+    return LoopPagePart(link=link, token=token, windows=windows_of(session, candidate.id, now))

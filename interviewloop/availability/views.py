@@ -38,8 +38,9 @@ PREFIX = "/requisitions/<int:requisition_id>/candidates/<int:candidate_id>"
 
 def loop_page_part(candidate: Candidate) -> dict:
     """For the candidate's loop page (``_candidate_availability.html``)."""
-    return {"part": service.loop_page_part(db.session, candidate),
-            "viewer_zone": current_user.time_zone}
+    part = service.loop_page_part(db.session, candidate)
+    url = url_for("availability.candidate_page", token=part.token, _external=True) if part.token else None
+    return {"part": part, "url": url, "viewer_zone": current_user.time_zone}
 
 
 def _act(requisition_id: int, candidate_id: int, action: Callable[..., object],
