@@ -28,6 +28,7 @@ from interviewloop.loops.models import (
     LoopTemplateStageArea,
 )
 from interviewloop.outbox.models import OutboxMail
+from interviewloop.pools.models import Pool, PoolChange, PoolMember
 from interviewloop.requisitions.models import Candidate, Requisition, RequisitionMember
 from interviewloop.scheduling.models import (
     Interview,
@@ -76,6 +77,9 @@ __all__ = [
     "OutboxMail",
     "Panelist",
     "PendingSignIn",
+    "Pool",
+    "PoolChange",
+    "PoolMember",
     "PreOfferCheck",
     "PreOfferSignal",
     "Question",

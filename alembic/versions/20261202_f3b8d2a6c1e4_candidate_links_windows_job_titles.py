@@ -6,7 +6,7 @@ the candidate enters the windows they are available, stored in UTC (CHECK ends a
 start). People get a job title, shown with their name to the candidates they interview.
 
 Revision ID: f3b8d2a6c1e4
-Revises: e2a7c41b9d30
+Revises: b5e1d7c3a902
 Create Date: 2026-12-02 05:00:00.000000
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 from interviewloop.db import UTCDateTime
 
 revision: str = "f3b8d2a6c1e4"
-down_revision: str | None = "e2a7c41b9d30"
+down_revision: str | None = "b5e1d7c3a902"  # after the pools revision (parallel branches)
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

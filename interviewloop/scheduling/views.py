@@ -29,6 +29,8 @@ from interviewloop.db import db, utcnow
 from interviewloop.errors import NotFound
 from interviewloop.forms import ActionForm
 from interviewloop.loops.models import Loop, LoopStage
+from interviewloop.pools import service as pools
+from interviewloop.pools.models import Pool
 from interviewloop.ratelimit import configured, limiter
 from interviewloop.requisitions import service as requisitions
 from interviewloop.requisitions.candidates import get_candidate
@@ -74,6 +76,25 @@ def board(requisition_id: int) -> ResponseReturnValue:
                            state_choices=queries.StageState.choices())
 
 
+def _offer_people(form: ScheduleForm, requisition: Requisition, stage: LoopStage
+                  ) -> Pool | None:
+    """The form's choices: the hiring team's interviewers, and where the stage's kind has a
+    pool, only its qualified ones for the panel and its trainees (each in their seat) on
+    top. The pool, if any."""
+    team = service.team_interviewers(db.session, requisition)
+    pool = pools.pool_for_stage(db.session, stage)
+    if pool is None:
+        form.set_interviewers(team)
+        form.set_trainees([])
+        return None
+    qualified = {u.id for u in pools.qualified_interviewers(db.session, stage)}
+    form.set_interviewers(u for u in team if u.id in qualified)
+    on_team = {u.id for u in team}
+    form.set_trainees((m.user_id, f"{m.user.name} ({m.state.seat.label})")
+                      for m in pools.trainees(db.session, stage) if m.user_id in on_team)
+    return pool
+
+
 def _offer_readings(form: ScheduleForm) -> bool:
     """When the form's start time happens twice in the recruiter's zone, show which is
     which (and say so); whether it does."""
@@ -95,7 +116,8 @@ def _schedule_input(form: ScheduleForm) -> service.ScheduleInput:
         form.fold.errors = [*form.fold.errors, str(exc)]
         raise
     return service.ScheduleInput(
-        interviewer_ids=list(form.interviewers.data), starts_at=starts_at,
+        interviewer_ids=list(form.interviewers.data), trainee_ids=list(form.trainees.data or []),
+        starts_at=starts_at,
         minutes=form.minutes.data, location=form.location.data or "",
         confirm_over_cap=form.confirm_over_cap.data, reason=form.reason.data or "")
 
@@ -110,7 +132,7 @@ def _check_calendars(data: service.ScheduleInput, interview: Interview | None) -
     except OverflowError:  # past year 9999: the booking refuses it
         return CalendarCheck()
     readers = [reader for _receiver, reader in checking_calendars.send(
-        db.session, user_ids=sorted(set(data.interviewer_ids)), starts_at=data.starts_at,
+        db.session, user_ids=data.everyone, starts_at=data.starts_at,
         ends_at=ends_at, interview_uid=interview.ical_uid if interview else None,
         viewer_zone=current_user.time_zone) if reader is not None]
     check = CalendarCheck()
@@ -160,7 +182,7 @@ def schedule(requisition_id: int, candidate_id: int, stage_id: int) -> ResponseR
     if stage is None:
         raise NotFound("No such stage in this candidate's loop.")
     form = ScheduleForm()
-    form.set_interviewers(service.team_interviewers(db.session, requisition))
+    pool = _offer_people(form, requisition, stage)
     if not form.is_submitted():
         form.minutes.data = stage.minutes
     status = 200
@@ -173,7 +195,7 @@ def schedule(requisition_id: int, candidate_id: int, stage_id: int) -> ResponseR
     elif form.is_submitted():
         status = 422
     return render_template("scheduling/schedule.html", form=form, requisition=requisition,
-                           candidate=candidate, stage=stage, interview=None), status
+                           candidate=candidate, stage=stage, interview=None, pool=pool), status
 
 
 def _load_interview(interview_id: int, *, manage: bool) -> tuple[Interview, Requisition, bool]:
@@ -210,9 +232,10 @@ def interview(interview_id: int) -> ResponseReturnValue:
 def reschedule(interview_id: int) -> ResponseReturnValue:
     interview, requisition, _manages = _load_interview(interview_id, manage=True)
     form = ScheduleForm()
-    form.set_interviewers(service.team_interviewers(db.session, requisition))
+    pool = _offer_people(form, requisition, interview.stage)
     if not form.is_submitted():
-        form.interviewers.data = [p.user_id for p in interview.panel]
+        form.interviewers.data = [p.user_id for p in interview.panel if p.counts]
+        form.trainees.data = [p.user_id for p in interview.panel if not p.counts]
         local = to_local(interview.starts_at, current_user.time_zone)
         form.starts_at.data, form.fold.data = local.replace(tzinfo=None), str(local.fold)
         _offer_readings(form)
@@ -229,7 +252,7 @@ def reschedule(interview_id: int) -> ResponseReturnValue:
         status = 422
     return render_template("scheduling/schedule.html", form=form, requisition=requisition,
                            candidate=interview.candidate, stage=interview.stage,
-                           interview=interview), status
+                           interview=interview, pool=pool), status
 
 
 @bp.post("/interviews/<int:interview_id>/cancel")
