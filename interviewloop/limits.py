@@ -53,6 +53,8 @@ JOB_TITLE = 120  # a person's job title, shown to the candidates they meet
 IDEMPOTENCY_KEY = Span(1, 255)  # an API client's Idempotency-Key header
 EXTERNAL_SOURCE = Span(1, 80)  # the system a candidate was imported from (an ATS's name)
 EXTERNAL_ID = Span(1, 200)  # the candidate's id in that system
+RETENTION_RULE_NAME = Span(1, 120)
+ERASURE_REASON = Span(1, 500)  # why an admin erased a candidate's personal data
 
 # Numbers.
 QUESTION_MINUTES = Span(5, 120)  # a bank question's suggested time
@@ -67,6 +69,7 @@ AVAILABILITY_WINDOW_MINUTES = Span(15, 720)  # one window: a quarter of an hour 
 AVAILABILITY_WINDOWS = 50  # windows a candidate keeps (those not over yet)
 AVAILABILITY_HORIZON_DAYS = 365  # how far ahead a window may start
 CANDIDATE_LINK_DAYS = Span(1, 90)  # how long a candidate's private link lives
+RETENTION_DAYS = Span(1, 3650)  # a retention rule waits this many days after the outcome
 OPEN_SESSIONS_SHOWN = 50  # a person's own open sessions listed on their account
 
 # Analytics (issue 12): below these sample sizes a statistic is not shown ("too few").

@@ -159,8 +159,9 @@ def _task_queue_file(tmp_path_factory):
 # own, so no test's requests count against another's.
 ROOMY_LIMITS = dict.fromkeys(("RATELIMIT_LOGIN", "RATELIMIT_LOGIN_ACCOUNT", "RATELIMIT_FEED",
                               "RATELIMIT_FEED_LINK", "RATELIMIT_SSO_CALLBACK",
-                              "RATELIMIT_API", "RATELIMIT_RSVP",
-                              "RATELIMIT_CANDIDATE_LINK"), "10000 per minute")
+                              "RATELIMIT_API", "RATELIMIT_RSVP", "RATELIMIT_TWO_FACTOR",
+                              "RATELIMIT_TWO_FACTOR_ACCOUNT", "RATELIMIT_CANDIDATE_LINK"),
+                             "10000 per minute")
 
 
 def app_config(**overrides):

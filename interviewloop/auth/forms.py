@@ -24,3 +24,14 @@ class PasswordChangeForm(FlaskForm):
     password = PasswordField("New password", validators=[DataRequired(), Length(max=128)])
     confirm = PasswordField("New password again", validators=[
         DataRequired(), EqualTo("password", message="The two new passwords differ.")])
+
+
+class CodeForm(FlaskForm):
+    # Text, not a password field: a mistyped code is shown again to be corrected.
+    code = StringField("Code", validators=[DataRequired(), Length(max=64)])
+
+
+class TwoFactorOffForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=128)])
+    code = StringField("Code from your app, or a recovery code",
+                       validators=[DataRequired(), Length(max=64)])

@@ -32,7 +32,7 @@ from interviewloop.scorecards.models import (
     ScorecardStatus,
     SignalValue,
 )
-from interviewloop.scorecards.signals import scorecard_editing
+from interviewloop.scorecards.signals import scorecard_editing, scorecard_submitted
 
 MAX_EVIDENCE = limits.EVIDENCE
 DECIDED = (CandidateStatus.OFFER, CandidateStatus.REJECTED, CandidateStatus.HIRED)
@@ -329,6 +329,8 @@ def save(session: Session, actor: Actor, requisition: Requisition, interview: In
         record(session, actor, "scorecard_submitted", scorecard,
                interview_id=scorecard.interview_id)
     session.flush()
+    if submit and not was_submitted:
+        scorecard_submitted.send(session, scorecard=scorecard)
     return scorecard
 
 

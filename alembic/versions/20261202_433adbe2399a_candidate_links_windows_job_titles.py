@@ -5,8 +5,8 @@ nonce, in force until it expires or is revoked (one unrevoked link per candidate
 the candidate enters the windows they are available, stored in UTC (CHECK ends after
 start). People get a job title, shown with their name to the candidates they interview.
 
-Revision ID: f3b8d2a6c1e4
-Revises: b5e1d7c3a902
+Revision ID: 433adbe2399a
+Revises: 3476978604cd
 Create Date: 2026-12-02 05:00:00.000000
 """
 
@@ -17,8 +17,8 @@ from alembic import op
 
 from interviewloop.db import UTCDateTime
 
-revision: str = "f3b8d2a6c1e4"
-down_revision: str | None = "b5e1d7c3a902"  # after the pools revision (parallel branches)
+revision: str = "433adbe2399a"
+down_revision: str | None = "3476978604cd"  # after the webhooks revision (parallel branches)
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
