@@ -53,6 +53,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from interviewloop.admin.views import bp as admin_bp
     from interviewloop.analytics.views import bp as analytics_bp
     from interviewloop.auth.views import bp as auth_bp
+    from interviewloop.availability.views import bp as availability_bp
     from interviewloop.bank.views import bp as bank_bp
     from interviewloop.calendars.views import bp as calendars_bp
     from interviewloop.debrief.views import bp as debrief_bp
@@ -69,7 +70,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     for blueprint in (home_bp, auth_bp, admin_bp, bank_bp, requisitions_bp, loops_bp,
                       scheduling_bp, scorecards_bp, debrief_bp, analytics_bp, outbox_bp,
-                      calendars_bp, sso_bp, pools_bp, privacy_bp, webhooks_bp):
+                      calendars_bp, sso_bp, pools_bp, privacy_bp, webhooks_bp,
+                      availability_bp):
         app.register_blueprint(blueprint)
 
     from interviewloop.api import token_views
@@ -93,7 +95,7 @@ def _template_filters(app: Flask) -> None:
     from flask_login import current_user
 
     from interviewloop import limits
-    from interviewloop.timezones import format_local
+    from interviewloop.timezones import format_local, format_span
 
     app.jinja_env.globals["limits"] = limits
 
@@ -107,6 +109,11 @@ def _template_filters(app: Flask) -> None:
     @app.template_filter("local")
     def local(moment: datetime, with_date: bool = True) -> str:
         return format_local(moment, viewer_zone(), with_date=with_date)
+
+    @app.template_global("span_in")
+    def span_in(starts_at: datetime, ends_at: datetime, zone_name: str) -> str:
+        """A stretch of time in a named zone (a candidate's, say), not only the viewer's."""
+        return format_span(starts_at, ends_at, zone_name)
 
     @app.template_filter("local_iso")
     def local_iso(text: str) -> str:

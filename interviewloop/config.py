@@ -82,6 +82,15 @@ def _positive_int(raw: str) -> int:
     return value
 
 
+def _link_days(raw: str) -> int:
+    from interviewloop.limits import CANDIDATE_LINK_DAYS
+
+    value = int(raw)
+    if value not in CANDIDATE_LINK_DAYS:
+        raise ValueError(f"expected {CANDIDATE_LINK_DAYS.low} to {CANDIDATE_LINK_DAYS.high} days")
+    return value
+
+
 def _count(raw: str) -> int:
     value = int(raw)
     if value < 0:
@@ -242,6 +251,11 @@ SETTINGS: tuple[Setting, ...] = (
             "requests for one calendar feed link"),
     Setting("RATELIMIT_RSVP", "RATELIMIT_RSVP", _rate_limit, "60 per hour",
             "accept / decline link requests (opened or answered) from one client address"),
+    Setting("RATELIMIT_CANDIDATE_LINK", "RATELIMIT_CANDIDATE_LINK", _rate_limit, "300 per hour",
+            "requests to a candidate's private pages (availability, itinerary) from one client "
+            "address"),
+    Setting("CANDIDATE_LINK_DAYS", "CANDIDATE_LINK_DAYS", _link_days, 30,
+            "how many days a candidate's private link works (1 to 90; revocable sooner)"),
     Setting("RATELIMIT_API", "RATELIMIT_API", _rate_limit, "600 per minute;10000 per hour",
             "JSON API calls with one token (or, without one, from one client address)"),
     Setting("TRUSTED_PROXIES", "TRUSTED_PROXIES", _count, 0,

@@ -149,6 +149,26 @@ def _schedule(session: Session, actor: Actor, requisition: Requisition, candidat
             now=starts - timedelta(days=7)))
     scheduling.cancel(session, actor, requisition, booked[2], "The candidate asked to move it.")
     _scorecards(session, requisition, booked[0], interviewers[:2], slot)
+    _availability(session, actor, requisition, candidate)
+
+
+def _availability(session: Session, actor: Actor, requisition: Requisition,
+                  candidate: Candidate) -> None:
+    """A private link in force, and two windows the candidate gave next week."""
+    from datetime import timedelta
+
+    from interviewloop.availability import service as availability
+    from interviewloop.db import utcnow
+
+    link = availability.create_link(session, actor, requisition, candidate, days=30)
+    opened = availability.Opened(link, candidate, requisition)
+    # Wall-clock times in the candidate's zone (naive), the Monday after next and its Wednesday.
+    now = utcnow()
+    monday = now.replace(minute=0, second=0, microsecond=0, tzinfo=None) + timedelta(
+        days=14 - now.weekday())
+    for day, (start, end) in ((0, (9, 12)), (2, (13, 17))):
+        availability.add_window(session, opened, monday.replace(hour=start) + timedelta(days=day),
+                                monday.replace(hour=end) + timedelta(days=day))
 
 
 def _scorecards(session: Session, requisition: Requisition, interview: Interview,

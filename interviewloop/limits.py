@@ -49,6 +49,7 @@ LOCATION = 500  # a room or a video link
 CHANGE_REASON = 500  # why an interview moved or was cancelled
 SET_REVISION_REASON = Span(1, 500)  # why a requisition's question set was revised
 API_TOKEN_NAME = Span(1, 80)
+JOB_TITLE = 120  # a person's job title, shown to the candidates they meet
 IDEMPOTENCY_KEY = Span(1, 255)  # an API client's Idempotency-Key header
 EXTERNAL_SOURCE = Span(1, 80)  # the system a candidate was imported from (an ATS's name)
 EXTERNAL_ID = Span(1, 200)  # the candidate's id in that system
@@ -63,6 +64,11 @@ QUESTIONS_PER_STAGE = Span(1, 5)
 WEEKLY_INTERVIEW_CAP = Span(1, 50)
 API_TOKEN_DAYS = Span(1, 366)  # how long an API token lives
 API_PAGE_SIZE = Span(1, 100)  # rows per page of an API list
+# A candidate's availability (entered behind their private link).
+AVAILABILITY_WINDOW_MINUTES = Span(15, 720)  # one window: a quarter of an hour to 12 hours
+AVAILABILITY_WINDOWS = 50  # windows a candidate keeps (those not over yet)
+AVAILABILITY_HORIZON_DAYS = 365  # how far ahead a window may start
+CANDIDATE_LINK_DAYS = Span(1, 90)  # how long a candidate's private link lives
 RETENTION_DAYS = Span(1, 3650)  # a retention rule waits this many days after the outcome
 OPEN_SESSIONS_SHOWN = 50  # a person's own open sessions listed on their account
 

@@ -11,6 +11,7 @@ from interviewloop.auth.models import (
     User,
     UserRole,
 )
+from interviewloop.availability.models import CandidateLink, CandidateWindow
 from interviewloop.bank.models import (
     BenchmarkQuestion,
     CapabilityArea,
@@ -71,6 +72,8 @@ __all__ = [
     "CalendarPush",
     "Candidate",
     "CandidateErasure",
+    "CandidateLink",
+    "CandidateWindow",
     "CapabilityArea",
     "Competency",
     "Decision",

@@ -83,3 +83,16 @@ def format_local(moment: datetime | None, zone_name: str | None, *, with_date: b
     if not with_date:
         return clock + suffix
     return f"{local:%a} {local.day} {local:%b %Y}, {clock}{suffix}"
+
+
+def format_span(starts_at: datetime, ends_at: datetime, zone_name: str | None) -> str:
+    """E.g. 'Tue 8 Dec 2026, 09:00 CET to 12:30 CET': the end's date only when it differs."""
+    start, end = to_local(starts_at, zone_name), to_local(ends_at, zone_name)
+
+    def day(local: datetime) -> str:
+        return f"{local:%a} {local.day} {local:%b %Y}"
+
+    until = f"{end:%H:%M} {end.tzname()}"
+    if end.date() != start.date():
+        until = f"{day(end)}, {until}"
+    return f"{day(start)}, {start:%H:%M} {start.tzname()} to {until}"

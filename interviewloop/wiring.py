@@ -9,6 +9,7 @@ receiver connected: a guard cannot be skipped because its feature was never impo
 
 from __future__ import annotations
 
+from interviewloop.availability.signals import listing_itinerary
 from interviewloop.bank.signals import bank_imported, checking_job_descriptions
 from interviewloop.calendars import busy as calendar_busy
 from interviewloop.calendars import hooks as calendars
@@ -27,6 +28,7 @@ from interviewloop.requisitions.signals import (
     team_member_removing,
 )
 from interviewloop.scheduling import hooks as scheduling
+from interviewloop.scheduling import itinerary as scheduling_itinerary
 from interviewloop.scheduling.signals import (
     checking_calendars,
     counting_scorecards,
@@ -53,6 +55,7 @@ CONNECTIONS = (
     (interview_changed, calendars.sync_calendars_of),
     (checking_calendars, calendar_busy.checking_calendars),
     (describing_interview, calendars.calendar_notes),
+    (listing_itinerary, scheduling_itinerary.itinerary_items),
     (candidate_changing, privacy.refuse_editing_erased),
     # Webhooks: each event is written in the transaction of the change that causes it.
     (requisition_opened, webhooks.requisition_opened),

@@ -160,7 +160,8 @@ def _task_queue_file(tmp_path_factory):
 ROOMY_LIMITS = dict.fromkeys(("RATELIMIT_LOGIN", "RATELIMIT_LOGIN_ACCOUNT", "RATELIMIT_FEED",
                               "RATELIMIT_FEED_LINK", "RATELIMIT_SSO_CALLBACK",
                               "RATELIMIT_API", "RATELIMIT_RSVP", "RATELIMIT_TWO_FACTOR",
-                              "RATELIMIT_TWO_FACTOR_ACCOUNT"), "10000 per minute")
+                              "RATELIMIT_TWO_FACTOR_ACCOUNT", "RATELIMIT_CANDIDATE_LINK"),
+                             "10000 per minute")
 
 
 def app_config(**overrides):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from functools import cached_property
 from urllib.parse import parse_qs, urlsplit
 
@@ -214,6 +215,21 @@ ROUTES = [
     # for anyone (the real links: tests/test_rsvp.py).
     Route("/rsvp/<token>", "GET", EVERYONE, ok=Outcome(404)),
     Route("/rsvp/<token>", "POST", EVERYONE, ok=Outcome(404)),
+    # A candidate's private link is its own credential (no login): the same for everyone,
+    # signed in or not (broken, expired and revoked links: tests/test_availability.py).
+    Route("/candidate/<token>", "GET", EVERYONE, ids=(("token", "candidate_token"),)),
+    Route("/candidate/<token>/itinerary", "GET", EVERYONE, ids=(("token", "candidate_token"),)),
+    Route("/candidate/<token>/time-zone", "POST", EVERYONE, ok=Outcome(302, "/candidate/"),
+          ids=(("token", "candidate_token"),), data=lambda w: {"time_zone": "Asia/Tokyo"},
+          done=lambda w, c: fresh(w, w.candidate_link.candidate).time_zone == "Asia/Tokyo"),
+    Route("/candidate/<token>/windows", "POST", EVERYONE, ok=Outcome(302, "/candidate/"),
+          ids=(("token", "candidate_token"),), data=lambda w: {
+              "starts_at": f"{w.in_days(41)}T09:00", "ends_at": f"{w.in_days(41)}T12:00"},
+          done=lambda w, c: len(w.windows_now()) == 2),
+    Route("/candidate/<token>/windows/<int:window_id>/remove", "POST", EVERYONE,
+          ok=Outcome(302, "/candidate/"),
+          ids=(("token", "candidate_token"), ("window_id", "candidate_window")),
+          done=lambda w, c: w.windows_now() == []),
     Route("/admin/users/<int:user_id>/calendar", "GET", ADMINS),
     Route("/admin/users/<int:user_id>/calendar", "POST", ADMINS,
           ok=Outcome(302, "/admin/users/"), data=lambda w: {"collection": ""}),
@@ -508,6 +524,51 @@ class World:
                                   last_failure_at=now, wait_until=now + timedelta(hours=1)))
         self.db.flush()
         return user
+
+    @cached_property
+    def candidate_link(self):
+        """A candidate's private link in force, with one window."""
+        from interviewloop.availability import service as availability
+        from tests.factories import make_candidate, make_requisition
+
+        requisition = make_requisition(self.db, self.manager, self.recruiter)
+        candidate = make_candidate(self.db, requisition, self.recruiter)
+        link = availability.create_link(self.db, Actor(self.recruiter), requisition, candidate,
+                                        days=30)
+        opened = availability.open_link(self.db, self._signer, availability.link_token(
+            self._signer, link))
+        self._window = availability.add_window(
+            self.db, opened, *(datetime.fromisoformat(f"{self.in_days(40)}T{h:02}:00")
+                               for h in (9, 12)))
+        self.db.flush()
+        return opened
+
+    @staticmethod
+    def in_days(days: int) -> str:
+        from interviewloop.db import utcnow
+
+        return f"{utcnow() + timedelta(days=days):%Y-%m-%d}"
+
+    @property
+    def _signer(self):
+        from interviewloop.tokens import signer_of
+
+        return signer_of(self.db.info)
+
+    @property
+    def candidate_token(self) -> str:
+        from interviewloop.availability.service import link_token
+
+        return link_token(self._signer, self.candidate_link.link)
+
+    @property
+    def candidate_window(self):
+        return self.candidate_link and self._window
+
+    def windows_now(self) -> list:
+        from interviewloop.availability.service import candidate_windows
+
+        return candidate_windows(self.db, self.candidate_link.candidate.id)
 
     @cached_property
     def enrolled(self):

@@ -230,6 +230,27 @@ class TeamWorld:
         return candidate
 
     @cached_property
+    def linked(self):
+        """A fourth candidate, with a private link in force."""
+        from interviewloop.availability.service import create_link
+
+        candidate = make_candidate(self.db, self.requisition, self.recruiter, 4)
+        create_link(self.db, Actor(self.recruiter), self.requisition, candidate, days=30)
+        self.db.flush()
+        return candidate
+
+    def candidate_link_of(self, candidate):
+        from interviewloop.availability.service import current_link
+
+        return current_link(self.db, candidate.id)
+
+    def mail_to(self, candidate) -> int:
+        from interviewloop.outbox.models import OutboxMail
+
+        return self.db.scalar(select(func.count()).select_from(OutboxMail).where(
+            OutboxMail.recipient == candidate.email))
+
+    @cached_property
     def stage(self):  # the second stage: not scheduled
         return self.loop.stages[1]
 
@@ -357,6 +378,18 @@ TEAM_ROUTES = [
     TeamRoute(INTERVIEW + "/cancel", "POST", MANAGERS, ok=TO_INTERVIEW,
               data=lambda w: {"reason": "Cancelled by the matrix"},
               done=lambda w: fresh(w, w.interview).status.value == "cancelled"),
+    # The candidate's private link and itinerary email: whoever schedules the candidate.
+    TeamRoute(REQ + CAND + "/link", "POST", MANAGERS, ok=TO_CAND,
+              done=lambda w: w.candidate_link_of(w.candidate) is not None),
+    TeamRoute(REQ + CAND + "/link/revoke", "POST", MANAGERS, ok=TO_CAND,
+              ids=ids(candidate_id="linked"),
+              done=lambda w: w.candidate_link_of(w.linked) is None),
+    TeamRoute(REQ + CAND + "/link/email", "POST", MANAGERS, ok=TO_CAND,
+              ids=ids(candidate_id="linked"), done=lambda w: w.mail_to(w.linked) == 1),
+    TeamRoute(REQ + CAND + "/itinerary/email", "POST", MANAGERS, ok=TO_CAND,
+              ids=ids(candidate_id="interviewee"),
+              # the candidate's invite is in the outbox already: the itinerary is a second
+              done=lambda w: w.mail_to(w.interviewee) == 2),
     # Scorecards: written by the panel only; a draft is its author's alone.
     TeamRoute(INTERVIEW + "/scorecard", "GET", AUTHOR, denied=NOT_FOUND),
     TeamRoute(INTERVIEW + "/scorecard", "POST", AUTHOR, denied=NOT_FOUND, ok=TO_INTERVIEW,
@@ -469,7 +502,7 @@ SNAPSHOT_TABLES = ("users", "user_roles", "requisitions", "requisition_members",
                    "loops", "loop_stages", "loop_stage_areas", "loop_questions", "question_sets",
                    "question_set_stages", "question_set_questions", "interviews",
                    "interview_panelists", "interview_changes", "scorecards", "audit_events",
-                   "questions")
+                   "questions", "candidate_links", "outbox_mail")
 
 
 def hiring_state(db) -> dict[str, list[tuple]]:
@@ -543,6 +576,10 @@ FOREIGN = [  # {req}, {cand}: the world's; {t_...}: `elsewhere`'s; {stranger}: o
     ("POST", "/interviews/{t_interview}/cancel"),
     ("POST", "/interviews/{t_interview}/scorecard"),
     ("POST", "/interviews/{t_interview}/scorecard/draft"),
+    ("POST", "/requisitions/{req}/candidates/{t_cand}/link"),
+    ("POST", "/requisitions/{req}/candidates/{t_cand}/link/revoke"),
+    ("POST", "/requisitions/{req}/candidates/{t_cand}/link/email"),
+    ("POST", "/requisitions/{req}/candidates/{t_cand}/itinerary/email"),
 ]
 
 

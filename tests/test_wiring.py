@@ -25,6 +25,7 @@ RECEIVERS = {
                                                            "sync_calendars_of"],
     "interviewloop.scheduling.signals:checking_calendars": ["checking_calendars"],
     "interviewloop.scheduling.signals:describing_interview": ["calendar_notes"],
+    "interviewloop.availability.signals:listing_itinerary": ["itinerary_items"],
     "interviewloop.requisitions.signals:candidate_changing": ["refuse_editing_erased"],
     "interviewloop.requisitions.signals:requisition_opened": ["requisition_opened"],
     "interviewloop.requisitions.signals:candidate_created": ["candidate_created"],

@@ -24,7 +24,8 @@ def account():
         try:
             service.update_settings(db.session, current_actor(), current_user,
                                     time_zone=form.time_zone.data.strip(),
-                                    weekly_interview_cap=form.weekly_interview_cap.data)
+                                    weekly_interview_cap=form.weekly_interview_cap.data,
+                                    job_title=form.job_title.data or "")
         except service.InvalidUser as exc:
             apply_domain_error(form, exc)
         else:

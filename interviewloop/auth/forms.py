@@ -14,6 +14,7 @@ class LoginForm(FlaskForm):
 
 class AccountForm(FlaskForm):
     time_zone = StringField("Time zone", validators=[DataRequired(), Length(max=64)])
+    job_title = StringField("Job title", validators=[Optional(), Length(max=limits.JOB_TITLE)])
     weekly_interview_cap = IntegerField("Weekly interview cap", validators=[
         Optional(), NumberRange(limits.WEEKLY_INTERVIEW_CAP.low, limits.WEEKLY_INTERVIEW_CAP.high)])
 

@@ -20,6 +20,7 @@ class User(Base):
         CheckConstraint(limits.EMAIL.length_check("email"), name="email_length"),
         CheckConstraint(limits.PERSON_NAME.length_check("name"), name="name_length"),
         CheckConstraint("failed_logins >= 0", name="failed_logins_nonnegative"),
+        CheckConstraint(f"length(job_title) <= {limits.JOB_TITLE}", name="job_title_length"),
         CheckConstraint("weekly_interview_cap IS NULL OR "
                         + limits.WEEKLY_INTERVIEW_CAP.check("weekly_interview_cap"),
                         name="weekly_cap_range"),
@@ -30,6 +31,8 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(Text)
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    # Shown, with the name, to the candidates this person interviews (their itinerary).
+    job_title: Mapped[str] = mapped_column(String(120), default="", server_default="")
     is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
     # Refused sign-ins on this account since its last successful one, and the latest of
     # them: shown to the owner when they next sign in (see LoginThrottle for the waits).

@@ -298,9 +298,15 @@ def revoke_calendar_token(session: Session, actor: Actor, user: User) -> None:
 
 
 def update_settings(session: Session, actor: Actor, user: User, *, time_zone: str,
-                    weekly_interview_cap: int | None) -> User:
-    """A user's own settings: their time zone and weekly interview cap."""
+                    weekly_interview_cap: int | None, job_title: str | None = None) -> User:
+    """A user's own settings: their time zone, weekly interview cap and (given) job title."""
     time_zone = _check_time_zone(time_zone)
+    if job_title is not None:
+        job_title = " ".join(job_title.split())
+        if len(job_title) > limits.JOB_TITLE:
+            raise InvalidUser(f"A job title is at most {limits.JOB_TITLE} characters.",
+                              "job_title")
+        user.job_title = job_title
     cap = limits.WEEKLY_INTERVIEW_CAP
     if weekly_interview_cap is not None and weekly_interview_cap not in cap:
         raise InvalidUser(f"A weekly cap is from {cap.low} to {cap.high} interviews, or empty "

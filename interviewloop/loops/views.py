@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from interviewloop.auth.login import current_actor
+from interviewloop.availability.views import loop_page_part
 from interviewloop.bank.service import areas as all_areas
 from interviewloop.db import db
 from interviewloop.errors import DomainError, NotFound
@@ -71,7 +72,7 @@ def show(requisition_id: int, candidate_id: int, stage_form: StageForm | None = 
         action_form=ActionForm(), stage_form=stage_form, swap_form=SwapForm(),
         move_form=MoveForm(), alternate_reasons=ALTERNATE_REASONS,
         alternatives=service.alternatives(db.session, loop) if loop else {},
-        schedules=schedules,
+        schedules=schedules, candidate_availability=loop_page_part(candidate),
     ), status
 
 

@@ -80,6 +80,8 @@ CATALOGUE: dict[str, dict[str, Entry]] = {
         "external_id": Personal(How.NULL, None),
         "status": NotPersonal("the outcome: kept, so that statistics still count them"),
     },
+    # The candidate's private link: gone with them (an old email then opens nothing).
+    "candidate_links": {"nonce": Personal(How.DELETE_ROW)},
     "scorecards": {"summary": PLACEHOLDER, **_each(CODE, "status", "recommendation", "panel_role")},
     "scorecard_ratings": {"evidence": PLACEHOLDER},
     "scorecard_question_notes": {"notes": PLACEHOLDER},
@@ -137,7 +139,7 @@ CATALOGUE: dict[str, dict[str, Entry]] = {
         "the admin's reason, kept with the candidate's name and email taken out")},
     # --- staff accounts -----------------------------------------------------------------------
     "users": _each(STAFF, "email", "name", "password_hash", "time_zone", "last_failed_login_ip",
-                   "calendar_token_hash"),
+                   "calendar_token_hash", "job_title"),
     "user_roles": {"role": CODE},
     "login_sessions": _each(STAFF, "token", "ip", "user_agent"),
     "login_throttles": {"ip": STAFF},

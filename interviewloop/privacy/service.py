@@ -133,6 +133,7 @@ def _about(objects: list[tuple[str, list[int]]]) -> ColumnElement[bool]:
 SCOPES: dict[str, Callable[[Subject], ColumnElement[bool]]] = {
     "candidates": lambda s: _table("candidates").c.id == s.id,
     "scorecards": lambda s: _table("scorecards").c.candidate_id == s.id,
+    "candidate_links": lambda s: _table("candidate_links").c.candidate_id == s.id,
     "scorecard_ratings": lambda s: _table("scorecard_ratings").c.scorecard_id.in_(s.scorecard_ids),
     "scorecard_question_notes":
         lambda s: _table("scorecard_question_notes").c.scorecard_id.in_(s.scorecard_ids),
