@@ -65,5 +65,7 @@ explain("ck_retention_rules_some_outcome", "A rule applies to rejected or withdr
 explain("ck_retention_rules_after_days_range", "A rule waits 1 to 3650 days.", status=422)
 explain("ck_retention_rules_name_length", "A rule's name is 1 to 120 characters.", status=422)
 explain("uq_candidate_erasures_candidate_id", "This candidate was erased a moment ago.")
+explain("ck_candidate_erasures_has_author", "An erasure records the admin or the retention "
+        "rule that made it.", status=422)
 explain("ck_candidate_erasures_reason_given", "An erasure needs its reason, 1 to 500 "
         "characters.", status=422)
