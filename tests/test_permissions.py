@@ -207,6 +207,16 @@ ROUTES = [
     # for anyone (the real links: tests/test_rsvp.py).
     Route("/rsvp/<token>", "GET", EVERYONE, ok=Outcome(404)),
     Route("/rsvp/<token>", "POST", EVERYONE, ok=Outcome(404)),
+    # Working hours: one's own, or anyone's for an admin (tests/test_working_hours.py).
+    Route("/account/working-hours", "GET", LOGGED_IN),
+    Route("/account/working-hours", "POST", LOGGED_IN, ok=Outcome(302, "/account"),
+          data=lambda w: {"work_starts": "480", "work_ends": "960", "work_days": ["0", "1"]},
+          done=lambda w, c: c.user is not None and fresh(w, c.user).work_starts == 480),
+    Route("/admin/users/<int:user_id>/working-hours", "GET", ADMINS),
+    Route("/admin/users/<int:user_id>/working-hours", "POST", ADMINS,
+          ok=Outcome(302, "/admin/users/"),
+          data=lambda w: {"work_starts": "600", "work_ends": "1080", "work_days": ["2"]},
+          done=lambda w, c: fresh(w, w.target).working_hours.describe() == "10:00 to 18:00, Wed"),
     Route("/admin/users/<int:user_id>/calendar", "GET", ADMINS),
     Route("/admin/users/<int:user_id>/calendar", "POST", ADMINS,
           ok=Outcome(302, "/admin/users/"), data=lambda w: {"collection": ""}),

@@ -9,6 +9,7 @@ from interviewloop import paging
 from interviewloop.admin.forms import PasswordResetForm, UserCreateForm, UserEditForm
 from interviewloop.audit import service as audit_service
 from interviewloop.auth import service
+from interviewloop.auth.account_views import working_hours_page
 from interviewloop.auth.login import current_actor, hasher, roles_required
 from interviewloop.db import db
 from interviewloop.errors import Conflict
@@ -82,6 +83,13 @@ def edit_user(user_id: int) -> ResponseReturnValue:
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user,
                            reset_form=PasswordResetForm(), action_form=ActionForm()), form_status(form)
+
+
+@bp.route("/users/<int:user_id>/working-hours", methods=["GET", "POST"])
+@roles_required()
+def working_hours(user_id: int) -> ResponseReturnValue:
+    user = service.get_user(db.session, user_id)
+    return working_hours_page(user, url_for("admin.edit_user", user_id=user.id))
 
 
 @bp.post("/users/<int:user_id>/deactivate")
