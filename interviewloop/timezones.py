@@ -97,9 +97,23 @@ def clock(minute: int) -> str:
 def wall_clock(day: date, minute: int, zone_name: str | None) -> datetime:
     """``minute`` minutes after midnight on ``day``, by the wall clock in ``zone_name``, in UTC.
     Counted on the wall clock, not in elapsed time: 09:00 is 09:00 on the day the clocks
-    change too (a wall-clock time the change skips reads as the offset before it)."""
+    change too. A time that happens twice is the first; one the change skips is the moment
+    of the change (the first wall-clock time after the gap)."""
     naive = datetime.combine(day, time()) + timedelta(minutes=minute)
-    return naive.replace(tzinfo=zone(zone_name)).astimezone(UTC)
+    tz = zone(zone_name)
+    first = naive.replace(tzinfo=tz)
+    if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) == naive:
+        return first.astimezone(UTC)
+    # In a gap: the change lies between the two readings; find it to the minute.
+    low, high = sorted((first.astimezone(UTC), naive.replace(tzinfo=tz, fold=1).astimezone(UTC)))
+    before = low.astimezone(tz).utcoffset()
+    while high - low > timedelta(minutes=1):
+        middle = low + (high - low) / 2
+        if middle.astimezone(tz).utcoffset() == before:
+            low = middle
+        else:
+            high = middle
+    return high.replace(second=0, microsecond=0)
 
 
 @dataclass(frozen=True)
