@@ -131,9 +131,135 @@ def test_without_the_locks_the_race_double_books_on_postgresql(race_engine, monk
         outcome, booked = _race(engine, ids)
         assert booked == 1
         return
-    monkeypatch.setattr(scheduling, "_lock_people", lambda session, user_ids, candidate_id: {
+    monkeypatch.setattr(scheduling, "lock_people", lambda session, user_ids, candidate_id: {
         u.id: u for u in session.scalars(select(scheduling.User).where(
             scheduling.User.id.in_(user_ids)))})
     outcome, booked = _race(engine, ids)
     assert outcome == {"first": "booked", "second": "booked"}
     assert booked == 2
+
+
+# --- booking whole options (interviewloop/scheduling/proposing.py) ----------------------------
+
+def _two_loops(engine, ids, *, second_interviewer: bool = False):
+    """Two candidates with loops on a new requisition; (requisition id, [(candidate id, first
+    two stage ids)], the interviewers' ids)."""
+    from interviewloop.auth.models import User
+    from interviewloop.auth.service import create_user
+
+    with Session(writing(engine), expire_on_commit=False) as session:
+        manager, recruiter = (session.get(User, ids[k]) for k in ("hiring_manager", "recruiter"))
+        people = [session.get(User, ids["interviewer"])]
+        if second_interviewer:
+            people.append(create_user(session, SYSTEM, TEST_HASHER, name="Second",
+                                      email=f"second{time.monotonic_ns()}@race.test",
+                                      password=PASSWORD, roles=["interviewer"]))
+        requisition = make_requisition(session, manager, recruiter)
+        for person in people:
+            requisitions.add_member(session, Actor(recruiter), requisition, person.id)
+        loops_ = []
+        for n in range(2):
+            candidate = make_candidate(session, requisition, recruiter, n,
+                                       email=f"option{time.monotonic_ns()}-{n}@x.org")
+            loop = loops.build_loop(session, Actor(recruiter), requisition, candidate, seed=n)
+            loops_.append((candidate.id, [s.id for s in loop.stages[:2]]))
+        session.commit()
+        return requisition.id, loops_, [p.id for p in people]
+
+
+def _book_option(engine, ids, requisition_id, candidate_id, picked, *, hold: float,
+                 outcome: dict, key: str, start_gate: threading.Barrier, delay: float) -> None:
+    from interviewloop.auth.models import User
+    from interviewloop.requisitions.models import Candidate
+    from interviewloop.scheduling import proposing
+
+    start_gate.wait()
+    time.sleep(delay)
+    with Session(writing(engine)) as session:
+        try:
+            recruiter = session.get(User, ids["recruiter"])
+            requisition = requisitions.get_requisition(session, recruiter, requisition_id)
+            candidate = session.get(Candidate, candidate_id)
+            proposing.book_option(session, Actor(recruiter), requisition, candidate, picked)
+            time.sleep(hold)
+            session.commit()
+            outcome[key] = "booked"
+        except scheduling.SchedulingRefused as refused:
+            session.rollback()
+            outcome[key] = str(refused)
+        except Exception as exc:  # a deadlock, say: reported, not raised in the thread
+            session.rollback()
+            outcome[key] = f"error: {type(exc).__name__}: {exc}"
+
+
+def _race_options(engine, ids, options, *, holds=(0.6, 0.0), delays=(0.0, 0.2)):
+    """Book the two (candidate id, picked) options at once; the outcome of each."""
+    outcome: dict[str, str] = {}
+    gate = threading.Barrier(2)
+    requisition_id = options[0][0]
+    threads = [threading.Thread(target=_book_option, args=(engine, ids, requisition_id, cid, picked),
+                                kwargs={"hold": hold, "outcome": outcome, "key": key,
+                                        "start_gate": gate, "delay": delay})
+               for key, (_req, cid, picked), hold, delay in zip(
+                   ("first", "second"), options, holds, delays, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return outcome
+
+
+def _live_count(engine, candidate_id) -> int:
+    from interviewloop.scheduling.models import Interview, InterviewStatus
+
+    with Session(engine) as session:
+        return session.scalar(select(func.count()).select_from(Interview).where(
+            Interview.candidate_id == candidate_id, Interview.status == InterviewStatus.SCHEDULED))
+
+
+def test_two_recruiters_booking_options_with_the_same_interviewer_exactly_one_wins(race_engine):
+    """Both options need the interviewer from T+1h15; the second's first stage is free, so a
+    half-booking would show. The second is refused whole."""
+    from interviewloop.scheduling.proposing import Picked
+
+    engine, ids = race_engine
+    requisition_id, ((cand_a, stages_a), (cand_b, stages_b)), (person,) = _two_loops(engine, ids)
+    t = (utcnow() + timedelta(days=next(_race_days))).replace(microsecond=0)
+    first = [Picked(stages_a[0], t, 60, (person,)),
+             Picked(stages_a[1], t + timedelta(minutes=75), 60, (person,))]
+    second = [Picked(stages_b[0], t - timedelta(hours=3), 60, (person,)),
+              Picked(stages_b[1], t + timedelta(minutes=105), 60, (person,))]
+    outcome = _race_options(engine, ids, [(requisition_id, cand_a, first),
+                                          (requisition_id, cand_b, second)])
+    assert outcome["first"] == "booked"
+    assert "Interviewer is already interviewing" in outcome["second"]
+    assert (_live_count(engine, cand_a), _live_count(engine, cand_b)) == (2, 0)
+
+
+def test_options_with_crossed_panels_both_book_without_a_deadlock(race_engine):
+    """A books X then Y, B books Y then X (at other times): each waits for the other between
+    its stages. Locking the whole option's people first, in id order, makes B wait for A
+    instead of the two waiting for each other (PostgreSQL would kill one as a deadlock)."""
+    from interviewloop.scheduling.proposing import Picked
+    from interviewloop.scheduling.signals import interview_changed
+
+    engine, ids = race_engine
+    requisition_id, ((cand_a, stages_a), (cand_b, stages_b)), (x, y) = _two_loops(
+        engine, ids, second_interviewer=True)
+    t = (utcnow() + timedelta(days=next(_race_days))).replace(microsecond=0)
+    hour = timedelta(hours=1)
+    first = [Picked(stages_a[0], t, 60, (x,)), Picked(stages_a[1], t + 2 * hour, 60, (y,))]
+    second = [Picked(stages_b[0], t + 4 * hour, 60, (y,)), Picked(stages_b[1], t + 6 * hour, 60, (x,))]
+
+    def between_stages(_session, **_kwargs):
+        time.sleep(0.2)  # after each stage is flushed: the other racer gets its turn
+
+    interview_changed.connect(between_stages)
+    try:
+        outcome = _race_options(engine, ids, [(requisition_id, cand_a, first),
+                                              (requisition_id, cand_b, second)],
+                                holds=(0.0, 0.0), delays=(0.0, 0.05))
+    finally:
+        interview_changed.disconnect(between_stages)
+    assert outcome == {"first": "booked", "second": "booked"}
+    assert (_live_count(engine, cand_a), _live_count(engine, cand_b)) == (2, 2)

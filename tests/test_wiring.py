@@ -22,6 +22,7 @@ RECEIVERS = {
     "interviewloop.scorecards.signals:scorecard_editing": ["lock_decided_scorecards"],
     "interviewloop.scheduling.signals:interview_changed": ["sync_calendars_of"],
     "interviewloop.scheduling.signals:checking_calendars": ["checking_calendars"],
+    "interviewloop.scheduling.signals:reading_busy_times": ["reading_busy_times"],
     "interviewloop.scheduling.signals:describing_interview": ["calendar_notes"],
 }
 

@@ -13,11 +13,16 @@ a few complete options:
 - **spread**: one stage a day on successive days, in stage order.
 
 Every slot of an option lies within each of its interviewers' working hours and free time
-and the candidate's free time; nobody sits on two stages of one option; nobody goes over
+and the candidate's free time; someone sits on two stages of one option only when nobody
+else eligible is free (a small team); nobody goes over
 their weekly cap (in their own week, Monday to Sunday in their zone); an already scheduled
 stage bounds the others (``not_before`` / ``not_after``), so stage order holds across the
 loop. Among those free, the interviewers with the fewest interviews that week are chosen
 (then the lowest id, so that the same input always gives the same options).
+
+Start times are on the quarter hour; a stage whose length is not a whole number of quarter
+hours is placed as if it were rounded up to one (never over a busy time, at worst a quarter
+hour less choice).
 """
 
 from __future__ import annotations
@@ -182,25 +187,26 @@ class _Search:
                             if counts[n] >= stage.panel_size)
                 if self.candidate.holds(t, t + length)]
 
-    def panel(self, stage: StageNeed, start: datetime, used: set[int],
+    def panel(self, stage: StageNeed, start: datetime, used: Counter[int],
               added: Counter[tuple[int, date]]) -> tuple[int, ...] | None:
-        """The stage's least loaded interviewers free then (not already in the option, under
-        their cap with what the option adds), or None if too few are."""
+        """The stage's interviewers free then and under their cap (with what the option
+        adds): first those not yet on another stage of the option, then the least loaded
+        that week; None if too few are free."""
         end = start + timedelta(minutes=stage.minutes)
         ranked = []
         for person_id in stage.eligible:
             person = self.people.get(person_id)
-            if person is None or person_id in used or not self.free[person_id].holds(start, end):
+            if person is None or not self.free[person_id].holds(start, end):
                 continue
             week = person.week_of(start)
             extra = added[(person_id, week)]
             if _under_cap(person, week, extra):
-                ranked.append((person.week_load.get(week, 0) + extra, person_id))
+                ranked.append((used[person_id], person.week_load.get(week, 0) + extra, person_id))
         if len(ranked) < stage.panel_size:
             return None
-        return tuple(sorted(person_id for _load, person_id in sorted(ranked)[:stage.panel_size]))
+        return tuple(sorted(person_id for *_rank, person_id in sorted(ranked)[:stage.panel_size]))
 
-    def _place(self, index: int, start: datetime, used: set[int],
+    def _place(self, index: int, start: datetime, used: Counter[int],
                added: Counter[tuple[int, date]]) -> Slot | None:
         """Stage ``index`` at ``start``, if it can be (and then mark its panel used)."""
         stage = self.stages[index]
@@ -210,7 +216,7 @@ class _Search:
         if panel is None:
             return None
         for person_id in panel:
-            used.add(person_id)
+            used[person_id] += 1
             added[(person_id, self.people[person_id].week_of(start))] += 1
         return Slot(stage.stage_id, start, start + timedelta(minutes=stage.minutes), panel)
 
@@ -219,7 +225,7 @@ class _Search:
 
     def same_day(self, first: datetime) -> Proposal | None:
         """Every stage from ``first``, back to back with a break, on the candidate's day."""
-        used: set[int] = set()
+        used: Counter[int] = Counter()
         added: Counter[tuple[int, date]] = Counter()
         slot = self._place(0, first, used, added)
         if slot is None:
@@ -241,7 +247,7 @@ class _Search:
     def spread(self, first: datetime) -> Proposal | None:
         """Stage one at ``first``, then each next stage at the earliest time it can be on a
         later day of the candidate's."""
-        used: set[int] = set()
+        used: Counter[int] = Counter()
         added: Counter[tuple[int, date]] = Counter()
         slot = self._place(0, first, used, added)
         if slot is None:

@@ -126,7 +126,7 @@ def _team_ids(requisition: Requisition) -> set[int]:
                                                         requisition.recruiter_id}
 
 
-def _lock_people(session: Session, user_ids: list[int], candidate_id: int) -> dict[int, User]:
+def lock_people(session: Session, user_ids: list[int], candidate_id: int) -> dict[int, User]:
     """Lock the people involved, in a fixed order, for the rest of the transaction."""
     users = session.scalars(select(User).where(User.id.in_(user_ids)).order_by(User.id)
                             .with_for_update()).all()
@@ -162,7 +162,7 @@ def check_booking(session: Session, actor: Actor, requisition: Requisition,
         return booking
 
     starts, ends = data.starts_at, data.starts_at + timedelta(minutes=data.minutes)
-    people = _lock_people(session, ids, candidate.id)
+    people = lock_people(session, ids, candidate.id)
     team = _team_ids(requisition)
     for user_id in ids:
         user = people.get(user_id)

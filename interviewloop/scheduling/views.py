@@ -329,3 +329,6 @@ def answer_invite(token: str) -> ResponseReturnValue:
     zone = opened.panelist.user.time_zone
     return render_template("scheduling/rsvp.html", opened=opened, form=form, done=done,
                            when=format_local(opened.interview.starts_at, zone))
+
+
+from interviewloop.scheduling import proposal_views  # noqa: E402,F401 - registers routes
