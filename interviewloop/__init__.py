@@ -57,6 +57,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from interviewloop.home import bp as home_bp
     from interviewloop.loops.views import bp as loops_bp
     from interviewloop.outbox.views import bp as outbox_bp
+    from interviewloop.pools.views import bp as pools_bp
     from interviewloop.requisitions.views import bp as requisitions_bp
     from interviewloop.scheduling.views import bp as scheduling_bp
     from interviewloop.scorecards.views import bp as scorecards_bp
@@ -64,7 +65,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     for blueprint in (home_bp, auth_bp, admin_bp, bank_bp, requisitions_bp, loops_bp,
                       scheduling_bp, scorecards_bp, debrief_bp, analytics_bp, outbox_bp,
-                      calendars_bp, sso_bp):
+                      calendars_bp, sso_bp, pools_bp):
         app.register_blueprint(blueprint)
 
     from interviewloop.api import token_views

@@ -201,6 +201,12 @@ SETTINGS: tuple[Setting, ...] = (
             "a scorecard is due this many hours after its interview ends"),
     Setting("SCORECARD_ESCALATE_HOURS", "SCORECARD_ESCALATE_HOURS", _positive_int, 48,
             "past this many hours after the interview, the hiring manager is told too"),
+    Setting("POOL_SHADOWS_TO_PROMOTE", "POOL_SHADOWS_TO_PROMOTE", _positive_int, 2,
+            "shadows a trainee holds (interview over, practice card in) before a promotion "
+            "to reverse shadow can be signed off"),
+    Setting("POOL_REVERSE_SHADOWS_TO_PROMOTE", "POOL_REVERSE_SHADOWS_TO_PROMOTE", _positive_int,
+            2, "reverse shadows a trainee holds before a promotion to qualified can be "
+            "signed off"),
     Setting("INTERVIEW_REMINDER_HOURS", "INTERVIEW_REMINDER_HOURS", _reminder_hours, (24, 1),
             "interviewers are emailed a reminder (with the kit link) this many hours before "
             "each interview, once each, e.g. 24,1; sent by the worker"),

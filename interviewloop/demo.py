@@ -69,6 +69,7 @@ def load_demo(session: Session, hasher: Hasher, password: str) -> int:
                                 password=password, roles=roles, time_zone=zone)
             created += 1
     _load_requisitions(session)
+    _load_pool(session)
     return created
 
 
@@ -147,7 +148,21 @@ def _scorecards(session: Session, requisition: Requisition, interview: Interview
 
     stage = scorecards.stage_for(session, interview)
     by_id = {a.id: a for a in areas(session)}
-    leaning = 3 + slot % 2  # some candidates stronger than others
+    _submit(session, requisition, interview, panel[0], 3 + slot % 2)  # some stronger
+    draft = scorecards.ScorecardInput(ratings={a.id: (None, "") for a in by_id.values()},
+                                      summary="Notes to tidy up.")
+    scorecards.save(session, Actor(panel[1]), requisition, interview, None, draft,
+                    submit=False, seen_version=0, areas=by_id, stage=stage)
+
+
+def _submit(session: Session, requisition: Requisition, interview: Interview, author: User,
+            leaning: int) -> None:
+    """``author`` submits a scorecard rating the stage's focus areas ``leaning``."""
+    from interviewloop.bank.service import areas
+    from interviewloop.scorecards import service as scorecards
+
+    stage = scorecards.stage_for(session, interview)
+    by_id = {a.id: a for a in areas(session)}
     ratings = {a.id: (leaning if a in stage.focus_areas else None,
                       f"Walked through {a.name.lower()} choices with concrete examples."
                       if a in stage.focus_areas else "") for a in by_id.values()}
@@ -157,12 +172,48 @@ def _scorecards(session: Session, requisition: Requisition, interview: Interview
         signals={"owned_system": ("yes", "Ran the ranking service's on-call for a year."),
                  "failure_handling": ("yes", "Explained the fallback path plainly."),
                  "reduces_risk": (None, "")})
-    scorecards.save(session, Actor(panel[0]), requisition, interview, None, submitted,
+    scorecards.save(session, Actor(author), requisition, interview, None, submitted,
                     submit=True, seen_version=0, areas=by_id, stage=stage)
-    draft = scorecards.ScorecardInput(ratings={a.id: (None, "") for a in by_id.values()},
-                                      summary="Notes to tidy up.")
-    scorecards.save(session, Actor(panel[1]), requisition, interview, None, draft,
-                    submit=False, seen_version=0, areas=by_id, stage=stage)
+
+
+def _load_pool(session: Session) -> None:
+    """The senior system design pool: Ines owns it, Ivan and Iris are qualified with her,
+    and Igor is a shadow with one practice card (shadowing Ines), so the pool page shows
+    a trainee on the way to promotion."""
+    from datetime import timedelta
+
+    from interviewloop.db import utcnow
+    from interviewloop.enums import Category, Level
+    from interviewloop.pools import service as pools
+    from interviewloop.scheduling import service as scheduling
+
+    if pools.pool_for(session, Category.SYSTEM_DESIGN, Level.SENIOR) is not None:
+        return
+    admin = Actor(_demo_user(session, "admin@example.com"))
+    ines, ivan, iris, igor = (_demo_user(session, f"interviewer{n}@example.com")
+                              for n in range(1, 5))
+    pool = pools.create_pool(session, admin, Category.SYSTEM_DESIGN, Level.SENIOR, ines.id)
+    for person in (ines, ivan, iris):
+        pools.add_member(session, admin, pool, person.id, "qualified")
+    pools.add_member(session, admin, pool, igor.id, "shadow",
+                     note="Shadowing before joining the system design panels.")
+    requisition = session.scalars(select(Requisition).where(
+        Requisition.title == "Senior AI Engineer")).first()
+    if requisition is None:
+        return
+    recruiter = Actor(_demo_user(session, "recruiter@example.com"))
+    candidate = candidates.add_candidate(session, recruiter, requisition, candidates.CandidateInput(
+        "Jo Lindqvist", "jo.lindqvist@example.net", "Sourced"))
+    loop = loops.build_loop(session, recruiter, requisition, candidate, seed=20)
+    stage = next(s for s in loop.stages if s.category == Category.SYSTEM_DESIGN)
+    starts = (utcnow() - timedelta(days=6)).replace(hour=7, minute=0, second=0, microsecond=0)
+    interview = scheduling.schedule_stage(
+        session, recruiter, requisition, candidate, stage.id, scheduling.ScheduleInput(
+            interviewer_ids=[ines.id], trainee_ids=[igor.id], starts_at=starts,
+            minutes=stage.minutes, location="Video call", confirm_over_cap=True),
+        now=starts - timedelta(days=3))
+    _submit(session, requisition, interview, ines, 3)
+    _submit(session, requisition, interview, igor, 4)  # the practice card: counted nowhere
 
 
 DEBRIEF_CANDIDATES = [

@@ -40,3 +40,22 @@ class Category(enum.StrEnum):
             "coding_implementation": "Coding and implementation",
             "behavioural_judgment": "Behavioural and judgment",
         }[self.value]
+
+
+class PanelRole(enum.StrEnum):
+    """Why someone sits on an interview's panel. Only the panel's own seats count: a
+    trainee's scorecard (shadow or reverse-shadow) is a practice card (interviewloop/pools)."""
+
+    PANEL = "panel"
+    SHADOW = "shadow"  # a trainee watching a qualified interviewer
+    REVERSE_SHADOW = "reverse_shadow"  # a trainee leading, watched by the qualified panel
+
+    @property
+    def label(self) -> str:
+        return {"panel": "panel", "shadow": "shadow", "reverse_shadow": "reverse shadow"}[
+            self.value]
+
+    @property
+    def counts(self) -> bool:
+        """Whether this seat's scorecard counts (debrief, tally, offer gate, analytics)."""
+        return self is PanelRole.PANEL

@@ -27,6 +27,7 @@ from interviewloop.loops.models import (
     LoopTemplateStageArea,
 )
 from interviewloop.outbox.models import OutboxMail
+from interviewloop.pools.models import Pool, PoolChange, PoolMember
 from interviewloop.requisitions.models import Candidate, Requisition, RequisitionMember
 from interviewloop.scheduling.models import (
     Interview,
@@ -73,6 +74,9 @@ __all__ = [
     "OutboxMail",
     "Panelist",
     "PendingSignIn",
+    "Pool",
+    "PoolChange",
+    "PoolMember",
     "PreOfferCheck",
     "PreOfferSignal",
     "Question",

@@ -15,6 +15,7 @@ from interviewloop.calendars import hooks as calendars
 from interviewloop.debrief import hooks as debrief
 from interviewloop.loops import hooks as loops
 from interviewloop.loops.signals import describing_stages, stage_removing, stages_changing
+from interviewloop.pools.signals import counting_training
 from interviewloop.requisitions import hooks as requisitions
 from interviewloop.requisitions.signals import listing_loops, team_member_removing
 from interviewloop.scheduling import hooks as scheduling
@@ -39,6 +40,7 @@ CONNECTIONS = (
     (describing_stages, scheduling.describe_stages),
     (panel_changing, scorecards.keep_writers_on_panel),
     (counting_scorecards, scorecards.submitted_counts),
+    (counting_training, scorecards.training_seats),
     (scorecard_editing, debrief.lock_decided_scorecards),
     (interview_changed, calendars.sync_calendars_of),
     (checking_calendars, calendar_busy.checking_calendars),

@@ -60,9 +60,16 @@ def test_demo_creates_the_documented_logins_once(app, db_session):
     from interviewloop.scheduling.models import Interview
     from interviewloop.scorecards.models import Scorecard
 
-    # Three per senior candidate for the debrief: ready, a disagreement, an offer.
-    assert db_session.scalar(select(func.count()).select_from(Candidate)) == 9
-    assert db_session.scalar(select(func.count()).select_from(Loop)) == 8
+    # Three per senior candidate for the debrief: ready, a disagreement, an offer; and one
+    # whose system design interview had a shadow (the demo pool's trainee).
+    assert db_session.scalar(select(func.count()).select_from(Candidate)) == 10
+    assert db_session.scalar(select(func.count()).select_from(Loop)) == 9
+    from interviewloop.pools.models import PoolMember, PoolState
+
+    states = sorted(m.state for m in db_session.scalars(select(PoolMember)))
+    assert states == sorted([PoolState.QUALIFIED] * 3 + [PoolState.SHADOW])
+    assert [s.panel_role.value for s in db_session.scalars(select(Scorecard)) if s.is_practice
+            ] == ["shadow"]
     statuses = set(db_session.scalars(select(Interview.status)))
     assert {s.value for s in statuses} == {"scheduled", "cancelled"}
     assert {s.value for s in db_session.scalars(select(Scorecard.status))} == {
@@ -80,7 +87,7 @@ def test_demo_creates_the_documented_logins_once(app, db_session):
             .join(Candidate, Candidate.id == Loop.candidate_id)
             .where(Candidate.requisition_id == senior)):
         asked.setdefault(candidate_id, {}).setdefault(position, set()).add(question_id)
-    assert len(asked) == 5  # three debriefed, two of the three others
+    assert len(asked) == 6  # three debriefed, two of the three others, the shadowed one
     assert len({tuple(sorted((p, tuple(sorted(q))) for p, q in a.items()))
                 for a in asked.values()}) == 1
     assert db_session.scalar(select(func.count()).select_from(QuestionSet)) == 3  # one each

@@ -14,14 +14,16 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from interviewloop import create_app
-from interviewloop.audit.service import SYSTEM
+from interviewloop.audit.service import SYSTEM, Actor
 from interviewloop.auth.service import set_working_hours
 from interviewloop.outbox.models import OutboxMail
 from interviewloop.scheduling.models import Interview, InterviewStatus
-from interviewloop.scheduling.proposing import read_option
+from interviewloop.scheduling.proposing import Picked, book_option, read_option
+from interviewloop.scheduling.service import SchedulingRefused
 from interviewloop.tokens import LinkSigner
 from tests.caldavserver import PASSWORD, USERNAME, radicale_server
 from tests.conftest import app_config, log_in, post
@@ -72,6 +74,11 @@ def live(w) -> list[Interview]:
         .order_by(Interview.starts_at)))
 
 
+def decoded(w, tokens: list[str]) -> list:
+    """The options themselves (a token also carries when it was signed)."""
+    return [read_option(SIGNER, w.candidate, t) for t in tokens]
+
+
 def book(w, token, **extra):
     return post(w.client, f"/requisitions/{w.req.id}/candidates/{w.candidate.id}/proposals/book",
                 {"option": token, "starts_on": f"{MONDAY:%Y-%m-%d}",
@@ -107,8 +114,8 @@ def test_the_loop_page_offers_times_and_booking_one_books_every_stage(w):
 
 def test_a_clash_that_appeared_meanwhile_refuses_the_whole_option(w):
     tokens = options(w.client.get(url(w)).get_data(as_text=True))
-    first = w.client.get(url(w)).get_data(as_text=True)
-    assert options(first) == tokens  # the same data, the same options
+    again = options(w.client.get(url(w)).get_data(as_text=True))
+    assert decoded(w, again) == decoded(w, tokens)  # the same data, the same options
     # Meanwhile someone books the option's third-stage panelist elsewhere, then.
     other, loop = make_candidate_with_loop(w.session, w.req, w.recruiter, 2, seed=2)
     third = MONDAY + timedelta(hours=9, minutes=60 + 15 + 45 + 15)
@@ -122,7 +129,27 @@ def test_a_clash_that_appeared_meanwhile_refuses_the_whole_option(w):
     assert "Not booked: nothing was changed." in body and "is already interviewing" in body
     assert 'value="Room 9"' in body  # what was typed stays, on the fresh options
     assert live(w) == []  # nothing half-booked
-    assert options(body) and tokens[0] not in options(body)
+    assert options(body) and decoded(w, tokens)[0] not in decoded(w, options(body))
+
+
+def test_the_service_books_all_or_nothing(w):
+    """Called directly (as the API would): the second stage clashes, and the first, already
+    flushed by then, is gone from the session too."""
+    other, loop = make_candidate_with_loop(w.session, w.req, w.recruiter, 2, seed=2)
+    alice = w.people[0]
+    t = MONDAY + timedelta(hours=9)
+    make_interview(w.session, w.req, w.recruiter, other, loop.stages[0], [alice],
+                   t + timedelta(hours=2))
+    picked = [Picked(w.stage_ids[0], t, 60, (alice.id,)),
+              Picked(w.stage_ids[1], t + timedelta(hours=2), 45, (alice.id,))]
+    with pytest.raises(SchedulingRefused, match="already interviewing"):
+        book_option(w.session, Actor(w.recruiter), w.req, w.candidate, picked)
+    assert w.session.scalar(select(func.count()).select_from(Interview).where(
+        Interview.candidate_id == w.candidate.id)) == 0
+    book_option(w.session, Actor(w.recruiter), w.req, w.candidate, picked[:1])
+    later = [Picked(w.stage_ids[2], t - timedelta(hours=2), 60, (alice.id,))]  # before stage 1
+    with pytest.raises(SchedulingRefused, match="in order"):
+        book_option(w.session, Actor(w.recruiter), w.req, w.candidate, later)
 
 
 def test_a_forged_or_someone_elses_option_is_refused(w):
@@ -192,6 +219,17 @@ def test_calendar_busy_times_count_and_a_server_that_is_down_still_gives_options
               for t in options(page)]
     assert firsts and min(firsts) >= MONDAY + timedelta(hours=12)  # not over the calendar event
     assert "could not be read" not in page
+    # Then an event lands in the first option's first interviewer's calendar: refused whole.
+    token = options(page)[0]
+    slot = read_option(SIGNER, w.candidate, token)[0]
+    busy = next(p for p in w.people if p.id == slot.interviewer_ids[0])
+    put_event(calendars.server, busy.email, "dentist", [
+        f"DTSTART:{slot.starts_at:%Y%m%dT%H%M%SZ}", f"DTEND:{slot.ends_at:%Y%m%dT%H%M%SZ}"])
+    response = post(calendars.client, f"/requisitions/{w.req.id}/candidates/{w.candidate.id}"
+                    "/proposals/book", {"option": token})
+    assert response.status_code == 409
+    assert escape(f"{busy.name}'s calendar now shows them busy") in response.get_data(as_text=True)
+    assert live(w) == []
     calendars.server.stop()
     page = calendars.client.get(url(w)).get_data(as_text=True)
     assert "Busy times could not be read from the calendars of" in page

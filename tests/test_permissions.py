@@ -240,7 +240,51 @@ ROUTES = [
     Route("/analytics/reliability.csv", "GET", LOGGED_IN),
     Route("/analytics/interviewers", "GET", LOGGED_IN),
     Route("/analytics/interviewers.csv", "GET", LOGGED_IN),
+    # Interviewer pools: everyone sees them (recruiters build panels from them); admins
+    # create them; admins and the pool's owner (here the target, someone else) manage
+    # members and sign off promotions (owners: tests/test_pools.py). A promotion asked
+    # before the trainee has held a seat is refused with the reason, even for an admin.
+    Route("/pools", "GET", LOGGED_IN),
+    Route("/pools", "POST", ADMINS, ok=Outcome(302, "/pools/"),
+          data=lambda w: {"category": "coding_implementation", "level": "junior",
+                          "owner": str(w.target.id)},
+          done=lambda w, c: pool_count(w) == 2),
+    Route("/pools/<int:pool_id>", "GET", LOGGED_IN, ids=(("pool_id", "pool"),)),
+    Route("/pools/<int:pool_id>/practice-cards", "GET", LOGGED_IN, ids=(("pool_id", "pool"),)),
+    Route("/pools/<int:pool_id>/members", "POST", ADMINS, ok=Outcome(302, "/pools/"),
+          ids=(("pool_id", "pool"),),
+          data=lambda w: {"user": str(w.addable.id), "state": "shadow", "coach": ""},
+          done=lambda w, c: member_state(w, w.addable) == "shadow"),
+    Route("/pools/<int:pool_id>/members/<int:user_id>/promote", "POST", ADMINS,
+          ok=Outcome(409), ids=(("pool_id", "pool"), ("user_id", "trainee")),
+          data=lambda w: {"expected": "shadow"}),
+    Route("/pools/<int:pool_id>/members/<int:user_id>/coach", "POST", ADMINS,
+          ok=Outcome(302, "/pools/"), ids=(("pool_id", "pool"), ("user_id", "trainee")),
+          data=lambda w: {"coach": str(w.target.id)},
+          done=lambda w, c: fresh_member(w, w.trainee).coach_id == w.target.id),
+    Route("/pools/<int:pool_id>/members/<int:user_id>/remove", "POST", ADMINS,
+          ok=Outcome(302, "/pools/"), ids=(("pool_id", "pool"), ("user_id", "trainee")),
+          done=lambda w, c: member_state(w, w.trainee) is None),
 ]
+
+
+def pool_count(world) -> int:
+    from interviewloop.pools.models import Pool
+
+    world.pool  # noqa: B018 - the world's own pool exists first
+    return world.db.scalar(select(func.count()).select_from(Pool))
+
+
+def fresh_member(world, user):
+    from interviewloop.pools.models import PoolMember
+
+    world.db.expire_all()
+    return world.db.get(PoolMember, (world.pool.id, user.id))
+
+
+def member_state(world, user) -> str | None:
+    member = fresh_member(world, user)
+    return member.state.value if member else None
 
 
 def expected(route: Route, roles: tuple[str, ...]) -> Outcome:
@@ -369,6 +413,26 @@ class World:
                                   last_failure_at=now, wait_until=now + timedelta(hours=1)))
         self.db.flush()
         return user
+
+    @cached_property
+    def pool(self):
+        """A pool owned by the target (someone else), qualified in it, with a shadow."""
+        from interviewloop.pools import service as pools
+
+        admin = Actor(self._make_user("admin", name="Pool Admin"))
+        pool = pools.create_pool(self.db, admin, "system_design", "senior", self.target.id)
+        pools.add_member(self.db, admin, pool, self.target.id, "qualified")
+        pools.add_member(self.db, admin, pool, self.trainee.id, "shadow")
+        self.db.flush()
+        return pool
+
+    @cached_property
+    def trainee(self):
+        return self._make_user("interviewer", name="Tom Trainee")
+
+    @cached_property
+    def addable(self):
+        return self._make_user("interviewer", name="Ann Addable")
 
     @cached_property
     def feed_token(self) -> str:

@@ -174,3 +174,18 @@ def test_the_board_reads_the_viewer_once_however_many_times_it_shows(w, monkeypa
     many, shown = count()
     assert shown == paging.BOARD_PAGE
     assert many == few
+
+
+def test_the_calendar_feed_with_5_and_600_interviews(w, count_queries):
+    """The feed lists every interview of its owner, in the same queries however many."""
+    from tests.test_calendar import turn_on_feed
+
+    client = w.login(w.alice)
+    path = turn_on_feed(client)
+    seed(w, 5, 0)
+    few = queries_for(client, count_queries, path)
+    seed(w, 595, 5)
+    many = queries_for(client, count_queries, path)
+    assert many == few
+    booked = sum(1 for n in range(600) if n % 10 and n % 15)
+    assert client.get(path).get_data(as_text=True).count("BEGIN:VEVENT") == booked

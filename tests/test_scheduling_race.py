@@ -62,8 +62,10 @@ def _setup(engine, ids):
         return requisition.id, stages
 
 
-def _book(engine, ids, requisition_id, candidate_id, stage_id, starts, *, hold: float,
-          outcome: dict, key: str, start_gate: threading.Barrier, delay: float) -> None:
+def _book(engine, ids, requisition_id, candidate_id, act, *, hold: float, outcome: dict,
+          key: str, start_gate: threading.Barrier, delay: float) -> None:
+    """One racer: ``act(session, actor, requisition, candidate)`` books, then the transaction
+    stays open ``hold`` seconds before it commits; ``outcome[key]`` says how it went."""
     from interviewloop.auth.models import User
     from interviewloop.requisitions.models import Candidate
 
@@ -73,17 +75,39 @@ def _book(engine, ids, requisition_id, candidate_id, stage_id, starts, *, hold: 
         try:
             recruiter = session.get(User, ids["recruiter"])
             requisition = requisitions.get_requisition(session, recruiter, requisition_id)
-            candidate = session.get(Candidate, candidate_id)
-            scheduling.schedule_stage(session, Actor(recruiter), requisition, candidate,
-                                      stage_id, scheduling.ScheduleInput(
-                                          interviewer_ids=[ids["interviewer"]],
-                                          starts_at=starts, minutes=60))
+            act(session, Actor(recruiter), requisition, session.get(Candidate, candidate_id))
             time.sleep(hold)  # keep the transaction open while the other racer checks
             session.commit()
             outcome[key] = "booked"
         except scheduling.SchedulingRefused as refused:
             session.rollback()
             outcome[key] = str(refused)
+        except Exception as exc:  # a deadlock, say: reported, not raised in the thread
+            session.rollback()
+            outcome[key] = f"error: {type(exc).__name__}: {exc}"
+
+
+def _run_racers(engine, ids, requisition_id, racers) -> dict[str, str]:
+    """``racers``: (key, candidate id, act, hold, delay), started together; their outcomes."""
+    outcome: dict[str, str] = {}
+    gate = threading.Barrier(len(racers))
+    threads = [threading.Thread(target=_book, args=(engine, ids, requisition_id, cid, act),
+                                kwargs={"hold": hold, "outcome": outcome, "key": key,
+                                        "start_gate": gate, "delay": delay})
+               for key, cid, act, hold, delay in racers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return outcome
+
+
+def _one_stage(ids, stage_id, starts):
+    def act(session, actor, requisition, candidate):
+        scheduling.schedule_stage(session, actor, requisition, candidate, stage_id,
+                                  scheduling.ScheduleInput(interviewer_ids=[ids["interviewer"]],
+                                                           starts_at=starts, minutes=60))
+    return act
 
 
 _race_days = iter(range(30, 3000, 7))  # each race in a week of its own
@@ -92,21 +116,10 @@ _race_days = iter(range(30, 3000, 7))  # each race in a week of its own
 def _race(engine, ids):
     requisition_id, ((cand_a, stage_a), (cand_b, stage_b)) = _setup(engine, ids)
     starts = (utcnow() + timedelta(days=next(_race_days))).replace(microsecond=0)
-    outcome: dict[str, str] = {}
-    gate = threading.Barrier(2)
-    def racer(candidate_id, stage_id, at, *, key, hold, delay):
-        return threading.Thread(target=_book, args=(
-            engine, ids, requisition_id, candidate_id, stage_id, at), kwargs={
-            "hold": hold, "outcome": outcome, "key": key, "start_gate": gate, "delay": delay})
-
     # The first holds its transaction open; the second checks while it does.
-    racers = [racer(cand_a, stage_a, starts, key="first", hold=0.6, delay=0),
-              racer(cand_b, stage_b, starts + timedelta(minutes=30), key="second", hold=0,
-                    delay=0.2)]
-    for racer in racers:
-        racer.start()
-    for racer in racers:
-        racer.join(30)
+    outcome = _run_racers(engine, ids, requisition_id, [
+        ("first", cand_a, _one_stage(ids, stage_a, starts), 0.6, 0),
+        ("second", cand_b, _one_stage(ids, stage_b, starts + timedelta(minutes=30)), 0, 0.2)])
     with Session(engine) as session:
         booked = session.scalar(select(func.count()).select_from(Panelist).where(
             Panelist.user_id == ids["interviewer"], Panelist.live.is_(True),
@@ -167,46 +180,17 @@ def _two_loops(engine, ids, *, second_interviewer: bool = False):
         return requisition.id, loops_, [p.id for p in people]
 
 
-def _book_option(engine, ids, requisition_id, candidate_id, picked, *, hold: float,
-                 outcome: dict, key: str, start_gate: threading.Barrier, delay: float) -> None:
-    from interviewloop.auth.models import User
-    from interviewloop.requisitions.models import Candidate
+def _race_options(engine, ids, options, *, holds=(0.6, 0.0), delays=(0.0, 0.2)):
+    """Book the two (requisition id, candidate id, picked) options at once."""
     from interviewloop.scheduling import proposing
 
-    start_gate.wait()
-    time.sleep(delay)
-    with Session(writing(engine)) as session:
-        try:
-            recruiter = session.get(User, ids["recruiter"])
-            requisition = requisitions.get_requisition(session, recruiter, requisition_id)
-            candidate = session.get(Candidate, candidate_id)
-            proposing.book_option(session, Actor(recruiter), requisition, candidate, picked)
-            time.sleep(hold)
-            session.commit()
-            outcome[key] = "booked"
-        except scheduling.SchedulingRefused as refused:
-            session.rollback()
-            outcome[key] = str(refused)
-        except Exception as exc:  # a deadlock, say: reported, not raised in the thread
-            session.rollback()
-            outcome[key] = f"error: {type(exc).__name__}: {exc}"
+    def option(picked):
+        return lambda session, actor, requisition, candidate: proposing.book_option(
+            session, actor, requisition, candidate, picked)
 
-
-def _race_options(engine, ids, options, *, holds=(0.6, 0.0), delays=(0.0, 0.2)):
-    """Book the two (candidate id, picked) options at once; the outcome of each."""
-    outcome: dict[str, str] = {}
-    gate = threading.Barrier(2)
-    requisition_id = options[0][0]
-    threads = [threading.Thread(target=_book_option, args=(engine, ids, requisition_id, cid, picked),
-                                kwargs={"hold": hold, "outcome": outcome, "key": key,
-                                        "start_gate": gate, "delay": delay})
-               for key, (_req, cid, picked), hold, delay in zip(
-                   ("first", "second"), options, holds, delays, strict=True)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    return outcome
+    return _run_racers(engine, ids, options[0][0], [
+        (key, cid, option(picked), hold, delay) for key, (_req, cid, picked), hold, delay
+        in zip(("first", "second"), options, holds, delays, strict=True)])
 
 
 def _live_count(engine, candidate_id) -> int:

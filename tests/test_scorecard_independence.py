@@ -160,3 +160,72 @@ def test_a_draft_is_its_authors_alone(db_session, bank, make_user, login):
         body = response.get_data(as_text=True)
         assert response.status_code == 200
         assert DRAFT["summary"] in body and DRAFT["evidence"] in body, url
+
+
+# --- practice cards (a trainee's scorecard, interviewer pools) ------------------------------
+# The trainee's card is read by the trainee and their coach (named coach, pool owner) only,
+# and by the coach only once their own scorecards on the candidate are in; the hiring team
+# never. The trainee is otherwise a panelist like any other: nothing before every card of
+# theirs is in, then what other interviewers see; their missing card holds no debrief shut.
+
+PRACTICE_VIEWERS = {
+    "the trainee": ("tess", True),
+    "the trainee's named coach": ("cora", True),
+    "the pool's owner": ("ines", True),
+    "the coach, her own scorecard on the candidate pending": ("cora", False),
+    "the qualified panelist, after submitting": ("pat", False),
+    "hiring manager": ("manager", False),
+    "recruiter": ("recruiter", False),
+    "admin": ("admin", False),
+}
+
+
+@pytest.mark.parametrize("case", PRACTICE_VIEWERS)
+def test_practice_card_matrix(db_session, bank, make_user, login, case):
+    from tests.test_pools import PRACTICE, book, shadowed
+    from tests.test_pools import build as build_pool
+
+    name, sees = PRACTICE_VIEWERS[case]
+    w = build_pool(db_session, make_user)
+    _interview, counted, practice = shadowed(w)
+    if "pending" in case:  # Cora sits on another of the candidate's interviews, card owed
+        book(w, w.loop.stages[1], [w.cora])
+    db_session.flush()
+    client = login(getattr(w, name))
+    candidate = f"/requisitions/{w.req.id}/candidates/{w.cand.id}"
+    show = client.get(f"/scorecards/{practice.id}")
+    listed = client.get(f"/pools/{w.pool.id}/practice-cards").get_data(as_text=True)
+    others = [client.get(url).get_data(as_text=True) for url in (
+        f"{candidate}/debrief", f"{candidate}/scorecards", f"/scorecards/{counted.id}")]
+    if sees:
+        body = show.get_data(as_text=True)
+        assert show.status_code == 200 and 'id="practice-card"' in body
+        assert all(marker in body for marker in PRACTICE.values())
+        assert f'href="/scorecards/{practice.id}"' in listed
+    else:
+        assert show.status_code == 404
+        assert f"/scorecards/{practice.id}" not in listed
+    for body in [listed, *others]:  # no list, debrief or other card carries its content
+        assert not any(marker in body for marker in PRACTICE.values())
+
+
+@pytest.mark.parametrize("hide", [False, True], ids=["shown", "hidden until debrief"])
+def test_a_trainee_follows_the_panel_rule_and_holds_no_debrief_shut(db_session, bank, make_user,
+                                                                    hide):
+    from interviewloop.scorecards.access import debrief_open, may_view
+    from tests.test_pools import book, shadowed
+    from tests.test_pools import build as build_pool
+
+    w = build_pool(db_session, make_user, hide=hide)
+    interview, counted, practice = shadowed(w, practice_submitted=False)
+    other = book(w, w.loop.stages[2], [w.bob])  # no pool on this stage
+    write_scorecard(db_session, w.bob, w.req, other)
+    db_session.flush()
+    assert debrief_open(db_session, w.cand)  # Tess's missing practice card holds nothing
+    assert may_view(db_session, w.bob, w.req, counted)
+    assert not may_view(db_session, w.tess, w.req, counted)  # her own card first
+    assert not may_view(db_session, w.bob, w.req, practice)
+    write_scorecard(db_session, w.tess, w.req, interview, rating=1)
+    db_session.flush()
+    assert may_view(db_session, w.tess, w.req, counted)  # then as any interviewer
+    assert not may_view(db_session, w.pat, w.req, practice)

@@ -19,6 +19,7 @@ RECEIVERS = {
     "interviewloop.loops.signals:describing_stages": ["describe_stages"],
     "interviewloop.scheduling.signals:panel_changing": ["keep_writers_on_panel"],
     "interviewloop.scheduling.signals:counting_scorecards": ["submitted_counts"],
+    "interviewloop.pools.signals:counting_training": ["training_seats"],
     "interviewloop.scorecards.signals:scorecard_editing": ["lock_decided_scorecards"],
     "interviewloop.scheduling.signals:interview_changed": ["sync_calendars_of"],
     "interviewloop.scheduling.signals:checking_calendars": ["checking_calendars"],

@@ -21,7 +21,7 @@ from interviewloop.loops.models import LoopStageArea
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.requisitions.service import managed_clause, visible_clause
 from interviewloop.scheduling.models import Interview, InterviewStatus
-from interviewloop.scorecards.access import sees_panel_clause
+from interviewloop.scorecards.access import counted_clause, sees_panel_clause
 from interviewloop.scorecards.models import Rating, Recommendation, Scorecard, ScorecardStatus
 
 _S = TypeVar("_S", bound=Select[*tuple[Any, ...]])
@@ -48,7 +48,7 @@ def visible_scorecards(viewer: User, filters: Filters, now: datetime | None = No
         .join(Interview, Interview.id == Scorecard.interview_id)
         .join(Candidate, Candidate.id == Scorecard.candidate_id)
         .join(Requisition, Requisition.id == Candidate.requisition_id)
-        .where(Scorecard.status == ScorecardStatus.SUBMITTED,
+        .where(Scorecard.status == ScorecardStatus.SUBMITTED, counted_clause(),
                Interview.status == InterviewStatus.SCHEDULED, sees_panel_clause(viewer, now)))
     return _filtered(stmt, filters).subquery("visible")
 

@@ -44,6 +44,7 @@ from interviewloop.paging import (
 )
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.scheduling.models import Interview, InterviewStatus, Panelist
+from interviewloop.scorecards.access import counted_clause, owes_clause
 from interviewloop.scorecards.models import Rating, Scorecard, ScorecardStatus
 
 SORTS = ("name", "status", "progress", "outstanding", "mean", "pre_offer", "decision")
@@ -98,13 +99,14 @@ def _rows_for(session: Session, candidates: list[Candidate], viewer: User, *,
         .join(Panelist, Panelist.interview_id == Interview.id)
         .join(Candidate, Candidate.id == Interview.candidate_id)
         .where(shown, Interview.status == InterviewStatus.SCHEDULED, Interview.starts_at <= now,
-               ~submitted)
+               owes_clause(), ~submitted)
         .group_by(Interview.candidate_id))}
     means = {cid: (mean, n) for cid, mean, n in session.execute(
         select(Scorecard.candidate_id, func.avg(Rating.rating), func.count(Rating.rating))
         .join(Rating, Rating.scorecard_id == Scorecard.id)
         .join(Candidate, Candidate.id == Scorecard.candidate_id)
-        .where(shown, Scorecard.status == ScorecardStatus.SUBMITTED, Rating.rating.is_not(None))
+        .where(shown, Scorecard.status == ScorecardStatus.SUBMITTED, counted_clause(),
+               Rating.rating.is_not(None))
         .group_by(Scorecard.candidate_id))}
     checks: dict[int, str] = dict(session.execute(
         select(PreOfferCheck.candidate_id,
@@ -161,7 +163,7 @@ def _sort_keys(sort: str, viewer: User, *, now: datetime, due_hours: int
     if sort == "outstanding":
         owed = (select(func.count(Panelist.user_id))
                 .join(Interview, Interview.id == Panelist.interview_id)
-                .where(*live, Interview.starts_at <= now, ~exists().where(
+                .where(*live, Interview.starts_at <= now, owes_clause(), ~exists().where(
                     Scorecard.interview_id == Interview.id,
                     Scorecard.interviewer_id == Panelist.user_id,
                     Scorecard.status == ScorecardStatus.SUBMITTED)))
@@ -171,7 +173,7 @@ def _sort_keys(sort: str, viewer: User, *, now: datetime, due_hours: int
     if sort == "mean":
         mean = (select(func.avg(Rating.rating)).join(Scorecard)
                 .where(Scorecard.candidate_id == Candidate.id,
-                       Scorecard.status == ScorecardStatus.SUBMITTED,
+                       Scorecard.status == ScorecardStatus.SUBMITTED, counted_clause(),
                        Rating.rating.is_not(None)).scalar_subquery())
         return [case((hidden, 0), else_=func.coalesce(mean, 0)).desc()]
     if sort == "pre_offer":

@@ -18,6 +18,7 @@ from interviewloop.debrief.models import ANSWERS, Answer, Decision, DecisionKind
 from interviewloop.errors import Conflict, DomainError, Forbidden
 from interviewloop.requisitions.models import Candidate, CandidateStatus, Requisition
 from interviewloop.scheduling.models import Interview, InterviewStatus, Panelist
+from interviewloop.scorecards.access import counted_clause, owes_clause
 from interviewloop.scorecards.models import (
     PreOfferQuestion,
     PreOfferSignal,
@@ -74,7 +75,7 @@ def area_stats(session: Session, candidate: Candidate, areas: list[CapabilityAre
                func.avg(Rating.rating).label("mean"), func.min(Rating.rating).label("low"),
                func.max(Rating.rating).label("high"))
         .join(Scorecard, Scorecard.id == Rating.scorecard_id)
-        .where(Scorecard.candidate_id == candidate.id,
+        .where(Scorecard.candidate_id == candidate.id, counted_clause(),
                Scorecard.status == ScorecardStatus.SUBMITTED, Rating.rating.is_not(None))
         .group_by(Rating.area_id))}
     return [AreaStats(area, rows[area.id].n, float(rows[area.id].mean), rows[area.id].low,
@@ -85,7 +86,7 @@ def area_stats(session: Session, candidate: Candidate, areas: list[CapabilityAre
 def recommendation_tally(session: Session, candidate: Candidate) -> dict[Recommendation, int]:
     counts = dict(session.execute(
         select(Scorecard.recommendation, func.count())
-        .where(Scorecard.candidate_id == candidate.id,
+        .where(Scorecard.candidate_id == candidate.id, counted_clause(),
                Scorecard.status == ScorecardStatus.SUBMITTED)
         .group_by(Scorecard.recommendation)).all())
     return {r: counts.get(r, 0) for r in Recommendation}
@@ -94,7 +95,7 @@ def recommendation_tally(session: Session, candidate: Candidate) -> dict[Recomme
 def submitted_scorecards(session: Session, candidate: Candidate) -> list[Scorecard]:
     return list(session.scalars(
         select(Scorecard).join(Interview, Interview.id == Scorecard.interview_id)
-        .where(Scorecard.candidate_id == candidate.id,
+        .where(Scorecard.candidate_id == candidate.id, counted_clause(),
                Scorecard.status == ScorecardStatus.SUBMITTED)
         .options(selectinload(Scorecard.ratings), selectinload(Scorecard.interviewer),
                  selectinload(Scorecard.interview).selectinload(Interview.stage))
@@ -128,7 +129,7 @@ def panel_states(session: Session, candidate: Candidate, *, now: datetime, due_h
         .join(User, User.id == Panelist.user_id)
         .outerjoin(Scorecard, and_(Scorecard.interview_id == Interview.id,
                                    Scorecard.interviewer_id == User.id))
-        .where(Interview.candidate_id == candidate.id,
+        .where(Interview.candidate_id == candidate.id, owes_clause(),
                Interview.status == InterviewStatus.SCHEDULED)
         .options(selectinload(Interview.stage))
         .order_by(Interview.starts_at, User.name)).all()
@@ -153,7 +154,7 @@ def signals_by_question(session: Session, candidate: Candidate
         select(PreOfferSignal.question, User.name, PreOfferSignal.value, PreOfferSignal.evidence)
         .join(Scorecard, Scorecard.id == PreOfferSignal.scorecard_id)
         .join(User, User.id == Scorecard.interviewer_id)
-        .where(Scorecard.candidate_id == candidate.id,
+        .where(Scorecard.candidate_id == candidate.id, counted_clause(),
                Scorecard.status == ScorecardStatus.SUBMITTED)
         .order_by(User.name)).all()
     gathered: dict[PreOfferQuestion, list[tuple[str, str, str]]] = {q: [] for q in PreOfferQuestion}
@@ -170,7 +171,7 @@ def outstanding_count(session: Session, candidate: Candidate) -> int:
     return session.scalar(
         select(func.count()).select_from(Panelist)
         .join(Interview, Interview.id == Panelist.interview_id)
-        .where(Interview.candidate_id == candidate.id,
+        .where(Interview.candidate_id == candidate.id, owes_clause(),
                Interview.status == InterviewStatus.SCHEDULED, ~submitted)) or 0
 
 
@@ -279,7 +280,7 @@ def record_decision(session: Session, actor: Actor, requisition: Requisition,
             raise Conflict("The pre-offer check recorded a weak answer, which means keep "
                            "looking: no offer can be recorded.")
         newer = session.scalar(select(func.max(Scorecard.updated_at)).where(
-            Scorecard.candidate_id == candidate.id,
+            Scorecard.candidate_id == candidate.id, counted_clause(),
             Scorecard.status == ScorecardStatus.SUBMITTED))
         if newer is not None and newer > check.answered_at:
             raise Conflict("Scorecards came in or changed after the pre-offer check was "

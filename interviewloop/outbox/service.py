@@ -16,6 +16,7 @@ from interviewloop.audit.service import Actor, record
 from interviewloop.db import insert_new, utcnow
 from interviewloop.errors import Conflict, NotFound
 from interviewloop.outbox.models import CALENDAR_METHODS, MailState, OutboxMail
+from interviewloop.paging import FIRST, LIST_PAGE, Cursor, Keyset, Page, keyset_page, row_id
 from interviewloop.queue import enqueue_after_commit
 
 SETTINGS_INFO = "interviewloop.outbox_settings"
@@ -81,13 +82,17 @@ def queue_many(session: Session, mails: Sequence[NewMail]) -> None:
         enqueue_after_commit(session, DELIVERY_JOB)
 
 
-def recent_mail(session: Session, *, page: int = 1, size: int = 50
-                ) -> tuple[list[OutboxMail], int]:
-    """A page of the outbox, newest first, and how many messages there are."""
+MAIL_ORDER = Keyset((OutboxMail.id,), (row_id,), descending=True)
+
+
+def recent_mail(session: Session, *, cursor: Cursor = FIRST, size: int = LIST_PAGE
+                ) -> tuple[Page[OutboxMail], int]:
+    """A page of the outbox, newest first (keyset: as cheap on the last page as on the
+    first), and how many messages there are."""
     total = session.scalar(select(func.count()).select_from(OutboxMail)) or 0
-    rows = session.scalars(select(OutboxMail).order_by(OutboxMail.id.desc())
-                           .limit(size).offset((max(page, 1) - 1) * size)).all()
-    return list(rows), total
+    page = keyset_page(session, select(OutboxMail), MAIL_ORDER, cursor, lambda m: (m.id,),
+                       size=size)
+    return page, total
 
 
 def get_mail(session: Session, mail_id: int) -> OutboxMail:

@@ -18,22 +18,15 @@ from interviewloop.outbox import service
 from interviewloop.outbox.delivery import email_message
 
 bp = Blueprint("outbox", __name__, url_prefix="/admin/mail", template_folder="templates")
-PAGE_SIZE = 50
 
 
 @bp.get("")
 @roles_required()
 def index() -> str:
-    try:
-        page = int(request.args.get("page", "1"))
-    except ValueError:
-        abort(400, "The page is a whole number.")
-    if not 1 <= page <= 100_000:
-        abort(400, "The page is a whole number from 1.")
-    mails, total = service.recent_mail(db.session, page=page, size=PAGE_SIZE)
-    pager = paging.pager(".index", paging.numbered_page(mails, number=page, size=PAGE_SIZE,
-                                                        total=total, cap=100_000))
-    return render_template("outbox/index.html", mails=mails, total=total, pager=pager,
+    page, total = service.recent_mail(
+        db.session, cursor=paging.read_cursor(request.args, service.MAIL_ORDER))
+    return render_template("outbox/index.html", mails=page.items, total=total,
+                           pager=paging.pager(".index", page),
                            delivery=current_app.config["MAIL_DELIVERY"])
 
 

@@ -30,6 +30,9 @@ from interviewloop.forms import MultiCheckboxField, choices
 class ScheduleForm(FlaskForm):
     interviewers = MultiCheckboxField("Interviewers", coerce=int,
                                       validators=[DataRequired("Choose at least one interviewer.")])
+    # Trainees of the stage's pool, on top of the panel (their cards are practice cards).
+    trainees = MultiCheckboxField("Trainees (on top of the panel)", coerce=int,
+                                  validators=[Optional()])
     starts_at = DateTimeLocalField("Starts (your time zone)", format="%Y-%m-%dT%H:%M",
                                    validators=[InputRequired("Enter a start date and time.")])
     # Which of the two, when the start time happens twice (the clocks go back): kept across
@@ -50,6 +53,9 @@ class ScheduleForm(FlaskForm):
 
     def set_interviewers(self, users: Iterable[User]) -> None:
         self.interviewers.choices = choices((u.id, u.name) for u in users)
+
+    def set_trainees(self, labelled: Iterable[tuple[int, str]]) -> None:
+        self.trainees.choices = choices(labelled)
 
     def chosen_fold(self) -> int | None:
         return {"0": 0, "1": 1}.get(self.fold.data or "")

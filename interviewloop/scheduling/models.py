@@ -6,13 +6,14 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interviewloop import limits
 from interviewloop.auth.models import User
 from interviewloop.constraints import explain
 from interviewloop.db import Base, str_enum, utcnow
+from interviewloop.enums import PanelRole
 from interviewloop.loops.models import LoopStage
 from interviewloop.requisitions.models import Candidate
 
@@ -96,6 +97,9 @@ class Panelist(Base):
         # An answer says when it was given; "no answer" has no time.
         CheckConstraint("(rsvp = 'needs_action') = (rsvp_at IS NULL)", name="rsvp_has_time"),
         Index("ix_interview_panelists_user_time", "user_id", "starts_at"),
+        # The target of scorecards' (interview, interviewer, role) key: a scorecard carries
+        # its author's seat, so that practice cards are told apart in one column.
+        UniqueConstraint("interview_id", "user_id", "role"),
     )
 
     interview_id: Mapped[int] = mapped_column(
@@ -109,9 +113,18 @@ class Panelist(Base):
         str_enum(RsvpState, "rsvp"), default=RsvpState.NEEDS_ACTION,
         server_default=RsvpState.NEEDS_ACTION.value)
     rsvp_at: Mapped[datetime | None]
+    # A trainee (shadow, reverse-shadow) sits on top of the panel; their card is practice.
+    role: Mapped[PanelRole] = mapped_column(
+        str_enum(PanelRole, "role"), default=PanelRole.PANEL,
+        server_default=PanelRole.PANEL.value)
 
     interview: Mapped[Interview] = relationship(back_populates="panel", lazy="raise")
     user: Mapped[User] = relationship(lazy="raise")
+
+    @property
+    def counts(self) -> bool:
+        """Whether this panelist owes a counted scorecard (not a trainee's practice card)."""
+        return self.role.counts
 
 
 class InterviewChange(Base):
@@ -167,6 +180,10 @@ explain("ck_interview_panelists_rsvp_has_time", "An answer to an invite records 
         "given.", status=422)
 explain("ck_interviews_cancelled_has_time", "A cancelled interview records when it was "
         "cancelled.", status=422)
+explain("ck_interview_panelists_role", "A panelist sits on the panel, as a shadow or as a "
+        "reverse shadow.", status=422)
+explain("uq_interview_panelists_interview_id_user_id_role", "That person is already on the "
+        "panel.")
 explain("pk_interview_reminders", "That reminder was already sent.")
 explain("ck_interview_reminders_hours_before_positive", "A reminder comes before the "
         "interview.", status=422)

@@ -22,7 +22,7 @@ from interviewloop.scheduling import proposing, service
 from interviewloop.scheduling.forms import BookOptionForm, ProposalRequestForm
 from interviewloop.scheduling.proposals import SAME_DAY
 from interviewloop.scheduling.signals import BusyTimes, reading_busy_times
-from interviewloop.scheduling.views import _signer, bp
+from interviewloop.scheduling.views import _signer, bp, outside_transaction
 from interviewloop.timezones import to_local, wall_clock
 
 PROPOSALS = "/requisitions/<int:requisition_id>/candidates/<int:candidate_id>/proposals"
@@ -39,18 +39,12 @@ def candidate_windows_for(candidate: Candidate) -> list[tuple[datetime, datetime
 
 
 def read_calendars(user_ids: Sequence[int], starts_at: datetime, ends_at: datetime) -> BusyTimes:
-    """People's own calendars (CalDAV) over the range, once: the request's transaction ends
-    first (it has written nothing), so that no network call waits inside one."""
-    readers = [reader for _receiver, reader in reading_busy_times.send(
-        db.session, user_ids=sorted(user_ids), starts_at=starts_at, ends_at=ends_at)
-        if reader is not None]
+    """People's own calendars (CalDAV) over the whole range, once, outside any transaction."""
     found = BusyTimes()
-    if readers:
-        db.session.commit()
-        for reader in readers:
-            read = reader()
-            found.busy.update(read.busy)
-            found.unread.extend(read.unread)
+    for read in outside_transaction(reading_busy_times, user_ids=sorted(user_ids),
+                                    starts_at=starts_at, ends_at=ends_at):
+        found.busy.update(read.busy)
+        found.unread.extend(read.unread)
     return found
 
 

@@ -223,8 +223,9 @@ class _Search:
     def local_day(self, moment: datetime) -> date:
         return to_local(moment, self.day_zone).date()
 
-    def same_day(self, first: datetime) -> Proposal | None:
-        """Every stage from ``first``, back to back with a break, on the candidate's day."""
+    def _option(self, kind: str, first: datetime) -> Proposal | None:
+        """Stage one at ``first``, then each next stage where ``kind`` puts it (the first
+        time that works): SAME_DAY after a break, SPREAD on a later day."""
         used: Counter[int] = Counter()
         added: Counter[tuple[int, date]] = Counter()
         slot = self._place(0, first, used, added)
@@ -232,40 +233,39 @@ class _Search:
             return None
         slots = [slot]
         for index in range(1, len(self.stages)):
-            wait = self.gap
             placed = None
-            while placed is None and wait <= self.max_wait:
-                placed = self._place(index, slots[-1].ends_at + wait, used, added)
-                wait += STEP
+            for start in self._next_starts(kind, index, slots[-1]):
+                placed = self._place(index, start, used, added)
+                if placed is not None:
+                    break
             if placed is None:
                 return None
             slots.append(placed)
-        if self.local_day(slots[-1].ends_at - timedelta(microseconds=1)) != self.local_day(first):
+        if kind == SAME_DAY and self.local_day(
+                slots[-1].ends_at - timedelta(microseconds=1)) != self.local_day(first):
             return None
-        return Proposal(SAME_DAY, tuple(slots))
+        return Proposal(kind, tuple(slots))
+
+    def _next_starts(self, kind: str, index: int, previous: Slot) -> Iterable[datetime]:
+        if kind == SAME_DAY:  # after the break, waiting up to max_wait for a panel
+            wait = self.gap
+            while wait <= self.max_wait:
+                yield previous.ends_at + wait
+                wait += STEP
+            return
+        day, times = self.local_day(previous.starts_at), self.feasible[index]
+        for start in times[bisect.bisect_left(times, previous.ends_at):]:
+            if self.local_day(start) > day:
+                yield start
+
+    def same_day(self, first: datetime) -> Proposal | None:
+        """Every stage from ``first``, back to back with a break, on the candidate's day."""
+        return self._option(SAME_DAY, first)
 
     def spread(self, first: datetime) -> Proposal | None:
         """Stage one at ``first``, then each next stage at the earliest time it can be on a
         later day of the candidate's."""
-        used: Counter[int] = Counter()
-        added: Counter[tuple[int, date]] = Counter()
-        slot = self._place(0, first, used, added)
-        if slot is None:
-            return None
-        slots = [slot]
-        for index in range(1, len(self.stages)):
-            day = self.local_day(slots[-1].starts_at)
-            placed = None
-            times = self.feasible[index]
-            for start in times[bisect.bisect_left(times, slots[-1].ends_at):]:
-                if self.local_day(start) > day:
-                    placed = self._place(index, start, used, added)
-                    if placed is not None:
-                        break
-            if placed is None:
-                return None
-            slots.append(placed)
-        return Proposal(SPREAD, tuple(slots))
+        return self._option(SPREAD, first)
 
 
 def _by_week(person: Interviewer, intervals: Iterable[Interval]

@@ -44,15 +44,6 @@ OPTION_PURPOSE = "loop-option"  # the signed option a booking form carries
 OPTION_MAX_AGE = timedelta(hours=12)
 
 
-def eligible_interviewers(session: Session, requisition: Requisition,
-                          stages: Sequence[LoopStage]) -> dict[int, list[User]]:
-    """Who may interview for each stage (by stage id): the ONE place proposals ask. Today
-    every stage draws from the requisition's hiring team members who may interview, as the
-    booking form offers; interviewer pools narrow it per stage."""
-    team = service.team_interviewers(session, requisition)
-    return {stage.id: team for stage in stages}
-
-
 @dataclass(frozen=True)
 class LoopStageState:
     """A stage of the loop and its live interview (None: unscheduled)."""
@@ -112,7 +103,8 @@ def plan_loop(session: Session, requisition: Requisition, candidate: Candidate, 
     ``starts`` and ``ends``, from the database (a fixed number of queries)."""
     states = loop_stages(session, candidate)
     open_states = [(i, s) for i, s in enumerate(states) if s.interview is None]
-    eligible = eligible_interviewers(session, requisition, [s.stage for _i, s in open_states])
+    eligible = service.eligible_interviewers(session, requisition,
+                                             [s.stage for _i, s in open_states])
     people = {u.id: u for users in eligible.values() for u in users}
     problems = [] if candidate.in_process else [f"The candidate is {candidate.status.value}."]
     needs = []

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Select, exists, select
-from sqlalchemy.orm import Session, contains_eager, selectinload
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from interviewloop.auth.models import User
 from interviewloop.db import utcnow
@@ -38,20 +38,23 @@ class InterviewRow:
 
 def interviews_of(session: Session, user: User, *, include_cancelled: bool = False
                   ) -> list[InterviewRow]:
-    """The user's interviews as a panelist, oldest first, with what the pages show."""
+    """The user's interviews as a panelist, oldest first, with what the pages show (the
+    calendar feed: all of them, in one statement however many, since selectinload would
+    send one per 500)."""
     stmt = (
         select(Interview, Requisition)
         .join(Panelist, Panelist.interview_id == Interview.id)
-        .join(Candidate, Candidate.id == Interview.candidate_id)
+        .join(Interview.candidate).join(Interview.stage)
         .join(Requisition, Requisition.id == Candidate.requisition_id)
         .where(Panelist.user_id == user.id)
-        .options(selectinload(Interview.candidate), selectinload(Interview.stage),
-                 selectinload(Interview.panel).selectinload(Panelist.user))
+        .options(contains_eager(Interview.candidate), contains_eager(Interview.stage),
+                 joinedload(Interview.panel).joinedload(Panelist.user)
+                 .lazyload(User.role_rows))
         .order_by(Interview.starts_at, Interview.id)
     )
     if not include_cancelled:
         stmt = stmt.where(Interview.status == InterviewStatus.SCHEDULED)
-    return [InterviewRow(i, r) for i, r in session.execute(stmt)]
+    return [InterviewRow(i, r) for i, r in session.execute(stmt).unique()]
 
 
 PAST_ORDER = Keyset((Interview.starts_at, Interview.id), (moment, row_id), descending=True)
@@ -172,7 +175,7 @@ def board_page(session: Session, requisition: Requisition, *, now: datetime | No
             done = submitted.get(interview.id, 0) if interview else 0
             late = 0
             if interview and interview.ends_at + timedelta(hours=due_hours) < now:
-                late = len(interview.panel) - done
+                late = sum(p.counts for p in interview.panel) - done
             answers = tuple(panel_answers(interview, now)) if interview else ()
             cells.append(StageCell(stage, interview, cell_state, done, late, answers))
         rows.append(BoardRow(candidate, cells))

@@ -9,6 +9,7 @@ SQLite, writing transactions start with BEGIN IMMEDIATE, which serialises them a
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -20,9 +21,12 @@ from interviewloop.audit.service import Actor, record
 from interviewloop.auth.models import User
 from interviewloop.bank.models import Question
 from interviewloop.db import utcnow
-from interviewloop.enums import Role
+from interviewloop.enums import Category, PanelRole, Role
 from interviewloop.errors import Conflict, DomainError, NotFound
 from interviewloop.loops.models import Loop, LoopQuestion, LoopStage
+from interviewloop.pools import service as pools
+from interviewloop.pools.models import Pool
+from interviewloop.pools.service import seat_panel
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.requisitions.service import require_manage
 from interviewloop.scheduling.invites import queue_invites
@@ -70,6 +74,14 @@ class ScheduleInput:
     # What the panel's own calendars showed busy (asked by the page before it books, see
     # signals.checking_calendars): warnings like the cap's, confirmed the same way.
     calendar_warnings: tuple[str, ...] = ()
+    # Trainees of the stage's pool on top of the panel, each in the seat of their state
+    # (shadow or reverse shadow); their scorecards are practice cards.
+    trainee_ids: list[int] = field(default_factory=list)
+
+    @property
+    def everyone(self) -> list[int]:
+        """The panel and its trainees: everyone in the room, by id."""
+        return sorted(set(self.interviewer_ids) | set(self.trainee_ids))
 
 
 @dataclass
@@ -80,9 +92,19 @@ class Booking:
     warnings: list[str] = field(default_factory=list)
 
 
-def _snapshot(interview: Interview, panel_ids: list[int]) -> dict:
-    return {"starts_at": interview.starts_at.isoformat(), "ends_at": interview.ends_at.isoformat(),
+def _snapshot(interview: Interview, panel_ids: list[int],
+              trainees: dict[str, str] | None = None) -> dict:
+    snap: dict[str, object] = {"starts_at": interview.starts_at.isoformat(),
+            "ends_at": interview.ends_at.isoformat(),
             "location": interview.location, "panel": sorted(panel_ids)}
+    if trainees:  # only where there are some: older history reads as it did
+        snap["trainees"] = trainees
+    return snap
+
+
+def _trainees_of(interview: Interview) -> dict[str, str]:
+    """{user id: seat} for the trainees on the panel (history keeps who trained where)."""
+    return {str(p.user_id): p.role.value for p in interview.panel if not p.counts}
 
 
 def live_interview(session: Session, stage: LoopStage) -> Interview | None:
@@ -113,6 +135,30 @@ def team_interviewers(session: Session, requisition: Requisition) -> list[User]:
     return [u for u in users if u.has_role(Role.INTERVIEWER)]
 
 
+def panel_choices(session: Session, team: Sequence[User], stage: LoopStage,
+                  pool: Pool | None) -> list[User]:
+    """Who of the hiring team's interviewers (``team``) may sit on ``stage``'s panel: all of
+    them, or where the stage's kind has an interviewer ``pool`` only its qualified ones."""
+    if pool is None:
+        return list(team)
+    qualified = {u.id for u in pools.qualified_interviewers(session, stage)}
+    return [u for u in team if u.id in qualified]
+
+
+def eligible_interviewers(session: Session, requisition: Requisition,
+                          stages: Sequence[LoopStage]) -> dict[int, list[User]]:
+    """Who may interview for each stage (by stage id), by name: what the booking form offers
+    (``panel_choices``), asked once per kind of stage. The one place whole-loop proposals
+    ask."""
+    team = team_interviewers(session, requisition)
+    by_kind: dict[Category, list[User]] = {}
+    for stage in stages:
+        if stage.category not in by_kind:
+            by_kind[stage.category] = panel_choices(session, team, stage,
+                                                    pools.pool_for_stage(session, stage))
+    return {stage.id: by_kind[stage.category] for stage in stages}
+
+
 def kit_stage(session: Session, interview: Interview) -> LoopStage:
     """The interview's stage with its questions, their signals, red flags and areas."""
     question = selectinload(LoopStage.questions).selectinload(LoopQuestion.question)
@@ -137,13 +183,15 @@ def lock_people(session: Session, user_ids: list[int], candidate_id: int) -> dic
 
 def check_booking(session: Session, actor: Actor, requisition: Requisition,
                   candidate: Candidate, data: ScheduleInput, *, exclude: Interview | None = None,
-                  now: datetime | None = None) -> Booking:
-    """Every reason to refuse this booking, and every warning, in the actor's words."""
+                  now: datetime | None = None, stage: LoopStage | None = None) -> Booking:
+    """Every reason to refuse this booking, and every warning, in the actor's words. With
+    ``stage``, also who may sit where on its panel (pools.service.seat_panel): a stage of
+    a kind with an interviewer pool takes qualified interviewers, and trainees on top."""
     now = now or utcnow()
     booking = Booking()
     viewer_zone = actor.user.time_zone if actor.user else "UTC"
-    ids = sorted(set(data.interviewer_ids))
-    if not ids:
+    ids = data.everyone
+    if not data.interviewer_ids:
         booking.refusals.append("Choose at least one interviewer.")
     if data.minutes <= 0:
         booking.refusals.append("The interview would end before it starts.")
@@ -171,6 +219,11 @@ def check_booking(session: Session, actor: Actor, requisition: Requisition,
                                     "requisition's hiring team.")
         elif not user.is_active:
             booking.refusals.append(f"{user.name} is deactivated.")
+    if stage is not None:
+        booking.refusals.extend(seat_panel(session, stage, data.interviewer_ids,
+                                           data.trainee_ids).refusals)
+    elif data.trainee_ids:
+        booking.refusals.append("Trainees sit on a stage's panel: name the stage.")
     if booking.refusals:
         return booking
 
@@ -228,16 +281,22 @@ def _enforce(booking: Booking, data: ScheduleInput) -> None:
         raise OverWeeklyCap(booking.warnings)
 
 
-def _set_panel(interview: Interview, ids: list[int]) -> None:
+def _seats(session: Session, stage: LoopStage, data: ScheduleInput) -> dict[int, PanelRole]:
+    """Each person's seat (check_booking has refused what does not fit)."""
+    return seat_panel(session, stage, data.interviewer_ids, data.trainee_ids).roles
+
+
+def _set_panel(interview: Interview, seats: dict[int, PanelRole]) -> None:
     current = {p.user_id: p for p in interview.panel}
     for user_id, leaving in current.items():
-        if user_id not in ids:
+        if user_id not in seats:
             interview.panel.remove(leaving)
-    for user_id in ids:
+    for user_id, role in sorted(seats.items()):
         panelist = current.get(user_id)
         if panelist is None:
-            panelist = Panelist(user_id=user_id)
+            panelist = Panelist(user_id=user_id, role=role)
             interview.panel.append(panelist)
+        panelist.role = role
         panelist.starts_at, panelist.ends_at = interview.starts_at, interview.ends_at
         panelist.live = interview.status == InterviewStatus.SCHEDULED
 
@@ -258,17 +317,20 @@ def schedule_stage(session: Session, actor: Actor, requisition: Requisition,
     stage = _stage_and_candidate(session, requisition, stage_id, candidate)
     if live_interview(session, stage) is not None:
         raise Conflict("This stage is already scheduled; reschedule it instead.")
-    _enforce(check_booking(session, actor, requisition, candidate, data, now=now), data)
-    ids = sorted(set(data.interviewer_ids))
+    _enforce(check_booking(session, actor, requisition, candidate, data, now=now, stage=stage),
+             data)
+    seats = _seats(session, stage, data)
+    ids = sorted(seats)
     interview = Interview(
         stage_id=stage.id, candidate_id=candidate.id, starts_at=data.starts_at,
         ends_at=data.starts_at + timedelta(minutes=data.minutes), location=data.location.strip(),
         ical_uid=f"{uuid.uuid4()}@interviewloop", created_by_id=actor.user_id, panel=[],
         status=InterviewStatus.SCHEDULED, sequence=0,
         changes=[])
-    _set_panel(interview, ids)
+    _set_panel(interview, seats)
     interview.changes.append(InterviewChange(actor_id=actor.user_id, kind="scheduled",
-                                             after=_snapshot(interview, ids)))
+                                             after=_snapshot(interview, ids,
+                                                             _trainees_of(interview))))
     session.add(interview)
     session.flush()
     record(session, actor, "interview_scheduled", interview, stage_id=stage.id,
@@ -283,16 +345,19 @@ def reschedule(session: Session, actor: Actor, requisition: Requisition, intervi
     require_manage(actor.user, requisition)
     if interview.is_cancelled:
         raise Conflict("This interview was cancelled; schedule the stage again instead.")
-    panel_changing.send(session, interview=interview, keeping=data.interviewer_ids)
+    stage = session.get_one(LoopStage, interview.stage_id)
+    seats = _seats(session, stage, data)
+    panel_changing.send(session, interview=interview, keeping=data.everyone, seats=seats)
     _enforce(check_booking(session, actor, requisition, interview.candidate, data,
-                           exclude=interview, now=now), data)
-    ids = sorted(set(data.interviewer_ids))
-    before = _snapshot(interview, [p.user_id for p in interview.panel])
+                           exclude=interview, now=now, stage=stage), data)
+    ids = sorted(seats)
+    before = _snapshot(interview, [p.user_id for p in interview.panel],
+                       _trainees_of(interview))
     interview.starts_at = data.starts_at
     interview.ends_at = data.starts_at + timedelta(minutes=data.minutes)
     interview.location = data.location.strip()
-    _set_panel(interview, ids)
-    after = _snapshot(interview, ids)
+    _set_panel(interview, seats)
+    after = _snapshot(interview, ids, _trainees_of(interview))
     if after == before:
         return interview
     interview.sequence += 1

@@ -43,9 +43,10 @@ class PageNote:
     text: str
     level: str = "info"
 
-#: Sent by ``reschedule`` before the panel changes, with ``interview`` and ``keeping`` (the
-#: ids of the new panel). A receiver raises a DomainError to refuse (scorecards: someone
-#: leaving the panel has started a scorecard).
+#: Sent by ``reschedule`` before the panel changes, with ``interview``, ``keeping`` (the
+#: ids of the new panel, trainees included) and ``seats`` ({id: PanelRole}). A receiver
+#: raises a DomainError to refuse (scorecards: someone leaving the panel, or changing seat,
+#: has started a scorecard).
 panel_changing = _signals.signal("panel-changing")
 
 #: Sent by ``board_page`` with ``interview_ids`` (the page's live interviews). A receiver

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
+from blinker import NamedSignal
 from flask import (
     Blueprint,
     Response,
@@ -29,6 +31,8 @@ from interviewloop.db import db, utcnow
 from interviewloop.errors import NotFound
 from interviewloop.forms import ActionForm
 from interviewloop.loops.models import Loop, LoopStage
+from interviewloop.pools import service as pools
+from interviewloop.pools.models import Pool
 from interviewloop.ratelimit import configured, limiter
 from interviewloop.requisitions import service as requisitions
 from interviewloop.requisitions.candidates import get_candidate
@@ -74,6 +78,23 @@ def board(requisition_id: int) -> ResponseReturnValue:
                            state_choices=queries.StageState.choices())
 
 
+def _offer_people(form: ScheduleForm, requisition: Requisition, stage: LoopStage
+                  ) -> Pool | None:
+    """The form's choices: the hiring team's interviewers, and where the stage's kind has a
+    pool, only its qualified ones for the panel and its trainees (each in their seat) on
+    top. The pool, if any."""
+    team = service.team_interviewers(db.session, requisition)
+    pool = pools.pool_for_stage(db.session, stage)
+    form.set_interviewers(service.panel_choices(db.session, team, stage, pool))
+    if pool is None:
+        form.set_trainees([])
+        return None
+    on_team = {u.id for u in team}
+    form.set_trainees((m.user_id, f"{m.user.name} ({m.state.seat.label})")
+                      for m in pools.trainees(db.session, stage) if m.user_id in on_team)
+    return pool
+
+
 def _offer_readings(form: ScheduleForm) -> bool:
     """When the form's start time happens twice in the recruiter's zone, show which is
     which (and say so); whether it does."""
@@ -95,31 +116,37 @@ def _schedule_input(form: ScheduleForm) -> service.ScheduleInput:
         form.fold.errors = [*form.fold.errors, str(exc)]
         raise
     return service.ScheduleInput(
-        interviewer_ids=list(form.interviewers.data), starts_at=starts_at,
+        interviewer_ids=list(form.interviewers.data), trainee_ids=list(form.trainees.data or []),
+        starts_at=starts_at,
         minutes=form.minutes.data, location=form.location.data or "",
         confirm_over_cap=form.confirm_over_cap.data, reason=form.reason.data or "")
 
 
+def outside_transaction(signal: NamedSignal, **kwargs: Any) -> list[Any]:
+    """Ask ``signal``'s receivers (calendars): each reads what it needs in this request's
+    transaction and returns its network step, or None. The transaction then ends (it wrote
+    nothing), so that no network call waits inside one, and each step runs; their results.
+    A booking after this starts a new transaction, which checks everything again under its
+    locks."""
+    steps = [step for _receiver, step in signal.send(db.session, **kwargs) if step is not None]
+    if steps:
+        db.session.commit()
+    return [step() for step in steps]
+
+
 def _check_calendars(data: service.ScheduleInput, interview: Interview | None) -> CalendarCheck:
-    """What the panel's own calendars say (CalDAV). Their reader reads who the people are in
-    this request's transaction; that transaction then ends (it wrote nothing), so that no
-    network call waits inside a write transaction; the booking starts a new one, which
-    checks everything again under its locks."""
+    """What the panel's own calendars say (CalDAV) of this booking."""
     try:
         ends_at = data.starts_at + timedelta(minutes=max(data.minutes, 1))
     except OverflowError:  # past year 9999: the booking refuses it
         return CalendarCheck()
-    readers = [reader for _receiver, reader in checking_calendars.send(
-        db.session, user_ids=sorted(set(data.interviewer_ids)), starts_at=data.starts_at,
-        ends_at=ends_at, interview_uid=interview.ical_uid if interview else None,
-        viewer_zone=current_user.time_zone) if reader is not None]
     check = CalendarCheck()
-    if readers:
-        db.session.commit()
-        for reader in readers:
-            found = reader()
-            check.warnings.extend(found.warnings)
-            check.notices.extend(found.notices)
+    for found in outside_transaction(
+            checking_calendars, user_ids=data.everyone, starts_at=data.starts_at,
+            ends_at=ends_at, interview_uid=interview.ical_uid if interview else None,
+            viewer_zone=current_user.time_zone):
+        check.warnings.extend(found.warnings)
+        check.notices.extend(found.notices)
     return check
 
 
@@ -160,7 +187,7 @@ def schedule(requisition_id: int, candidate_id: int, stage_id: int) -> ResponseR
     if stage is None:
         raise NotFound("No such stage in this candidate's loop.")
     form = ScheduleForm()
-    form.set_interviewers(service.team_interviewers(db.session, requisition))
+    pool = _offer_people(form, requisition, stage)
     if not form.is_submitted():
         form.minutes.data = stage.minutes
     status = 200
@@ -173,7 +200,7 @@ def schedule(requisition_id: int, candidate_id: int, stage_id: int) -> ResponseR
     elif form.is_submitted():
         status = 422
     return render_template("scheduling/schedule.html", form=form, requisition=requisition,
-                           candidate=candidate, stage=stage, interview=None), status
+                           candidate=candidate, stage=stage, interview=None, pool=pool), status
 
 
 def _load_interview(interview_id: int, *, manage: bool) -> tuple[Interview, Requisition, bool]:
@@ -210,9 +237,10 @@ def interview(interview_id: int) -> ResponseReturnValue:
 def reschedule(interview_id: int) -> ResponseReturnValue:
     interview, requisition, _manages = _load_interview(interview_id, manage=True)
     form = ScheduleForm()
-    form.set_interviewers(service.team_interviewers(db.session, requisition))
+    pool = _offer_people(form, requisition, interview.stage)
     if not form.is_submitted():
-        form.interviewers.data = [p.user_id for p in interview.panel]
+        form.interviewers.data = [p.user_id for p in interview.panel if p.counts]
+        form.trainees.data = [p.user_id for p in interview.panel if not p.counts]
         local = to_local(interview.starts_at, current_user.time_zone)
         form.starts_at.data, form.fold.data = local.replace(tzinfo=None), str(local.fold)
         _offer_readings(form)
@@ -229,7 +257,7 @@ def reschedule(interview_id: int) -> ResponseReturnValue:
         status = 422
     return render_template("scheduling/schedule.html", form=form, requisition=requisition,
                            candidate=interview.candidate, stage=interview.stage,
-                           interview=interview), status
+                           interview=interview, pool=pool), status
 
 
 @bp.post("/interviews/<int:interview_id>/cancel")

@@ -8,6 +8,14 @@
   keeps them hidden until the debrief (every held interview's scorecards submitted).
 - The requisition's hiring manager and recruiter and admins see every submitted
   scorecard, subject to the rule above when they also interview the candidate.
+- A trainee's scorecard (shadow or reverse-shadow seat) is a practice card: its author
+  and their coach (the named coach, or the pool's owner) read it, nobody else, and the
+  coach only once their own scorecards on that candidate are in. It counts nowhere (not
+  in the debrief, tally, offer gate, analytics, submitted counts) and a trainee's seat owes
+  nothing: both through the two clauses below, the one place that says so. The trainee
+  is otherwise an interviewer of the candidate like any other: they see nothing before
+  every card of theirs (the practice one included) is in, and then what other
+  interviewers see.
 """
 
 from __future__ import annotations
@@ -21,6 +29,11 @@ from sqlalchemy.orm import Session, aliased
 
 from interviewloop.auth.models import User
 from interviewloop.db import utcnow
+from interviewloop.enums import PanelRole
+from interviewloop.loops.models import LoopStage
+from interviewloop.pools.access import can_read_practice
+from interviewloop.pools.models import PoolMember
+from interviewloop.pools.service import pool_for_stage
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.requisitions.service import (
     can_manage,
@@ -29,6 +42,22 @@ from interviewloop.requisitions.service import (
 )
 from interviewloop.scheduling.models import Interview, InterviewStatus, Panelist
 from interviewloop.scorecards.models import Scorecard, ScorecardStatus
+
+
+def counted_clause(scorecard: Any = Scorecard) -> ColumnElement[bool]:
+    """The scorecard counts (it is not a trainee's practice card). ``scorecard``: the
+    Scorecard entity or an alias of it. Every read that tallies, averages, gates or counts
+    scorecards filters with this."""
+    counts: ColumnElement[bool] = scorecard.panel_role == PanelRole.PANEL
+    return counts
+
+
+def owes_clause(panelist: Any = Panelist) -> ColumnElement[bool]:
+    """The panelist's seat owes a counted scorecard (a trainee's seat owes none: a missing
+    practice card holds no debrief, gate or decision back). ``panelist``: Panelist or an
+    alias of it."""
+    owes: ColumnElement[bool] = panelist.role == PanelRole.PANEL
+    return owes
 
 
 @dataclass(frozen=True)
@@ -59,9 +88,9 @@ def interviews_candidate(session: Session, viewer: User, candidate: Candidate) -
 
 
 def debrief_open(session: Session, candidate: Candidate) -> bool:
-    """Every panelist of every interview held so far has submitted."""
+    """Every panelist of every interview held so far has submitted (trainees aside)."""
     missing = exists().where(
-        Panelist.interview_id == Interview.id,
+        Panelist.interview_id == Interview.id, owes_clause(),
         ~exists().where(and_(Scorecard.interview_id == Interview.id,
                              Scorecard.interviewer_id == Panelist.user_id,
                              Scorecard.status == ScorecardStatus.SUBMITTED)))
@@ -92,11 +121,47 @@ def may_view(session: Session, viewer: User, requisition: Requisition,
         return True
     if scorecard.status != ScorecardStatus.SUBMITTED:
         return False
+    if scorecard.is_practice:
+        return may_read_practice(session, viewer, scorecard)
     candidate = session.get_one(Candidate, scorecard.candidate_id)
     return panel_access(session, viewer, requisition, candidate).sees_panel
 
 
+def may_read_practice(session: Session, viewer: User, scorecard: Scorecard) -> bool:
+    """A practice card: its author's, and (submitted) their coach's, once the coach has no
+    scorecard of their own pending on that candidate. The hiring team does not read it."""
+    if scorecard.interviewer_id == viewer.id:
+        return True
+    if not scorecard.is_practice or scorecard.status != ScorecardStatus.SUBMITTED:
+        return False
+    stage_id = session.scalar(select(Interview.stage_id).where(
+        Interview.id == scorecard.interview_id))
+    pool = pool_for_stage(session, session.get_one(LoopStage, stage_id))
+    member = session.get(PoolMember, (pool.id, scorecard.interviewer_id)) if pool else None
+    if not can_read_practice(viewer, pool, member, scorecard.interviewer_id):
+        return False
+    candidate = session.get_one(Candidate, scorecard.candidate_id)
+    return not own_pending(session, viewer, candidate)
+
+
 # --- the same rule as SQL, for pages that aggregate over many candidates (analytics) ------
+
+# Aliases throughout: the caller's query may itself select from these tables, and a bare
+# Interview here would be correlated to (taken as) the caller's row.
+def live(interview: Any) -> ColumnElement[bool]:  # an aliased Interview
+    return and_(interview.candidate_id == Candidate.id,
+                interview.status == InterviewStatus.SCHEDULED)
+
+
+def own_pending_clause(viewer: User) -> ColumnElement[bool]:
+    """own_pending as SQL, for a query over Candidate: the viewer sits on one of the
+    candidate's live panels (in any seat) without their scorecard for it submitted."""
+    i1, p1, s1 = aliased(Interview), aliased(Panelist), aliased(Scorecard)
+    return exists().where(live(i1), p1.interview_id == i1.id, p1.user_id == viewer.id,
+                          ~exists().where(s1.interview_id == i1.id,
+                                          s1.interviewer_id == viewer.id,
+                                          s1.status == ScorecardStatus.SUBMITTED))
+
 
 def sees_panel_clause(viewer: User, now: datetime) -> ColumnElement[bool]:
     """True for the rows of a query over Candidate joined to its Requisition whose debrief
@@ -104,22 +169,12 @@ def sees_panel_clause(viewer: User, now: datetime) -> ColumnElement[bool]:
     condition (own_pending, can_manage, interviews_candidate, debrief_open). Kept beside
     panel_access so that the two change together; tests/test_analytics_access.py checks
     they agree for every kind of viewer."""
-    # Aliases throughout: the caller's query may itself select from these tables, and a
-    # bare Interview here would be correlated to (taken as) the caller's row.
-    def live(interview: Any) -> ColumnElement[bool]:  # an aliased Interview
-        return and_(interview.candidate_id == Candidate.id,
-                    interview.status == InterviewStatus.SCHEDULED)
-
-    i1, p1, s1 = aliased(Interview), aliased(Panelist), aliased(Scorecard)
-    pending = exists().where(live(i1), p1.interview_id == i1.id, p1.user_id == viewer.id,
-                             ~exists().where(s1.interview_id == i1.id,
-                                             s1.interviewer_id == viewer.id,
-                                             s1.status == ScorecardStatus.SUBMITTED))
+    pending = own_pending_clause(viewer)
     i2, p2 = aliased(Interview), aliased(Panelist)
     interviews = exists().where(live(i2), p2.interview_id == i2.id, p2.user_id == viewer.id)
     i3, p3, s3 = aliased(Interview), aliased(Panelist), aliased(Scorecard)
     panelist_missing = exists().where(
-        p3.interview_id == i3.id,
+        p3.interview_id == i3.id, owes_clause(p3),
         ~exists().where(s3.interview_id == i3.id, s3.interviewer_id == p3.user_id,
                         s3.status == ScorecardStatus.SUBMITTED))
     is_open = ~exists().where(live(i3), i3.starts_at <= now, panelist_missing)

@@ -23,6 +23,7 @@ from interviewloop.auth.models import User
 from interviewloop.bank.models import CapabilityArea
 from interviewloop.constraints import explain
 from interviewloop.db import Base, str_enum, utcnow
+from interviewloop.enums import PanelRole
 from interviewloop.scheduling.models import Interview
 
 
@@ -70,8 +71,11 @@ class Scorecard(Base):
     __table_args__ = (
         # Only someone on the interview's panel can have a scorecard for it, once.
         UniqueConstraint("interview_id", "interviewer_id"),
-        ForeignKeyConstraint(["interview_id", "interviewer_id"],
-                             ["interview_panelists.interview_id", "interview_panelists.user_id"]),
+        # ... in the seat they hold there: a trainee's card is a practice card, and a seat
+        # cannot change under a scorecard (the key refuses it).
+        ForeignKeyConstraint(["interview_id", "interviewer_id", "panel_role"],
+                             ["interview_panelists.interview_id", "interview_panelists.user_id",
+                              "interview_panelists.role"]),
         CheckConstraint("status = 'draft' OR (recommendation IS NOT NULL AND "
                         "submitted_at IS NOT NULL)", name="submitted_is_complete"),
     )
@@ -86,6 +90,11 @@ class Scorecard(Base):
     recommendation: Mapped[Recommendation | None] = mapped_column(
         str_enum(Recommendation, "recommendation"))
     summary: Mapped[str] = mapped_column(Text, default="")
+    # The author's seat on the panel; anything but "panel" makes this a practice card, kept
+    # for the trainee and their coach and counted nowhere (scorecards/access.counted_clause).
+    panel_role: Mapped[PanelRole] = mapped_column(
+        str_enum(PanelRole, "panel_role"), default=PanelRole.PANEL,
+        server_default=PanelRole.PANEL.value)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None]
@@ -107,6 +116,10 @@ class Scorecard(Base):
     @property
     def is_submitted(self) -> bool:
         return self.status == ScorecardStatus.SUBMITTED
+
+    @property
+    def is_practice(self) -> bool:
+        return not self.panel_role.counts
 
 
 class Rating(Base):
@@ -198,6 +211,8 @@ class ReminderSent(Base):
 # What each constraint means to a person when it fires (interviewloop/constraints.py).
 explain("uq_scorecards_interview_id_interviewer_id", "Your scorecard for this interview was "
         "started a moment ago (in another tab?): reload it and try again.")
+explain("fk_scorecards_interview_id_interview_panelists", "Someone who has started a "
+        "scorecard for this interview keeps their place on its panel.")
 explain("pk_scorecard_reminders", "That reminder was already sent.")
 explain("pk_scorecard_ratings", "A capability area is rated twice.", status=422)
 explain("pk_scorecard_question_notes", "A question has two sets of notes.", status=422)

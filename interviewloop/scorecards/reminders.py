@@ -35,6 +35,7 @@ class Outstanding:
     interviewer: User
     requisition: Requisition
     due_at: datetime
+    counts: bool = True  # a counted scorecard (False: a trainee's practice card)
 
     def overdue(self, now: datetime) -> bool:
         return now > self.due_at
@@ -48,7 +49,7 @@ def outstanding(session: Session, *, now: datetime, due_hours: int,
                                     Scorecard.interviewer_id == Panelist.user_id,
                                     Scorecard.status == ScorecardStatus.SUBMITTED))
     stmt = (
-        select(Interview, User, Requisition)
+        select(Interview, User, Requisition, Panelist.role)
         .join(Panelist, Panelist.interview_id == Interview.id)
         .join(User, User.id == Panelist.user_id)
         .join(Candidate, Candidate.id == Interview.candidate_id)
@@ -62,8 +63,8 @@ def outstanding(session: Session, *, now: datetime, due_hours: int,
         stmt = stmt.where(User.id == user.id)
     if requisition_id is not None:
         stmt = stmt.where(Requisition.id == requisition_id)
-    return [Outstanding(i, u, r, i.ends_at + timedelta(hours=due_hours))
-            for i, u, r in session.execute(stmt)]
+    return [Outstanding(i, u, r, i.ends_at + timedelta(hours=due_hours), role.counts)
+            for i, u, r, role in session.execute(stmt)]
 
 
 KEY_PREFIX = "scorecard-reminder:"
@@ -108,7 +109,8 @@ def queue_reminders(session: Session, *, now: datetime, due_hours: int,
             owe(item, "interviewer", to, f"Scorecard overdue: {candidate}", [
                 f"Your scorecard for {what(to)} was due {format_local(item.due_at, to.time_zone)}.",
                 f"Fill it in here: {base}/interviews/{item.interview.id}/scorecard"])
-        if now > item.interview.ends_at + timedelta(hours=escalate_hours):
+        # A practice card is the trainee's and their coach's: no hiring manager is chased.
+        if item.counts and now > item.interview.ends_at + timedelta(hours=escalate_hours):
             manager = managers[item.requisition.hiring_manager_id]
             owe(item, "manager", manager, f"Scorecard still missing: {candidate}", [
                 f"{item.interviewer.name} has not submitted their scorecard for "

@@ -19,7 +19,7 @@ from interviewloop.loops.models import LoopStage
 from interviewloop.requisitions.models import Candidate, CandidateStatus, Requisition
 from interviewloop.scheduling.models import Interview, Panelist
 from interviewloop.scheduling.service import kit_stage
-from interviewloop.scorecards.access import panel_access
+from interviewloop.scorecards.access import counted_clause, panel_access
 from interviewloop.scorecards.models import (
     RATING_LABELS,
     PreOfferQuestion,
@@ -252,7 +252,9 @@ def _start(session: Session, actor: Actor, interview: Interview) -> Scorecard:
     """A new, empty draft (a form opened before any save has version 0)."""
     from sqlalchemy.exc import IntegrityError
 
+    seat = next(p.role for p in interview.panel if p.user_id == actor.person.id)
     scorecard = Scorecard(interview_id=interview.id, interviewer_id=actor.person.id,
+                          panel_role=seat,  # a trainee's seat makes it a practice card
                           candidate_id=interview.candidate_id, ratings=[], notes=[],
                           signals=[], revisions=[], status=ScorecardStatus.DRAFT)
     try:
@@ -333,7 +335,7 @@ def save(session: Session, actor: Actor, requisition: Requisition, interview: In
 def _others_submitted(session: Session, scorecard: Scorecard) -> bool:
     return session.scalar(select(Scorecard.id).where(
         Scorecard.candidate_id == scorecard.candidate_id, Scorecard.id != scorecard.id,
-        Scorecard.status == ScorecardStatus.SUBMITTED).limit(1)) is not None
+        Scorecard.status == ScorecardStatus.SUBMITTED, counted_clause()).limit(1)) is not None
 
 
 def panel_member(session: Session, interview_id: int, user_id: int) -> bool:

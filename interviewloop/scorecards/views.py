@@ -18,6 +18,7 @@ from interviewloop.db import db
 from interviewloop.errors import DomainError, NotFound
 from interviewloop.forms import ActionForm
 from interviewloop.loops.models import LoopStage
+from interviewloop.pools import service as pools
 from interviewloop.requisitions import service as requisitions
 from interviewloop.requisitions.candidates import get_candidate
 from interviewloop.requisitions.models import Requisition
@@ -125,10 +126,17 @@ def fill(interview_id: int) -> ResponseReturnValue:
 def show(scorecard_id: int) -> ResponseReturnValue:
     scorecard = service.get_scorecard(db.session, scorecard_id)
     interview = scheduling.get_interview(db.session, scorecard.interview_id)
-    requisition = requisitions.get_requisition(db.session, current_user,
-                                               interview.candidate.requisition_id)
-    if not access.may_view(db.session, current_user, requisition, scorecard):
-        raise NotFound("No such scorecard.")
+    if scorecard.is_practice:
+        # A practice card is its author's and their coach's, who need not be on the hiring
+        # team; the hiring team does not read it.
+        if not access.may_read_practice(db.session, current_user, scorecard):
+            raise NotFound("No such scorecard.")
+        requisition = db.session.get_one(Requisition, interview.candidate.requisition_id)
+    else:
+        requisition = requisitions.get_requisition(db.session, current_user,
+                                                   interview.candidate.requisition_id)
+        if not access.may_view(db.session, current_user, requisition, scorecard):
+            raise NotFound("No such scorecard.")
     return render_template("scorecards/show.html", scorecard=scorecard, interview=interview,
                            requisition=requisition, areas=all_areas(db.session),
                            ratings=RATING_LABELS, stage=service.stage_for(db.session, interview),
@@ -149,3 +157,13 @@ def panel(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
                            candidate=candidate, verdict=verdict, cards=cards,
                            areas=all_areas(db.session), ratings=RATING_LABELS,
                            action_form=ActionForm())
+
+
+@bp.get("/pools/<int:pool_id>/practice-cards")
+@login_required
+def practice_cards(pool_id: int) -> ResponseReturnValue:
+    """A pool's practice cards that the viewer may read (the trainee their own, a coach
+    their trainees', the owner all); for anyone else, none."""
+    pool = pools.get_pool(db.session, pool_id)
+    return render_template("scorecards/practice.html", pool=pool,
+                           cards=queries.practice_cards(db.session, current_user, pool))

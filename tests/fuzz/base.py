@@ -1,5 +1,6 @@
-"""The machine's core: one clean world per example (a savepoint rolled back after it), the
-people, and ``send``, through which every request goes and is checked."""
+"""The machine's core: one clean world per example (a savepoint, or in a long run a
+transaction, rolled back after it), the people, and ``send``, through which every request
+goes and is checked."""
 
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ class Context:
     world = None
     people: dict = {}
     stats = Stats()
+    own_transactions = False  # an example in a transaction of its own (a long run)
 
 
 def step(method):
@@ -64,7 +66,8 @@ class MachineBase(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.conn = Context.connection
-        self.savepoint = self.conn.begin_nested()
+        self.undo = (self.conn.begin() if Context.own_transactions
+                     else self.conn.begin_nested())
         world = Context.world
         self.world = world
         self.markers = dict(world.markers)
@@ -79,7 +82,7 @@ class MachineBase(RuleBasedStateMachine):
                 out.write(f"{time.strftime('%H:%M:%S')} {Context.stats.steps} steps\n")
 
     def teardown(self) -> None:
-        self.savepoint.rollback()
+        self.undo.rollback()
 
     # --- reading the database (Core SQL on the app's own connection) ---------------------
 
@@ -111,7 +114,7 @@ class MachineBase(RuleBasedStateMachine):
         return data.draw(st.sampled_from(found), label=label) if found else None
 
     def new_marker(self, author_id: int, candidate_id: int) -> str:
-        marker = f"MK{self.next_marker}Z"
+        marker = f"MK~{self.next_marker}~Z"
         self.next_marker += 1
         self.markers[marker] = (author_id, candidate_id)
         return marker

@@ -70,7 +70,7 @@ def build_world(session, make_user) -> World:
                   emails={n: x.email for n, x in users.items()},
                   requisitions=[req1.id, req2.id], candidates=[c.id for c in (c1, c2, c3, c4, c5)])
     # One submitted scorecard from the start, so that a pending panelist has something to see.
-    marker = "MK0Z"
+    marker = "MK~0~Z"
     write_scorecard(session, u["i1"], req1, first, evidence=f"evidence {marker}",
                     notes=f"note {marker}", summary=f"summary {marker}",
                     signal_evidence=f"signal {marker}")
