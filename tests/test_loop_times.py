@@ -20,9 +20,10 @@ from sqlalchemy import func, select
 from interviewloop import create_app
 from interviewloop.audit.service import SYSTEM, Actor
 from interviewloop.auth.service import set_working_hours
+from interviewloop.loops.models import LoopStage
 from interviewloop.outbox.models import OutboxMail
 from interviewloop.scheduling.models import Interview, InterviewStatus
-from interviewloop.scheduling.proposing import Picked, book_option, read_option
+from interviewloop.scheduling.proposing import Picked, book_option, plan_loop, propose, read_option
 from interviewloop.scheduling.service import SchedulingRefused
 from interviewloop.tokens import LinkSigner
 from tests.caldavserver import PASSWORD, USERNAME, radicale_server
@@ -150,6 +151,28 @@ def test_the_service_books_all_or_nothing(w):
     later = [Picked(w.stage_ids[2], t - timedelta(hours=2), 60, (alice.id,))]  # before stage 1
     with pytest.raises(SchedulingRefused, match="in order"):
         book_option(w.session, Actor(w.recruiter), w.req, w.candidate, later)
+
+
+def test_a_stage_whose_kind_has_a_pool_draws_only_its_qualified_interviewers(w, make_user):
+    """Only Bob is qualified in the pool of the first stage's kind: every option gives that
+    stage (and any other of its kind) to Bob; the other stages draw from the whole team."""
+    from interviewloop.pools import service as pools
+
+    admin = make_user("admin")
+    first = w.session.get(LoopStage, w.stage_ids[0])
+    pool = pools.create_pool(w.session, Actor(admin), first.category.value, "senior", admin.id)
+    bob = w.people[1]
+    pools.add_member(w.session, Actor(admin), pool, bob.id, "qualified")
+    plan = plan_loop(w.session, w.req, w.candidate, starts=MONDAY, ends=MONDAY + timedelta(days=5),
+                     panel_size=1)
+    found = propose(plan, w.candidate, now=MONDAY)
+    assert found
+    kind = {s.stage.id: s.stage.category for s in plan.stages}
+    for option in found:
+        for slot in option.slots:
+            if kind[slot.stage_id] == first.category:
+                assert slot.interviewer_ids == (bob.id,)
+    assert {p for o in found for s in o.slots for p in s.interviewer_ids} > {bob.id}
 
 
 def test_a_forged_or_someone_elses_option_is_refused(w):

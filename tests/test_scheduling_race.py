@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -63,14 +65,18 @@ def _setup(engine, ids):
 
 
 def _book(engine, ids, requisition_id, candidate_id, act, *, hold: float, outcome: dict,
-          key: str, start_gate: threading.Barrier, delay: float) -> None:
-    """One racer: ``act(session, actor, requisition, candidate)`` books, then the transaction
-    stays open ``hold`` seconds before it commits; ``outcome[key]`` says how it went."""
+          key: str, start_gate: threading.Barrier, delay: float | threading.Event) -> None:
+    """One racer: after ``delay`` (seconds, or until the event is set),
+    ``act(session, actor, requisition, candidate)`` books, then the transaction stays open
+    ``hold`` seconds before it commits; ``outcome[key]`` says how it went."""
     from interviewloop.auth.models import User
     from interviewloop.requisitions.models import Candidate
 
     start_gate.wait()
-    time.sleep(delay)
+    if isinstance(delay, threading.Event):
+        assert delay.wait(20), "the other racer never got there"
+    else:
+        time.sleep(delay)
     with Session(writing(engine)) as session:
         try:
             recruiter = session.get(User, ids["recruiter"])
@@ -91,7 +97,7 @@ def _run_racers(engine, ids, requisition_id, racers) -> dict[str, str]:
     """``racers``: (key, candidate id, act, hold, delay), started together; their outcomes."""
     outcome: dict[str, str] = {}
     gate = threading.Barrier(len(racers))
-    threads = [threading.Thread(target=_book, args=(engine, ids, requisition_id, cid, act),
+    threads = [threading.Thread(target=_book, name=key, args=(engine, ids, requisition_id, cid, act),
                                 kwargs={"hold": hold, "outcome": outcome, "key": key,
                                         "start_gate": gate, "delay": delay})
                for key, cid, act, hold, delay in racers]
@@ -117,9 +123,11 @@ def _race(engine, ids):
     requisition_id, ((cand_a, stage_a), (cand_b, stage_b)) = _setup(engine, ids)
     starts = (utcnow() + timedelta(days=next(_race_days))).replace(microsecond=0)
     # The first holds its transaction open; the second checks while it does.
-    outcome = _run_racers(engine, ids, requisition_id, [
-        ("first", cand_a, _one_stage(ids, stage_a, starts), 0.6, 0),
-        ("second", cand_b, _one_stage(ids, stage_b, starts + timedelta(minutes=30)), 0, 0.2)])
+    with _after_first_flush() as inside:
+        outcome = _run_racers(engine, ids, requisition_id, [
+            ("first", cand_a, _one_stage(ids, stage_a, starts), 0.6, 0),
+            ("second", cand_b, _one_stage(ids, stage_b, starts + timedelta(minutes=30)), 0,
+             inside)])
     with Session(engine) as session:
         booked = session.scalar(select(func.count()).select_from(Panelist).where(
             Panelist.user_id == ids["interviewer"], Panelist.live.is_(True),
@@ -180,17 +188,39 @@ def _two_loops(engine, ids, *, second_interviewer: bool = False):
         return requisition.id, loops_, [p.id for p in people]
 
 
-def _race_options(engine, ids, options, *, holds=(0.6, 0.0), delays=(0.0, 0.2)):
-    """Book the two (requisition id, candidate id, picked) options at once."""
+@contextmanager
+def _after_first_flush() -> Iterator[threading.Event]:
+    """An event set once the racer named "first" has flushed its first interview (so it
+    holds its locks and its transaction is open): the second starts then, whatever the
+    machine's load."""
+    from interviewloop.scheduling.signals import interview_changed
+
+    inside = threading.Event()
+
+    def first_inside(_session, **_kwargs):
+        if threading.current_thread().name == "first":
+            inside.set()
+
+    interview_changed.connect(first_inside)
+    try:
+        yield inside
+    finally:
+        interview_changed.disconnect(first_inside)
+
+
+def _race_options(engine, ids, options, *, holds=(0.6, 0.0)):
+    """Book the two (requisition id, candidate id, picked) options at once, the second once
+    the first is inside its transaction (open ``holds[0]`` seconds more)."""
     from interviewloop.scheduling import proposing
 
     def option(picked):
         return lambda session, actor, requisition, candidate: proposing.book_option(
             session, actor, requisition, candidate, picked)
 
-    return _run_racers(engine, ids, options[0][0], [
-        (key, cid, option(picked), hold, delay) for key, (_req, cid, picked), hold, delay
-        in zip(("first", "second"), options, holds, delays, strict=True)])
+    with _after_first_flush() as inside:
+        return _run_racers(engine, ids, options[0][0], [
+            (key, cid, option(picked), hold, delay) for key, (_req, cid, picked), hold, delay
+            in zip(("first", "second"), options, holds, (0.0, inside), strict=True)])
 
 
 def _live_count(engine, candidate_id) -> int:
@@ -203,7 +233,8 @@ def _live_count(engine, candidate_id) -> int:
 
 def test_two_recruiters_booking_options_with_the_same_interviewer_exactly_one_wins(race_engine):
     """Both options need the interviewer from T+1h15; the second's first stage is free, so a
-    half-booking would show. The second is refused whole."""
+    half-booking would show. The second, started while the first's transaction is open, is
+    refused whole. (Without the row locks, on PostgreSQL, it would book over the first.)"""
     from interviewloop.scheduling.proposing import Picked
 
     engine, ids = race_engine
@@ -242,7 +273,7 @@ def test_options_with_crossed_panels_both_book_without_a_deadlock(race_engine):
     try:
         outcome = _race_options(engine, ids, [(requisition_id, cand_a, first),
                                               (requisition_id, cand_b, second)],
-                                holds=(0.0, 0.0), delays=(0.0, 0.05))
+                                holds=(0.0, 0.0))
     finally:
         interview_changed.disconnect(between_stages)
     assert outcome == {"first": "booked", "second": "booked"}
