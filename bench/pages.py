@@ -290,12 +290,13 @@ def time_scorecard_saves(client: FlaskClient, engine: Engine, baseline: Row, *,
             raise BenchError(f"{path} has no version or CSRF token")
         form = {"csrf_token": token.group(1), "version": version.group(1), "action": "submit",
                 "recommendation": "hire", "summary": f"Edited in the benchmark, round {round_}."}
-        for name, options in re.findall(r'<select name="(rating_\d+)">(.*?)</select>', page,
-                                        re.S):
+        ratings = dict.fromkeys(re.findall(r'<input type="radio" name="(rating_\d+)"', page), "")
+        ratings |= dict(re.findall(
+            r'<input type="radio" name="(rating_\d+)" value="([^"]*)"[^>]*\bchecked\b', page))
+        for name, chosen in ratings.items():
             area = name.split("_")[1]
-            chosen = re.search(r'<option value="(\d)" selected', options)
             evidence = re.search(rf'name="evidence_{area}"[^>]*>([^<]*)</textarea>', page)
-            form[name] = chosen.group(1) if chosen else ""
+            form[name] = chosen
             form[f"evidence_{area}"] = evidence.group(1) if evidence else ""
         with hiring.counting(engine) as statements:
             started = time.perf_counter_ns()

@@ -39,8 +39,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     outbox.init_app(app)
     calendars.init_app(app)
     # The features' jobs, on the queue before its first use.
+    from interviewloop.privacy import jobs as _privacy_jobs  # noqa: F401
     from interviewloop.scheduling import jobs as _scheduling_jobs  # noqa: F401
     from interviewloop.scorecards import jobs as _scorecard_jobs  # noqa: F401
+    from interviewloop.webhooks import jobs as _webhook_jobs  # noqa: F401
 
     auth_login.init_app(app)
     ratelimit.init_app(app)
@@ -58,14 +60,16 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from interviewloop.loops.views import bp as loops_bp
     from interviewloop.outbox.views import bp as outbox_bp
     from interviewloop.pools.views import bp as pools_bp
+    from interviewloop.privacy.views import bp as privacy_bp
     from interviewloop.requisitions.views import bp as requisitions_bp
     from interviewloop.scheduling.views import bp as scheduling_bp
     from interviewloop.scorecards.views import bp as scorecards_bp
     from interviewloop.sso.views import bp as sso_bp
+    from interviewloop.webhooks.views import bp as webhooks_bp
 
     for blueprint in (home_bp, auth_bp, admin_bp, bank_bp, requisitions_bp, loops_bp,
                       scheduling_bp, scorecards_bp, debrief_bp, analytics_bp, outbox_bp,
-                      calendars_bp, sso_bp, pools_bp):
+                      calendars_bp, sso_bp, pools_bp, privacy_bp, webhooks_bp):
         app.register_blueprint(blueprint)
 
     from interviewloop.api import token_views

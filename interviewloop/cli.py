@@ -34,7 +34,7 @@ def register_commands(app: Flask) -> None:
     from interviewloop.queue.worker import worker
 
     for command in (init_db, import_questions, create_user, create_token, demo, send_reminders,
-                    worker):
+                    apply_retention, worker):
         app.cli.add_command(command)
 
 
@@ -191,3 +191,28 @@ def send_reminders() -> None:
         raise click.ClickException(
             f"{len(run.refused) + len(run.in_doubt)} reminder(s) could not be sent "
             f"through {config['SMTP_HOST']}:{config['SMTP_PORT']}.")
+
+
+@click.command("apply-retention")
+@with_appcontext
+@click.option("--dry-run", is_flag=True,
+              help="Only list whom each rule would erase now (the preview); change nothing.")
+def apply_retention(dry_run: bool) -> None:
+    """Apply the retention rules (for cron): erase the personal data of every candidate an
+    enabled rule matches, each in a transaction of its own. The worker also does this once
+    a day. Running it again erases nobody twice."""
+    from interviewloop.db import db
+    from interviewloop.privacy.retention import apply_retention as apply
+
+    runs = apply(db.session_scope, dry_run=dry_run)
+    if not runs:
+        click.echo("No retention rule is enabled: nothing to do.")
+    verb = "would erase" if dry_run else "erased"
+    for run in runs:
+        ids = ", ".join(f"#{i}" for i in run.erased) or "nobody"
+        click.echo(f"Rule #{run.rule_id} ({run.name}): {verb} {len(run.erased)} "
+                   f"candidate(s): {ids}.")
+        for candidate_id, reason in run.refused:
+            click.echo(f"  held back #{candidate_id}: {reason}", err=True)
+    if dry_run:
+        click.echo("Dry run: nothing was changed.")

@@ -115,6 +115,13 @@ def _rate_limit_storage(raw: str) -> str:
     return raw
 
 
+def _retry_hours(raw: str) -> int:
+    value = int(raw)
+    if not 24 <= value <= 24 * 14:
+        raise ValueError("expected whole hours from 24 (a day) to 336 (two weeks)")
+    return value
+
+
 def _http_url(raw: str) -> str:
     if not raw.startswith(("http://", "https://")):
         raise ValueError("expected an http:// or https:// URL")
@@ -199,6 +206,9 @@ SETTINGS: tuple[Setting, ...] = (
             "the question bank folder (questions, rubric, loop and job description templates)"),
     Setting("SCORECARD_DUE_HOURS", "SCORECARD_DUE_HOURS", _positive_int, 24,
             "a scorecard is due this many hours after its interview ends"),
+    Setting("QUESTION_EXPOSURE_LIMIT", "QUESTION_EXPOSURE_LIMIT", _positive_int, 30,
+            "a question asked in this many interviews or more in the last 90 days is flagged "
+            "over-exposed (it may have leaked) on /analytics/questions"),
     Setting("SCORECARD_ESCALATE_HOURS", "SCORECARD_ESCALATE_HOURS", _positive_int, 48,
             "past this many hours after the interview, the hiring manager is told too"),
     Setting("POOL_SHADOWS_TO_PROMOTE", "POOL_SHADOWS_TO_PROMOTE", _positive_int, 2,
@@ -291,6 +301,27 @@ SETTINGS: tuple[Setting, ...] = (
             "20 per minute;100 per hour",
             "sign-ins started through the identity provider, and returns from it to the app, "
             "each from one client address"),
+    Setting("TWO_FACTOR_REQUIRED_FOR_ADMINS", "TWO_FACTOR_REQUIRED_FOR_ADMINS", _bool, None,
+            "an admin who signs in with a password and has no two-factor is sent to set it up "
+            "before anything else; default: on in production, off in development and test"),
+    Setting("RATELIMIT_TWO_FACTOR", "RATELIMIT_TWO_FACTOR", _rate_limit,
+            "10 per minute;50 per hour",
+            "two-factor codes tried (at sign-in, and setting it up or off) from one client "
+            "address"),
+    Setting("RATELIMIT_TWO_FACTOR_ACCOUNT", "RATELIMIT_TWO_FACTOR_ACCOUNT", _rate_limit,
+            "20 per hour", "two-factor codes tried on one account, from any address"),
+    Setting("WEBHOOKS_ALLOW_PRIVATE", "WEBHOOKS_ALLOW_PRIVATE", _bool, False,
+            "let webhook endpoints be plain http:// and on loopback, private, link-local or "
+            "other non-public addresses (an intranet receiver; tests). Off: https:// to public "
+            "addresses only, checked at registration and at every delivery (SSRF)"),
+    Setting("WEBHOOKS_TIMEOUT_SECONDS", "WEBHOOKS_TIMEOUT_SECONDS", _positive_int, 5,
+            "how long a webhook delivery waits to connect, and for each read of the answer"),
+    Setting("WEBHOOKS_RETRY_SECONDS", "WEBHOOKS_RETRY_SECONDS", _positive_int, 30,
+            "a failed webhook delivery is tried again after about this long, then about twice "
+            "as long each time (at most an hour; each wait varied by up to a quarter)"),
+    Setting("WEBHOOKS_RETRY_HOURS", "WEBHOOKS_RETRY_HOURS", _retry_hours, 24,
+            "a webhook delivery still failing this many hours after its event (or its last "
+            "redeliver) is given up, 24 to 336"),
     Setting("BANK_PAGE_SIZE", "BANK_PAGE_SIZE", _positive_int, 20, "questions per page in the bank"),
 )
 
@@ -347,6 +378,8 @@ def load_config(environ: Mapping[str, str], overrides: Mapping[str, Any] | None 
     if not config["MAIL_DELIVERY"]:
         config["MAIL_DELIVERY"] = "outbox" if env == "development" else "smtp"
     _check_sso(config)
+    if config["TWO_FACTOR_REQUIRED_FOR_ADMINS"] is None:
+        config["TWO_FACTOR_REQUIRED_FOR_ADMINS"] = env == "production"
     if config["SESSION_COOKIE_SECURE"] is None:
         config["SESSION_COOKIE_SECURE"] = env == "production"
 

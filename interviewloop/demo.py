@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from interviewloop.audit.service import SYSTEM, Actor
 from interviewloop.auth import service
@@ -70,6 +70,7 @@ def load_demo(session: Session, hasher: Hasher, password: str) -> int:
             created += 1
     _load_requisitions(session)
     _load_pool(session)
+    _load_history(session)  # last: its bulk inserts leave the session's objects expired
     return created
 
 
@@ -114,6 +115,16 @@ def _load_requisitions(session: Session) -> None:
                 loop = loops.build_loop(session, as_recruiter, requisition, candidate, seed=n)
                 _schedule(session, as_recruiter, requisition, candidate, loop, interviewers,
                           slot=2 * index + n)
+
+
+def _load_history(session: Session) -> None:
+    """Past candidates with decisions, for the analytics reports (demo_history.py)."""
+    from interviewloop.demo_history import load_history
+
+    load_history(session, _demo_user(session, "manager@example.com"),
+                 _demo_user(session, "recruiter@example.com"),
+                 [_demo_user(session, f"interviewer{n}@example.com") for n in range(1, 5)],
+                 {spec["level"]: spec for spec in DEMO_REQUISITIONS})
 
 
 def _schedule(session: Session, actor: Actor, requisition: Requisition, candidate: Candidate,
@@ -198,7 +209,8 @@ def _load_pool(session: Session) -> None:
     pools.add_member(session, admin, pool, igor.id, "shadow",
                      note="Shadowing before joining the system design panels.")
     requisition = session.scalars(select(Requisition).where(
-        Requisition.title == "Senior AI Engineer")).first()
+        Requisition.title == "Senior AI Engineer").options(selectinload(Requisition.members))
+        .execution_options(populate_existing=True)).first()
     if requisition is None:
         return
     recruiter = Actor(_demo_user(session, "recruiter@example.com"))

@@ -26,6 +26,17 @@ class Conflict(DomainError):
     status_code = 409
 
 
+class InvalidInput(DomainError):
+    """Input a service refuses (422); ``field`` names the input at fault, for forms and the
+    API's problem details."""
+
+    status_code = 422
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)

@@ -52,6 +52,8 @@ API_TOKEN_NAME = Span(1, 80)
 IDEMPOTENCY_KEY = Span(1, 255)  # an API client's Idempotency-Key header
 EXTERNAL_SOURCE = Span(1, 80)  # the system a candidate was imported from (an ATS's name)
 EXTERNAL_ID = Span(1, 200)  # the candidate's id in that system
+RETENTION_RULE_NAME = Span(1, 120)
+ERASURE_REASON = Span(1, 500)  # why an admin erased a candidate's personal data
 
 # Numbers.
 QUESTION_MINUTES = Span(5, 120)  # a bank question's suggested time
@@ -65,6 +67,7 @@ PROPOSAL_DAYS = Span(1, 28)  # the date range a loop's times are proposed in, in
 PANEL_SIZE = Span(1, 4)  # interviewers per stage, when times are proposed
 API_TOKEN_DAYS = Span(1, 366)  # how long an API token lives
 API_PAGE_SIZE = Span(1, 100)  # rows per page of an API list
+RETENTION_DAYS = Span(1, 3650)  # a retention rule waits this many days after the outcome
 OPEN_SESSIONS_SHOWN = 50  # a person's own open sessions listed on their account
 
 # Analytics (issue 12): below these sample sizes a statistic is not shown ("too few").
@@ -72,3 +75,17 @@ MIN_RELIABILITY_UNITS = 10  # candidates rated by two or more interviewers in th
 MIN_INTERVIEWER_SCORECARDS = 5  # an interviewer's scorecards, for their own figures
 MIN_LENIENCY_CANDIDATES = 5  # candidates an interviewer shares with co-panelists
 MIN_DECIDED = 5  # an interviewer's scorecards on candidates with an offer or a rejection
+MIN_QUESTION_RATINGS = 20  # ratings a question's stage produced, for its distribution and
+# the ceiling and floor flags
+MIN_QUESTION_DECIDED = 10  # candidates asked it with an offer or a rejection, for its
+MIN_QUESTION_EACH_OUTCOME = 3  # discrimination; and at least this many offers and rejections
+MIN_FUNNEL_STEP = 5  # candidates at a funnel step, for the share who went on to the next
+MIN_FUNNEL_TIMES = 5  # candidates timed between two steps, for the median time
+
+# Question report flags (docs/analytics.md says why these values).
+CEILING_SHARE = 0.75  # this share of a question's ratings at the top (4): near the ceiling;
+# at the bottom (1): near the floor
+LOW_DISCRIMINATION = 0.2  # Somers' D below this: the ratings barely track the outcome
+STRONG_DISCRIMINATION = 0.5  # ... from this: they track it strongly
+EXPOSURE_DAYS = 90  # "recent" uses of a question: interviews in this many days before now
+QUESTION_PAGE = 25  # questions per page of the question report

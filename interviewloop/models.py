@@ -2,7 +2,15 @@
 
 from interviewloop.api.models import ApiToken, ApiTokenScope, IdempotentRequest
 from interviewloop.audit.models import AuditEvent
-from interviewloop.auth.models import LoginSession, LoginThrottle, User, UserRole
+from interviewloop.auth.models import (
+    LoginSession,
+    LoginThrottle,
+    RecoveryCode,
+    TwoFactor,
+    TwoFactorChallenge,
+    User,
+    UserRole,
+)
 from interviewloop.bank.models import (
     BenchmarkQuestion,
     CapabilityArea,
@@ -28,6 +36,7 @@ from interviewloop.loops.models import (
 )
 from interviewloop.outbox.models import OutboxMail
 from interviewloop.pools.models import Pool, PoolChange, PoolMember
+from interviewloop.privacy.models import CandidateErasure, RetentionRule
 from interviewloop.requisitions.models import Candidate, Requisition, RequisitionMember
 from interviewloop.scheduling.models import (
     Interview,
@@ -44,6 +53,13 @@ from interviewloop.scorecards.models import (
     ScorecardRevision,
 )
 from interviewloop.sso.models import PendingSignIn
+from interviewloop.webhooks.models import (
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+    WebhookSubscription,
+)
 
 __all__ = [
     "ApiToken",
@@ -54,6 +70,7 @@ __all__ = [
     "CalendarAccount",
     "CalendarPush",
     "Candidate",
+    "CandidateErasure",
     "CapabilityArea",
     "Competency",
     "Decision",
@@ -86,11 +103,20 @@ __all__ = [
     "QuestionNote",
     "QuestionPoint",
     "Rating",
+    "RecoveryCode",
     "ReminderSent",
     "Requisition",
     "RequisitionMember",
+    "RetentionRule",
     "Scorecard",
     "ScorecardRevision",
+    "TwoFactor",
+    "TwoFactorChallenge",
     "User",
     "UserRole",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
+    "WebhookSubscription",
 ]

@@ -1,21 +1,26 @@
 """Secrets handed to people, made one way for every feature.
 
-Two kinds:
+Three kinds:
 
 * **Stored secrets** (calendar feeds, API tokens, candidate links): 256 random bits shown once;
   only their SHA-256 is kept, so a copy of the database opens nothing. The secret is random,
   so a fast unsalted digest is enough: nobody can guess their way back to it. Revoking or
   expiring one is a change to its row.
+* **Derived secrets** (webhook signing secrets): the HMAC of a stored random seed under the
+  app's secret key, shown once; the party it is given to needs the secret itself, so it
+  cannot be a hash, yet the database alone does not hold it.
 * **Signed links** (accept or decline an invite): nothing stored; the link carries what it
   does, signed with the app's secret key and a purpose, and expires. A link signed for one
   purpose is refused for any other.
 
 Every secret starts with a short prefix naming what it is (``ilf_`` a feed, ``ila_`` an API
-token), so a leaked one is recognisable in a log or a secret scanner.
+token, ``ilw_`` a webhook signing secret), so a leaked one is recognisable in a log or a
+secret scanner.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import re
@@ -62,6 +67,14 @@ class LinkSigner:
 
     def sign(self, purpose: str, data: Any) -> str:
         return str(self._serializer(purpose).dumps(data))
+
+    def derive(self, purpose: str, seed: str, prefix: str = "") -> str:
+        """A secret for ``purpose`` made from a stored random ``seed`` and the app's secret key
+        (HMAC-SHA256): the same on every call, so it need not be stored, and not computable
+        from the database alone (webhook signing secrets)."""
+        key = self._secret_key.encode() if isinstance(self._secret_key, str) else self._secret_key
+        digest = hmac.new(key, f"interviewloop.{purpose}:{seed}".encode(), hashlib.sha256)
+        return prefix + base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")
 
     def load(self, purpose: str, token: str, *, max_age_seconds: int) -> Any | None:
         """What was signed, or None for a link that is forged, altered, expired or for another

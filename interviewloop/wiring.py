@@ -13,11 +13,19 @@ from interviewloop.bank.signals import bank_imported, checking_job_descriptions
 from interviewloop.calendars import busy as calendar_busy
 from interviewloop.calendars import hooks as calendars
 from interviewloop.debrief import hooks as debrief
+from interviewloop.debrief.signals import decision_recorded, pre_offer_answered
 from interviewloop.loops import hooks as loops
 from interviewloop.loops.signals import describing_stages, stage_removing, stages_changing
 from interviewloop.pools.signals import counting_training
+from interviewloop.privacy import hooks as privacy
 from interviewloop.requisitions import hooks as requisitions
-from interviewloop.requisitions.signals import listing_loops, team_member_removing
+from interviewloop.requisitions.signals import (
+    candidate_changing,
+    candidate_created,
+    listing_loops,
+    requisition_opened,
+    team_member_removing,
+)
 from interviewloop.scheduling import hooks as scheduling
 from interviewloop.scheduling.signals import (
     checking_calendars,
@@ -28,7 +36,8 @@ from interviewloop.scheduling.signals import (
     reading_busy_times,
 )
 from interviewloop.scorecards import hooks as scorecards
-from interviewloop.scorecards.signals import scorecard_editing
+from interviewloop.scorecards.signals import scorecard_editing, scorecard_submitted
+from interviewloop.webhooks import hooks as webhooks
 
 CONNECTIONS = (
     (checking_job_descriptions, requisitions.job_description_problems),
@@ -46,6 +55,14 @@ CONNECTIONS = (
     (checking_calendars, calendar_busy.checking_calendars),
     (reading_busy_times, calendar_busy.reading_busy_times),
     (describing_interview, calendars.calendar_notes),
+    (candidate_changing, privacy.refuse_editing_erased),
+    # Webhooks: each event is written in the transaction of the change that causes it.
+    (requisition_opened, webhooks.requisition_opened),
+    (candidate_created, webhooks.candidate_created),
+    (interview_changed, webhooks.interview_changed),
+    (scorecard_submitted, webhooks.scorecard_submitted),
+    (pre_offer_answered, webhooks.pre_offer_answered),
+    (decision_recorded, webhooks.decision_recorded),
 )
 
 for signal, receiver in CONNECTIONS:

@@ -159,7 +159,8 @@ def _task_queue_file(tmp_path_factory):
 # own, so no test's requests count against another's.
 ROOMY_LIMITS = dict.fromkeys(("RATELIMIT_LOGIN", "RATELIMIT_LOGIN_ACCOUNT", "RATELIMIT_FEED",
                               "RATELIMIT_FEED_LINK", "RATELIMIT_SSO_CALLBACK",
-                              "RATELIMIT_API", "RATELIMIT_RSVP"), "10000 per minute")
+                              "RATELIMIT_API", "RATELIMIT_RSVP", "RATELIMIT_TWO_FACTOR",
+                              "RATELIMIT_TWO_FACTOR_ACCOUNT"), "10000 per minute")
 
 
 def app_config(**overrides):
@@ -168,11 +169,31 @@ def app_config(**overrides):
             **ROOMY_LIMITS, **TEST_HASH, **overrides}
 
 
+@pytest.fixture(scope="module")
+def module_app():
+    """One app for a module of many small tests that leave its config alone (the permission
+    matrices: building the app was most of such a test's cost); ``shared_app`` binds it to
+    each test's own transaction."""
+    return create_app(app_config(DATABASE_URL="sqlite://"))
+
+
 @pytest.fixture
-def app(connection):
+def shared_app(module_app, connection):
+    from interviewloop.ratelimit import limiter
+
+    state = module_app.extensions["interviewloop.db"]
+    unbound = state["bind"]
+    state["bind"] = connection
+    limiter.reset()  # no test's requests count against another's
+    yield module_app
+    state["bind"] = unbound
+
+
+@pytest.fixture
+def app(shared_app):
     # No app context is pushed around the test: each request must get its own (its own
     # `g`, so its own database session and its own current_user), as in production.
-    return create_app(app_config(DB_BIND=connection, DATABASE_URL="sqlite://"))
+    return shared_app
 
 
 @pytest.fixture

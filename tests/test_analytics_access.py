@@ -15,8 +15,10 @@ import re
 import pytest
 from sqlalchemy import select, update
 
-from interviewloop.analytics import queries, service
+from interviewloop.analytics import funnel, queries, questions, service
 from interviewloop.analytics.queries import Filters
+from interviewloop.analytics.questions import QuestionFilters
+from interviewloop.bank.models import Question
 from interviewloop.bank.service import areas as all_areas
 from interviewloop.db import utcnow
 from interviewloop.requisitions.models import Candidate, Requisition
@@ -27,7 +29,8 @@ from tests.factories import add_to_team, make_requisition, past_interview, write
 from tests.test_scorecard_independence import PANEL_OF, VIEWERS, build, own
 
 URLS = ["/analytics/reliability", "/analytics/reliability.csv", "/analytics/interviewers",
-        "/analytics/interviewers.csv"]
+        "/analytics/interviewers.csv", "/analytics/questions", "/analytics/questions.csv",
+        "/analytics/funnel", "/analytics/funnel.csv"]
 PEOPLE = ("manager", "recruiter", "admin", "alice", "pat", "dan", "bea", "zed", "olga")
 # The page's CSRF token (signed with the time) is the one thing that may differ.
 CSRF = re.compile(r'(<meta name="csrf-token" content="|name="csrf_token" value=")[^"]+"')
@@ -83,7 +86,12 @@ def _member_ids(session, requisition) -> list[int]:
 
 
 def pages(client) -> dict[str, str]:
-    return {url: CSRF.sub(r"\1", client.get(url).get_data(as_text=True)) for url in URLS}
+    result = {}
+    for url in URLS:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        result[url] = CSRF.sub(r"\1", response.get_data(as_text=True))
+    return result
 
 
 @pytest.mark.parametrize("hide", [False, True], ids=["shown", "hidden until debrief"])
@@ -93,7 +101,6 @@ def test_a_scorecard_the_viewer_may_not_read_changes_no_figure(db_session, bank,
     w, viewer, sees = arrange(db_session, make_user, case, hide)
     client = login(viewer)
     before = pages(client)
-    assert all(client.get(url).status_code == 200 for url in URLS)
     # Alice's submitted scorecard turns from all 4s, strong hire, to all 1s, strong no hire.
     db_session.execute(update(Rating).where(Rating.scorecard_id == w.card.id,
                                             Rating.rating.is_not(None)).values(rating=1))
@@ -118,23 +125,33 @@ def test_a_hiring_manager_who_owes_a_scorecard_sees_nothing_of_that_candidate(
     req = make_requisition(db_session, manager, recruiter)
     add_to_team(db_session, req, manager, *panel)
     areas = all_areas(db_session)
-    plant(db_session, req, panel, areas, lambda n, i, p: 1 + (n + p) % 4, count=12)
+    qid = db_session.scalar(select(Question.id).order_by(Question.id))
+    plant(db_session, req, panel, areas, lambda n, i, p: 1 + (n + p) % 4, count=12,
+          asks=lambda n: [qid])
     owed = plant(db_session, req, [*panel, manager], areas, lambda n, i, p: 1 + (n * i) % 4,
-                 count=1, start=100, tag="owed")
+                 count=1, start=100, tag="owed", asks=lambda n: [qid])
     # The manager's own scorecard on that candidate is a draft: not yet submitted.
     db_session.execute(update(Scorecard).where(Scorecard.candidate_id == owed[0],
                                                Scorecard.interviewer_id == manager.id)
                        .values(status="draft", submitted_at=None, recommendation=None))
     db_session.flush()
+    def question():
+        return questions.report(db_session, manager, QuestionFilters(), page=1,
+                                exposure_limit=30, size=1).rows[0]
+
     rows = service.reliability(db_session, manager, areas, Filters())
     assert {r.units for r in rows} == {12}
     report = service.interviewers(db_session, manager, areas, Filters(), due_hours=24)
     assert report.pool.scorecards == 24
+    assert (question().question_id, question().uses, question().rated_candidates) == (qid, 12, 12)
+    assert funnel.report(db_session, manager, Filters())[0].total.candidates == 12
     db_session.execute(update(Scorecard).where(Scorecard.candidate_id == owed[0],
                                                Scorecard.interviewer_id == manager.id)
                        .values(status="submitted", submitted_at=utcnow(), recommendation="hire"))
     db_session.flush()
     assert {r.units for r in service.reliability(db_session, manager, areas, Filters())} == {13}
+    assert (question().uses, question().rated_candidates) == (13, 13)
+    assert funnel.report(db_session, manager, Filters())[0].total.candidates == 13
 
 
 # --- whose rows each role sees ----------------------------------------------------------------

@@ -30,8 +30,8 @@ def _area_id(db_session) -> int:
 
 
 @pytest.mark.parametrize(("field", "value", "status", "message"), [
-    ("rating", "7", 422, "choose a rating from the list"),
-    ("rating", "strong", 422, "choose a rating from the list"),
+    ("rating", "7", 422, "choose one of the ratings shown"),
+    ("rating", "strong", 422, "choose one of the ratings shown"),
     ("evidence", "x" * 5001, 422, "keep the evidence under 5000 characters"),
     ("recommendation", "maybe", 422, "Unknown recommendation."),
     ("signal_owned_system", "perhaps", 422, "yes, no or not observed"),

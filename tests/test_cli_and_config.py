@@ -51,19 +51,23 @@ def test_demo_creates_the_documented_logins_once(app, db_session):
     assert "0 users created" in second.output
     assert db_session.scalar(select(func.count()).select_from(User)) == len(DEMO_USERS)
     # Requisitions at every level, with candidates and built loops, created once.
+    from interviewloop.debrief.models import Decision
+    from interviewloop.demo_history import PER_LEVEL, history_titles
     from interviewloop.loops.models import Loop
     from interviewloop.requisitions.models import Candidate, Requisition
-
-    levels = db_session.scalars(select(Requisition.level)).all()
-    assert sorted(lv.value for lv in levels) == ["junior", "senior", "staff"]
-    from interviewloop.debrief.models import Decision
     from interviewloop.scheduling.models import Interview
     from interviewloop.scorecards.models import Scorecard
 
+    past = list(history_titles().values())
+    current = Requisition.title.not_in(past)
+    levels = db_session.scalars(select(Requisition.level).where(current)).all()
+    assert sorted(lv.value for lv in levels) == ["junior", "senior", "staff"]
     # Three per senior candidate for the debrief: ready, a disagreement, an offer; and one
     # whose system design interview had a shadow (the demo pool's trainee).
-    assert db_session.scalar(select(func.count()).select_from(Candidate)) == 10
-    assert db_session.scalar(select(func.count()).select_from(Loop)) == 9
+    mine = (select(func.count()).select_from(Candidate)
+            .join(Requisition, Requisition.id == Candidate.requisition_id).where(current))
+    assert db_session.scalar(mine) == 10
+    assert db_session.scalar(mine.join(Loop, Loop.candidate_id == Candidate.id)) == 9
     from interviewloop.pools.models import PoolMember, PoolState
 
     states = sorted(m.state for m in db_session.scalars(select(PoolMember)))
@@ -74,7 +78,25 @@ def test_demo_creates_the_documented_logins_once(app, db_session):
     assert {s.value for s in statuses} == {"scheduled", "cancelled"}
     assert {s.value for s in db_session.scalars(select(Scorecard.status))} == {
         "draft", "submitted"}
-    assert [d.kind.value for d in db_session.scalars(select(Decision))] == ["offer"]
+    assert [d.kind.value for d in db_session.scalars(
+        select(Decision).join(Candidate, Candidate.id == Decision.candidate_id)
+        .join(Requisition, Requisition.id == Candidate.requisition_id).where(current))] == ["offer"]
+    # The history behind the reports: past candidates on three closed requisitions, with
+    # offers and rejections; one over-exposed question and one that does not discriminate.
+    assert db_session.scalar(select(func.count()).select_from(Candidate).join(
+        Requisition, Requisition.id == Candidate.requisition_id).where(
+        Requisition.title.in_(past), Requisition.status == "closed")) == 3 * PER_LEVEL
+    assert {d.kind.value for d in db_session.scalars(select(Decision))} == {"offer", "reject"}
+    from interviewloop.analytics import funnel, questions
+    from interviewloop.analytics.queries import Filters
+
+    admin = db_session.scalar(select(User).where(User.email == "admin@example.com"))
+    rows = questions.report(db_session, admin, questions.QuestionFilters(), page=1,
+                            exposure_limit=app.config["QUESTION_EXPOSURE_LIMIT"], size=200).rows
+    assert [f for r in rows for f in r.flags].count(questions.Flag.OVER_EXPOSED) == 1
+    assert [f for r in rows for f in r.flags].count(questions.Flag.LOW_DISCRIMINATION) >= 1
+    assert sum(r.strength == "strong" for r in rows) >= 5
+    assert all(lf.total.steps[-1].count > 0 for lf in funnel.report(db_session, admin, Filters()))
     # The senior requisition's candidates share its question set, stage by stage.
     from interviewloop.loops.models import LoopQuestion, LoopStage, QuestionSet
 

@@ -22,13 +22,18 @@ import pytest
 from sqlalchemy import func, select
 
 from interviewloop.api.models import ApiToken
+from interviewloop.audit.models import AuditEvent
 from interviewloop.audit.service import SYSTEM, Actor
 from interviewloop.auth import service as auth_service
+from interviewloop.auth import twofactor
 from interviewloop.auth.models import User
 from interviewloop.auth.service import LOGIN_REFUSED, find_user_by_email
 from interviewloop.bank import service as bank_service
 from interviewloop.bank.models import Question
+from interviewloop.privacy.models import RetentionRule
+from interviewloop.privacy.service import erasure_of
 from interviewloop.requisitions.models import Requisition
+from interviewloop.webhooks.models import WebhookEndpoint
 from tests.conftest import PASSWORD, TEST_HASHER, log_in, post
 from tests.factories import ANSWERS
 
@@ -171,6 +176,8 @@ ROUTES = [
     Route("/loop-templates", "GET", LOGGED_IN),
     # One's own account; the calendar feed's secret token is its only credential.
     Route("/account", "GET", LOGGED_IN),
+    # Every scorecard the person owes: their own (empty for someone on no panel).
+    Route("/scorecards/to-write", "GET", LOGGED_IN),
     Route("/account", "POST", LOGGED_IN, ok=Outcome(302, "/account"),
           data=lambda w: {"time_zone": "Asia/Tokyo", "weekly_interview_cap": "7"},
           done=lambda w, c: zone_count(w, "Asia/Tokyo") == 1),
@@ -224,6 +231,28 @@ ROUTES = [
     # (the real resend: tests/test_mail_send_again.py).
     Route("/admin/mail/<int:mail_id>/send-again", "POST", ADMINS, ok=Outcome(409),
           ids=(("mail_id", "mail"),)),
+    # Webhook endpoints: admins only (the deliveries themselves: tests/test_webhooks.py).
+    Route("/admin/webhooks", "GET", ADMINS),
+    Route("/admin/webhooks/new", "GET", ADMINS),
+    Route("/admin/webhooks/new", "POST", ADMINS,
+          data=lambda w: {"url": "https://hooks.example.com/matrix", "active": "y",
+                          "events": ["candidate.created", "scorecard.submitted"]},
+          done=lambda w, c: w.db.scalar(select(func.count()).select_from(WebhookEndpoint).where(
+              WebhookEndpoint.url == "https://hooks.example.com/matrix")) == 1),
+    Route("/admin/webhooks/<int:endpoint_id>", "GET", ADMINS, ids=(("endpoint_id", "webhook"),)),
+    Route("/admin/webhooks/<int:endpoint_id>", "POST", ADMINS, ok=Outcome(302, "/admin/webhooks/"),
+          ids=(("endpoint_id", "webhook"),),
+          data=lambda w: {"url": w.webhook.url, "description": "Renamed by the matrix",
+                          "events": ["decision.recorded"], "active": "y",
+                          "version": str(w.webhook.version)},
+          done=lambda w, c: fresh(w, w.webhook).description == "Renamed by the matrix"),
+    Route("/admin/webhooks/<int:endpoint_id>/rotate-secret", "POST", ADMINS,
+          ids=(("endpoint_id", "webhook"),),
+          done=lambda w, c: fresh(w, w.webhook).secret_rotated_at is not None),
+    Route("/admin/webhooks/<int:endpoint_id>/deliveries/<int:delivery_id>/redeliver", "POST",
+          ADMINS, ok=Outcome(302, "/admin/webhooks/"),
+          ids=(("endpoint_id", "webhook"), ("delivery_id", "webhook_delivery")),
+          done=lambda w, c: fresh(w, w.webhook_delivery).state == "pending"),
     Route("/account/password", "GET", LOGGED_IN),
     Route("/account/password", "POST", LOGGED_IN, ok=Outcome(302, "/account/sessions"),
           data=lambda w: {"current_password": PASSWORD, "password": NEW_PASSWORD,
@@ -234,12 +263,62 @@ ROUTES = [
     # Someone else's session: not found for everyone (and left open: tests/test_own_sessions.py).
     Route("/account/sessions/<int:session_id>/end", "POST", LOGGED_IN, ok=Outcome(404),
           ids=(("session_id", "target_session"),)),
+    # Two-factor. The second step of a sign-in: without a password step first there is no
+    # challenge, so back to the login page (the real one: tests/test_two_factor.py).
+    Route("/login/two-factor", "GET", frozenset({ANON}), ok=Outcome(302, "/login"),
+          denied=Outcome(302, "/")),
+    Route("/login/two-factor", "POST", frozenset({ANON}), ok=Outcome(302, "/login"),
+          denied=Outcome(302, "/"), data=lambda w: {"code": "123456"}),
+    # One's own: nobody in the matrix has it on, so confirming, new codes and turning it off
+    # are a 409 with the reason; setting it up starts an enrolment of one's own only.
+    Route("/account/two-factor", "GET", LOGGED_IN),
+    Route("/account/two-factor/enrol", "POST", LOGGED_IN, ok=Outcome(302, "/account/two-factor"),
+          done=lambda w, c: c.user is not None and twofactor.factor_of(w.db, c.user) is not None),
+    Route("/account/two-factor/confirm", "POST", LOGGED_IN, ok=Outcome(409),
+          data=lambda w: {"code": "123456"}),
+    Route("/account/two-factor/recovery-codes", "POST", LOGGED_IN, ok=Outcome(409),
+          data=lambda w: {"code": "123456"}),
+    Route("/account/two-factor/disable", "POST", LOGGED_IN, ok=Outcome(409),
+          data=lambda w: {"off-current_password": PASSWORD, "off-code": "123456"}),
+    Route("/admin/users/<int:user_id>/two-factor/reset", "POST", ADMINS,
+          ok=Outcome(302, "/admin/users/"), ids=(("user_id", "enrolled"),),
+          done=lambda w, c: not twofactor.factor_of(w.db, fresh(w, w.enrolled))),
     # Analytics: open to everyone logged in; what each sees is limited to the scorecards
     # they could read on the debrief, and the rows to theirs (tests/test_analytics_access.py).
     Route("/analytics/reliability", "GET", LOGGED_IN),
     Route("/analytics/reliability.csv", "GET", LOGGED_IN),
     Route("/analytics/interviewers", "GET", LOGGED_IN),
     Route("/analytics/interviewers.csv", "GET", LOGGED_IN),
+    # Candidate data (issue 13): admins only; the real erasure, export and retention are in
+    # tests/test_privacy.py and tests/test_privacy_pages.py.
+    Route("/admin/privacy", "GET", ADMINS),
+    Route("/admin/privacy/rules/new", "GET", ADMINS),
+    Route("/admin/privacy/rules/new", "POST", ADMINS, ok=Outcome(302, "/admin/privacy/rules/"),
+          data=lambda w: {"name": "Matrix rule", "outcomes": ["rejected"], "after_days": "30",
+                          "enabled": "y"},
+          done=lambda w, c: w.db.scalar(select(RetentionRule.id).where(
+              RetentionRule.name == "Matrix rule")) is not None),
+    Route("/admin/privacy/rules/<int:rule_id>", "GET", ADMINS, ids=(("rule_id", "rule"),)),
+    Route("/admin/privacy/rules/<int:rule_id>", "POST", ADMINS,
+          ok=Outcome(302, "/admin/privacy/rules/"), ids=(("rule_id", "rule"),),
+          data=lambda w: {"name": "Renamed rule", "outcomes": ["withdrawn"], "after_days": "60",
+                          "version": str(w.rule.version)},
+          done=lambda w, c: fresh(w, w.rule).name == "Renamed rule"),
+    Route("/admin/privacy/rules/<int:rule_id>/preview", "GET", ADMINS, ids=(("rule_id", "rule"),)),
+    Route("/admin/privacy/candidates/<int:candidate_id>/erase", "GET", ADMINS,
+          ids=(("candidate_id", "candidate"),)),
+    Route("/admin/privacy/candidates/<int:candidate_id>/erase", "POST", ADMINS,
+          ok=Outcome(302, "/admin/privacy"), ids=(("candidate_id", "candidate"),),
+          data=lambda w: {"reason": "Asked by email.", "confirm": "y"},
+          done=lambda w, c: erasure_of(w.db, w.candidate.id) is not None),
+    Route("/admin/privacy/candidates/<int:candidate_id>/export", "POST", ADMINS,
+          ids=(("candidate_id", "candidate"),),
+          done=lambda w, c: w.db.scalar(select(func.count()).select_from(AuditEvent).where(
+              AuditEvent.action == "candidate_exported")) == 1),
+    Route("/analytics/questions", "GET", LOGGED_IN),
+    Route("/analytics/questions.csv", "GET", LOGGED_IN),
+    Route("/analytics/funnel", "GET", LOGGED_IN),
+    Route("/analytics/funnel.csv", "GET", LOGGED_IN),
     # Interviewer pools: everyone sees them (recruiters build panels from them); admins
     # create them; admins and the pool's owner (here the target, someone else) manage
     # members and sign off promotions (owners: tests/test_pools.py). A promotion asked
@@ -372,6 +451,32 @@ class World:
         return mail
 
     @cached_property
+    def webhook(self):
+        from interviewloop.webhooks.service import EndpointInput, create_endpoint
+
+        made = create_endpoint(self.db, SYSTEM, EndpointInput(
+            url="https://hooks.example.com/in", events=["candidate.created"]),
+            allow_private=False)
+        self.db.flush()
+        return made.endpoint
+
+    @cached_property
+    def webhook_delivery(self):
+        """A delivery to ``webhook`` that was given up."""
+        from interviewloop.db import utcnow
+        from interviewloop.webhooks.models import DeliveryState, EventType, WebhookDelivery
+        from interviewloop.webhooks.service import emit
+
+        self.webhook  # noqa: B018 - it wants the event
+        event = emit(self.db, EventType.CANDIDATE_CREATED, {"candidate_id": 1})
+        delivery = self.db.scalar(select(WebhookDelivery).where(
+            WebhookDelivery.event_id == event.id))
+        delivery.state, delivery.given_up_at = DeliveryState.GIVEN_UP, utcnow()
+        delivery.next_attempt_at = None
+        self.db.flush()
+        return delivery
+
+    @cached_property
     def manager(self):
         return self._make_user("hiring_manager", name="Hana Manager")
 
@@ -413,6 +518,30 @@ class World:
                                   last_failure_at=now, wait_until=now + timedelta(hours=1)))
         self.db.flush()
         return user
+
+    @cached_property
+    def enrolled(self):
+        """A user with two-factor on."""
+        from tests.test_two_factor import enrol
+
+        user = self._make_user("interviewer", name="Enrolled Person")
+        enrol(self.db, user)
+        return user
+
+    @cached_property
+    def candidate(self):
+        """A candidate (on a requisition of the manager's and recruiter's)."""
+        from tests.factories import make_candidate, make_requisition
+
+        requisition = make_requisition(self.db, self.manager, self.recruiter)
+        return make_candidate(self.db, requisition, self.recruiter)
+
+    @cached_property
+    def rule(self):
+        from interviewloop.privacy.retention import RuleInput, create_rule
+
+        return create_rule(self.db, Actor(self._make_user("admin")), RuleInput(
+            name="Rejected after a year", outcomes=["rejected"], after_days=365))
 
     @cached_property
     def pool(self):

@@ -382,6 +382,11 @@ TEAM_ROUTES = [
               data=lambda w: {"version": "0", "summary": "Drafted by the matrix"},
               done=lambda w: w.db.scalar(select(Scorecard.id).where(
                   Scorecard.interview_id == w.interview.id)) is not None),
+    # The draft saved as its author types (JSON): the author's alone, like the form.
+    TeamRoute(INTERVIEW + "/scorecard/draft", "POST", AUTHOR, denied=NOT_FOUND,
+              data=lambda w: {"version": "0", "summary": "Autosaved by the matrix"},
+              done=lambda w: w.db.scalar(select(Scorecard.summary).where(
+                  Scorecard.interview_id == w.interview.id)) == "Autosaved by the matrix"),
     TeamRoute("/scorecards/<int:scorecard_id>", "GET", AUTHOR, denied=NOT_FOUND),
     TeamRoute(REQ + CAND + "/scorecards", "GET", PANEL, denied=NOT_FOUND,
               ids=ids(candidate_id="interviewee")),
@@ -557,6 +562,8 @@ FOREIGN = [  # {req}, {cand}: the world's; {t_...}: `elsewhere`'s; {stranger}: o
     ("GET", "/interviews/{t_interview}/invite.ics"),
     ("GET", "/interviews/{t_interview}/reschedule"),
     ("POST", "/interviews/{t_interview}/cancel"),
+    ("POST", "/interviews/{t_interview}/scorecard"),
+    ("POST", "/interviews/{t_interview}/scorecard/draft"),
 ]
 
 

@@ -80,7 +80,7 @@ def local_minutes(moment: datetime, zone: str, day) -> int:
     return (local.date() - day).days * 1440 + local.hour * 60 + local.minute
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(world())
 def test_no_proposal_overlaps_a_busy_time_or_breaks_a_rule(drawn):
     people, stages, windows, candidate_busy = drawn
@@ -119,7 +119,7 @@ def test_no_proposal_overlaps_a_busy_time_or_breaks_a_rule(drawn):
                     assert who.week_load.get(week, 0) + added[(person_id, week)] <= who.weekly_cap
 
 
-@settings(max_examples=50)
+@settings(max_examples=30)
 @given(st.lists(busy_interval, max_size=20), st.lists(busy_interval, max_size=20))
 def test_subtracting_busy_times_leaves_exactly_the_free_minutes(free, busy):
     left = subtract(free, busy)

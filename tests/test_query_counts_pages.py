@@ -17,6 +17,7 @@ from sqlalchemy import insert
 from interviewloop import paging
 from interviewloop.audit.models import AuditEvent
 from interviewloop.db import utcnow
+from interviewloop.home import HOME_TO_WRITE
 from interviewloop.requisitions.models import Candidate
 from interviewloop.scorecards.models import Scorecard
 from tests.factories import add_to_team, bulk_interviews, make_requisition
@@ -130,10 +131,24 @@ def test_the_interviewers_home_with_5_and_600_interviews(w, count_queries):
     flat(client, count_queries, "/", lambda count, start: seed(w, count, start), None, 0)
     page = client.get("/").get_data(as_text=True)
     past = page.split('id="past"', 1)[1].split("</ul>", 1)[0]
-    upcoming = page.split('id="upcoming"', 1)[1].split("</ul>", 1)[0]
+    upcoming = page.split('id="today"', 1)[1].split('id="scorecards-due"', 1)[0]
+    owed = page.split('id="to-write"', 1)[1].split("</ul>", 1)[0]
     assert past.count("/kit") == paging.LIST_PAGE
     assert upcoming.count("/kit") == paging.LIST_PAGE
     assert 'id="more-upcoming"' in page
+    # Scorecards to write are bounded too (every held one of Alice's without hers in), and
+    # the rest a link away, a page at a time.
+    assert owed.count("/kit") == HOME_TO_WRITE
+    assert 'href="/scorecards/to-write"' in page
+
+
+def test_every_scorecard_to_write_with_5_and_600_interviews(w, count_queries):
+    client = w.login(w.alice)
+    flat(client, count_queries, "/scorecards/to-write", lambda count, start: seed(w, count, start),
+         None, 0)
+    page = client.get("/scorecards/to-write").get_data(as_text=True)
+    listed = page.split('id="to-write"', 1)[1].split("</ul>", 1)[0]
+    assert listed.count("/kit") == paging.LIST_PAGE
 
 
 def add_events(w, count: int, start: int) -> None:

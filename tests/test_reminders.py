@@ -115,7 +115,7 @@ def owed_on_home(client) -> list[tuple[str, str]]:
     page = client.get("/").get_data(as_text=True)
     section = page.split('id="scorecards-due"')[1].split("</section>")[0]
     return [(kind, re.sub(r",.*", "", name)) for kind, name in re.findall(
-        r'<li class="(overdue|due)">.*?<a href="[^"]+">([^<]+)</a>', section, re.S)]
+        r'<li class="task (overdue|due)">.*?<p class="what">([^<]+)<', section, re.S)]
 
 
 def test_a_scorecard_is_due_hours_after_the_interview_ends(w):
@@ -129,9 +129,9 @@ def test_the_interviewer_home_lists_overdue_then_due_scorecards_first(w, connect
     client = w.login(w.alice)
     assert owed_on_home(client) == [("overdue", "Candidate 1"), ("due", "Candidate 3")]
     page = client.get("/").get_data(as_text=True)
-    assert page.index('id="scorecards-due"') < page.index('id="upcoming"')
-    assert "Candidate 4" not in page.split('id="upcoming"')[0]  # cancelled: nothing owed
-    assert 'id="scorecards-due"' not in w.login(w.bob).get("/").get_data(as_text=True)
+    assert page.index('id="next"') < page.index('id="scorecards-due"')  # the day, then what is owed
+    assert "Candidate 4" not in page.split('id="scorecards-due"')[1]  # cancelled: nothing owed
+    assert owed_on_home(w.login(w.bob)) == []
     # The due time comes from the configuration.
     relaxed = app_with(connection, SCORECARD_DUE_HOURS=48).test_client()
     log_in(relaxed, w.alice.email)

@@ -18,6 +18,7 @@ from interviewloop.audit.service import Actor
 from interviewloop.auth import service as accounts
 from interviewloop.bank.models import Competency, LevelExpectation, QuestionPoint
 from interviewloop.db import utcnow
+from interviewloop.home import HOME_TO_WRITE
 from interviewloop.loops.models import Loop, LoopStage
 from interviewloop.requisitions import candidates as candidate_service
 from interviewloop.scheduling import service
@@ -187,7 +188,7 @@ def test_the_interviewers_home_lists_upcoming_and_past(w):
     not_mine = book(w, w.c2, w.loop2, 2, [w.bob], T + timedelta(days=3))
     w.session.flush()
     page = w.login(w.alice).get("/").get_data(as_text=True)
-    upcoming = page.split('id="upcoming"')[1].split("</ul>")[0]
+    upcoming = page.split('id="today"')[1].split('id="scorecards-due"')[0]  # today and next
     older = page.split('id="past"')[1].split("</ul>")[0]
     assert upcoming.index(f"/interviews/{soon.id}/kit") < upcoming.index(
         f"/interviews/{later.id}/kit")
@@ -285,7 +286,8 @@ def test_the_interviewers_home_with_2_and_200_interviews(w, count_queries):
     few = queries_for(client, count_queries, "/")
     bulk_interviews(w, 198, 2, panel=[w.alice, w.bob])
     page = client.get("/").get_data(as_text=True)
-    assert page.count("/kit") == 2 * paging.LIST_PAGE  # a page of upcoming, one of past
+    # a page of upcoming, one of past, and the first scorecards owed
+    assert page.count("/kit") == 2 * paging.LIST_PAGE + HOME_TO_WRITE
     assert queries_for(client, count_queries, "/") == few
 
 

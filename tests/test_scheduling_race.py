@@ -46,22 +46,10 @@ def race_engine(tmp_path_factory, bank_data):
 
 
 def _setup(engine, ids):
-    """Two candidates with loops on one requisition, the interviewer on its team."""
-    from interviewloop.auth.models import User
-
-    with Session(writing(engine), expire_on_commit=False) as session:
-        manager, recruiter, interviewer = (session.get(User, ids[k]) for k in
-                                           ("hiring_manager", "recruiter", "interviewer"))
-        requisition = make_requisition(session, manager, recruiter)
-        requisitions.add_member(session, Actor(recruiter), requisition, interviewer.id)
-        stages = []
-        for n in range(2):
-            candidate = make_candidate(session, requisition, recruiter, n,
-                                       email=f"race{time.monotonic_ns()}-{n}@x.org")
-            loop = loops.build_loop(session, Actor(recruiter), requisition, candidate, seed=n)
-            stages.append((candidate.id, loop.stages[0].id))
-        session.commit()
-        return requisition.id, stages
+    """Two candidates with loops on one requisition, the interviewer on its team; each
+    candidate's first stage."""
+    requisition_id, loops_, _people = _two_loops(engine, ids)
+    return requisition_id, [(candidate_id, stages[0]) for candidate_id, stages in loops_]
 
 
 def _book(engine, ids, requisition_id, candidate_id, act, *, hold: float, outcome: dict,

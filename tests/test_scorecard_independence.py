@@ -14,6 +14,7 @@ import pytest
 
 from interviewloop.audit.service import SYSTEM
 from interviewloop.auth import service as accounts
+from tests.conftest import post
 from tests.factories import (
     add_to_team,
     make_candidate_with_loop,
@@ -70,7 +71,8 @@ def routes(w, viewer) -> list[str]:
     candidate = f"/requisitions/{w.req.id}/candidates/{w.cand.id}"
     interviews = [f"/interviews/{i.id}" for i in (w.first, w.second, w.later)]
     return [
-        "/", *interviews, *[f"{i}/scorecard" for i in interviews], *[f"{i}/kit" for i in interviews],
+        "/", "/scorecards/to-write", *interviews, *[f"{i}/scorecard" for i in interviews],
+        *[f"{i}/kit" for i in interviews],
         f"/scorecards/{w.card.id}", f"/scorecards/{w.draft.id}", f"{candidate}/scorecards",
         candidate, f"/requisitions/{w.req.id}/board", f"/calendar/{token}.ics",
         # the debrief pages (later slice) show scorecard data too
@@ -145,6 +147,7 @@ def test_a_draft_is_its_authors_alone(db_session, bank, make_user, login):
     dans_draft = write_scorecard(db_session, w.dan, w.req, w.second, submit=False,
                                    summary="DAN-DRAFT-SUMMARY-e5", evidence="DAN-DRAFT-EV-f6")
     db_session.flush()
+    zeds_version = w.draft.version
     for viewer in (w.manager, w.recruiter, w.admin, w.pat, w.alice):
         client = login(viewer)
         for card in (w.draft, dans_draft):
@@ -154,6 +157,13 @@ def test_a_draft_is_its_authors_alone(db_session, bank, make_user, login):
         body = panel.get_data(as_text=True)
         assert "DAN-DRAFT" not in body and DRAFT["summary"] not in body
         assert f"/scorecards/{dans_draft.id}" not in body
+        # Nor does saving as one types on the drafter's interview show or touch the draft.
+        typed = post(client, f"/interviews/{w.later.id}/scorecard/draft",
+                     {"version": str(w.draft.version), "summary": "Typed by someone else."})
+        assert typed.status_code == 404
+        assert all(marker not in typed.get_data(as_text=True) for marker in DRAFT.values())
+    db_session.expire_all()
+    assert w.draft.summary == DRAFT["summary"] and w.draft.version == zeds_version
     author = login(w.zed)
     for url in (f"/scorecards/{w.draft.id}", f"/interviews/{w.later.id}/scorecard"):
         response = author.get(url)

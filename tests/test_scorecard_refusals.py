@@ -58,7 +58,7 @@ def _cancelled(db_session, held):
     (_future, "submit", "3", 409, "The interview has not started yet"),
     (_decided, "save", "3", 409, "the scorecards are locked"),
     (_cancelled, "save", "3", 409, "This interview was cancelled"),
-    (None, "save", "9", 422, "choose a rating from the list"),
+    (None, "save", "9", 422, "choose one of the ratings shown"),
     (None, "submit", "", 422, "Not submitted yet"),
 ])
 def test_a_refused_save_shows_the_form_with_the_input_and_the_reason(

@@ -106,6 +106,11 @@ def form(w, ratings=None, *, version, action="save", recommendation="hire", summ
     return data
 
 
+def checked(page: str, name: str) -> list[str]:
+    """The values of the radio buttons named ``name`` that the page shows chosen."""
+    return re.findall(rf'<input type="radio" name="{name}" value="([^"]*)"[^>]*\bchecked\b', page)
+
+
 def version_on(page: str) -> int:
     return int(re.search(r'name="version" value="(\d+)"', page).group(1))
 
@@ -196,7 +201,9 @@ def test_a_draft_keeps_partial_input_and_shows_it_back(w):
     assert audit(w, card) == []  # a draft is nobody's business yet
     page = client.get(w.url).get_data(as_text=True)
     assert 'id="scorecard-status">Draft' in page and version_on(page) == card.version
-    assert re.search(rf'name="rating_{first.id}">.*?<option value="2" selected>', page, re.S)
+    assert checked(page, f"rating_{first.id}") == ["2"]
+    assert checked(page, f"rating_{w.focus[1].id}") == []  # a focus area not yet rated
+    assert checked(page, f"rating_{w.others[0].id}") == ["na"]  # not assessed
     assert "Half an answer on caching." in page and "To tidy up." in page
 
 
@@ -221,8 +228,15 @@ def test_submit_names_every_missing_piece(w):
                                                   recommendation="", **fields))
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert re.findall(r"<li>(.*?)</li>", page.split('id="problems"')[1].split("</ul>")[0]) == \
-        [str(escape(piece)) for piece in expected]
+    # Each piece links to its field, which says it is invalid.
+    summary = page.split('id="problems"')[1].split("</ul>")[0]
+    fields = [f"rating_{f0.id}", *[f"evidence_{a.id}" for a in sorted([f1, extra],
+                                                                       key=lambda a: a.id)],
+              "recommendation", "signal_evidence_owned_system"]
+    assert re.findall(r'<li><a href="#([^"]+)">(.*?)</a></li>', summary) == \
+        [(field, str(escape(piece))) for field, piece in zip(fields, expected, strict=True)]
+    for field in fields:
+        assert re.search(rf'<[^>]* id="{field}"[^>]*aria-invalid="true"', page), field
     assert "Words but no rating." in page  # the input comes back
     assert stored(w, w.alice) is None
 
@@ -235,9 +249,16 @@ def test_nothing_is_submitted_before_the_interview_starts(w):
     refused_early = refuse(w, Conflict, w.alice, data, interview=later,
                            now=later.starts_at - timedelta(seconds=1))
     assert "has not started yet" in str(refused_early)
-    response = post(w.login(w.alice), f"/interviews/{later.id}/scorecard",
+    client = w.login(w.alice)
+    response = post(client, f"/interviews/{later.id}/scorecard",
                     form(w, everything, version=0, action="submit"))
     assert response.status_code == 409 and stored(w, w.alice, later) is None
+    # The page says so before anyone tries: Submit is disabled, with the reason beside it.
+    early = client.get(f"/interviews/{later.id}/scorecard").get_data(as_text=True)
+    assert re.search(r'value="submit" disabled aria-describedby="submit-reason"', early)
+    assert 'id="submit-reason"' in early and "Submit opens when the interview starts" in early
+    held = client.get(w.url).get_data(as_text=True)
+    assert 'value="submit">Submit</button>' in held and 'id="submit-reason"' not in held
     save(w, w.alice, data, interview=later, now=later.starts_at)  # from its start on
     assert stored(w, w.alice, later).is_submitted
 

@@ -21,10 +21,17 @@ RECEIVERS = {
     "interviewloop.scheduling.signals:counting_scorecards": ["submitted_counts"],
     "interviewloop.pools.signals:counting_training": ["training_seats"],
     "interviewloop.scorecards.signals:scorecard_editing": ["lock_decided_scorecards"],
-    "interviewloop.scheduling.signals:interview_changed": ["sync_calendars_of"],
+    "interviewloop.scheduling.signals:interview_changed": ["interview_changed",
+                                                           "sync_calendars_of"],
     "interviewloop.scheduling.signals:checking_calendars": ["checking_calendars"],
     "interviewloop.scheduling.signals:reading_busy_times": ["reading_busy_times"],
     "interviewloop.scheduling.signals:describing_interview": ["calendar_notes"],
+    "interviewloop.requisitions.signals:candidate_changing": ["refuse_editing_erased"],
+    "interviewloop.requisitions.signals:requisition_opened": ["requisition_opened"],
+    "interviewloop.requisitions.signals:candidate_created": ["candidate_created"],
+    "interviewloop.scorecards.signals:scorecard_submitted": ["scorecard_submitted"],
+    "interviewloop.debrief.signals:pre_offer_answered": ["pre_offer_answered"],
+    "interviewloop.debrief.signals:decision_recorded": ["decision_recorded"],
 }
 
 PROBE = """
@@ -47,4 +54,4 @@ def test_each_signal_is_connected_when_only_the_senders_are_imported():
 def test_every_connection_is_checked_here():
     from interviewloop.wiring import CONNECTIONS
 
-    assert len(CONNECTIONS) == len(RECEIVERS)
+    assert len(CONNECTIONS) == sum(len(receivers) for receivers in RECEIVERS.values())

@@ -5,7 +5,7 @@ midnight (work_starts, work_ends) and the working weekdays as bits, Monday the l
 (work_days). Existing people get the default.
 
 Revision ID: 5b8e2f4c7a91
-Revises: b5e1d7c3a902
+Revises: 3476978604cd
 Create Date: 2026-12-03 09:00:00.000000
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "5b8e2f4c7a91"
-down_revision: str | None = "b5e1d7c3a902"  # after the interviewer pools (parallel branches)
+down_revision: str | None = "3476978604cd"  # after the webhooks revision (parallel branches)
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

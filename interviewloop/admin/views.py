@@ -8,9 +8,10 @@ from flask.typing import ResponseReturnValue
 from interviewloop import paging
 from interviewloop.admin.forms import PasswordResetForm, UserCreateForm, UserEditForm
 from interviewloop.audit import service as audit_service
-from interviewloop.auth import service
+from interviewloop.auth import service, twofactor
 from interviewloop.auth.account_views import working_hours_page
 from interviewloop.auth.login import current_actor, hasher, roles_required
+from interviewloop.auth.models import User
 from interviewloop.db import db
 from interviewloop.errors import Conflict
 from interviewloop.forms import ActionForm, apply_domain_error, form_status
@@ -75,14 +76,17 @@ def edit_user(user_id: int) -> ResponseReturnValue:
             apply_domain_error(form, exc)
         except Conflict as exc:  # the last admin: keep the typed input on the page
             form.form_errors.append(str(exc))
-            return render_template("admin/user_form.html", form=form, user=user,
-                                   reset_form=PasswordResetForm(),
-                                   action_form=ActionForm()), 409
+            return _user_page(form, user, PasswordResetForm()), 409
         else:
             flash(f"Saved {user.email}.", "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=user,
-                           reset_form=PasswordResetForm(), action_form=ActionForm()), form_status(form)
+    return _user_page(form, user, PasswordResetForm()), form_status(form)
+
+
+def _user_page(form: UserEditForm, user: User, reset_form: PasswordResetForm) -> str:
+    return render_template("admin/user_form.html", form=form, user=user, reset_form=reset_form,
+                           action_form=ActionForm(),
+                           two_factor=twofactor.factor_of(db.session, user))
 
 
 @bp.route("/users/<int:user_id>/working-hours", methods=["GET", "POST"])
@@ -151,5 +155,16 @@ def reset_password(user_id: int) -> ResponseReturnValue:
             return redirect(url_for("admin.users"))
     edit_form = UserEditForm(obj=user)
     edit_form.roles.data = sorted(user.roles)
-    return render_template("admin/user_form.html", form=edit_form, user=user, reset_form=form,
-                           action_form=ActionForm()), 422
+    return _user_page(edit_form, user, form), 422
+
+
+@bp.post("/users/<int:user_id>/two-factor/reset")
+@roles_required()
+def reset_two_factor(user_id: int) -> ResponseReturnValue:
+    """Turn someone's two-factor off (a lost phone, no recovery code left); audited."""
+    user = service.get_user(db.session, user_id)
+    if ActionForm().validate_on_submit():
+        twofactor.reset(db.session, current_actor(), user)
+        flash(f"Two-factor is off for {user.email}; their sessions are ended. They sign in with "
+              "their password and can set it up again.", "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from interviewloop.analytics.funnel import FunnelRow
 from interviewloop.analytics.service import AreaReliability, InterviewerReport
 
 WIDTH, LEFT, ROW = 520, 190, 28  # px; LEFT holds the area names
@@ -92,6 +93,22 @@ class AreaBars:
 BAR_WIDTH, BAR_LEFT, BAR_ROW = 360, 150, 18
 
 
+def rating_segments(counts: list[int], left: float, width: float) -> list[Segment]:
+    """One stacked bar of the shares of ratings 1 to 4, ``width`` wide from ``left``."""
+    total, x, segments = sum(counts), float(left), []
+    for rating, count in enumerate(counts, start=1):
+        part = round(count / total * width, 1)
+        if part:
+            segments.append(Segment(round(x, 1), part, rating))
+        x += part
+    return segments
+
+
+def rating_text(counts: list[int]) -> str:
+    parts = ", ".join(f"{c} rated {v}" for v, c in enumerate(counts, start=1))
+    return f"{parts} (of {sum(counts)})"
+
+
 def distribution_bars(report: InterviewerReport) -> list[AreaBars]:
     """Per area, one bar per shown row and the pool: the shares of ratings 1 to 4."""
     charts = []
@@ -102,16 +119,71 @@ def distribution_bars(report: InterviewerReport) -> list[AreaBars]:
             counts = row.distribution.get(area.id)
             if not counts or not sum(counts):
                 continue
-            total, x, segments = sum(counts), float(BAR_LEFT), []
-            for rating, count in enumerate(counts, start=1):
-                width = round(count / total * BAR_WIDTH, 1)
-                if width:
-                    segments.append(Segment(round(x, 1), width, rating))
-                x += width
-            parts = ", ".join(f"{c} rated {v}" for v, c in enumerate(counts, start=1))
-            bars.append(Bar(8 + len(bars) * BAR_ROW, row.label, segments,
-                            f"{row.label}: {parts} (of {total})"))
+            bars.append(Bar(8 + len(bars) * BAR_ROW, row.label,
+                            rating_segments(counts, BAR_LEFT, BAR_WIDTH),
+                            f"{row.label}: {rating_text(counts)}"))
         if bars:
             charts.append(AreaBars(area.name, 16 + len(bars) * BAR_ROW, bars,
                                    "; ".join(b.text for b in bars)))
     return charts
+
+
+# --- the question report: one small bar per question -----------------------------------------
+
+MINI_WIDTH = 160
+
+
+@dataclass(frozen=True)
+class MiniBar:
+    segments: list[Segment]
+    text: str
+
+
+def question_bar(counts: list[int]) -> MiniBar:
+    return MiniBar(rating_segments(counts, 0, MINI_WIDTH), rating_text(counts))
+
+
+# --- the funnel -------------------------------------------------------------------------------
+
+FUNNEL_WIDTH, FUNNEL_LABEL, FUNNEL_ROW = 640, 250, 26
+FUNNEL_LABEL_CHARS = 36  # a longer step name is cut on the chart (whole in its text)
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= FUNNEL_LABEL_CHARS else label[:FUNNEL_LABEL_CHARS - 1] + "…"
+
+
+@dataclass(frozen=True)
+class FunnelBar:
+    y: float
+    x: float
+    width: float
+    label: str
+    count: int
+    text: str
+
+
+@dataclass(frozen=True)
+class FunnelChart:
+    title: str
+    width: int
+    height: int
+    bars: list[FunnelBar]
+    description: str
+
+
+def funnel(row: FunnelRow) -> FunnelChart:
+    """Centred bars, each as wide as its step's candidates (the first step is full width)."""
+    plot = FUNNEL_WIDTH - FUNNEL_LABEL - 10
+    centre = FUNNEL_LABEL + plot / 2
+    widest = max(row.steps[0].count, 1)
+    bars = []
+    for n, step in enumerate(row.steps):
+        width = round(max(step.count / widest * plot, 1.0), 1)
+        passed = (f", {step.passed.k} of {step.passed.n} from the step before"
+                  if step.passed is not None else "")
+        bars.append(FunnelBar(8 + n * FUNNEL_ROW, round(centre - width / 2, 1), width,
+                              _short(step.label), step.count,
+                              f"{step.label}: {step.count} candidates{passed}"))
+    return FunnelChart(f"Funnel: {row.label}", FUNNEL_WIDTH, 16 + len(bars) * FUNNEL_ROW, bars,
+                       "; ".join(b.text for b in bars))

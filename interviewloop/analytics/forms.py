@@ -6,12 +6,14 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField
-from wtforms.validators import Optional, ValidationError
+from wtforms import DateField, IntegerField, SelectField
+from wtforms.validators import NumberRange, Optional, ValidationError
 
 from interviewloop.analytics.queries import Filters
-from interviewloop.enums import Level
+from interviewloop.analytics.questions import Order, QuestionFilters
+from interviewloop.enums import Category, Level
 from interviewloop.forms import choices
+from interviewloop.paging import MAX_PAGE
 
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)  # no day outside is meaningful
 
@@ -45,3 +47,35 @@ class AnalyticsFilterForm(FlaskForm):
         return Filters(level=Level(self.level.data) if self.level.data else None,
                        requisition_id=int(self.requisition.data) if self.requisition.data
                        else None, since=self.since.data, until=self.until.data)
+
+
+class FunnelFilterForm(AnalyticsFilterForm):
+    """The same filters; the dates are when candidates were added."""
+
+    since = DateField("Candidates added from", validators=[Optional(), _in_range])
+
+
+class QuestionFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    FILTERS = ("level", "category", "since", "until", "order")  # all but the page
+
+    level = AnalyticsFilterForm.level
+    category = SelectField("Category", default="", choices=choices(
+        [("", "Any category"), *((c.value, c.label) for c in Category)]))
+    since = AnalyticsFilterForm.since
+    until = AnalyticsFilterForm.until
+    order = SelectField("Order", default=Order.MOST_USED.value,
+                        choices=choices([(o.value, o.label) for o in Order]))
+    page = IntegerField("Page", default=1,
+                        validators=[Optional(), NumberRange(min=1, max=MAX_PAGE)])
+
+    validate_until = AnalyticsFilterForm.validate_until
+
+    def filters(self) -> QuestionFilters:
+        return QuestionFilters(
+            level=Level(self.level.data) if self.level.data else None,
+            category=Category(self.category.data) if self.category.data else None,
+            since=self.since.data, until=self.until.data,
+            order=Order(self.order.data or Order.MOST_USED.value))

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, func, select, true
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql import Subquery
 
 from interviewloop.auth.models import User
@@ -58,12 +58,26 @@ def _filtered(stmt: _S, filters: Filters) -> _S:
         stmt = stmt.where(Requisition.level == filters.level)
     if filters.requisition_id is not None:
         stmt = stmt.where(Requisition.id == filters.requisition_id)
+    return stmt.where(in_range(Interview.starts_at, filters))
+
+
+def in_range(column: ColumnElement[datetime] | InstrumentedAttribute[datetime],
+             filters: Filters) -> ColumnElement[bool]:
+    """``column`` within the filters' days (UTC), both ends included; true without them."""
+    bounds = []
     if filters.since is not None:
-        stmt = stmt.where(Interview.starts_at >= datetime.combine(filters.since, time(), UTC))
+        bounds.append(column >= datetime.combine(filters.since, time(), UTC))
     if filters.until is not None:
-        stmt = stmt.where(Interview.starts_at <
-                          datetime.combine(filters.until + timedelta(days=1), time(), UTC))
-    return stmt
+        bounds.append(column < datetime.combine(filters.until + timedelta(days=1), time(), UTC))
+    return and_(true(), *bounds)
+
+
+def latest_decisions() -> Subquery:
+    """(candidate_id, kind, decided_at) of each candidate's latest decision."""
+    latest = (select(Decision.candidate_id, func.max(Decision.id).label("id"))
+              .group_by(Decision.candidate_id).subquery("latest"))
+    return (select(latest.c.candidate_id, Decision.kind, Decision.decided_at)
+            .join(Decision, Decision.id == latest.c.id).subquery("decided"))
 
 
 def area_value_counts(session: Session, visible: Subquery) -> dict[int, dict[int, dict[int, int]]]:
@@ -90,13 +104,12 @@ class CardRow:
 
 
 def card_rows(session: Session, visible: Subquery) -> list[CardRow]:
-    latest = (select(Decision.candidate_id, func.max(Decision.id).label("id"))
-              .group_by(Decision.candidate_id).subquery("latest"))
+    decided = latest_decisions()
     rows = session.execute(
         select(visible.c.interviewer_id, visible.c.candidate_id, visible.c.ends_at,
-               visible.c.submitted_at, visible.c.recommendation, Decision.kind, visible.c.managed)
-        .outerjoin(latest, latest.c.candidate_id == visible.c.candidate_id)
-        .outerjoin(Decision, Decision.id == latest.c.id))
+               visible.c.submitted_at, visible.c.recommendation, decided.c.kind,
+               visible.c.managed)
+        .outerjoin(decided, decided.c.candidate_id == visible.c.candidate_id))
     return [CardRow(who, cid, (submitted - ended).total_seconds() / 3600,
                     Recommendation(rec), DecisionKind(kind) if kind else None, bool(managed))
             for who, cid, ended, submitted, rec, kind, managed in rows]

@@ -9,14 +9,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import numpy as np
-import numpy.typing as npt
 from sqlalchemy.orm import Session
 
 from interviewloop import limits
 from interviewloop.analytics import queries, stats
 from interviewloop.analytics.queries import CardRow, Filters, RatingRow
-from interviewloop.analytics.stats import Estimate, FloatArray
+from interviewloop.analytics.stats import Estimate
 from interviewloop.auth.models import User
 from interviewloop.bank.models import CapabilityArea
 from interviewloop.debrief.models import DecisionKind
@@ -101,30 +99,6 @@ class InterviewerReport:
     areas: list[CapabilityArea] = field(default_factory=list)
 
 
-def _median(hours: list[float]) -> Estimate:
-    if not hours:
-        return Estimate(None, None, None)
-    data = np.asarray(hours, dtype=np.float64)
-    medians = np.concatenate([_weighted_medians(data, w)
-                              for w in stats.resample_weights(len(data))])
-    low, high = np.percentile(medians, [2.5, 97.5])
-    return Estimate(float(np.median(data)), float(low), float(high))
-
-
-def _weighted_medians(data: FloatArray, weights: npt.NDArray[np.int64]) -> FloatArray:
-    """The median of each resample, given as how many times each value was drawn: the
-    lower and upper middle of the sorted draws, averaged (numpy's median convention)."""
-    order = np.argsort(data)
-    cum = np.cumsum(weights[:, order], axis=1)
-    n = cum[:, -1]
-    lower = (n - 1) // 2  # zero-based ranks of the two middle draws
-    upper = n // 2
-    pick_low = (cum <= lower[:, None]).sum(axis=1)
-    pick_high = (cum <= upper[:, None]).sum(axis=1)
-    middle: FloatArray = (data[order][pick_low] + data[order][pick_high]) / 2
-    return middle
-
-
 def _leniency(ratings: list[RatingRow]) -> dict[int, list[tuple[float, int]]]:
     """interviewer -> per candidate (sum of their rating minus the co-panelists' mean on the
     same area, how many such ratings)."""
@@ -162,7 +136,7 @@ def _row(label: str, user_id: int | None, cards: list[CardRow], ratings: list[Ra
     lenient_enough = offsets is not None and len(lenient) >= limits.MIN_LENIENCY_CANDIDATES
     return InterviewerRow(
         label=label, user_id=user_id, scorecards=count, enough=enough,
-        median_hours=_median(hours) if enough else Estimate(None, None, None),
+        median_hours=stats.median_estimate(hours) if enough else Estimate(None, None, None),
         on_time=share(sum(h <= due_hours for h in hours), count, minimum),
         distribution=dict(distribution) if enough else {},
         leniency=stats.mean_offset(lenient) if lenient_enough else Estimate(None, None, None),

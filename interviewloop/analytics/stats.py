@@ -1,5 +1,7 @@
 """The numbers behind the analytics pages: Krippendorff's alpha (the `krippendorff`
-package) with a bootstrap interval, and a leniency offset with its interval.
+package) with a bootstrap interval, a leniency offset with its interval, medians with
+theirs, and a question's discrimination (Somers' D from scipy) with a stratified
+bootstrap interval.
 
 Bootstraps resample units (candidates) with replacement, a fixed number of times from a
 fixed seed, so that a page shows the same interval on every load; every resample is
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 import krippendorff
 import numpy as np
 import numpy.typing as npt
+from scipy import stats as scipy_stats
 
 RATING_VALUES = (1, 2, 3, 4)
 RESAMPLES = 1000
@@ -125,3 +128,82 @@ def mean_offset(per_candidate: list[tuple[float, int]]) -> Estimate:
     means = np.concatenate([(w @ sums) / (w @ sizes)
                             for w in resample_weights(len(per_candidate))])
     return Estimate(value, *_interval(means))
+
+
+def median_estimate(values: list[float]) -> Estimate:
+    """The median, with a bootstrap interval (the values resampled)."""
+    if not values:
+        return Estimate(None, None, None)
+    data = np.asarray(values, dtype=np.float64)
+    medians = np.concatenate([_weighted_medians(data, w)
+                              for w in resample_weights(len(data))])
+    return Estimate(float(np.median(data)), *_interval(medians))
+
+
+def _weighted_medians(data: FloatArray, weights: npt.NDArray[np.int64]) -> FloatArray:
+    """The median of each resample, given as how many times each value was drawn: the
+    lower and upper middle of the sorted draws, averaged (numpy's median convention)."""
+    order = np.argsort(data)
+    cum = np.cumsum(weights[:, order], axis=1)
+    n = cum[:, -1]
+    lower = (n - 1) // 2  # zero-based ranks of the two middle draws
+    upper = n // 2
+    pick_low = (cum <= lower[:, None]).sum(axis=1)
+    pick_high = (cum <= upper[:, None]).sum(axis=1)
+    middle: FloatArray = (data[order][pick_low] + data[order][pick_high]) / 2
+    return middle
+
+
+# --- discrimination: how a rating tracks an offer --------------------------------------------
+
+def somers_d(offered: list[bool], scores: list[float]) -> float | None:
+    """Somers' D of the score given the outcome (scipy.stats.somersd, D(Y|X) with X the
+    outcome): of all (offered, not offered) pairs of candidates, the share where the
+    offered one scored higher minus the share where they scored lower; ties count as
+    neither. It equals 2 * AUC - 1 (the rank-biserial correlation). None where one
+    outcome is missing or every score is the same."""
+    if len(set(offered)) < 2 or len(set(scores)) < 2:
+        return None
+    return float(scipy_stats.somersd(np.asarray(offered, dtype=np.int64),
+                                     np.asarray(scores, dtype=np.float64)).statistic)
+
+
+def _group_draws(values: FloatArray, rng: np.random.Generator, resamples: int
+                 ) -> tuple[FloatArray, FloatArray]:
+    """One outcome group resampled with replacement, as counts per distinct score:
+    drawing n candidates from n is a multinomial over the distinct scores (shares as
+    observed), so the resample costs the number of distinct scores, not of candidates."""
+    distinct, counts = np.unique(values, return_counts=True)
+    draws = rng.multinomial(int(counts.sum()), counts / counts.sum(), size=resamples)
+    return distinct, draws.astype(np.float64)
+
+
+def bootstrap_somers_d(offered: list[bool], scores: list[float], seed: int = SEED,
+                       resamples: int = RESAMPLES) -> FloatArray:
+    """Somers' D of each resample, offered and not offered candidates resampled apart
+    (a stratified bootstrap, as usual for an AUC: each resample keeps both groups' sizes,
+    so D is defined in every one)."""
+    rng = np.random.default_rng(seed)
+    values = np.asarray(scores, dtype=np.float64)
+    mask = np.asarray(offered, dtype=bool)
+    yes, yes_draws = _group_draws(values[mask], rng, resamples)
+    no, no_draws = _group_draws(values[~mask], rng, resamples)
+    return somers_d_of_draws(yes, yes_draws, no, no_draws)
+
+
+def somers_d_of_draws(yes: FloatArray, yes_draws: FloatArray, no: FloatArray,
+                      no_draws: FloatArray) -> FloatArray:
+    """Somers' D for each row of draws: ``yes_draws[b, i]`` offered candidates scored
+    ``yes[i]``, ``no_draws[b, j]`` not offered ones scored ``no[j]``. Concordant minus
+    discordant pairs over all pairs, for every resample at once."""
+    sign = np.sign(yes[:, None] - no[None, :])  # (distinct offered, distinct not offered)
+    pairs = yes_draws.sum(axis=1) * no_draws.sum(axis=1)
+    result: FloatArray = ((yes_draws @ sign) * no_draws).sum(axis=1) / pairs
+    return result
+
+
+def discrimination(offered: list[bool], scores: list[float]) -> Estimate:
+    value = somers_d(offered, scores)
+    if value is None:
+        return Estimate(None, None, None)
+    return Estimate(value, *_interval(bootstrap_somers_d(offered, scores)))

@@ -13,9 +13,9 @@ from flask import Blueprint, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
-from interviewloop import limits
-from interviewloop.analytics import charts, queries, service, stats
-from interviewloop.analytics.forms import AnalyticsFilterForm
+from interviewloop import limits, paging
+from interviewloop.analytics import charts, funnel, queries, questions, service, stats
+from interviewloop.analytics.forms import AnalyticsFilterForm, FunnelFilterForm, QuestionFilterForm
 from interviewloop.bank.service import areas as all_areas
 from interviewloop.db import db
 from interviewloop.debrief.views import _cell as cell
@@ -24,8 +24,9 @@ from interviewloop.scorecards.models import RATING_LABELS
 bp = Blueprint("analytics", __name__, url_prefix="/analytics", template_folder="templates")
 
 
-def _form() -> tuple[AnalyticsFilterForm, bool]:
-    form = AnalyticsFilterForm(request.args)
+def _form(kind: type[AnalyticsFilterForm] = AnalyticsFilterForm
+          ) -> tuple[AnalyticsFilterForm, bool]:
+    form = kind(request.args)
     form.set_requisitions(queries.requisition_choices(db.session, current_user))
     return form, form.validate()
 
@@ -37,13 +38,12 @@ def _csv(name: str, rows: Iterable[Iterable[object]]) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-def _refused(form: AnalyticsFilterForm) -> Response:
-    problems = "; ".join(f"{form[name].label.text}: {' '.join(form[name].errors)}"
-                         for name in form.FILTERS if form[name].errors)
+def _refused(form: AnalyticsFilterForm | QuestionFilterForm) -> Response:
+    problems = "; ".join(f"{f.label.text}: {' '.join(f.errors)}" for f in form if f.errors)
     return Response(f"Fix the filters: {problems}\n", status=400, mimetype="text/plain")
 
 
-def _args(form: AnalyticsFilterForm) -> dict[str, str]:
+def _args(form: AnalyticsFilterForm | QuestionFilterForm) -> dict[str, str]:
     return {name: value for name in form.FILTERS if (value := request.args.get(name))}
 
 
@@ -128,3 +128,95 @@ def interviewers_csv() -> ResponseReturnValue:
             _number(row.leniency.high, 3), row.leniency_candidates,
             *_share(row.not_assessed_focus), *_share(row.matched), *dist])
     return _csv("interviewers.csv", lines)
+
+
+# --- questions --------------------------------------------------------------------------------
+
+def _questions() -> tuple[QuestionFilterForm, questions.QuestionReport | None]:
+    form = QuestionFilterForm(request.args)
+    if not form.validate():
+        return form, None
+    return form, questions.report(
+        db.session, current_user, form.filters(), page=form.page.data or 1,
+        exposure_limit=current_app.config["QUESTION_EXPOSURE_LIMIT"])
+
+
+@bp.get("/questions")
+@login_required
+def questions_page() -> ResponseReturnValue:
+    form, report = _questions()
+    if report is None:
+        return render_template("analytics/questions.html", form=form, report=None,
+                               args={}), 400
+    args = _args(form)
+    pager = paging.pager(".questions_page", paging.numbered_page(
+        report.rows, number=report.number, size=report.size, total=report.total), filters=args)
+    return render_template("analytics/questions.html", form=form, report=report, args=args,
+                           pager=pager, bars={r.question_id: charts.question_bar(r.ratings)
+                                              for r in report.rows if r.enough_ratings},
+                           labels=RATING_LABELS, limits=limits)
+
+
+@bp.get("/questions.csv")
+@login_required
+def questions_page_csv() -> ResponseReturnValue:
+    form, report = _questions()
+    if report is None:
+        return _refused(form)
+    lines: list[list[object]] = [[
+        "question_id", "title", "category", "uses", "uses_last_90_days", "loops_last_90_days",
+        "share_of_loops_last_90_days", "rated_candidates", "ratings",
+        *(f"rated_{v}" for v in stats.RATING_VALUES), "minimum_ratings", "offers", "rejections",
+        "somers_d", "ci95_low", "ci95_high", "minimum_decided", "flags"]]
+    for r in report.rows:
+        shown = r.enough_ratings
+        lines.append([
+            r.question_id, cell(r.title), r.category.value, r.uses, r.recent_uses,
+            report.recent_loops, _number(r.recent_share.value, 3), r.rated_candidates,
+            r.rating_count, *(r.ratings if shown else ["", "", "", ""]),
+            limits.MIN_QUESTION_RATINGS, r.offers, r.rejections,
+            _number(r.discrimination.value, 3), _number(r.discrimination.low, 3),
+            _number(r.discrimination.high, 3), limits.MIN_QUESTION_DECIDED,
+            " ".join(f.value for f in r.flags)])
+    return _csv(f"questions-page-{report.number}.csv", lines)
+
+
+# --- funnel -----------------------------------------------------------------------------------
+
+@bp.get("/funnel")
+@login_required
+def funnel_page() -> ResponseReturnValue:
+    form, valid = _form(FunnelFilterForm)
+    if not valid:
+        return render_template("analytics/funnel.html", form=form, levels=None, args={}), 400
+    levels = funnel.report(db.session, current_user, form.filters())
+    return render_template("analytics/funnel.html", form=form, levels=levels, args=_args(form),
+                           charts={lf.total.level: charts.funnel(lf.total) for lf in levels},
+                           limits=limits)
+
+
+@bp.get("/funnel.csv")
+@login_required
+def funnel_page_csv() -> ResponseReturnValue:
+    form, valid = _form(FunnelFilterForm)
+    if not valid:
+        return _refused(form)
+    lines: list[list[object]] = [[
+        "level", "requisition_id", "requisition", "step_number", "step", "candidates",
+        "from_previous", "of_previous", "pass_through", "ci95_low", "ci95_high",
+        "median_days_to_next_step", "ci95_low", "ci95_high", "timed_to_next_step",
+        "decided", "offers", "median_days_last_interview_to_decision", "ci95_low", "ci95_high",
+        "timed_to_decision"]]
+    for lf in funnel.report(db.session, current_user, form.filters()):
+        for row in (lf.total, *lf.requisitions):
+            for n, step in enumerate(row.steps):
+                passed: list[object] = (["", "", "", "", ""] if step.passed is None
+                                        else _share(step.passed))
+                lines.append([
+                    row.level.value, row.requisition_id or "", cell(row.label), n,
+                    cell(step.label), step.count, *passed, _number(step.to_next.value, 1),
+                    _number(step.to_next.low, 1), _number(step.to_next.high, 1), step.timed,
+                    row.decided, row.offers, _number(row.to_decision.value, 1),
+                    _number(row.to_decision.low, 1), _number(row.to_decision.high, 1),
+                    row.to_decision_timed])
+    return _csv("funnel.csv", lines)

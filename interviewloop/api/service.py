@@ -19,7 +19,7 @@ from interviewloop.api.models import ApiScope, ApiToken, ApiTokenScope, TokenKin
 from interviewloop.audit.service import SYSTEM, Actor, record
 from interviewloop.auth.models import User
 from interviewloop.db import utcnow
-from interviewloop.errors import DomainError, Forbidden, NotFound
+from interviewloop.errors import Forbidden, InvalidInput, NotFound
 from interviewloop.tokens import looks_like_secret, new_secret, secret_hash
 
 TOKEN_PREFIX = "ila_"  # noqa: S105 - the prefix every API token starts with, not a secret
@@ -27,12 +27,8 @@ DEFAULT_DAYS = 90
 USE_RECORDED_EVERY = timedelta(minutes=1)
 
 
-class InvalidToken(DomainError):
-    status_code = 422
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class InvalidToken(InvalidInput):
+    """A token's name, scopes, days or owner refused."""
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,17 @@ class PasswordChangeForm(FlaskForm):
         DataRequired(), EqualTo("password", message="The two new passwords differ.")])
 
 
+class CodeForm(FlaskForm):
+    # Text, not a password field: a mistyped code is shown again to be corrected.
+    code = StringField("Code", validators=[DataRequired(), Length(max=64)])
+
+
+class TwoFactorOffForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=128)])
+    code = StringField("Code from your app, or a recovery code",
+                       validators=[DataRequired(), Length(max=64)])
+
+
 # Quarter hours from 00:00 to 24:00.
 QUARTER_HOURS = choices((m, clock(m)) for m in range(limits.WORK_MINUTE.low,
                                                       limits.WORK_MINUTE.high + 1, 15))

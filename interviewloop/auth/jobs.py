@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from interviewloop.auth import throttle
+from interviewloop.auth import throttle, twofactor
 from interviewloop.db import utcnow
 from interviewloop.queue import job
 
@@ -16,4 +16,6 @@ def forget_stale_sign_in_failures(app: Flask) -> None:
     from interviewloop.db import db
 
     with db.session_scope() as session:
-        throttle.forget_stale(session, utcnow())
+        now = utcnow()
+        throttle.forget_stale(session, now)
+        twofactor.forget_expired_challenges(session, now)  # sign-ins whose code never came

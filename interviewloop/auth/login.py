@@ -14,6 +14,7 @@ from flask_login import LoginManager, current_user, logout_user
 from interviewloop.audit.service import Actor
 from interviewloop.auth import service
 from interviewloop.auth.passwords import Hasher
+from interviewloop.auth.twofactor import SecretBox
 from interviewloop.db import db
 from interviewloop.enums import Role
 
@@ -33,12 +34,19 @@ def init_app(app: Flask) -> None:
         memory_kib=app.config["PASSWORD_HASH_MEMORY_KIB"],
         time_cost=app.config["PASSWORD_HASH_TIME_COST"],
     )
+    app.extensions["interviewloop.two_factor_box"] = SecretBox(app.config["SECRET_KEY"])
     app.before_request(_enforce_idle_timeout)
+    app.before_request(_enforce_two_factor_enrolment)
 
 
 def hasher() -> Hasher:
     configured: Hasher = current_app.extensions["interviewloop.hasher"]
     return configured
+
+
+def secret_box() -> SecretBox:
+    box: SecretBox = current_app.extensions["interviewloop.two_factor_box"]
+    return box
 
 
 def login_policy() -> service.LoginPolicy:
@@ -76,6 +84,22 @@ def _enforce_idle_timeout() -> None:
     # Rewriting the cookie every request is cheap; a minute's resolution is plenty.
     if now - last_seen > 60:
         session["last_seen"] = now
+
+
+# Set when an admin signs in with a password and has no two-factor while
+# TWO_FACTOR_REQUIRED_FOR_ADMINS is on: every page but these leads to setting it up.
+ENROL_FIRST = "two_factor_enrol_first"
+ENROL_ENDPOINTS = frozenset({"auth.two_factor", "auth.two_factor_enrol", "auth.two_factor_confirm",
+                             "auth.logout", "static", "home.healthz"})
+
+
+def _enforce_two_factor_enrolment() -> Any:
+    if not session.get(ENROL_FIRST) or request.endpoint in ENROL_ENDPOINTS:
+        return None
+    if not current_user.is_authenticated:
+        session.pop(ENROL_FIRST, None)
+        return None
+    return redirect(url_for("auth.two_factor"))
 
 
 def start_session(user: Any) -> None:

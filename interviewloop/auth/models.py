@@ -164,6 +164,59 @@ class LoginThrottle(Base):
     wait_until: Mapped[datetime | None]
 
 
+class TwoFactor(Base):
+    """A person's authenticator app (TOTP, RFC 6238): the shared secret, sealed at rest with a
+    key derived from SECRET_KEY (auth.twofactor.SecretBox). It asks for codes at sign-in only
+    once confirmed with a code (``confirmed_at``); until then it is an enrolment in progress.
+    ``last_step`` is the time step of the last code accepted: a code of that step or an
+    earlier one is refused, so a code is good once."""
+
+    __tablename__ = "two_factor"
+    __table_args__ = (CheckConstraint("last_step IS NULL OR last_step >= 0",
+                                      name="last_step_nonnegative"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    secret_sealed: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[datetime | None]
+    last_step: Mapped[int | None]
+
+
+class RecoveryCode(Base):
+    """One of a person's single-use recovery codes (for a lost phone), as its SHA-256: the
+    codes are shown once, when made, and are 80 random bits each (auth.twofactor)."""
+
+    __tablename__ = "two_factor_recovery_codes"
+    __table_args__ = (
+        UniqueConstraint("user_id", "code_hash"),
+        CheckConstraint("length(code_hash) = 64", name="code_hash_length"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]
+
+
+class TwoFactorChallenge(Base):
+    """A sign-in whose password was right and whose code is still to come: the cookie holds
+    only a random token for it, this row its hash. It lets its holder do one thing, give the
+    code, for a few minutes (auth.twofactor.CHALLENGE_MINUTES), and is deleted when used."""
+
+    __tablename__ = "two_factor_challenges"
+    __table_args__ = (CheckConstraint("length(token_hash) = 64", name="token_hash_length"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    next_path: Mapped[str] = mapped_column(String(2000))
+
+    user: Mapped[User] = relationship(lazy="raise")
+
+
 # What each constraint means to a person when it fires (interviewloop/constraints.py).
 AGAIN = "A one-off value clashed by chance; try again."
 explain("uq_users_email", "An account with this email address already exists (it may have been "
@@ -173,6 +226,8 @@ explain("pk_user_roles", "That person already has this role.")
 explain("uq_users_calendar_token_hash", AGAIN)
 explain("uq_login_sessions_token", AGAIN)
 explain("uq_login_throttles_user_id_ip", AGAIN)
+explain("uq_two_factor_recovery_codes_user_id_code_hash", AGAIN)
+explain("uq_two_factor_challenges_token_hash", AGAIN)
 WORK_HOURS = "Working hours are a span within one day (00:00 to 24:00), ending after they start."
 explain("ck_users_work_starts_range", WORK_HOURS, status=422)
 explain("ck_users_work_ends_range", WORK_HOURS, status=422)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, contains_eager, joinedload
 from interviewloop import limits, tokens
 from interviewloop.audit.service import Actor, record
 from interviewloop.auth import throttle
-from interviewloop.auth.models import LoginSession, User, UserRole
+from interviewloop.auth.models import LoginSession, TwoFactor, User, UserRole
 from interviewloop.auth.passwords import Hasher, password_problem
 from interviewloop.auth.throttle import LoginPolicy
 from interviewloop.db import utcnow
@@ -31,6 +31,15 @@ class LoginRefused(DomainError):
 
     def __init__(self) -> None:
         super().__init__(LOGIN_REFUSED)
+
+
+class SecondFactorNeeded(Exception):
+    """The password was right, and the account has two-factor on: no login session yet. The
+    guess stays counted until the code comes (auth.twofactor.finish_sign_in)."""
+
+    def __init__(self, user: User) -> None:
+        super().__init__("a code from the authenticator app is needed")
+        self.user = user
 
 
 class InvalidUser(DomainError):
@@ -77,7 +86,8 @@ def log_in(session: Session, hasher: Hasher, policy: LoginPolicy, email: str, pa
     An address that keeps failing on an account waits (auth.throttle): the guess is counted
     in the database before the password is checked, so the limit holds across workers.
     The refused sign-ins since the last success are on ``user.missed_sign_ins``.
-    With ``password_login`` off (PASSWORD_LOGIN=off) only break-glass accounts get in."""
+    With ``password_login`` off (PASSWORD_LOGIN=off) only break-glass accounts get in.
+    An account with two-factor on raises SecondFactorNeeded instead of signing in."""
     now = now or utcnow()
     address = ip or "unknown"
     user = find_user_by_email(session, email)
@@ -97,17 +107,32 @@ def log_in(session: Session, hasher: Hasher, policy: LoginPolicy, email: str, pa
         record(session, actor, "login_failed", user, reason="throttled")
         raise LoginRefused
     if not hasher.verify(user.password_hash, password):
-        throttle.note_refused(session, user, address, now)
-        record(session, actor, "login_failed", user, reason="password")
-        until = throttle.wait_in_force(session, user, address, now)
-        if until is not None:
-            _tell_owner_of_wait(session, user, address, now, until)
+        refuse_guess(session, user, address, now, actor, reason="password")
         raise LoginRefused
 
     if hasher.needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
+    if two_factor_on(session, user):
+        raise SecondFactorNeeded(user)
     return open_login_session(session, user, ip=ip, now=now, user_agent=user_agent,
                               method="password")
+
+
+def refuse_guess(session: Session, user: User, address: str, now: datetime, actor: Actor, *,
+                 reason: str) -> None:
+    """A wrong password (or two-factor code): counted for the owner's next sign-in and
+    audited; the owner is mailed if the address must now wait."""
+    throttle.note_refused(session, user, address, now)
+    record(session, actor, "login_failed", user, reason=reason)
+    until = throttle.wait_in_force(session, user, address, now)
+    if until is not None:
+        _tell_owner_of_wait(session, user, address, now, until)
+
+
+def two_factor_on(session: Session, user: User) -> bool:
+    """Whether the account's sign-in with a password needs a code too (auth.twofactor)."""
+    return session.scalar(select(TwoFactor.user_id).where(
+        TwoFactor.user_id == user.id, TwoFactor.confirmed_at.is_not(None))) is not None
 
 
 def open_login_session(session: Session, user: User, *, ip: str | None, now: datetime,
@@ -136,7 +161,7 @@ def _tell_owner_of_wait(session: Session, user: User, address: str, now: datetim
         session, key=f"sign-in-wait:{user.id}:{now:%Y-%m-%dT%H}", to=user.email,
         subject="Failed sign-ins to your interviewloop account",
         body=(f"Hello {user.name},\n\n"
-              f"Wrong passwords were tried for your account from {address}, the latest at "
+              f"Wrong passwords or codes were tried for your account from {address}, the latest at "
               f"{now:%Y-%m-%d %H:%M} UTC. That address must now wait until "
               f"{until:%Y-%m-%d %H:%M} UTC before it may try again.\n\n"
               "Your account is not locked: you can still sign in from your own devices at "

@@ -11,12 +11,13 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user
 
 from interviewloop.auth import login as auth_login
-from interviewloop.auth import service
+from interviewloop.auth import service, twofactor
 from interviewloop.auth.forms import LoginForm
 from interviewloop.auth.models import MissedSignIns
 from interviewloop.db import db
@@ -63,12 +64,36 @@ def login():
             db.session.commit()
             form.form_errors.append(str(refused))
             return _login_page(form), 200
+        except service.SecondFactorNeeded as needed:
+            return _ask_for_code(needed.user)
         auth_login.start_session(user)
         if user.missed_sign_ins is not None:
             flash(missed_sign_ins_notice(user.missed_sign_ins, user.time_zone), "warning")
+        if twofactor.must_enrol(db.session, user, required_for_admins=current_app.config[
+                "TWO_FACTOR_REQUIRED_FOR_ADMINS"]):
+            session[auth_login.ENROL_FIRST] = True
+            flash("Admins here must sign in with two-factor: set it up now, before anything "
+                  "else.", "warning")
+            return redirect(url_for(".two_factor"))
         return auth_login.redirect_after_login()
     status = 422 if form.is_submitted() else 200
     return _login_page(form), status
+
+
+# The cookie session's keys for a sign-in waiting for its code: the challenge's token (its
+# row is on the server, auth.twofactor) and the account's id (for the per-account limit).
+CHALLENGE = "two_factor_challenge"
+CHALLENGE_USER = "two_factor_user"
+
+
+def _ask_for_code(user: Any) -> Any:
+    """The password was right; the code is next. Nothing else is granted meanwhile: no
+    login session exists until the code is given."""
+    token = twofactor.start_challenge(db.session, user,
+                                      next_path=auth_login.safe_next(request.args.get("next")))
+    session.clear()
+    session[CHALLENGE], session[CHALLENGE_USER] = token, user.id
+    return redirect(url_for(".two_factor_sign_in"))
 
 
 def _login_page(form: LoginForm) -> Any:
@@ -105,4 +130,4 @@ def logout():
     auth_login.end_session()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))
-from interviewloop.auth import account_views  # noqa: E402,F401 - registers routes
+from interviewloop.auth import account_views, twofactor_views  # noqa: E402,F401 - registers routes

@@ -13,7 +13,7 @@ from interviewloop.timezones import format_local
 
 
 def sync_calendars_of(session: Session, *, interview: Interview,
-                      previous_panel: Iterable[int]) -> None:
+                      previous_panel: Iterable[int], change: str = "") -> None:
     """On ``interview_changed``: each affected calendar is to be written after commit."""
     want_sync(session, interview, previous_panel)
 

@@ -81,6 +81,26 @@ def want_sync(session: Session, interview: Interview, previous_panel: Iterable[i
     enqueue_after_commit(session, SYNC_JOB)
 
 
+def rewrite(session: Session, interview_ids: Iterable[int], *,
+            now: datetime | None = None) -> int:
+    """Write these interviews' events again, as they now are, to every calendar that holds
+    them (after the candidate's personal data was erased, say: the event named them).
+    Returns how many calendars are to be written."""
+    ids = list(interview_ids)
+    if not ids:
+        return 0
+    now = now or utcnow()
+    rows = list(session.scalars(select(CalendarPush).where(
+        CalendarPush.interview_id.in_(ids), CalendarPush.present.is_(True))))
+    for row in rows:
+        row.state, row.attempts, row.synced_at = SyncState.PENDING, 0, None
+        row.changed_at, row.next_attempt_at, row.lease_until = now, now, None
+    session.flush()
+    if rows:
+        enqueue_after_commit(session, SYNC_JOB)
+    return len(rows)
+
+
 @dataclass(frozen=True)
 class Claimed:
     interview_id: int

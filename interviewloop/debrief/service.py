@@ -15,6 +15,7 @@ from interviewloop.auth.models import User
 from interviewloop.bank.models import CapabilityArea
 from interviewloop.db import utcnow
 from interviewloop.debrief.models import ANSWERS, Answer, Decision, DecisionKind, PreOfferCheck
+from interviewloop.debrief.signals import decision_recorded, pre_offer_answered
 from interviewloop.errors import Conflict, DomainError, Forbidden
 from interviewloop.requisitions.models import Candidate, CandidateStatus, Requisition
 from interviewloop.scheduling.models import Interview, InterviewStatus, Panelist
@@ -250,6 +251,7 @@ def answer_pre_offer(session: Session, actor: Actor, requisition: Requisition,
     session.flush()
     record(session, actor, "pre_offer_answered", check, candidate_id=candidate.id,
            passed=check.passed, answers={n: answers[n][0] for n in ANSWERS})
+    pre_offer_answered.send(session, check=check, candidate=candidate)
     return check
 
 
@@ -300,4 +302,5 @@ def record_decision(session: Session, actor: Actor, requisition: Requisition,
     session.flush()
     record(session, actor, "decision_recorded", decision, candidate_id=candidate.id,
            kind=kind.value)
+    decision_recorded.send(session, decision=decision, candidate=candidate)
     return decision

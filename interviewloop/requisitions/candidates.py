@@ -27,7 +27,11 @@ from interviewloop.requisitions.models import (
     Requisition,
 )
 from interviewloop.requisitions.service import require_manage
-from interviewloop.requisitions.signals import listing_loops
+from interviewloop.requisitions.signals import (
+    candidate_changing,
+    candidate_created,
+    listing_loops,
+)
 
 
 class InvalidCandidate(DomainError):
@@ -135,6 +139,7 @@ def add_candidate(session: Session, actor: Actor, requisition: Requisition,
     session.add(candidate)
     session.flush()
     record(session, actor, "candidate_added", candidate, requisition_id=requisition.id)
+    candidate_created.send(session, candidate=candidate)
     return candidate
 
 
@@ -144,6 +149,7 @@ def update_candidate(session: Session, actor: Actor, requisition: Requisition,
     require_manage(actor.user, requisition)
     if seen_version != candidate.version:
         raise StaleCandidate
+    candidate_changing.send(session, candidate=candidate)
     values = _clean(session, requisition, data, candidate)
     changed = sorted(k for k, v in values.items() if getattr(candidate, k) != v)
     for name, value in values.items():

@@ -24,7 +24,7 @@ from interviewloop.requisitions.models import (
     RequisitionMember,
     RequisitionStatus,
 )
-from interviewloop.requisitions.signals import team_member_removing
+from interviewloop.requisitions.signals import requisition_opened, team_member_removing
 
 DEFINITION_FIELDS = ("title", "level", "team", *OPERATING_QUESTIONS, *PRODUCTION_SURFACE,
                      "comp_currency", "comp_min", "comp_max")
@@ -280,6 +280,7 @@ def open_requisition(session: Session, actor: Actor, requisition: Requisition) -
     requisition.opened_at = utcnow()
     session.flush()
     record(session, actor, "requisition_opened", requisition)
+    requisition_opened.send(session, requisition=requisition)
     return requisition
 
 

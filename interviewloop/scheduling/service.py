@@ -336,7 +336,7 @@ def schedule_stage(session: Session, actor: Actor, requisition: Requisition,
     record(session, actor, "interview_scheduled", interview, stage_id=stage.id,
            candidate_id=candidate.id, panel=ids)
     queue_invites(session, interview, requisition)
-    interview_changed.send(session, interview=interview, previous_panel=[])
+    interview_changed.send(session, interview=interview, previous_panel=[], change="scheduled")
     return interview
 
 
@@ -369,7 +369,8 @@ def reschedule(session: Session, actor: Actor, requisition: Requisition, intervi
     record(session, actor, "interview_rescheduled", interview, before=before, after=after)
     queue_invites(session, interview, requisition, previous_panel=before["panel"])
     withdraw_reminders(session, interview)
-    interview_changed.send(session, interview=interview, previous_panel=before["panel"])
+    interview_changed.send(session, interview=interview, previous_panel=before["panel"],
+                           change="rescheduled")
     return interview
 
 
@@ -390,5 +391,6 @@ def cancel(session: Session, actor: Actor, requisition: Requisition, interview: 
     record(session, actor, "interview_cancelled", interview, reason=reason.strip()[:500])
     queue_invites(session, interview, requisition)
     withdraw_reminders(session, interview)
-    interview_changed.send(session, interview=interview, previous_panel=before["panel"])
+    interview_changed.send(session, interview=interview, previous_panel=before["panel"],
+                           change="cancelled")
     return interview

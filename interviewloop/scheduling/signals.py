@@ -54,8 +54,9 @@ panel_changing = _signals.signal("panel-changing")
 counting_scorecards = _signals.signal("counting-scorecards")
 
 #: Sent by ``schedule_stage``, ``reschedule`` and ``cancel`` once the interview is flushed as
-#: it now is, with ``interview`` and ``previous_panel`` (the ids of the panel before the
-#: change). A receiver (calendars) asks for its work after the transaction commits.
+#: it now is, with ``interview``, ``previous_panel`` (the ids of the panel before the change)
+#: and ``change`` ("scheduled", "rescheduled" or "cancelled"). A receiver (calendars) asks for
+#: its work after the transaction commits; webhooks record the event in the transaction.
 interview_changed = _signals.signal("interview-changed")
 
 #: Sent by the booking pages before they book, with ``user_ids``, ``starts_at``, ``ends_at``,

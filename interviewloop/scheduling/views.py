@@ -304,7 +304,8 @@ def kit(interview_id: int) -> ResponseReturnValue:
     expectations = {area_id: rows for area_id, rows in expectations_by_area(db.session).items()
                     if area_id in focus_ids}
     return render_template("scheduling/kit.html", interview=interview, requisition=requisition,
-                           stage=stage, expectations=expectations, level=requisition.level)
+                           stage=stage, expectations=expectations, level=requisition.level,
+                           on_panel=any(p.user_id == current_user.id for p in interview.panel))
 
 
 def _feed_link_key() -> str:

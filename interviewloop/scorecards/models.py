@@ -46,6 +46,12 @@ class Recommendation(enum.StrEnum):
 RATING_LABELS = {1: "Strong no", 2: "No", 3: "Yes", 4: "Strong yes"}
 
 
+def rating_meanings(level_label: str) -> dict[int, str]:
+    """What each point says against the level's bar (the rubric's expectation for it)."""
+    bar = f"the {level_label.lower()} bar"
+    return {1: f"Far below {bar}", 2: f"Below {bar}", 3: f"Meets {bar}", 4: f"Above {bar}"}
+
+
 class PreOfferQuestion(enum.StrEnum):
     OWNED_SYSTEM = "owned_system"
     FAILURE_HANDLING = "failure_handling"

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from interviewloop.auth.models import User
 from interviewloop.loops.models import Loop, LoopStage
+from interviewloop.paging import FIRST, LIST_PAGE, Cursor, Keyset, Page, keyset_page, moment, row_id
 from interviewloop.pools.models import Pool, PoolMember
-from interviewloop.requisitions.models import Candidate
-from interviewloop.scheduling.models import Interview
+from interviewloop.requisitions.models import Candidate, Requisition
+from interviewloop.scheduling.models import Interview, InterviewStatus, Panelist
 from interviewloop.scorecards.access import counted_clause, own_pending_clause
 from interviewloop.scorecards.models import Scorecard, ScorecardStatus
 
@@ -23,6 +27,58 @@ def submitted_for(session: Session, candidate: Candidate) -> list[Scorecard]:
                  selectinload(Scorecard.interview).selectinload(Interview.stage),
                  selectinload(Scorecard.signals))
         .order_by(Interview.starts_at, Scorecard.id)))
+
+
+@dataclass(frozen=True)
+class Task:
+    """One of the user's interviews, with their own scorecard on it (None before they start
+    one) and when that is due."""
+
+    interview: Interview
+    requisition: Requisition
+    scorecard: Scorecard | None
+    due_at: datetime
+
+    def overdue(self, now: datetime) -> bool:
+        return now > self.due_at
+
+
+TO_WRITE_ORDER = Keyset((Interview.starts_at, Interview.id), (moment, row_id))
+
+
+def to_write(session: Session, user: User, *, now: datetime, due_hours: int,
+             cursor: Cursor = FIRST, size: int = LIST_PAGE) -> Page[Task]:
+    """A page of the scorecards ``user`` owes, oldest interview first: one per interview of
+    theirs that has started (a scorecard can be written from the start) and is not
+    cancelled, whose scorecard of theirs is not submitted. One query, whatever the size."""
+    stmt = (
+        select(Interview, Requisition, Scorecard)
+        .join(Panelist, Panelist.interview_id == Interview.id)
+        .join(Interview.candidate).join(Interview.stage)
+        .join(Requisition, Requisition.id == Candidate.requisition_id)
+        .outerjoin(Scorecard, and_(Scorecard.interview_id == Interview.id,
+                                   Scorecard.interviewer_id == user.id))
+        .where(Panelist.user_id == user.id, Interview.status == InterviewStatus.SCHEDULED,
+               Interview.starts_at <= now,
+               or_(Scorecard.id.is_(None), Scorecard.status == ScorecardStatus.DRAFT))
+        .options(contains_eager(Interview.candidate), contains_eager(Interview.stage)))
+    page = keyset_page(session, stmt, TO_WRITE_ORDER, cursor,
+                       lambda row: (row[0].starts_at, row[0].id), size=size, scalars=False)
+    return replace(page, items=[Task(i, r, s, due_at(i, due_hours)) for i, r, s in page.items])
+
+
+def due_at(interview: Interview, due_hours: int) -> datetime:
+    """A scorecard is due ``due_hours`` after its interview ends."""
+    return interview.ends_at + timedelta(hours=due_hours)
+
+
+def own_scorecards(session: Session, user: User, interview_ids: list[int]
+                   ) -> dict[int, Scorecard]:
+    """The user's own scorecards on these interviews, by interview (one query)."""
+    if not interview_ids:
+        return {}
+    return {s.interview_id: s for s in session.scalars(select(Scorecard).where(
+        Scorecard.interviewer_id == user.id, Scorecard.interview_id.in_(interview_ids)))}
 
 
 def practice_cards(session: Session, viewer: User, pool: Pool) -> list[Scorecard]:

@@ -26,6 +26,7 @@ from interviewloop.outbox.service import NewMail, queue_many, settings
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.scheduling.models import Interview, InterviewStatus, Panelist
 from interviewloop.scorecards.models import ReminderSent, Scorecard, ScorecardStatus
+from interviewloop.scorecards.queries import due_at
 from interviewloop.timezones import format_local
 
 
@@ -63,7 +64,7 @@ def outstanding(session: Session, *, now: datetime, due_hours: int,
         stmt = stmt.where(User.id == user.id)
     if requisition_id is not None:
         stmt = stmt.where(Requisition.id == requisition_id)
-    return [Outstanding(i, u, r, i.ends_at + timedelta(hours=due_hours), role.counts)
+    return [Outstanding(i, u, r, due_at(i, due_hours), role.counts)
             for i, u, r, role in session.execute(stmt)]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -32,7 +32,8 @@ from interviewloop.scorecards.models import (
     ScorecardStatus,
     SignalValue,
 )
-from interviewloop.scorecards.signals import scorecard_editing
+from interviewloop.scorecards.queries import due_at as due_at  # the pages ask the service
+from interviewloop.scorecards.signals import scorecard_editing, scorecard_submitted
 
 MAX_EVIDENCE = limits.EVIDENCE
 DECIDED = (CandidateStatus.OFFER, CandidateStatus.REJECTED, CandidateStatus.HIRED)
@@ -40,11 +41,15 @@ DECISION_LOCKS = "A decision is recorded for this candidate: the scorecards are 
 
 
 class IncompleteScorecard(DomainError):
+    """``missing``: each piece a submission lacks, in words; ``fields``: the form field each
+    is about, in the same order (the page links each to its field)."""
+
     status_code = 422
 
-    def __init__(self, missing: list[str]) -> None:
-        super().__init__("To submit, " + "; ".join(missing))
-        self.missing = missing
+    def __init__(self, missing: list[tuple[str, str]]) -> None:
+        self.missing = [text for _field, text in missing]
+        self.fields = [field for field, _text in missing]
+        super().__init__("To submit, " + "; ".join(self.missing))
 
 
 class ContradictoryRecommendation(DomainError):
@@ -100,8 +105,12 @@ def stage_for(session: Session, interview: Interview) -> LoopStage:
     return kit_stage(session, interview)
 
 
-def due_at(interview: Interview, due_hours: int) -> datetime:
-    return interview.ends_at + timedelta(hours=due_hours)
+NOT_STARTED = "The interview has not started yet: scorecards are submitted after it."
+
+
+def not_started(interview: Interview, now: datetime) -> bool:
+    """Before its start an interview's scorecard is a draft only (it cannot be submitted)."""
+    return interview.starts_at > now
 
 
 # --- rules --------------------------------------------------------------------------------------
@@ -154,21 +163,23 @@ def _clean(data: ScorecardInput, areas: dict[int, CapabilityArea], question_ids:
 
 
 def missing_for_submit(data: ScorecardInput, stage: LoopStage,
-                       areas: dict[int, CapabilityArea]) -> list[str]:
-    """Every piece a submission still lacks, named."""
+                       areas: dict[int, CapabilityArea]) -> list[tuple[str, str]]:
+    """Every piece a submission still lacks: (the form field it is about, in words)."""
     missing = []
     for area in stage.focus_areas:
         rating, _evidence = data.ratings.get(area.id, (None, ""))
         if rating is None:
-            missing.append(f"rate {area.name} (a focus area of this stage)")
+            missing.append((f"rating_{area.id}", f"rate {area.name} (a focus area of this stage)"))
     for area_id, (rating, evidence) in sorted(data.ratings.items()):
         if rating is not None and not evidence.strip():
-            missing.append(f"write the evidence behind your {areas[area_id].name} rating")
+            missing.append((f"evidence_{area_id}",
+                            f"write the evidence behind your {areas[area_id].name} rating"))
     if not data.recommendation:
-        missing.append("choose an overall recommendation")
+        missing.append(("recommendation", "choose an overall recommendation"))
     for question, (value, evidence) in data.signals.items():
         if value in (SignalValue.YES, SignalValue.NO) and not evidence.strip():
-            missing.append(f"add a line of evidence for “{PreOfferQuestion(question).text}”")
+            missing.append((f"signal_evidence_{question}",
+                            f"add a line of evidence for “{PreOfferQuestion(question).text}”"))
     return missing
 
 
@@ -248,6 +259,10 @@ def _apply(scorecard: Scorecard, data: ScorecardInput) -> None:
 
 # --- operations ---------------------------------------------------------------------------------
 
+SUBMITTED_NO_AUTOSAVE = ("This scorecard is submitted, so it is not saved as you type: use "
+                         "Save changes (earlier versions are kept).")
+
+
 def _start(session: Session, actor: Actor, interview: Interview) -> Scorecard:
     """A new, empty draft (a form opened before any save has version 0)."""
     from sqlalchemy.exc import IntegrityError
@@ -269,16 +284,20 @@ def _start(session: Session, actor: Actor, interview: Interview) -> Scorecard:
 def save(session: Session, actor: Actor, requisition: Requisition, interview: Interview,
          scorecard: Scorecard | None, data: ScorecardInput, *, submit: bool,
          seen_version: int, areas: dict[int, CapabilityArea], stage: LoopStage,
-         now: datetime | None = None) -> Scorecard:
+         now: datetime | None = None, draft_only: bool = False) -> Scorecard:
     """Save a draft, submit, or edit a submitted scorecard (keeping what it said before).
 
     ``scorecard`` is None for the first save; ``seen_version`` is the version the form
-    was filled in on (0 for a new scorecard), so a save from a stale tab is refused."""
+    was filled in on (0 for a new scorecard), so a save from a stale tab is refused.
+    ``draft_only`` (saving as the author types) refuses a submitted scorecard: each edit of
+    one keeps a revision, so it is saved deliberately."""
     now = now or utcnow()
     _ensure_author(actor, interview)
     assert actor.user is not None  # _ensure_author refuses a system actor
     if scorecard is not None and scorecard.interviewer_id != actor.user.id:
         raise Forbidden("Only its author edits a scorecard.")
+    if draft_only and (submit or (scorecard is not None and scorecard.is_submitted)):
+        raise Conflict(SUBMITTED_NO_AUTOSAVE)
     # Every refusal comes before the first write: a refused first save leaves no draft.
     _ensure_editable(session, interview)
     if seen_version != (scorecard.version if scorecard else 0):
@@ -286,9 +305,8 @@ def save(session: Session, actor: Actor, requisition: Requisition, interview: In
     _clean(data, areas, {lq.id for lq in stage.questions})
     was_submitted = scorecard is not None and scorecard.is_submitted
     if submit or was_submitted:
-        if interview.starts_at > now:
-            raise Conflict("The interview has not started yet: scorecards are submitted "
-                           "after it.")
+        if not_started(interview, now):
+            raise Conflict(NOT_STARTED)
         missing = missing_for_submit(data, stage, areas)
         if missing:
             raise IncompleteScorecard(missing)
@@ -329,7 +347,13 @@ def save(session: Session, actor: Actor, requisition: Requisition, interview: In
         record(session, actor, "scorecard_submitted", scorecard,
                interview_id=scorecard.interview_id)
     session.flush()
+    if submit and not was_submitted:
+        scorecard_submitted.send(session, scorecard=scorecard)
     return scorecard
+
+
+SUBMITTED_NO_AUTOSAVE = ("This scorecard is submitted: it is not saved as you type. Use Save "
+                         "changes (earlier versions are kept).")
 
 
 def _others_submitted(session: Session, scorecard: Scorecard) -> bool:

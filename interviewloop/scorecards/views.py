@@ -5,16 +5,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
+from interviewloop import paging
 from interviewloop.auth.login import current_actor
 from interviewloop.bank.models import CapabilityArea
 from interviewloop.bank.service import areas as all_areas
 from interviewloop.bank.service import expectations_by_area
-from interviewloop.db import db
+from interviewloop.db import db, utcnow
 from interviewloop.errors import DomainError, NotFound
 from interviewloop.forms import ActionForm
 from interviewloop.loops.models import LoopStage
@@ -29,20 +39,27 @@ from interviewloop.scorecards.models import (
     RATING_LABELS,
     PreOfferQuestion,
     Recommendation,
+    Scorecard,
     SignalValue,
+    rating_meanings,
 )
+from interviewloop.timezones import format_local
 
 bp = Blueprint("scorecards", __name__, template_folder="templates")
 
 
+Problem = tuple[str | None, str]  # (the form field it is about, if one; in words)
+
+
 def _input(form: MultiDict[str, str], areas: Iterable[CapabilityArea], stage: LoopStage
-           ) -> tuple[service.ScorecardInput, list[str]]:
+           ) -> tuple[service.ScorecardInput, list[Problem]]:
     """Read the form's fields, and what is malformed in them (shown back on the form)."""
-    data, problems = service.ScorecardInput(), []
+    data, problems = service.ScorecardInput(), list[Problem]()
     for area in areas:
         raw = form.get(f"rating_{area.id}", "")
         if raw not in ("", "na", *map(str, RATING_LABELS)):
-            problems.append(f"{area.name}: choose a rating from the list.")
+            problems.append((f"rating_{area.id}",
+                             f"{area.name}: choose one of the ratings shown."))
         rating = int(raw) if raw in map(str, RATING_LABELS) else None
         data.ratings[area.id] = (rating, form.get(f"evidence_{area.id}", ""))
     for loop_question in stage.questions:
@@ -65,36 +82,59 @@ def _context(interview_id: int) -> tuple[Interview, Requisition, LoopStage]:
     return interview, requisition, service.stage_for(db.session, interview)
 
 
+def _seen_version(form: MultiDict[str, str]) -> int:
+    try:
+        return int(form.get("version", ""))
+    except ValueError:
+        raise DomainError("The form's version field is malformed.") from None
+
+
+def _save(interview: Interview, requisition: Requisition, stage: LoopStage,
+          areas: list[CapabilityArea], scorecard: Scorecard | None, *, submit: bool,
+          draft_only: bool = False) -> Scorecard:
+    """The posted form, read and saved (a DomainError if refused: nothing is saved)."""
+    data, malformed = _input(request.form, areas, stage)
+    if malformed:
+        raise MalformedScorecard(malformed)
+    return service.save(
+        db.session, current_actor(), requisition, interview, scorecard, data, submit=submit,
+        seen_version=_seen_version(request.form), areas={a.id: a for a in areas}, stage=stage,
+        draft_only=draft_only)
+
+
+class MalformedScorecard(service.InvalidScorecard):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(" ".join(text for _field, text in problems))
+        self.problems = problems
+
+
 @bp.route("/interviews/<int:interview_id>/scorecard", methods=["GET", "POST"])
 @login_required
 def fill(interview_id: int) -> ResponseReturnValue:
     interview, requisition, stage = _context(interview_id)
     areas = all_areas(db.session)
     scorecard = service.own_scorecard(db.session, interview, current_user.id)
-    status, problems, warning, heading = 200, [], None, "Not saved:"
+    status, warning, heading = 200, None, "Not saved:"
+    problems: list[Problem] = []
     data = service.input_of(scorecard) if scorecard else service.ScorecardInput()
     version = scorecard.version if scorecard else 0
     if request.method == "POST":
-        data, malformed = _input(request.form, areas, stage)
-        try:
-            seen = int(request.form.get("version", ""))
-        except ValueError:
-            abort(400, "The form's version field is malformed.")
+        seen = _seen_version(request.form)
+        data, _malformed = _input(request.form, areas, stage)
         submit = request.form.get("action") == "submit"
         try:
-            if malformed:
-                raise service.InvalidScorecard(" ".join(malformed))
-            scorecard = service.save(
-                db.session, current_actor(), requisition, interview, scorecard, data,
-                submit=submit, seen_version=seen, areas={a.id: a for a in areas}, stage=stage)
+            scorecard = _save(interview, requisition, stage, areas, scorecard, submit=submit)
         except service.ContradictoryRecommendation as exc:
             status, warning = 409, str(exc)
         except DomainError as exc:  # refused: the form again, with the input and the reason
             status = exc.status_code
             if isinstance(exc, service.IncompleteScorecard):
-                problems, heading = exc.missing, "Not submitted yet:"
+                problems = [*zip(exc.fields, exc.missing, strict=True)]
+                heading = "Not submitted yet:"
+            elif isinstance(exc, MalformedScorecard):
+                problems = exc.problems
             else:
-                problems = [str(exc)]
+                problems = [(None, str(exc))]
             db.session.rollback()
             # The rollback expired what this request had loaded: load the page's data again.
             interview, requisition, stage = _context(interview_id)
@@ -114,11 +154,44 @@ def fill(interview_id: int) -> ResponseReturnValue:
         "scorecards/fill.html", interview=interview, requisition=requisition, stage=stage,
         scorecard=scorecard, data=data, version=version, areas=areas, focus=focus,
         expectations=expectations_by_area(db.session), level=requisition.level,
-        ratings=RATING_LABELS, recommendations=list(Recommendation),
-        questions=list(PreOfferQuestion), signal_values=list(SignalValue),
-        problems=problems, warning=warning, heading=heading,
+        ratings=RATING_LABELS, meanings=rating_meanings(requisition.level.label),
+        recommendations=list(Recommendation), questions=list(PreOfferQuestion),
+        signal_values=list(SignalValue), problems=problems,
+        invalid={field for field, _text in problems if field}, warning=warning,
+        heading=heading, not_started=service.not_started(interview, utcnow()),
         due=service.due_at(interview, current_app.config["SCORECARD_DUE_HOURS"]),
     ), status
+
+
+@bp.post("/interviews/<int:interview_id>/scorecard/draft")
+@login_required
+def autosave(interview_id: int) -> ResponseReturnValue:
+    """The scorecard form's draft, saved as its author types (static/app.js): JSON in reply,
+    the new version (the form's next save must carry it) and when it was saved. A stale
+    version (another tab saved since) or a submitted scorecard is a 409: nothing saved."""
+    try:
+        interview, requisition, stage = _context(interview_id)
+        scorecard = service.own_scorecard(db.session, interview, current_user.id)
+        scorecard = _save(interview, requisition, stage, all_areas(db.session), scorecard,
+                          submit=False, draft_only=True)
+    except DomainError as exc:
+        fields = exc.problems if isinstance(exc, MalformedScorecard) else []
+        return jsonify(error=str(exc), fields=[f for f, _t in fields if f]), exc.status_code
+    return jsonify(version=scorecard.version,
+                   saved_at=format_local(scorecard.updated_at, current_user.time_zone,
+                                         with_date=False))
+
+
+@bp.get("/scorecards/to-write")
+@login_required
+def to_write() -> ResponseReturnValue:
+    """Every scorecard the person owes, a page at a time (the home page shows the first)."""
+    now = utcnow()
+    page = queries.to_write(db.session, current_user, now=now,
+                            due_hours=current_app.config["SCORECARD_DUE_HOURS"],
+                            cursor=paging.read_cursor(request.args, queries.TO_WRITE_ORDER))
+    return render_template("scorecards/to_write.html", tasks=page.items, now=now,
+                           pager=paging.pager(".to_write", page))
 
 
 @bp.get("/scorecards/<int:scorecard_id>")

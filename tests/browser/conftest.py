@@ -25,6 +25,13 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
 ]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+# The two widths a journey runs at: a laptop's, and a phone's (as a phone: touch, mobile).
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True}
+WIDTHS = {"desktop": {"viewport": DESKTOP}, "phone": PHONE}
+# The guide's screenshots (docs/guide/) are taken by the journeys when this is set, so that
+# they stay current without an ordinary run changing files: GUIDE_SCREENSHOTS=1.
+GUIDE = Path(__file__).resolve().parent.parent.parent / "docs" / "guide"
 
 
 @dataclass(frozen=True)
@@ -132,7 +139,7 @@ def new_context(browser, live_server):
 
     def make(**options):
         context = browser.new_context(base_url=live_server.url,
-                                      viewport={"width": 1280, "height": 900}, **options)
+                                      **{"viewport": DESKTOP, **options})
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context

@@ -58,7 +58,10 @@ class ScoringRules:
             i=interview[0], u=uid)]
         # Mostly a panelist; sometimes someone else trying.
         person = self.draw_person(data, *(panel * 4), "i4", "manager2", "recruiter")
-        self.send(person, "POST", f"/interviews/{interview[0]}/scorecard",
+        # The form's own POST, or the draft saved as one types (JSON; never a submit).
+        endpoint = data.draw(st.sampled_from(["scorecard", "scorecard", "scorecard/draft"]),
+                             label="endpoint")
+        self.send(person, "POST", f"/interviews/{interview[0]}/{endpoint}",
                   self.scorecard_form(data, person, interview))
 
     @rule(data=st.data())
