@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -96,3 +97,72 @@ def format_span(starts_at: datetime, ends_at: datetime, zone_name: str | None) -
     if end.date() != start.date():
         until = f"{day(end)}, {until}"
     return f"{day(start)}, {start:%H:%M} {start.tzname()} to {until}"
+
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def clock(minute: int) -> str:
+    """Minutes after local midnight as a wall clock: 540 is '09:00', 1440 '24:00'."""
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def wall_clock(day: date, minute: int, zone_name: str | None) -> datetime:
+    """``minute`` minutes after midnight on ``day``, by the wall clock in ``zone_name``, in UTC.
+    Counted on the wall clock, not in elapsed time: 09:00 is 09:00 on the day the clocks
+    change too. A time that happens twice is the first; one the change skips is the moment
+    of the change (the first wall-clock time after the gap)."""
+    naive = datetime.combine(day, time()) + timedelta(minutes=minute)
+    tz = zone(zone_name)
+    first = naive.replace(tzinfo=tz)
+    if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) == naive:
+        return first.astimezone(UTC)
+    # In a gap: the change lies between the two readings; find it to the minute.
+    low, high = sorted((first.astimezone(UTC), naive.replace(tzinfo=tz, fold=1).astimezone(UTC)))
+    before = low.astimezone(tz).utcoffset()
+    while high - low > timedelta(minutes=1):
+        middle = low + (high - low) / 2
+        if middle.astimezone(tz).utcoffset() == before:
+            low = middle
+        else:
+            high = middle
+    return high.replace(second=0, microsecond=0)
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    """When someone works, in their own time zone: from ``starts`` to ``ends`` (minutes after
+    local midnight) on the weekdays in ``days`` (a bit per weekday, Monday the lowest)."""
+
+    starts: int = 9 * 60
+    ends: int = 17 * 60
+    days: int = 0b0011111  # Monday to Friday
+
+    def works_on(self, weekday: int) -> bool:
+        return bool(self.days >> weekday & 1)
+
+    @property
+    def weekdays(self) -> list[int]:
+        return [d for d in range(7) if self.works_on(d)]
+
+    def describe(self) -> str:
+        """E.g. '09:00 to 17:00, Mon Tue Wed Thu Fri'."""
+        return (f"{clock(self.starts)} to {clock(self.ends)}, "
+                + " ".join(WEEKDAYS[d] for d in self.weekdays))
+
+    def intervals(self, zone_name: str | None, starts_at: datetime, ends_at: datetime
+                  ) -> list[tuple[datetime, datetime]]:
+        """The working time within [starts_at, ends_at), in UTC, one interval per local
+        working day (each day converted on its own, so that a change of the clocks moves
+        the UTC times, never the local ones), in order."""
+        tz = zone(zone_name)
+        day, last = starts_at.astimezone(tz).date(), ends_at.astimezone(tz).date()
+        found = []
+        while day <= last:
+            if self.works_on(day.weekday()):
+                begin = max(wall_clock(day, self.starts, zone_name), starts_at)
+                end = min(wall_clock(day, self.ends, zone_name), ends_at)
+                if begin < end:
+                    found.append((begin, end))
+            day += timedelta(days=1)
+        return found

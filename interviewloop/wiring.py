@@ -35,6 +35,7 @@ from interviewloop.scheduling.signals import (
     describing_interview,
     interview_changed,
     panel_changing,
+    reading_busy_times,
 )
 from interviewloop.scorecards import hooks as scorecards
 from interviewloop.scorecards.signals import scorecard_editing, scorecard_submitted
@@ -54,6 +55,7 @@ CONNECTIONS = (
     (scorecard_editing, debrief.lock_decided_scorecards),
     (interview_changed, calendars.sync_calendars_of),
     (checking_calendars, calendar_busy.checking_calendars),
+    (reading_busy_times, calendar_busy.reading_busy_times),
     (describing_interview, calendars.calendar_notes),
     (listing_itinerary, scheduling_itinerary.itinerary_items),
     (candidate_changing, privacy.refuse_editing_erased),

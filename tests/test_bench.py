@@ -285,3 +285,12 @@ def test_refuses_databases_it_could_destroy(tmp_path):
     with pytest.raises(pages.BenchError, match="unsupported"), \
             pages.fresh_database("mysql://root@localhost/bench"):
         pass
+
+
+def test_the_slot_finder_benchmark_runs_at_a_tiny_size(capsys):
+    from bench import slots
+
+    result = slots.main(["--interviewers", "4", "--events", "20", "--days", "7", "--stages", "3",
+                         "--repeat", "1", "--calls", "1", "--requests", "3"])
+    assert result.options > 0 and result.finder_us > 0 and result.healthz_us > 0
+    assert "| `find_proposals()` |" in capsys.readouterr().out

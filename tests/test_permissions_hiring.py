@@ -104,6 +104,20 @@ def schedule_form(world, days: int, **changes) -> dict:
             "minutes": "45", "location": "Room 4", **changes}
 
 
+def option_form(world) -> dict:
+    """A proposed option for the loop's second stage with the panelist, signed as the
+    proposals page signs it (the test app's secret key)."""
+    from interviewloop.scheduling.proposals import SAME_DAY, Proposal, Slot
+    from interviewloop.scheduling.proposing import sign_option
+    from interviewloop.tokens import LinkSigner
+
+    starts = (utcnow() + timedelta(days=10)).replace(hour=10, minute=0, second=0, microsecond=0)
+    option = Proposal(SAME_DAY, (Slot(world.stage.id, starts, starts + timedelta(minutes=45),
+                                      (world.panelist.id,)),))
+    return {"option": sign_option(LinkSigner("test-secret"), world.candidate, option),
+            "location": "Room 5"}
+
+
 def stage_form(world, **changes) -> dict:
     return {"name": "Extra pairing session", "category": "coding_implementation",
             "minutes": "45", "question_count": "1", "focus": [world.area_slug], **changes}
@@ -368,6 +382,11 @@ TEAM_ROUTES = [
               data=lambda w: schedule_form(w, 5),
               done=lambda w: w.db.scalar(select(Interview.id).where(
                   Interview.stage_id == w.stage_ids[1])) is not None),
+    # Times for the whole loop: asked and booked by those who schedule.
+    TeamRoute(REQ + CAND + "/proposals", "GET", MANAGERS),
+    TeamRoute(REQ + CAND + "/proposals/book", "POST", MANAGERS, ok=TO_CAND, data=option_form,
+              done=lambda w: w.db.scalar(select(Interview.id).where(
+                  Interview.stage_id == w.stage_ids[1])) is not None),
     TeamRoute(INTERVIEW, "GET", PANEL, denied=NOT_FOUND),
     TeamRoute(INTERVIEW + "/invite.ics", "GET", PANEL, denied=NOT_FOUND),
     TeamRoute(INTERVIEW + "/kit", "GET", PANEL, denied=NOT_FOUND),
@@ -565,6 +584,8 @@ FOREIGN = [  # {req}, {cand}: the world's; {t_...}: `elsewhere`'s; {stranger}: o
     ("POST", "/requisitions/{req}/candidates/{t_cand}/loop"),
     ("GET", OURS + "/stages/{t_stage}/schedule"),
     ("POST", OURS + "/stages/{t_stage}/schedule"),
+    ("GET", "/requisitions/{req}/candidates/{t_cand}/proposals"),
+    ("POST", "/requisitions/{req}/candidates/{t_cand}/proposals/book"),
     ("POST", OURS + "/loop/stages/{t_stage}/remove"),
     ("POST", OURS + "/loop/stages/{t_stage}/move"),
     ("POST", OURS + "/loop/questions/{t_loop_question}/swap"),

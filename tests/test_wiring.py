@@ -24,6 +24,7 @@ RECEIVERS = {
     "interviewloop.scheduling.signals:interview_changed": ["interview_changed",
                                                            "sync_calendars_of"],
     "interviewloop.scheduling.signals:checking_calendars": ["checking_calendars"],
+    "interviewloop.scheduling.signals:reading_busy_times": ["reading_busy_times"],
     "interviewloop.scheduling.signals:describing_interview": ["calendar_notes"],
     "interviewloop.availability.signals:listing_itinerary": ["itinerary_items"],
     "interviewloop.requisitions.signals:candidate_changing": ["refuse_editing_erased"],

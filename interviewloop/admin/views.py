@@ -9,6 +9,7 @@ from interviewloop import paging
 from interviewloop.admin.forms import PasswordResetForm, UserCreateForm, UserEditForm
 from interviewloop.audit import service as audit_service
 from interviewloop.auth import service, twofactor
+from interviewloop.auth.account_views import working_hours_page
 from interviewloop.auth.login import current_actor, hasher, roles_required
 from interviewloop.auth.models import User
 from interviewloop.db import db
@@ -86,6 +87,13 @@ def _user_page(form: UserEditForm, user: User, reset_form: PasswordResetForm) ->
     return render_template("admin/user_form.html", form=form, user=user, reset_form=reset_form,
                            action_form=ActionForm(),
                            two_factor=twofactor.factor_of(db.session, user))
+
+
+@bp.route("/users/<int:user_id>/working-hours", methods=["GET", "POST"])
+@roles_required()
+def working_hours(user_id: int) -> ResponseReturnValue:
+    user = service.get_user(db.session, user_id)
+    return working_hours_page(user, url_for("admin.edit_user", user_id=user.id))
 
 
 @bp.post("/users/<int:user_id>/deactivate")

@@ -8,8 +8,9 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from interviewloop.auth import service
-from interviewloop.auth.forms import AccountForm, PasswordChangeForm
+from interviewloop.auth.forms import AccountForm, PasswordChangeForm, WorkingHoursForm
 from interviewloop.auth.login import current_actor, hasher, login_policy
+from interviewloop.auth.models import User
 from interviewloop.auth.views import bp
 from interviewloop.db import db
 from interviewloop.forms import ActionForm, apply_domain_error, form_status
@@ -33,6 +34,33 @@ def account():
             return redirect(url_for(".account"))
     return render_template("auth/account.html", form=form, action_form=ActionForm(),
                            zones=sorted(service.time_zones())), form_status(form)
+
+
+def working_hours_page(user: User, back: str) -> ResponseReturnValue:
+    """Edit ``user``'s working hours (one's own, or an admin's for anyone); ``back`` is
+    where a save returns to."""
+    form = WorkingHoursForm()
+    if not form.is_submitted():
+        form.fill(user)
+    if form.validate_on_submit():
+        try:
+            service.set_working_hours(db.session, current_actor(), user,
+                                      starts=form.work_starts.data, ends=form.work_ends.data,
+                                      days=form.work_days.data)
+        except service.InvalidUser as exc:
+            apply_domain_error(form, exc)
+        else:
+            flash(f"Working hours saved: {user.working_hours.describe()} ({user.time_zone}).",
+                  "success")
+            return redirect(back)
+    return render_template("auth/working_hours.html", form=form, person=user,
+                           own=user.id == current_user.id), form_status(form)
+
+
+@bp.route("/account/working-hours", methods=["GET", "POST"])
+@login_required
+def working_hours() -> ResponseReturnValue:
+    return working_hours_page(current_user, url_for(".account"))
 
 
 @bp.post("/account/calendar")

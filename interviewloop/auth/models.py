@@ -10,6 +10,9 @@ from interviewloop import limits
 from interviewloop.constraints import explain
 from interviewloop.db import Base, str_enum, utcnow
 from interviewloop.enums import Role
+from interviewloop.timezones import WorkingHours
+
+DEFAULT_HOURS = WorkingHours()  # 09:00 to 17:00, Monday to Friday
 
 
 class User(Base):
@@ -24,6 +27,12 @@ class User(Base):
         CheckConstraint("weekly_interview_cap IS NULL OR "
                         + limits.WEEKLY_INTERVIEW_CAP.check("weekly_interview_cap"),
                         name="weekly_cap_range"),
+        # Working hours (in the person's own time zone): a span within one day, on at least
+        # one weekday.
+        CheckConstraint(limits.WORK_MINUTE.check("work_starts"), name="work_starts_range"),
+        CheckConstraint(limits.WORK_MINUTE.check("work_ends"), name="work_ends_range"),
+        CheckConstraint("work_ends > work_starts", name="work_ends_after_start"),
+        CheckConstraint(limits.WORK_DAYS.check("work_days"), name="work_days_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,6 +52,14 @@ class User(Base):
     deactivated_at: Mapped[datetime | None]
     # Scheduling: more interviews than this in a week asks the recruiter to confirm.
     weekly_interview_cap: Mapped[int | None]
+    # Working hours, in their own time zone: proposed interview times fall within them.
+    # Minutes after local midnight; the weekdays as bits, Monday the lowest (31: Mon-Fri).
+    work_starts: Mapped[int] = mapped_column(default=DEFAULT_HOURS.starts,
+                                             server_default=str(DEFAULT_HOURS.starts))
+    work_ends: Mapped[int] = mapped_column(default=DEFAULT_HOURS.ends,
+                                           server_default=str(DEFAULT_HOURS.ends))
+    work_days: Mapped[int] = mapped_column(default=DEFAULT_HOURS.days,
+                                           server_default=str(DEFAULT_HOURS.days))
     # The private calendar feed's secret, as its SHA-256 (hex): the secret itself is shown
     # once, when it is made, and kept nowhere. Revoking it (None) makes the old URL a 404.
     calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -67,6 +84,10 @@ class User(Base):
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.roles.intersection(roles))
+
+    @property
+    def working_hours(self) -> WorkingHours:
+        return WorkingHours(self.work_starts, self.work_ends, self.work_days)
 
     @property
     def has_calendar_feed(self) -> bool:
@@ -210,3 +231,8 @@ explain("uq_login_sessions_token", AGAIN)
 explain("uq_login_throttles_user_id_ip", AGAIN)
 explain("uq_two_factor_recovery_codes_user_id_code_hash", AGAIN)
 explain("uq_two_factor_challenges_token_hash", AGAIN)
+WORK_HOURS = "Working hours are a span within one day (00:00 to 24:00), ending after they start."
+explain("ck_users_work_starts_range", WORK_HOURS, status=422)
+explain("ck_users_work_ends_range", WORK_HOURS, status=422)
+explain("ck_users_work_ends_after_start", WORK_HOURS, status=422)
+explain("ck_users_work_days_range", "Choose at least one working day.", status=422)

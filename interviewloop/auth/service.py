@@ -317,6 +317,27 @@ def update_settings(session: Session, actor: Actor, user: User, *, time_zone: st
     return user
 
 
+def set_working_hours(session: Session, actor: Actor, user: User, *, starts: int, ends: int,
+                      days: Iterable[int]) -> User:
+    """When ``user`` works, in their own time zone (their own change, or an admin's):
+    proposed interview times fall within these hours."""
+    span = limits.WORK_MINUTE
+    if starts not in span:
+        raise InvalidUser("Start within the day (00:00 to 24:00).", "work_starts")
+    if ends not in span or ends <= starts:
+        raise InvalidUser("The working day ends after it starts, by 24:00.", "work_ends")
+    weekdays = set(days)
+    if not weekdays or not weekdays <= set(range(7)):
+        raise InvalidUser("Choose at least one working day.", "work_days")
+    before = user.working_hours
+    user.work_starts, user.work_ends = starts, ends
+    user.work_days = sum(1 << d for d in weekdays)
+    if user.working_hours != before:
+        record(session, actor, "working_hours_updated", user,
+               before=before.describe(), after=user.working_hours.describe())
+    return user
+
+
 # --- the admin's changes -------------------------------------------------------------------
 
 def _clean_roles(roles: Iterable[Role | str]) -> set[Role]:

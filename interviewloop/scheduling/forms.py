@@ -5,13 +5,22 @@ from collections.abc import Iterable
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     DateTimeLocalField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from interviewloop import limits
 from interviewloop.auth.models import User
@@ -61,3 +70,38 @@ class ScheduleForm(FlaskForm):
 class CancelForm(FlaskForm):
     reason = TextAreaField("Reason", validators=[Optional(), Length(max=limits.CHANGE_REASON)])
 
+
+
+PANEL_SIZES = choices((n, str(n)) for n in range(limits.PANEL_SIZE.low, limits.PANEL_SIZE.high + 1))
+
+
+class ProposalRequestForm(FlaskForm):
+    """Which days to propose a loop's times in (the recruiter's own days), and how many
+    interviewers each stage needs. Sent by GET (it changes nothing): no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    starts_on = DateField("From", validators=[DataRequired("Enter the first day.")])
+    ends_on = DateField("To (included)", validators=[DataRequired("Enter the last day.")])
+    panel_size = SelectField("Interviewers per stage", coerce=int, choices=PANEL_SIZES, default=1)
+
+    def validate_ends_on(self, field: DateField) -> None:
+        if self.starts_on.data and field.data:
+            days = (field.data - self.starts_on.data).days + 1
+            if days < limits.PROPOSAL_DAYS.low:
+                raise ValidationError("The last day is on or after the first.")
+            if days > limits.PROPOSAL_DAYS.high:
+                raise ValidationError(f"Ask for at most {limits.PROPOSAL_DAYS.high} days at once.")
+
+
+class BookOptionForm(FlaskForm):
+    """Book one proposed option: the option itself (signed when proposed) and a place."""
+
+    option = HiddenField(validators=[DataRequired()])
+    location = StringField("Location or video link",
+                           validators=[Optional(), Length(max=limits.LOCATION)])
+    # The request the option answered, to show its options again if booking is refused.
+    starts_on = HiddenField()
+    ends_on = HiddenField()
+    panel_size = HiddenField()

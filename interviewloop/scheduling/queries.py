@@ -194,6 +194,7 @@ class StageSchedule:
 
     interview: Interview
     answers: tuple[PanelAnswer, ...]
+    held: bool = False  # the interview is over
 
 
 def stage_schedules(session: Session, stage_ids: list[int], now: datetime | None = None
@@ -206,4 +207,5 @@ def stage_schedules(session: Session, stage_ids: list[int], now: datetime | None
                                 Interview.status == InterviewStatus.SCHEDULED)
         .options(selectinload(Interview.panel).joinedload(Panelist.user)
                  .lazyload(User.role_rows)))
-    return {i.stage_id: StageSchedule(i, tuple(panel_answers(i, now))) for i in interviews}
+    return {i.stage_id: StageSchedule(i, tuple(panel_answers(i, now)), i.ends_at <= now)
+            for i in interviews}

@@ -9,6 +9,7 @@ SQLite, writing transactions start with BEGIN IMMEDIATE, which serialises them a
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -20,9 +21,11 @@ from interviewloop.audit.service import Actor, record
 from interviewloop.auth.models import User
 from interviewloop.bank.models import Question
 from interviewloop.db import utcnow
-from interviewloop.enums import PanelRole, Role
+from interviewloop.enums import Category, PanelRole, Role
 from interviewloop.errors import Conflict, DomainError, NotFound
 from interviewloop.loops.models import Loop, LoopQuestion, LoopStage
+from interviewloop.pools import service as pools
+from interviewloop.pools.models import Pool
 from interviewloop.pools.service import seat_panel
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.requisitions.service import require_manage
@@ -132,6 +135,30 @@ def team_interviewers(session: Session, requisition: Requisition) -> list[User]:
     return [u for u in users if u.has_role(Role.INTERVIEWER)]
 
 
+def panel_choices(session: Session, team: Sequence[User], stage: LoopStage,
+                  pool: Pool | None) -> list[User]:
+    """Who of the hiring team's interviewers (``team``) may sit on ``stage``'s panel: all of
+    them, or where the stage's kind has an interviewer ``pool`` only its qualified ones."""
+    if pool is None:
+        return list(team)
+    qualified = {u.id for u in pools.qualified_interviewers(session, stage)}
+    return [u for u in team if u.id in qualified]
+
+
+def eligible_interviewers(session: Session, requisition: Requisition,
+                          stages: Sequence[LoopStage]) -> dict[int, list[User]]:
+    """Who may interview for each stage (by stage id), by name: what the booking form offers
+    (``panel_choices``), asked once per kind of stage. The one place whole-loop proposals
+    ask."""
+    team = team_interviewers(session, requisition)
+    by_kind: dict[Category, list[User]] = {}
+    for stage in stages:
+        if stage.category not in by_kind:
+            by_kind[stage.category] = panel_choices(session, team, stage,
+                                                    pools.pool_for_stage(session, stage))
+    return {stage.id: by_kind[stage.category] for stage in stages}
+
+
 def kit_stage(session: Session, interview: Interview) -> LoopStage:
     """The interview's stage with its questions, their signals, red flags and areas."""
     question = selectinload(LoopStage.questions).selectinload(LoopQuestion.question)
@@ -145,7 +172,7 @@ def _team_ids(requisition: Requisition) -> set[int]:
                                                         requisition.recruiter_id}
 
 
-def _lock_people(session: Session, user_ids: list[int], candidate_id: int) -> dict[int, User]:
+def lock_people(session: Session, user_ids: list[int], candidate_id: int) -> dict[int, User]:
     """Lock the people involved, in a fixed order, for the rest of the transaction."""
     users = session.scalars(select(User).where(User.id.in_(user_ids)).order_by(User.id)
                             .with_for_update()).all()
@@ -183,7 +210,7 @@ def check_booking(session: Session, actor: Actor, requisition: Requisition,
         return booking
 
     starts, ends = data.starts_at, data.starts_at + timedelta(minutes=data.minutes)
-    people = _lock_people(session, ids, candidate.id)
+    people = lock_people(session, ids, candidate.id)
     team = _team_ids(requisition)
     for user_id in ids:
         user = people.get(user_id)

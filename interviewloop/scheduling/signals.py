@@ -4,6 +4,7 @@ here (interviewloop/wiring.py); scheduling never imports them."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from blinker import Namespace
 
@@ -16,6 +17,22 @@ class CalendarCheck:
 
     warnings: list[str] = field(default_factory=list)  # busy then: book only once confirmed
     notices: list[str] = field(default_factory=list)  # e.g. a calendar that could not be read
+
+
+@dataclass
+class BusyTimes:
+    """What people's own calendars show busy over a range (``reading_busy_times``)."""
+
+    busy: dict[int, list[tuple[datetime, datetime]]] = field(default_factory=dict)  # by user id
+    unread: list[str] = field(default_factory=list)  # the names whose calendar did not answer
+
+    @property
+    def notices(self) -> list[str]:
+        if not self.unread:
+            return []
+        return [f"Busy times could not be read from the calendars of {', '.join(self.unread)}: "
+                "the calendar server did not answer. These times allow for their interviews "
+                "here, not for the rest of their calendars; check those yourself."]
 
 
 @dataclass(frozen=True)
@@ -48,6 +65,13 @@ interview_changed = _signals.signal("interview-changed")
 #: ends its transaction, then calls it (network I/O outside any write transaction), and gets
 #: a ``CalendarCheck``: warnings that need a confirmation, notices to show.
 checking_calendars = _signals.signal("checking-calendars")
+
+#: Sent by the page that proposes times for a whole loop (and by its booking, for the option
+#: chosen) with ``user_ids``, ``starts_at`` and ``ends_at``. A receiver (calendars) reads what
+#: it needs from the session and returns a callable, or None; the page ends its transaction,
+#: then calls it (network I/O outside any transaction, once for the whole range) and gets
+#: ``BusyTimes``: each person's busy times, and whose calendar could not be read.
+reading_busy_times = _signals.signal("reading-busy-times")
 
 #: Sent by the interview page with ``interview``. A receiver (calendars) returns a list of
 #: ``PageNote`` to show on it (e.g. whose calendar is behind).

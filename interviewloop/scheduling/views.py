@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
+from blinker import NamedSignal
 from flask import (
     Blueprint,
     Response,
@@ -83,12 +85,10 @@ def _offer_people(form: ScheduleForm, requisition: Requisition, stage: LoopStage
     top. The pool, if any."""
     team = service.team_interviewers(db.session, requisition)
     pool = pools.pool_for_stage(db.session, stage)
+    form.set_interviewers(service.panel_choices(db.session, team, stage, pool))
     if pool is None:
-        form.set_interviewers(team)
         form.set_trainees([])
         return None
-    qualified = {u.id for u in pools.qualified_interviewers(db.session, stage)}
-    form.set_interviewers(u for u in team if u.id in qualified)
     on_team = {u.id for u in team}
     form.set_trainees((m.user_id, f"{m.user.name} ({m.state.seat.label})")
                       for m in pools.trainees(db.session, stage) if m.user_id in on_team)
@@ -122,26 +122,31 @@ def _schedule_input(form: ScheduleForm) -> service.ScheduleInput:
         confirm_over_cap=form.confirm_over_cap.data, reason=form.reason.data or "")
 
 
+def outside_transaction(signal: NamedSignal, **kwargs: Any) -> list[Any]:
+    """Ask ``signal``'s receivers (calendars): each reads what it needs in this request's
+    transaction and returns its network step, or None. The transaction then ends (it wrote
+    nothing), so that no network call waits inside one, and each step runs; their results.
+    A booking after this starts a new transaction, which checks everything again under its
+    locks."""
+    steps = [step for _receiver, step in signal.send(db.session, **kwargs) if step is not None]
+    if steps:
+        db.session.commit()
+    return [step() for step in steps]
+
+
 def _check_calendars(data: service.ScheduleInput, interview: Interview | None) -> CalendarCheck:
-    """What the panel's own calendars say (CalDAV). Their reader reads who the people are in
-    this request's transaction; that transaction then ends (it wrote nothing), so that no
-    network call waits inside a write transaction; the booking starts a new one, which
-    checks everything again under its locks."""
+    """What the panel's own calendars say (CalDAV) of this booking."""
     try:
         ends_at = data.starts_at + timedelta(minutes=max(data.minutes, 1))
     except OverflowError:  # past year 9999: the booking refuses it
         return CalendarCheck()
-    readers = [reader for _receiver, reader in checking_calendars.send(
-        db.session, user_ids=data.everyone, starts_at=data.starts_at,
-        ends_at=ends_at, interview_uid=interview.ical_uid if interview else None,
-        viewer_zone=current_user.time_zone) if reader is not None]
     check = CalendarCheck()
-    if readers:
-        db.session.commit()
-        for reader in readers:
-            found = reader()
-            check.warnings.extend(found.warnings)
-            check.notices.extend(found.notices)
+    for found in outside_transaction(
+            checking_calendars, user_ids=data.everyone, starts_at=data.starts_at,
+            ends_at=ends_at, interview_uid=interview.ical_uid if interview else None,
+            viewer_zone=current_user.time_zone):
+        check.warnings.extend(found.warnings)
+        check.notices.extend(found.notices)
     return check
 
 
@@ -353,3 +358,6 @@ def answer_invite(token: str) -> ResponseReturnValue:
     zone = opened.panelist.user.time_zone
     return render_template("scheduling/rsvp.html", opened=opened, form=form, done=done,
                            when=format_local(opened.interview.starts_at, zone))
+
+
+from interviewloop.scheduling import proposal_views  # noqa: E402,F401 - registers routes
