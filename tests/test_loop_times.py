@@ -260,3 +260,22 @@ def test_calendar_busy_times_count_and_a_server_that_is_down_still_gives_options
     firsts = [read_option(SIGNER, w.candidate, t)[0].starts_at
               for t in options(page)]
     assert min(firsts) == MONDAY + timedelta(hours=9)
+
+
+def test_the_options_keep_within_the_windows_the_candidate_gave(w):
+    """The windows from the candidate's private link (availability) bound every option."""
+    from interviewloop.availability.models import CandidateWindow
+
+    tuesday = MONDAY + timedelta(days=1)
+    window = (tuesday + timedelta(hours=9), tuesday + timedelta(hours=17))
+    w.session.add(CandidateWindow(candidate_id=w.candidate.id, starts_at=window[0],
+                                  ends_at=window[1]))
+    w.session.flush()
+    page = w.client.get(url(w)).get_data(as_text=True)
+    assert "Within the 1 window the candidate said they are free in" in page
+    tokens = options(page)
+    assert tokens
+    assert book(w, tokens[0]).status_code == 302
+    booked = live(w)
+    assert len(booked) == len(w.stage_ids)
+    assert all(window[0] <= i.starts_at and i.ends_at <= window[1] for i in booked)

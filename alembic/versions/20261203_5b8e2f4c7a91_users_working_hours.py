@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "5b8e2f4c7a91"
-down_revision: str | None = "433adbe2399a"  # after the webhooks revision (parallel branches)
+down_revision: str | None = "433adbe2399a"  # after the candidate link revision (parallel branches)
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

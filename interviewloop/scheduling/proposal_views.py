@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from interviewloop.auth.login import current_actor
+from interviewloop.availability import service as availability
 from interviewloop.db import db, utcnow
 from interviewloop.errors import Conflict
 from interviewloop.requisitions.candidates import get_candidate
@@ -30,12 +31,9 @@ DEFAULT_DAYS = 14
 
 
 def candidate_windows_for(candidate: Candidate) -> list[tuple[datetime, datetime]] | None:
-    """When the candidate said they are free (aware datetimes), or None for "any time".
-
-    WIRING POINT: the candidate's availability page (a private link, another branch) stores
-    these windows; return them here and every proposal keeps within them. Until then the
-    candidate has given none."""
-    return None
+    """When the candidate said they are free (their private link's page), or None for "any
+    time" while they have given no window."""
+    return availability.candidate_windows(db.session, candidate.id) or None
 
 
 def read_calendars(user_ids: Sequence[int], starts_at: datetime, ends_at: datetime) -> BusyTimes:
@@ -76,6 +74,7 @@ def _page(requisition: Requisition, candidate: Candidate, form: ProposalRequestF
           refusals: Sequence[str] = (), status: int = 200, location: str = ""
           ) -> ResponseReturnValue:
     plan, options, notices = None, [], []
+    windows = candidate_windows_for(candidate)
     if form.validate():
         starts, ends = _days(form)
         plan = proposing.plan_loop(db.session, requisition, candidate, starts=starts, ends=ends,
@@ -85,13 +84,13 @@ def _page(requisition: Requisition, candidate: Candidate, form: ProposalRequestF
         notices = plan.calendar_notices
         signer = _signer()
         options = [(p, proposing.sign_option(signer, candidate, p)) for p in proposing.propose(
-            plan, candidate, candidate_windows=candidate_windows_for(candidate))]
+            plan, candidate, candidate_windows=windows)]
     elif status == 200:
         status = 422
     return render_template(
         "scheduling/proposals.html", requisition=requisition, candidate=candidate, form=form,
         plan=plan, options=options, notices=notices, refusals=refusals, same_day=SAME_DAY,
-        location=location, windows=candidate_windows_for(candidate)), status
+        location=location, windows=windows), status
 
 
 @bp.get(PROPOSALS)
