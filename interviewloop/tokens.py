@@ -92,3 +92,11 @@ def signer_of(session_info: Mapping[str, Any]) -> LinkSigner | None:
     ``init_app``); a bare session (a script, a race test) has none."""
     signer = session_info.get(SIGNER_INFO)
     return signer if isinstance(signer, LinkSigner) else None
+
+
+def app_signer(session_info: Mapping[str, Any]) -> LinkSigner:
+    """The LinkSigner of a session the app made (a view's): its absence is a bug."""
+    signer = signer_of(session_info)
+    if signer is None:  # every app session has one (outbox.init_app)
+        raise RuntimeError("The app's sessions carry no link signer.")
+    return signer

@@ -91,15 +91,8 @@ def email_itinerary(requisition_id: int, candidate_id: int) -> ResponseReturnVal
 
 # --- the candidate's side ---------------------------------------------------------------------
 
-def _signer() -> tokens.LinkSigner:
-    signer = tokens.signer_of(db.session.info)
-    if signer is None:  # every app session has one (outbox.init_app)
-        raise RuntimeError("The app's sessions carry no link signer.")
-    return signer
-
-
 def _open(token: str) -> service.Opened:
-    return service.open_link(db.session, _signer(), token)
+    return service.open_link(db.session, tokens.app_signer(db.session.info), token)
 
 
 def _page(token: str, opened: service.Opened, *, zone_form: TimeZoneForm | None = None,

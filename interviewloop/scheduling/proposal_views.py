@@ -12,6 +12,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
+from interviewloop import tokens
 from interviewloop.auth.login import current_actor
 from interviewloop.availability import service as availability
 from interviewloop.db import db, utcnow
@@ -23,7 +24,7 @@ from interviewloop.scheduling import proposing, service
 from interviewloop.scheduling.forms import BookOptionForm, ProposalRequestForm
 from interviewloop.scheduling.proposals import SAME_DAY
 from interviewloop.scheduling.signals import BusyTimes, reading_busy_times
-from interviewloop.scheduling.views import _signer, bp, outside_transaction
+from interviewloop.scheduling.views import bp, outside_transaction
 from interviewloop.timezones import to_local, wall_clock
 
 PROPOSALS = "/requisitions/<int:requisition_id>/candidates/<int:candidate_id>/proposals"
@@ -82,7 +83,7 @@ def _page(requisition: Requisition, candidate: Candidate, form: ProposalRequestF
         if plan.needs and not plan.problems:
             plan = plan.with_calendars(read_calendars(list(plan.people), starts, ends))
         notices = plan.calendar_notices
-        signer = _signer()
+        signer = tokens.app_signer(db.session.info)
         options = [(p, proposing.sign_option(signer, candidate, p)) for p in proposing.propose(
             plan, candidate, candidate_windows=windows)]
     elif status == 200:
@@ -110,7 +111,7 @@ def book_proposal(requisition_id: int, candidate_id: int) -> ResponseReturnValue
     form = BookOptionForm()
     if not form.validate_on_submit():
         abort(400, "Choose an option from the list of proposed times.")
-    picked = proposing.read_option(_signer(), candidate, form.option.data)
+    picked = proposing.read_option(tokens.app_signer(db.session.info), candidate, form.option.data)
     if picked is None:
         abort(400, "This option has expired or is not for this candidate: ask for times again.")
     location = form.location.data or ""

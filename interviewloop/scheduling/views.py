@@ -332,14 +332,6 @@ def feed(token: str) -> ResponseReturnValue:
     return Response(body, mimetype="text/calendar")
 
 
-
-def _signer() -> tokens.LinkSigner:
-    signer = tokens.signer_of(db.session.info)
-    if signer is None:  # every app session has one (outbox.init_app)
-        raise RuntimeError("The app's sessions carry no link signer.")
-    return signer
-
-
 @bp.route("/rsvp/<token>", methods=["GET", "POST"])
 @limiter.limit(configured("RATELIMIT_RSVP"),
                error_message="Too many invite answers from your address.")
@@ -351,10 +343,10 @@ def answer_invite(token: str) -> ResponseReturnValue:
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400, "The form expired; open the link from the email again.")
-        opened = rsvp.answer(db.session, _signer(), token, ip=request.remote_addr)
+        opened = rsvp.answer(db.session, tokens.app_signer(db.session.info), token, ip=request.remote_addr)
         done = True
     else:
-        opened = rsvp.open_link(db.session, _signer(), token)
+        opened = rsvp.open_link(db.session, tokens.app_signer(db.session.info), token)
     zone = opened.panelist.user.time_zone
     return render_template("scheduling/rsvp.html", opened=opened, form=form, done=done,
                            when=format_local(opened.interview.starts_at, zone))
