@@ -152,9 +152,10 @@ SCOPES: dict[str, Callable[[Subject], ColumnElement[bool]]] = {
                 ("decisions", s.decision_ids), ("pre_offer_checks", s.check_ids),
                 ("outbox_mail", s.mail_ids)]),
         cast(_table("audit_events").c.detail, Text).contains(s.candidate.email, autoescape=True)),
+    # The candidate's own events only (bodies are compact JSON with sorted keys): matching
+    # the external id as text would reach other candidates' events that contain it.
     "webhook_events": lambda s: _table("webhook_events").c.body
-        .contains(s.candidate.external_id, autoescape=True) if s.candidate.external_id
-        else false(),
+        .contains(f'"candidate_id":{s.id},', autoescape=True),
     "api_idempotent_requests": lambda s: _table("api_idempotent_requests").c.response_body
         .contains(s.candidate.email, autoescape=True),
 }
