@@ -84,10 +84,23 @@ def _had_elsewhere(db_session, team, senior_req):
     other = make_requisition(db_session, team["manager"], recruiter, level="senior",
                              title="Senior AI Engineer, Search")
     _x, elsewhere = build(db_session, other, recruiter, 7, email="x@example.net")
+    # The other requisition's set is drawn at random from the same senior pool, so it can
+    # share more than the target with this one: swap every shared question but the target
+    # for one outside this set, so the person had exactly one set question elsewhere.
+    taken = {q for _n, ids in asked(elsewhere) for q in ids} | in_set
+    for stage in elsewhere.stages:
+        for slot in list(stage.questions):
+            if slot.question_id in in_set and slot.question_id != target.id:
+                spare = next(o.id for o in chooser_pool.values()
+                             if o.id not in taken and o.category == stage.category)
+                taken.add(spare)
+                service.swap_question(db_session, Actor(recruiter), other, elsewhere, slot.id,
+                                      spare)
     if target.id not in [q for _n, ids in asked(elsewhere) for q in ids]:
         slot = next(lq for s in elsewhere.stages for lq in s.questions
                     if s.category == target.category)
         service.swap_question(db_session, Actor(recruiter), other, elsewhere, slot.id, target.id)
+    assert [q for _n, ids in asked(elsewhere) for q in ids if q in in_set] == [target.id]
     candidate, loop = build(db_session, senior_req, recruiter, 8, email="X@example.net")
     return target, first_loop, candidate, loop
 
