@@ -31,6 +31,7 @@ from interviewloop.scheduling import hooks as scheduling
 from interviewloop.scheduling import itinerary as scheduling_itinerary
 from interviewloop.scheduling.signals import (
     checking_calendars,
+    checking_candidate,
     counting_scorecards,
     describing_interview,
     interview_changed,
@@ -59,6 +60,7 @@ CONNECTIONS = (
     (describing_interview, calendars.calendar_notes),
     (listing_itinerary, scheduling_itinerary.itinerary_items),
     (candidate_changing, privacy.refuse_editing_erased),
+    (checking_candidate, privacy.refuse_booking_erased),
     # Webhooks: each event is written in the transaction of the change that causes it.
     (requisition_opened, webhooks.requisition_opened),
     (candidate_created, webhooks.candidate_created),

@@ -14,6 +14,7 @@ from interviewloop.audit.service import SYSTEM, Actor
 from interviewloop.calendars.models import CalendarPush, SyncState
 from interviewloop.db import utcnow
 from interviewloop.errors import Conflict, Forbidden
+from interviewloop.loops import service as loops
 from interviewloop.outbox.models import MailState, OutboxMail
 from interviewloop.privacy import retention, service
 from interviewloop.privacy.catalogue import personal_columns
@@ -21,6 +22,8 @@ from interviewloop.privacy.models import CandidateErasure
 from interviewloop.privacy.scrub import Replacements
 from interviewloop.requisitions import candidates
 from interviewloop.requisitions.models import Candidate, CandidateStatus
+from interviewloop.requisitions.service import get_requisition
+from interviewloop.scheduling import service as scheduling
 from interviewloop.scorecards.models import Scorecard
 from tests.factories import make_candidate, make_requisition
 from tests.privacy_seed import EMAIL, MARKER, NAME, ratings_of, seed_marked, where_marker
@@ -232,3 +235,25 @@ def test_scorecards_of_erased_candidates_still_count(db_session, make_user, mark
     service.erase_candidate(db_session, Actor(make_user("admin")), marked.candidate, "Asked.")
     assert db_session.scalar(select(func.count()).select_from(Scorecard).where(
         Scorecard.candidate_id == marked.candidate.id)) == count == 1
+
+
+def test_an_erased_candidate_is_not_scheduled_again(db_session, make_user, marked):
+    """Even with their status put back to active (by a path that forgets the erasure), a
+    booking for an erased candidate is refused, in words, before any invite is written."""
+    service.erase_candidate(db_session, Actor(make_user("admin")), marked.candidate, "Asked.")
+    db_session.execute(update(Candidate).where(Candidate.id == marked.candidate.id)
+                       .values(status=CandidateStatus.ACTIVE))
+    candidate = marked.candidate
+    assert candidate.in_process
+    requisition = get_requisition(db_session, marked.recruiter, marked.requisition.id)
+    stage = loops.loop_for(db_session, candidate).stages[1]
+    booking = scheduling.check_booking(
+        db_session, Actor(marked.recruiter), requisition, candidate,
+        scheduling.ScheduleInput([marked.interviewer.id], utcnow() + timedelta(days=3),
+                                 stage.minutes), stage=stage)
+    assert booking.refusals == [
+        "This candidate's personal data was erased; they are not scheduled again."]
+    assert "erased" not in " ".join(scheduling.check_booking(
+        db_session, Actor(marked.recruiter), requisition, marked.other,
+        scheduling.ScheduleInput([marked.interviewer.id], utcnow() + timedelta(days=3),
+                                 stage.minutes)).refusals)

@@ -28,6 +28,7 @@ RECEIVERS = {
     "interviewloop.scheduling.signals:describing_interview": ["calendar_notes"],
     "interviewloop.availability.signals:listing_itinerary": ["itinerary_items"],
     "interviewloop.requisitions.signals:candidate_changing": ["refuse_editing_erased"],
+    "interviewloop.scheduling.signals:checking_candidate": ["refuse_booking_erased"],
     "interviewloop.requisitions.signals:requisition_opened": ["requisition_opened"],
     "interviewloop.requisitions.signals:candidate_created": ["candidate_created"],
     "interviewloop.scorecards.signals:scorecard_submitted": ["scorecard_submitted"],

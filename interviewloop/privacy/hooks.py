@@ -15,3 +15,10 @@ def refuse_editing_erased(session: Session, *, candidate: Candidate) -> None:
     if erasure_of(session, candidate.id) is not None:
         raise Conflict("This candidate's personal data was erased; their details are not "
                        "edited again.")
+
+
+def refuse_booking_erased(session: Session, *, candidate: Candidate) -> str | None:
+    """On ``checking_candidate``: an erased candidate is not booked again."""
+    if erasure_of(session, candidate.id) is not None:
+        return "This candidate's personal data was erased; they are not scheduled again."
+    return None

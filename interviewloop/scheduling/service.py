@@ -38,7 +38,7 @@ from interviewloop.scheduling.models import (
 )
 from interviewloop.scheduling.reminders import withdraw_reminders
 from interviewloop.scheduling.rsvp import reset_answers
-from interviewloop.scheduling.signals import interview_changed, panel_changing
+from interviewloop.scheduling.signals import checking_candidate, interview_changed, panel_changing
 from interviewloop.timezones import format_local, to_local
 
 LAST_YEAR = 9999  # datetime's last year
@@ -206,6 +206,8 @@ def check_booking(session: Session, actor: Actor, requisition: Requisition,
         booking.refusals.append(f"Keep the location or link under {limits.LOCATION} characters.")
     if not candidate.in_process:
         booking.refusals.append(f"The candidate is {candidate.status.value}.")
+    booking.refusals.extend(refusal for _receiver, refusal in
+                            checking_candidate.send(session, candidate=candidate) if refusal)
     if booking.refusals:
         return booking
 

@@ -76,3 +76,8 @@ reading_busy_times = _signals.signal("reading-busy-times")
 #: Sent by the interview page with ``interview``. A receiver (calendars) returns a list of
 #: ``PageNote`` to show on it (e.g. whose calendar is behind).
 describing_interview = _signals.signal("describing-interview")
+
+#: Sent by ``check_booking`` with ``candidate``. A receiver returns a refusal (a sentence) or
+#: None (privacy: the candidate's personal data was erased, so nobody books them again; an
+#: invite would have nowhere to go and would name them).
+checking_candidate = _signals.signal("checking-candidate")
