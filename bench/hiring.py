@@ -2,11 +2,13 @@
 candidates (some with loops built, their interviews held and scored), and the timing of
 building a loop.
 
-Everything a user would do goes through the real services (users, the requisition, its
-confirmation and opening, the hiring team, every loop, every interview, the pre-offer
-checks and decisions); only the candidates and the scorecards (with their ratings,
-pre-offer signals and first revision) are bulk-inserted. The scorecards point at the
-panels the scheduling service booked (their composite foreign key demands it).
+The users, the requisition (its confirmation, opening and hiring team), its first loop
+(which fixes the question set) and the pre-offer checks and decisions go through the real
+services; the candidates, the other loops (copies of the first, as the set makes them),
+the interviews and the scorecards (with their ratings, pre-offer signals, first revision
+and audit rows) are bulk-inserted with Core (bench/bulk.py), many rows per statement, as
+the services would have written them. The scorecards point at the panels (their
+composite foreign key demands it).
 """
 
 from __future__ import annotations
@@ -17,13 +19,15 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, event, insert, select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session
 
+from bench import bulk
+from interviewloop.audit.models import AuditEvent
 from interviewloop.audit.service import SYSTEM, Actor
 from interviewloop.auth import service as auth_service
 from interviewloop.auth.models import User
@@ -32,11 +36,10 @@ from interviewloop.bank.models import CapabilityArea
 from interviewloop.db import utcnow, writing
 from interviewloop.debrief import service as debrief
 from interviewloop.loops import service as loops
-from interviewloop.loops.models import Loop, LoopStage, LoopStageArea
+from interviewloop.loops.models import Loop, LoopStageArea
 from interviewloop.requisitions import service as requisitions
 from interviewloop.requisitions.candidates import get_candidate
 from interviewloop.requisitions.models import Candidate, CandidateStatus
-from interviewloop.scheduling import service as scheduling
 from interviewloop.scorecards.models import (
     PreOfferQuestion,
     PreOfferSignal,
@@ -51,7 +54,9 @@ from interviewloop.scorecards.models import (
 RANDOM_SEED = 20261128
 MANAGER_EMAIL = "bench-manager@example.com"
 RECRUITER_EMAIL = "bench-recruiter@example.com"
-INTERVIEWERS = 4
+INTERVIEWERS = 40
+FRESH_RESERVE = 50  # active candidates left without a loop (the timed builds take them)
+DECISIONS_AT_MOST = 150  # candidates whose pre-offer check goes through the service
 TRANSACTION_CONTROL = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT")
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 FIRST = ("Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Radia",
@@ -89,14 +94,17 @@ class HiringSeed:
     scorecards: int = 0  # submitted (a few more are drafts, i.e. outstanding)
     checks: int = 0  # pre-offer checks answered
     offers: int = 0
+    loops: int = 0  # all loops: with_loop's, and those of candidates rejected since
+    drafts: int = 0  # scorecards still owed (a draft each)
 
 
-def create_users(bind: Engine, hasher: Hasher, password: str) -> None:
-    """A hiring manager, a recruiter and a few interviewers."""
+def create_users(bind: Engine, hasher: Hasher, password: str,
+                 interviewers: int = INTERVIEWERS) -> None:
+    """A hiring manager, a recruiter and ``interviewers`` interviewers."""
     people = [(MANAGER_EMAIL, "Hana Manager", "hiring_manager"),
               (RECRUITER_EMAIL, "Rui Recruiter", "recruiter"),
               *((f"bench-interviewer{n}@example.com", f"Interviewer {n}", "interviewer")
-                for n in range(1, INTERVIEWERS + 1))]
+                for n in range(1, interviewers + 1))]
     with Session(bind=writing(bind)) as session, session.begin():
         for email, name, role in people:
             auth_service.create_user(session, SYSTEM, hasher, email=email, name=name,
@@ -143,61 +151,91 @@ def add_candidates(bind: Engine, requisition_id: int, count: int, rng: random.Ra
                      "name": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
                      "email": f"candidate{n:05d}@example.net", "source": rng.choice(SOURCES),
                      "notes": "", "status": status.value, "created_at": now, "version": 1})
-    table = Candidate.__table__
     with writing(bind).connect() as conn, conn.begin():
-        return list(conn.scalars(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
+        return bulk.insert_ids(conn, Candidate.__table__, rows)
 
 
-def build_loops(bind: Engine, requisition_id: int, candidate_ids: list[int]) -> None:
-    """One loop per candidate, each built and committed on its own, as a request would."""
-    for n, candidate_id in enumerate(candidate_ids):
-        with Session(bind=writing(bind)) as session, session.begin():
-            recruiter = _user(session, RECRUITER_EMAIL)
-            requisition = requisitions.get_requisition(session, recruiter, requisition_id)
-            candidate = get_candidate(session, requisition, candidate_id)
-            loops.build_loop(session, Actor(recruiter), requisition, candidate, seed=n)
+def build_first_loop(bind: Engine, requisition_id: int, candidate_id: int) -> None:
+    """The requisition's first loop, through build_loop: it fixes the question set."""
+    with Session(bind=writing(bind)) as session, session.begin():
+        recruiter = _user(session, RECRUITER_EMAIL)
+        requisition = requisitions.get_requisition(session, recruiter, requisition_id)
+        candidate = get_candidate(session, requisition, candidate_id)
+        loops.build_loop(session, Actor(recruiter), requisition, candidate, seed=0)
+
+
+def _statuses(bind: Engine, requisition_id: int) -> dict[CandidateStatus, list[int]]:
+    found: dict[CandidateStatus, list[int]] = {s: [] for s in CandidateStatus}
+    with bind.connect() as conn:
+        for candidate_id, status in conn.execute(
+                select(Candidate.id, Candidate.status)
+                .where(Candidate.requisition_id == requisition_id).order_by(Candidate.id)):
+            found[CandidateStatus(status)].append(candidate_id)
+    return found
+
+
+def choose_loops(by_status: dict[CandidateStatus, list[int]], loops_built: int | None,
+                 ) -> tuple[list[int], list[int]]:
+    """(active candidates with a loop, others with a loop). ``loops_built`` active ones,
+    spread evenly; None: every active candidate but FRESH_RESERVE, and every rejected one
+    (rejected after their loop), as on a requisition that has been running a while."""
+    active = by_status[CandidateStatus.ACTIVE]
+    if loops_built is None:  # (half the active ones, on a toy requisition)
+        loops_built = max(1, len(active) - min(FRESH_RESERVE, len(active) // 2))
+        others = by_status[CandidateStatus.REJECTED]
+    else:
+        others = []
+    if loops_built >= len(active):
+        raise HiringError(f"{loops_built} loops need more than the {len(active)} active "
+                          "candidates; add candidates")
+    step = len(active) / loops_built
+    return sorted({active[int(i * step)] for i in range(loops_built)}), others
 
 
 def seed_hiring(bind: Engine, hasher: Hasher, password: str, *, candidates: int,
-                loops_built: int, log: Callable[[str], None] = lambda _line: None,
-                ) -> HiringSeed:
-    """The team, the requisition, ``candidates`` candidates and ``loops_built`` loops,
-    spread evenly over the (active) candidates."""
+                loops_built: int | None, interviewers: int = INTERVIEWERS,
+                log: Callable[[str], None] = lambda _line: None) -> HiringSeed:
+    """The team, the requisition, ``candidates`` candidates and their loops (see
+    choose_loops), every stage of those held and scored, a few checks and decisions."""
     rng = random.Random(RANDOM_SEED)
-    create_users(bind, hasher, password)
+    create_users(bind, hasher, password, interviewers)
     requisition_id = open_requisition(bind)
     ids = add_candidates(bind, requisition_id, candidates, rng)
+    by_status = _statuses(bind, requisition_id)
+    chosen, others = choose_loops(by_status, loops_built)
+    started = time.perf_counter()
+    build_first_loop(bind, requisition_id, chosen[0])
     with bind.connect() as conn:
-        active = list(conn.scalars(select(Candidate.id).where(
-            Candidate.requisition_id == requisition_id,
-            Candidate.status == CandidateStatus.ACTIVE).order_by(Candidate.id)))
-    if loops_built >= len(active):
-        raise HiringError(f"{loops_built} loops need more than the {len(active)} active "
-                          f"candidates of {len(ids)}; add candidates")
-    step = len(active) / loops_built if loops_built else 1
-    chosen = sorted({active[int(i * step)] for i in range(loops_built)})
+        recruiter_id = conn.scalar(select(User.id).where(User.email == RECRUITER_EMAIL))
+        panel = list(conn.scalars(select(User.id).where(
+            User.email.like("bench-interviewer%")).order_by(User.id)))
+    assert recruiter_id is not None
+    with_loop = sorted(chosen + others)
+    with writing(bind).connect() as conn, conn.begin():
+        bulk.copy_loops(conn, chosen[0], [c for c in with_loop if c != chosen[0]],
+                        recruiter_id)
+    log(f"Built {len(with_loop)} loops in {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
-    build_loops(bind, requisition_id, chosen)
-    log(f"Built {len(chosen)} loops in {time.perf_counter() - started:.1f} s")
-    started = time.perf_counter()
-    held = hold_interviews(bind, requisition_id, chosen)
+    with writing(bind).connect() as conn, conn.begin():
+        held = bulk.hold_interviews(conn, with_loop, panel, recruiter_id)
     scorecards, owing = score_interviews(bind, held, rng)
     complete = [c for c in chosen if c not in owing]
-    checks, offers = decide_some(bind, requisition_id, complete)
+    # The debrief timed is a copied loop's where there are copies; its check is left open.
+    debrief_id = complete[-1] if complete else None
+    checks, offers = decide_some(bind, requisition_id, complete[:-1][:DECISIONS_AT_MOST])
     log(f"Held {len(held)} interviews, {scorecards} scorecards in, {len(owing)} candidates "
         f"owing one, {checks} pre-offer checks, {offers} offers in "
         f"{time.perf_counter() - started:.1f} s")
     taken = set(chosen)
     return HiringSeed(requisition_id=requisition_id, candidates=len(ids), with_loop=chosen,
-                      fresh=[c for c in active if c not in taken],
-                      debrief_id=complete[0] if complete else None, interviews=len(held),
-                      scorecards=scorecards, checks=checks, offers=offers)
+                      fresh=[c for c in by_status[CandidateStatus.ACTIVE] if c not in taken],
+                      debrief_id=debrief_id, interviews=len(held),
+                      scorecards=scorecards, checks=checks, offers=offers,
+                      loops=len(with_loop), drafts=len(owing))
 
 
 # --- interviews held, scorecards in, a few checks and decisions -----------------------------
 
-INTERVIEW_GAP = timedelta(minutes=30)  # between one interview's end and the next's start
 OUTSTANDING_EVERY = 5  # every 5th candidate with a loop still owes one scorecard (a draft)
 SIGNAL_EVIDENCE = {
     "owned_system": "Carried the pager for a recommendation service for a year.",
@@ -206,60 +244,13 @@ SIGNAL_EVIDENCE = {
 }
 
 
-@dataclass(frozen=True)
-class Held:
-    interview_id: int
-    candidate_id: int
-    stage_id: int
-    panel: tuple[int, int]
-    ends_at: datetime
-
-
-def hold_interviews(bind: Engine, requisition_id: int, candidate_ids: list[int]) -> list[Held]:
-    """Every stage of each candidate's loop, booked through the scheduling service as if a
-    week ahead, with two of the team's interviewers; the interviews follow one another
-    with no overlap and the last ended a day ago. One transaction per candidate."""
-    with bind.connect() as conn:
-        stages = conn.execute(
-            select(Loop.candidate_id, LoopStage.id, LoopStage.minutes).join(LoopStage)
-            .where(Loop.candidate_id.in_(candidate_ids))
-            .order_by(Loop.candidate_id, LoopStage.position)).all()
-        interviewers = list(conn.scalars(select(User.id).where(
-            User.email.like("bench-interviewer%")).order_by(User.id)))
-    total = sum((timedelta(minutes=m) + INTERVIEW_GAP for _c, _s, m in stages), timedelta())
-    starts = utcnow().replace(second=0, microsecond=0) - timedelta(days=1) - total
-    by_candidate: dict[int, list[tuple[int, int]]] = {}
-    for candidate_id, stage_id, minutes in stages:
-        by_candidate.setdefault(candidate_id, []).append((stage_id, minutes))
-    held, slot = [], 0
-    for candidate_id, plan in by_candidate.items():
-        with Session(bind=writing(bind)) as session, session.begin():
-            recruiter = _user(session, RECRUITER_EMAIL)
-            requisition = requisitions.get_requisition(session, recruiter, requisition_id)
-            candidate = get_candidate(session, requisition, candidate_id)
-            for stage_id, minutes in plan:
-                panel = (interviewers[slot % len(interviewers)],
-                         interviewers[(slot + 1) % len(interviewers)])
-                interview = scheduling.schedule_stage(
-                    session, Actor(recruiter), requisition, candidate, stage_id,
-                    scheduling.ScheduleInput(interviewer_ids=list(panel), starts_at=starts,
-                                             minutes=minutes, location="Video call",
-                                             confirm_over_cap=True),
-                    now=starts - timedelta(days=7))
-                held.append(Held(interview.id, candidate_id, stage_id, tuple(sorted(panel)),
-                                 interview.ends_at))
-                starts += timedelta(minutes=minutes) + INTERVIEW_GAP
-                slot += 1
-    return held
-
-
 def _recommendation(ratings: list[int]) -> Recommendation:
     mean = sum(ratings) / len(ratings)
     return (Recommendation.STRONG_HIRE if mean >= 3.5 else Recommendation.HIRE if mean >= 2.75
             else Recommendation.NO_HIRE if mean >= 2 else Recommendation.STRONG_NO_HIRE)
 
 
-def score_interviews(bind: Engine, held: list[Held], rng: random.Random) -> tuple[int, set[int]]:
+def score_interviews(bind: Engine, held: list[bulk.Held], rng: random.Random) -> tuple[int, set[int]]:
     """A submitted scorecard from each panelist of each held interview (bulk Core inserts):
     every focus area of the stage rated, other areas about half the time, around the
     candidate's own level; the three pre-offer signals; the "submitted" revision. Every
@@ -307,11 +298,10 @@ def score_interviews(bind: Engine, held: list[Held], rng: random.Random) -> tupl
                 "submitted_at": None if draft else submitted_at, "version": 1})
             contents.append((content, draft, submitted_at, user_id))
     with writing(bind).connect() as conn, conn.begin():
-        table = Scorecard.__table__
-        ids = list(conn.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True),
-                                cards))
-        ratings_rows, signal_rows, revisions = [], [], []
-        for card_id, (content, draft, at, user_id) in zip(ids, contents, strict=True):
+        ids = bulk.insert_ids(conn, Scorecard.__table__, cards)
+        ratings_rows, signal_rows, revisions, audit = [], [], [], []
+        for card_id, card, (content, draft, at, user_id) in zip(ids, cards, contents,
+                                                                 strict=True):
             if draft:
                 continue
             ratings_rows += [{"scorecard_id": card_id, "area_id": int(a), "rating": r,
@@ -321,9 +311,12 @@ def score_interviews(bind: Engine, held: list[Held], rng: random.Random) -> tupl
             revisions.append({"scorecard_id": card_id, "at": at, "author_id": user_id,
                               "kind": "submitted", "content": content, "changes": [],
                               "after_seeing_others": False})
-        conn.execute(insert(Rating.__table__), ratings_rows)
-        conn.execute(insert(PreOfferSignal.__table__), signal_rows)
-        conn.execute(insert(ScorecardRevision.__table__), revisions)
+            # What submit_scorecard records (interviewloop/scorecards/service.py).
+            audit.append(bulk.audit_row(at, user_id, "scorecard_submitted", "scorecards",
+                                        card_id, interview_id=card["interview_id"]))
+        for model, rows in ((Rating, ratings_rows), (PreOfferSignal, signal_rows),
+                            (ScorecardRevision, revisions), (AuditEvent, audit)):
+            bulk.insert_all(conn, model.__table__, rows)
     return len(revisions), owing
 
 
@@ -353,7 +346,7 @@ def decide_some(bind: Engine, requisition_id: int, complete: list[int]) -> tuple
     return checks, offers
 
 
-# --- timing the operation "build a loop" ----------------------------------------------------
+# --- timing the operation "build a loop" (bench/pages.py interleaves it with /healthz) ---
 
 @contextmanager
 def counting(bind: Engine) -> Iterator[list[str]]:
@@ -381,7 +374,7 @@ def build_rolled_back(bind: Engine, seed: HiringSeed, candidate_id: int, draw: i
             recruiter = _user(session, RECRUITER_EMAIL)
             requisition = requisitions.get_requisition(session, recruiter, seed.requisition_id)
             candidate = get_candidate(session, requisition, candidate_id)
-            with (counting(bind) if count else _nothing()) as statements:
+            with (counting(bind) if count else nothing()) as statements:
                 start = clock()
                 loop = loops.build_loop(session, Actor(recruiter), requisition, candidate,
                                         seed=draw)
@@ -394,26 +387,8 @@ def build_rolled_back(bind: Engine, seed: HiringSeed, candidate_id: int, draw: i
 
 
 @contextmanager
-def _nothing() -> Iterator[list[str]]:
+def nothing() -> Iterator[list[str]]:
     yield []
-
-
-def time_service_build(bind: Engine, seed: HiringSeed, *, operations: int, repeat: int,
-                       warm_up: int, clock: Callable[[], int] = time.perf_counter_ns,
-                       ) -> tuple[list[float], float]:
-    """build_loop on the same fresh candidate, every call rolled back so that the bank's
-    usage counts do not drift; each call with its own random draw (0, 1, 2, ...)."""
-    candidate_id, draws = seed.fresh[0], iter(range(1_000_000))
-    for _ in range(warm_up):
-        build_rolled_back(bind, seed, candidate_id, next(draws), clock)
-    samples = []
-    for _ in range(repeat):
-        total = sum(build_rolled_back(bind, seed, candidate_id, next(draws), clock)[0]
-                    for _ in range(operations))
-        samples.append(total / operations / 1000)
-    queries = [build_rolled_back(bind, seed, candidate_id, next(draws), clock, count=True)[1]
-               for _ in range(operations)]
-    return samples, sum(queries) / len(queries)
 
 
 def loop_page(seed: HiringSeed, candidate_id: int) -> str:
@@ -429,7 +404,7 @@ def post_build(client: FlaskClient, bind: Engine, seed: HiringSeed, candidate_id
     match = CSRF_META.search(response.get_data(as_text=True))
     if response.status_code != 200 or not match:
         raise HiringError(f"GET {page} gave {response.status_code}, not 200 with a CSRF token")
-    with (counting(bind) if count else _nothing()) as statements:
+    with (counting(bind) if count else nothing()) as statements:
         start = clock()
         response = client.post(page + "/loop", data={"csrf_token": match.group(1)})
         elapsed = clock() - start
@@ -440,25 +415,3 @@ def post_build(client: FlaskClient, bind: Engine, seed: HiringSeed, candidate_id
         if conn.scalar(select(Loop.id).where(Loop.candidate_id == candidate_id)) is None:
             raise HiringError(f"POST {page}/loop built no loop")
     return elapsed, len(statements)
-
-
-def time_web_build(client: FlaskClient, bind: Engine, seed: HiringSeed, *, operations: int,
-                   repeat: int, warm_up: int, clock: Callable[[], int] = time.perf_counter_ns,
-                   ) -> tuple[list[float], float]:
-    """POST /requisitions/<id>/candidates/<cid>/loop, each time for a fresh candidate (the
-    loops are committed; they are the last thing the run does to the database)."""
-    needed = 1 + warm_up + (repeat + 1) * operations  # seed.fresh[0] is the service's
-    if len(seed.fresh) < needed:
-        raise HiringError(f"timing the web build needs {needed} fresh candidates, there are "
-                          f"{len(seed.fresh)}; add candidates")
-    fresh = iter(seed.fresh[1:])
-    for _ in range(warm_up):
-        post_build(client, bind, seed, next(fresh), clock)
-    samples = []
-    for _ in range(repeat):
-        total = sum(post_build(client, bind, seed, next(fresh), clock)[0]
-                    for _ in range(operations))
-        samples.append(total / operations / 1000)
-    queries = [post_build(client, bind, seed, next(fresh), clock, count=True)[1]
-               for _ in range(operations)]
-    return samples, sum(queries) / len(queries)

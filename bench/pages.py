@@ -29,12 +29,14 @@ import io
 import os
 import platform
 import re
+import resource
 import shutil
 import sqlite3
 import statistics
 import sys
 import tempfile
 import time
+import tracemalloc
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -49,7 +51,8 @@ from sqlalchemy.orm import Session
 
 from bench import hiring
 from bench.seed import seed_bank
-from interviewloop import create_app, paging
+from bench.wsgi import HASH_COST, ONE_QUERY, bench_app
+from interviewloop import paging
 from interviewloop.audit.service import SYSTEM
 from interviewloop.auth import service as auth_service
 from interviewloop.auth.passwords import Hasher
@@ -61,12 +64,13 @@ from interviewloop.loops.models import Loop
 
 EMAIL = "bench-admin@example.com"
 PASSWORD = "bench-admin-passphrase"
-HASH_COST = {"PASSWORD_HASH_MEMORY_KIB": 256, "PASSWORD_HASH_TIME_COST": 1}
 SEARCH = {"q": "latency", "category": Category.SYSTEM_DESIGN.value, "level": Level.SENIOR.value}
 WARM_UP = 3
 OPERATION_WARM_UP = 1
 COUNTED_REQUESTS = 3  # requests per page in the query-counting pass
+MEMORY_REQUESTS = 1  # requests per page in the memory pass (after the warm-ups)
 ADMIN, RECRUITER, MANAGER = "admin", "recruiter", "manager"  # who is logged in for a page
+ANONYMOUS = "anonymous"  # no one logged in
 INTERVIEWER = "interviewer"  # bench-interviewer1, on the panel of a quarter of the interviews
 INTERVIEWER_EMAIL = "bench-interviewer1@example.com"
 DASHBOARD_ROW = re.compile(r"<tr>\s*<td><a href=\"/requisitions/\d+/candidates/\d+/debrief\">")
@@ -92,10 +96,28 @@ class Row:
     samples_us: list[float]  # one per repetition: mean µs per request (or operation)
     queries: float = 0.0  # SQL statements per request
     ratio: float = 0.0  # median / median of /healthz
+    each_us: list[float] = field(default_factory=list)  # every timed request (or operation)
+    peak_kib: float = 0.0  # most memory a request added while it ran (tracemalloc)
 
     @property
     def median_us(self) -> float:
         return statistics.median(self.samples_us)
+
+    @property
+    def p50_us(self) -> float:
+        return percentile(self.each_us, 50)
+
+    @property
+    def p95_us(self) -> float:
+        return percentile(self.each_us, 95)
+
+
+def percentile(samples: Sequence[float], p: int) -> float:
+    """The p-th percentile (nearest rank) of ``samples``; 0 for none."""
+    if not samples:
+        return 0.0
+    ordered = sorted(samples)
+    return ordered[max(0, -(-p * len(ordered) // 100) - 1)]
 
 
 @dataclass
@@ -116,9 +138,11 @@ class Result:
     web_loops: int = 0  # loops the timed POSTs built (each must build one)
     interviews: int = 0  # held (seeded through the scheduling service)
     scorecards: int = 0  # submitted
+    drafts: int = 0  # scorecards still owed
     debrief_scorecards: int = 0  # the timed debrief's candidate's (rows of its CSV / areas)
     dashboard_rows: int = 0  # candidates the timed dashboard lists
     rows: list[Row] = field(default_factory=list)
+    max_rss_mib: float = 0.0  # the process's resident high-water mark at the end
 
     def row(self, name: str) -> Row:
         return next(r for r in self.rows if r.route.name == name)
@@ -182,8 +206,7 @@ def build_schema(url: str) -> None:
 
 
 def make_app(url: str) -> Flask:
-    return create_app({"ENV": "test", "SECRET_KEY": "bench", "DATABASE_URL": url,
-                       "SESSION_COOKIE_SECURE": False, **HASH_COST})
+    return bench_app(url)
 
 
 def engine_of(app: Flask) -> Engine:
@@ -227,12 +250,14 @@ def routes_for(engine: Engine, page_size: int, seed: hiring.HiringSeed | None = 
     query = "&".join(f"{k}={v}" for k, v in SEARCH.items())
     routes = [
         Route("healthz", "/healthz"),
+        Route("one query", ONE_QUERY, ANONYMOUS),
         Route("home", "/"),
         Route("bank list", "/bank/"),
         Route("bank list, last page", f"/bank/?page={last_page}"),
         Route("bank search", f"/bank/?{query}"),
         Route("question detail", f"/bank/questions/{ids[len(ids) // 2]}"),
         Route("rubric", "/bank/rubric"),
+        Route("audit log", "/admin/audit"),
     ]
     if seed is not None:
         if not seed.with_loop:
@@ -243,7 +268,7 @@ def routes_for(engine: Engine, page_size: int, seed: hiring.HiringSeed | None = 
         routes += [
             Route("requisition", f"/requisitions/{seed.requisition_id}", RECRUITER),
             Route("requisitions list", "/requisitions/", RECRUITER),
-            Route("candidate's loop", hiring.loop_page(seed, seed.with_loop[0]), RECRUITER,
+            Route("candidate's loop", hiring.loop_page(seed, seed.with_loop[-1]), RECRUITER,
                   loop_page_requests),
             Route("loop templates", "/loop-templates", RECRUITER),
             Route("debrief", debrief, MANAGER),
@@ -274,15 +299,14 @@ def scorecard_interview(engine: Engine) -> int:
     return interview_id
 
 
-def time_scorecard_saves(client: FlaskClient, engine: Engine, baseline: Row, *,
-                         operations: int, repeat: int) -> Row:
+def scorecard_save(client: FlaskClient, engine: Engine) -> tuple[Route, Operation]:
     """Saving changes to a submitted scorecard through the web, as its author: the full
     check (completeness, contradiction, version) plus a kept revision. Each POST carries
     the version read from the form just before, so none is refused as stale; only the POST
     is timed."""
     path = f"/interviews/{scorecard_interview(engine)}/scorecard"
 
-    def post(round_: int, counted: list[int] | None = None) -> float:
+    def post(round_: int, count: bool) -> tuple[float, int]:
         page = get_ok(client, path).get_data(as_text=True)
         version = re.search(r'name="version" value="(\d+)"', page)
         token = CSRF_META.search(page)
@@ -298,25 +322,15 @@ def time_scorecard_saves(client: FlaskClient, engine: Engine, baseline: Row, *,
             evidence = re.search(rf'name="evidence_{area}"[^>]*>([^<]*)</textarea>', page)
             form[name] = chosen
             form[f"evidence_{area}"] = evidence.group(1) if evidence else ""
-        with hiring.counting(engine) as statements:
+        with (hiring.counting(engine) if count else hiring.nothing()) as statements:
             started = time.perf_counter_ns()
             response = client.post(path, data=form)
             elapsed = time.perf_counter_ns() - started
         if response.status_code != 302:
             raise BenchError(f"POST {path} gave {response.status_code}, not a redirect")
-        if counted is not None:
-            counted.append(len(statements))
-        return elapsed / 1000
+        return elapsed / 1000, len(statements)
 
-    for n in range(OPERATION_WARM_UP):
-        post(-1 - n)
-    samples = [post(n) for n in range(operations * repeat)]
-    blocks = [statistics.fmean(samples[i:i + operations])
-              for i in range(0, len(samples), operations)]
-    counted: list[int] = []
-    post(-99, counted)
-    return operation_row(Route("save a submitted scorecard", f"POST {path}", INTERVIEWER,
-                               operations), (blocks, counted[0]), baseline)
+    return Route("save a submitted scorecard", f"POST {path}", INTERVIEWER), post
 
 
 def check_debrief_pages(clients: Mapping[str, FlaskClient], routes: Sequence[Route],
@@ -368,12 +382,15 @@ def time_routes(clients: FlaskClient | Mapping[str, FlaskClient], routes: Sequen
         for row in rows:
             client, path = by_who[row.route.who], row.route.path
             count = row.route.requests or requests
-            start = clock()
+            block = []
             for _ in range(count):
+                start = clock()
                 response = client.get(path)
+                block.append((clock() - start) / 1000)
                 if response.status_code != 200:
                     raise BenchError(f"GET {path} gave {response.status_code}, not 200")
-            row.samples_us.append((clock() - start) / count / 1000)
+            row.each_us += block
+            row.samples_us.append(statistics.fmean(block))
     baseline = rows[0].median_us
     for row in rows:
         row.ratio = row.median_us / baseline
@@ -393,34 +410,110 @@ def count_queries(clients: FlaskClient | Mapping[str, FlaskClient], engine: Engi
             row.queries = len(statements) / count
 
 
-def operation_row(route: Route, measured: tuple[list[float], float], baseline: Row) -> Row:
-    samples, queries = measured
-    row = Row(route, samples, queries=queries)
-    row.ratio = row.median_us / baseline.median_us
+@contextmanager
+def tracing() -> Iterator[None]:
+    """tracemalloc on for the block (it slows Python down: never while timing)."""
+    started = not tracemalloc.is_tracing()
+    if started:
+        tracemalloc.start()
+    try:
+        yield
+    finally:
+        if started:
+            tracemalloc.stop()
+
+
+def added_kib(action: Callable[[], object]) -> float:
+    """The most memory ``action`` held, above what was held before it, in KiB."""
+    tracemalloc.reset_peak()
+    before = tracemalloc.get_traced_memory()[0]
+    action()
+    return max(0, tracemalloc.get_traced_memory()[1] - before) / 1024
+
+
+def measure_memory(clients: FlaskClient | Mapping[str, FlaskClient], rows: list[Row]) -> None:
+    """Peak memory added per request, the most of MEMORY_REQUESTS, in a pass of its own."""
+    by_who = as_clients(clients)
+    with tracing():
+        for row in rows:
+            client, path = by_who[row.route.who], row.route.path
+            row.peak_kib = max(added_kib(lambda c=client, p=path: get_ok(c, p))
+                               for _ in range(MEMORY_REQUESTS))
+
+
+# One timed operation: (round, count statements?) -> (µs, statements).
+Operation = Callable[[int, bool], tuple[float, int]]
+
+
+def time_operation(route: Route, operation: Operation, healthz: FlaskClient, *,
+                   operations: int, repeat: int, requests: int) -> Row:
+    """R repetitions of: ``requests`` requests to /healthz, then ``operations`` operations;
+    the ratio is to the median of those /healthz blocks. Then one more operation counted
+    (statements) and one traced (memory)."""
+    rounds = iter(range(1_000_000))
+    for _ in range(OPERATION_WARM_UP):
+        operation(next(rounds), False)
+    blocks, each, base = [], [], []
+    for _ in range(repeat):
+        started = time.perf_counter_ns()
+        for _ in range(requests):
+            get_ok(healthz, "/healthz")
+        base.append((time.perf_counter_ns() - started) / requests / 1000)
+        samples = [operation(next(rounds), False)[0] for _ in range(operations)]
+        each += samples
+        blocks.append(statistics.fmean(samples))
+    _us, queries = operation(next(rounds), True)
+    with tracing():
+        peak = added_kib(lambda: operation(next(rounds), False))
+    row = Row(Route(route.name, route.path, route.who, operations), blocks, queries=queries,
+              each_us=each, peak_kib=peak)
+    row.ratio = row.median_us / statistics.median(base)
     return row
 
 
-def time_building(clients: Mapping[str, FlaskClient], engine: Engine, seed: hiring.HiringSeed,
-                  baseline: Row, *, operations: int, repeat: int) -> list[Row]:
-    """Build a loop, through the service (rolled back) and through the web (committed)."""
+def operation_rounds(operations: int, repeat: int) -> int:
+    """How many operations time_operation runs (each web build needs a fresh candidate)."""
+    return OPERATION_WARM_UP + operations * repeat + 2
+
+
+def time_operations(clients: Mapping[str, FlaskClient], engine: Engine,
+                    seed: hiring.HiringSeed, *, operations: int, repeat: int,
+                    requests: int) -> list[Row]:
+    """Build a loop through the service (rolled back) and through the web (committed, each
+    for a fresh candidate), and save a submitted scorecard, each interleaved with /healthz."""
+    needed = 1 + operation_rounds(operations, repeat)  # seed.fresh[0] is the service's
+    if len(seed.fresh) < needed:
+        raise BenchError(f"timing the web build needs {needed} fresh candidates, there are "
+                         f"{len(seed.fresh)}; add candidates")
+
+    def service(round_: int, count: bool) -> tuple[float, int]:
+        ns, statements = hiring.build_rolled_back(engine, seed, seed.fresh[0], round_,
+                                                  time.perf_counter_ns, count=count)
+        return ns / 1000, statements
+
+    def web(round_: int, count: bool) -> tuple[float, int]:
+        ns, statements = hiring.post_build(clients[RECRUITER], engine, seed,
+                                           seed.fresh[1 + round_], time.perf_counter_ns,
+                                           count=count)
+        return ns / 1000, statements
+
+    page = f"/requisitions/{seed.requisition_id}/candidates/<fresh>/loop"
+    timed = [(Route("build a loop, service", "build_loop(), rolled back", RECRUITER), service),
+             (Route("build a loop, web", f"POST {page}", RECRUITER), web),
+             scorecard_save(clients[INTERVIEWER], engine)]
     try:
-        service = hiring.time_service_build(engine, seed, operations=operations, repeat=repeat,
-                                            warm_up=OPERATION_WARM_UP)
-        web = hiring.time_web_build(clients[RECRUITER], engine, seed, operations=operations,
-                                    repeat=repeat, warm_up=OPERATION_WARM_UP)
+        return [time_operation(route, operation, clients[ADMIN], operations=operations,
+                               repeat=repeat, requests=requests) for route, operation in timed]
     except hiring.HiringError as exc:
         raise BenchError(str(exc)) from exc
-    page = f"/requisitions/{seed.requisition_id}/candidates/<fresh>/loop"
-    return [operation_row(Route("build a loop, service", "build_loop(), rolled back",
-                                RECRUITER, operations), service, baseline),
-            operation_row(Route("build a loop, web", f"POST {page}", RECRUITER, operations),
-                          web, baseline)]
 
 
 def run(url: str, *, questions: int, requests: int, repeat: int, candidates: int = 0,
-        loops: int = 0, loop_page_requests: int | None = None, operations: int = 1,
+        loops: int | None = None, loop_page_requests: int | None = None, operations: int = 1,
+        interviewers: int = hiring.INTERVIEWERS,
         log: Callable[[str], None] = lambda _line: None) -> Result:
-    """The whole run; ``candidates=0`` leaves the hiring side out (bank pages only)."""
+    """The whole run; ``candidates=0`` leaves the hiring side out (bank pages only);
+    ``loops=None``: every active candidate but a reserve, and the rejected ones, have one."""
     build_schema(url)
     app = make_app(url)
     engine = engine_of(app)
@@ -435,14 +528,16 @@ def run(url: str, *, questions: int, requests: int, repeat: int, candidates: int
             started = time.perf_counter()
             try:
                 seed = hiring.seed_hiring(engine, hasher(), PASSWORD, candidates=candidates,
-                                          loops_built=loops, log=log)
+                                          loops_built=loops, interviewers=interviewers,
+                                          log=log)
             except hiring.HiringError as exc:
                 raise BenchError(str(exc)) from exc
             hiring_seconds = time.perf_counter() - started
             log(f"Seeded the requisition, {seed.candidates} candidates and "
-                f"{len(seed.with_loop)} loops in {hiring_seconds:.1f} s")
+                f"{seed.loops} loops in {hiring_seconds:.1f} s")
         clients = {ADMIN: app.test_client(), RECRUITER: app.test_client(),
-                   MANAGER: app.test_client(), INTERVIEWER: app.test_client()}
+                   MANAGER: app.test_client(), INTERVIEWER: app.test_client(),
+                   ANONYMOUS: app.test_client()}
         log_in(clients[ADMIN])
         if seed is not None:
             log_in(clients[RECRUITER], hiring.RECRUITER_EMAIL)
@@ -463,27 +558,28 @@ def run(url: str, *, questions: int, requests: int, repeat: int, candidates: int
         log("Timing the pages ...")
         rows = time_routes(clients, routes, requests=requests, repeat=repeat)
         count_queries(clients, engine, rows)
+        measure_memory(clients, rows)
         if seed is not None:
-            log("Timing building a loop ...")
-            rows += time_building(clients, engine, seed, rows[0], operations=operations,
-                                  repeat=repeat)
+            log("Timing building a loop and saving a scorecard ...")
+            rows += time_operations(clients, engine, seed, operations=operations,
+                                    repeat=repeat, requests=requests)
             with engine.connect() as conn:
                 loops_now = conn.scalar(select(func.count()).select_from(Loop)) or 0
-            web_loops = loops_now - len(seed.with_loop)
+            web_loops = loops_now - seed.loops
             log(f"{web_loops} loops were built through the web")
-            rows.append(time_scorecard_saves(clients[INTERVIEWER], engine, rows[0],
-                                             operations=operations, repeat=repeat))
         return Result(dialect=engine.dialect.name, server_version=version,
                       questions=report.questions, active=active, search_hits=int(hits.group(1)),
                       seed_seconds=seed_seconds, requests=requests, repeat=repeat,
                       candidates=seed.candidates if seed else 0,
-                      loops=len(seed.with_loop) if seed else 0,
+                      loops=seed.loops if seed else 0,
                       loop_page_requests=loop_page_requests or requests,
                       operations=operations if seed else 0,
                       hiring_seconds=hiring_seconds, web_loops=web_loops,
                       interviews=seed.interviews if seed else 0,
                       scorecards=seed.scorecards if seed else 0,
-                      debrief_scorecards=shown[0], dashboard_rows=shown[1], rows=rows)
+                      drafts=seed.drafts if seed else 0,
+                      debrief_scorecards=shown[0], dashboard_rows=shown[1], rows=rows,
+                      max_rss_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     finally:
         engine.dispose()
 
@@ -504,7 +600,9 @@ def header(result: Result) -> str:
     if result.candidates:
         builds = f"{result.operations} build{'s' if result.operations != 1 else ''}"
         line += f" ({result.loop_page_requests} for the loop page; {builds} per repeat each way)"
-    line += f", median; seeding took {result.seed_seconds:.1f} s"
+    line += (", median of the repeats' means, p50 and p95 of single requests; peak memory "
+             f"of the process {result.max_rss_mib:,.0f} MiB; seeding took "
+             f"{result.seed_seconds:.1f} s")
     if result.candidates:
         line += (f" for the bank, {result.hiring_seconds:.1f} s for the requisition, loops, "
                  "interviews and scorecards")
@@ -512,16 +610,19 @@ def header(result: Result) -> str:
 
 
 def table(result: Result) -> str:
-    lines = ["| page | path | µs/request | vs /healthz | queries/request |",
-             "|---|---|---:|---:|---:|"]
+    lines = ["| page | path | median µs | p50 µs | p95 µs | vs /healthz | queries | "
+             "peak KiB added |",
+             "|---|---|---:|---:|---:|---:|---:|---:|"]
     for row in result.rows:
         queries = (f"{row.queries:.0f}" if row.queries == int(row.queries)
                    else f"{row.queries:.1f}")
         lines.append(f"| {row.route.name} | `{row.route.path}` | {row.median_us:,.0f} | "
-                     f"{row.ratio:.1f} | {queries} |")
+                     f"{row.p50_us:,.0f} | {row.p95_us:,.0f} | {row.ratio:.1f} | {queries} | "
+                     f"{row.peak_kib:,.0f} |")
     if any(row.route.name.startswith("build a loop") for row in result.rows):
-        lines.append("\nThe two \"build a loop\" rows are per loop built: µs, and SQL "
-                     "statements, of the service call alone or of the whole POST request.")
+        lines.append("\nThe operations' rows are per operation: µs, and SQL statements, of "
+                     "the service call alone or of the whole POST request; their ratio is to "
+                     "the /healthz blocks timed between them.")
     return "\n".join(lines)
 
 
@@ -539,15 +640,44 @@ def not_negative(raw: str) -> int:
     return value
 
 
+# --size: (questions, candidates, loops); loops None: every active candidate but a reserve
+# of hiring.FRESH_RESERVE, and every rejected one.
+SIZES: dict[str, tuple[int, int, int | None]] = {
+    "default": (10_000, 500, 50), "2k": (10_000, 2_000, None), "10k": (30_000, 10_000, None)}
+
+
+def add_size_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--size", choices=SIZES, default=os.environ.get("BENCH_SIZE", "default"),
+                        help="default: 10000 questions, 500 candidates, 50 loops; 2k: 2000 "
+                             "candidates; 10k: 10000 candidates and 30000 questions; in the "
+                             "2k and 10k sizes every active candidate but "
+                             f"{hiring.FRESH_RESERVE} and every rejected one has a loop "
+                             "(env BENCH_SIZE; the options below override it)")
+    parser.add_argument("--questions", type=positive, default=None,
+                        help="questions in the bank, real ones included")
+    parser.add_argument("--candidates", type=not_negative, default=None,
+                        help="candidates on the open requisition (0 leaves the requisition, "
+                             "loops and their rows out)")
+    parser.add_argument("--loops", type=positive, default=None,
+                        help="of the active candidates, how many get a loop at seeding")
+    parser.add_argument("--interviewers", type=positive, default=hiring.INTERVIEWERS,
+                        help=f"interviewers on the hiring team (default {hiring.INTERVIEWERS}; "
+                             "at least 2: the panels are pairs)")
+
+
+def apply_size(args: argparse.Namespace) -> argparse.Namespace:
+    questions, candidates, loops = SIZES[args.size]
+    args.questions = args.questions or questions
+    args.candidates = candidates if args.candidates is None else args.candidates
+    args.loops = args.loops or loops
+    if args.interviewers < 2:
+        raise BenchError("--interviewers: a panel of two needs two interviewers")
+    return args
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.pages", description=__doc__.split("\n")[0])
-    parser.add_argument("--questions", type=positive, default=10_000,
-                        help="questions in the bank, real ones included (default 10000)")
-    parser.add_argument("--candidates", type=not_negative, default=500,
-                        help="candidates on the open requisition (default 500; 0 leaves the "
-                             "requisition, loops and their rows out)")
-    parser.add_argument("--loops", type=positive, default=50,
-                        help="of those, how many get a loop built at seeding (default 50)")
+    add_size_arguments(parser)
     parser.add_argument("--database-url", default=None,
                         help="a new SQLite file, or a PostgreSQL database whose name contains "
                              "'bench' (created fresh, dropped at the end); default: a temp SQLite file")
@@ -560,7 +690,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="loops built per repetition, through the service and through "
                              "the web each (default 3)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    return parser.parse_args(argv)
+    return apply_size(parser.parse_args(argv))
 
 
 def main(argv: Sequence[str] | None = None) -> Result:
@@ -570,6 +700,7 @@ def main(argv: Sequence[str] | None = None) -> Result:
         result = run(url, questions=args.questions, requests=args.requests, repeat=args.repeat,
                      candidates=args.candidates, loops=args.loops,
                      loop_page_requests=args.loop_page_requests, operations=args.operations,
+                     interviewers=args.interviewers,
                      log=lambda line: print(line, file=sys.stderr))
     print(header(result))
     print()

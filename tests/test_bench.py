@@ -26,17 +26,19 @@ from tests.factories import (
     write_scorecard,
 )
 
-BANK_PAGES = ["healthz", "home", "bank list", "bank list, last page", "bank search",
-              "question detail", "rubric"]
+BANK_PAGES = ["healthz", "one query", "home", "bank list", "bank list, last page",
+              "bank search", "question detail", "rubric", "audit log"]
 HIRING_PAGES = ["requisition", "requisitions list", "candidate's loop", "loop templates"]
 DEBRIEF_PAGES = ["debrief", "requisition dashboard", "debrief CSV"]
 SCHEDULING_PAGES = ["scheduling board", "interviewer home", "scorecard form"]
 BUILDS = ["build a loop, service", "build a loop, web"]
 SAVES = ["save a submitted scorecard"]
 ROUTE_NAMES = BANK_PAGES + HIRING_PAGES + DEBRIEF_PAGES + SCHEDULING_PAGES + BUILDS + SAVES
-TINY = {"questions": 200, "candidates": 20, "loops": 3, "requests": 3, "repeat": 2,
+# The 2k size at a toy scale: no --loops, so every active candidate but a reserve, and the
+# rejected ones, get a loop.
+TINY = {"size": "2k", "questions": 200, "candidates": 20, "requests": 2, "repeat": 2,
         "loop-page-requests": 2, "operations": 1}
-SMALL = {"questions": 80, "candidates": 12, "loops": 2, "requests": 1, "repeat": 1,
+SMALL = {"questions": 80, "candidates": 12, "loops": 2, "interviewers": 4, "requests": 1, "repeat": 1,
          "loop-page-requests": 1, "operations": 1}
 
 
@@ -62,7 +64,7 @@ def database_exists(url: str) -> bool:
         server.dispose()
 
 
-def arguments(url: str, **sizes: int) -> list[str]:
+def arguments(url: str, **sizes: int | str) -> list[str]:
     return [*(part for name, value in sizes.items() for part in (f"--{name}", str(value))),
             "--database-url", url]
 
@@ -92,15 +94,56 @@ def test_tiny_run_times_every_page_against_healthz(tiny_run):
     for row in result.rows:
         assert len(row.samples_us) == 2, row.route.name
         assert all(sample > 0 for sample in row.samples_us), row.route.name
-        assert row.ratio == pytest.approx(row.median_us / result.row("healthz").median_us)
+        if row.route.name not in BUILDS + SAVES:  # those: to the /healthz timed between them
+            assert row.ratio == pytest.approx(row.median_us / result.row("healthz").median_us)
     assert result.row("healthz").ratio == 1
     # The bank's list must go through the real query, not a cached or redirected page.
     assert result.row("bank list").median_us > result.row("healthz").median_us
+    for row in result.rows:  # every request timed on its own, and its memory traced
+        per_repeat = row.route.requests or 2
+        assert len(row.each_us) == 2 * per_repeat, row.route.name
+        assert 0 < row.p50_us <= row.p95_us <= max(row.each_us), row.route.name
+        assert row.peak_kib > 0, row.route.name
+    # The floor of a real page: one statement and the base layout, nobody logged in.
+    assert result.row("one query").queries == 1
+    assert result.row("one query").route.who == pages.ANONYMOUS
+
+
+def test_percentiles_are_nearest_rank():
+    samples = list(range(100, 0, -1))  # 100 .. 1, unsorted
+    assert (pages.percentile(samples, 50), pages.percentile(samples, 95)) == (50, 95)
+    assert pages.percentile([7.0], 95) == 7.0 and pages.percentile([], 50) == 0
+    assert pages.percentile([1, 2, 3, 4], 50) == 2 and pages.percentile([1, 2, 3, 4], 95) == 4
+
+
+def test_sizes_fill_what_is_not_given():
+    args = pages.parse_args(["--size", "10k"])
+    assert (args.questions, args.candidates, args.loops) == (30_000, 10_000, None)
+    args = pages.parse_args(["--size", "2k", "--candidates", "300", "--loops", "7"])
+    assert (args.questions, args.candidates, args.loops) == (10_000, 300, 7)
+    assert pages.parse_args([]).candidates == 500 and pages.parse_args([]).loops == 50
+    with pytest.raises(pages.BenchError, match="two interviewers"):
+        pages.parse_args(["--interviewers", "1"])
+
+
+def test_loops_go_to_all_but_a_reserve_and_to_the_rejected():
+    from interviewloop.requisitions.models import CandidateStatus as S
+
+    statuses = {S.ACTIVE: list(range(1, 201)), S.REJECTED: [500, 501], S.WITHDRAWN: [600]}
+    chosen, others = hiring.choose_loops(statuses, None)
+    assert len(chosen) == 150 and set(chosen) < set(statuses[S.ACTIVE])  # 50 left fresh
+    assert chosen == sorted(chosen) and chosen[0] == 1 and others == [500, 501]
+    chosen, others = hiring.choose_loops(statuses, 4)
+    assert chosen == [1, 51, 101, 151] and others == []
+    with pytest.raises(hiring.HiringError, match="need more than the 200 active"):
+        hiring.choose_loops(statuses, 200)
 
 
 def test_tiny_run_seeds_the_requisition_and_times_its_pages(tiny_run):
     _url, result = tiny_run
-    assert (result.candidates, result.loops) == (20, 3)
+    assert result.candidates == 20
+    # Half the active ones (a toy requisition keeps half fresh) and the rejected ones.
+    assert 3 <= result.loops < 20
     requisition = result.row("requisition").route.path
     assert requisition.startswith("/requisitions/")
     assert result.row("candidate's loop").route.path.startswith(requisition + "/candidates/")
@@ -120,9 +163,11 @@ def test_tiny_run_seeds_scorecards_and_times_the_debrief(tiny_run):
     assert debrief.startswith(requisition + "/candidates/") and debrief.endswith("/debrief")
     assert result.row("debrief CSV").route.path == debrief + ".csv"
     assert result.row("requisition dashboard").route.path == requisition + "/dashboard"
-    # Every stage of the 3 loops held with a panel of two; one scorecard each, all in.
-    assert result.interviews >= 3 * 2
-    assert result.scorecards == 2 * result.interviews
+    # Every stage of every loop held with a panel of two; one scorecard each, all in but
+    # one on every fifth candidate's last interview.
+    assert result.interviews == 5 * result.loops  # the senior loop's five stages
+    assert result.drafts == result.loops // 5 > 0
+    assert result.scorecards == 2 * result.interviews - result.drafts
     assert result.debrief_scorecards >= 2  # the CSV had a row per scorecard and area
     assert result.dashboard_rows == 20  # the dashboard listed every candidate
     for name in DEBRIEF_PAGES:
@@ -161,10 +206,11 @@ def test_tiny_run_times_building_loops(tiny_run):
     _url, result = tiny_run
     service, web = result.row("build a loop, service"), result.row("build a loop, web")
     assert service.route.requests == web.route.requests == 1  # --operations
-    # Every timed POST built a loop for a fresh candidate: 1 warm-up, 2 timed, 1 counted.
+    # Every timed POST built a loop for a fresh candidate: 1 warm-up, 2 timed, 1 counted,
+    # 1 traced.
     # (The service's builds are rolled back: had they been kept, its second build on the
     # same candidate would have failed with "already has a loop".)
-    assert result.web_loops == 1 + 2 * 1 + 1
+    assert result.web_loops == 1 + 2 * 1 + 1 + 1
     # The POST does all the service does, plus the login check and loading the requisition.
     assert web.queries > service.queries > 5
 
@@ -228,7 +274,7 @@ def test_query_counts_are_those_of_the_real_pages(tiny_run, bank, make_user, log
         "requisition dashboard": f"/requisitions/{requisition.id}/dashboard",
         "debrief CSV": candidate_path + "/debrief.csv",
     }
-    for name in BANK_PAGES + HIRING_PAGES + DEBRIEF_PAGES:
+    for name in [n for n in BANK_PAGES if n != "one query"] + HIRING_PAGES + DEBRIEF_PAGES:
         row = result.row(name)
         path = suite_paths.get(name, row.route.path)
         with count_queries() as queries:
@@ -237,7 +283,7 @@ def test_query_counts_are_those_of_the_real_pages(tiny_run, bank, make_user, log
         assert row.queries == len(queries), (name, queries)
     # The suite's debrief had scorecards to show, as the benchmark's did.
     assert "2 submitted scorecards" in clients[pages.MANAGER].get(suite_paths["debrief"]).text
-    for name in BANK_PAGES[1:] + HIRING_PAGES + DEBRIEF_PAGES:
+    for name in BANK_PAGES[2:] + HIRING_PAGES + DEBRIEF_PAGES:
         assert result.row(name).queries >= 2, name  # at least the login session and roles
 
 
@@ -267,8 +313,8 @@ def test_a_build_that_does_not_redirect_stops_the_run(bank, make_user, login, db
 
 def test_too_few_fresh_candidates_stop_the_run():
     seed = hiring.HiringSeed(requisition_id=1, candidates=5, with_loop=[1], fresh=[2, 3, 4])
-    with pytest.raises(hiring.HiringError, match="needs 8 fresh candidates, there are 3"):
-        hiring.time_web_build(None, None, seed, operations=2, repeat=2, warm_up=1)
+    with pytest.raises(pages.BenchError, match="needs 8 fresh candidates, there are 3"):
+        pages.time_operations({}, None, seed, operations=2, repeat=2, requests=1)
 
 
 def test_refuses_databases_it_could_destroy(tmp_path):
