@@ -11,7 +11,7 @@ PYTEST_ARGS ?= -n 2 --durations=25
 # `make fuzz`: the state machine (tests/fuzz) for this many steps per database, random seeds.
 FUZZ_STEPS ?= 50000
 
-.PHONY: run test test-sqlite test-postgres lint services bench fuzz clean
+.PHONY: run test test-sqlite test-postgres lint services bench bench-serve fuzz clean
 
 $(BIN)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -61,8 +61,19 @@ fuzz: services $(BIN)/.installed-dev
 	INTERVIEWLOOP_ENV=test FUZZ_STEPS=$(FUZZ_STEPS) $(BIN)/pytest -n 0 tests/fuzz
 	INTERVIEWLOOP_ENV=test FUZZ_STEPS=$(FUZZ_STEPS) TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -n 0 tests/fuzz
 
+# BENCH_SIZE=default|2k|10k (bench/README.md). The PostgreSQL database is created fresh and
+# dropped afterwards; its name must contain "bench".
+BENCH_SIZE ?= default
+PG_BENCH_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/interviewloop_bench
+
 bench: $(BIN)/.installed-dev
-	INTERVIEWLOOP_ENV=test $(BIN)/python -m bench.pages
+	INTERVIEWLOOP_ENV=test BENCH_SIZE=$(BENCH_SIZE) $(BIN)/python -m bench.pages
+
+# gunicorn (several workers) loaded by wrk on loopback, on SQLite and then on PostgreSQL.
+bench-serve: services $(BIN)/.installed-dev
+	bash scripts/ensure-wrk
+	INTERVIEWLOOP_ENV=test BENCH_SIZE=$(BENCH_SIZE) $(BIN)/python -m bench.serve
+	INTERVIEWLOOP_ENV=test BENCH_SIZE=$(BENCH_SIZE) $(BIN)/python -m bench.serve --database-url $(PG_BENCH_URL)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache tests/js/node_modules

@@ -508,6 +508,51 @@ def time_operations(clients: Mapping[str, FlaskClient], engine: Engine,
         raise BenchError(str(exc)) from exc
 
 
+@dataclass
+class Prepared:
+    """A seeded database and the app on it, with a logged-in client per role."""
+
+    report: Any  # bench.seed.SeedReport
+    seed_seconds: float
+    seed: hiring.HiringSeed | None
+    hiring_seconds: float
+    clients: dict[str, FlaskClient]
+    routes: list[Route]
+
+
+def prepare(app: Flask, *, questions: int, candidates: int, loops: int | None,
+            interviewers: int, loop_page_requests: int | None = None,
+            log: Callable[[str], None] = lambda _line: None) -> Prepared:
+    """Seed the bank and (unless ``candidates=0``) the hiring side, log everyone in."""
+    engine = engine_of(app)
+    started = time.perf_counter()
+    report = seed_bank(engine, questions)
+    seed_seconds = time.perf_counter() - started
+    log(f"Seeded {report.questions} questions ({report.real} real) in {seed_seconds:.1f} s")
+    create_admin(engine)
+    seed, hiring_seconds = None, 0.0
+    if candidates:
+        started = time.perf_counter()
+        try:
+            seed = hiring.seed_hiring(engine, hasher(), PASSWORD, candidates=candidates,
+                                      loops_built=loops, interviewers=interviewers, log=log)
+        except hiring.HiringError as exc:
+            raise BenchError(str(exc)) from exc
+        hiring_seconds = time.perf_counter() - started
+        log(f"Seeded the requisition, {seed.candidates} candidates and "
+            f"{seed.loops} loops in {hiring_seconds:.1f} s")
+    clients = {who: app.test_client()
+               for who in (ADMIN, RECRUITER, MANAGER, INTERVIEWER, ANONYMOUS)}
+    log_in(clients[ADMIN])
+    if seed is not None:
+        log_in(clients[RECRUITER], hiring.RECRUITER_EMAIL)
+        log_in(clients[MANAGER], hiring.MANAGER_EMAIL)
+        log_in(clients[INTERVIEWER], INTERVIEWER_EMAIL)
+    routes = routes_for(engine, app.config["BANK_PAGE_SIZE"], seed,
+                        loop_page_requests=loop_page_requests)
+    return Prepared(report, seed_seconds, seed, hiring_seconds, clients, routes)
+
+
 def run(url: str, *, questions: int, requests: int, repeat: int, candidates: int = 0,
         loops: int | None = None, loop_page_requests: int | None = None, operations: int = 1,
         interviewers: int = hiring.INTERVIEWERS,
@@ -518,33 +563,12 @@ def run(url: str, *, questions: int, requests: int, repeat: int, candidates: int
     app = make_app(url)
     engine = engine_of(app)
     try:
-        started = time.perf_counter()
-        report = seed_bank(engine, questions)
-        seed_seconds = time.perf_counter() - started
-        log(f"Seeded {report.questions} questions ({report.real} real) in {seed_seconds:.1f} s")
-        create_admin(engine)
-        seed, hiring_seconds, web_loops = None, 0.0, 0
-        if candidates:
-            started = time.perf_counter()
-            try:
-                seed = hiring.seed_hiring(engine, hasher(), PASSWORD, candidates=candidates,
-                                          loops_built=loops, interviewers=interviewers,
-                                          log=log)
-            except hiring.HiringError as exc:
-                raise BenchError(str(exc)) from exc
-            hiring_seconds = time.perf_counter() - started
-            log(f"Seeded the requisition, {seed.candidates} candidates and "
-                f"{seed.loops} loops in {hiring_seconds:.1f} s")
-        clients = {ADMIN: app.test_client(), RECRUITER: app.test_client(),
-                   MANAGER: app.test_client(), INTERVIEWER: app.test_client(),
-                   ANONYMOUS: app.test_client()}
-        log_in(clients[ADMIN])
-        if seed is not None:
-            log_in(clients[RECRUITER], hiring.RECRUITER_EMAIL)
-            log_in(clients[MANAGER], hiring.MANAGER_EMAIL)
-            log_in(clients[INTERVIEWER], INTERVIEWER_EMAIL)
-        routes = routes_for(engine, app.config["BANK_PAGE_SIZE"], seed,
-                            loop_page_requests=loop_page_requests)
+        ready = prepare(app, questions=questions, candidates=candidates, loops=loops,
+                        interviewers=interviewers, loop_page_requests=loop_page_requests,
+                        log=log)
+        report, seed_seconds, seed = ready.report, ready.seed_seconds, ready.seed
+        hiring_seconds, clients, routes, web_loops = (ready.hiring_seconds, ready.clients,
+                                                      ready.routes, 0)
         shown = check_debrief_pages(clients, routes, seed) if seed is not None else (0, 0)
         search = next(r for r in routes if r.name == "bank search")
         hits = RESULT_COUNT.search(get_ok(clients[ADMIN], search.path).get_data(as_text=True))
