@@ -1,24 +1,24 @@
-"""Time the key pages, the debrief and building a loop in-process, each as a ratio to
+"""Time the key pages, the debrief and the operations in-process, each as a ratio to
 /healthz measured in the same run.
 
-    python -m bench.pages [--questions N] [--candidates C] [--loops L] [--database-url URL]
-                          [--repeat R] [--requests K] [--loop-page-requests K2]
-                          [--operations N2] [--keep]
+    python -m bench.pages [--size default|2k|10k] [--questions N] [--candidates C]
+                          [--loops L] [--interviewers I] [--database-url URL] [--repeat R]
+                          [--requests K] [--loop-page-requests K2] [--operations N2] [--keep]
 
 Builds a fresh database (a SQLite temp file by default; PostgreSQL when --database-url
 names one, created fresh and dropped at the end), migrates it with `alembic upgrade head`,
 seeds the real question bank plus synthetic questions up to N, then a hiring team and one
-open senior requisition with C candidates, L of them with loops built, every stage of those
-held and scored, a few pre-offer checks and offers (bench/hiring.py). It logs an admin, the
-recruiter and the hiring manager in through the real /login form, then for each page
-makes K requests R times through the Flask test client (K2 for a candidate's loop page,
-which costs a few hundred ms a request at full size): the bank's pages, the requisition's,
-a candidate's debrief, its CSV and the requisition dashboard. Then it times building a loop, N2
-times per repetition each way: the service call build_loop (rolled back each time) and the form
-POST through the web (each time for a fresh candidate). It prints a Markdown table: median
-µs per request or operation, the ratio to /healthz, and the SQL statements per request
-(transaction control — BEGIN, SAVEPOINT, ... — not counted). Every page must answer 200
-and every POST must build its loop, or the run stops with an error.
+open senior requisition with C candidates and their loops, every stage of those held and
+scored, a few pre-offer checks and offers (bench/hiring.py, in bulk: bench/bulk.py). It
+logs each role in through the real /login form, then for each page makes K requests R
+times through the Flask test client (K2 for a candidate's loop page), each timed on its
+own; then counts each page's SQL statements and traces its memory, in passes of their own.
+Then it times building a loop (the service, rolled back; the form POST, each time for a
+fresh candidate) and saving a submitted scorecard, N2 per repetition, interleaved with
+/healthz (bench/operations.py). It prints a Markdown table: median µs, p50 and p95, the
+ratio to /healthz, the SQL statements per request (transaction control not counted) and
+the peak memory a request added. Every page must answer 200 and every POST do what it
+should, or the run stops with an error. bench/README.md has the details.
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ import statistics
 import sys
 import tempfile
 import time
-import tracemalloc
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -50,6 +49,23 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from bench import hiring
+from bench.core import (
+    ADMIN,
+    ANONYMOUS,
+    CSRF_META,
+    INTERVIEWER,
+    INTERVIEWER_EMAIL,
+    MANAGER,
+    RECRUITER,
+    BenchError,
+    Route,
+    Row,
+    added_kib,
+    as_clients,
+    get_ok,
+    tracing,
+)
+from bench.operations import scorecard_interview, time_operations
 from bench.seed import seed_bank
 from bench.wsgi import HASH_COST, ONE_QUERY, bench_app
 from interviewloop import paging
@@ -66,58 +82,10 @@ EMAIL = "bench-admin@example.com"
 PASSWORD = "bench-admin-passphrase"
 SEARCH = {"q": "latency", "category": Category.SYSTEM_DESIGN.value, "level": Level.SENIOR.value}
 WARM_UP = 3
-OPERATION_WARM_UP = 1
 COUNTED_REQUESTS = 3  # requests per page in the query-counting pass
 MEMORY_REQUESTS = 1  # requests per page in the memory pass (after the warm-ups)
-ADMIN, RECRUITER, MANAGER = "admin", "recruiter", "manager"  # who is logged in for a page
-ANONYMOUS = "anonymous"  # no one logged in
-INTERVIEWER = "interviewer"  # bench-interviewer1, on the panel of a quarter of the interviews
-INTERVIEWER_EMAIL = "bench-interviewer1@example.com"
 DASHBOARD_ROW = re.compile(r"<tr>\s*<td><a href=\"/requisitions/\d+/candidates/\d+/debrief\">")
-CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 RESULT_COUNT = re.compile(r'id="result-count">(\d+) question')
-
-
-class BenchError(RuntimeError):
-    """The benchmark could not measure what it claims to (a page failed, bad arguments)."""
-
-
-@dataclass(frozen=True)
-class Route:
-    name: str
-    path: str
-    who: str = ADMIN  # the logged-in user the page is requested as
-    requests: int | None = None  # per repetition; None: the run's --requests
-
-
-@dataclass
-class Row:
-    route: Route
-    samples_us: list[float]  # one per repetition: mean µs per request (or operation)
-    queries: float = 0.0  # SQL statements per request
-    ratio: float = 0.0  # median / median of /healthz
-    each_us: list[float] = field(default_factory=list)  # every timed request (or operation)
-    peak_kib: float = 0.0  # most memory a request added while it ran (tracemalloc)
-
-    @property
-    def median_us(self) -> float:
-        return statistics.median(self.samples_us)
-
-    @property
-    def p50_us(self) -> float:
-        return percentile(self.each_us, 50)
-
-    @property
-    def p95_us(self) -> float:
-        return percentile(self.each_us, 95)
-
-
-def percentile(samples: Sequence[float], p: int) -> float:
-    """The p-th percentile (nearest rank) of ``samples``; 0 for none."""
-    if not samples:
-        return 0.0
-    ordered = sorted(samples)
-    return ordered[max(0, -(-p * len(ordered) // 100) - 1)]
 
 
 @dataclass
@@ -283,56 +251,6 @@ def routes_for(engine: Engine, page_size: int, seed: hiring.HiringSeed | None = 
     return routes
 
 
-def scorecard_interview(engine: Engine) -> int:
-    """An interview the bench interviewer sat on and submitted a scorecard for."""
-    from interviewloop.auth.models import User
-    from interviewloop.scorecards.models import Scorecard, ScorecardStatus
-
-    with engine.connect() as conn:
-        interview_id = conn.scalar(
-            select(Scorecard.interview_id).join(User, User.id == Scorecard.interviewer_id)
-            .where(User.email == INTERVIEWER_EMAIL,
-                   Scorecard.status == ScorecardStatus.SUBMITTED)
-            .order_by(Scorecard.id).limit(1))
-    if interview_id is None:
-        raise BenchError("the bench interviewer has no submitted scorecard to time")
-    return interview_id
-
-
-def scorecard_save(client: FlaskClient, engine: Engine) -> tuple[Route, Operation]:
-    """Saving changes to a submitted scorecard through the web, as its author: the full
-    check (completeness, contradiction, version) plus a kept revision. Each POST carries
-    the version read from the form just before, so none is refused as stale; only the POST
-    is timed."""
-    path = f"/interviews/{scorecard_interview(engine)}/scorecard"
-
-    def post(round_: int, count: bool) -> tuple[float, int]:
-        page = get_ok(client, path).get_data(as_text=True)
-        version = re.search(r'name="version" value="(\d+)"', page)
-        token = CSRF_META.search(page)
-        if not version or not token:
-            raise BenchError(f"{path} has no version or CSRF token")
-        form = {"csrf_token": token.group(1), "version": version.group(1), "action": "submit",
-                "recommendation": "hire", "summary": f"Edited in the benchmark, round {round_}."}
-        ratings = dict.fromkeys(re.findall(r'<input type="radio" name="(rating_\d+)"', page), "")
-        ratings |= dict(re.findall(
-            r'<input type="radio" name="(rating_\d+)" value="([^"]*)"[^>]*\bchecked\b', page))
-        for name, chosen in ratings.items():
-            area = name.split("_")[1]
-            evidence = re.search(rf'name="evidence_{area}"[^>]*>([^<]*)</textarea>', page)
-            form[name] = chosen
-            form[f"evidence_{area}"] = evidence.group(1) if evidence else ""
-        with (hiring.counting(engine) if count else hiring.nothing()) as statements:
-            started = time.perf_counter_ns()
-            response = client.post(path, data=form)
-            elapsed = time.perf_counter_ns() - started
-        if response.status_code != 302:
-            raise BenchError(f"POST {path} gave {response.status_code}, not a redirect")
-        return elapsed / 1000, len(statements)
-
-    return Route("save a submitted scorecard", f"POST {path}", INTERVIEWER), post
-
-
 def check_debrief_pages(clients: Mapping[str, FlaskClient], routes: Sequence[Route],
                         seed: hiring.HiringSeed) -> tuple[int, int]:
     """The debrief pages must show what they are timed for: the CSV a row per scorecard and
@@ -355,17 +273,6 @@ def check_debrief_pages(clients: Mapping[str, FlaskClient], routes: Sequence[Rou
         raise BenchError(f"the dashboard's first page lists {listed} of {seed.candidates} "
                          "candidates")
     return len(cards), listed
-
-
-def get_ok(client: FlaskClient, path: str) -> Any:
-    response = client.get(path)
-    if response.status_code != 200:
-        raise BenchError(f"GET {path} gave {response.status_code}, not 200")
-    return response
-
-
-def as_clients(clients: FlaskClient | Mapping[str, FlaskClient]) -> Mapping[str, FlaskClient]:
-    return clients if isinstance(clients, Mapping) else {ADMIN: clients}
 
 
 def time_routes(clients: FlaskClient | Mapping[str, FlaskClient], routes: Sequence[Route], *,
@@ -410,27 +317,6 @@ def count_queries(clients: FlaskClient | Mapping[str, FlaskClient], engine: Engi
             row.queries = len(statements) / count
 
 
-@contextmanager
-def tracing() -> Iterator[None]:
-    """tracemalloc on for the block (it slows Python down: never while timing)."""
-    started = not tracemalloc.is_tracing()
-    if started:
-        tracemalloc.start()
-    try:
-        yield
-    finally:
-        if started:
-            tracemalloc.stop()
-
-
-def added_kib(action: Callable[[], object]) -> float:
-    """The most memory ``action`` held, above what was held before it, in KiB."""
-    tracemalloc.reset_peak()
-    before = tracemalloc.get_traced_memory()[0]
-    action()
-    return max(0, tracemalloc.get_traced_memory()[1] - before) / 1024
-
-
 def measure_memory(clients: FlaskClient | Mapping[str, FlaskClient], rows: list[Row]) -> None:
     """Peak memory added per request, the most of MEMORY_REQUESTS, in a pass of its own."""
     by_who = as_clients(clients)
@@ -439,73 +325,6 @@ def measure_memory(clients: FlaskClient | Mapping[str, FlaskClient], rows: list[
             client, path = by_who[row.route.who], row.route.path
             row.peak_kib = max(added_kib(lambda c=client, p=path: get_ok(c, p))
                                for _ in range(MEMORY_REQUESTS))
-
-
-# One timed operation: (round, count statements?) -> (µs, statements).
-Operation = Callable[[int, bool], tuple[float, int]]
-
-
-def time_operation(route: Route, operation: Operation, healthz: FlaskClient, *,
-                   operations: int, repeat: int, requests: int) -> Row:
-    """R repetitions of: ``requests`` requests to /healthz, then ``operations`` operations;
-    the ratio is to the median of those /healthz blocks. Then one more operation counted
-    (statements) and one traced (memory)."""
-    rounds = iter(range(1_000_000))
-    for _ in range(OPERATION_WARM_UP):
-        operation(next(rounds), False)
-    blocks, each, base = [], [], []
-    for _ in range(repeat):
-        started = time.perf_counter_ns()
-        for _ in range(requests):
-            get_ok(healthz, "/healthz")
-        base.append((time.perf_counter_ns() - started) / requests / 1000)
-        samples = [operation(next(rounds), False)[0] for _ in range(operations)]
-        each += samples
-        blocks.append(statistics.fmean(samples))
-    _us, queries = operation(next(rounds), True)
-    with tracing():
-        peak = added_kib(lambda: operation(next(rounds), False))
-    row = Row(Route(route.name, route.path, route.who, operations), blocks, queries=queries,
-              each_us=each, peak_kib=peak)
-    row.ratio = row.median_us / statistics.median(base)
-    return row
-
-
-def operation_rounds(operations: int, repeat: int) -> int:
-    """How many operations time_operation runs (each web build needs a fresh candidate)."""
-    return OPERATION_WARM_UP + operations * repeat + 2
-
-
-def time_operations(clients: Mapping[str, FlaskClient], engine: Engine,
-                    seed: hiring.HiringSeed, *, operations: int, repeat: int,
-                    requests: int) -> list[Row]:
-    """Build a loop through the service (rolled back) and through the web (committed, each
-    for a fresh candidate), and save a submitted scorecard, each interleaved with /healthz."""
-    needed = 1 + operation_rounds(operations, repeat)  # seed.fresh[0] is the service's
-    if len(seed.fresh) < needed:
-        raise BenchError(f"timing the web build needs {needed} fresh candidates, there are "
-                         f"{len(seed.fresh)}; add candidates")
-
-    def service(round_: int, count: bool) -> tuple[float, int]:
-        ns, statements = hiring.build_rolled_back(engine, seed, seed.fresh[0], round_,
-                                                  time.perf_counter_ns, count=count)
-        return ns / 1000, statements
-
-    def web(round_: int, count: bool) -> tuple[float, int]:
-        ns, statements = hiring.post_build(clients[RECRUITER], engine, seed,
-                                           seed.fresh[1 + round_], time.perf_counter_ns,
-                                           count=count)
-        return ns / 1000, statements
-
-    page = f"/requisitions/{seed.requisition_id}/candidates/<fresh>/loop"
-    timed = [(Route("build a loop, service", "build_loop(), rolled back", RECRUITER), service),
-             (Route("build a loop, web", f"POST {page}", RECRUITER), web),
-             scorecard_save(clients[INTERVIEWER], engine)]
-    try:
-        return [time_operation(route, operation, clients[ADMIN], operations=operations,
-                               repeat=repeat, requests=requests) for route, operation in timed]
-    except hiring.HiringError as exc:
-        raise BenchError(str(exc)) from exc
 
 
 @dataclass
@@ -622,8 +441,8 @@ def header(result: Result) -> str:
                  "the debrief's candidate); ")
     line += f"{result.requests} requests x {result.repeat} repeats"
     if result.candidates:
-        builds = f"{result.operations} build{'s' if result.operations != 1 else ''}"
-        line += f" ({result.loop_page_requests} for the loop page; {builds} per repeat each way)"
+        line += (f" ({result.loop_page_requests} for the loop page; {result.operations} of each "
+                 "operation per repeat)")
     line += (", median of the repeats' means, p50 and p95 of single requests; peak memory "
              f"of the process {result.max_rss_mib:,.0f} MiB; seeding took "
              f"{result.seed_seconds:.1f} s")

@@ -34,7 +34,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bench import pages
-from bench.pages import BenchError, Route
+from bench.core import BenchError, Route
 
 KEY_PAGES = ("home", "bank list", "bank search", "question detail", "requisition",
              "candidate's loop", "scheduling board", "requisition dashboard", "debrief",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bench import serve
-from bench.pages import BenchError, Route
+from bench.core import BenchError, Route
 from tests.test_bench import ROUTE_NAMES
 
 WRK_OUTPUT = """Running 10s test @ http://127.0.0.1:40000/requisitions/1/board
