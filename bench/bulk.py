@@ -18,12 +18,12 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, Table, insert, select
 
 from interviewloop.audit.models import AuditEvent
-from interviewloop.db import utcnow
+from interviewloop.db import Base, utcnow
 from interviewloop.loops.models import Loop, LoopQuestion, LoopStage, LoopStageArea, QuestionSet
 from interviewloop.scheduling.models import Interview, InterviewChange, Panelist
 
@@ -46,8 +46,9 @@ def chunks(rows: Sequence[dict[str, Any]], size: int = CHUNK) -> Iterator[Sequen
         yield rows[start:start + size]
 
 
-def insert_ids(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> list[int]:
-    """Insert ``rows`` many at a time; their new ids, in the rows' order."""
+def insert_ids(conn: Connection, model: type[Base], rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert ``rows`` into ``model``'s table many at a time; their new ids, in order."""
+    table = cast(Table, model.__table__)
     ids: list[int] = []
     stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
     for part in chunks(rows):
@@ -55,7 +56,8 @@ def insert_ids(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -
     return ids
 
 
-def insert_all(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+def insert_all(conn: Connection, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
+    table = cast(Table, model.__table__)
     for part in chunks(rows):
         conn.execute(insert(table), part)
 
@@ -82,27 +84,27 @@ def copy_loops(conn: Connection, model_candidate_id: int, candidate_ids: Iterabl
     questions = conn.execute(select(LoopQuestion).where(LoopQuestion.loop_id == model.id)
                              .order_by(LoopQuestion.stage_id, LoopQuestion.position)).all()
     now = utcnow()
-    loop_ids = insert_ids(conn, Loop.__table__, [
+    loop_ids = insert_ids(conn, Loop, [
         {"candidate_id": c, "level": model.level, "template_id": model.template_id,
          "question_set_id": model.question_set_id, "created_at": now, "updated_at": now,
          "coverage_gaps": model.coverage_gaps, "version": 1} for c in targets])
-    stage_ids = insert_ids(conn, LoopStage.__table__, [
+    stage_ids = insert_ids(conn, LoopStage, [
         {"loop_id": loop_id, "position": s.position, "name": s.name, "category": s.category,
          "minutes": s.minutes} for loop_id in loop_ids for s in stages])
     per_loop = len(stages)
     new_stage = {(n, s.id): stage_ids[n * per_loop + i]
                  for n in range(len(loop_ids)) for i, s in enumerate(stages)}
-    insert_all(conn, LoopStageArea.__table__, [
+    insert_all(conn, LoopStageArea, [
         {"stage_id": new_stage[(n, f.stage_id)], "area_id": f.area_id}
         for n in range(len(loop_ids)) for f in focus])
-    insert_all(conn, LoopQuestion.__table__, [
+    insert_all(conn, LoopQuestion, [
         {"loop_id": loop_id, "stage_id": new_stage[(n, q.stage_id)],
          "question_id": q.question_id, "position": q.position,
          "set_question_id": q.set_question_id, "alternate_reason": None}
         for n, loop_id in enumerate(loop_ids) for q in questions])
     # What build_loop records (interviewloop/loops/service.py).
     gaps, number = len(model.coverage_gaps or []), _set_number(conn, model.question_set_id)
-    insert_all(conn, AuditEvent.__table__, [
+    insert_all(conn, AuditEvent, [
         audit_row(now, actor_id, "loop_built", "loops", loop_id, candidate_id=c, seed=None,
                   gaps=gaps, question_set=number, alternates=[])
         for loop_id, c in zip(loop_ids, targets, strict=True)])
@@ -148,7 +150,9 @@ def hold_interviews(conn: Connection, candidate_ids: Sequence[int],
     slots = max(free, default=0)
     end = (now or utcnow()).replace(second=0, microsecond=0) - timedelta(days=1)
     first = end - slots * slot
-    interviews, panels, held_panels = [], [], []
+    interviews: list[dict[str, Any]] = []
+    panels: list[dict[str, Any]] = []
+    held_panels: list[tuple[int, ...]] = []
     for n, lane, candidate_id, stage_id in plan:
         starts = first + n * slot
         ends = starts + timedelta(minutes=minutes_of[stage_id])
@@ -162,7 +166,7 @@ def hold_interviews(conn: Connection, candidate_ids: Sequence[int],
             "created_by_id": recruiter_id, "created_at": starts - timedelta(days=7),
             "cancelled_at": None, "version": 1})
         held_panels.append(panel)
-    ids = insert_ids(conn, Interview.__table__, interviews)
+    ids = insert_ids(conn, Interview, interviews)
     changes, audit = [], []
     for interview_id, row, panel in zip(ids, interviews, held_panels, strict=True):
         panels += [{"interview_id": interview_id, "user_id": user_id,
@@ -179,8 +183,8 @@ def hold_interviews(conn: Connection, candidate_ids: Sequence[int],
         audit.append(audit_row(row["created_at"], recruiter_id, "interview_scheduled",
                                "interviews", interview_id, stage_id=row["stage_id"],
                                candidate_id=row["candidate_id"], panel=list(panel)))
-    insert_all(conn, Panelist.__table__, panels)
-    insert_all(conn, InterviewChange.__table__, changes)
-    insert_all(conn, AuditEvent.__table__, audit)
+    insert_all(conn, Panelist, panels)
+    insert_all(conn, InterviewChange, changes)
+    insert_all(conn, AuditEvent, audit)
     return [Held(i, r["candidate_id"], r["stage_id"], p, r["ends_at"])
             for i, r, p in zip(ids, interviews, held_panels, strict=True)]

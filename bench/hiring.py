@@ -152,7 +152,7 @@ def add_candidates(bind: Engine, requisition_id: int, count: int, rng: random.Ra
                      "email": f"candidate{n:05d}@example.net", "source": rng.choice(SOURCES),
                      "notes": "", "status": status.value, "created_at": now, "version": 1})
     with writing(bind).connect() as conn, conn.begin():
-        return bulk.insert_ids(conn, Candidate.__table__, rows)
+        return bulk.insert_ids(conn, Candidate, rows)
 
 
 def build_first_loop(bind: Engine, requisition_id: int, candidate_id: int) -> None:
@@ -298,7 +298,7 @@ def score_interviews(bind: Engine, held: list[bulk.Held], rng: random.Random) ->
                 "submitted_at": None if draft else submitted_at, "version": 1})
             contents.append((content, draft, submitted_at, user_id))
     with writing(bind).connect() as conn, conn.begin():
-        ids = bulk.insert_ids(conn, Scorecard.__table__, cards)
+        ids = bulk.insert_ids(conn, Scorecard, cards)
         ratings_rows, signal_rows, revisions, audit = [], [], [], []
         for card_id, card, (content, draft, at, user_id) in zip(ids, cards, contents,
                                                                  strict=True):
@@ -316,7 +316,7 @@ def score_interviews(bind: Engine, held: list[bulk.Held], rng: random.Random) ->
                                         card_id, interview_id=card["interview_id"]))
         for model, rows in ((Rating, ratings_rows), (PreOfferSignal, signal_rows),
                             (ScorecardRevision, revisions), (AuditEvent, audit)):
-            bulk.insert_all(conn, model.__table__, rows)
+            bulk.insert_all(conn, model, rows)
     return len(revisions), owing
 
 

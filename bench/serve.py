@@ -45,7 +45,7 @@ SECRET_KEY = "bench"  # the benchmark's throwaway database and app
 
 
 class NoRedirect(urllib.request.HTTPErrorProcessor):
-    def http_response(self, request, response):  # type: ignore[no-untyped-def]
+    def http_response(self, request, response):
         return response
 
     https_response = http_response
@@ -115,7 +115,7 @@ def wrk_command(url: str, cookie: str | None, *, threads: int, connections: int,
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        return int(sock.getsockname()[1])
 
 
 def gunicorn_command(port: int, workers: int) -> list[str]:
@@ -148,7 +148,7 @@ def fetch(url: str, cookie: str | None) -> int:
     request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})  # noqa: S310
     opener = urllib.request.build_opener(NoRedirect)
     with opener.open(request, timeout=60) as response:
-        return response.status
+        return int(response.status)
 
 
 # --- the run ------------------------------------------------------------------------------
