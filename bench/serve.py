@@ -92,6 +92,8 @@ def parse_wrk(output: str) -> Load:
     total = re.search(r"^\s+(\d+) requests in", output, re.M)
     if not (rate and p50 and p99 and total):
         raise BenchError(f"wrk printed no rate or latency distribution:\n{output}")
+    if int(total.group(1)) == 0:
+        raise BenchError(f"no request completed: give wrk a longer --duration\n{output}")
     errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses:\s+(\d+)", output))
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), "
                               r"timeout (\d+)", output)

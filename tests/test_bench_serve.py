@@ -35,6 +35,9 @@ def test_wrk_output_is_read_in_milliseconds_with_its_errors():
     assert serve.milliseconds("1.50m") == 90_000
     with pytest.raises(BenchError, match="no rate"):
         serve.parse_wrk("unable to connect to 127.0.0.1:1 Connection refused")
+    # A page slower than the run: nothing measured, which must not read as a rate of 0.
+    with pytest.raises(BenchError, match="no request completed"):
+        serve.parse_wrk(WRK_OUTPUT.replace("523 requests in", "0 requests in"))
 
 
 def test_the_key_pages_are_pages_the_benchmark_seeds_and_times():
