@@ -63,6 +63,9 @@ EMAIL = "bench-admin@example.com"
 PASSWORD = "bench-admin-passphrase"
 HASH_COST = {"PASSWORD_HASH_MEMORY_KIB": 256, "PASSWORD_HASH_TIME_COST": 1}
 SEARCH = {"q": "latency", "category": Category.SYSTEM_DESIGN.value, "level": Level.SENIOR.value}
+# Text alone, two fragments inside words: every active question is a candidate for the match
+# and the count, as with a person typing part of a word.
+TEXT_SEARCH = "q=tenc+rollb"
 WARM_UP = 3
 OPERATION_WARM_UP = 1
 COUNTED_REQUESTS = 3  # requests per page in the query-counting pass
@@ -231,6 +234,7 @@ def routes_for(engine: Engine, page_size: int, seed: hiring.HiringSeed | None = 
         Route("bank list", "/bank/"),
         Route("bank list, last page", f"/bank/?page={last_page}"),
         Route("bank search", f"/bank/?{query}"),
+        Route("bank text search", f"/bank/?{TEXT_SEARCH}"),
         Route("question detail", f"/bank/questions/{ids[len(ids) // 2]}"),
         Route("rubric", "/bank/rubric"),
     ]

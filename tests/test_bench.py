@@ -27,7 +27,7 @@ from tests.factories import (
 )
 
 BANK_PAGES = ["healthz", "home", "bank list", "bank list, last page", "bank search",
-              "question detail", "rubric"]
+              "bank text search", "question detail", "rubric"]
 HIRING_PAGES = ["requisition", "requisitions list", "candidate's loop", "loop templates"]
 DEBRIEF_PAGES = ["debrief", "requisition dashboard", "debrief CSV"]
 SCHEDULING_PAGES = ["scheduling board", "interviewer home", "scorecard form"]
