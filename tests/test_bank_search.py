@@ -20,6 +20,7 @@ from interviewloop.bank.models import Question
 from interviewloop.bank.schema import QuestionInput
 from interviewloop.bank.search_index import FTS_TABLE, TRIGRAM_INDEX
 from interviewloop.db import utcnow
+from interviewloop.enums import Category
 
 
 def scanned_ids(session: Session, text_: str, status: str) -> list[int]:
@@ -72,7 +73,7 @@ def plant(session: Session) -> None:
     session.flush()
 
 
-def bank_fragments(session: Session, count: int = 40) -> list[str]:
+def bank_fragments(session: Session, count: int = 30) -> list[str]:
     """Pieces of the real bank's text, cut anywhere (inside words too), 1 to 8 characters."""
     rng = random.Random(15)
     texts = list(session.scalars(select(Question.title + " " + Question.prompt)
@@ -87,28 +88,31 @@ def bank_fragments(session: Session, count: int = 40) -> list[str]:
 
 def test_search_finds_what_the_scan_found(db_session, bank):
     plant(db_session)
-    queries = QUERIES + bank_fragments(db_session)
+    queries = [(query, status) for query in QUERIES for status in ("active", "all")]
+    queries += [(fragment, "all") for fragment in bank_fragments(db_session)]
     if db_session.get_bind().dialect.name == "sqlite":
         # NUL ends an FTS5 query string; PostgreSQL refuses it in any text (and the web
         # form refuses it before either, with a 400).
-        queries.append("ab\x00cde")
+        queries.append(("ab\x00cde", "all"))
     found_any = 0
-    for status in ("active", "all"):
-        for query in queries:
-            expected = scanned_ids(db_session, query, status)
-            assert searched_ids(db_session, query, status) == expected, (query, status)
-            found_any += bool(expected)
-    assert found_any > len(queries)  # the queries did match something, mostly
+    for query, status in queries:
+        expected = scanned_ids(db_session, query, status)
+        assert searched_ids(db_session, query, status) == expected, (query, status)
+        found_any += bool(expected)
+    assert found_any > len(queries) / 2  # the queries did match something, mostly
 
 
-def test_the_filters_still_narrow_a_search(db_session, bank):
+def test_the_other_filters_still_narrow_a_search(db_session, bank):
     plant(db_session)
-    page = service.search_questions(db_session, service.BankFilters(text="k8s", category=None))
-    retired = service.search_questions(db_session, service.BankFilters(text="zzqx",
-                                                                       status="retired"))
-    assert {q.slug for q in page.items} >= {"planted-0", "planted-1"}
-    assert [q.slug for q in retired.items] == ["planted-5"]
-    assert service.search_questions(db_session, service.BankFilters(text="zzqx")).total == 0
+
+    def slugs(**filters) -> set[str]:
+        page = service.search_questions(db_session, service.BankFilters(**filters))
+        return {q.slug for q in page.items}
+
+    assert {"planted-0", "planted-1"} <= slugs(text="k8s")
+    assert slugs(text="k8s", category=Category.CODING_IMPLEMENTATION) == set()
+    assert slugs(text="zzqx", status="retired") == {"planted-5"}
+    assert slugs(text="zzqx") == set()
 
 
 def _new(session: Session, title: str) -> Question:
