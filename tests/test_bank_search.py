@@ -59,6 +59,8 @@ QUERIES = [
     "title:k8s", "{braces}", "(parens)", "NEAR", "near(", "AND", "and or", "NOT", "OR",
     "café", "CAFÉ", "Écoles", "écoles", "naïv", "straße", "STRASSE", "日本", "日本語", "🙂",
     "latency", "LATENCY", "atenc", "tenc rollb", "zzqx", "", "   ", "a b", "ab", "no-such-thing",
+    # Eight words count: a fifth that matches nothing narrows, a ninth does not.
+    "k8s p99 latency traffic nothing-fifth-word",
     "rollout k8s p99 latency traffic moves cache golden nothing-ninth-word",
 ]
 
