@@ -11,6 +11,7 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import create_engine, pool
 
+from interviewloop.bank.search_index import left_to_the_drift_test
 from interviewloop.models import Base
 
 config = context.config
@@ -40,6 +41,7 @@ def _run(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
+        include_name=left_to_the_drift_test,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -81,6 +81,9 @@ from interviewloop.loops.models import Loop
 EMAIL = "bench-admin@example.com"
 PASSWORD = "bench-admin-passphrase"
 SEARCH = {"q": "latency", "category": Category.SYSTEM_DESIGN.value, "level": Level.SENIOR.value}
+# Text alone, two fragments inside words: every active question is a candidate for the match
+# and the count, as with a person typing part of a word.
+TEXT_SEARCH = "q=tenc+rollb"
 WARM_UP = 3
 COUNTED_REQUESTS = 3  # requests per page in the query-counting pass
 MEMORY_REQUESTS = 1  # requests per page in the memory pass (after the warm-ups)
@@ -223,6 +226,7 @@ def routes_for(engine: Engine, page_size: int, seed: hiring.HiringSeed | None = 
         Route("bank list", "/bank/"),
         Route("bank list, last page", f"/bank/?page={last_page}"),
         Route("bank search", f"/bank/?{query}"),
+        Route("bank text search", f"/bank/?{TEXT_SEARCH}"),
         Route("question detail", f"/bank/questions/{ids[len(ids) // 2]}"),
         Route("rubric", "/bank/rubric"),
         Route("audit log", "/admin/audit"),

@@ -12,7 +12,7 @@ identifier quoting and redundant outer parentheses.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
@@ -23,12 +23,14 @@ class IndexShape:
     columns: tuple[str, ...]
     unique: bool
     where: str | None  # the predicate of a partial index, normalised
+    using: str = "btree"  # the access method (PostgreSQL's GIN index of bank search)
 
 
 @dataclass
 class TableCatalogue:
     checks: dict[str, str]  # constraint name (or "<unnamed N>") -> normalised expression
     indexes: dict[str, IndexShape]  # indexes that do not back a PK/UNIQUE constraint
+    triggers: dict[str, str] = field(default_factory=dict)  # SQLite's: name -> normalised SQL
 
 
 Catalogue = dict[str, TableCatalogue]
@@ -136,11 +138,13 @@ def _sqlite_catalogue(conn: Connection) -> Catalogue:
     catalogue: Catalogue = {}
     rows = conn.execute(text(
         "SELECT type, name, tbl_name, sql FROM sqlite_master "
-        "WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' AND sql IS NOT NULL "
-        "ORDER BY type DESC")).all()  # tables before their indexes
+        "WHERE type IN ('table', 'index', 'trigger') AND name NOT LIKE 'sqlite_%' "
+        "AND sql IS NOT NULL ORDER BY type <> 'table'")).all()  # tables first
     for kind, name, table, sql in rows:
         if kind == "table":
             catalogue[name] = TableCatalogue(sqlite_checks(sql), {})
+        elif kind == "trigger":
+            catalogue[table].triggers[name] = normalise_sql(sql)
         else:
             _, shape = sqlite_index(sql)
             catalogue[table].indexes[name] = shape
@@ -159,13 +163,18 @@ _PG_CHECKS = text("""
     WHERE con.contype = 'c' AND t.relnamespace = current_schema()::regnamespace
 """)
 # Indexes made by PRIMARY KEY / UNIQUE / EXCLUDE constraints are those constraints, which
-# Alembic compares; the rest are the CREATE INDEX ones, partial or not.
+# Alembic compares; the rest are the CREATE INDEX ones, partial or not. A key's operator
+# class follows it unless it is its type's default (gin_trgm_ops is not).
 _PG_INDEXES = text("""
     SELECT t.relname, i.relname, ix.indisunique, pg_get_expr(ix.indpred, ix.indrelid, true),
            ARRAY(SELECT pg_get_indexdef(ix.indexrelid, k, true)
-                 FROM generate_series(1, ix.indnkeyatts) AS k ORDER BY k)
+                        || CASE WHEN opc.opcdefault THEN '' ELSE ' ' || opc.opcname END
+                 FROM generate_series(1, ix.indnkeyatts) AS k
+                 JOIN pg_opclass opc ON opc.oid = ix.indclass[k - 1] ORDER BY k),
+           am.amname
     FROM pg_index ix
     JOIN pg_class i ON i.oid = ix.indexrelid
+    JOIN pg_am am ON am.oid = i.relam
     JOIN pg_class t ON t.oid = ix.indrelid
     WHERE t.relnamespace = current_schema()::regnamespace
       AND NOT EXISTS (SELECT 1 FROM pg_constraint con
@@ -180,10 +189,10 @@ def _pg_catalogue(conn: Connection) -> Catalogue:
         # "CHECK (expr)", possibly followed by NOT VALID / NO INHERIT, which then differ.
         assert definition.startswith("CHECK "), definition
         catalogue[table].checks[name] = normalise_sql(definition.removeprefix("CHECK "))
-    for table, name, unique, where, columns in conn.execute(_PG_INDEXES):
+    for table, name, unique, where, columns, using in conn.execute(_PG_INDEXES):
         catalogue[table].indexes[name] = IndexShape(
             tuple(normalise_sql(c) for c in columns), unique,
-            None if where is None else normalise_sql(where))
+            None if where is None else normalise_sql(where), using)
     return catalogue
 
 
@@ -205,7 +214,8 @@ def differences(expected: Catalogue, actual: Catalogue) -> list[tuple]:
             found.append(("table", table, None, want is not None, have is not None))
             continue
         for what, want_items, have_items in (("check", want.checks, have.checks),
-                                             ("index", want.indexes, have.indexes)):
+                                             ("index", want.indexes, have.indexes),
+                                             ("trigger", want.triggers, have.triggers)):
             for name in sorted(want_items.keys() | have_items.keys()):
                 if want_items.get(name) != have_items.get(name):
                     found.append((what, table, name, want_items.get(name), have_items.get(name)))

@@ -27,7 +27,7 @@ from tests.factories import (
 )
 
 BANK_PAGES = ["healthz", "one query", "home", "bank list", "bank list, last page",
-              "bank search", "question detail", "rubric", "audit log"]
+              "bank search", "bank text search", "question detail", "rubric", "audit log"]
 HIRING_PAGES = ["requisition", "requisitions list", "candidate's loop", "loop templates"]
 DEBRIEF_PAGES = ["debrief", "requisition dashboard", "debrief CSV"]
 SCHEDULING_PAGES = ["scheduling board", "interviewer home", "scorecard form"]

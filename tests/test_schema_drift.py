@@ -13,6 +13,7 @@ import re
 import pytest
 from sqlalchemy import create_engine, text
 
+from interviewloop.bank.search_index import FTS_TABLE, FTS_TABLES, TRIGRAM_INDEX
 from interviewloop.models import Base
 from tests.conftest import migrate, new_database_url
 from tests.schema_catalogue import (
@@ -69,11 +70,19 @@ def test_checks_and_indexes_match_the_models(model_catalogue, database_url):
     migrated = _catalogue(database_url)
     assert differences(model_catalogue, migrated) == []
     # The comparison covered something: every table, the enum CHECKs, the partial indexes.
-    assert set(migrated) == set(Base.metadata.tables)
+    search_tables = FTS_TABLES if database_url.startswith("sqlite") else set()
+    assert set(migrated) == set(Base.metadata.tables) | search_tables
     assert "ck_users_weekly_cap_range" in migrated["users"].checks
     assert "ck_user_roles_role" in migrated["user_roles"].checks
     assert migrated["interviews"].indexes["uq_interviews_live_stage"].where is not None
     assert migrated["questions"].indexes["ix_questions_active_order"].where is not None
+    # Bank search's index, made by DDL events on create_all's side (bank/search_index.py).
+    if database_url.startswith("sqlite"):
+        assert set(migrated["questions"].triggers) == {
+            f"{FTS_TABLE}_insert", f"{FTS_TABLE}_delete", f"{FTS_TABLE}_update"}
+    else:
+        assert migrated["questions"].indexes[TRIGRAM_INDEX] == IndexShape(
+            ("title gin_trgm_ops", "prompt gin_trgm_ops"), False, None, "gin")
 
 
 def test_a_changed_check_is_reported(model_catalogue, drifted_url):
@@ -115,6 +124,31 @@ def test_a_missing_check_and_an_extra_index_are_reported(model_catalogue, drifte
          model_catalogue["audit_events"].checks["ck_audit_events_action_not_empty"], None),
         ("index", "audit_events", "ix_extra", None, IndexShape(("action",), False, None)),
     ]
+
+
+def test_a_changed_search_index_is_reported(model_catalogue, drifted_url):
+    """Bank search's index is compared too: SQLite's triggers, PostgreSQL's operator classes."""
+    if drifted_url.startswith("sqlite"):
+        _execute(drifted_url, "DROP TRIGGER questions_fts_update",
+                 "CREATE TRIGGER questions_fts_update AFTER UPDATE OF title ON questions "
+                 "BEGIN INSERT INTO questions_fts(rowid, title, prompt) "
+                 "VALUES (new.id, new.title, new.prompt); END")
+        [(what, table, name, _expected, _actual)] = differences(model_catalogue,
+                                                                _catalogue(drifted_url))
+        assert (what, table, name) == ("trigger", "questions", f"{FTS_TABLE}_update")
+    else:
+        _execute(drifted_url, f"DROP INDEX {TRIGRAM_INDEX}",
+                 f"CREATE INDEX {TRIGRAM_INDEX} ON questions USING gin (title gin_trgm_ops, "
+                 "prompt gin_trgm_ops) WHERE retired_at IS NULL",
+                 "CREATE INDEX ix_extra ON questions (title, prompt)")
+        assert differences(model_catalogue, _catalogue(drifted_url)) == [
+            ("index", "questions", "ix_extra", None,
+             IndexShape(("title", "prompt"), False, None, "btree")),
+            ("index", "questions", TRIGRAM_INDEX,
+             IndexShape(("title gin_trgm_ops", "prompt gin_trgm_ops"), False, None, "gin"),
+             IndexShape(("title gin_trgm_ops", "prompt gin_trgm_ops"), False,
+                        "retired_at is null", "gin")),
+        ]
 
 
 def _edit_sqlite_table(url: str, table: str, edit) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interviewloop import limits
+from interviewloop.bank import search_index
 from interviewloop.constraints import explain
 from interviewloop.db import Base, str_enum, utcnow
 from interviewloop.enums import Category, Level
@@ -129,6 +130,10 @@ class Question(Base):
     @property
     def red_flags(self) -> list[str]:
         return [p.text for p in self.points if p.kind == "red_flag"]
+
+
+# Bank search's index (a trigram GIN index, or an FTS5 table and its triggers), for create_all.
+search_index.attach(Question.__table__)
 
 
 class QuestionPoint(Base):

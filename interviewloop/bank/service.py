@@ -7,10 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from interviewloop.audit.service import Actor, record
+from interviewloop.bank import search
 from interviewloop.bank.models import (
     BenchmarkQuestion,
     CapabilityArea,
@@ -85,7 +86,7 @@ def rubric(session: Session) -> list[Competency]:
     ))
 
 
-def _filtered(filters: BankFilters) -> Select:
+def _filtered(filters: BankFilters, dialect: str) -> Select:
     stmt = select(Question)
     if filters.status == "active":
         stmt = stmt.where(Question.retired_at.is_(None))
@@ -108,17 +109,13 @@ def _filtered(filters: BankFilters) -> Select:
             QuestionBenchmark.benchmark_id == BenchmarkQuestion.id,
             BenchmarkQuestion.slug == filters.benchmark,
         ))
-    for term in filters.text.split()[:8]:
-        pattern = "%" + re.sub(r"([\\%_])", r"\\\1", term) + "%"
-        stmt = stmt.where(or_(Question.title.ilike(pattern, escape="\\"),
-                              Question.prompt.ilike(pattern, escape="\\")))
-    return stmt
+    return stmt.where(*search.text_conditions(filters.text, dialect))
 
 
 def search_questions(session: Session, filters: BankFilters, page: int = 1,
                      size: int = 20) -> Page:
     """One page of questions matching the filters, with what the list shows loaded."""
-    stmt = _filtered(filters)
+    stmt = _filtered(filters, session.get_bind().dialect.name)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     page = max(1, min(page, max(1, -(-total // size))))
     items = session.scalars(

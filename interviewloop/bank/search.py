@@ -1,0 +1,61 @@
+"""The bank's text search: each word of the query, as typed, inside the title or the prompt.
+
+The text is split on whitespace (the first ``MAX_TERMS`` words count); a question matches
+when every word occurs in its title or its prompt as a literal substring, case aside: "k8s",
+"p99", a fragment inside a word, and ``%``, ``_``, ``"``, ``*`` or ``-`` match themselves.
+That is ``ILIKE`` with the LIKE wildcards escaped, which decides on both databases; an index
+made for substrings finds the candidates (bank/search_index.py):
+
+- PostgreSQL: the pg_trgm GIN index answers these very ILIKE conditions.
+- SQLite: the FTS5 trigram table narrows the rows to those holding every word of three
+  characters or more, as a quoted phrase (so nothing in it is FTS5 syntax); the ILIKE
+  conditions then decide. FTS5 folds case over all of Unicode where SQLite's ``lower()``
+  folds only ASCII, so its match holds every row the ILIKE one does, and the results are
+  exactly the scan's.
+
+A word under three characters has no trigram: on SQLite it is left to the ILIKE condition
+alone, and PostgreSQL's planner does the same. Such a query is still answered correctly, by
+the scan it always was, only not faster.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import ColumnElement, column, or_, select, table
+
+from interviewloop.bank.models import Question
+from interviewloop.bank.search_index import FTS_TABLE
+
+MAX_TERMS = 8
+TRIGRAM = 3  # characters in a trigram: shorter words cannot be looked up in either index
+
+_fts = table(FTS_TABLE, column("rowid"), column(FTS_TABLE))
+
+
+def terms(text: str) -> list[str]:
+    return text.split()[:MAX_TERMS]
+
+
+def contains(term: str) -> ColumnElement[bool]:
+    """The term, literally, inside the title or the prompt (any case)."""
+    pattern = "%" + re.sub(r"([\\%_])", r"\\\1", term) + "%"
+    return or_(Question.title.ilike(pattern, escape="\\"),
+               Question.prompt.ilike(pattern, escape="\\"))
+
+
+def fts_query(words: list[str]) -> str:
+    """An FTS5 query matching rows that hold every word: each a string, ``"`` doubled."""
+    return " AND ".join('"' + word.replace('"', '""') + '"' for word in words)
+
+
+def text_conditions(text: str, dialect: str) -> list[ColumnElement[bool]]:
+    """The WHERE conditions for the search text on the given database."""
+    words = terms(text)
+    conditions = [contains(word) for word in words]
+    # An FTS5 query is a C string: a word holding NUL is left to the scan.
+    indexed = [word for word in words if len(word) >= TRIGRAM and "\x00" not in word]
+    if dialect == "sqlite" and indexed:
+        conditions.insert(0, Question.id.in_(
+            select(_fts.c.rowid).where(_fts.c[FTS_TABLE].match(fts_query(indexed)))))
+    return conditions
