@@ -85,7 +85,8 @@ def rubric(session: Session) -> list[Competency]:
     ))
 
 
-def _filtered(filters: BankFilters) -> Select:
+def filtered(filters: BankFilters) -> Select:
+    """The questions matching the filters, unordered (the bank page and the API page them)."""
     stmt = select(Question)
     if filters.status == "active":
         stmt = stmt.where(Question.retired_at.is_(None))
@@ -118,7 +119,7 @@ def _filtered(filters: BankFilters) -> Select:
 def search_questions(session: Session, filters: BankFilters, page: int = 1,
                      size: int = 20) -> Page:
     """One page of questions matching the filters, with what the list shows loaded."""
-    stmt = _filtered(filters)
+    stmt = filtered(filters)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     page = max(1, min(page, max(1, -(-total // size))))
     items = session.scalars(

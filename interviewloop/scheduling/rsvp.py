@@ -108,6 +108,7 @@ def answer(session: Session, signer: LinkSigner, token: str, *, ip: str | None =
     if panelist.rsvp != opened.answer:
         before = panelist.rsvp
         panelist.rsvp, panelist.rsvp_at = opened.answer, now
+        opened.interview.updated_at = now  # the panel's answers are the interview's too
         session.flush()
         record(session, Actor(panelist.user, ip), f"interview_{opened.answer.value}",
                opened.interview, user_id=panelist.user_id, before=before.value,
