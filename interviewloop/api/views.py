@@ -15,7 +15,7 @@ from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint
 from werkzeug.wrappers import Response
 
-from interviewloop.api import auth, queries
+from interviewloop.api import auth, guards, queries
 from interviewloop.api.models import ApiScope
 from interviewloop.api.problems import ApiProblem
 from interviewloop.api.schemas import ListQuery, RequisitionPage, RequisitionSchema
@@ -28,6 +28,7 @@ bp = Blueprint("api_v1", __name__, url_prefix="/api/v1",
                description="Requisitions, candidates, loops, interviews, the question bank "
                            "and users.")
 bp.before_request(auth.authenticate)
+bp.before_request(guards.refuse_nul_in_json)
 limiter.limit(configured("RATELIMIT_API"), key_func=auth.rate_limit_key,
               error_message="Too many API calls with this token.")(bp)
 
