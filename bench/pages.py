@@ -10,7 +10,8 @@ names one, created fresh and dropped at the end), migrates it with `alembic upgr
 seeds the real question bank plus synthetic questions up to N, then a hiring team and one
 open senior requisition with C candidates, L of them with loops built, every stage of those
 held and scored, a few pre-offer checks and offers (bench/hiring.py). It logs an admin, the
-recruiter and the hiring manager in through the real /login form, then for each page
+recruiter and the hiring manager in through the real /login form (and gives the admin an
+API token, for the API's lists: bench/api.py), then for each page
 makes K requests R times through the Flask test client (K2 for a candidate's loop page,
 which costs a few hundred ms a request at full size): the bank's pages, the requisition's,
 a candidate's debrief, its CSV and the requisition dashboard. Then it times building a loop, N2
@@ -47,7 +48,7 @@ from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from bench import hiring
+from bench import api, hiring
 from bench.seed import seed_bank
 from interviewloop import create_app, paging
 from interviewloop.audit.service import SYSTEM
@@ -255,7 +256,7 @@ def routes_for(engine: Engine, page_size: int, seed: hiring.HiringSeed | None = 
             Route("scorecard form", f"/interviews/{scorecard_interview(engine)}/scorecard",
                   INTERVIEWER),
         ]
-    return routes
+    return routes + [Route(name, path, api.API) for name, path in api.lists(seed is not None)]
 
 
 def scorecard_interview(engine: Engine) -> int:
@@ -444,6 +445,7 @@ def run(url: str, *, questions: int, requests: int, repeat: int, candidates: int
         clients = {ADMIN: app.test_client(), RECRUITER: app.test_client(),
                    MANAGER: app.test_client(), INTERVIEWER: app.test_client()}
         log_in(clients[ADMIN])
+        clients[api.API] = api.token_client(app, engine, EMAIL)
         if seed is not None:
             log_in(clients[RECRUITER], hiring.RECRUITER_EMAIL)
             log_in(clients[MANAGER], hiring.MANAGER_EMAIL)
