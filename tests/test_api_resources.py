@@ -17,14 +17,7 @@ from interviewloop.loops import service as loops
 from interviewloop.scheduling import rsvp
 from interviewloop.scheduling.models import RsvpState
 from interviewloop.tokens import LinkSigner
-from tests.api_support import assert_problem, call, make_token
-from tests.factories import (
-    add_to_team,
-    make_candidate_with_loop,
-    make_interview,
-    make_requisition,
-    next_monday,
-)
+from tests.api_support import assert_problem, call, interview_world, make_token
 
 USER_FIELDS = {"id", "email", "name", "roles", "time_zone", "job_title", "is_active",
                "weekly_interview_cap", "created_at", "updated_at", "deactivated_at"}
@@ -32,17 +25,8 @@ USER_FIELDS = {"id", "email", "name", "roles", "time_zone", "job_title", "is_act
 
 @pytest.fixture
 def w(db_session, bank, make_user):
-    manager, recruiter = make_user("hiring_manager"), make_user("recruiter")
-    interviewer = make_user("interviewer")
-    requisition = make_requisition(db_session, manager, recruiter)
-    add_to_team(db_session, requisition, manager, interviewer)
-    candidate, loop = make_candidate_with_loop(db_session, requisition, recruiter)
-    interview = make_interview(db_session, requisition, recruiter, candidate, loop.stages[0],
-                               [interviewer], next_monday())
-    db_session.flush()
-    return {"manager": manager, "recruiter": recruiter, "interviewer": interviewer,
-            "requisition": requisition, "loop": loop, "interview": interview,
-            "manager_token": make_token(db_session, manager)}
+    world = interview_world(db_session, make_user)
+    return {**world, "manager_token": make_token(db_session, world["manager"])}
 
 
 def since(moment) -> str:
@@ -96,6 +80,8 @@ def test_an_answer_to_the_invite_is_a_change_to_the_interview(client, db_session
     rsvp.answer(db_session, LinkSigner("test-secret"), link, now=mark + timedelta(seconds=1))
     [item] = call(client, "GET", url + since(mark), w["manager_token"]).get_json()["items"]
     assert item["panel"][0]["rsvp"] == "accepted"
+    # Its version stays: an answer never makes a recruiter's reschedule stale.
+    assert item["version"] == w["interview"].version
 
 
 def test_a_swapped_question_is_a_change_to_the_loop(client, db_session, w):

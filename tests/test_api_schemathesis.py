@@ -23,14 +23,7 @@ from schemathesis.checks import (
 from sqlalchemy import select
 
 from interviewloop.bank.models import CapabilityArea
-from tests.api_support import make_token
-from tests.factories import (
-    add_to_team,
-    make_candidate_with_loop,
-    make_interview,
-    make_requisition,
-    next_monday,
-)
+from tests.api_support import interview_world, make_token
 
 EXAMPLES_PER_OPERATION = 25
 OPERATIONS = 16
@@ -80,16 +73,11 @@ def fuzz(operation, ids: dict[str, int], area: str, headers: dict[str, str],
 def world(db_session, make_user) -> tuple[dict[str, int], str, dict[str, str]]:
     """A loop with an interview, in the real bank; the ids, an area's slug, and the
     headers of an admin's calls."""
-    manager, recruiter = make_user("hiring_manager"), make_user("recruiter")
-    interviewer = make_user("interviewer")
-    requisition = make_requisition(db_session, manager, recruiter)
-    add_to_team(db_session, requisition, manager, interviewer)
-    candidate, loop = make_candidate_with_loop(db_session, requisition, recruiter)
-    interview = make_interview(db_session, requisition, recruiter, candidate, loop.stages[0],
-                               [interviewer], next_monday())
-    ids = {"requisition_id": requisition.id, "candidate_id": candidate.id, "loop_id": loop.id,
-           "interview_id": interview.id, "question_id": loop.stages[0].questions[0].question_id,
-           "user_id": interviewer.id}
+    w = interview_world(db_session, make_user)
+    ids = {"requisition_id": w["requisition"].id, "candidate_id": w["candidate"].id,
+           "loop_id": w["loop"].id, "interview_id": w["interview"].id,
+           "question_id": w["loop"].stages[0].questions[0].question_id,
+           "user_id": w["interviewer"].id}
     area = db_session.scalar(select(CapabilityArea.slug).order_by(CapabilityArea.position))
     headers = {"Authorization": f"Bearer {make_token(db_session, make_user('admin'))}"}
     return ids, area, headers

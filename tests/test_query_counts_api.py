@@ -15,31 +15,18 @@ from interviewloop.db import utcnow
 from interviewloop.loops.models import Loop, LoopQuestion, LoopStage, LoopStageArea
 from interviewloop.requisitions.models import Candidate
 from interviewloop.scheduling.models import Interview, Panelist
-from tests.api_support import call, make_token
-from tests.factories import (
-    add_to_team,
-    make_candidate_with_loop,
-    make_interview,
-    make_requisition,
-    next_monday,
-)
+from tests.api_support import call, interview_world, make_token
+from tests.factories import next_monday
 
 MANY = 520
 
 
 @pytest.fixture
 def team(db_session, bank, make_user):
-    manager, recruiter = make_user("hiring_manager"), make_user("recruiter")
-    interviewer = make_user("interviewer")
-    requisition = make_requisition(db_session, manager, recruiter)
-    add_to_team(db_session, requisition, manager, interviewer)
-    for n in range(2):  # built by the services: the shapes the bulk rows copy
-        candidate, loop = make_candidate_with_loop(db_session, requisition, recruiter, n, seed=n)
-        make_interview(db_session, requisition, recruiter, candidate, loop.stages[0],
-                       [interviewer], next_monday(weeks_ahead=2 + n))
-    db_session.flush()
-    return {"requisition": requisition, "interviewer": interviewer,
-            "token": make_token(db_session, make_user("admin"))}
+    """Two loops with an interview each, built by the services: the shapes the bulk rows
+    copy."""
+    world = interview_world(db_session, make_user, count=2)
+    return {**world, "token": make_token(db_session, make_user("admin"))}
 
 
 def queries_for(client, count_queries, token: str, url: str) -> int:

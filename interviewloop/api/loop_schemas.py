@@ -100,7 +100,8 @@ class InterviewSchema(ma.Schema):
     created_at = fields.AwareDateTime(required=True)
     updated_at = fields.AwareDateTime(required=True, metadata={
         "description": "Any change, a panelist's answer to the invite included."})
-    version = fields.Integer(required=True)
+    version = fields.Integer(required=True, metadata={
+        "description": "Raised by a reschedule or a cancellation (not by an answer)."})
 
 
 class LoopListQuery(ListQuery):

@@ -84,7 +84,7 @@ def list_interviews(args: dict[str, Any]) -> ResponseReturnValue:
 
 @bp.get("/interviews/<int:interview_id>")
 @operation(ApiScope.READ_INTERVIEWS)
-@bp.response(200, InterviewSchema, headers=ETAG_HEADER)
+@bp.response(200, InterviewSchema)  # no ETag: read only, and an answer keeps its version
 @bp.doc(operationId="getInterview")
 def get_interview(interview_id: int) -> ResponseReturnValue:
     """One interview: its stage and questions, times, panel and their answers to the invite
@@ -97,5 +97,4 @@ def get_interview(interview_id: int) -> ResponseReturnValue:
     if not (on_panel or requisitions.can_manage(user, requisition)):
         raise NotFound("No such interview.")
     scheduling.kit_stage(db.session, interview)  # the stage's questions, as the kit has them
-    return json_response(InterviewSchema(), interview,
-                         headers={"ETag": etag(interview.version)})
+    return json_response(InterviewSchema(), interview)
