@@ -10,7 +10,8 @@ names one, created fresh and dropped at the end), migrates it with `alembic upgr
 seeds the real question bank plus synthetic questions up to N, then a hiring team and one
 open senior requisition with C candidates and their loops, every stage of those held and
 scored, a few pre-offer checks and offers (bench/hiring.py, in bulk: bench/bulk.py). It
-logs each role in through the real /login form, then for each page makes K requests R
+logs each role in through the real /login form (and gives the admin an API token, for
+the API's lists: bench/api.py), then for each page makes K requests R
 times through the Flask test client (K2 for a candidate's loop page), each timed on its
 own; then counts each page's SQL statements and traces its memory, in passes of their own.
 Then it times building a loop (the service, rolled back; the form POST, each time for a
@@ -48,7 +49,7 @@ from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from bench import hiring
+from bench import api, hiring
 from bench.core import (
     ADMIN,
     ANONYMOUS,
@@ -252,7 +253,7 @@ def routes_for(engine: Engine, page_size: int, seed: hiring.HiringSeed | None = 
             Route("scorecard form", f"/interviews/{scorecard_interview(engine)}/scorecard",
                   INTERVIEWER),
         ]
-    return routes
+    return routes + [Route(name, path, api.API) for name, path in api.lists(seed is not None)]
 
 
 def check_debrief_pages(clients: Mapping[str, FlaskClient], routes: Sequence[Route],
@@ -367,6 +368,7 @@ def prepare(app: Flask, *, questions: int, candidates: int, loops: int | None,
     clients = {who: app.test_client()
                for who in (ADMIN, RECRUITER, MANAGER, INTERVIEWER, ANONYMOUS)}
     log_in(clients[ADMIN])
+    clients[api.API] = api.token_client(app, engine, EMAIL)
     if seed is not None:
         log_in(clients[RECRUITER], hiring.RECRUITER_EMAIL)
         log_in(clients[MANAGER], hiring.MANAGER_EMAIL)

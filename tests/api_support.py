@@ -41,3 +41,33 @@ def assert_problem(response, status: int, field: str | None = None) -> dict:
     if field is not None:
         assert field in [e["field"] for e in body.get("errors", [])], body
     return body
+
+
+def interview_world(db_session, make_user, count: int = 1) -> dict:
+    """A hiring team with an interviewer, and ``count`` candidates each with a loop (from
+    the real bank: ask for the `bank` fixture) whose first stage has an interview with the
+    interviewer on its panel, a week apart. The first candidate's are `loop`, `interview`."""
+    from tests.factories import (
+        add_to_team,
+        make_candidate_with_loop,
+        make_interview,
+        make_requisition,
+        next_monday,
+    )
+
+    manager, recruiter = make_user("hiring_manager"), make_user("recruiter")
+    interviewer = make_user("interviewer")
+    requisition = make_requisition(db_session, manager, recruiter)
+    add_to_team(db_session, requisition, manager, interviewer)
+    built = []
+    for n in range(count):
+        candidate, loop = make_candidate_with_loop(db_session, requisition, recruiter, n + 1,
+                                                   seed=n + 1)
+        built.append((candidate, loop, make_interview(
+            db_session, requisition, recruiter, candidate, loop.stages[0], [interviewer],
+            next_monday(weeks_ahead=2 + n))))
+    db_session.flush()
+    candidate, loop, interview = built[0]
+    return {"manager": manager, "recruiter": recruiter, "interviewer": interviewer,
+            "requisition": requisition, "candidate": candidate, "loop": loop,
+            "interview": interview}

@@ -5,16 +5,21 @@ counts its rows). The actors are test_permissions_hiring's, each with a token ho
 scope: access follows the hiring team exactly as the pages do (requisitions/service.py
 get_requisition, can_manage). Team interviewers read the requisition; candidates are their
 managers' (admin, manager, recruiter), 403 for the rest of the team, 404 off the team.
+Loops are their candidate's managers' (the loop page), interviews their managers' and
+panel's (the interview page: 404 for the rest), the bank everyone's to read and its
+editors' (hiring managers, admins: the outsider holds that role) to change, users admins'.
 test_same_answer_as_the_page puts each API operation beside the page that does the same."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pytest
 from sqlalchemy import select
 
+from interviewloop.bank.models import CapabilityArea, Question
 from interviewloop.requisitions.models import Candidate
 from tests.api_support import assert_problem, call, make_token
 from tests.test_permissions import MISSING_ID, post, url_for_rule, world_value
@@ -22,16 +27,22 @@ from tests.test_permissions_hiring import (
     ACTORS,
     ADMIN,
     ANON,
+    MANAGER,
     MANAGERS,
     MEMBER,
     OUTSIDER,
+    PANEL,
     TEAM,
     TITLE,
     TeamWorld,
 )
 
-IDS = (("requisition_id", "requisition"), ("candidate_id", "candidate"))
+IDS = (("requisition_id", "requisition"), ("candidate_id", "candidate"), ("loop_id", "loop"),
+       ("interview_id", "interview"), ("question_id", "bank_question"), ("user_id", "member"))
 NEW_EMAIL = "pushed.by.api@example.net"
+SIGNED_IN = frozenset(ACTORS) - {ANON}
+EDITORS = frozenset({ADMIN, MANAGER, OUTSIDER})  # who holds hiring_manager (or admin)
+NEW_TITLE = "Tracing a regression through the eval suite"
 
 
 @dataclass(frozen=True)
@@ -47,6 +58,9 @@ class ApiRoute:
     # A list filters instead of refusing: it shows the world's `lists` object to `shown_to`.
     lists: str | None = None
     shown_to: frozenset[str] = frozenset()
+    # The role is checked before the id is looked up (as the admin pages do): an unknown
+    # id is refused like a known one to those without it.
+    role_first: bool = False
     done: Callable | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
@@ -80,7 +94,44 @@ API_ROUTES = [
              data=lambda w: {"name": "Renamed Through The API"},
              headers=lambda w: {"If-Match": f'"{w.candidate.version}"'},
              done=lambda w: _fresh(w, w.candidate).name == "Renamed Through The API"),
+    ApiRoute("/api/v1/loops", "GET", SIGNED_IN, lists="loop", shown_to=MANAGERS),
+    ApiRoute("/api/v1/loops/<int:loop_id>", "GET", MANAGERS),
+    ApiRoute("/api/v1/interviews", "GET", SIGNED_IN, lists="interview", shown_to=PANEL),
+    ApiRoute("/api/v1/interviews/<int:interview_id>", "GET", PANEL, denied=404),
+    ApiRoute("/api/v1/bank/questions", "GET", SIGNED_IN, lists="bank_question",
+             shown_to=SIGNED_IN),
+    ApiRoute("/api/v1/bank/questions/<int:question_id>", "GET", SIGNED_IN),
+    ApiRoute("/api/v1/bank/questions", "POST", EDITORS, ok=201,
+             data=lambda w: w.new_question(),
+             done=lambda w: w.db.scalar(select(Question.id).where(
+                 Question.title == NEW_TITLE)) is not None),
+    ApiRoute("/api/v1/bank/questions/<int:question_id>", "PATCH", EDITORS,
+             data=lambda w: {"title": NEW_TITLE},
+             headers=lambda w: {"If-Match": f'"{w.bank_question.version}"'},
+             done=lambda w: _fresh(w, w.bank_question).title == NEW_TITLE),
+    ApiRoute("/api/v1/users", "GET", frozenset({ADMIN}), outside=403, lists="member",
+             shown_to=frozenset({ADMIN})),
+    ApiRoute("/api/v1/users/<int:user_id>", "GET", frozenset({ADMIN}), outside=403,
+             role_first=True),
 ]
+
+
+class ApiWorld(TeamWorld):
+    """The hiring world, with a question of the real bank."""
+
+    @cached_property
+    def bank_question(self):
+        self._request.getfixturevalue("bank")
+        return self.db.scalars(select(Question).order_by(Question.id)).first()
+
+    def new_question(self) -> dict:
+        self._request.getfixturevalue("bank")
+        area = self.db.scalar(select(CapabilityArea.slug).order_by(CapabilityArea.position))
+        return {"title": NEW_TITLE, "category": "mlops_operations",
+                "prompt": "A metric fell after the last release: find out why.",
+                "signals": ["Bisects the release", "Reads the eval diff", "Checks the data"],
+                "red_flags": ["Blames the model", "Rolls forward blind"],
+                "areas": [area], "levels": ["senior"], "minutes": 30}
 
 
 def expected(route: ApiRoute, actor: str) -> int:
@@ -93,7 +144,7 @@ def expected(route: ApiRoute, actor: str) -> int:
 
 @pytest.fixture
 def world(request, db_session, make_user):
-    world = TeamWorld(request, db_session, make_user)
+    world = ApiWorld(request, db_session, make_user)
     world.admin = make_user("admin", name="Ari Admin")
     world.outsider = make_user("recruiter", "hiring_manager", "interviewer", name="Olly Outsider")
     return world
@@ -135,7 +186,9 @@ def test_api_permission_matrix(route, actor, world, client, token_of):
 @pytest.mark.parametrize("route", [r for r in API_ROUTES if "<int:" in r.rule], ids=str)
 def test_unknown_id_is_404(route, actor, world, client, token_of):
     url = url_for_rule(route.rule, lambda _name: MISSING_ID)
-    check(route, actor, world, client, token_of(actor), url, 404)
+    refused = route.role_first and actor not in route.allowed
+    check(route, actor, world, client, token_of(actor), url,
+          expected(route, actor) if refused else 404)
 
 
 @pytest.mark.parametrize("route", API_ROUTES, ids=str)
@@ -153,27 +206,42 @@ def test_a_signed_in_browser_is_not_a_caller(route, world, login, client):
 
 # Each API operation beside the page that does the same for the same person: the page's
 # answer decides the API's (a page's 302 after a POST is the API's success).
+def _candidate_body(w) -> dict:
+    return {"requisition_id": w.requisition.id, "name": "Same As Page",
+            "email": "same.as.page@example.net"}
+
+
 PAGES = [
-    ("GET", "/requisitions/{r}", "GET", "/api/v1/requisitions/{r}", 200),
-    ("GET", "/requisitions/{r}/candidates/{c}/edit", "GET", "/api/v1/candidates/{c}", 200),
-    ("GET", "/requisitions/{r}/candidates/new", "POST", "/api/v1/candidates", 201),
-    ("GET", "/requisitions/{r}/candidates/{c}/edit", "PATCH", "/api/v1/candidates/{c}", 200),
+    ("/requisitions/{r}", "GET", "/api/v1/requisitions/{r}", 200, None),
+    ("/requisitions/{r}/candidates/{c}/edit", "GET", "/api/v1/candidates/{c}", 200, None),
+    ("/requisitions/{r}/candidates/new", "POST", "/api/v1/candidates", 201, _candidate_body),
+    ("/requisitions/{r}/candidates/{c}/edit", "PATCH", "/api/v1/candidates/{c}", 200,
+     lambda w: {"notes": "Same as the page"}),
+    ("/requisitions/{r}/candidates/{c}", "GET", "/api/v1/loops/{l}", 200, None),
+    ("/interviews/{i}", "GET", "/api/v1/interviews/{i}", 200, None),
+    ("/bank/questions/{q}", "GET", "/api/v1/bank/questions/{q}", 200, None),
+    ("/bank/questions/new", "POST", "/api/v1/bank/questions", 201, ApiWorld.new_question),
+    ("/bank/questions/{q}/edit", "PATCH", "/api/v1/bank/questions/{q}", 200,
+     lambda w: {"prompt": "Same as the page: find out why."}),
+    ("/admin/users/{u}", "GET", "/api/v1/users/{u}", 200, None),
 ]
 
 
 @pytest.mark.parametrize("actor", [a for a in ACTORS if a != ANON])
-@pytest.mark.parametrize(("page_method", "page", "method", "api", "success"), PAGES,
-                         ids=[f"{p[2]} {p[3]}" for p in PAGES])
-def test_same_answer_as_the_page(page_method, page, method, api, success, actor, world,
-                                 login, client, token_of):
+@pytest.mark.parametrize(("page", "method", "api", "success", "data"), PAGES,
+                         ids=[f"{p[1]} {p[2]}" for p in PAGES])
+def test_same_answer_as_the_page(page, method, api, success, data, actor, world, login, client,
+                                 token_of):
     person = getattr(world, actor)
     names = {"r": world.requisition.id, "c": world.candidate.id}
-    page_status = login(person).open(page.format(**names), method=page_method).status_code
-    data = {"requisition_id": world.requisition.id, "name": "Same As Page",
-            "email": "same.as.page@example.net"} if method == "POST" else (
-        {"notes": "Same as the page"} if method == "PATCH" else None)
-    response = call(client, method, api.format(**names), token_of(actor), json=data,
-                    headers={"If-Match": f'"{world.candidate.version}"'})
+    for name, attribute in (("l", "loop"), ("i", "interview"), ("q", "bank_question"),
+                            ("u", "member")):
+        if "{" + name + "}" in page + api:
+            names[name] = getattr(world, attribute).id
+    version = world.bank_question.version if "bank" in api else world.candidate.version
+    page_status = login(person).get(page.format(**names)).status_code
+    response = call(client, method, api.format(**names), token_of(actor),
+                    json=data(world) if data else None, headers={"If-Match": f'"{version}"'})
     api_status = response.status_code
     if page_status == 200:
         assert api_status == success, response.get_data(as_text=True)

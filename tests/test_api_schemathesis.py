@@ -2,7 +2,8 @@
 real token (an admin's, every scope) and real rows behind it: no server error, and every
 answer (status, content type, headers, body) as the document says. Half the examples are
 aimed at rows that exist, so that creates and updates succeed too, not only 404 and 422.
-Bounded: 40 examples per operation, 240 in all."""
+Then stateful runs follow the document's links (a list's first item to its get, a created
+question to its get and update). Bounded: 25 examples per operation, 30 stateful runs of up to 6 calls."""
 
 from __future__ import annotations
 
@@ -19,29 +20,42 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from sqlalchemy import select
 
-from tests.api_support import make_token
-from tests.factories import make_candidate, make_requisition
+from interviewloop.bank.models import CapabilityArea
+from tests.api_support import interview_world, make_token
 
-EXAMPLES_PER_OPERATION = 40
+EXAMPLES_PER_OPERATION = 25
+OPERATIONS = 16
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_headers_conformance, response_schema_conformance, negative_data_rejection]
+FILLERS = {"signals": ["Names the metric", "Bisects the change", "Reads the eval diff"],
+           "red_flags": ["Blames the model", "Ships blind"]}
 
 
-def aimed(case, ids: dict[str, int]):
-    """The case with its ids (path, and a body's requisition_id) replaced by real ones, and
-    If-Match "*" (any version: the fuzzer cannot know the current ETag)."""
+def aimed(case, ids: dict[str, int], area: str):
+    """The case with its ids (path, and a body's requisition_id) replaced by real ones,
+    If-Match "*" (any version: the fuzzer cannot know the current ETag), and a question's
+    lists filled to what the bank asks (known areas, enough signals and red flags)."""
     for name in case.path_parameters or {}:
         if name in ids:
             case.path_parameters[name] = ids[name]
     if case.headers and "If-Match" in case.headers:
         case.headers["If-Match"] = "*"
-    if isinstance(case.body, dict) and "requisition_id" in case.body:
-        case.body["requisition_id"] = ids["requisition_id"]
+    if isinstance(case.body, dict):
+        if "requisition_id" in case.body:
+            case.body["requisition_id"] = ids["requisition_id"]
+        if "areas" in case.body:
+            case.body["areas"] = [area]
+        if "benchmarks" in case.body:
+            case.body["benchmarks"] = []
+        for name, filler in FILLERS.items():
+            if isinstance(case.body.get(name), list):
+                case.body[name] = [*filler, *case.body[name]][:10]
     return case
 
 
-def fuzz(operation, ids: dict[str, int], headers: dict[str, str],
+def fuzz(operation, ids: dict[str, int], area: str, headers: dict[str, str],
          statuses: Counter[tuple[str, int]]) -> None:
     name = f"{operation.method.upper()} {operation.path}"
 
@@ -49,27 +63,76 @@ def fuzz(operation, ids: dict[str, int], headers: dict[str, str],
     @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True,
               database=None, suppress_health_check=list(HealthCheck))
     def conforms(case, aim):
-        response = (aimed(case, ids) if aim else case).call_and_validate(
+        response = (aimed(case, ids, area) if aim else case).call_and_validate(
             headers=headers, checks=CHECKS)
         statuses[(name, response.status_code)] += 1
 
     conforms()
 
 
-def test_api_conforms_to_its_document(app, db_session, make_user):
+def world(db_session, make_user) -> tuple[dict[str, int], str, dict[str, str]]:
+    """A loop with an interview, in the real bank; the ids, an area's slug, and the
+    headers of an admin's calls."""
+    w = interview_world(db_session, make_user)
+    ids = {"requisition_id": w["requisition"].id, "candidate_id": w["candidate"].id,
+           "loop_id": w["loop"].id, "interview_id": w["interview"].id,
+           "question_id": w["loop"].stages[0].questions[0].question_id,
+           "user_id": w["interviewer"].id}
+    area = db_session.scalar(select(CapabilityArea.slug).order_by(CapabilityArea.position))
+    headers = {"Authorization": f"Bearer {make_token(db_session, make_user('admin'))}"}
+    return ids, area, headers
+
+
+def test_api_conforms_to_its_document(app, db_session, make_user, bank):
     """Each operation in turn, through Hypothesis directly: schemathesis' pytest plugin
     (from_fixture) does not run under pytest 9."""
-    manager, recruiter = make_user("hiring_manager"), make_user("recruiter")
-    requisition = make_requisition(db_session, manager, recruiter)
-    candidate = make_candidate(db_session, requisition, recruiter, 1)
-    ids = {"requisition_id": requisition.id, "candidate_id": candidate.id}
-    headers = {"Authorization": f"Bearer {make_token(db_session, make_user('admin'))}"}
-
+    ids, area, headers = world(db_session, make_user)
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 6
+    assert len(operations) == OPERATIONS
     statuses: Counter[tuple[str, int]] = Counter()
     for operation in operations:
-        fuzz(operation, ids, headers, statuses)
+        fuzz(operation, ids, area, headers, statuses)
     succeeded = {name for (name, status), _n in statuses.items() if status < 300}
-    assert len(succeeded) == 6, sorted(statuses.items())  # every operation, not only refusals
+    assert len(succeeded) == OPERATIONS, sorted(statuses.items())  # not only refusals
+
+
+def test_stateful_runs_follow_the_links(app, db_session, make_user, bank):
+    _ids, _area, headers = world(db_session, make_user)
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    # Unknown query parameters are ignored, as clients expect (webargs' EXCLUDE), not refused;
+    # and the token is ours, not one the fuzzer made up.
+    schema.config.generation.update(allow_extra_parameters=False, with_security_parameters=False)
+    # Only the document's own links: none that Schemathesis would infer from names.
+    schema.config.phases.stateful.inference.algorithms = []
+    followed: Counter[str] = Counter()
+
+    class Workflow(schema.as_state_machine()):  # type: ignore[misc]
+        def before_call(self, case):
+            """Lists unfiltered (a made-up filter finds nothing, and an empty page offers
+            no link to follow): the fuzzing above covers the filters."""
+            if case.query and not case.path_parameters:
+                case.query = {k: v for k, v in case.query.items() if k == "limit"}
+
+        def get_call_kwargs(self, case):
+            return {"headers": headers}
+
+        def step(self, input):
+            output = super().step(input)
+            # A get whose id a link took from an earlier answer, and found.
+            if input.transition is not None and input.is_applied and \
+                    output.response.status_code == 200:
+                followed[f"{input.case.method} {input.case.operation.path}"] += 1
+            return output
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(response, checks=CHECKS, transport_kwargs=kwargs)
+
+    Workflow.run(settings=settings(max_examples=30, stateful_step_count=6, deadline=None,
+                                   derandomize=True, database=None,
+                                   suppress_health_check=list(HealthCheck)))
+    # Gets reached through the document's links, with ids from earlier answers: real rows,
+    # read (most of them: which ones a run reaches depends on the whole document).
+    gets = {"GET /api/v1/loops/{loop_id}", "GET /api/v1/interviews/{interview_id}",
+            "GET /api/v1/users/{user_id}", "GET /api/v1/bank/questions/{question_id}"}
+    assert len(gets & set(followed)) >= 3, sorted(followed.items())

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bench import core, hiring, pages
+from bench import api, core, hiring, pages
 from interviewloop.audit.service import Actor
 from interviewloop.loops import service as loops
 from interviewloop.requisitions import service as requisitions
@@ -33,7 +33,11 @@ DEBRIEF_PAGES = ["debrief", "requisition dashboard", "debrief CSV"]
 SCHEDULING_PAGES = ["scheduling board", "interviewer home", "scorecard form"]
 BUILDS = ["build a loop, service", "build a loop, web"]
 SAVES = ["save a submitted scorecard"]
-ROUTE_NAMES = BANK_PAGES + HIRING_PAGES + DEBRIEF_PAGES + SCHEDULING_PAGES + BUILDS + SAVES
+API_BANK_LISTS = ["API bank questions", "API users"]
+API_LISTS = ["API requisitions", "API candidates", "API loops", "API interviews",
+             *API_BANK_LISTS]
+ROUTE_NAMES = (BANK_PAGES + HIRING_PAGES + DEBRIEF_PAGES + SCHEDULING_PAGES + API_LISTS + BUILDS
+               + SAVES)
 # The 2k size at a toy scale: no --loops, so every active candidate but a reserve, and the
 # rejected ones, get a loop.
 TINY = {"size": "2k", "questions": 200, "candidates": 20, "requests": 2, "repeat": 2,
@@ -202,6 +206,15 @@ def test_dashboard_query_count_does_not_grow_with_candidates(tiny_run, small_run
         assert small.row(name).queries == tiny.row(name).queries, name
 
 
+def test_tiny_run_times_the_api_lists_with_a_token(tiny_run):
+    _url, result = tiny_run
+    for name in API_LISTS:
+        row = result.row(name)
+        assert row.route.who == api.API and row.route.path.startswith("/api/v1/"), name
+        # Each reads the token and its list: dearer than the health check.
+        assert row.queries >= 2 and row.ratio > 1, name
+
+
 def test_tiny_run_times_building_loops(tiny_run):
     _url, result = tiny_run
     service, web = result.row("build a loop, service"), result.row("build a loop, web")
@@ -236,7 +249,7 @@ def test_small_run_prints_the_table(small_run):
 def test_without_candidates_only_the_bank_pages_are_timed(tmp_path):
     result = pages.main(arguments(bench_database_url(tmp_path), questions=80, candidates=0,
                                   requests=1, repeat=1))
-    assert [row.route.name for row in result.rows] == BANK_PAGES
+    assert [row.route.name for row in result.rows] == BANK_PAGES + API_BANK_LISTS
     assert result.candidates == result.web_loops == 0
 
 

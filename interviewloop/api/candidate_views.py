@@ -5,16 +5,14 @@ manager, the recruiter, admins; 403 for the rest of the team, 404 off it), and s
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from flask import json, request, url_for
+from flask import json, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
-from werkzeug.wrappers import Response
 
-from interviewloop import limits
-from interviewloop.api import auth, idempotency, queries
+from interviewloop.api import auth, queries
+from interviewloop.api.creates import IDEMPOTENCY_KEY, idempotent_create
 from interviewloop.api.models import ApiScope
 from interviewloop.api.problems import ApiProblem
 from interviewloop.api.schemas import (
@@ -39,12 +37,6 @@ from interviewloop.requisitions import candidates as service
 from interviewloop.requisitions import service as requisitions
 from interviewloop.requisitions.models import Candidate, Requisition
 
-_KEY = re.compile(r"[\x21-\x7e]+")  # visible ASCII, as the header draft recommends
-IDEMPOTENCY_KEY = {"in": "header", "name": "Idempotency-Key", "required": False,
-                   "description": "Send the same key to retry safely: the first answer is "
-                                  "returned again, and nothing is created twice.",
-                   "schema": {"type": "string", "minLength": limits.IDEMPOTENCY_KEY.low,
-                              "maxLength": limits.IDEMPOTENCY_KEY.high}}
 IF_MATCH = {"in": "header", "name": "If-Match", "required": True,
             "description": "The ETag of the candidate as you last read it.",
             "schema": {"type": "string"}}
@@ -83,6 +75,7 @@ def list_candidates(args: dict[str, Any]) -> ResponseReturnValue:
 @bp.get("/candidates/<int:candidate_id>")
 @operation(ApiScope.READ_CANDIDATES)
 @bp.response(200, CandidateSchema, headers=ETAG_HEADER)
+@bp.doc(operationId="getCandidate")  # a link's target (api/links.py)
 def get_candidate(candidate_id: int) -> ResponseReturnValue:
     """One candidate."""
     _requisition, candidate = _load(candidate_id)
@@ -97,36 +90,18 @@ def get_candidate(candidate_id: int) -> ResponseReturnValue:
 def create_candidate(data: dict[str, Any]) -> ResponseReturnValue:
     """Add a candidate to an open requisition you manage, e.g. pushed from an ATS with its
     external id (409 if that id from that source was imported already)."""
-    owner = auth.caller()
-    key = request.headers.get("Idempotency-Key")
-    fingerprint = idempotency.fingerprint(request.method, request.path, request.get_data())
-    if key is not None:
-        if len(key) not in limits.IDEMPOTENCY_KEY or not _KEY.fullmatch(key):
-            raise ApiProblem(422, "An Idempotency-Key is 1 to 255 visible ASCII characters.",
-                             field="Idempotency-Key")
-        earlier = idempotency.earlier_answer(db.session, owner, key)
-        if earlier is not None:
-            if earlier.request_hash != fingerprint:
-                raise ApiProblem(422, "This Idempotency-Key was used for a different request; "
-                                      "use a new key for a new request.",
-                                 field="Idempotency-Key")
-            replay = Response(earlier.response_body, status=earlier.status_code,
-                              mimetype="application/json")
-            replay.headers.update({**earlier.response_headers, "Idempotent-Replayed": "true"})
-            return replay
-    try:
-        requisition = requisitions.get_requisition(db.session, owner, data["requisition_id"])
-    except NotFound:
-        raise ApiProblem(422, "No such requisition.", field="requisition_id") from None
-    candidate = service.add_candidate(db.session, auth.api_actor(), requisition, _input(data))
-    body = json.dumps(CandidateSchema().dump(candidate))
-    headers = _headers(candidate)
-    if key is not None:
-        idempotency.remember(db.session, owner, key, fingerprint, status_code=201, body=body,
-                             headers=headers)
-    response = Response(body, status=201, mimetype="application/json")
-    response.headers.update(headers)
-    return response
+
+    def create() -> tuple[str, dict[str, str]]:
+        try:
+            requisition = requisitions.get_requisition(db.session, auth.caller(),
+                                                       data["requisition_id"])
+        except NotFound:
+            raise ApiProblem(422, "No such requisition.", field="requisition_id") from None
+        candidate = service.add_candidate(db.session, auth.api_actor(), requisition,
+                                          _input(data))
+        return json.dumps(CandidateSchema().dump(candidate)), _headers(candidate)
+
+    return idempotent_create(create)
 
 
 @bp.patch("/candidates/<int:candidate_id>")

@@ -21,6 +21,11 @@ class ApiScope(enum.StrEnum):
     READ_REQUISITIONS = "read:requisitions"
     READ_CANDIDATES = "read:candidates"
     WRITE_CANDIDATES = "write:candidates"
+    READ_LOOPS = "read:loops"
+    READ_INTERVIEWS = "read:interviews"
+    READ_BANK = "read:bank"
+    WRITE_BANK = "write:bank"
+    READ_USERS = "read:users"
 
 
 class TokenKind(enum.StrEnum):

@@ -28,10 +28,12 @@ class ApiProblem(Exception):
     """Raised by API views for a refusal that no service raised (a precondition, a scope)."""
 
     def __init__(self, status: int, detail: str, *, field: str | None = None,
-                 headers: Mapping[str, str] | None = None) -> None:
+                 headers: Mapping[str, str] | None = None,
+                 errors: list[dict[str, str]] | None = None) -> None:
         super().__init__(detail)
         self.status, self.detail, self.field = status, detail, field
         self.headers = dict(headers or {})
+        self.errors = errors  # several fields at fault, each {field, message}
 
 
 def problem(status: int, detail: str, *, errors: list[dict[str, str]] | None = None,
@@ -92,7 +94,8 @@ def _domain(exc: DomainError) -> Response:
 
 def _api_problem(exc: ApiProblem) -> Response:
     _rollback()
-    response = field_problem(exc.status, exc.detail, exc.field)
+    response = problem(exc.status, exc.detail, errors=exc.errors) if exc.errors else \
+        field_problem(exc.status, exc.detail, exc.field)
     response.headers.update(exc.headers)
     return response
 

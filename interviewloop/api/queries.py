@@ -17,10 +17,13 @@ from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from interviewloop.auth.models import User
+from interviewloop.bank.models import Question
+from interviewloop.loops.models import Loop
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.requisitions.service import managed_clause, visible_clause
+from interviewloop.scheduling.models import Interview
 
-Row = TypeVar("Row", Requisition, Candidate)
+Row = TypeVar("Row", Requisition, Candidate, Loop, Interview, Question, User)
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,7 @@ class Window:
     updated_since: datetime | None = None
 
 
-def _page(session: Session, stmt: Select[Row], model: Any, window: Window) -> Page[Row]:
+def page_of(session: Session, stmt: Select[Row], model: Any, window: Window) -> Page[Row]:
     if window.updated_since is not None:
         stmt = stmt.where(model.updated_at >= window.updated_since)
     if window.cursor is not None:
@@ -50,7 +53,7 @@ def _page(session: Session, stmt: Select[Row], model: Any, window: Window) -> Pa
 
 
 def requisition_page(session: Session, user: User, window: Window) -> Page[Requisition]:
-    return _page(session, select(Requisition).where(visible_clause(user)), Requisition, window)
+    return page_of(session, select(Requisition).where(visible_clause(user)), Requisition, window)
 
 
 def candidate_page(session: Session, user: User, window: Window, *,
@@ -64,4 +67,4 @@ def candidate_page(session: Session, user: User, window: Window, *,
         stmt = stmt.where(Candidate.external_source == external_source)
     if external_id is not None:
         stmt = stmt.where(Candidate.external_id == external_id)
-    return _page(session, stmt, Candidate, window)
+    return page_of(session, stmt, Candidate, window)

@@ -107,6 +107,7 @@ def _page(item: type[ma.Schema], name: str) -> type[ma.Schema]:
     }, name=name)
 
 
+page_schema = _page  # for the other schema modules (loop_schemas, bank_schemas, ...)
 RequisitionPage = _page(RequisitionSchema, "RequisitionPage")
 CandidatePage = _page(CandidateSchema, "CandidatePage")
 

@@ -42,7 +42,8 @@ def make_api(app: Flask) -> InterviewloopApi:
         API_TITLE="interviewloop API", API_VERSION="v1", OPENAPI_VERSION="3.1.0",
         OPENAPI_URL_PREFIX="/api/v1", OPENAPI_JSON_PATH="openapi.json",
         API_SPEC_OPTIONS={
-            "info": {"description": "Requisitions and candidates, for an applicant tracking "
+            "info": {"description": "Requisitions, candidates, loops, interviews, the "
+                                    "question bank and users, for an applicant tracking "
                                     "system and other tools. Every call acts as the token's "
                                     "owner: it can do what they can do in the browser, no more."},
             "servers": [{"url": "/"}],

@@ -15,7 +15,7 @@ from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint
 from werkzeug.wrappers import Response
 
-from interviewloop.api import auth, queries
+from interviewloop.api import auth, guards, queries
 from interviewloop.api.models import ApiScope
 from interviewloop.api.problems import ApiProblem
 from interviewloop.api.schemas import ListQuery, RequisitionPage, RequisitionSchema
@@ -25,8 +25,10 @@ from interviewloop.ratelimit import configured, limiter
 from interviewloop.requisitions import service as requisitions
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1",
-               description="Requisitions and candidates.")
+               description="Requisitions, candidates, loops, interviews, the question bank "
+                           "and users.")
 bp.before_request(auth.authenticate)
+bp.before_request(guards.refuse_nul_in_json)
 limiter.limit(configured("RATELIMIT_API"), key_func=auth.rate_limit_key,
               error_message="Too many API calls with this token.")(bp)
 
@@ -98,12 +100,21 @@ def get_requisition(requisition_id: int) -> ResponseReturnValue:
 
 
 def init_app(app: Flask) -> None:
-    from interviewloop.api import candidate_views, docs_views, problems, spec
+    from interviewloop.api import (
+        bank_views,
+        candidate_views,
+        docs_views,
+        loop_views,
+        problems,
+        spec,
+        user_views,
+    )
     from interviewloop.security import csrf
 
     problems.init_app(app)
     csrf.exempt(bp)  # bearer tokens only: no cookie authenticates, so nothing to forge
     api = spec.make_api(app)
-    assert candidate_views.bp is bp  # its routes are on this blueprint
+    for module in (candidate_views, loop_views, bank_views, user_views):
+        assert module.bp is bp  # their routes are on this blueprint
     api.register_blueprint(bp)
     app.register_blueprint(docs_views.docs_bp)

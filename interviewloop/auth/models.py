@@ -49,6 +49,8 @@ class User(Base):
     last_failed_login_at: Mapped[datetime | None]
     last_failed_login_ip: Mapped[str | None] = mapped_column(String(45))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Any change to the row, and to its roles (auth.service.update_user touches it).
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
     deactivated_at: Mapped[datetime | None]
     # Scheduling: more interviews than this in a week asks the recruiter to confirm.
     weekly_interview_cap: Mapped[int | None]

@@ -412,6 +412,8 @@ def update_user(session: Session, actor: Actor, user: User, *, name: str,
             user.role_rows.remove(row)
     for role in sorted(new_roles - current.keys()):
         user.role_rows.append(UserRole(role=role))
+    if new_roles != current.keys():
+        user.updated_at = utcnow()  # the roles are the user's too (the API's updated_since)
     session.flush()
     after = {"name": user.name, "roles": sorted(new_roles), "time_zone": user.time_zone}
     changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}

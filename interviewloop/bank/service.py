@@ -86,7 +86,7 @@ def rubric(session: Session) -> list[Competency]:
     ))
 
 
-def _filtered(filters: BankFilters, dialect: str) -> Select:
+def filtered(filters: BankFilters, dialect: str) -> Select:
     stmt = select(Question)
     if filters.status == "active":
         stmt = stmt.where(Question.retired_at.is_(None))
@@ -115,7 +115,7 @@ def _filtered(filters: BankFilters, dialect: str) -> Select:
 def search_questions(session: Session, filters: BankFilters, page: int = 1,
                      size: int = 20) -> Page:
     """One page of questions matching the filters, with what the list shows loaded."""
-    stmt = _filtered(filters, session.get_bind().dialect.name)
+    stmt = filtered(filters, session.get_bind().dialect.name)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     page = max(1, min(page, max(1, -(-total // size))))
     items = session.scalars(

@@ -92,7 +92,8 @@ class Loop(Base):
     question_set_id: Mapped[int | None] = mapped_column(ForeignKey("question_sets.id"),
                                                         index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Any change to the loop, its stages or questions (service._refresh touches it).
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
     # The coverage check's gaps as of the last change (kept so lists can flag loops cheaply).
     coverage_gaps: Mapped[list[Any]] = mapped_column(JSON, default=list)
     version: Mapped[int] = mapped_column(default=1)

@@ -15,6 +15,7 @@ from interviewloop.audit.service import Actor, record
 from interviewloop.bank.models import Question, QuestionLevel
 from interviewloop.bank.service import areas as all_areas
 from interviewloop.bank.service import benchmarks as all_benchmarks
+from interviewloop.db import utcnow
 from interviewloop.enums import Category, Level
 from interviewloop.errors import Conflict, DomainError, NotFound
 from interviewloop.loops import sets
@@ -116,6 +117,7 @@ def _refresh(session: Session, loop: Loop) -> Coverage:
                     .execution_options(populate_existing=True)).one()
     coverage = coverage_of(session, loop)
     loop.coverage_gaps = coverage.gaps
+    loop.updated_at = utcnow()  # its stages and questions changed (the API's updated_since)
     session.flush()
     return coverage
 

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from interviewloop.audit.service import Actor, record
 from interviewloop.auth.models import User
@@ -109,6 +110,11 @@ def answer(session: Session, signer: LinkSigner, token: str, *, ip: str | None =
         before = panelist.rsvp
         panelist.rsvp, panelist.rsvp_at = opened.answer, now
         session.flush()
+        # The panel's answers are the interview's too (the API's updated_since); its version
+        # stays, so an answer never makes a recruiter's reschedule stale.
+        session.execute(update(Interview).where(Interview.id == opened.interview.id)
+                        .values(updated_at=now).execution_options(synchronize_session=False))
+        set_committed_value(opened.interview, "updated_at", now)
         record(session, Actor(panelist.user, ip), f"interview_{opened.answer.value}",
                opened.interview, user_id=panelist.user_id, before=before.value,
                sequence=opened.interview.sequence)
