@@ -380,7 +380,8 @@ def d(db_session, bank, make_user, login):
         debrief.answer_pre_offer(db_session, Actor(manager), req, c,
                                  dict.fromkeys(debrief.ANSWERS, (answer, "Seen in them.")))
         for kind in kinds:
-            debrief.record_decision(db_session, Actor(manager), req, c, kind, "Discussed.")
+            debrief.record_decision(db_session, Actor(manager), req, c, kind, "Discussed.",
+                                    "Enough.")
 
     held("Ana Offer", 0, i[0:2], [4, 4])
     decide("Ana Offer", "strong", "offer")

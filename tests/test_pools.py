@@ -209,7 +209,8 @@ def test_a_practice_card_never_reaches_the_debrief_tally_gate_board_or_analytics
         assert f"/scorecards/{practice.id}" not in body, url
     assert f"/scorecards/{counted.id}" in client.get(f"{base}/scorecards").get_data(as_text=True)
     assert client.get(f"/scorecards/{practice.id}").status_code == 404
-    debrief.record_decision(s, Actor(w.manager), w.req, cand, "offer", "Strong evidence.")
+    debrief.record_decision(s, Actor(w.manager), w.req, cand, "offer", "Strong evidence.",
+                            "Enough.")
 
 
 def test_a_missing_practice_card_holds_nothing_back(w):

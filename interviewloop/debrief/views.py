@@ -55,10 +55,12 @@ def debrief_data(requisition: Requisition, candidate: Candidate) -> dict[str, An
     areas = all_areas(db.session)
     cards = service.submitted_scorecards(db.session, candidate)
     loop = loop_for(db.session, candidate)
+    stats = service.area_stats(db.session, candidate, areas)
+    coverage = service.stage_coverage(db.session, candidate, now=utcnow())
     return {
         "requisition": requisition, "candidate": candidate, "areas": areas, "cards": cards,
         "ratings": {(c.id, r.area_id): r for c in cards for r in c.ratings},
-        "stats": service.area_stats(db.session, candidate, areas),
+        "stats": stats, "coverage": coverage, "offer_gaps": service.offer_gaps(coverage, stats),
         "tally": service.recommendation_tally(db.session, candidate),
         "states": service.panel_states(db.session, candidate, now=utcnow(),
                                        due_hours=current_app.config["SCORECARD_DUE_HOURS"]),
@@ -165,10 +167,10 @@ def pre_offer(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
 @login_required
 def decide(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
     requisition, candidate = _load(requisition_id, candidate_id)
-    values = {"kind": request.form.get("kind", ""), "rationale": request.form.get("rationale", "")}
+    values = {name: request.form.get(name, "") for name in ("kind", "rationale", "waiver")}
     try:
         decision = service.record_decision(db.session, current_actor(), requisition, candidate,
-                                           values["kind"], values["rationale"])
+                                           values["kind"], values["rationale"], values["waiver"])
     except Forbidden:
         raise
     except DomainError as exc:  # refused: say why on the page, keep what was typed
