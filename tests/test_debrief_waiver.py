@@ -15,7 +15,12 @@ from interviewloop.debrief import service
 from interviewloop.debrief.models import Decision
 from interviewloop.errors import DomainError
 from tests.conftest import post
-from tests.test_decisions import answer, decide, ready, refuse, state, w  # noqa: F401
+from tests.test_decisions import answer, decide, ready, refuse, state, world
+
+
+@pytest.fixture
+def w(db_session, bank, make_user, login):
+    return world(db_session, make_user, login)
 
 
 def between(page: str, start: str, end: str) -> str:

@@ -41,6 +41,11 @@ STRONG = {q: ("strong", f"Evidence on {q}.") for q in ANSWERS}
 
 @pytest.fixture
 def w(db_session, bank, make_user, login):
+    return world(db_session, make_user, login)
+
+
+def world(db_session, make_user, login):
+    """A requisition whose candidate had one interview (two panelists, ended 4 h ago)."""
     w = SimpleNamespace(session=db_session, login=login, **{key: make_user(*roles, name=name)
                         for key, roles, name in [
         ("manager", ("hiring_manager",), "Hana Manager"),
