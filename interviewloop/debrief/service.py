@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -100,7 +101,8 @@ def submitted_scorecards(session: Session, candidate: Candidate) -> list[Scoreca
         select(Scorecard).join(Interview, Interview.id == Scorecard.interview_id)
         .where(Scorecard.candidate_id == candidate.id, counted_clause(),
                Scorecard.status == ScorecardStatus.SUBMITTED)
-        .options(selectinload(Scorecard.ratings), selectinload(Scorecard.interviewer),
+        .options(selectinload(Scorecard.ratings), selectinload(Scorecard.notes),
+                 selectinload(Scorecard.interviewer),
                  selectinload(Scorecard.interview).selectinload(Interview.stage))
         .order_by(Interview.starts_at, Scorecard.id)))
 
@@ -150,19 +152,29 @@ def panel_states(session: Session, candidate: Candidate, *, now: datetime, due_h
     return states
 
 
+class Signal(NamedTuple):
+    """One interviewer's pre-offer signal on one question."""
+
+    interviewer_id: int
+    name: str
+    value: str
+    evidence: str
+
+
 def signals_by_question(session: Session, candidate: Candidate
-                        ) -> dict[PreOfferQuestion, list[tuple[str, str, str]]]:
+                        ) -> dict[PreOfferQuestion, list[Signal]]:
     """The scorecards' pre-offer signals, gathered under the three questions."""
     rows = session.execute(
-        select(PreOfferSignal.question, User.name, PreOfferSignal.value, PreOfferSignal.evidence)
+        select(PreOfferSignal.question, User.id, User.name, PreOfferSignal.value,
+               PreOfferSignal.evidence)
         .join(Scorecard, Scorecard.id == PreOfferSignal.scorecard_id)
         .join(User, User.id == Scorecard.interviewer_id)
         .where(Scorecard.candidate_id == candidate.id, counted_clause(),
                Scorecard.status == ScorecardStatus.SUBMITTED)
         .order_by(User.name)).all()
-    gathered: dict[PreOfferQuestion, list[tuple[str, str, str]]] = {q: [] for q in PreOfferQuestion}
-    for question, name, value, evidence in rows:
-        gathered[question].append((name, value.value, evidence))
+    gathered: dict[PreOfferQuestion, list[Signal]] = {q: [] for q in PreOfferQuestion}
+    for question, user_id, name, value, evidence in rows:
+        gathered[question].append(Signal(user_id, name, value.value, evidence))
     return gathered
 
 

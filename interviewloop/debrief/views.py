@@ -51,19 +51,32 @@ def _load(requisition_id: int, candidate_id: int) -> tuple[Requisition, Candidat
     return requisition, candidate
 
 
+def aliases(ids: list[int]) -> dict[int, str]:
+    """Interviewer A, B, C ... in the order given (each person once), for the names-hidden
+    reading: the same person is the same letter everywhere on the page."""
+    order = list(dict.fromkeys(ids))
+    return {uid: "Interviewer " + (chr(ord("A") + n) if n < 26 else str(n + 1))
+            for n, uid in enumerate(order)}
+
+
 def debrief_data(requisition: Requisition, candidate: Candidate) -> dict[str, Any]:
     areas = all_areas(db.session)
     cards = service.submitted_scorecards(db.session, candidate)
     loop = loop_for(db.session, candidate)
     stats = service.area_stats(db.session, candidate, areas)
     coverage = service.stage_coverage(db.session, candidate, now=utcnow())
+    states = service.panel_states(db.session, candidate, now=utcnow(),
+                                  due_hours=current_app.config["SCORECARD_DUE_HOURS"])
     return {
+        "aliases": aliases([c.interviewer_id for c in cards]
+                           + [st.interviewer.id for st in states]),
+        "question_titles": {lq.id: lq.question.title for stage in (loop.stages if loop else [])
+                            for lq in stage.questions},
         "requisition": requisition, "candidate": candidate, "areas": areas, "cards": cards,
         "ratings": {(c.id, r.area_id): r for c in cards for r in c.ratings},
         "stats": stats, "coverage": coverage, "offer_gaps": service.offer_gaps(coverage, stats),
         "tally": service.recommendation_tally(db.session, candidate),
-        "states": service.panel_states(db.session, candidate, now=utcnow(),
-                                       due_hours=current_app.config["SCORECARD_DUE_HOURS"]),
+        "states": states,
         "signals": service.signals_by_question(db.session, candidate),
         "loop_gaps": loop.coverage_gaps if loop else [],
         "set_differences": sets.differences(db.session, requisition, candidate) if loop else [],
@@ -77,7 +90,10 @@ def debrief_data(requisition: Requisition, candidate: Candidate) -> dict[str, An
 def _render(requisition: Requisition, candidate: Candidate, status: int = 200,
             **extra: Any) -> ResponseReturnValue:
     data = debrief_data(requisition, candidate)
-    context = {"form_values": {}, "problems": {}, "decision_error": None,
+    hidden = names_hidden()
+    context = {"names_hidden": hidden,
+               "who": lambda user_id, name: data["aliases"].get(user_id, name) if hidden else name,
+               "form_values": {}, "problems": {}, "decision_error": None,
                "pre_offer_error": None, "decision_values": {}, **extra}
     deciding = (service.is_deciding_manager(current_user, requisition)
                 and service.decision_open(data["decision"]))
@@ -87,6 +103,14 @@ def _render(requisition: Requisition, candidate: Candidate, status: int = 200,
                                                     or bool(context["pre_offer_error"])),
                            can_decide=deciding, answers=ANSWERS, answer_values=list(Answer),
                            kinds=list(DecisionKind)), status
+
+
+def names_hidden() -> bool:
+    """The names-hidden reading (?names=hidden), kept across the page's forms."""
+    names = request.args.get("names", "")
+    if names not in ("", "shown", "hidden"):
+        abort(400, "names is hidden or shown.")
+    return names == "hidden"
 
 
 @bp.get(PREFIX + "/debrief")
@@ -160,7 +184,8 @@ def pre_offer(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
                        pre_offer_error=str(exc))
     flash("Pre-offer check passed: an offer can be recorded." if check.passed else
           "Pre-offer check recorded a weak answer: keep looking.", "success")
-    return redirect(url_for(".show", requisition_id=requisition.id, candidate_id=candidate.id))
+    return redirect(url_for(".show", requisition_id=requisition.id, candidate_id=candidate.id,
+                            names="hidden" if names_hidden() else None))
 
 
 @bp.post(PREFIX + "/decision")
@@ -178,7 +203,8 @@ def decide(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
         return _render(requisition, candidate, exc.status_code, decision_error=str(exc),
                        decision_values=values)
     flash(f"Decision recorded: {decision.kind.value}.", "success")
-    return redirect(url_for(".show", requisition_id=requisition.id, candidate_id=candidate.id))
+    return redirect(url_for(".show", requisition_id=requisition.id, candidate_id=candidate.id,
+                            names="hidden" if names_hidden() else None))
 
 
 @bp.get("/requisitions/<int:requisition_id>/dashboard")
