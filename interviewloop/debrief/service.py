@@ -17,6 +17,7 @@ from interviewloop.bank.models import CapabilityArea
 from interviewloop.bank.service import areas as bank_areas
 from interviewloop.db import utcnow
 from interviewloop.debrief.models import ANSWERS, Answer, Decision, DecisionKind, PreOfferCheck
+from interviewloop.debrief.notify import tell_hiring_team
 from interviewloop.debrief.signals import decision_recorded, pre_offer_answered
 from interviewloop.errors import Conflict, DomainError, Forbidden
 from interviewloop.loops.models import Loop, LoopStage
@@ -358,4 +359,5 @@ def record_decision(session: Session, actor: Actor, requisition: Requisition,
     record(session, actor, "decision_recorded", decision, candidate_id=candidate.id,
            kind=kind.value, **({"waived": waived} if waived else {}))
     decision_recorded.send(session, decision=decision, candidate=candidate)
+    tell_hiring_team(session, requisition, candidate, decision, actor.person)
     return decision
