@@ -17,6 +17,11 @@ from tests.test_decisions import STRONG, world
 
 @pytest.fixture
 def w(db_session, bank, make_user, login):
+    return reading_world(db_session, make_user, login)
+
+
+def reading_world(db_session, make_user, login):
+    """test_decisions' world, Alice and Bob split on the stage's areas, with summaries."""
     w = world(db_session, make_user, login)
     w.cards = {
         "alice": write_scorecard(db_session, w.alice, w.req, w.iv, rating=1,

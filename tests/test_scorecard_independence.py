@@ -77,7 +77,7 @@ def routes(w, viewer) -> list[str]:
         candidate, f"/requisitions/{w.req.id}/board", f"/calendar/{token}.ics",
         # the debrief pages (later slice) show scorecard data too
         f"{candidate}/debrief", f"{candidate}/debrief?names=hidden", f"{candidate}/debrief.csv",
-        f"/requisitions/{w.req.id}/dashboard",
+        f"{candidate}/debrief.csv?names=hidden", f"/requisitions/{w.req.id}/dashboard",
     ]
 
 
@@ -130,8 +130,9 @@ def test_independence_matrix(db_session, bank, make_user, login, case, hide):
         assert all(marker in show for marker in SUBMITTED.values())
         assert panel_status == 200 and f'href="/scorecards/{w.card.id}"' in panel
         candidate = f"/requisitions/{w.req.id}/candidates/{w.cand.id}"
-        for url in (f"{candidate}/debrief", f"{candidate}/debrief?names=hidden"):
-            # The debrief carries the whole card: evidence, summary, notes and signal.
+        for url in (f"{candidate}/debrief", f"{candidate}/debrief?names=hidden",
+                    f"{candidate}/debrief.csv", f"{candidate}/debrief.csv?names=hidden"):
+            # The debrief and its CSV carry the whole card: evidence, summary, notes, signal.
             assert all(marker in pages[url][1] for marker in SUBMITTED.values()), url
         return
     assert show_status == 404

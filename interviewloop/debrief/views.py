@@ -3,8 +3,6 @@ and the CSV export."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from flask import (
@@ -26,6 +24,7 @@ from interviewloop.auth.login import current_actor
 from interviewloop.bank.service import areas as all_areas
 from interviewloop.db import db, utcnow
 from interviewloop.debrief import dashboard, service
+from interviewloop.debrief import export as csv_export
 from interviewloop.debrief.models import ANSWERS, Answer, DecisionKind
 from interviewloop.errors import DomainError, Forbidden, NotFound
 from interviewloop.loops import sets
@@ -120,47 +119,16 @@ def show(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
     return _render(requisition, candidate)
 
 
-FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(text: str) -> str:
-    """Typed text as a CSV cell a spreadsheet shows, never runs: a leading ' (OWASP's
-    advice against CSV injection) before a cell that would start a formula."""
-    return "'" + text if text.startswith(FORMULA_LEAD) else text
-
-
 @bp.get(PREFIX + "/debrief.csv")
 @login_required
 def export(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
     requisition, candidate = _load(requisition_id, candidate_id)
     data = debrief_data(requisition, candidate)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["candidate", "interviewer", "stage", "area", "rating", "rating_label",
-                     "evidence", "recommendation"])
-    for card in data["cards"]:
-        for area in data["areas"]:
-            rating = data["ratings"].get((card.id, area.id))
-            value = rating.rating if rating else None
-            writer.writerow([_cell(candidate.name), _cell(card.interviewer.name),
-                             _cell(card.interview.stage.name), _cell(area.name), value or "",
-                             RATING_LABELS[value] if value is not None else "not assessed",
-                             _cell(rating.evidence) if rating else "", card.recommendation.value])
-    writer.writerow([])
-    writer.writerow(["area", "raters", "mean", "lowest", "highest", "spread", "flag"])
-    for s in data["stats"]:
-        flag = "disagreement" if s.disagreement else "coverage gap" if s.coverage_gap else ""
-        writer.writerow([_cell(s.area.name), s.count, f"{s.mean:.2f}" if s.mean is not None else "",
-                         s.low or "", s.high or "", s.spread if s.spread is not None else "",
-                         flag])
-    if data["set_differences"]:  # like with like: where this candidate's questions differ
-        writer.writerow([])
-        writer.writerow(["stage with other questions", "other candidates differing",
-                         "other candidates", "why"])
-        for d in data["set_differences"]:
-            writer.writerow([_cell(d.stage), d.differing, d.others, _cell("; ".join(d.why))])
+    hidden = names_hidden()
+    body = csv_export.debrief_csv(
+        data, lambda user_id, name: data["aliases"].get(user_id, name) if hidden else name)
     name = f"debrief-{requisition.id}-{candidate.id}.csv"
-    return Response(out.getvalue(), mimetype="text/csv",
+    return Response(body, mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 

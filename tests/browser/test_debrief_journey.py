@@ -248,7 +248,8 @@ def test_debrief_flags_gate_and_offer(live_server, seeded, new_context, artifact
     text = download.path().read_text(encoding="utf-8")
     table = list(csv.reader(io.StringIO(text)))
     blank = table.index([])
-    header, rows, summary = table[0], table[1:blank], table[blank + 1:]
+    header, rows, rest = table[0], table[1:blank], table[blank + 1:]
+    summary = rest[:rest.index([])]  # then the summaries, signals, answers ...
     assert header[:6] == ["candidate", "interviewer", "stage", "area", "rating", "rating_label"]
     assert len(rows) == seeded.scorecards * len(seeded.areas)
     cards = {(r[1], r[2]) for r in rows}
