@@ -194,5 +194,6 @@ def requisition_dashboard(requisition_id: int) -> ResponseReturnValue:
                          route={"requisition_id": requisition.id},
                          filters={"sort": sort, "status": status or None})
     return render_template("debrief/dashboard.html", requisition=requisition, rows=page.items,
+                           areas=all_areas(db.session), labels=RATING_LABELS,
                            pager=pager, sort=sort, status=status, sorts=dashboard.SORTS,
                            status_choices=CandidateStatus.choices())
