@@ -140,3 +140,14 @@ def test_loop_templates_page(bank, team):
     page = clients["interviewer"].get("/loop-templates").get_data(as_text=True)
     for level in ("junior", "senior", "staff"):
         assert f'id="template-{level}"' in page
+
+
+def test_the_candidates_come_first_and_the_role_definition_after(db_session, bank, team):
+    people, clients = team
+    req = make_requisition(db_session, people["manager"], people["recruiter"])
+    make_candidate(db_session, req, people["recruiter"])
+    db_session.flush()
+    page = clients["recruiter"].get(f"/requisitions/{req.id}").get_data(as_text=True)
+    order = [page.index(f'id="{section}"')
+             for section in ("candidates", "agreement", "compensation", "team")]
+    assert order == sorted(order) and "Candidate 1" in page[order[0]:order[1]]
