@@ -331,6 +331,7 @@ TEAM_ROUTES = [
               or w.draft.recruiter_confirmed_at is not None),
     TeamRoute(REQ + "/open", "POST", MANAGERS, ok=TO_REQ, ids=ids(requisition_id="ready"),
               done=lambda w: fresh(w, w.ready).status.value == "open"),
+    TeamRoute(REQ + "/close", "GET", MANAGERS),  # asks first
     TeamRoute(REQ + "/close", "POST", MANAGERS, ok=TO_REQ,
               done=lambda w: fresh(w, w.requisition).status.value == "closed"),
     TeamRoute(REQ + "/team", "POST", MANAGERS, ok=TO_REQ,
