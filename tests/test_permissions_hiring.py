@@ -395,6 +395,7 @@ TEAM_ROUTES = [
     TeamRoute(INTERVIEW + "/reschedule", "POST", MANAGERS, ok=TO_INTERVIEW,
               data=lambda w: schedule_form(w, 6, reason="Moved by the matrix"),
               done=lambda w: fresh(w, w.interview).sequence == 1),
+    TeamRoute(INTERVIEW + "/cancel", "GET", MANAGERS),  # asks first
     TeamRoute(INTERVIEW + "/cancel", "POST", MANAGERS, ok=TO_INTERVIEW,
               data=lambda w: {"reason": "Cancelled by the matrix"},
               done=lambda w: fresh(w, w.interview).status.value == "cancelled"),
@@ -579,6 +580,7 @@ FOREIGN = [  # {req}, {cand}: the world's; {t_...}: `elsewhere`'s; {stranger}: o
     ("GET", "/requisitions/{t_req}"),
     ("GET", "/requisitions/{t_req}/job-description.txt"),
     ("GET", "/requisitions/{t_req}/board"),
+    ("GET", "/requisitions/{t_req}/close"),
     ("GET", "/requisitions/{req}/candidates/{t_cand}"),
     ("GET", "/requisitions/{req}/candidates/{t_cand}/edit"),
     ("POST", "/requisitions/{req}/candidates/{t_cand}/withdraw"),
@@ -595,6 +597,7 @@ FOREIGN = [  # {req}, {cand}: the world's; {t_...}: `elsewhere`'s; {stranger}: o
     ("GET", "/interviews/{t_interview}/kit"),
     ("GET", "/interviews/{t_interview}/invite.ics"),
     ("GET", "/interviews/{t_interview}/reschedule"),
+    ("GET", "/interviews/{t_interview}/cancel"),
     ("POST", "/interviews/{t_interview}/cancel"),
     ("POST", "/interviews/{t_interview}/scorecard"),
     ("POST", "/interviews/{t_interview}/scorecard/draft"),
