@@ -305,4 +305,5 @@ def _debrief_candidates(session: Session, as_manager: Actor, as_recruiter: Actor
             debrief.answer_pre_offer(session, as_manager, requisition, candidate, {
                 "owned_system": strong, "failure_handling": strong, "reduces_risk": strong})
             debrief.record_decision(session, as_manager, requisition, candidate, "offer",
-                                    "Strong, consistent evidence of production ownership.")
+                                    "Strong, consistent evidence of production ownership.",
+                                    "The panel's evidence covers what the unheld stages would.")

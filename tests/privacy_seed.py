@@ -17,7 +17,7 @@ from interviewloop.audit.service import Actor
 from interviewloop.calendars.models import CalendarPush, SyncState
 from interviewloop.db import utcnow
 from interviewloop.debrief import service as debrief
-from interviewloop.debrief.models import ANSWERS
+from interviewloop.debrief.models import ANSWERS, Decision
 from interviewloop.loops import service as loops
 from interviewloop.outbox.models import OutboxMail
 from interviewloop.privacy.scrub import unfolded
@@ -78,8 +78,14 @@ def seed_marked(session, make_user) -> Marked:
                     evidence="Quokkafrost walked through a real incident.",
                     summary="Quokkafrost: solid.", notes="Quokkafrost on the question.",
                     signal_evidence="Quokkafrost owned the pager.")
-    debrief.answer_pre_offer(session, Actor(manager), requisition, candidate,
-                             {n: ("strong", f"Quokkafrost on {n}.") for n in ANSWERS})
+    check = debrief.answer_pre_offer(session, Actor(manager), requisition, candidate,
+                                     {n: ("strong", f"Quokkafrost on {n}.") for n in ANSWERS})
+    # An earlier offer with a waiver (written as a row: the service's offer would be final).
+    session.add(Decision(candidate_id=candidate.id, kind="offer", rationale="Quokkafrost: go.",
+                         decided_by_id=manager.id, pre_offer_check_id=check.id,
+                         pre_offer_passed=True, waived="System design: not held",
+                         waiver="Quokkafrost's take-home covered it."))
+    session.flush()
     debrief.record_decision(session, Actor(manager), requisition, candidate, "reject",
                             "Quokkafrost lacked depth on rollbacks.")
     # What the calendar server and the mail server answered, quoting what they were sent.

@@ -187,7 +187,10 @@ def test_the_matrix_colours_each_rating_shows_its_value_and_evidence_a_click_awa
             if level is None:
                 assert (cell.cls, cell.text) == ("rating-na", "not assessed")
             else:
-                assert cell.cls == f"rating-{level}"
+                # A flagged area's evidence is open in the cell (disagreement, coverage gap).
+                flagged = area.name in ("Application engineering", "ML systems",
+                                        "MLOps discipline")
+                assert cell.cls == f"rating-{level}" + (" flagged-cell" if flagged else "")
                 assert cell.summary == f"{level} {labels[level]}"  # the value, in text too
                 assert cell.details == evidence(getattr(w, who), area)  # behind the click
         assert row[6].text == Recommendation(recommendation).label
@@ -204,10 +207,10 @@ def test_the_matrix_colours_each_rating_shows_its_value_and_evidence_a_click_awa
 def test_disagreements_coverage_gaps_and_the_loops_gaps_are_flagged(w):
     page = w.login(w.manager).get(w.url).get_data(as_text=True)
     flags = part(page, 'id="flags"', "</section>")
-    assert re.findall(r'<li class="disagreement">Disagreement on ([^:]+):', flags) == [
+    assert re.findall(r'<li class="disagreement"[^>]*>Disagreement on ([^:]+):', flags) == [
         "Application engineering", "ML systems"]
     assert "ratings from 2 (No) to 4 (Strong yes)" in flags
-    assert re.findall(r'<li class="coverage-gap">Coverage gap: (.+?)</li>', flags) == [
+    assert re.findall(r'<li class="coverage-gap"[^>]*>Coverage gap: ([^<]+?)\s*(?:<ul|</li>)', flags) == [
         "MLOps discipline rated by 1 interviewer."]
     assert w.loop.coverage_gaps == [] and 'class="loop-gap"' not in flags
     # Another candidate whose loop lost stages: its coverage check's gaps are carried over.
@@ -289,7 +292,8 @@ def test_the_csv_has_a_row_per_scorecard_and_area_then_the_statistics(w):
         f'attachment; filename="debrief-{w.req.id}-{w.cand.id}.csv"')
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     blank = rows.index([])
-    header, cards, (stats_header, *stats) = rows[0], rows[1:blank], rows[blank + 1:]
+    header, cards, rest = rows[0], rows[1:blank], rows[blank + 1:]
+    stats_header, *stats = rest[:rest.index([])]  # then the summaries, signals ...
     assert header == ["candidate", "interviewer", "stage", "area", "rating", "rating_label",
                       "evidence", "recommendation"]
     areas, s = bank_areas(w.session), w.loop.stages
@@ -380,7 +384,8 @@ def d(db_session, bank, make_user, login):
         debrief.answer_pre_offer(db_session, Actor(manager), req, c,
                                  dict.fromkeys(debrief.ANSWERS, (answer, "Seen in them.")))
         for kind in kinds:
-            debrief.record_decision(db_session, Actor(manager), req, c, kind, "Discussed.")
+            debrief.record_decision(db_session, Actor(manager), req, c, kind, "Discussed.",
+                                    "Enough.")
 
     held("Ana Offer", 0, i[0:2], [4, 4])
     decide("Ana Offer", "strong", "offer")

@@ -41,6 +41,11 @@ STRONG = {q: ("strong", f"Evidence on {q}.") for q in ANSWERS}
 
 @pytest.fixture
 def w(db_session, bank, make_user, login):
+    return world(db_session, make_user, login)
+
+
+def world(db_session, make_user, login):
+    """A requisition whose candidate had one interview (two panelists, ended 4 h ago)."""
     w = SimpleNamespace(session=db_session, login=login, **{key: make_user(*roles, name=name)
                         for key, roles, name in [
         ("manager", ("hiring_manager",), "Hana Manager"),
@@ -71,9 +76,12 @@ def answer(w, answers=None, user=None, candidate=None) -> PreOfferCheck:
                                     candidate or w.cand, answers or STRONG)
 
 
-def decide(w, kind, rationale="Consistent evidence from the panel.", user=None):
+WAIVER = "The panel's evidence covers the rest."
+
+
+def decide(w, kind, rationale="Consistent evidence from the panel.", user=None, waiver=WAIVER):
     return service.record_decision(w.session, Actor(user or w.manager), w.req, w.cand, kind,
-                                   rationale)
+                                   rationale, waiver)
 
 
 def refuse(w, error, action) -> str:
@@ -252,7 +260,8 @@ def test_the_candidates_status_follows_the_decision(w, kind, status):
     ready(w)
     check = answer(w)
     client = w.login(w.manager)
-    response = post(client, f"{w.base}/decision", {"kind": kind, "rationale": "  Agreed.  "})
+    response = post(client, f"{w.base}/decision", {"kind": kind, "rationale": "  Agreed.  ",
+                                                   "waiver": WAIVER})
     assert response.status_code == 302
     _check, decisions, stored_status = state(w)
     assert (decisions, stored_status) == ([kind], status)
@@ -261,8 +270,9 @@ def test_the_candidates_status_follows_the_decision(w, kind, status):
             decision.pre_offer_passed) == ("Agreed.", w.manager.id, check.id,
                                            True if kind == "offer" else None)
     [event] = audit(w, "decision_recorded")
+    waived = {"waived": decision.waived} if kind == "offer" else {}  # the loop's other stages
     assert (event.actor_id, event.object_id, event.detail) == (
-        w.manager.id, decision.id, {"candidate_id": w.cand.id, "kind": kind})
+        w.manager.id, decision.id, {"candidate_id": w.cand.id, "kind": kind, **waived})
     page = client.get(f"{w.base}/debrief").get_data(as_text=True)
     assert page.split('id="decision-recorded"><strong>')[1].startswith(kind.capitalize())
     assert ('name="kind"' in page) is (kind == "hold")  # only a hold leaves room for more

@@ -59,7 +59,8 @@ def test_after_a_hold_the_check_is_answered_again_and_an_offer_follows(
     check = db_session.scalar(select(PreOfferCheck).where(
         PreOfferCheck.candidate_id == held["candidate"].id))
     assert check.passed is (then == "strong")
-    offer = post(client, f"{base}/decision", {"kind": "offer", "rationale": "Strong all round."})
+    offer = post(client, f"{base}/decision", {"kind": "offer", "rationale": "Strong all round.",
+                                                    "waiver": "Enough."})
     if then == "strong":
         assert offer.status_code == 302
         assert db_session.scalar(select(Decision.kind).order_by(Decision.id.desc())) == "offer"
@@ -77,7 +78,7 @@ def test_a_hold_does_not_pin_the_check_but_an_offer_does(db_session, held):
                                    "hold", "Wait for the team's plan.")
     assert (hold.pre_offer_check_id, hold.pre_offer_passed) == (check.id, None)
     offer = debrief.record_decision(db_session, actor, held["requisition"], held["candidate"],
-                                    "offer", "Go.")
+                                    "offer", "Go.", "Enough.")
     assert (offer.pre_offer_check_id, offer.pre_offer_passed) == (check.id, True)
     # The database refuses to turn the offer's check weak under it ...
     with pytest.raises(IntegrityError), db_session.begin_nested():

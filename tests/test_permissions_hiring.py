@@ -331,6 +331,7 @@ TEAM_ROUTES = [
               or w.draft.recruiter_confirmed_at is not None),
     TeamRoute(REQ + "/open", "POST", MANAGERS, ok=TO_REQ, ids=ids(requisition_id="ready"),
               done=lambda w: fresh(w, w.ready).status.value == "open"),
+    TeamRoute(REQ + "/close", "GET", MANAGERS),  # asks first
     TeamRoute(REQ + "/close", "POST", MANAGERS, ok=TO_REQ,
               done=lambda w: fresh(w, w.requisition).status.value == "closed"),
     TeamRoute(REQ + "/team", "POST", MANAGERS, ok=TO_REQ,
@@ -394,6 +395,7 @@ TEAM_ROUTES = [
     TeamRoute(INTERVIEW + "/reschedule", "POST", MANAGERS, ok=TO_INTERVIEW,
               data=lambda w: schedule_form(w, 6, reason="Moved by the matrix"),
               done=lambda w: fresh(w, w.interview).sequence == 1),
+    TeamRoute(INTERVIEW + "/cancel", "GET", MANAGERS),  # asks first
     TeamRoute(INTERVIEW + "/cancel", "POST", MANAGERS, ok=TO_INTERVIEW,
               data=lambda w: {"reason": "Cancelled by the matrix"},
               done=lambda w: fresh(w, w.interview).status.value == "cancelled"),
@@ -578,6 +580,7 @@ FOREIGN = [  # {req}, {cand}: the world's; {t_...}: `elsewhere`'s; {stranger}: o
     ("GET", "/requisitions/{t_req}"),
     ("GET", "/requisitions/{t_req}/job-description.txt"),
     ("GET", "/requisitions/{t_req}/board"),
+    ("GET", "/requisitions/{t_req}/close"),
     ("GET", "/requisitions/{req}/candidates/{t_cand}"),
     ("GET", "/requisitions/{req}/candidates/{t_cand}/edit"),
     ("POST", "/requisitions/{req}/candidates/{t_cand}/withdraw"),
@@ -594,6 +597,7 @@ FOREIGN = [  # {req}, {cand}: the world's; {t_...}: `elsewhere`'s; {stranger}: o
     ("GET", "/interviews/{t_interview}/kit"),
     ("GET", "/interviews/{t_interview}/invite.ics"),
     ("GET", "/interviews/{t_interview}/reschedule"),
+    ("GET", "/interviews/{t_interview}/cancel"),
     ("POST", "/interviews/{t_interview}/cancel"),
     ("POST", "/interviews/{t_interview}/scorecard"),
     ("POST", "/interviews/{t_interview}/scorecard/draft"),

@@ -181,7 +181,7 @@ def test_a_practice_card_never_reaches_the_debrief_tally_gate_board_or_analytics
     rated = [a for a in debrief.area_stats(s, cand, areas(s)) if a.count]
     assert rated and all(a.count == 1 and a.mean == 3 for a in rated)
     signals = debrief.signals_by_question(s, cand)
-    assert all(name == "Pat Qualified" for rows in signals.values() for name, _v, _e in rows)
+    assert all(row.name == "Pat Qualified" for rows in signals.values() for row in rows)
     cell = board.board(s, w.req)[0].cells[0]
     assert (cell.submitted, cell.overdue) == (1, 0)
     row = dashboard.page(s, w.req, w.manager, now=utcnow(), due_hours=24).items[0]
@@ -209,7 +209,8 @@ def test_a_practice_card_never_reaches_the_debrief_tally_gate_board_or_analytics
         assert f"/scorecards/{practice.id}" not in body, url
     assert f"/scorecards/{counted.id}" in client.get(f"{base}/scorecards").get_data(as_text=True)
     assert client.get(f"/scorecards/{practice.id}").status_code == 404
-    debrief.record_decision(s, Actor(w.manager), w.req, cand, "offer", "Strong evidence.")
+    debrief.record_decision(s, Actor(w.manager), w.req, cand, "offer", "Strong evidence.",
+                            "Enough.")
 
 
 def test_a_missing_practice_card_holds_nothing_back(w):

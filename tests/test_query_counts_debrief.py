@@ -72,7 +72,7 @@ def test_the_debrief_and_its_csv_with_2_and_10_interviewers(w, count_queries, de
             debrief.answer_pre_offer(w.session, Actor(w.manager), w.req, candidate,
                                      dict.fromkeys(ANSWERS, ("strong", "Seen.")))
             debrief.record_decision(w.session, Actor(w.manager), w.req, candidate, "offer",
-                                    "Agreed.")
+                                    "Agreed.", "Enough.")
         w.session.flush()
     client = w.login(w.manager)
     base = f"/requisitions/{w.req.id}/candidates/{{}}/debrief"

@@ -140,3 +140,34 @@ def test_loop_templates_page(bank, team):
     page = clients["interviewer"].get("/loop-templates").get_data(as_text=True)
     for level in ("junior", "senior", "staff"):
         assert f'id="template-{level}"' in page
+
+
+def test_the_candidates_come_first_and_the_role_definition_after(db_session, bank, team):
+    people, clients = team
+    req = make_requisition(db_session, people["manager"], people["recruiter"])
+    make_candidate(db_session, req, people["recruiter"])
+    db_session.flush()
+    page = clients["recruiter"].get(f"/requisitions/{req.id}").get_data(as_text=True)
+    order = [page.index(f'id="{section}"')
+             for section in ("candidates", "agreement", "compensation", "team")]
+    assert order == sorted(order) and "Candidate 1" in page[order[0]:order[1]]
+
+
+def test_closing_asks_for_confirmation_first(db_session, bank, team):
+    people, clients = team
+    req = make_requisition(db_session, people["manager"], people["recruiter"])
+    db_session.flush()
+    client = clients["recruiter"]
+    page = client.get(f"/requisitions/{req.id}").get_data(as_text=True)
+    assert f'href="/requisitions/{req.id}/close">Close' in page
+    assert f'action="/requisitions/{req.id}/close"' not in page  # no one-click close
+    asked = client.get(f"/requisitions/{req.id}/close")
+    body = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and 'id="close-means"' in body
+    assert f'action="/requisitions/{req.id}/close"' in body and ">Keep it open<" in body
+    assert db_session.get(Requisition, req.id).status == RequisitionStatus.OPEN
+    assert post(client, f"/requisitions/{req.id}/close").status_code == 302
+    db_session.expire_all()
+    assert db_session.get(Requisition, req.id).status == RequisitionStatus.CLOSED
+    again = client.get(f"/requisitions/{req.id}/close")
+    assert again.status_code == 409 and "already closed" in again.get_data(as_text=True)

@@ -63,10 +63,11 @@ def test_an_offer_needs_a_check_answered_after_the_last_scorecard(db_session, wo
                     recommendation="strong_no_hire")
     with pytest.raises(Conflict, match="after the pre-offer check"):
         debrief.record_decision(db_session, as_manager, w["requisition"], w["candidate"],
-                                "offer", "Looked good.")
+                                "offer", "Looked good.", "Enough.")
     debrief.answer_pre_offer(db_session, as_manager, w["requisition"], w["candidate"], STRONG)
     decision = debrief.record_decision(db_session, as_manager, w["requisition"],
-                                       w["candidate"], "offer", "Weighed the late scorecard.")
+                                       w["candidate"], "offer", "Weighed the late scorecard.",
+                                       "Enough.")
     assert decision.kind.value == "offer"
 
 
@@ -85,7 +86,8 @@ def test_after_a_hold_a_new_interview_can_still_be_written_up(db_session, world)
         write_scorecard(db_session, w["other"], w["requisition"], first, rating=4)
     debrief.answer_pre_offer(db_session, as_manager, w["requisition"], w["candidate"], STRONG)
     decision = debrief.record_decision(db_session, as_manager, w["requisition"],
-                                       w["candidate"], "offer", "The extra interview settled it.")
+                                       w["candidate"], "offer", "The extra interview settled it.",
+                                       "Enough.")
     assert decision.kind.value == "offer"
 
 

@@ -367,3 +367,20 @@ def test_the_account_page_and_job_description_are_constant(w, count_queries):
 
         requisitions.add_member(w.session, Actor(w.recruiter), w.req, user.id)
     assert queries_for(w.rc, count_queries, url) == few
+
+
+def test_cancelling_asks_for_confirmation_first(w):
+    interview = book(w, w.c1, w.loop1, 0, [w.alice], T)
+    url = f"/interviews/{interview.id}"
+    page = w.rc.get(url).get_data(as_text=True)
+    assert f'href="{url}/cancel">Cancel this interview' in page
+    assert f'action="{url}/cancel"' not in page  # no one-click cancel
+    asked = w.rc.get(f"{url}/cancel")
+    body = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "Alice Interviewer" in body.split('id="cancel-means"')[1]
+    assert f'action="{url}/cancel"' in body and ">Keep it<" in body
+    assert interviews(w)[0].status == InterviewStatus.SCHEDULED
+    assert w.login(w.alice).get(f"{url}/cancel").status_code == 403  # the panel reads, no more
+    assert post(w.rc, f"{url}/cancel", {"reason": "Role paused"}).status_code == 302
+    again = w.rc.get(f"{url}/cancel")
+    assert again.status_code == 409 and "already cancelled" in again.get_data(as_text=True)

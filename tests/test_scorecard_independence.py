@@ -76,7 +76,8 @@ def routes(w, viewer) -> list[str]:
         f"/scorecards/{w.card.id}", f"/scorecards/{w.draft.id}", f"{candidate}/scorecards",
         candidate, f"/requisitions/{w.req.id}/board", f"/calendar/{token}.ics",
         # the debrief pages (later slice) show scorecard data too
-        f"{candidate}/debrief", f"{candidate}/debrief.csv", f"/requisitions/{w.req.id}/dashboard",
+        f"{candidate}/debrief", f"{candidate}/debrief?names=hidden", f"{candidate}/debrief.csv",
+        f"{candidate}/debrief.csv?names=hidden", f"/requisitions/{w.req.id}/dashboard",
     ]
 
 
@@ -128,6 +129,11 @@ def test_independence_matrix(db_session, bank, make_user, login, case, hide):
         assert show_status == 200
         assert all(marker in show for marker in SUBMITTED.values())
         assert panel_status == 200 and f'href="/scorecards/{w.card.id}"' in panel
+        candidate = f"/requisitions/{w.req.id}/candidates/{w.cand.id}"
+        for url in (f"{candidate}/debrief", f"{candidate}/debrief?names=hidden",
+                    f"{candidate}/debrief.csv", f"{candidate}/debrief.csv?names=hidden"):
+            # The debrief and its CSV carry the whole card: evidence, summary, notes, signal.
+            assert all(marker in pages[url][1] for marker in SUBMITTED.values()), url
         return
     assert show_status == 404
     for url, (_status, body) in pages.items():

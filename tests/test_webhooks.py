@@ -223,7 +223,8 @@ def test_every_event_comes_from_its_service_with_ids_and_never_scorecard_content
                                                     "reduces_risk"),
                                                    ("strong", "Secret pre-offer evidence.")))
     decision = debrief.record_decision(db_session, Actor(held["manager"]), requisition,
-                                       candidate, "offer", "Secret rationale.")
+                                       candidate, "offer", "Secret rationale.",
+                                       "Secret waiver.")
     events = db_session.scalars(select(WebhookEvent).order_by(WebhookEvent.id)).all()
     assert [e.type.value for e in events] == [
         "requisition.opened", "candidate.created", "interview.scheduled",

@@ -18,7 +18,7 @@ from interviewloop.analytics import charts, funnel, queries, questions, service,
 from interviewloop.analytics.forms import AnalyticsFilterForm, FunnelFilterForm, QuestionFilterForm
 from interviewloop.bank.service import areas as all_areas
 from interviewloop.db import db
-from interviewloop.debrief.views import _cell as cell
+from interviewloop.debrief.export import csv_cell as cell
 from interviewloop.scorecards.models import RATING_LABELS
 
 bp = Blueprint("analytics", __name__, url_prefix="/analytics", template_folder="templates")

@@ -7,7 +7,7 @@ candidates only."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -63,6 +63,13 @@ class DashboardRow:
     pre_offer: str  # not answered, passed, keep looking
     decision: str  # the latest decision, or ""
     hidden: bool = False  # the viewer interviews this candidate and owes a scorecard
+    # Per capability area id: (mean rating, how many ratings), for the heatmap.
+    areas: dict[int, tuple[float, int]] = field(default_factory=dict)
+
+    def heat(self, area_id: int) -> int | None:
+        """The area's mean rounded to a rating (its colour), or None if unrated."""
+        found = self.areas.get(area_id)
+        return None if found is None else max(1, min(4, int(found[0] + 0.5)))
 
 
 def _rows_for(session: Session, candidates: list[Candidate], viewer: User, *,
@@ -108,6 +115,16 @@ def _rows_for(session: Session, candidates: list[Candidate], viewer: User, *,
         .where(shown, Scorecard.status == ScorecardStatus.SUBMITTED, counted_clause(),
                Rating.rating.is_not(None))
         .group_by(Scorecard.candidate_id))}
+    by_area: dict[int, dict[int, tuple[float, int]]] = {}
+    for cid, area_id, mean, n in session.execute(
+            select(Scorecard.candidate_id, Rating.area_id, func.avg(Rating.rating),
+                   func.count(Rating.rating))
+            .join(Rating, Rating.scorecard_id == Scorecard.id)
+            .join(Candidate, Candidate.id == Scorecard.candidate_id)
+            .where(shown, Scorecard.status == ScorecardStatus.SUBMITTED, counted_clause(),
+                   Rating.rating.is_not(None))
+            .group_by(Scorecard.candidate_id, Rating.area_id)):
+        by_area.setdefault(cid, {})[area_id] = (float(mean), n)
     checks: dict[int, str] = dict(session.execute(
         select(PreOfferCheck.candidate_id,
                case((PreOfferCheck.passed, "passed"), else_="keep looking"))
@@ -128,7 +145,8 @@ def _rows_for(session: Session, candidates: list[Candidate], viewer: User, *,
             *owed.get(candidate.id, (0, 0)),
             None if hidden or mean is None else float(mean), 0 if hidden else count,
             "hidden" if hidden else checks.get(candidate.id, "not answered"),
-            decision.value if decision else "", hidden))
+            decision.value if decision else "", hidden,
+            {} if hidden else by_area.get(candidate.id, {})))
     return result
 
 

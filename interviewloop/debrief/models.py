@@ -85,6 +85,10 @@ class Decision(Base):
         CheckConstraint("kind = 'offer' OR pre_offer_passed IS NULL",
                         name="only_an_offer_pins_the_check"),
         CheckConstraint(f"length(rationale) BETWEEN 1 AND {limits.ANSWER}", name="rationale_given"),
+        # A waiver says what it waived and why, and only an offer waives anything.
+        CheckConstraint("(waiver IS NULL) = (waived IS NULL)", name="waiver_says_what"),
+        CheckConstraint(f"waiver IS NULL OR (kind = 'offer' AND length(waiver) BETWEEN 1 AND "
+                        f"{limits.ANSWER} AND length(waived) >= 1)", name="waiver_given"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -95,6 +99,10 @@ class Decision(Base):
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
     pre_offer_check_id: Mapped[int | None]
     pre_offer_passed: Mapped[bool | None]
+    # An offer made with planned stages unheld or a capability area under-rated: what was
+    # waived (the gaps, as the debrief listed them) and the manager's reason for waiving it.
+    waived: Mapped[str | None] = mapped_column(Text)
+    waiver: Mapped[str | None] = mapped_column(Text)
 
     candidate: Mapped[Candidate] = relationship(lazy="raise")
     decided_by: Mapped[User] = relationship(lazy="raise")
@@ -112,5 +120,8 @@ explain("ck_pre_offer_checks_passed_means_all_strong", "The check passes only if
 explain("ck_decisions_offer_needs_passed_check", "No offer without a passed pre-offer check.")
 explain("ck_decisions_only_an_offer_pins_the_check", "Only an offer records the check's "
         "outcome.", status=422)
+explain("ck_decisions_waiver_says_what", "A waiver names what it waives.", status=422)
+explain("ck_decisions_waiver_given", "Only an offer waives gaps, with a reason under 4,000 "
+        "characters.", status=422)
 explain("ck_decisions_rationale_given", "A decision needs its rationale, under 4,000 "
         "characters.", status=422)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -13,10 +14,13 @@ from interviewloop import limits
 from interviewloop.audit.service import Actor, record
 from interviewloop.auth.models import User
 from interviewloop.bank.models import CapabilityArea
+from interviewloop.bank.service import areas as bank_areas
 from interviewloop.db import utcnow
 from interviewloop.debrief.models import ANSWERS, Answer, Decision, DecisionKind, PreOfferCheck
+from interviewloop.debrief.notify import tell_hiring_team
 from interviewloop.debrief.signals import decision_recorded, pre_offer_answered
 from interviewloop.errors import Conflict, DomainError, Forbidden
+from interviewloop.loops.models import Loop, LoopStage
 from interviewloop.requisitions.models import Candidate, CandidateStatus, Requisition
 from interviewloop.scheduling.models import Interview, InterviewStatus, Panelist
 from interviewloop.scorecards.access import counted_clause, owes_clause
@@ -98,7 +102,8 @@ def submitted_scorecards(session: Session, candidate: Candidate) -> list[Scoreca
         select(Scorecard).join(Interview, Interview.id == Scorecard.interview_id)
         .where(Scorecard.candidate_id == candidate.id, counted_clause(),
                Scorecard.status == ScorecardStatus.SUBMITTED)
-        .options(selectinload(Scorecard.ratings), selectinload(Scorecard.interviewer),
+        .options(selectinload(Scorecard.ratings), selectinload(Scorecard.notes),
+                 selectinload(Scorecard.interviewer),
                  selectinload(Scorecard.interview).selectinload(Interview.stage))
         .order_by(Interview.starts_at, Scorecard.id)))
 
@@ -148,19 +153,29 @@ def panel_states(session: Session, candidate: Candidate, *, now: datetime, due_h
     return states
 
 
+class Signal(NamedTuple):
+    """One interviewer's pre-offer signal on one question."""
+
+    interviewer_id: int
+    name: str
+    value: str
+    evidence: str
+
+
 def signals_by_question(session: Session, candidate: Candidate
-                        ) -> dict[PreOfferQuestion, list[tuple[str, str, str]]]:
+                        ) -> dict[PreOfferQuestion, list[Signal]]:
     """The scorecards' pre-offer signals, gathered under the three questions."""
     rows = session.execute(
-        select(PreOfferSignal.question, User.name, PreOfferSignal.value, PreOfferSignal.evidence)
+        select(PreOfferSignal.question, User.id, User.name, PreOfferSignal.value,
+               PreOfferSignal.evidence)
         .join(Scorecard, Scorecard.id == PreOfferSignal.scorecard_id)
         .join(User, User.id == Scorecard.interviewer_id)
         .where(Scorecard.candidate_id == candidate.id, counted_clause(),
                Scorecard.status == ScorecardStatus.SUBMITTED)
         .order_by(User.name)).all()
-    gathered: dict[PreOfferQuestion, list[tuple[str, str, str]]] = {q: [] for q in PreOfferQuestion}
-    for question, name, value, evidence in rows:
-        gathered[question].append((name, value.value, evidence))
+    gathered: dict[PreOfferQuestion, list[Signal]] = {q: [] for q in PreOfferQuestion}
+    for question, user_id, name, value, evidence in rows:
+        gathered[question].append(Signal(user_id, name, value.value, evidence))
     return gathered
 
 
@@ -180,6 +195,33 @@ def interviews_held(session: Session, candidate: Candidate) -> int:
     return session.scalar(select(func.count()).select_from(Interview).where(
         Interview.candidate_id == candidate.id,
         Interview.status == InterviewStatus.SCHEDULED)) or 0
+
+
+@dataclass(frozen=True)
+class StageCoverage:
+    """How many of the loop's planned stages were held (an interview of it has ended)."""
+
+    planned: int
+    held: int
+    unheld: list[str]  # the names of the planned stages not held, in the loop's order
+
+
+def stage_coverage(session: Session, candidate: Candidate, *, now: datetime) -> StageCoverage:
+    held = exists().where(Interview.stage_id == LoopStage.id,
+                          Interview.status == InterviewStatus.SCHEDULED, Interview.ends_at <= now)
+    rows = session.execute(
+        select(LoopStage.name, held).join(Loop, Loop.id == LoopStage.loop_id)
+        .where(Loop.candidate_id == candidate.id).order_by(LoopStage.position)).all()
+    return StageCoverage(len(rows), sum(1 for _name, done in rows if done),
+                         [name for name, done in rows if not done])
+
+
+def offer_gaps(coverage: StageCoverage, stats: list[AreaStats]) -> list[str]:
+    """What an offer would be made without: planned stages not held and capability areas
+    rated by too few interviewers. An offer despite them needs a waiver with a reason."""
+    return [*(f"{name}: not held" for name in coverage.unheld),
+            *(f"{s.area.name}: rated by {s.count} interviewer{'s' if s.count != 1 else ''}"
+              for s in stats if s.coverage_gap)]
 
 
 def pre_offer_blocker(session: Session, candidate: Candidate) -> str | None:
@@ -256,7 +298,10 @@ def answer_pre_offer(session: Session, actor: Actor, requisition: Requisition,
 
 
 def record_decision(session: Session, actor: Actor, requisition: Requisition,
-                    candidate: Candidate, kind: str, rationale: str) -> Decision:
+                    candidate: Candidate, kind: str, rationale: str, waiver: str = ""
+                    ) -> Decision:
+    """Offer, reject or hold. An offer with gaps (``offer_gaps``) needs ``waiver``: the
+    reason to offer without them, recorded with what was waived."""
     _require_manager(actor, requisition)
     try:
         kind = DecisionKind(kind)
@@ -287,13 +332,24 @@ def record_decision(session: Session, actor: Actor, requisition: Requisition,
         if newer is not None and newer > check.answered_at:
             raise Conflict("Scorecards came in or changed after the pre-offer check was "
                            "answered: answer it again on the full evidence before an offer.")
+    waived = None
+    if kind == DecisionKind.OFFER:
+        gaps = offer_gaps(stage_coverage(session, candidate, now=utcnow()),
+                          area_stats(session, candidate, bank_areas(session)))
+        waiver = waiver.strip()
+        if gaps and not waiver:
+            raise InvalidDecision("An offer without " + "; ".join(gaps) + " needs a waiver: "
+                                  "write why the evidence is enough, or hold.")
+        if len(waiver) > limits.ANSWER:
+            raise InvalidDecision(f"Keep the waiver under {limits.ANSWER:,} characters.")
+        waived = "; ".join(gaps) if gaps else None
     if not candidate.in_process:  # an offer or a rejection is final
         raise Conflict(f"The candidate is already {candidate.status.value}.")
     decision = Decision(candidate_id=candidate.id, kind=kind, rationale=rationale,
                         decided_by_id=actor.person.id,
                         pre_offer_check_id=check.id if check else None,
                         pre_offer_passed=check.passed if check and kind == DecisionKind.OFFER
-                        else None)
+                        else None, waived=waived, waiver=waiver if waived else None)
     session.add(decision)
     if kind == DecisionKind.OFFER:
         candidate.status = CandidateStatus.OFFER
@@ -301,6 +357,7 @@ def record_decision(session: Session, actor: Actor, requisition: Requisition,
         candidate.status = CandidateStatus.REJECTED
     session.flush()
     record(session, actor, "decision_recorded", decision, candidate_id=candidate.id,
-           kind=kind.value)
+           kind=kind.value, **({"waived": waived} if waived else {}))
     decision_recorded.send(session, decision=decision, candidate=candidate)
+    tell_hiring_team(session, requisition, candidate, decision, actor.person)
     return decision

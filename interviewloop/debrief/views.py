@@ -3,8 +3,6 @@ and the CSV export."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from flask import (
@@ -26,6 +24,7 @@ from interviewloop.auth.login import current_actor
 from interviewloop.bank.service import areas as all_areas
 from interviewloop.db import db, utcnow
 from interviewloop.debrief import dashboard, service
+from interviewloop.debrief import export as csv_export
 from interviewloop.debrief.models import ANSWERS, Answer, DecisionKind
 from interviewloop.errors import DomainError, Forbidden, NotFound
 from interviewloop.loops import sets
@@ -51,17 +50,32 @@ def _load(requisition_id: int, candidate_id: int) -> tuple[Requisition, Candidat
     return requisition, candidate
 
 
+def aliases(ids: list[int]) -> dict[int, str]:
+    """Interviewer A, B, C ... in the order given (each person once), for the names-hidden
+    reading: the same person is the same letter everywhere on the page."""
+    order = list(dict.fromkeys(ids))
+    return {uid: "Interviewer " + (chr(ord("A") + n) if n < 26 else str(n + 1))
+            for n, uid in enumerate(order)}
+
+
 def debrief_data(requisition: Requisition, candidate: Candidate) -> dict[str, Any]:
     areas = all_areas(db.session)
     cards = service.submitted_scorecards(db.session, candidate)
     loop = loop_for(db.session, candidate)
+    stats = service.area_stats(db.session, candidate, areas)
+    coverage = service.stage_coverage(db.session, candidate, now=utcnow())
+    states = service.panel_states(db.session, candidate, now=utcnow(),
+                                  due_hours=current_app.config["SCORECARD_DUE_HOURS"])
     return {
+        "aliases": aliases([c.interviewer_id for c in cards]
+                           + [st.interviewer.id for st in states]),
+        "question_titles": {lq.id: lq.question.title for stage in (loop.stages if loop else [])
+                            for lq in stage.questions},
         "requisition": requisition, "candidate": candidate, "areas": areas, "cards": cards,
         "ratings": {(c.id, r.area_id): r for c in cards for r in c.ratings},
-        "stats": service.area_stats(db.session, candidate, areas),
+        "stats": stats, "coverage": coverage, "offer_gaps": service.offer_gaps(coverage, stats),
         "tally": service.recommendation_tally(db.session, candidate),
-        "states": service.panel_states(db.session, candidate, now=utcnow(),
-                                       due_hours=current_app.config["SCORECARD_DUE_HOURS"]),
+        "states": states,
         "signals": service.signals_by_question(db.session, candidate),
         "loop_gaps": loop.coverage_gaps if loop else [],
         "set_differences": sets.differences(db.session, requisition, candidate) if loop else [],
@@ -75,7 +89,10 @@ def debrief_data(requisition: Requisition, candidate: Candidate) -> dict[str, An
 def _render(requisition: Requisition, candidate: Candidate, status: int = 200,
             **extra: Any) -> ResponseReturnValue:
     data = debrief_data(requisition, candidate)
-    context = {"form_values": {}, "problems": {}, "decision_error": None,
+    hidden = names_hidden()
+    context = {"names_hidden": hidden,
+               "who": lambda user_id, name: data["aliases"].get(user_id, name) if hidden else name,
+               "form_values": {}, "problems": {}, "decision_error": None,
                "pre_offer_error": None, "decision_values": {}, **extra}
     deciding = (service.is_deciding_manager(current_user, requisition)
                 and service.decision_open(data["decision"]))
@@ -87,6 +104,14 @@ def _render(requisition: Requisition, candidate: Candidate, status: int = 200,
                            kinds=list(DecisionKind)), status
 
 
+def names_hidden() -> bool:
+    """The names-hidden reading (?names=hidden), kept across the page's forms."""
+    names = request.args.get("names", "")
+    if names not in ("", "shown", "hidden"):
+        abort(400, "names is hidden or shown.")
+    return names == "hidden"
+
+
 @bp.get(PREFIX + "/debrief")
 @login_required
 def show(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
@@ -94,47 +119,16 @@ def show(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
     return _render(requisition, candidate)
 
 
-FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(text: str) -> str:
-    """Typed text as a CSV cell a spreadsheet shows, never runs: a leading ' (OWASP's
-    advice against CSV injection) before a cell that would start a formula."""
-    return "'" + text if text.startswith(FORMULA_LEAD) else text
-
-
 @bp.get(PREFIX + "/debrief.csv")
 @login_required
 def export(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
     requisition, candidate = _load(requisition_id, candidate_id)
     data = debrief_data(requisition, candidate)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["candidate", "interviewer", "stage", "area", "rating", "rating_label",
-                     "evidence", "recommendation"])
-    for card in data["cards"]:
-        for area in data["areas"]:
-            rating = data["ratings"].get((card.id, area.id))
-            value = rating.rating if rating else None
-            writer.writerow([_cell(candidate.name), _cell(card.interviewer.name),
-                             _cell(card.interview.stage.name), _cell(area.name), value or "",
-                             RATING_LABELS[value] if value is not None else "not assessed",
-                             _cell(rating.evidence) if rating else "", card.recommendation.value])
-    writer.writerow([])
-    writer.writerow(["area", "raters", "mean", "lowest", "highest", "spread", "flag"])
-    for s in data["stats"]:
-        flag = "disagreement" if s.disagreement else "coverage gap" if s.coverage_gap else ""
-        writer.writerow([_cell(s.area.name), s.count, f"{s.mean:.2f}" if s.mean is not None else "",
-                         s.low or "", s.high or "", s.spread if s.spread is not None else "",
-                         flag])
-    if data["set_differences"]:  # like with like: where this candidate's questions differ
-        writer.writerow([])
-        writer.writerow(["stage with other questions", "other candidates differing",
-                         "other candidates", "why"])
-        for d in data["set_differences"]:
-            writer.writerow([_cell(d.stage), d.differing, d.others, _cell("; ".join(d.why))])
+    hidden = names_hidden()
+    body = csv_export.debrief_csv(
+        data, lambda user_id, name: data["aliases"].get(user_id, name) if hidden else name)
     name = f"debrief-{requisition.id}-{candidate.id}.csv"
-    return Response(out.getvalue(), mimetype="text/csv",
+    return Response(body, mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
@@ -158,17 +152,18 @@ def pre_offer(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
                        pre_offer_error=str(exc))
     flash("Pre-offer check passed: an offer can be recorded." if check.passed else
           "Pre-offer check recorded a weak answer: keep looking.", "success")
-    return redirect(url_for(".show", requisition_id=requisition.id, candidate_id=candidate.id))
+    return redirect(url_for(".show", requisition_id=requisition.id, candidate_id=candidate.id,
+                            names="hidden" if names_hidden() else None))
 
 
 @bp.post(PREFIX + "/decision")
 @login_required
 def decide(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
     requisition, candidate = _load(requisition_id, candidate_id)
-    values = {"kind": request.form.get("kind", ""), "rationale": request.form.get("rationale", "")}
+    values = {name: request.form.get(name, "") for name in ("kind", "rationale", "waiver")}
     try:
         decision = service.record_decision(db.session, current_actor(), requisition, candidate,
-                                           values["kind"], values["rationale"])
+                                           values["kind"], values["rationale"], values["waiver"])
     except Forbidden:
         raise
     except DomainError as exc:  # refused: say why on the page, keep what was typed
@@ -176,7 +171,8 @@ def decide(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
         return _render(requisition, candidate, exc.status_code, decision_error=str(exc),
                        decision_values=values)
     flash(f"Decision recorded: {decision.kind.value}.", "success")
-    return redirect(url_for(".show", requisition_id=requisition.id, candidate_id=candidate.id))
+    return redirect(url_for(".show", requisition_id=requisition.id, candidate_id=candidate.id,
+                            names="hidden" if names_hidden() else None))
 
 
 @bp.get("/requisitions/<int:requisition_id>/dashboard")
@@ -198,5 +194,6 @@ def requisition_dashboard(requisition_id: int) -> ResponseReturnValue:
                          route={"requisition_id": requisition.id},
                          filters={"sort": sort, "status": status or None})
     return render_template("debrief/dashboard.html", requisition=requisition, rows=page.items,
+                           areas=all_areas(db.session), labels=RATING_LABELS,
                            pager=pager, sort=sort, status=status, sorts=dashboard.SORTS,
                            status_choices=CandidateStatus.choices())

@@ -97,7 +97,8 @@ CATALOGUE: dict[str, dict[str, Entry]] = {
                 "reduces_risk_evidence"),
         **_each(CODE, "owned_system", "failure_handling", "reduces_risk"),
     },
-    "decisions": {"rationale": PLACEHOLDER, "kind": CODE},
+    "decisions": {"rationale": PLACEHOLDER, "waiver": PLACEHOLDER, "kind": CODE,
+                  "waived": NotPersonal("the loop's stage and capability area names waived")},
     "interviews": {
         # A room or a link, but also "call +44 ..." for a phone screen.
         "location": PLACEHOLDER,

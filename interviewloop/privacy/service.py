@@ -22,6 +22,7 @@ from interviewloop import limits
 from interviewloop.audit.service import Actor, record
 from interviewloop.calendars import service as calendars
 from interviewloop.db import Base, utcnow
+from interviewloop.debrief import notify as decision_mail
 from interviewloop.debrief.models import Decision, PreOfferCheck
 from interviewloop.errors import Conflict, DomainError, Forbidden, NotFound
 from interviewloop.loops.models import Loop
@@ -88,6 +89,10 @@ def subject_of(session: Session, candidate: Candidate) -> Subject:
     earlier = [change.reason for change in changes] + [
         snapshot.get("location") for change in changes for snapshot in (change.before, change.after)
         if isinstance(snapshot, dict) and isinstance(snapshot.get("location"), str)]
+    # The hiring team's mail of a decision quotes its rationale and waiver.
+    earlier += [text for row in session.execute(select(Decision.rationale, Decision.waiver)
+                                                .where(Decision.candidate_id == cid))
+                for text in row if text]
     subject = Subject(
         candidate=candidate, interview_ids=interview_ids,
         interview_uids=[i.ical_uid for i in interviews],
@@ -107,15 +112,17 @@ def subject_of(session: Session, candidate: Candidate) -> Subject:
 
 
 def _mail_of(subject: Subject) -> ColumnElement[bool]:
-    """Mail to the candidate, or about their interviews (invites, reminders), or naming
-    their email."""
+    """Mail to the candidate, or about their interviews (invites, reminders) or decisions
+    (the hiring team's message), or naming their email."""
     email, key = subject.candidate.email, OutboxMail.idempotency_key
     prefixes = (interview_reminders.KEY_PREFIX, scorecard_reminders.KEY_PREFIX)
     return or_(OutboxMail.recipient == email,
                OutboxMail.body.contains(email, autoescape=True),
                *(key.contains(uid, autoescape=True) for uid in subject.interview_uids),
                *(key.startswith(f"{prefix}{iid}:", autoescape=True)
-                 for iid in subject.interview_ids for prefix in prefixes))
+                 for iid in subject.interview_ids for prefix in prefixes),
+               *(key.startswith(f"{decision_mail.KEY_PREFIX}{did}:", autoescape=True)
+                 for did in subject.decision_ids))
 
 
 def _table(name: str) -> Table:

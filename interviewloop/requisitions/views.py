@@ -26,13 +26,18 @@ from interviewloop.audit.service import Actor
 from interviewloop.auth.login import current_actor
 from interviewloop.db import db
 from interviewloop.enums import Role
-from interviewloop.errors import Forbidden
+from interviewloop.errors import Conflict, Forbidden
 from interviewloop.forms import ActionForm, apply_domain_error, form_status, seen_version
 from interviewloop.requisitions import job_description as jd
 from interviewloop.requisitions import service
 from interviewloop.requisitions.candidates import CANDIDATE_ORDER, candidate_rows
 from interviewloop.requisitions.forms import MemberForm, RequisitionForm
-from interviewloop.requisitions.models import OPERATING_QUESTIONS, PRODUCTION_SURFACE, Requisition
+from interviewloop.requisitions.models import (
+    OPERATING_QUESTIONS,
+    PRODUCTION_SURFACE,
+    Requisition,
+    RequisitionStatus,
+)
 
 bp = Blueprint("requisitions", __name__, url_prefix="/requisitions",
                template_folder="templates")
@@ -179,6 +184,17 @@ def confirm(requisition_id: int) -> ResponseReturnValue:
 def open_(requisition_id: int) -> ResponseReturnValue:
     return _action(requisition_id, service.open_requisition,
                    "The requisition is open: candidates can be added.")
+
+
+@bp.get("/<int:requisition_id>/close")
+@login_required
+def confirm_close(requisition_id: int) -> ResponseReturnValue:
+    """Closing asks first: what it ends, then the button that does it."""
+    requisition = load_managed(requisition_id)
+    if requisition.status == RequisitionStatus.CLOSED:
+        raise Conflict("This requisition is already closed.")
+    return render_template("requisitions/close.html", requisition=requisition,
+                           action_form=ActionForm())
 
 
 @bp.post("/<int:requisition_id>/close")

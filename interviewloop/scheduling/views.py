@@ -28,7 +28,7 @@ from interviewloop.auth.login import current_actor
 from interviewloop.auth.service import user_for_calendar_token
 from interviewloop.bank.service import expectations_by_area
 from interviewloop.db import db, utcnow
-from interviewloop.errors import NotFound
+from interviewloop.errors import Conflict, NotFound
 from interviewloop.forms import ActionForm
 from interviewloop.loops.models import Loop, LoopStage
 from interviewloop.pools import service as pools
@@ -258,6 +258,17 @@ def reschedule(interview_id: int) -> ResponseReturnValue:
     return render_template("scheduling/schedule.html", form=form, requisition=requisition,
                            candidate=interview.candidate, stage=interview.stage,
                            interview=interview, pool=pool), status
+
+
+@bp.get("/interviews/<int:interview_id>/cancel")
+@login_required
+def confirm_cancel(interview_id: int) -> ResponseReturnValue:
+    """Cancelling asks first: the interview, who is told, the reason, then the button."""
+    interview, _requisition, _manages = _load_interview(interview_id, manage=True)
+    if interview.is_cancelled:
+        raise Conflict("This interview is already cancelled.")
+    return render_template("scheduling/cancel.html", interview=interview,
+                           cancel_form=CancelForm())
 
 
 @bp.post("/interviews/<int:interview_id>/cancel")

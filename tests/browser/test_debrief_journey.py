@@ -209,8 +209,12 @@ def test_debrief_flags_gate_and_offer(live_server, seeded, new_context, artifact
     expect(page).to_have_url(re.compile(re.escape(seeded.debrief(seeded.split_id)) + "$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"Debrief: {SPLIT[0]}")
     expect(page.locator("#matrix tbody tr")).to_have_count(seeded.scorecards)
-    expect(page.locator("#flags .disagreement")).to_have_text(
+    flag = page.locator("#flags .disagreement")
+    expect(flag).to_contain_text(
         f"Disagreement on {disputed}: ratings from 1 (Strong no) to 4 (Strong yes).")
+    # ... with each rating's evidence at the flag, the low one among them.
+    expect(flag.locator(".flag-evidence li")).to_have_count(seeded.scorecards)
+    expect(flag.locator(".flag-evidence")).to_contain_text(LOW_NOTE)
     expect(page.locator("#flags .coverage-gap")).to_have_count(0)
     headings = page.locator("#matrix thead th")
     expect(headings.nth(DISPUTED + 1)).to_have_text(disputed)
@@ -248,7 +252,8 @@ def test_debrief_flags_gate_and_offer(live_server, seeded, new_context, artifact
     text = download.path().read_text(encoding="utf-8")
     table = list(csv.reader(io.StringIO(text)))
     blank = table.index([])
-    header, rows, summary = table[0], table[1:blank], table[blank + 1:]
+    header, rows, rest = table[0], table[1:blank], table[blank + 1:]
+    summary = rest[:rest.index([])]  # then the summaries, signals, answers ...
     assert header[:6] == ["candidate", "interviewer", "stage", "area", "rating", "rating_label"]
     assert len(rows) == seeded.scorecards * len(seeded.areas)
     cards = {(r[1], r[2]) for r in rows}

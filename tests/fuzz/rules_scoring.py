@@ -113,6 +113,9 @@ class ScoringRules:
                                     st.sampled_from(["", "OFFER", "hire"])), label="kind"),
             "rationale": data.draw(maybe(st.just("Consistent evidence from the panel."),
                                          st.sampled_from(["", " ", "x" * 4001])), label="why"),
+            # An offer with unheld stages or a coverage gap needs it (ignored otherwise).
+            "waiver": data.draw(maybe(st.just("The panel's evidence is enough."),
+                                      st.sampled_from(["", " ", "x" * 4001])), label="waiver"),
         })
 
     @rule(data=st.data())
