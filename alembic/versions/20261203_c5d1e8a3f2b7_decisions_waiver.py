@@ -4,7 +4,7 @@
 reason; both or neither, and only on an offer.
 
 Revision ID: c5d1e8a3f2b7
-Revises: 5b8e2f4c7a91
+Revises: a3c9e1f7b2d4
 Create Date: 2026-12-03 16:00:00.000000
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "c5d1e8a3f2b7"
-down_revision: str | None = "5b8e2f4c7a91"
+down_revision: str | None = "a3c9e1f7b2d4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
