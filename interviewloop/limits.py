@@ -80,6 +80,13 @@ OPEN_SESSIONS_SHOWN = 50  # a person's own open sessions listed on their account
 MIN_RELIABILITY_UNITS = 10  # candidates rated by two or more interviewers in the area
 MIN_INTERVIEWER_SCORECARDS = 5  # an interviewer's scorecards, for their own figures
 MIN_LENIENCY_CANDIDATES = 5  # candidates an interviewer shares with co-panelists
+# The debrief's leniency-adjusted ratings shrink an offset over n candidates by n / (n + k):
+# k is the ratio of the per-candidate variance of an offset (about 0.5 on a 4-point scale:
+# one rating's spread against a co-panel mean) to the variance of true offsets between
+# interviewers (about 0.1: most sit within a third of a point of the panel); docs/analytics.md
+# gives the estimate on the demo history. With k = 5 an
+# interviewer at the minimum of 5 candidates has half their offset removed, at 20, 80%.
+LENIENCY_PRIOR = 5
 MIN_DECIDED = 5  # an interviewer's scorecards on candidates with an offer or a rejection
 MIN_QUESTION_RATINGS = 20  # ratings a question's stage produced, for its distribution and
 # the ceiling and floor flags

@@ -99,7 +99,7 @@ class InterviewerReport:
     areas: list[CapabilityArea] = field(default_factory=list)
 
 
-def _leniency(ratings: list[RatingRow]) -> dict[int, list[tuple[float, int]]]:
+def leniency_offsets(ratings: list[RatingRow]) -> dict[int, list[tuple[float, int]]]:
     """interviewer -> per candidate (sum of their rating minus the co-panelists' mean on the
     same area, how many such ratings)."""
     cells: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
@@ -160,7 +160,7 @@ def interviewers(session: Session, viewer: User, areas: list[CapabilityArea], fi
         named = {c.interviewer_id for c in cards if c.managed}
         scope = "managed" if named else "own"
     named.add(viewer.id)
-    offsets = _leniency(ratings)
+    offsets = leniency_offsets(ratings)
     users = queries.people(session, named)
     cards_of: dict[int, list[CardRow]] = defaultdict(list)
     ratings_of: dict[int, list[RatingRow]] = defaultdict(list)
