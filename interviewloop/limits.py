@@ -87,6 +87,8 @@ MIN_LENIENCY_CANDIDATES = 5  # candidates an interviewer shares with co-panelist
 # gives the estimate on the demo history. With k = 5 an
 # interviewer at the minimum of 5 candidates has half their offset removed, at 20, 80%.
 LENIENCY_PRIOR = 5
+MIN_NUDGE_EVIDENCE = 20  # pieces of evidence the nudges looked at (about 5 scorecards), for
+MIN_NUDGED = 5  # the share nudged; and nudged pieces, for the share changed after the nudge
 MIN_DECIDED = 5  # an interviewer's scorecards on candidates with an offer or a rejection
 MIN_QUESTION_RATINGS = 20  # ratings a question's stage produced, for its distribution and
 # the ceiling and floor flags

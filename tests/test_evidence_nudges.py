@@ -115,15 +115,18 @@ def test_submit_anyway_goes_in_unchanged_and_says_so(w):
     given = ratings(w, a0="Good.")
     assert post(client, w.url, form(w, given, version=0, action="submit")).status_code == 200
     card = stored(w, w.alice)
+    assert not card.evidence_checked
     response = post(client, w.url, form(w, given, version=card.version, action="submit"))
-    assert response.status_code == 302 and stored(w, w.alice).is_submitted
+    card = stored(w, w.alice)
+    assert response.status_code == 302 and card.is_submitted and card.evidence_checked
     w.session.expire_all()
     assert w.session.scalar(select(EvidenceNudge.changed)) is False
 
 
 def test_concrete_evidence_submits_at_once_and_stores_no_nudge(w):
     response = post(w.login(w.alice), w.url, form(w, ratings(w), version=0, action="submit"))
-    assert response.status_code == 302 and stored(w, w.alice).is_submitted
+    card = stored(w, w.alice)
+    assert response.status_code == 302 and card.is_submitted and card.evidence_checked
     assert w.session.scalar(select(EvidenceNudge)) is None
 
 

@@ -1,5 +1,6 @@
 """scorecard_evidence_nudges: the evidence nudges shown before submit (issue 12)
 
+scorecards.evidence_checked: submitted through the nudges (the share's denominator).
 A row per (rating, rule) nudged when its author first submitted; ``evidence_digest`` until
 the scorecard goes in, then ``changed`` (whether the evidence was edited after the nudge).
 
@@ -24,6 +25,9 @@ RULES = ("copies_rubric", "same_across_areas", "same_as_other_candidate", "thin"
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("scorecards", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("evidence_checked", sa.Boolean(), server_default=sa.false(),
+                                      nullable=False))
     op.create_table(
         "scorecard_evidence_nudges",
         sa.Column("scorecard_id", sa.Integer(), nullable=False),
@@ -46,3 +50,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("scorecard_evidence_nudges")
+    with op.batch_alter_table("scorecards", schema=None) as batch_op:
+        batch_op.drop_column("evidence_checked")

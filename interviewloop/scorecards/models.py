@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -105,6 +106,9 @@ class Scorecard(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
+    # Submitted through the form's evidence nudges (scorecards/nudges.py), so that the share
+    # of nudged evidence counts only evidence the rules looked at.
+    evidence_checked: Mapped[bool] = mapped_column(default=False, server_default=false())
     __mapper_args__ = {"version_id_col": version}
 
     interview: Mapped[Interview] = relationship(lazy="raise")

@@ -168,8 +168,12 @@ def nudged_before(session: Session, scorecard: Scorecard | None) -> bool:
     ) is not None
 
 
-def _settle(session: Session, scorecard: Scorecard) -> None:
-    """On submit: for each nudge still open, whether its evidence changed; the digest goes."""
+def _settle(session: Session, scorecard: Scorecard, *, checked: bool) -> None:
+    """On submit: for each nudge still open, whether its evidence changed; the digest goes.
+    ``checked``: the rules looked at this submission's evidence (set after the save: a
+    change before it would be flushed early and read as another tab's save)."""
+    if checked:
+        scorecard.evidence_checked = True
     evidence = {r.area_id: r.evidence for r in scorecard.ratings}
     for nudge in session.scalars(select(EvidenceNudge).where(
             EvidenceNudge.scorecard_id == scorecard.id, EvidenceNudge.changed.is_(None))):
@@ -186,11 +190,12 @@ def submit(session: Session, actor: Actor, requisition: Requisition, interview: 
     saved as a draft with its nudges kept, and they are returned; otherwise it is
     submitted (service.save, refusals and all) and the open nudges settled."""
     now = now or utcnow()
-    if (scorecard is not None and scorecard.is_submitted) or nudged_before(session, scorecard):
+    if scorecard is not None and (scorecard.is_submitted or nudged_before(session, scorecard)):
+        checked = not scorecard.is_submitted  # nudged once already: this submit goes in
         saved = service.save(session, actor, requisition, interview, scorecard, data,
                              submit=True, seen_version=seen_version, areas=areas, stage=stage,
                              now=now)
-        _settle(session, saved)
+        _settle(session, saved, checked=checked)
         return saved, []
     # Every refusal of a save, then of a submission, before any nudge is looked for.
     draft = service.save(session, actor, requisition, interview, scorecard, data, submit=False,
@@ -207,4 +212,5 @@ def submit(session: Session, actor: Actor, requisition: Requisition, interview: 
         return draft, found
     saved = service.save(session, actor, requisition, interview, draft, data, submit=True,
                          seen_version=draft.version, areas=areas, stage=stage, now=now)
+    _settle(session, saved, checked=True)
     return saved, []
