@@ -36,7 +36,7 @@ def ratings(w, **overrides) -> dict[int, tuple[int, str]]:
 
 
 def found(w, given, others=()) -> dict[int, NudgeRule]:
-    rubric = nudges.rubric_texts(w.session, w.stage, w.req.level, w.areas)
+    rubric = nudges.rubric_texts(w.session, w.req.level, w.areas, nudges.question_points(w.stage))
     data = service.ScorecardInput(ratings=given, recommendation="hire")
     return {n.area_id: n.rule for n in nudges.find(data, w.by_id, rubric, list(others))}
 

@@ -1,15 +1,16 @@
 """Evidence nudges before submit (issue 12): where a rating's evidence is unlikely to help
 the debrief, say so once, never block.
 
-Four rules (tuned on the demo history; docs/analytics.md gives what they catch and miss):
+Four rules, the first that applies names the nudge (tuned on the demo history;
+docs/analytics.md gives what they catch and miss):
 
 - copies the rubric: most of its word trigrams are in the rubric shown beside the rating
   (the area, its competencies' expectations at every level, the rating meanings) or in the
   stage's questions' signals and red flags;
+- thin: a few words with no concrete detail (no number, name, quotation or technical term);
 - the same across areas: near-identical to the evidence of another area on this card;
 - the same as on another candidate: near-identical to evidence the author wrote on another
-  candidate's submitted scorecard;
-- thin: a few words with no concrete detail (no number, name, quotation or technical term).
+  candidate's submitted scorecard.
 
 The scorecard form's first submit with nudges saves the card as a draft, keeps the nudges
 (scorecard_evidence_nudges) and shows them with the input; the next submit goes through,
@@ -106,17 +107,21 @@ def thin(evidence: str) -> bool:
     return len(words(evidence)) < THIN_WORDS and not _CONCRETE.search(evidence)
 
 
-def rubric_texts(session: Session, stage: LoopStage, level: Level,
-                 areas: Iterable[CapabilityArea]) -> dict[int, set[tuple[str, ...]]]:
-    """area -> the trigrams of the rubric shown beside its rating and of the stage's
-    questions' signals and red flags."""
+def question_points(stage: LoopStage) -> list[str]:
+    """The signals and red flags of the stage's questions (the kit beside the form)."""
+    return [point for lq in stage.questions
+            for point in (*lq.question.signals, *lq.question.red_flags)]
+
+
+def rubric_texts(session: Session, level: Level, areas: Iterable[CapabilityArea],
+                 points: Iterable[str] = ()) -> dict[int, set[tuple[str, ...]]]:
+    """area -> the trigrams of the rubric shown beside its rating (the area, its
+    competencies' expectations at every level, the rating meanings) and of ``points``."""
     expectations = expectations_by_area(session)
-    meanings = " . ".join(rating_meanings(level.label).values())
-    questions = " . ".join(point for lq in stage.questions
-                           for point in (*lq.question.signals, *lq.question.red_flags))
+    shared = [*rating_meanings(level.label).values(), *points]
     result = {}
     for area in areas:
-        parts = [area.name, area.description, meanings, questions]
+        parts = [area.name, area.description, *shared]
         for competency, texts in expectations.get(area.id, []):
             parts += [competency.name, *texts.values()]
         result[area.id] = set().union(*(trigrams(p) for p in parts))
@@ -145,13 +150,13 @@ def find(data: service.ScorecardInput, areas: dict[int, CapabilityArea],
                      if other != area_id and same(evidence, text)), None)
         if copies(evidence, rubric.get(area_id, set())):
             rule, message = NudgeRule.COPIES_RUBRIC, MESSAGES[NudgeRule.COPIES_RUBRIC]
+        elif thin(evidence):
+            rule, message = NudgeRule.THIN, MESSAGES[NudgeRule.THIN]
         elif twin is not None:
             rule = NudgeRule.SAME_ACROSS_AREAS
             message = MESSAGES[rule].format(other=twin)
         elif any(same(evidence, text) for text in others):
             rule, message = NudgeRule.SAME_AS_OTHER_CANDIDATE, MESSAGES[NudgeRule.SAME_AS_OTHER_CANDIDATE]
-        elif thin(evidence):
-            rule, message = NudgeRule.THIN, MESSAGES[NudgeRule.THIN]
         else:
             continue
         found.append(Nudge(area_id, rule, message))
@@ -201,7 +206,8 @@ def submit(session: Session, actor: Actor, requisition: Requisition, interview: 
     draft = service.save(session, actor, requisition, interview, scorecard, data, submit=False,
                          seen_version=seen_version, areas=areas, stage=stage, now=now)
     service.check_submittable(data, interview, stage, areas, now)
-    found = find(data, areas, rubric_texts(session, stage, requisition.level, areas.values()),
+    found = find(data, areas, rubric_texts(session, requisition.level, areas.values(),
+                                          question_points(stage)),
                  other_evidence(session, draft.interviewer_id, draft.candidate_id))
     if found:
         session.add_all(EvidenceNudge(scorecard_id=draft.id, area_id=n.area_id, rule=n.rule,
