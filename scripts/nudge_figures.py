@@ -47,11 +47,11 @@ def main() -> None:
             table[kind]["nudged"] += bool(fired)
             for rule in fired:
                 table[kind][rule] += 1
-        names = ["copies_rubric", "same_across_areas", "same_as_other_candidate", "thin"]
+        names = ["copies_rubric", "thin", "same_across_areas", "same_as_other_candidate"]  # rule order
         print("| kind | pieces | nudged | " + " | ".join(names) + " |")
         print("|---|---|---|" + "---|" * len(names))
         for kind, c in table.items():
-            share = f"{100 * c['nudged'] / c['pieces']:.0f}%" if c["pieces"] else "–"
+            share = f"{100 * c['nudged'] / c['pieces']:.0f}%" if c["pieces"] else "-"
             print(f"| {kind} | {c['pieces']} | {c['nudged']} ({share}) | "
                   + " | ".join(str(c[n]) for n in names) + " |")
         per = leniency_offsets([RatingRow(who, cid, area, rating, False, False)
