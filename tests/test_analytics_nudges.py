@@ -41,6 +41,8 @@ def arrange(db_session, make_user):
     areas = all_areas(db_session)
     cids = plant(db_session, req, [ann, ben], areas, lambda n, i, p: 1 + (n + p) % 4, count=6)
     nudge(db_session, cids, ann, areas)
+    # Scorecards that never went through the nudges (the API, older ones) count nowhere.
+    plant(db_session, req, [ann, ben], areas, lambda n, i, p: 2, count=4, start=50, tag="api")
     return manager, req, ann, ben, areas
 
 

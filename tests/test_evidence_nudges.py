@@ -59,6 +59,11 @@ def test_the_same_evidence_across_areas_is_nudged_on_each(w):
         w.focus[0].id: NudgeRule.SAME_ACROSS_AREAS, w.focus[1].id: NudgeRule.SAME_ACROSS_AREAS}
 
 
+def test_a_short_detail_repeated_across_areas_is_nudged(w):
+    assert found(w, ratings(w, a0="Chose Kafka.", a1="chose kafka")) == {
+        w.focus[0].id: NudgeRule.SAME_ACROSS_AREAS, w.focus[1].id: NudgeRule.SAME_ACROSS_AREAS}
+
+
 def test_the_same_evidence_as_on_another_candidate_is_nudged(w):
     reused = "Strong answer overall, covered the main points we look for in this stage."
     assert found(w, ratings(w, a0=reused), others=[reused]) == {
