@@ -60,7 +60,7 @@ def test_the_same_evidence_across_areas_is_nudged_on_each(w):
 
 
 def test_a_short_detail_repeated_across_areas_is_nudged(w):
-    assert found(w, ratings(w, a0="Chose Kafka.", a1="chose kafka")) == {
+    assert found(w, ratings(w, a0="Chose Kafka.", a1="Chose Kafka!")) == {
         w.focus[0].id: NudgeRule.SAME_ACROSS_AREAS, w.focus[1].id: NudgeRule.SAME_ACROSS_AREAS}
 
 
