@@ -28,6 +28,7 @@ from interviewloop.bank.models import Question, QuestionArea, QuestionLevel
 from interviewloop.bank.service import areas as all_areas
 from interviewloop.db import utcnow
 from interviewloop.debrief.models import ANSWERS, Decision, PreOfferCheck
+from interviewloop.demo_evidence import Writer, first_expectations, plant_nudges
 from interviewloop.enums import Category, Level
 from interviewloop.loops.models import (
     Loop,
@@ -59,21 +60,25 @@ def load_history(session: Session, manager: User, recruiter: User,
         return
     rng = np.random.default_rng(SEED)
     areas = all_areas(session)
+    write = Writer(SEED + 1, [u.id for u in interviewers], first_expectations(session))
     templates = {t.level: t for t in session.scalars(select(LoopTemplate).options(
         selectinload(LoopTemplate.stages).selectinload(LoopTemplateStage.focus_areas)))}
     bank = _bank(session)
     exposed = _exposed(bank)
     now = utcnow().replace(minute=0, second=0, microsecond=0)
+    made = []
     for level in Level:
         template = templates.get(level)
         if template is None:
             continue
         requisition = _requisition(session, manager, recruiter, interviewers, titles[level],
                                    spec_of[level.value])
+        made.append(requisition.id)
         _candidates(session, rng, requisition, template, bank, exposed, areas, interviewers,
-                    recruiter, now)
+                    recruiter, now, write)
         requisitions_service.close_requisition(session, Actor(manager), requisition)
     session.flush()
+    plant_nudges(session, made)
 
 
 # question id -> (category, levels, area ids), active questions only
@@ -140,7 +145,7 @@ def _stage_questions(bank: Bank, level: Level, stage: LoopTemplateStage, n: int,
 
 def _candidates(session: Session, rng: np.random.Generator, requisition: Requisition,
                 template: LoopTemplate, bank: Bank, exposed: int | None, areas: list[Any],
-                interviewers: list[User], recruiter: User, now: datetime) -> None:
+                interviewers: list[User], recruiter: User, now: datetime, write: Writer) -> None:
     level = requisition.level
     stages = template.stages
     exposed_at = next((p for p, s in enumerate(stages) if s.category == Category.SYSTEM_DESIGN
@@ -223,12 +228,13 @@ def _candidates(session: Session, rng: np.random.Generator, requisition: Requisi
         decided_at = last + timedelta(days=float(rng.integers(1, 6))) if means else None
         if decision and decided_at is not None and decided_at < now - timedelta(days=2):
             decisions.append((cid, decision, decided_at))
-    _insert_interviews(session, requisition, recruiter, interviews, cards, areas)
+    _insert_interviews(session, requisition, recruiter, interviews, cards, areas, write)
     insert_decisions(session, requisition, decisions)
 
 
 def _insert_interviews(session: Session, requisition: Requisition, recruiter: User,
-                       interviews: list[Any], cards: list[Any], areas: list[Any]) -> None:
+                       interviews: list[Any], cards: list[Any], areas: list[Any],
+                       write: Writer) -> None:
     iids = list(session.scalars(insert(Interview).returning(
         Interview.id, sort_by_parameter_order=True), [
         {"stage_id": sid, "candidate_id": cid, "starts_at": at, "ends_at": at + HOUR,
@@ -252,8 +258,8 @@ def _insert_interviews(session: Session, requisition: Requisition, recruiter: Us
         for iid, cid, at, who, given in rows]))
     session.execute(insert(Rating), [
         {"scorecard_id": card, "area_id": a.id, "rating": value,
-         "evidence": f"{a.name}: worked through a concrete example from their own systems."}
-        for card, (_i, _c, _a, _w, given) in zip(card_ids, rows, strict=True)
+         "evidence": write(who.id, a.id, a.slug, requisition.level)}
+        for card, (_i, _c, _a, who, given) in zip(card_ids, rows, strict=True)
         for a, value in zip(areas, given, strict=True)])
 
 

@@ -80,6 +80,16 @@ OPEN_SESSIONS_SHOWN = 50  # a person's own open sessions listed on their account
 MIN_RELIABILITY_UNITS = 10  # candidates rated by two or more interviewers in the area
 MIN_INTERVIEWER_SCORECARDS = 5  # an interviewer's scorecards, for their own figures
 MIN_LENIENCY_CANDIDATES = 5  # candidates an interviewer shares with co-panelists
+# The debrief's leniency-adjusted ratings shrink an offset over n candidates by n / (n + k),
+# k the ratio of the per-candidate variance of an offset to the variance of true offsets
+# between interviewers (empirical Bayes). k = 5: as much weight on "this interviewer rates
+# like the panel" as five candidates of their own history, so at the minimum of 5 half the
+# offset is removed, at 20 four fifths. Deliberately conservative: the demo history, whose
+# leniency is planted large, gives k = 0.2 (docs/analytics.md), real panels spread far less,
+# and an aid that over-corrects misleads more than one that under-corrects.
+LENIENCY_PRIOR = 5
+MIN_NUDGE_EVIDENCE = 20  # pieces of evidence the nudges looked at (about 5 scorecards), for
+MIN_NUDGED = 5  # the share nudged; and nudged pieces, for the share changed after the nudge
 MIN_DECIDED = 5  # an interviewer's scorecards on candidates with an offer or a rejection
 MIN_QUESTION_RATINGS = 20  # ratings a question's stage produced, for its distribution and
 # the ceiling and floor flags

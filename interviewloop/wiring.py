@@ -9,12 +9,13 @@ receiver connected: a guard cannot be skipped because its feature was never impo
 
 from __future__ import annotations
 
+from interviewloop.analytics import hooks as analytics
 from interviewloop.availability.signals import listing_itinerary
 from interviewloop.bank.signals import bank_imported, checking_job_descriptions
 from interviewloop.calendars import busy as calendar_busy
 from interviewloop.calendars import hooks as calendars
 from interviewloop.debrief import hooks as debrief
-from interviewloop.debrief.signals import decision_recorded, pre_offer_answered
+from interviewloop.debrief.signals import decision_recorded, pre_offer_answered, reading_ratings
 from interviewloop.loops import hooks as loops
 from interviewloop.loops.signals import describing_stages, stage_removing, stages_changing
 from interviewloop.pools.signals import counting_training
@@ -61,6 +62,7 @@ CONNECTIONS = (
     (listing_itinerary, scheduling_itinerary.itinerary_items),
     (candidate_changing, privacy.refuse_editing_erased),
     (checking_candidate, privacy.refuse_booking_erased),
+    (reading_ratings, analytics.adjusted_ratings),
     # Webhooks: each event is written in the transaction of the change that causes it.
     (requisition_opened, webhooks.requisition_opened),
     (candidate_created, webhooks.candidate_created),

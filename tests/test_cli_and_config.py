@@ -97,6 +97,16 @@ def test_demo_creates_the_documented_logins_once(app, db_session):
     assert [f for r in rows for f in r.flags].count(questions.Flag.LOW_DISCRIMINATION) >= 1
     assert sum(r.strength == "strong" for r in rows) >= 5
     assert all(lf.total.steps[-1].count > 0 for lf in funnel.report(db_session, admin, Filters()))
+    # The history's evidence went through the nudges (as if submitted through the form): the
+    # calibration page shows each interviewer's share nudged (docs/analytics.md, the figures).
+    from interviewloop.analytics import service as analytics
+    from interviewloop.bank.service import areas as all_areas
+
+    report = analytics.interviewers(db_session, admin, all_areas(db_session), Filters(),
+                                    due_hours=24)
+    shares = {r.label: r.nudged.value for r in report.rows if r.nudged.low is not None}
+    assert len(shares) == 4 and 0.2 < report.pool.nudged.value < 0.4, shares
+    assert max(shares.values()) > 2 * min(shares.values())  # a different mix per interviewer
     # The senior requisition's candidates share its question set, stage by stage.
     from interviewloop.loops.models import LoopQuestion, LoopStage, QuestionSet
 

@@ -21,6 +21,7 @@ from interviewloop.requisitions.models import Candidate
 from interviewloop.scheduling.models import Interview, Panelist
 from interviewloop.scorecards import service as scorecards
 from interviewloop.scorecards.models import PreOfferQuestion, Rating, Scorecard
+from tests.analytics_data import plant
 from tests.factories import add_to_team, make_candidate_with_loop, make_interview, make_requisition
 from tests.test_debrief import table
 from tests.test_query_counts import queries_for
@@ -157,3 +158,24 @@ def test_the_requisition_dashboard_with_10_and_500_candidates(w, count_queries, 
         mean = sum(1 + a.position % 4 for a in w.areas) / len(w.areas)
         assert [c.text for c in rows[0]] == ["Bulk 0000", "Rejected", "1 / 1", "1 1 overdue",
                                              f"{mean:.1f} (5)", "passed", "reject"]
+
+
+def test_the_debrief_reading_aid_with_10_and_120_candidates_of_history(w, count_queries):
+    """The leniency-adjusted ratings (analytics/leniency.py) come from the panel's whole
+    history the viewer may see: the same queries for 150 rating rows as for 1,800."""
+    panel = w.panel[:3]
+
+    def history(start: int, count: int) -> None:
+        plant(w.session, w.req, panel, w.areas, lambda n, i, p: 3 if i == 0 else 1 + n % 2,
+              count=count, start=start, tag=f"hist{start}")
+
+    history(0, 10)
+    cid = plant(w.session, w.req, panel, w.areas, lambda n, i, p: 4 if i == 0 else 3, count=1,
+                start=999, tag="open", days_ago=1)[0]
+    client = w.login(w.manager)
+    url = f"/requisitions/{w.req.id}/candidates/{cid}/debrief"
+    few = queries_for(client, count_queries, url)
+    history(10, 110)
+    assert w.session.query(Rating).count() > 1800
+    assert queries_for(client, count_queries, url) == few
+    assert "Interviewer 00: +1.50 over 120 other candidates" in client.get(url).get_data(as_text=True)

@@ -299,7 +299,9 @@ CONTRADICTIONS = {
 @pytest.mark.parametrize("case", CONTRADICTIONS)
 def test_a_contradictory_recommendation_asks_for_confirmation(w, case):
     recommendation, levels, warning = CONTRADICTIONS[case]
-    ratings = {a.id: (v, EVIDENCE) for a, v in zip(w.focus, levels, strict=True)}
+    # Evidence of its own in each area (the same in all would be nudged before submit).
+    ratings = {a.id: (v, f"{a.name}, round {a.position}: {EVIDENCE}")
+               for a, v in zip(w.focus, levels, strict=True)}
     client = w.login(w.alice)
     response = post(client, w.url, form(w, ratings, version=0, action="submit",
                                          recommendation=recommendation))

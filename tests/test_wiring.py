@@ -34,6 +34,7 @@ RECEIVERS = {
     "interviewloop.scorecards.signals:scorecard_submitted": ["scorecard_submitted"],
     "interviewloop.debrief.signals:pre_offer_answered": ["pre_offer_answered"],
     "interviewloop.debrief.signals:decision_recorded": ["decision_recorded"],
+    "interviewloop.debrief.signals:reading_ratings": ["adjusted_ratings"],
 }
 
 PROBE = """

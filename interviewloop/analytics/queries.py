@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, select, true
+from sqlalchemy import ColumnElement, Select, and_, case, func, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql import Subquery
 
@@ -22,7 +22,13 @@ from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.requisitions.service import managed_clause, visible_clause
 from interviewloop.scheduling.models import Interview, InterviewStatus
 from interviewloop.scorecards.access import counted_clause, sees_panel_clause
-from interviewloop.scorecards.models import Rating, Recommendation, Scorecard, ScorecardStatus
+from interviewloop.scorecards.models import (
+    EvidenceNudge,
+    Rating,
+    Recommendation,
+    Scorecard,
+    ScorecardStatus,
+)
 
 _S = TypeVar("_S", bound=Select[*tuple[Any, ...]])
 
@@ -134,6 +140,32 @@ def rating_rows(session: Session, visible: Subquery) -> list[RatingRow]:
                                        LoopStageArea.area_id == Rating.area_id)))
     return [RatingRow(who, cid, area, rating, bool(focus), bool(managed))
             for who, cid, area, rating, focus, managed in rows]
+
+
+@dataclass(frozen=True)
+class NudgeCounts:
+    evidence: int  # rated areas' evidence the nudge rules looked at (scorecards/nudges.py)
+    nudged: int  # ... of which nudged before submit
+    changed: int  # ... of which changed after the nudge
+
+
+def nudge_counts(session: Session, visible: Subquery) -> dict[int, NudgeCounts]:
+    """interviewer -> their nudge counts, over visible scorecards submitted through the
+    nudges (evidence_checked); one statement."""
+    nudged = (select(EvidenceNudge.scorecard_id, EvidenceNudge.area_id,
+                     func.max(case((EvidenceNudge.changed == true(), 1), else_=0)).label("changed"))
+              .group_by(EvidenceNudge.scorecard_id, EvidenceNudge.area_id).subquery("nudged"))
+    rows = session.execute(
+        select(visible.c.interviewer_id, func.count(), func.count(nudged.c.scorecard_id),
+               func.coalesce(func.sum(nudged.c.changed), 0))
+        .select_from(Rating)
+        .join(visible, visible.c.scorecard_id == Rating.scorecard_id)
+        .join(Scorecard, Scorecard.id == Rating.scorecard_id)
+        .outerjoin(nudged, and_(nudged.c.scorecard_id == Rating.scorecard_id,
+                                nudged.c.area_id == Rating.area_id))
+        .where(Scorecard.evidence_checked, Rating.rating.is_not(None), Rating.evidence != "")
+        .group_by(visible.c.interviewer_id))
+    return {who: NudgeCounts(int(n), int(k), int(c)) for who, n, k, c in rows}
 
 
 def people(session: Session, ids: set[int]) -> dict[int, User]:

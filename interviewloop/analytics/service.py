@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from interviewloop import limits
 from interviewloop.analytics import queries, stats
-from interviewloop.analytics.queries import CardRow, Filters, RatingRow
+from interviewloop.analytics.queries import CardRow, Filters, NudgeCounts, RatingRow
 from interviewloop.analytics.stats import Estimate
 from interviewloop.auth.models import User
 from interviewloop.bank.models import CapabilityArea
@@ -87,6 +87,8 @@ class InterviewerRow:
     leniency_candidates: int
     not_assessed_focus: Share
     matched: Share  # recommendation agreed with the offer/reject decision
+    nudged: Share  # evidence nudged before submit, of the evidence the nudges looked at
+    nudged_changed: Share  # ... changed after the nudge, of the nudged
     is_pool: bool = False
 
 
@@ -99,7 +101,7 @@ class InterviewerReport:
     areas: list[CapabilityArea] = field(default_factory=list)
 
 
-def _leniency(ratings: list[RatingRow]) -> dict[int, list[tuple[float, int]]]:
+def leniency_offsets(ratings: list[RatingRow]) -> dict[int, list[tuple[float, int]]]:
     """interviewer -> per candidate (sum of their rating minus the co-panelists' mean on the
     same area, how many such ratings)."""
     cells: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
@@ -119,7 +121,8 @@ def _leniency(ratings: list[RatingRow]) -> dict[int, list[tuple[float, int]]]:
 
 
 def _row(label: str, user_id: int | None, cards: list[CardRow], ratings: list[RatingRow],
-         offsets: list[tuple[float, int]] | None, due_hours: int) -> InterviewerRow:
+         offsets: list[tuple[float, int]] | None, due_hours: int,
+         nudges: NudgeCounts) -> InterviewerRow:
     count = len(cards)
     enough = count >= limits.MIN_INTERVIEWER_SCORECARDS
     hours = [c.hours_to_feedback for c in cards]
@@ -143,6 +146,8 @@ def _row(label: str, user_id: int | None, cards: list[CardRow], ratings: list[Ra
         leniency_candidates=len(lenient),
         not_assessed_focus=share(sum(r.rating is None for r in focus), len(focus), minimum),
         matched=share(matched, len(decided), limits.MIN_DECIDED),
+        nudged=share(nudges.nudged, nudges.evidence, limits.MIN_NUDGE_EVIDENCE),
+        nudged_changed=share(nudges.changed, nudges.nudged, limits.MIN_NUDGED),
         is_pool=user_id is None)
 
 
@@ -160,7 +165,9 @@ def interviewers(session: Session, viewer: User, areas: list[CapabilityArea], fi
         named = {c.interviewer_id for c in cards if c.managed}
         scope = "managed" if named else "own"
     named.add(viewer.id)
-    offsets = _leniency(ratings)
+    offsets = leniency_offsets(ratings)
+    nudges = queries.nudge_counts(session, visible)
+    none = NudgeCounts(0, 0, 0)
     users = queries.people(session, named)
     cards_of: dict[int, list[CardRow]] = defaultdict(list)
     ratings_of: dict[int, list[RatingRow]] = defaultdict(list)
@@ -169,8 +176,9 @@ def interviewers(session: Session, viewer: User, areas: list[CapabilityArea], fi
     for r in ratings:
         ratings_of[r.interviewer_id].append(r)
     rows = [_row("You" if uid == viewer.id else users[uid].name, uid, cards_of[uid],
-                 ratings_of[uid], offsets.get(uid, []), due_hours)
+                 ratings_of[uid], offsets.get(uid, []), due_hours, nudges.get(uid, none))
             for uid in sorted(named, key=lambda u: (u != viewer.id, users[u].name.lower(), u))
             if cards_of[uid] or uid == viewer.id]
-    pool = _row("Pool", None, cards, ratings, None, due_hours)
+    pool = _row("Pool", None, cards, ratings, None, due_hours, NudgeCounts(
+        *(sum(getattr(n, f) for n in nudges.values()) for f in ("evidence", "nudged", "changed"))))
     return InterviewerReport(rows, pool, scope, due_hours, areas)

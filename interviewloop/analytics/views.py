@@ -116,6 +116,8 @@ def interviewers_csv() -> ResponseReturnValue:
             "leniency", "leniency_ci95_low", "leniency_ci95_high", "leniency_candidates",
             "not_assessed_focus", "focus_ratings", "not_assessed_share", "ci95_low",
             "ci95_high", "matched_decision", "decided", "matched_share", "ci95_low",
+            "ci95_high", "evidence_nudged", "evidence_checked", "nudged_share", "ci95_low",
+            "ci95_high", "changed_after_nudge", "nudged", "changed_share", "ci95_low",
             "ci95_high",
             *(f"{a.slug}_rated_{v}" for a in report.areas for v in stats.RATING_VALUES)]
     lines: list[list[object]] = [head]
@@ -126,7 +128,8 @@ def interviewers_csv() -> ResponseReturnValue:
             _number(row.median_hours.low, 1), _number(row.median_hours.high, 1),
             *_share(row.on_time), _number(row.leniency.value, 3), _number(row.leniency.low, 3),
             _number(row.leniency.high, 3), row.leniency_candidates,
-            *_share(row.not_assessed_focus), *_share(row.matched), *dist])
+            *_share(row.not_assessed_focus), *_share(row.matched), *_share(row.nudged),
+            *_share(row.nudged_changed), *dist])
     return _csv("interviewers.csv", lines)
 
 

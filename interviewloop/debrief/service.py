@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -18,7 +18,7 @@ from interviewloop.bank.service import areas as bank_areas
 from interviewloop.db import utcnow
 from interviewloop.debrief.models import ANSWERS, Answer, Decision, DecisionKind, PreOfferCheck
 from interviewloop.debrief.notify import tell_hiring_team
-from interviewloop.debrief.signals import decision_recorded, pre_offer_answered
+from interviewloop.debrief.signals import decision_recorded, pre_offer_answered, reading_ratings
 from interviewloop.errors import Conflict, DomainError, Forbidden
 from interviewloop.loops.models import Loop, LoopStage
 from interviewloop.requisitions.models import Candidate, CandidateStatus, Requisition
@@ -106,6 +106,18 @@ def submitted_scorecards(session: Session, candidate: Candidate) -> list[Scoreca
                  selectinload(Scorecard.interviewer),
                  selectinload(Scorecard.interview).selectinload(Interview.stage))
         .order_by(Interview.starts_at, Scorecard.id)))
+
+
+def reading_aids(session: Session, viewer: User, candidate: Candidate, cards: list[Scorecard]
+                 ) -> dict[tuple[int, int], Any]:
+    """{(scorecard, area): a reading aid} from the features above (analytics: the rating
+    with its interviewer's leniency removed), for the debrief page only."""
+    ratings = [(c.id, c.interviewer_id, r.area_id, r.rating) for c in cards for r in c.ratings]
+    aids: dict[tuple[int, int], Any] = {}
+    for _receiver, found in reading_ratings.send(session, viewer=viewer,
+                                                 candidate_id=candidate.id, ratings=ratings):
+        aids.update(found)
+    return aids
 
 
 class CardState(enum.StrEnum):

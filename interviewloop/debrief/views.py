@@ -96,7 +96,8 @@ def _render(requisition: Requisition, candidate: Candidate, status: int = 200,
                "pre_offer_error": None, "decision_values": {}, **extra}
     deciding = (service.is_deciding_manager(current_user, requisition)
                 and service.decision_open(data["decision"]))
-    return render_template("debrief/show.html", **data, **context,
+    adjusted = service.reading_aids(db.session, current_user, candidate, data["cards"])
+    return render_template("debrief/show.html", **data, **context, adjusted=adjusted,
                            # A refused answer keeps its form, with what was typed.
                            can_answer=deciding and (not data["blocker"]
                                                     or bool(context["pre_offer_error"])),

@@ -85,6 +85,13 @@ CATALOGUE: dict[str, dict[str, Entry]] = {
     "scorecards": {"summary": PLACEHOLDER, **_each(CODE, "status", "recommendation", "panel_role")},
     "scorecard_ratings": {"evidence": PLACEHOLDER},
     "scorecard_question_notes": {"notes": PLACEHOLDER},
+    "scorecard_evidence_nudges": {
+        "rule": CODE,
+        "evidence_digest": NotPersonal(
+            "a SHA-256 of a rating's evidence as nudged, kept only until the scorecard is "
+            "submitted (to tell whether it changed), then cleared; the text cannot be read "
+            "from it, and the evidence itself is erased in scorecard_ratings"),
+    },
     "scorecard_signals": {"evidence": PLACEHOLDER, **_each(CODE, "question", "value")},
     "scorecard_revisions": {
         "content": Personal(How.SCORECARD_SNAPSHOT),

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -105,6 +106,9 @@ class Scorecard(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
+    # Submitted through the form's evidence nudges (scorecards/nudges.py), so that the share
+    # of nudged evidence counts only evidence the rules looked at.
+    evidence_checked: Mapped[bool] = mapped_column(default=False, server_default=false())
     __mapper_args__ = {"version_id_col": version}
 
     interview: Mapped[Interview] = relationship(lazy="raise")
@@ -145,6 +149,37 @@ class Rating(Base):
 
     scorecard: Mapped[Scorecard] = relationship(back_populates="ratings", lazy="raise")
     area: Mapped[CapabilityArea] = relationship(lazy="raise")
+
+
+class NudgeRule(enum.StrEnum):
+    """Why a piece of evidence was nudged before submit (scorecards/nudges.py)."""
+
+    COPIES_RUBRIC = "copies_rubric"
+    SAME_ACROSS_AREAS = "same_across_areas"
+    SAME_AS_OTHER_CANDIDATE = "same_as_other_candidate"
+    THIN = "thin"
+
+
+class EvidenceNudge(Base):
+    """A nudge shown on a rating's evidence when its author first submitted, and whether
+    the evidence was changed before the scorecard went in. ``evidence_digest`` (a SHA-256
+    of the evidence as nudged) is held only until then: ``changed`` replaces it."""
+
+    __tablename__ = "scorecard_evidence_nudges"
+    __table_args__ = (
+        ForeignKeyConstraint(["scorecard_id", "area_id"],
+                             ["scorecard_ratings.scorecard_id", "scorecard_ratings.area_id"],
+                             ondelete="CASCADE"),
+        CheckConstraint("(changed IS NULL) <> (evidence_digest IS NULL)",
+                        name="digest_until_settled"),
+    )
+
+    scorecard_id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(primary_key=True)
+    rule: Mapped[NudgeRule] = mapped_column(str_enum(NudgeRule, "rule"), primary_key=True)
+    nudged_at: Mapped[datetime] = mapped_column(default=utcnow)
+    evidence_digest: Mapped[str | None] = mapped_column(String(64))
+    changed: Mapped[bool | None]
 
 
 class QuestionNote(Base):

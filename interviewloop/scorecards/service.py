@@ -198,6 +198,19 @@ def contradiction(data: ScorecardInput) -> str | None:
     return None
 
 
+def check_submittable(data: ScorecardInput, interview: Interview, stage: LoopStage,
+                      areas: dict[int, CapabilityArea], now: datetime) -> None:
+    """Refuse, as a submission would, what is not ready to submit."""
+    if not_started(interview, now):
+        raise Conflict(NOT_STARTED)
+    missing = missing_for_submit(data, stage, areas)
+    if missing:
+        raise IncompleteScorecard(missing)
+    warning = contradiction(data)
+    if warning and not data.confirm_contradiction:
+        raise ContradictoryRecommendation(warning)
+
+
 # --- content ------------------------------------------------------------------------------------
 
 def content_of(scorecard: Scorecard) -> dict:
@@ -305,14 +318,7 @@ def save(session: Session, actor: Actor, requisition: Requisition, interview: In
     _clean(data, areas, {lq.id for lq in stage.questions})
     was_submitted = scorecard is not None and scorecard.is_submitted
     if submit or was_submitted:
-        if not_started(interview, now):
-            raise Conflict(NOT_STARTED)
-        missing = missing_for_submit(data, stage, areas)
-        if missing:
-            raise IncompleteScorecard(missing)
-        warning = contradiction(data)
-        if warning and not data.confirm_contradiction:
-            raise ContradictoryRecommendation(warning)
+        check_submittable(data, interview, stage, areas, now)
     if scorecard is None:
         scorecard = _start(session, actor, interview)
 

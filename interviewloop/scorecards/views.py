@@ -34,7 +34,7 @@ from interviewloop.requisitions.candidates import get_candidate
 from interviewloop.requisitions.models import Requisition
 from interviewloop.scheduling import service as scheduling
 from interviewloop.scheduling.models import Interview
-from interviewloop.scorecards import access, queries, service
+from interviewloop.scorecards import access, nudges, queries, service
 from interviewloop.scorecards.models import (
     RATING_LABELS,
     PreOfferQuestion,
@@ -102,6 +102,18 @@ def _save(interview: Interview, requisition: Requisition, stage: LoopStage,
         draft_only=draft_only)
 
 
+def _submit(interview: Interview, requisition: Requisition, stage: LoopStage,
+            areas: list[CapabilityArea], scorecard: Scorecard | None
+            ) -> tuple[Scorecard, list[nudges.Nudge]]:
+    """The form's submit, through the evidence nudges (saved as a draft if it has some)."""
+    data, malformed = _input(request.form, areas, stage)
+    if malformed:
+        raise MalformedScorecard(malformed)
+    return nudges.submit(
+        db.session, current_actor(), requisition, interview, scorecard, data,
+        seen_version=_seen_version(request.form), areas={a.id: a for a in areas}, stage=stage)
+
+
 class MalformedScorecard(service.InvalidScorecard):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__(" ".join(text for _field, text in problems))
@@ -122,13 +134,17 @@ def fill(interview_id: int) -> ResponseReturnValue:
         seen = _seen_version(request.form)
         data, _malformed = _input(request.form, areas, stage)
         submit = request.form.get("action") == "submit"
+        nudged: list[nudges.Nudge] = []
         try:
-            scorecard = _save(interview, requisition, stage, areas, scorecard, submit=submit)
-        except service.ContradictoryRecommendation as exc:
-            status, warning = 409, str(exc)
+            if submit:
+                scorecard, nudged = _submit(interview, requisition, stage, areas, scorecard)
+            else:
+                scorecard = _save(interview, requisition, stage, areas, scorecard, submit=False)
         except DomainError as exc:  # refused: the form again, with the input and the reason
             status = exc.status_code
-            if isinstance(exc, service.IncompleteScorecard):
+            if isinstance(exc, service.ContradictoryRecommendation):
+                warning = str(exc)
+            elif isinstance(exc, service.IncompleteScorecard):
                 problems = [*zip(exc.fields, exc.missing, strict=True)]
                 heading = "Not submitted yet:"
             elif isinstance(exc, MalformedScorecard):
@@ -144,15 +160,30 @@ def fill(interview_id: int) -> ResponseReturnValue:
                 # Saving again now is a deliberate overwrite of what the other tab saved.
                 seen = scorecard.version if scorecard else 0
         else:
+            if nudged:  # saved as a draft: the nudges are shown once, with the input
+                return _form(interview, requisition, stage, areas, scorecard, data,
+                             scorecard.version, nudged=nudged)
             flash("Scorecard submitted." if scorecard.is_submitted and submit else
                   "Changes saved." if scorecard.is_submitted else
                   "Draft saved: only you can see it.", "success")
             return redirect(url_for(".fill", interview_id=interview.id))
         version = seen
+    return _form(interview, requisition, stage, areas, scorecard, data, version, status=status,
+                 problems=problems, warning=warning, heading=heading)
+
+
+def _form(interview: Interview, requisition: Requisition, stage: LoopStage,
+          areas: list[CapabilityArea], scorecard: Scorecard | None,
+          data: service.ScorecardInput, version: int, *, status: int = 200,
+          problems: list[Problem] | None = None, warning: str | None = None,
+          heading: str = "Not saved:", nudged: list[nudges.Nudge] | None = None
+          ) -> ResponseReturnValue:
     focus = {a.id for a in stage.focus_areas}
+    problems = problems or []
     return render_template(
         "scorecards/fill.html", interview=interview, requisition=requisition, stage=stage,
         scorecard=scorecard, data=data, version=version, areas=areas, focus=focus,
+        nudges={n.area_id: n for n in nudged or []},
         expectations=expectations_by_area(db.session), level=requisition.level,
         ratings=RATING_LABELS, meanings=rating_meanings(requisition.level.label),
         recommendations=list(Recommendation), questions=list(PreOfferQuestion),
