@@ -48,6 +48,7 @@ CONNECTIONS = (
     (listing_loops, loops.coverage_gaps),
     (team_member_removing, scheduling.refuse_removing_panelists),
     (stages_changing, scheduling.refuse_changing_scheduled_stages),
+    (stages_changing, scheduling.drop_proposals_of_changing_stages),
     (stage_removing, scheduling.refuse_removing_stages_with_history),
     (describing_stages, scheduling.describe_stages),
     (panel_changing, scorecards.keep_writers_on_panel),

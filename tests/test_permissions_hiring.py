@@ -48,7 +48,7 @@ from interviewloop.requisitions.models import (
     RequisitionMember,
 )
 from interviewloop.scheduling import service as scheduling
-from interviewloop.scheduling.models import Interview
+from interviewloop.scheduling.models import Interview, LoopProposal
 from interviewloop.scorecards import service as scorecards
 from interviewloop.scorecards.models import Scorecard
 from tests.factories import (
@@ -105,17 +105,28 @@ def schedule_form(world, days: int, **changes) -> dict:
 
 
 def option_form(world) -> dict:
-    """A proposed option for the loop's second stage with the panelist, signed as the
-    proposals page signs it (the test app's secret key)."""
+    """A proposed option for the loop's second stage with the panelist, stored as the
+    candidate's proposal and signed as the proposals page signs it (the test app's secret
+    key)."""
     from interviewloop.scheduling.proposals import SAME_DAY, Proposal, Slot
+    from interviewloop.scheduling.proposed import store_proposal
     from interviewloop.scheduling.proposing import sign_option
     from interviewloop.tokens import LinkSigner
 
     starts = (utcnow() + timedelta(days=10)).replace(hour=10, minute=0, second=0, microsecond=0)
     option = Proposal(SAME_DAY, (Slot(world.stage.id, starts, starts + timedelta(minutes=45),
                                       (world.panelist.id,)),))
+    store_proposal(world.db, None, world.candidate.id, starts=starts,
+                   ends=starts + timedelta(days=1), options=[option])
     return {"option": sign_option(LinkSigner("test-secret"), world.candidate, option),
             "location": "Room 5"}
+
+
+def ask_form(world) -> dict:
+    """Days to find times in for the loop's stages: two weeks from next week."""
+    world.loop  # noqa: B018 - builds the loop
+    first = utcnow() + timedelta(days=7)
+    return {"starts_on": f"{first:%Y-%m-%d}", "ends_on": f"{first + timedelta(days=13):%Y-%m-%d}"}
 
 
 def stage_form(world, **changes) -> dict:
@@ -384,6 +395,9 @@ TEAM_ROUTES = [
                   Interview.stage_id == w.stage_ids[1])) is not None),
     # Times for the whole loop: asked and booked by those who schedule.
     TeamRoute(REQ + CAND + "/proposals", "GET", MANAGERS),
+    TeamRoute(REQ + CAND + "/proposals", "POST", MANAGERS, ok=TO_CAND, data=ask_form,
+              done=lambda w: w.db.scalar(select(LoopProposal.id).where(
+                  LoopProposal.candidate_id == w.candidate.id)) is not None),
     TeamRoute(REQ + CAND + "/proposals/book", "POST", MANAGERS, ok=TO_CAND, data=option_form,
               done=lambda w: w.db.scalar(select(Interview.id).where(
                   Interview.stage_id == w.stage_ids[1])) is not None),
@@ -585,6 +599,7 @@ FOREIGN = [  # {req}, {cand}: the world's; {t_...}: `elsewhere`'s; {stranger}: o
     ("GET", OURS + "/stages/{t_stage}/schedule"),
     ("POST", OURS + "/stages/{t_stage}/schedule"),
     ("GET", "/requisitions/{req}/candidates/{t_cand}/proposals"),
+    ("POST", "/requisitions/{req}/candidates/{t_cand}/proposals"),
     ("POST", "/requisitions/{req}/candidates/{t_cand}/proposals/book"),
     ("POST", OURS + "/loop/stages/{t_stage}/remove"),
     ("POST", OURS + "/loop/stages/{t_stage}/move"),

@@ -77,10 +77,8 @@ PANEL_SIZES = choices((n, str(n)) for n in range(limits.PANEL_SIZE.low, limits.P
 
 class ProposalRequestForm(FlaskForm):
     """Which days to propose a loop's times in (the recruiter's own days), and how many
-    interviewers each stage needs. Sent by GET (it changes nothing): no CSRF token."""
-
-    class Meta:
-        csrf = False
+    interviewers each stage needs. Sent by POST: the options found are stored as the
+    candidate's proposal."""
 
     starts_on = DateField("From", validators=[DataRequired("Enter the first day.")])
     ends_on = DateField("To (included)", validators=[DataRequired("Enter the last day.")])

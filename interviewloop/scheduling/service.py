@@ -36,6 +36,7 @@ from interviewloop.scheduling.models import (
     InterviewStatus,
     Panelist,
 )
+from interviewloop.scheduling.proposed import drop_proposals_with_stages
 from interviewloop.scheduling.reminders import withdraw_reminders
 from interviewloop.scheduling.rsvp import reset_answers
 from interviewloop.scheduling.signals import checking_candidate, interview_changed, panel_changing
@@ -335,6 +336,8 @@ def schedule_stage(session: Session, actor: Actor, requisition: Requisition,
                                                              _trainees_of(interview))))
     session.add(interview)
     session.flush()
+    # Booked (from an option, or otherwise): the proposed options for it are no longer whole.
+    drop_proposals_with_stages(session, [stage.id])
     record(session, actor, "interview_scheduled", interview, stage_id=stage.id,
            candidate_id=candidate.id, panel=ids)
     queue_invites(session, interview, requisition)
