@@ -30,6 +30,7 @@ from interviewloop.requisitions.signals import (
 from interviewloop.scheduling import hooks as scheduling
 from interviewloop.scheduling import itinerary as scheduling_itinerary
 from interviewloop.scheduling.signals import (
+    checking_calendar_lag,
     checking_calendars,
     checking_candidate,
     counting_scorecards,
@@ -59,6 +60,7 @@ CONNECTIONS = (
     (checking_calendars, calendar_busy.checking_calendars),
     (reading_busy_times, calendar_busy.reading_busy_times),
     (describing_interview, calendars.calendar_notes),
+    (checking_calendar_lag, calendars.calendars_behind),
     (listing_itinerary, scheduling_itinerary.itinerary_items),
     (candidate_changing, privacy.refuse_editing_erased),
     (checking_candidate, privacy.refuse_booking_erased),

@@ -27,6 +27,7 @@ RECEIVERS = {
     "interviewloop.scheduling.signals:checking_calendars": ["checking_calendars"],
     "interviewloop.scheduling.signals:reading_busy_times": ["reading_busy_times"],
     "interviewloop.scheduling.signals:describing_interview": ["calendar_notes"],
+    "interviewloop.scheduling.signals:checking_calendar_lag": ["calendars_behind"],
     "interviewloop.availability.signals:listing_itinerary": ["itinerary_items"],
     "interviewloop.requisitions.signals:candidate_changing": ["refuse_editing_erased"],
     "interviewloop.scheduling.signals:checking_candidate": ["refuse_booking_erased"],

@@ -34,7 +34,15 @@ from interviewloop.scheduling.models import (
 )
 from interviewloop.scheduling.proposed import proposed_stage_ids
 from interviewloop.scheduling.rsvp import PanelAnswer, panel_answers
-from interviewloop.scheduling.signals import counting_scorecards
+from interviewloop.scheduling.signals import checking_calendar_lag, counting_scorecards
+
+
+def calendars_behind(session: Session, interview_ids: list[int]) -> dict[int, list[str]]:
+    """Whose own calendar is behind for each of these interviews (calendars answer)."""
+    found: dict[int, list[str]] = {}
+    for _receiver, behind in checking_calendar_lag.send(session, interview_ids=interview_ids):
+        found.update(behind)
+    return found
 
 
 @dataclass(frozen=True)
@@ -118,6 +126,7 @@ class StageCell:
     submitted: int = 0  # scorecards in
     overdue: int = 0  # scorecards past due
     answers: tuple[PanelAnswer, ...] = ()  # each panelist's RSVP, flagged for chasing
+    calendar_behind: tuple[str, ...] = ()  # whose own calendar does not hold it yet
 
 
 @dataclass(frozen=True)
@@ -176,6 +185,7 @@ def board_page(session: Session, requisition: Requisition, *, now: datetime | No
     for _receiver, counts in counting_scorecards.send(session, interview_ids=[
             i.id for i in live.values()]):
         submitted.update(counts)
+    behind = calendars_behind(session, [i.id for i in live.values()])
     rows = []
     for candidate in page.items:
         loop = loops.get(candidate.id)
@@ -191,7 +201,8 @@ def board_page(session: Session, requisition: Requisition, *, now: datetime | No
             if interview and interview.ends_at + timedelta(hours=due_hours) < now:
                 late = sum(p.counts for p in interview.panel) - done
             answers = tuple(panel_answers(interview, now)) if interview else ()
-            cells.append(StageCell(stage, interview, cell_state, done, late, answers))
+            cells.append(StageCell(stage, interview, cell_state, done, late, answers,
+                                   tuple(behind.get(interview.id, ())) if interview else ()))
         rows.append(BoardRow(candidate, cells))
     return replace(page, items=rows)
 
@@ -211,6 +222,7 @@ class StageSchedule:
     answers: tuple[PanelAnswer, ...] = ()
     held: bool = False  # the interview is over
     proposed_until: datetime | None = None
+    calendar_behind: tuple[str, ...] = ()  # whose own calendar does not hold it yet
 
     @property
     def state(self) -> str:
@@ -221,15 +233,18 @@ class StageSchedule:
 
 def stage_schedules(session: Session, stage_ids: list[int], now: datetime | None = None
                     ) -> dict[int, StageSchedule]:
-    """The live interview of each of these stages, with its panel's answers, or the times
-    proposed for it (three queries, however large the panels)."""
+    """The live interview of each of these stages, with its panel's answers and whose
+    calendar is behind, or the times proposed for it (four queries, however large the
+    panels)."""
     now = now or utcnow()
-    interviews = session.scalars(
+    interviews = list(session.scalars(
         select(Interview).where(Interview.stage_id.in_(stage_ids),
                                 Interview.status == InterviewStatus.SCHEDULED)
         .options(selectinload(Interview.panel).joinedload(Panelist.user)
-                 .lazyload(User.role_rows)))
-    found = {i.stage_id: StageSchedule(i, tuple(panel_answers(i, now)), i.ends_at <= now)
+                 .lazyload(User.role_rows))))
+    behind = calendars_behind(session, [i.id for i in interviews])
+    found = {i.stage_id: StageSchedule(i, tuple(panel_answers(i, now)), i.ends_at <= now,
+                                       calendar_behind=tuple(behind.get(i.id, ())))
              for i in interviews}
     for stage_id, until in session.execute(
             select(ProposedStage.stage_id, LoopProposal.expires_at).join(LoopProposal)
