@@ -105,7 +105,7 @@ def decoded(w, tokens: list[str]) -> list:
 def book(w, token, **extra):
     return post(w.client, f"/requisitions/{w.req.id}/candidates/{w.candidate.id}/proposals/book",
                 {"option": token, "starts_on": f"{MONDAY:%Y-%m-%d}",
-                 "ends_on": f"{MONDAY + timedelta(days=4):%Y-%m-%d}", "panel_size": "1", **extra})
+                 "ends_on": f"{MONDAY + timedelta(days=4):%Y-%m-%d}", **extra})
 
 
 def test_the_loop_page_offers_times_and_booking_one_books_every_stage(w):
@@ -200,8 +200,7 @@ def test_a_stage_whose_kind_has_a_pool_draws_only_its_qualified_interviewers(w, 
     pool = pools.create_pool(w.session, Actor(admin), first.category.value, "senior", admin.id)
     bob = w.people[1]
     pools.add_member(w.session, Actor(admin), pool, bob.id, "qualified")
-    plan = plan_loop(w.session, w.req, w.candidate, starts=MONDAY, ends=MONDAY + timedelta(days=5),
-                     panel_size=1)
+    plan = plan_loop(w.session, w.req, w.candidate, starts=MONDAY, ends=MONDAY + timedelta(days=5))
     found = propose(plan, w.candidate, now=MONDAY)
     assert found
     kind = {s.stage.id: s.stage.category for s in plan.stages}
@@ -221,20 +220,32 @@ def test_a_forged_or_someone_elses_option_is_refused(w):
     assert response.status_code == 400 and live(w) == []
 
 
-def test_working_hours_and_panel_size_shape_the_options(w):
+def panel_sizes(w, *sizes: int) -> None:
+    """Each stage's panel size, in order, through the loop page's form."""
+    for stage_id, size in zip(w.stage_ids, sizes, strict=False):
+        response = post(w.client, f"/requisitions/{w.req.id}/candidates/{w.candidate.id}/loop/"
+                        f"stages/{stage_id}/panel", {"panel_size": str(size)})
+        assert response.status_code == 302
+
+
+def test_working_hours_and_each_stages_panel_size_shape_the_options(w):
     for person in w.people:
         set_working_hours(w.session, SYSTEM, person, starts=13 * 60, ends=19 * 60, days=[2])
     w.session.flush()
-    page = page_of(w, panel_size="4")
+    panel_sizes(w, 1, 4)
+    page = page_of(w)
     assert options(page) == [] and "needs 4 interviewers; 3 may interview for it" in page
-    page = page_of(w, days=9, panel_size="2")
+    panel_sizes(w, 2, 1, 2, 1, 1)
+    assert "panel of 2" in w.client.get(f"/requisitions/{w.req.id}/candidates/"
+                                        f"{w.candidate.id}").get_data(as_text=True)
+    page = page_of(w, days=9)
     picked = options(page)
     assert picked
     for token in picked:
-        for slot in read_option(SIGNER, w.candidate, token):
+        for n, slot in enumerate(read_option(SIGNER, w.candidate, token)):
             assert slot.starts_at.weekday() == 2 and 13 <= slot.starts_at.hour < 19
             assert slot.ends_at <= slot.starts_at.replace(hour=19, minute=0)
-            assert len(slot.interviewer_ids) == 2
+            assert len(slot.interviewer_ids) == (2, 1, 2, 1, 1)[n]
     bad = ask(w, days=40)
     assert bad.status_code == 422 and "at most 28 days" in bad.get_data(as_text=True)
 

@@ -381,6 +381,11 @@ TEAM_ROUTES = [
     TeamRoute(REQ + CAND + LOOPQ + "/stages/<int:stage_id>/move", "POST", MANAGERS, ok=TO_CAND,
               data=lambda w: {"direction": "down"},
               done=lambda w: w.stage_position(w.stage_ids[1]) == 2),
+    TeamRoute(REQ + CAND + LOOPQ + "/stages/<int:stage_id>/panel", "POST", MANAGERS, ok=TO_CAND,
+              data=lambda w: {"panel_size": "2"},
+              done=lambda w: w.db.scalar(select(LoopStage.panel_size).where(
+                  LoopStage.id == w.stage_ids[1]).execution_options(
+                  populate_existing=True)) == 2),
     # The requisition's question set: its editors are those who manage the requisition.
     TeamRoute(REQ + "/question-set", "GET", MANAGERS),
     TeamRoute(REQ + "/question-set", "POST", MANAGERS, ok=TO_REQ, ids=ids(requisition_id="fixable"),
@@ -603,6 +608,7 @@ FOREIGN = [  # {req}, {cand}: the world's; {t_...}: `elsewhere`'s; {stranger}: o
     ("POST", "/requisitions/{req}/candidates/{t_cand}/proposals/book"),
     ("POST", OURS + "/loop/stages/{t_stage}/remove"),
     ("POST", OURS + "/loop/stages/{t_stage}/move"),
+    ("POST", OURS + "/loop/stages/{t_stage}/panel"),
     ("POST", OURS + "/loop/questions/{t_loop_question}/swap"),
     ("POST", "/requisitions/{req}/team/{stranger}/remove"),
     ("GET", "/interviews/{t_interview}"),

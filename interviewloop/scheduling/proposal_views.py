@@ -101,8 +101,7 @@ def _ask(requisition: Requisition, candidate: Candidate, form: ProposalRequestFo
         return _render(requisition, candidate, form, refusals=refusals,
                            status=422 if status == 200 else status, location=location)
     starts, ends = _days(form)
-    plan = proposing.plan_loop(db.session, requisition, candidate, starts=starts, ends=ends,
-                               panel_size=form.panel_size.data)
+    plan = proposing.plan_loop(db.session, requisition, candidate, starts=starts, ends=ends)
     if plan.needs and not plan.problems:
         plan = plan.with_calendars(read_calendars(list(plan.people), starts, ends))
     options = proposing.propose(plan, candidate, candidate_windows=candidate_windows_for(candidate))

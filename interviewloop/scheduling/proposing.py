@@ -100,7 +100,7 @@ def _bounds(states: Sequence[LoopStageState], index: int) -> tuple[datetime | No
 
 
 def plan_loop(session: Session, requisition: Requisition, candidate: Candidate, *,
-              starts: datetime, ends: datetime, panel_size: int) -> LoopPlan:
+              starts: datetime, ends: datetime) -> LoopPlan:
     """Everything the slot finder needs for the candidate's unscheduled stages between
     ``starts`` and ``ends``, from the database (a fixed number of queries)."""
     states = loop_stages(session, candidate)
@@ -113,6 +113,7 @@ def plan_loop(session: Session, requisition: Requisition, candidate: Candidate, 
     for index, state in open_states:
         not_before, not_after = _bounds(states, index)
         stage = state.stage
+        panel_size = stage.panel_size
         if len(eligible[stage.id]) < panel_size:
             problems.append(f"{stage.name} needs {panel_size} interviewer"
                             f"{'s' if panel_size != 1 else ''}; "

@@ -225,6 +225,10 @@ def check_booking(session: Session, actor: Actor, requisition: Requisition,
     if stage is not None:
         booking.refusals.extend(seat_panel(session, stage, data.interviewer_ids,
                                            data.trainee_ids).refusals)
+        if len(set(data.interviewer_ids)) < stage.panel_size:
+            booking.refusals.append(
+                f"{stage.name} needs {stage.panel_size} interviewers on its panel "
+                f"(trainees on top); {len(set(data.interviewer_ids))} chosen.")
     elif data.trainee_ids:
         booking.refusals.append("Trainees sit on a stage's panel: name the stage.")
     if booking.refusals:
