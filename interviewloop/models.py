@@ -43,7 +43,9 @@ from interviewloop.scheduling.models import (
     Interview,
     InterviewChange,
     InterviewReminder,
+    LoopProposal,
     Panelist,
+    ProposedStage,
 )
 from interviewloop.scorecards.models import (
     PreOfferSignal,
@@ -85,6 +87,7 @@ __all__ = [
     "LoginSession",
     "LoginThrottle",
     "Loop",
+    "LoopProposal",
     "LoopQuestion",
     "LoopStage",
     "LoopStageArea",
@@ -99,6 +102,7 @@ __all__ = [
     "PoolMember",
     "PreOfferCheck",
     "PreOfferSignal",
+    "ProposedStage",
     "Question",
     "QuestionArea",
     "QuestionBenchmark",

@@ -31,6 +31,7 @@ from interviewloop.requisitions.signals import (
 from interviewloop.scheduling import hooks as scheduling
 from interviewloop.scheduling import itinerary as scheduling_itinerary
 from interviewloop.scheduling.signals import (
+    checking_calendar_lag,
     checking_calendars,
     checking_candidate,
     counting_scorecards,
@@ -49,6 +50,7 @@ CONNECTIONS = (
     (listing_loops, loops.coverage_gaps),
     (team_member_removing, scheduling.refuse_removing_panelists),
     (stages_changing, scheduling.refuse_changing_scheduled_stages),
+    (stages_changing, scheduling.drop_proposals_of_changing_stages),
     (stage_removing, scheduling.refuse_removing_stages_with_history),
     (describing_stages, scheduling.describe_stages),
     (panel_changing, scorecards.keep_writers_on_panel),
@@ -59,6 +61,7 @@ CONNECTIONS = (
     (checking_calendars, calendar_busy.checking_calendars),
     (reading_busy_times, calendar_busy.reading_busy_times),
     (describing_interview, calendars.calendar_notes),
+    (checking_calendar_lag, calendars.calendars_behind),
     (listing_itinerary, scheduling_itinerary.itinerary_items),
     (candidate_changing, privacy.refuse_editing_erased),
     (checking_candidate, privacy.refuse_booking_erased),

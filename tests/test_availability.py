@@ -391,3 +391,30 @@ def test_people_set_the_job_title_candidates_see(w):
     with pytest.raises(accounts.InvalidUser, match="at most 120"):  # not only the form's rule
         accounts.update_settings(w.session, Actor(w.recruiter), w.recruiter, time_zone="UTC",
                                  weekly_interview_cap=None, job_title="y" * 121)
+
+
+def test_an_admin_sets_the_job_title_candidates_see(w):
+    """On the admin's user form, new and edited: tidied, too long refused with the input
+    kept, and changes audited."""
+    from interviewloop.audit.models import AuditEvent
+    from interviewloop.auth.models import User
+
+    admin = w.login(w.make_user("admin"))
+    created = post(admin, "/admin/users/new", {
+        "email": "nia@example.com", "name": "Nia New", "roles": ["interviewer"],
+        "time_zone": "UTC", "password": "a long enough passphrase 42",
+        "job_title": " Senior   ML Engineer "})
+    assert created.status_code == 302
+    nia = w.session.scalar(select(User).where(User.email == "nia@example.com"))
+    assert nia.job_title == "Senior ML Engineer"
+    form = {"name": "Nia New", "roles": ["interviewer"], "time_zone": "UTC"}
+    refused = post(admin, f"/admin/users/{nia.id}", {**form, "job_title": "z" * 121})
+    assert refused.status_code == 422 and 'value="' + "z" * 121 in text_of(refused)
+    assert post(admin, f"/admin/users/{nia.id}", {**form, "job_title": "Staff ML Engineer"}
+                ).status_code == 302
+    w.session.expire_all()
+    assert w.session.get(User, nia.id).job_title == "Staff ML Engineer"
+    [change] = [e.detail["changes"] for e in w.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "user_updated"))]
+    assert change == {"job_title": ["Senior ML Engineer", "Staff ML Engineer"]}
+    assert "Staff ML Engineer" in text_of(admin.get(f"/admin/users/{nia.id}"))

@@ -16,7 +16,7 @@ from caldav.collection import Calendar
 from markupsafe import escape
 from sqlalchemy import insert, select
 
-from interviewloop import create_app
+from interviewloop import create_app, paging
 from interviewloop.calendars.busy import busy_warnings
 from interviewloop.calendars.client import CalDAVSettings
 from interviewloop.calendars.models import CalendarPush, SyncState
@@ -73,6 +73,14 @@ def w(connection, db_session, bank, make_user, radicale, tmp_path):
 
 def schedule_url(w):
     return f"/requisitions/{w.req.id}/candidates/{w.c1.id}/stages/{w.stage.id}/schedule"
+
+
+def board_url(w):
+    return f"/requisitions/{w.req.id}/board"
+
+
+def loop_url(w):
+    return f"/requisitions/{w.req.id}/candidates/{w.c1.id}"
 
 
 def form(people, starts_at, minutes=60, **extra):
@@ -143,10 +151,15 @@ def test_a_server_that_is_down_never_stops_a_booking_and_the_worker_catches_up(w
     page = w.rc.get(f"/interviews/{interview.id}").get_data(as_text=True)
     assert "Alice Interviewer&#39;s calendar is behind" in page
     assert "Bob Interviewer&#39;s calendar is behind" in page
+    behind = "calendar behind: Alice Interviewer, Bob Interviewer"
+    assert behind in w.rc.get(board_url(w)).get_data(as_text=True)  # the board says so
+    assert behind in w.rc.get(loop_url(w)).get_data(as_text=True)  # and the loop page
     w.radicale.start()
     time.sleep(1.1)  # the retry's wait
     burst(w.app)
     assert {p.state for p in pushes(w)} == {SyncState.SYNCED}
+    assert "calendar behind" not in w.rc.get(board_url(w)).get_data(as_text=True)
+    assert "calendar behind" not in w.rc.get(loop_url(w)).get_data(as_text=True)
     page = w.rc.get(f"/interviews/{interview.id}").get_data(as_text=True)
     assert "is behind" not in page and "Alice Interviewer&#39;s calendar: up to date" in page
     for person in (w.alice, w.bob):
@@ -199,6 +212,30 @@ def test_the_interview_page_makes_the_same_queries_with_2_and_1202_calendar_rows
         for iid in interview_ids for person in (w.alice, w.bob)])
     w.session.flush()
     assert queries_for(w.rc, count_queries, url) == few
+
+
+def test_the_board_shows_calendars_behind_in_the_same_queries_with_2_and_1200_rows(
+        w, count_queries):
+    """Every interview on the board's page with both calendars behind: one query for all."""
+    def fill(count: int, prefix: str) -> None:
+        starts = [T + timedelta(days=7, hours=n) for n in range(count)]
+        _candidates, interview_ids = bulk_interviews(w.session, w.req.id, starts,
+                                                     [w.alice, w.bob], prefix=prefix)
+        w.session.execute(insert(CalendarPush), [
+            {"interview_id": iid, "user_id": person.id, "collection_url": "http://dav.test/x/",
+             "present": True, "wanted_sequence": 0, "state": "failed", "attempts": 1,
+             "last_error": "down", "changed_at": T, "next_attempt_at": T}
+            for iid in interview_ids for person in (w.alice, w.bob)])
+        w.session.flush()
+
+    fill(1, "few")
+    few = queries_for(w.rc, count_queries, board_url(w))
+    fill(600, "many")
+    assert queries_for(w.rc, count_queries, board_url(w)) == few
+    page = w.rc.get(board_url(w)).get_data(as_text=True)
+    # Every row but the first (Candidate 1, whose loop is not booked).
+    assert page.count("calendar behind: Alice Interviewer, Bob Interviewer") == (
+        paging.BOARD_PAGE - 1)
 
 
 def test_an_admin_names_someones_own_calendar_and_it_is_the_one_used(w, make_user):

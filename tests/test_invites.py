@@ -223,6 +223,19 @@ def test_the_candidates_messages_carry_nothing_internal(w):
                for m in got[w.bob.email])
 
 
+def test_the_candidates_invite_names_each_interviewer_with_their_job_title(w):
+    """Name and job title, in the email and in the event (both parsers); someone without a
+    title by name alone; nothing else of theirs (their email) is there."""
+    w.bob.job_title = "Staff ML Engineer"
+    w.session.flush()
+    reschedule(w, [w.alice, w.bob], next_monday(hour=13))
+    message, event = only(deliver(w)[w.candidate.email])
+    meet = "You will meet: Alice Interviewer, Bob Interviewer (Staff ML Engineer)"
+    assert meet in message["text"]
+    assert meet in event["description"]
+    assert w.bob.email not in message["readable"] and w.alice.email not in message["readable"]
+
+
 def test_the_candidates_time_is_given_in_their_zone_with_its_offset():
     summer = next_monday().replace(month=7, day=6, hour=8)
     assert candidate_time(summer, "Europe/Berlin").endswith(

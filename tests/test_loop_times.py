@@ -20,9 +20,12 @@ from sqlalchemy import func, select
 from interviewloop import create_app
 from interviewloop.audit.service import SYSTEM, Actor
 from interviewloop.auth.service import set_working_hours
+from interviewloop.errors import Conflict
 from interviewloop.loops.models import LoopStage
 from interviewloop.outbox.models import OutboxMail
-from interviewloop.scheduling.models import Interview, InterviewStatus
+from interviewloop.scheduling.models import Interview, InterviewStatus, LoopProposal
+from interviewloop.scheduling.proposals import SPREAD, Proposal, Slot
+from interviewloop.scheduling.proposed import live_proposal, store_proposal
 from interviewloop.scheduling.proposing import Picked, book_option, plan_loop, propose, read_option
 from interviewloop.scheduling.service import SchedulingRefused
 from interviewloop.tokens import LinkSigner
@@ -44,8 +47,8 @@ SIGNER = LinkSigner("test-secret")  # the test app's (tests/conftest.py app_conf
 OPTION = re.compile(r'name="option" value="([^"]+)"')
 
 
-@pytest.fixture
-def w(db_session, bank, make_user, login):
+def loop_world(db_session, make_user, login) -> SimpleNamespace:
+    """A hiring team of three interviewers and a candidate with a five-stage loop."""
     manager = make_user("hiring_manager", name="Hana Manager")
     recruiter = make_user("recruiter", name="Rui Recruiter")
     people = [make_user("interviewer", name=f"{n} Interviewer") for n in ("Alice", "Bob", "Carol")]
@@ -58,10 +61,29 @@ def w(db_session, bank, make_user, login):
                            client=login(recruiter))
 
 
-def url(w, tail="", **days):
-    first = days.get("first", MONDAY)
-    query = f"?starts_on={first:%Y-%m-%d}&ends_on={first + timedelta(days=days.get('days', 5) - 1):%Y-%m-%d}"
-    return f"/requisitions/{w.req.id}/candidates/{w.candidate.id}/proposals{tail}{query}"
+@pytest.fixture
+def w(db_session, bank, make_user, login):
+    return loop_world(db_session, make_user, login)
+
+
+def url(w, tail=""):
+    return f"/requisitions/{w.req.id}/candidates/{w.candidate.id}/proposals{tail}"
+
+
+def ask(w, client=None, *, days=5, first=MONDAY, **extra):
+    """Ask for times over ``days`` days from ``first`` (POST), then open the proposals page
+    as the redirect does; a refused request's page itself."""
+    client = client or w.client
+    response = post(client, url(w), {"starts_on": f"{first:%Y-%m-%d}",
+                                     "ends_on": f"{first + timedelta(days=days - 1):%Y-%m-%d}",
+                                     **extra})
+    if response.status_code == 302:
+        return client.get(response.headers["Location"])
+    return response
+
+
+def page_of(w, client=None, **kwargs) -> str:
+    return ask(w, client, **kwargs).get_data(as_text=True)
 
 
 def options(page: str) -> list[str]:
@@ -83,14 +105,14 @@ def decoded(w, tokens: list[str]) -> list:
 def book(w, token, **extra):
     return post(w.client, f"/requisitions/{w.req.id}/candidates/{w.candidate.id}/proposals/book",
                 {"option": token, "starts_on": f"{MONDAY:%Y-%m-%d}",
-                 "ends_on": f"{MONDAY + timedelta(days=4):%Y-%m-%d}", "panel_size": "1", **extra})
+                 "ends_on": f"{MONDAY + timedelta(days=4):%Y-%m-%d}", **extra})
 
 
 def test_the_loop_page_offers_times_and_booking_one_books_every_stage(w):
     loop_page = w.client.get(f"/requisitions/{w.req.id}/candidates/{w.candidate.id}").get_data(
         as_text=True)
     assert loop_page.count('class="tag state-unscheduled"') == 5 and "Find times" in loop_page
-    page = w.client.get(url(w)).get_data(as_text=True)
+    page = page_of(w)
     tokens = options(page)
     assert len(tokens) == 5 and "one day, back to back" in page and "over 5 days" in page
     assert f"{(MONDAY + timedelta(hours=9)).day} " in page  # the Monday, in the recruiter's zone
@@ -110,12 +132,13 @@ def test_the_loop_page_offers_times_and_booking_one_books_every_stage(w):
         as_text=True)
     assert loop_page.count('class="tag state-scheduled"') == 5 and "Reschedule" in loop_page
     assert "Every stage of this loop is scheduled" in w.client.get(url(w)).get_data(as_text=True)
+    assert w.session.scalar(select(func.count()).select_from(LoopProposal)) == 0  # cleared
     assert book(w, tokens[1]).status_code == 409  # the same stages again: refused
 
 
 def test_a_clash_that_appeared_meanwhile_refuses_the_whole_option(w):
-    tokens = options(w.client.get(url(w)).get_data(as_text=True))
-    again = options(w.client.get(url(w)).get_data(as_text=True))
+    tokens = options(page_of(w))
+    again = options(page_of(w))
     assert decoded(w, again) == decoded(w, tokens)  # the same data, the same options
     # Meanwhile someone books the option's third-stage panelist elsewhere, then.
     other, loop = make_candidate_with_loop(w.session, w.req, w.recruiter, 2, seed=2)
@@ -133,9 +156,18 @@ def test_a_clash_that_appeared_meanwhile_refuses_the_whole_option(w):
     assert options(body) and decoded(w, tokens)[0] not in decoded(w, options(body))
 
 
+def propose_these(w, *options: list[Picked]) -> None:
+    """Store these options as the candidate's proposal (as asking for times would)."""
+    store_proposal(w.session, w.recruiter.id, w.candidate.id, starts=MONDAY,
+                   ends=MONDAY + timedelta(days=5), options=[
+                       Proposal(SPREAD, tuple(Slot(p.stage_id, p.starts_at, p.ends_at,
+                                                   p.interviewer_ids) for p in option))
+                       for option in options])
+
+
 def test_the_service_books_all_or_nothing(w):
     """Called directly (as the API would): the second stage clashes, and the first, already
-    flushed by then, is gone from the session too."""
+    flushed by then, is gone from the session too. Only a proposed option is booked."""
     other, loop = make_candidate_with_loop(w.session, w.req, w.recruiter, 2, seed=2)
     alice = w.people[0]
     t = MONDAY + timedelta(hours=9)
@@ -143,12 +175,17 @@ def test_the_service_books_all_or_nothing(w):
                    t + timedelta(hours=2))
     picked = [Picked(w.stage_ids[0], t, 60, (alice.id,)),
               Picked(w.stage_ids[1], t + timedelta(hours=2), 45, (alice.id,))]
+    later = [Picked(w.stage_ids[2], t - timedelta(hours=2), 60, (alice.id,))]  # before stage 1
+    with pytest.raises(Conflict, match="no longer proposed"):
+        book_option(w.session, Actor(w.recruiter), w.req, w.candidate, picked)
+    propose_these(w, picked, picked[:1])
     with pytest.raises(SchedulingRefused, match="already interviewing"):
         book_option(w.session, Actor(w.recruiter), w.req, w.candidate, picked)
     assert w.session.scalar(select(func.count()).select_from(Interview).where(
         Interview.candidate_id == w.candidate.id)) == 0
     book_option(w.session, Actor(w.recruiter), w.req, w.candidate, picked[:1])
-    later = [Picked(w.stage_ids[2], t - timedelta(hours=2), 60, (alice.id,))]  # before stage 1
+    assert live_proposal(w.session, w.candidate.id) is None  # booked: no longer proposed
+    propose_these(w, later)
     with pytest.raises(SchedulingRefused, match="in order"):
         book_option(w.session, Actor(w.recruiter), w.req, w.candidate, later)
 
@@ -163,8 +200,7 @@ def test_a_stage_whose_kind_has_a_pool_draws_only_its_qualified_interviewers(w, 
     pool = pools.create_pool(w.session, Actor(admin), first.category.value, "senior", admin.id)
     bob = w.people[1]
     pools.add_member(w.session, Actor(admin), pool, bob.id, "qualified")
-    plan = plan_loop(w.session, w.req, w.candidate, starts=MONDAY, ends=MONDAY + timedelta(days=5),
-                     panel_size=1)
+    plan = plan_loop(w.session, w.req, w.candidate, starts=MONDAY, ends=MONDAY + timedelta(days=5))
     found = propose(plan, w.candidate, now=MONDAY)
     assert found
     kind = {s.stage.id: s.stage.category for s in plan.stages}
@@ -176,7 +212,7 @@ def test_a_stage_whose_kind_has_a_pool_draws_only_its_qualified_interviewers(w, 
 
 
 def test_a_forged_or_someone_elses_option_is_refused(w):
-    token = options(w.client.get(url(w)).get_data(as_text=True))[0]
+    token = options(page_of(w))[0]
     assert book(w, token[:-2] + "xx").status_code == 400
     other, _loop = make_candidate_with_loop(w.session, w.req, w.recruiter, 2, seed=2)
     response = post(w.client, f"/requisitions/{w.req.id}/candidates/{other.id}/proposals/book",
@@ -184,35 +220,56 @@ def test_a_forged_or_someone_elses_option_is_refused(w):
     assert response.status_code == 400 and live(w) == []
 
 
-def test_working_hours_and_panel_size_shape_the_options(w):
+def panel_sizes(w, *sizes: int) -> None:
+    """Each stage's panel size, in order, through the loop page's form."""
+    for stage_id, size in zip(w.stage_ids, sizes, strict=False):
+        response = post(w.client, f"/requisitions/{w.req.id}/candidates/{w.candidate.id}/loop/"
+                        f"stages/{stage_id}/panel", {"panel_size": str(size)})
+        assert response.status_code == 302
+
+
+def test_working_hours_and_each_stages_panel_size_shape_the_options(w):
     for person in w.people:
         set_working_hours(w.session, SYSTEM, person, starts=13 * 60, ends=19 * 60, days=[2])
     w.session.flush()
-    page = w.client.get(url(w) + "&panel_size=4").get_data(as_text=True)
+    panel_sizes(w, 1, 4)
+    page = page_of(w)
     assert options(page) == [] and "needs 4 interviewers; 3 may interview for it" in page
-    page = w.client.get(url(w, days=9) + "&panel_size=2").get_data(as_text=True)
+    panel_sizes(w, 2, 1, 2, 1, 1)
+    assert "panel of 2" in w.client.get(f"/requisitions/{w.req.id}/candidates/"
+                                        f"{w.candidate.id}").get_data(as_text=True)
+    page = page_of(w, days=9)
     picked = options(page)
     assert picked
     for token in picked:
-        for slot in read_option(SIGNER, w.candidate, token):
+        for n, slot in enumerate(read_option(SIGNER, w.candidate, token)):
             assert slot.starts_at.weekday() == 2 and 13 <= slot.starts_at.hour < 19
             assert slot.ends_at <= slot.starts_at.replace(hour=19, minute=0)
-            assert len(slot.interviewer_ids) == 2
-    bad = w.client.get(url(w, days=40))
+            assert len(slot.interviewer_ids) == (2, 1, 2, 1, 1)[n]
+    bad = ask(w, days=40)
     assert bad.status_code == 422 and "at most 28 days" in bad.get_data(as_text=True)
 
 
-def test_the_proposals_page_makes_the_same_queries_as_interviewers_and_interviews_grow(
+def _ask_and_show_queries(w, count_queries) -> tuple[int, int]:
+    """The statements of asking for times (POST, which finds and stores the options) and of
+    the proposals page then showing the stored ones (GET)."""
+    ask(w)  # warm caches outside the count
+    data = {"starts_on": f"{MONDAY:%Y-%m-%d}", "ends_on": f"{MONDAY + timedelta(days=4):%Y-%m-%d}"}
+    with count_queries() as asking:
+        assert post(w.client, url(w), data).status_code == 302
+    return len(asking), queries_for(w.client, count_queries, url(w))
+
+
+def test_asking_and_the_proposals_page_make_the_same_queries_as_interviewers_and_interviews_grow(
         w, make_user, count_queries):
-    small = queries_for(w.client, count_queries, url(w))
+    small = _ask_and_show_queries(w, count_queries)
     more = [make_user("interviewer", name=f"Extra {n}") for n in range(11)]
     add_to_team(w.session, w.req, w.recruiter, *more)
     starts = [MONDAY + timedelta(days=d, hours=h) for d in range(-7, 12) for h in (9, 11, 14, 16)]
     bulk_interviews(w.session, w.req.id, starts, [*w.people, *more])  # 76 each, 1,064 in all
     w.session.flush()
-    page = w.client.get(url(w)).get_data(as_text=True)
-    assert options(page)
-    assert queries_for(w.client, count_queries, url(w)) == small
+    assert options(page_of(w))
+    assert _ask_and_show_queries(w, count_queries) == small
 
 
 @pytest.fixture
@@ -237,7 +294,7 @@ def test_calendar_busy_times_count_and_a_server_that_is_down_still_gives_options
         put_event(calendars.server, person.email, f"standup-{person.id}", [
             f"DTSTART:{MONDAY + timedelta(hours=8):%Y%m%dT%H%M%SZ}",
             f"DTEND:{MONDAY + timedelta(hours=12):%Y%m%dT%H%M%SZ}"])
-    page = calendars.client.get(url(w)).get_data(as_text=True)
+    page = page_of(w, calendars.client)
     firsts = [read_option(SIGNER, w.candidate, t)[0].starts_at
               for t in options(page)]
     assert firsts and min(firsts) >= MONDAY + timedelta(hours=12)  # not over the calendar event
@@ -254,7 +311,7 @@ def test_calendar_busy_times_count_and_a_server_that_is_down_still_gives_options
     assert escape(f"{busy.name}'s calendar now shows them busy") in response.get_data(as_text=True)
     assert live(w) == []
     calendars.server.stop()
-    page = calendars.client.get(url(w)).get_data(as_text=True)
+    page = page_of(w, calendars.client)
     assert "Busy times could not be read from the calendars of" in page
     assert all(p.name in page for p in w.people)
     firsts = [read_option(SIGNER, w.candidate, t)[0].starts_at
@@ -271,7 +328,7 @@ def test_the_options_keep_within_the_windows_the_candidate_gave(w):
     w.session.add(CandidateWindow(candidate_id=w.candidate.id, starts_at=window[0],
                                   ends_at=window[1]))
     w.session.flush()
-    page = w.client.get(url(w)).get_data(as_text=True)
+    page = page_of(w)
     assert "Within the 1 window the candidate said they are free in" in page
     tokens = options(page)
     assert tokens

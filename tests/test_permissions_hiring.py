@@ -48,7 +48,7 @@ from interviewloop.requisitions.models import (
     RequisitionMember,
 )
 from interviewloop.scheduling import service as scheduling
-from interviewloop.scheduling.models import Interview
+from interviewloop.scheduling.models import Interview, LoopProposal
 from interviewloop.scorecards import service as scorecards
 from interviewloop.scorecards.models import Scorecard
 from tests.factories import (
@@ -105,17 +105,28 @@ def schedule_form(world, days: int, **changes) -> dict:
 
 
 def option_form(world) -> dict:
-    """A proposed option for the loop's second stage with the panelist, signed as the
-    proposals page signs it (the test app's secret key)."""
+    """A proposed option for the loop's second stage with the panelist, stored as the
+    candidate's proposal and signed as the proposals page signs it (the test app's secret
+    key)."""
     from interviewloop.scheduling.proposals import SAME_DAY, Proposal, Slot
+    from interviewloop.scheduling.proposed import store_proposal
     from interviewloop.scheduling.proposing import sign_option
     from interviewloop.tokens import LinkSigner
 
     starts = (utcnow() + timedelta(days=10)).replace(hour=10, minute=0, second=0, microsecond=0)
     option = Proposal(SAME_DAY, (Slot(world.stage.id, starts, starts + timedelta(minutes=45),
                                       (world.panelist.id,)),))
+    store_proposal(world.db, None, world.candidate.id, starts=starts,
+                   ends=starts + timedelta(days=1), options=[option])
     return {"option": sign_option(LinkSigner("test-secret"), world.candidate, option),
             "location": "Room 5"}
+
+
+def ask_form(world) -> dict:
+    """Days to find times in for the loop's stages: two weeks from next week."""
+    world.loop  # noqa: B018 - builds the loop
+    first = utcnow() + timedelta(days=7)
+    return {"starts_on": f"{first:%Y-%m-%d}", "ends_on": f"{first + timedelta(days=13):%Y-%m-%d}"}
 
 
 def stage_form(world, **changes) -> dict:
@@ -371,6 +382,11 @@ TEAM_ROUTES = [
     TeamRoute(REQ + CAND + LOOPQ + "/stages/<int:stage_id>/move", "POST", MANAGERS, ok=TO_CAND,
               data=lambda w: {"direction": "down"},
               done=lambda w: w.stage_position(w.stage_ids[1]) == 2),
+    TeamRoute(REQ + CAND + LOOPQ + "/stages/<int:stage_id>/panel", "POST", MANAGERS, ok=TO_CAND,
+              data=lambda w: {"panel_size": "2"},
+              done=lambda w: w.db.scalar(select(LoopStage.panel_size).where(
+                  LoopStage.id == w.stage_ids[1]).execution_options(
+                  populate_existing=True)) == 2),
     # The requisition's question set: its editors are those who manage the requisition.
     TeamRoute(REQ + "/question-set", "GET", MANAGERS),
     TeamRoute(REQ + "/question-set", "POST", MANAGERS, ok=TO_REQ, ids=ids(requisition_id="fixable"),
@@ -385,6 +401,9 @@ TEAM_ROUTES = [
                   Interview.stage_id == w.stage_ids[1])) is not None),
     # Times for the whole loop: asked and booked by those who schedule.
     TeamRoute(REQ + CAND + "/proposals", "GET", MANAGERS),
+    TeamRoute(REQ + CAND + "/proposals", "POST", MANAGERS, ok=TO_CAND, data=ask_form,
+              done=lambda w: w.db.scalar(select(LoopProposal.id).where(
+                  LoopProposal.candidate_id == w.candidate.id)) is not None),
     TeamRoute(REQ + CAND + "/proposals/book", "POST", MANAGERS, ok=TO_CAND, data=option_form,
               done=lambda w: w.db.scalar(select(Interview.id).where(
                   Interview.stage_id == w.stage_ids[1])) is not None),
@@ -588,9 +607,11 @@ FOREIGN = [  # {req}, {cand}: the world's; {t_...}: `elsewhere`'s; {stranger}: o
     ("GET", OURS + "/stages/{t_stage}/schedule"),
     ("POST", OURS + "/stages/{t_stage}/schedule"),
     ("GET", "/requisitions/{req}/candidates/{t_cand}/proposals"),
+    ("POST", "/requisitions/{req}/candidates/{t_cand}/proposals"),
     ("POST", "/requisitions/{req}/candidates/{t_cand}/proposals/book"),
     ("POST", OURS + "/loop/stages/{t_stage}/remove"),
     ("POST", OURS + "/loop/stages/{t_stage}/move"),
+    ("POST", OURS + "/loop/stages/{t_stage}/panel"),
     ("POST", OURS + "/loop/questions/{t_loop_question}/swap"),
     ("POST", "/requisitions/{req}/team/{stranger}/remove"),
     ("GET", "/interviews/{t_interview}"),

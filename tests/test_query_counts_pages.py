@@ -12,13 +12,15 @@ from html import unescape
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from interviewloop import paging
 from interviewloop.audit.models import AuditEvent
 from interviewloop.db import utcnow
 from interviewloop.home import HOME_TO_WRITE
+from interviewloop.loops.models import Loop, LoopStage
 from interviewloop.requisitions.models import Candidate
+from interviewloop.scheduling.models import LoopProposal, ProposedStage
 from interviewloop.scorecards.models import Scorecard
 from tests.factories import add_to_team, bulk_interviews, make_requisition
 from tests.test_query_counts import queries_for
@@ -62,14 +64,28 @@ def seed(w, count: int, start: int) -> None:
         for n, cid, iid in zip(booked, cids, iids, strict=True) if n % 4 == 1])
     unbooked = [n for n in numbers if not n % 10 and n % 15]
     if unbooked:
-        bulk_interviews(w.session, w.req.id, [now] * len(unbooked), (), prefix=f"zopen{start}",
-                        with_interviews=False)
+        open_ids, _none = bulk_interviews(w.session, w.req.id, [now] * len(unbooked), (),
+                                          prefix=f"zopen{start}", with_interviews=False)
+        propose_for(w, open_ids[::4], now)  # times proposed for every fourth one
     bare = [n for n in numbers if not n % 15]
     if bare:
         w.session.execute(insert(Candidate), [
             {"requisition_id": w.req.id, "name": f"Bare {n}", "email": f"bare{n}@example.net",
              "source": "", "notes": "", "status": "withdrawn", "version": 1} for n in bare])
     w.session.flush()
+
+
+def propose_for(w, candidate_ids: list[int], now) -> None:
+    """A live proposal for each of these candidates' stages (Core inserts)."""
+    rows = w.session.execute(select(Loop.candidate_id, LoopStage.id).join(LoopStage).where(
+        Loop.candidate_id.in_(candidate_ids))).all()
+    ids = list(w.session.scalars(insert(LoopProposal).returning(
+        LoopProposal.id, sort_by_parameter_order=True), [
+        {"candidate_id": cid, "starts_at": now, "ends_at": now + 24 * HOUR, "options": [],
+         "created_at": now, "expires_at": now + 12 * HOUR} for cid, _stage in rows]))
+    w.session.execute(insert(ProposedStage), [
+        {"proposal_id": pid, "stage_id": stage} for pid, (_cid, stage) in zip(ids, rows,
+                                                                              strict=True)])
 
 
 def link(page: str, rel: str) -> str | None:

@@ -200,6 +200,16 @@ def _race_options(engine, ids, options, *, holds=(0.6, 0.0)):
     """Book the two (requisition id, candidate id, picked) options at once, the second once
     the first is inside its transaction (open ``holds[0]`` seconds more)."""
     from interviewloop.scheduling import proposing
+    from interviewloop.scheduling.proposals import SPREAD, Proposal, Slot
+    from interviewloop.scheduling.proposed import store_proposal
+
+    with Session(writing(engine), expire_on_commit=False) as session:  # each one proposed
+        for _req, cid, picked in options:
+            store_proposal(session, None, cid, starts=picked[0].starts_at - timedelta(days=1),
+                           ends=picked[-1].ends_at + timedelta(days=1), options=[Proposal(
+                               SPREAD, tuple(Slot(p.stage_id, p.starts_at, p.ends_at,
+                                                  p.interviewer_ids) for p in picked))])
+        session.commit()
 
     def option(picked):
         return lambda session, actor, requisition, candidate: proposing.book_option(

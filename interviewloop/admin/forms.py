@@ -4,7 +4,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 from interviewloop import limits
 from interviewloop.auth.passwords import MAX_LENGTH, MIN_LENGTH
@@ -24,6 +24,7 @@ class UserFieldsForm(FlaskForm):
     roles = MultiCheckboxField("Roles", choices=ROLE_CHOICES,
                                validators=[DataRequired("Choose at least one role.")])
     time_zone = SelectField("Time zone", default="UTC")
+    job_title = StringField("Job title", validators=[Optional(), Length(max=limits.JOB_TITLE)])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

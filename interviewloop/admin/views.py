@@ -51,7 +51,7 @@ def create_user():
             user = service.create_user(
                 db.session, current_actor(), hasher(), email=form.email.data,
                 name=form.name.data, password=form.password.data, roles=form.roles.data,
-                time_zone=form.time_zone.data,
+                time_zone=form.time_zone.data, job_title=form.job_title.data or "",
             )
         except service.InvalidUser as exc:
             apply_domain_error(form, exc)
@@ -71,7 +71,8 @@ def edit_user(user_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             service.update_user(db.session, current_actor(), user, name=form.name.data,
-                                roles=form.roles.data, time_zone=form.time_zone.data)
+                                roles=form.roles.data, time_zone=form.time_zone.data,
+                                job_title=form.job_title.data or "")
         except service.InvalidUser as exc:
             apply_domain_error(form, exc)
         except Conflict as exc:  # the last admin: keep the typed input on the page

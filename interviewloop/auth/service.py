@@ -302,11 +302,7 @@ def update_settings(session: Session, actor: Actor, user: User, *, time_zone: st
     """A user's own settings: their time zone, weekly interview cap and (given) job title."""
     time_zone = _check_time_zone(time_zone)
     if job_title is not None:
-        job_title = " ".join(job_title.split())
-        if len(job_title) > limits.JOB_TITLE:
-            raise InvalidUser(f"A job title is at most {limits.JOB_TITLE} characters.",
-                              "job_title")
-        user.job_title = job_title
+        user.job_title = _check_job_title(job_title)
     cap = limits.WEEKLY_INTERVIEW_CAP
     if weekly_interview_cap is not None and weekly_interview_cap not in cap:
         raise InvalidUser(f"A weekly cap is from {cap.low} to {cap.high} interviews, or empty "
@@ -371,8 +367,17 @@ def _check_password(password: str, email: str) -> str:
     return password
 
 
+def _check_job_title(job_title: str) -> str:
+    """What candidates see beside the person's name: spaces tidied, at most JOB_TITLE."""
+    job_title = " ".join(job_title.split())
+    if len(job_title) > limits.JOB_TITLE:
+        raise InvalidUser(f"A job title is at most {limits.JOB_TITLE} characters.", "job_title")
+    return job_title
+
+
 def create_user(session: Session, actor: Actor, hasher: Hasher, *, email: str, name: str,
-                password: str, roles: Iterable[Role | str], time_zone: str = "UTC") -> User:
+                password: str, roles: Iterable[Role | str], time_zone: str = "UTC",
+                job_title: str = "") -> User:
     email = normalise_email(email)
     if len(email) not in limits.EMAIL or "@" not in email:
         raise InvalidUser("Enter a valid email address.", "email")
@@ -382,6 +387,7 @@ def create_user(session: Session, actor: Actor, hasher: Hasher, *, email: str, n
         email=email,
         name=_check_name(name),
         time_zone=_check_time_zone(time_zone),
+        job_title=_check_job_title(job_title),
         password_hash=hasher.hash(_check_password(password, email)),
         role_rows=[UserRole(role=r) for r in sorted(_clean_roles(roles))],
     )
@@ -399,13 +405,16 @@ def _other_active_admins(session: Session, user: User) -> int:
 
 
 def update_user(session: Session, actor: Actor, user: User, *, name: str,
-                roles: Iterable[Role | str], time_zone: str) -> User:
+                roles: Iterable[Role | str], time_zone: str, job_title: str | None = None
+                ) -> User:
     new_roles = _clean_roles(roles)
     name, time_zone = _check_name(name), _check_time_zone(time_zone)
+    job_title = user.job_title if job_title is None else _check_job_title(job_title)
     if user.is_admin and Role.ADMIN not in new_roles and not _other_active_admins(session, user):
         raise Conflict("This is the last active admin; make someone else admin first.")
-    before = {"name": user.name, "roles": sorted(user.roles), "time_zone": user.time_zone}
-    user.name, user.time_zone = name, time_zone
+    before = {"name": user.name, "roles": sorted(user.roles), "time_zone": user.time_zone,
+              "job_title": user.job_title}
+    user.name, user.time_zone, user.job_title = name, time_zone, job_title
     current = {row.role: row for row in user.role_rows}
     for role, row in current.items():
         if role not in new_roles:
@@ -415,7 +424,8 @@ def update_user(session: Session, actor: Actor, user: User, *, name: str,
     if new_roles != current.keys():
         user.updated_at = utcnow()  # the roles are the user's too (the API's updated_since)
     session.flush()
-    after = {"name": user.name, "roles": sorted(new_roles), "time_zone": user.time_zone}
+    after = {"name": user.name, "roles": sorted(new_roles), "time_zone": user.time_zone,
+             "job_title": user.job_title}
     changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
     if changes:
         record(session, actor, "user_updated", user, changes=changes)

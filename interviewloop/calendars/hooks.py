@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
-from interviewloop.calendars.service import settings, sync_states, want_sync
+from interviewloop.calendars.service import behind_calendars, settings, sync_states, want_sync
 from interviewloop.scheduling.models import Interview
 from interviewloop.scheduling.signals import PageNote
 from interviewloop.timezones import format_local
@@ -39,3 +39,10 @@ def calendar_notes(session: Session, *, interview: Interview, viewer_zone: str =
             text += f"; next try {format_local(row.next_attempt_at, viewer_zone)}"
         notes.append(PageNote(text + ".", "warning"))
     return notes
+
+
+def calendars_behind(session: Session, *, interview_ids: Iterable[int]) -> dict[int, list[str]]:
+    """On ``checking_calendar_lag``: whose calendar is behind for each of these interviews."""
+    if not settings(session).enabled:
+        return {}
+    return behind_calendars(session, list(interview_ids))

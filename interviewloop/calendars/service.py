@@ -222,3 +222,16 @@ def sync_states(session: Session, interview: Interview) -> list[PersonSync]:
         .where(CalendarPush.interview_id == interview.id)
         .order_by(User.name, User.id)).all()
     return [PersonSync(name, row) for row, name in rows]
+
+
+def behind_calendars(session: Session, interview_ids: list[int]) -> dict[int, list[str]]:
+    """For each of these interviews with a calendar behind (not yet written, or failed and
+    waiting for its retry), whose (one query, by name)."""
+    found: dict[int, list[str]] = {}
+    for interview_id, name in session.execute(
+            select(CalendarPush.interview_id, User.name).join(User, User.id == CalendarPush.user_id)
+            .where(CalendarPush.interview_id.in_(interview_ids),
+                   CalendarPush.state != SyncState.SYNCED)
+            .order_by(CalendarPush.interview_id, User.name, User.id)):
+        found.setdefault(interview_id, []).append(name)
+    return found

@@ -31,6 +31,15 @@ class StageForm(FlaskForm):
         self.focus.choices = choices((a.slug, a.name) for a in areas)
 
 
+PANEL_SIZES = choices((n, str(n)) for n in range(limits.PANEL_SIZE.low, limits.PANEL_SIZE.high + 1))
+
+
+class PanelSizeForm(FlaskForm):
+    """How many interviewers a stage's panel needs (one form per stage on the loop page)."""
+
+    panel_size = SelectField("Interviewers on the panel", coerce=int, choices=PANEL_SIZES)
+
+
 class MoveForm(FlaskForm):
     direction = SelectField("Direction", choices=choices([("up", "Up"), ("down", "Down")]))
 

@@ -116,6 +116,7 @@ class LoopStage(Base):
         *_stage_checks(),
         UniqueConstraint("loop_id", "position"),
         UniqueConstraint("id", "loop_id"),  # target of loop_questions' composite key
+        CheckConstraint(limits.PANEL_SIZE.check("panel_size"), name="panel_size_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -124,6 +125,9 @@ class LoopStage(Base):
     name: Mapped[str] = mapped_column(String(80))
     category: Mapped[Category] = mapped_column(str_enum(Category, "category"))
     minutes: Mapped[int]
+    # How many interviewers its panel needs (trainees on top); one unless the recruiter
+    # says otherwise. Proposals find that many, and a booking with fewer is refused.
+    panel_size: Mapped[int] = mapped_column(default=1, server_default="1")
 
     loop: Mapped[Loop] = relationship(back_populates="stages", lazy="raise")
     focus_areas: Mapped[list[CapabilityArea]] = relationship(
@@ -281,6 +285,8 @@ explain("uq_loop_questions_loop_id_question_id", "That question is already in th
 explain("uq_loop_stages_loop_id_position", "The loop was changed at the same moment by someone "
         "else. Reload it and try again.")
 explain("uq_loop_stages_id_loop_id", "A stage belongs to one loop.")
+explain("ck_loop_stages_panel_size_range", f"A stage's panel needs {limits.PANEL_SIZE.low} to "
+        f"{limits.PANEL_SIZE.high} interviewers.", status=422)
 explain("uq_loop_templates_level", "That level already has a loop template.")
 explain("ck_loop_questions_alternate_has_reason", "A question other than the requisition's "
         "set asks there needs a reason.", status=422)

@@ -290,6 +290,24 @@ def remove_stage(session: Session, actor: Actor, requisition: Requisition, loop:
     record(session, actor, "loop_stage_removed", loop, stage=stage.name)
 
 
+def set_panel_size(session: Session, actor: Actor, requisition: Requisition, loop: Loop,
+                   stage_id: int, panel_size: int | None) -> LoopStage:
+    """How many interviewers the stage's panel needs from now on (proposals find that many;
+    a booking or reschedule with fewer is refused). None: what was sent was not a number."""
+    require_manage(actor.user, requisition)
+    stage = _stage(loop, stage_id)
+    span = limits.PANEL_SIZE
+    if panel_size is None or panel_size not in span:
+        raise InvalidLoopChange(f"A stage's panel needs {span.low} to {span.high} interviewers.",
+                                "panel_size")
+    if panel_size != stage.panel_size:
+        record(session, actor, "loop_stage_panel_sized", loop, stage=stage.name,
+               panel_size=[stage.panel_size, panel_size])
+        stage.panel_size = panel_size
+        session.flush()
+    return stage
+
+
 def move_stage(session: Session, actor: Actor, requisition: Requisition, loop: Loop,
                stage_id: int, direction: str) -> None:
     require_manage(actor.user, requisition)

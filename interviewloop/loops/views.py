@@ -17,7 +17,7 @@ from interviewloop.db import db
 from interviewloop.errors import DomainError, NotFound
 from interviewloop.forms import ActionForm
 from interviewloop.loops import service, sets
-from interviewloop.loops.forms import MoveForm, SetRevisionForm, StageForm, SwapForm
+from interviewloop.loops.forms import MoveForm, PanelSizeForm, SetRevisionForm, StageForm, SwapForm
 from interviewloop.loops.models import AlternateReason, Loop
 from interviewloop.loops.signals import describing_stages
 from interviewloop.requisitions.candidates import get_candidate
@@ -70,7 +70,7 @@ def show(requisition_id: int, candidate_id: int, stage_form: StageForm | None = 
         "loops/show.html", requisition=requisition, candidate=candidate, interview_loop=loop,
         coverage=service.coverage_of(db.session, loop) if loop else None,
         action_form=ActionForm(), stage_form=stage_form, swap_form=SwapForm(),
-        move_form=MoveForm(), alternate_reasons=ALTERNATE_REASONS,
+        move_form=MoveForm(), panel_form=PanelSizeForm(), alternate_reasons=ALTERNATE_REASONS,
         alternatives=service.alternatives(db.session, loop) if loop else {},
         schedules=schedules, candidate_availability=loop_page_part(candidate),
     ), status
@@ -123,6 +123,17 @@ def remove_stage(requisition_id: int, candidate_id: int, stage_id: int) -> Respo
     if ActionForm().validate_on_submit():
         service.remove_stage(db.session, current_actor(), requisition, loop, stage_id)
         flash("Stage removed.", "success")
+    return _back(requisition_id, candidate_id)
+
+
+@bp.post(PREFIX + "/loop/stages/<int:stage_id>/panel")
+@login_required
+def set_panel_size(requisition_id: int, candidate_id: int, stage_id: int) -> ResponseReturnValue:
+    requisition, _candidate, loop = _loop(requisition_id, candidate_id)
+    form = PanelSizeForm()
+    stage = service.set_panel_size(db.session, current_actor(), requisition, loop, stage_id,
+                                   form.panel_size.data if form.validate_on_submit() else None)
+    flash(f"{stage.name}: a panel of {stage.panel_size}.", "success")
     return _back(requisition_id, candidate_id)
 
 

@@ -124,6 +124,8 @@ CATALOGUE: dict[str, dict[str, Entry]] = {
     },
     # The event itself is written again from the erased rows; the server's last answer may
     # quote it.
+    # Proposed times: stage ids, times and interviewers' ids, nothing written by a person.
+    "loop_proposals": {"options": NotPersonal("stage and interviewer ids and times")},
     "calendar_pushes": {"last_error": SCRUB, "collection_url": STAFF, "state": CODE},
     "audit_events": {
         "detail": SCRUB,

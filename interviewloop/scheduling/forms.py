@@ -72,19 +72,15 @@ class CancelForm(FlaskForm):
 
 
 
-PANEL_SIZES = choices((n, str(n)) for n in range(limits.PANEL_SIZE.low, limits.PANEL_SIZE.high + 1))
 
 
 class ProposalRequestForm(FlaskForm):
-    """Which days to propose a loop's times in (the recruiter's own days), and how many
-    interviewers each stage needs. Sent by GET (it changes nothing): no CSRF token."""
-
-    class Meta:
-        csrf = False
+    """Which days to propose a loop's times in (the recruiter's own days; each stage says
+    how many interviewers it needs). Sent by POST: the options found are stored as the
+    candidate's proposal."""
 
     starts_on = DateField("From", validators=[DataRequired("Enter the first day.")])
     ends_on = DateField("To (included)", validators=[DataRequired("Enter the last day.")])
-    panel_size = SelectField("Interviewers per stage", coerce=int, choices=PANEL_SIZES, default=1)
 
     def validate_ends_on(self, field: DateField) -> None:
         if self.starts_on.data and field.data:
@@ -104,4 +100,3 @@ class BookOptionForm(FlaskForm):
     # The request the option answered, to show its options again if booking is refused.
     starts_on = HiddenField()
     ends_on = HiddenField()
-    panel_size = HiddenField()

@@ -12,6 +12,7 @@ from interviewloop.errors import Conflict
 from interviewloop.loops.models import Loop, LoopStage
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.scheduling.models import Interview, InterviewStatus, Panelist
+from interviewloop.scheduling.proposed import drop_proposals_with_stages
 from interviewloop.scheduling.queries import StageSchedule, stage_schedules
 
 
@@ -25,6 +26,12 @@ def refuse_changing_scheduled_stages(session: Session, *, stages: Sequence[LoopS
         name = next(s.name for s in stages if s.id == scheduled)
         raise Conflict(f"The stage {name!r} is scheduled; cancel its interview before "
                        "changing it.")
+
+
+def drop_proposals_of_changing_stages(session: Session, *, stages: Sequence[LoopStage]) -> None:
+    """On ``stages_changing``: times proposed for a stage that moves or goes no longer keep
+    stage order; the recruiter asks again."""
+    drop_proposals_with_stages(session, [s.id for s in stages])
 
 
 def refuse_removing_stages_with_history(session: Session, *, stage: LoopStage) -> None:

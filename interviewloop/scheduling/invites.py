@@ -5,7 +5,7 @@ Interviewers share one event (the interview's UID) listing the whole panel; some
 off the panel gets a CANCEL naming only them. The candidate gets an event of their own (UID
 "candidate-" + the interview's, the same SEQUENCE) that lists only them as attendee, with
 nothing a candidate may not see: the time in their zone, the place or link, the
-interviewers' names. The organizer is the configured sender, on the recruiter's behalf.
+interviewers' names and job titles. The organizer is the configured sender, on the recruiter's behalf.
 """
 
 from __future__ import annotations
@@ -40,6 +40,11 @@ def candidate_time(moment: datetime, zone: str) -> str:
     offset = f"UTC{offset[:3]}:{offset[3:]}" if offset not in ("+0000", "") else "UTC"
     name = f"{zone}, {offset}" if zone != "UTC" else "UTC"
     return f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M} {local.tzname()} ({name})"
+
+
+def meeting(panel: Iterable[User]) -> str:
+    """Who the candidate meets, as a candidate may know them: names and job titles."""
+    return ", ".join(f"{u.name} ({u.job_title})" if u.job_title else u.name for u in panel)
 
 
 def _people(session: Session, ids: Iterable[int]) -> dict[int, User]:
@@ -115,7 +120,7 @@ def _candidate_body(candidate: Candidate, interview: Interview, stage: LoopStage
             f"When: {candidate_time(interview.starts_at, candidate.time_zone)}",
             f"Length: {interview.minutes} minutes",
             f"Where: {interview.location or 'to be confirmed'}",
-            f"You will meet: {', '.join(u.name for u in panel)}", ""]
+            f"You will meet: {meeting(panel)}", ""]
     return "\n".join([*lines, by.name.removesuffix(" via interviewloop")
                       + ", through interviewloop"])
 
@@ -168,7 +173,7 @@ def queue_invites(session: Session, interview: Interview, requisition: Requisiti
 
     candidate_event = EventText(
         summary=f"Interview: {requisition.title} ({stage.name})",
-        description=f"You will meet: {', '.join(u.name for u in panel)}.",
+        description=f"You will meet: {meeting(panel)}.",
         organizer_email=by.email, organizer_name=by.name,
         attendees=(Person(candidate.email, candidate.name),), uid=candidate_uid(interview))
     candidate_opening = {

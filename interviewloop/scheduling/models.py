@@ -168,6 +168,47 @@ class InterviewReminder(Base):
     queued_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class LoopProposal(Base):
+    """The options last proposed for a candidate's unscheduled stages (at most one live set
+    per candidate: asking again replaces it), until one is booked, they expire, or a stage
+    of theirs is booked or changed otherwise. Its stages show as "proposed" meanwhile."""
+
+    __tablename__ = "loop_proposals"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("expires_at > created_at", name="expires_after_created"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), unique=True)
+    # The days asked for (from the first's midnight to the day after the last's).
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    # Each option: {"kind": ..., "slots": [[stage id, start (epoch seconds), minutes,
+    # [interviewer ids]], ...]} (proposing.stored_options reads them back).
+    options: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+
+    stages: Mapped[list[ProposedStage]] = relationship(
+        back_populates="proposal", cascade="all, delete-orphan", lazy="raise")
+    created_by: Mapped[User | None] = relationship(lazy="raise")
+
+
+class ProposedStage(Base):
+    """A stage that a live proposal offers times for: in one proposal at most."""
+
+    __tablename__ = "loop_proposal_stages"
+
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("loop_proposals.id", ondelete="CASCADE"), primary_key=True)
+    stage_id: Mapped[int] = mapped_column(
+        ForeignKey("loop_stages.id", ondelete="CASCADE"), primary_key=True, unique=True)
+
+    proposal: Mapped[LoopProposal] = relationship(back_populates="stages", lazy="raise")
+
+
 # What each constraint means to a person when it fires (interviewloop/constraints.py).
 explain("uq_interviews_live_stage", "This stage already has a live interview (it may have been "
         "booked a moment ago): reschedule or cancel that one.")
@@ -189,3 +230,12 @@ explain("uq_interview_panelists_interview_id_user_id_role", "That person is alre
 explain("pk_interview_reminders", "That reminder was already sent.")
 explain("ck_interview_reminders_hours_before_positive", "A reminder comes before the "
         "interview.", status=422)
+explain("uq_loop_proposals_candidate_id", "Times were proposed for this candidate a moment "
+        "ago by someone else: reload the page.")
+explain("uq_loop_proposal_stages_stage_id", "Times were proposed for this stage a moment ago "
+        "by someone else: reload the page.")
+explain("pk_loop_proposal_stages", "A proposal lists each stage once.")
+explain("ck_loop_proposals_ends_after_start", "The last day is on or after the first.",
+        status=422)
+explain("ck_loop_proposals_expires_after_created", "A proposal expires after it is made.",
+        status=422)

@@ -20,9 +20,9 @@ from interviewloop.errors import Conflict
 from interviewloop.requisitions.candidates import get_candidate
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.requisitions.views import load_managed
-from interviewloop.scheduling import proposing, service
+from interviewloop.scheduling import proposed, proposing, service
 from interviewloop.scheduling.forms import BookOptionForm, ProposalRequestForm
-from interviewloop.scheduling.proposals import SAME_DAY
+from interviewloop.scheduling.proposals import SAME_DAY, Proposal
 from interviewloop.scheduling.signals import BusyTimes, reading_busy_times
 from interviewloop.scheduling.views import bp, outside_transaction
 from interviewloop.timezones import to_local, wall_clock
@@ -63,42 +63,85 @@ def _days(form: ProposalRequestForm) -> tuple[datetime, datetime]:
 def _request_form(formdata: MultiDict[str, str]) -> ProposalRequestForm:
     """The request as sent; with no days in it, the next two weeks from today (the
     recruiter's today)."""
-    if any(formdata.get(name) for name in ("starts_on", "ends_on")):
-        return ProposalRequestForm(formdata=formdata)
-    today = to_local(utcnow(), current_user.time_zone).date()
-    return ProposalRequestForm(formdata=None, data={
-        "starts_on": today, "ends_on": today + timedelta(days=DEFAULT_DAYS - 1),
-        "panel_size": 1})
+    if not any(formdata.get(name) for name in ("starts_on", "ends_on")):
+        today = to_local(utcnow(), current_user.time_zone).date()
+        formdata = MultiDict(formdata)
+        formdata["starts_on"] = f"{today:%Y-%m-%d}"
+        formdata["ends_on"] = f"{today + timedelta(days=DEFAULT_DAYS - 1):%Y-%m-%d}"
+    return ProposalRequestForm(formdata=formdata)
 
 
-def _page(requisition: Requisition, candidate: Candidate, form: ProposalRequestForm, *,
-          refusals: Sequence[str] = (), status: int = 200, location: str = ""
-          ) -> ResponseReturnValue:
-    plan, options, notices = None, [], []
-    windows = candidate_windows_for(candidate)
-    if form.validate():
-        starts, ends = _days(form)
-        plan = proposing.plan_loop(db.session, requisition, candidate, starts=starts, ends=ends,
-                                   panel_size=form.panel_size.data)
-        if plan.needs and not plan.problems:
-            plan = plan.with_calendars(read_calendars(list(plan.people), starts, ends))
-        notices = plan.calendar_notices
-        signer = tokens.app_signer(db.session.info)
-        options = [(p, proposing.sign_option(signer, candidate, p)) for p in proposing.propose(
-            plan, candidate, candidate_windows=windows)]
-    elif status == 200:
-        status = 422
+def _render(requisition: Requisition, candidate: Candidate, form: ProposalRequestForm, *,
+            options: Sequence[Proposal] = (), problems: Sequence[str] = (),
+            notices: Sequence[str] = (), refusals: Sequence[str] = (), asked: bool = False,
+            status: int = 200, location: str = "") -> ResponseReturnValue:
+    """The page: the request form, and the options (signed into their booking forms) with
+    the names of their stages and people."""
+    stages = proposing.loop_stages(db.session, candidate)
+    picked = [slot for option in options for slot in option.slots]
+    signer = tokens.app_signer(db.session.info)
     return render_template(
         "scheduling/proposals.html", requisition=requisition, candidate=candidate, form=form,
-        plan=plan, options=options, notices=notices, refusals=refusals, same_day=SAME_DAY,
-        location=location, windows=windows), status
+        open_stages=[s.stage for s in stages if s.interview is None],
+        stage_names={s.stage.id: s.stage.name for s in stages},
+        people=proposing.option_people(db.session, picked) if picked else {},
+        options=[(p, proposing.sign_option(signer, candidate, p)) for p in options],
+        proposal=proposed.live_proposal(db.session, candidate.id) if options else None,
+        problems=problems, notices=notices, refusals=refusals, asked=asked, same_day=SAME_DAY,
+        location=location, windows=candidate_windows_for(candidate)), status
+
+
+def _ask(requisition: Requisition, candidate: Candidate, form: ProposalRequestForm, *,
+         refusals: Sequence[str] = (), status: int = 200, location: str = ""
+         ) -> ResponseReturnValue | None:
+    """Find options for the form's days and store them as the candidate's proposal (in
+    place of any before); None once options are proposed, else the page to show (none
+    found, or the request refused)."""
+    if not form.validate():
+        return _render(requisition, candidate, form, refusals=refusals,
+                           status=422 if status == 200 else status, location=location)
+    starts, ends = _days(form)
+    plan = proposing.plan_loop(db.session, requisition, candidate, starts=starts, ends=ends)
+    if plan.needs and not plan.problems:
+        plan = plan.with_calendars(read_calendars(list(plan.people), starts, ends))
+    options = proposing.propose(plan, candidate, candidate_windows=candidate_windows_for(candidate))
+    proposing.store_proposal(db.session, current_actor(), requisition, candidate, plan, options)
+    if options and not refusals:
+        for notice in plan.calendar_notices:
+            flash(notice, "warning")
+        return None
+    return _render(requisition, candidate, form, options=options,
+                            problems=plan.problems, notices=plan.calendar_notices,
+                            refusals=refusals, asked=True, status=status, location=location)
 
 
 @bp.get(PROPOSALS)
 @login_required
 def proposals(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
+    """The times proposed for the candidate's unscheduled stages, if still open, and the
+    form to ask for (other) times."""
     requisition, candidate = _load(requisition_id, candidate_id)
-    return _page(requisition, candidate, _request_form(request.args))
+    live = proposed.live_proposal(db.session, candidate.id)
+    asked = request.args
+    if live is not None and not any(asked.get(name) for name in ("starts_on", "ends_on")):
+        zone = current_user.time_zone  # the days the options were found in
+        asked = MultiDict({"starts_on": f"{to_local(live.starts_at, zone):%Y-%m-%d}",
+                           "ends_on": f"{to_local(live.ends_at, zone) - timedelta(days=1):%Y-%m-%d}"})
+    return _render(requisition, candidate, _request_form(asked),
+                   options=proposed.stored_options(live) if live else [])
+
+
+@bp.post(PROPOSALS)
+@login_required
+def ask_for_times(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
+    """Find options for the days asked and propose them: their stages show as proposed
+    until one is booked or they expire."""
+    requisition, candidate = _load(requisition_id, candidate_id)
+    page = _ask(requisition, candidate, _request_form(request.form))
+    if page is not None:
+        return page
+    return redirect(url_for(".proposals", requisition_id=requisition.id,
+                            candidate_id=candidate.id))
 
 
 @bp.post(PROPOSALS + "/book")
@@ -118,9 +161,12 @@ def book_proposal(requisition_id: int, candidate_id: int) -> ResponseReturnValue
 
     def refused(reasons: Sequence[str]) -> ResponseReturnValue:
         db.session.rollback()  # nothing of the option stays; read afresh for the page
-        return _page(*_load(requisition_id, candidate_id), _request_form(request.form),
-                     refusals=["Not booked: nothing was changed.", *reasons], status=409,
-                     location=location)
+        page = _ask(*_load(requisition_id, candidate_id), _request_form(request.form),
+                             refusals=["Not booked: nothing was changed.", *reasons],
+                             status=409, location=location)
+        db.session.commit()  # the fresh options stay proposed, though the page is a 409
+        return page if page is not None else redirect(url_for(
+            ".proposals", requisition_id=requisition_id, candidate_id=candidate_id))
 
     people = proposing.option_people(db.session, picked)
     found = read_calendars(list(people), min(p.starts_at for p in picked),

@@ -27,21 +27,23 @@ from interviewloop.errors import Conflict
 from interviewloop.loops.models import Loop, LoopStage
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.requisitions.service import require_manage
-from interviewloop.scheduling import service
+from interviewloop.scheduling import proposed, service
 from interviewloop.scheduling.models import Interview, InterviewStatus, Panelist
 from interviewloop.scheduling.proposals import (
     Interval,
     Interviewer,
     Proposal,
+    Slot,
     StageNeed,
     find_proposals,
 )
+from interviewloop.scheduling.proposed import PROPOSAL_LIFETIME, live_proposal, option_rows
 from interviewloop.scheduling.signals import BusyTimes
 from interviewloop.timezones import format_local
 from interviewloop.tokens import LinkSigner
 
 OPTION_PURPOSE = "loop-option"  # the signed option a booking form carries
-OPTION_MAX_AGE = timedelta(hours=12)
+OPTION_MAX_AGE = PROPOSAL_LIFETIME
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ def _bounds(states: Sequence[LoopStageState], index: int) -> tuple[datetime | No
 
 
 def plan_loop(session: Session, requisition: Requisition, candidate: Candidate, *,
-              starts: datetime, ends: datetime, panel_size: int) -> LoopPlan:
+              starts: datetime, ends: datetime) -> LoopPlan:
     """Everything the slot finder needs for the candidate's unscheduled stages between
     ``starts`` and ``ends``, from the database (a fixed number of queries)."""
     states = loop_stages(session, candidate)
@@ -111,6 +113,7 @@ def plan_loop(session: Session, requisition: Requisition, candidate: Candidate, 
     for index, state in open_states:
         not_before, not_after = _bounds(states, index)
         stage = state.stage
+        panel_size = stage.panel_size
         if len(eligible[stage.id]) < panel_size:
             problems.append(f"{stage.name} needs {panel_size} interviewer"
                             f"{'s' if panel_size != 1 else ''}; "
@@ -154,6 +157,16 @@ def propose(plan: LoopPlan, candidate: Candidate, *, now: datetime | None = None
                           limit=limit)
 
 
+def store_proposal(session: Session, actor: Actor, requisition: Requisition,
+                   candidate: Candidate, plan: LoopPlan, options: Sequence[Proposal], *,
+                   now: datetime | None = None) -> None:
+    """Propose these options for the plan's days, in place of the candidate's proposal
+    before (none: the candidate has no proposal now)."""
+    require_manage(actor.user, requisition)
+    proposed.store_proposal(session, actor.user_id, candidate.id, starts=plan.starts,
+                            ends=plan.ends, options=options, now=now)
+
+
 # --- a chosen option, signed into its booking form ----------------------------------------------
 
 @dataclass(frozen=True)
@@ -170,15 +183,8 @@ class Picked:
         return self.starts_at + timedelta(minutes=self.minutes)
 
 
-def _picked(proposal: Proposal) -> list[Picked]:
-    return [Picked(s.stage_id, s.starts_at, int((s.ends_at - s.starts_at).total_seconds()) // 60,
-                   s.interviewer_ids) for s in proposal.slots]
-
-
 def sign_option(signer: LinkSigner, candidate: Candidate, proposal: Proposal) -> str:
-    return signer.sign(OPTION_PURPOSE, {"c": candidate.id, "s": [
-        [p.stage_id, int(p.starts_at.timestamp()), p.minutes, list(p.interviewer_ids)]
-        for p in _picked(proposal)]})
+    return signer.sign(OPTION_PURPOSE, {"c": candidate.id, "s": option_rows(proposal)})
 
 
 def read_option(signer: LinkSigner, candidate: Candidate, token: str) -> list[Picked] | None:
@@ -214,7 +220,7 @@ def calendar_clashes(picked: Sequence[Picked], found: BusyTimes, people: Mapping
     return clashes
 
 
-def option_people(session: Session, picked: Iterable[Picked]) -> dict[int, User]:
+def option_people(session: Session, picked: Iterable[Picked | Slot]) -> dict[int, User]:
     ids = {user_id for p in picked for user_id in p.interviewer_ids}
     return {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))}
 
@@ -236,11 +242,26 @@ def book_option(session: Session, actor: Actor, requisition: Requisition, candid
     with session.begin_nested():
         service.lock_people(session, sorted({i for p in picked for i in p.interviewer_ids}),
                             candidate.id)
+        _check_proposed(session, candidate, picked, now)
         _check_order(loop_stages(session, candidate), picked)
         return [service.schedule_stage(
             session, actor, requisition, candidate, p.stage_id, service.ScheduleInput(
                 interviewer_ids=list(p.interviewer_ids), starts_at=p.starts_at,
                 minutes=p.minutes, location=location), now=now) for p in picked]
+
+
+def _rows(picked: Sequence[Picked]) -> list[list[object]]:
+    return [[p.stage_id, int(p.starts_at.timestamp()), p.minutes, list(p.interviewer_ids)]
+            for p in picked]
+
+
+def _check_proposed(session: Session, candidate: Candidate, picked: Sequence[Picked],
+                    now: datetime | None) -> None:
+    """The option is one of the candidate's live proposal (not replaced, not expired)."""
+    proposal = live_proposal(session, candidate.id, now)
+    if proposal is None or _rows(picked) not in [o["slots"] for o in proposal.options]:
+        raise Conflict("This option is no longer proposed (the times were asked for again, "
+                       "or they expired): choose from the times proposed now.")
 
 
 def _check_order(states: Sequence[LoopStageState], picked: Sequence[Picked]) -> None:

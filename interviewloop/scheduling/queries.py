@@ -25,9 +25,24 @@ from interviewloop.paging import (
     text,
 )
 from interviewloop.requisitions.models import Candidate, Requisition
-from interviewloop.scheduling.models import Interview, InterviewStatus, Panelist
+from interviewloop.scheduling.models import (
+    Interview,
+    InterviewStatus,
+    LoopProposal,
+    Panelist,
+    ProposedStage,
+)
+from interviewloop.scheduling.proposed import proposed_stage_ids
 from interviewloop.scheduling.rsvp import PanelAnswer, panel_answers
-from interviewloop.scheduling.signals import counting_scorecards
+from interviewloop.scheduling.signals import checking_calendar_lag, counting_scorecards
+
+
+def calendars_behind(session: Session, interview_ids: list[int]) -> dict[int, list[str]]:
+    """Whose own calendar is behind for each of these interviews (calendars answer)."""
+    found: dict[int, list[str]] = {}
+    for _receiver, behind in checking_calendar_lag.send(session, interview_ids=interview_ids):
+        found.update(behind)
+    return found
 
 
 @dataclass(frozen=True)
@@ -94,6 +109,7 @@ class StageState(enum.StrEnum):
     """A loop stage on the board."""
 
     UNSCHEDULED = "unscheduled"
+    PROPOSED = "proposed"  # not booked; times proposed for it, still open
     SCHEDULED = "scheduled"  # booked, not yet over
     DONE = "done"  # the interview is over
 
@@ -110,6 +126,7 @@ class StageCell:
     submitted: int = 0  # scorecards in
     overdue: int = 0  # scorecards past due
     answers: tuple[PanelAnswer, ...] = ()  # each panelist's RSVP, flagged for chasing
+    calendar_behind: tuple[str, ...] = ()  # whose own calendar does not hold it yet
 
 
 @dataclass(frozen=True)
@@ -131,15 +148,18 @@ def _with_a_stage(state: StageState, now: datetime) -> ColumnElement[bool]:
         return exists().where(*live, Interview.ends_at <= now)
     booked = exists().where(Interview.stage_id == LoopStage.id,
                             Interview.status == InterviewStatus.SCHEDULED)
+    proposed = exists().where(ProposedStage.stage_id == LoopStage.id,
+                              ProposedStage.proposal_id == LoopProposal.id,
+                              LoopProposal.expires_at > now)
     return exists().where(LoopStage.loop_id == Loop.id, Loop.candidate_id == Candidate.id,
-                          ~booked)
+                          ~booked, proposed if state == StageState.PROPOSED else ~proposed)
 
 
 def board_page(session: Session, requisition: Requisition, *, now: datetime | None = None,
                due_hours: int = 24, status: str | None = None, state: str | None = None,
                cursor: Cursor = FIRST, size: int = BOARD_PAGE) -> Page[BoardRow]:
     """A page of candidates (by name) with their loop's stages and each stage's state
-    (scorecards count the submitted ones): filtered in SQL, four queries whatever the size
+    (scorecards count the submitted ones): filtered in SQL, five queries whatever the size
     of the requisition."""
     now = now or utcnow()
     stmt = select(Candidate).where(Candidate.requisition_id == requisition.id)
@@ -160,24 +180,29 @@ def board_page(session: Session, requisition: Requisition, *, now: datetime | No
         .options(contains_eager(Interview.panel).contains_eager(Panelist.user)
                  .raiseload(User.role_rows))  # names only: no roles query per page
         .order_by(Interview.id, Panelist.user_id)).unique()}
+    proposed = proposed_stage_ids(session, ids, now)
     submitted: dict[int, int] = {}
     for _receiver, counts in counting_scorecards.send(session, interview_ids=[
             i.id for i in live.values()]):
         submitted.update(counts)
+    behind = calendars_behind(session, [i.id for i in live.values()])
     rows = []
     for candidate in page.items:
         loop = loops.get(candidate.id)
         cells = []
         for stage in (loop.stages if loop else []):
             interview = live.get(stage.id)
-            cell_state = (StageState.UNSCHEDULED if interview is None else
-                          StageState.DONE if interview.ends_at <= now else StageState.SCHEDULED)
+            cell_state = (
+                (StageState.PROPOSED if stage.id in proposed else StageState.UNSCHEDULED)
+                if interview is None else
+                StageState.DONE if interview.ends_at <= now else StageState.SCHEDULED)
             done = submitted.get(interview.id, 0) if interview else 0
             late = 0
             if interview and interview.ends_at + timedelta(hours=due_hours) < now:
                 late = sum(p.counts for p in interview.panel) - done
             answers = tuple(panel_answers(interview, now)) if interview else ()
-            cells.append(StageCell(stage, interview, cell_state, done, late, answers))
+            cells.append(StageCell(stage, interview, cell_state, done, late, answers,
+                                   tuple(behind.get(interview.id, ())) if interview else ()))
         rows.append(BoardRow(candidate, cells))
     return replace(page, items=rows)
 
@@ -190,22 +215,39 @@ def board(session: Session, requisition: Requisition, now: datetime | None = Non
 
 @dataclass(frozen=True)
 class StageSchedule:
-    """A stage's live interview as the candidate's loop page shows it."""
+    """A stage's live interview as the candidate's loop page shows it, or (no interview)
+    the times proposed for it, open until ``proposed_until``."""
 
-    interview: Interview
-    answers: tuple[PanelAnswer, ...]
+    interview: Interview | None
+    answers: tuple[PanelAnswer, ...] = ()
     held: bool = False  # the interview is over
+    proposed_until: datetime | None = None
+    calendar_behind: tuple[str, ...] = ()  # whose own calendar does not hold it yet
+
+    @property
+    def state(self) -> str:
+        if self.interview is None:
+            return "proposed" if self.proposed_until else "unscheduled"
+        return "held" if self.held else "scheduled"
 
 
 def stage_schedules(session: Session, stage_ids: list[int], now: datetime | None = None
                     ) -> dict[int, StageSchedule]:
-    """The live interview of each of these stages, with its panel's answers (two queries,
-    however large the panels)."""
+    """The live interview of each of these stages, with its panel's answers and whose
+    calendar is behind, or the times proposed for it (four queries, however large the
+    panels)."""
     now = now or utcnow()
-    interviews = session.scalars(
+    interviews = list(session.scalars(
         select(Interview).where(Interview.stage_id.in_(stage_ids),
                                 Interview.status == InterviewStatus.SCHEDULED)
         .options(selectinload(Interview.panel).joinedload(Panelist.user)
-                 .lazyload(User.role_rows)))
-    return {i.stage_id: StageSchedule(i, tuple(panel_answers(i, now)), i.ends_at <= now)
-            for i in interviews}
+                 .lazyload(User.role_rows))))
+    behind = calendars_behind(session, [i.id for i in interviews])
+    found = {i.stage_id: StageSchedule(i, tuple(panel_answers(i, now)), i.ends_at <= now,
+                                       calendar_behind=tuple(behind.get(i.id, ())))
+             for i in interviews}
+    for stage_id, until in session.execute(
+            select(ProposedStage.stage_id, LoopProposal.expires_at).join(LoopProposal)
+            .where(ProposedStage.stage_id.in_(stage_ids), LoopProposal.expires_at > now)):
+        found.setdefault(stage_id, StageSchedule(None, proposed_until=until))
+    return found

@@ -36,6 +36,7 @@ from interviewloop.scheduling.models import (
     InterviewStatus,
     Panelist,
 )
+from interviewloop.scheduling.proposed import drop_proposals_with_stages
 from interviewloop.scheduling.reminders import withdraw_reminders
 from interviewloop.scheduling.rsvp import reset_answers
 from interviewloop.scheduling.signals import checking_candidate, interview_changed, panel_changing
@@ -224,6 +225,10 @@ def check_booking(session: Session, actor: Actor, requisition: Requisition,
     if stage is not None:
         booking.refusals.extend(seat_panel(session, stage, data.interviewer_ids,
                                            data.trainee_ids).refusals)
+        if len(set(data.interviewer_ids)) < stage.panel_size:
+            booking.refusals.append(
+                f"{stage.name} needs {stage.panel_size} interviewers on its panel "
+                f"(trainees on top); {len(set(data.interviewer_ids))} chosen.")
     elif data.trainee_ids:
         booking.refusals.append("Trainees sit on a stage's panel: name the stage.")
     if booking.refusals:
@@ -335,6 +340,8 @@ def schedule_stage(session: Session, actor: Actor, requisition: Requisition,
                                                              _trainees_of(interview))))
     session.add(interview)
     session.flush()
+    # Booked (from an option, or otherwise): the proposed options for it are no longer whole.
+    drop_proposals_with_stages(session, [stage.id])
     record(session, actor, "interview_scheduled", interview, stage_id=stage.id,
            candidate_id=candidate.id, panel=ids)
     queue_invites(session, interview, requisition)

@@ -77,6 +77,11 @@ reading_busy_times = _signals.signal("reading-busy-times")
 #: ``PageNote`` to show on it (e.g. whose calendar is behind).
 describing_interview = _signals.signal("describing-interview")
 
+#: Sent by the board and the loop page with ``interview_ids``. A receiver (calendars)
+#: returns ``{interview id: names of the people whose calendar is behind for it}`` (a write
+#: that failed or waits for its retry), in one query however many interviews.
+checking_calendar_lag = _signals.signal("checking-calendar-lag")
+
 #: Sent by ``check_booking`` with ``candidate``. A receiver returns a refusal (a sentence) or
 #: None (privacy: the candidate's personal data was erased, so nobody books them again; an
 #: invite would have nowhere to go and would name them).
