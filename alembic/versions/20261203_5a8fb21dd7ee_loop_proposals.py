@@ -7,7 +7,7 @@ stage in one proposal at most); they show as "proposed" until an option is booke
 proposal expires, or a stage is booked or changed otherwise.
 
 Revision ID: 5a8fb21dd7ee
-Revises: 5b8e2f4c7a91
+Revises: c4e9a1d7b2f6
 Create Date: 2026-12-03 10:00:00.000000
 """
 
@@ -19,7 +19,7 @@ from alembic import op
 import interviewloop.db
 
 revision: str = "5a8fb21dd7ee"
-down_revision: str | None = "5b8e2f4c7a91"
+down_revision: str | None = "c4e9a1d7b2f6"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
