@@ -26,7 +26,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session
 
-from bench import bulk
+from bench import bulk, seed
 from interviewloop.audit.models import AuditEvent
 from interviewloop.audit.service import SYSTEM, Actor
 from interviewloop.auth import service as auth_service
@@ -223,6 +223,7 @@ def seed_hiring(bind: Engine, hasher: Hasher, password: str, *, candidates: int,
     # The debrief timed is a copied loop's where there are copies; its check is left open.
     debrief_id = complete[-1] if complete else None
     checks, offers = decide_some(bind, requisition_id, complete[:-1][:DECISIONS_AT_MOST])
+    seed.analyze(bind)  # after the bulk load, as after the bank's
     log(f"Held {len(held)} interviews, {scorecards} scorecards in, {len(owing)} candidates "
         f"owing one, {checks} pre-offer checks, {offers} offers in "
         f"{time.perf_counter() - started:.1f} s")

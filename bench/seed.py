@@ -136,18 +136,24 @@ def _pick(rng: random.Random, items: list, counts: tuple[int, ...],
     return rng.sample(items, rng.choices(counts, weights)[0])
 
 
+def analyze(bind: Engine) -> None:
+    """Autovacuum would gather statistics soon after a bulk load; do it now, so that the
+    planner sees the steady state (without, at 2,000 candidates, PostgreSQL guessed 17 of
+    8,970 scheduled interviews and joined every one of them to an admin's empty panel on
+    the home page), and the GIN index of bank search with its pending entries merged and
+    its size known (VACUUM; the planner picks it only then). SQLite gathers none unless
+    asked, nor does the app."""
+    if bind.dialect.name == "postgresql":
+        with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
+
+
 def seed_bank(bind: Engine, questions: int, *, seed: int = RANDOM_SEED) -> SeedReport:
     """The real bank plus synthetic questions up to ``questions`` in all."""
     data = load_bank(DEFAULT_BANK)
     real = import_real_bank(bind, data)
     add_synthetic_questions(bind, max(0, questions - real), seed=seed, data=data)
-    if bind.dialect.name == "postgresql":
-        # Autovacuum would vacuum and analyze soon after a bulk load (since PostgreSQL 13
-        # inserts alone trigger it); do it now, so that the planner sees the steady state:
-        # statistics, and the GIN index of bank search with its pending entries merged and
-        # its size known. (SQLite gathers none unless asked, nor does the app.)
-        with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM ANALYZE"))
+    analyze(bind)
     with bind.connect() as conn:
         total = conn.scalar(select(func.count()).select_from(Question)) or 0
     return SeedReport(questions=total, real=real)

@@ -38,6 +38,7 @@ def audit():
         db.session, action=action or None,
         cursor=paging.read_cursor(request.args, audit_service.EVENT_ORDER))
     return render_template("admin/audit.html", events=page.items, total=total,
+                           count_cap=audit_service.COUNT_CAP,
                            pager=paging.pager(".audit", page, filters={"action": action or None}),
                            action=action, actions=known)
 

@@ -13,7 +13,7 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, case, exists, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -271,50 +271,101 @@ class StageDifference:
 def differences(session: Session, requisition: Requisition, candidate: Candidate
                 ) -> list[StageDifference]:
     """The stages of this candidate's loop where other candidates on the requisition were
-    asked other questions, with what explains it (one query however many candidates)."""
+    asked other questions, with what explains it. Three queries however many candidates:
+    this candidate's loop, then the others counted in SQL (per version, and per stage of
+    this loop whether theirs asks the same questions), so no other loop's rows are read."""
+    on_requisition = Candidate.requisition_id == requisition.id
     rows = session.execute(
-        select(Loop.candidate_id, LoopStage.position, LoopStage.name, LoopQuestion.question_id,
+        select(LoopStage.position, LoopStage.name, LoopQuestion.question_id,
                LoopQuestion.alternate_reason, QuestionSet.number)
         .select_from(Loop).join(Candidate, Candidate.id == Loop.candidate_id)
         .join(LoopStage, LoopStage.loop_id == Loop.id)
         .outerjoin(LoopQuestion, LoopQuestion.stage_id == LoopStage.id)
         .outerjoin(QuestionSet, QuestionSet.id == Loop.question_set_id)
-        .where(Candidate.requisition_id == requisition.id)).all()
-    asked: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
-    reasons: dict[tuple[int, str], set[AlternateReason]] = defaultdict(set)
-    versions: dict[int, int | None] = {}
+        .where(on_requisition, Loop.candidate_id == candidate.id)).all()
+    if not rows:
+        return []
+    mine: dict[str, set[int]] = defaultdict(set)
+    my_reasons: dict[str, set[AlternateReason]] = defaultdict(set)
     order: dict[str, int] = {}
-    for candidate_id, position, name, question_id, reason, number in rows:
-        asked[candidate_id][name]  # a stage left without questions still counts
+    for position, name, question_id, reason, _number in rows:
+        mine[name]  # a stage left without questions still counts
         if question_id is not None:
-            asked[candidate_id][name].add(question_id)
+            mine[name].add(question_id)
         if reason is not None:
-            reasons[candidate_id, name].add(reason)
-        versions[candidate_id] = number
-        if candidate_id == candidate.id:
-            order[name] = position
-    mine = asked.get(candidate.id)
-    others = {cid: stages for cid, stages in asked.items() if cid != candidate.id}
-    if mine is None or not others:
+            my_reasons[name].add(reason)
+        order[name] = position
+    my_version = rows[-1].number
+    per_version, per_stage = _others_compared(session, on_requisition, candidate, mine)
+    others = sum(per_version.values())
+    if not others:
         return []
     found = []
     for name in sorted(mine, key=order.__getitem__):
-        differing = [cid for cid, stages in others.items() if stages.get(name) != mine[name]]
+        present: dict[int | None, int] = defaultdict(int)
+        unlike: dict[int | None, int] = defaultdict(int)
+        alternates = 0
+        for same, with_alternates, number, count in per_stage.get(name, []):
+            present[number] += count
+            if not same:
+                unlike[number] += count
+                alternates += count if with_alternates else 0
+        missing = {v: n - present[v] for v, n in per_version.items() if n > present[v]}
+        differing = sum(unlike.values()) + sum(missing.values())
         if not differing:
             continue
-        why = [REASON_TEXT[r] for r in sorted(reasons[candidate.id, name])]
-        alternates = sum(1 for cid in differing if reasons[cid, name])
+        why = [REASON_TEXT[r] for r in sorted(my_reasons[name])]
         if alternates:
             why.append(f"{alternates} other candidate{'s were' if alternates != 1 else ' was'} "
                        "asked alternates or edited questions")
-        numbers = {versions[cid] for cid in [candidate.id, *differing]}
+        numbers = {my_version, *unlike, *missing}
         if len(numbers) > 1:
             named = ", ".join(f"version {n}" if n else "no set" for n in
                               sorted(numbers, key=lambda n: n or 0))
             why.append(f"the requisition's set was revised: these loops come from {named}")
-        missing = sum(1 for cid in differing if name not in others[cid])
         if missing:
-            why.append(f"{missing} other loop{'s have' if missing != 1 else ' has'} no such "
+            lacking = sum(missing.values())
+            why.append(f"{lacking} other loop{'s have' if lacking != 1 else ' has'} no such "
                        "stage")
-        found.append(StageDifference(name, len(differing), len(others), why))
+        found.append(StageDifference(name, differing, others, why))
     return found
+
+
+_Compared = tuple[dict[int | None, int], dict[str, list[tuple[bool, bool, int | None, int]]]]
+
+
+def _others_compared(session: Session, on_requisition: ColumnElement[bool],
+                     candidate: Candidate, mine: dict[str, set[int]]) -> _Compared:
+    """The other candidates with a loop (one with at least a stage), counted per set
+    version; and per stage name of ``mine``, how many of them have that stage, counted by
+    whether it asks the same questions, whether it has alternates and their version."""
+    other = and_(on_requisition, Loop.candidate_id != candidate.id)
+    per_version: dict[int | None, int] = dict(session.execute(
+        select(QuestionSet.number, func.count()).select_from(Loop)
+        .join(Candidate, Candidate.id == Loop.candidate_id)
+        .outerjoin(QuestionSet, QuestionSet.id == Loop.question_set_id)
+        .where(other, exists().where(LoopStage.loop_id == Loop.id))
+        .group_by(QuestionSet.number)).all())
+    # A loop asks a question once (UNIQUE(loop_id, question_id)), so the same questions
+    # are: as many as this stage has, all of them among this stage's.
+    ours = or_(false(), *(and_(LoopStage.name == name, LoopQuestion.question_id.in_(ids))
+                          for name, ids in mine.items() if ids))
+    stage = (select(Loop.question_set_id.label("set_id"), LoopStage.name.label("name"),
+                    func.count(LoopQuestion.id).label("total"),
+                    func.count(case((ours, 1))).label("shared"),
+                    func.count(LoopQuestion.alternate_reason).label("alternates"))
+             .select_from(Loop).join(Candidate, Candidate.id == Loop.candidate_id)
+             .join(LoopStage, LoopStage.loop_id == Loop.id)
+             .outerjoin(LoopQuestion, LoopQuestion.stage_id == LoopStage.id)
+             .where(other, LoopStage.name.in_(list(mine)))
+             .group_by(Loop.candidate_id, LoopStage.name, Loop.question_set_id).subquery())
+    size = case({name: len(ids) for name, ids in mine.items()}, value=stage.c.name)
+    same = case((and_(stage.c.total == size, stage.c.shared == stage.c.total), 1), else_=0)
+    with_alternates = case((stage.c.alternates > 0, 1), else_=0)
+    per_stage: dict[str, list[tuple[bool, bool, int | None, int]]] = defaultdict(list)
+    for name, is_same, has_alternates, number, count in session.execute(
+            select(stage.c.name, same, with_alternates, QuestionSet.number, func.count())
+            .select_from(stage).outerjoin(QuestionSet, QuestionSet.id == stage.c.set_id)
+            .group_by(stage.c.name, same, with_alternates, QuestionSet.number)):
+        per_stage[name].append((bool(is_same), bool(has_alternates), number, count))
+    return per_version, per_stage
