@@ -260,3 +260,7 @@ explain("pk_scorecard_question_notes", "A question has two sets of notes.", stat
 explain("pk_scorecard_signals", "A pre-offer signal is given twice.", status=422)
 explain("ck_scorecards_submitted_is_complete", "A submitted scorecard needs a recommendation.",
         status=422)
+explain("pk_scorecard_evidence_nudges", "That nudge was already recorded for this evidence.")
+explain("ck_scorecard_evidence_nudges_digest_until_settled", "A nudge keeps the evidence's "
+        "digest only until the scorecard is submitted, and then only whether it changed.",
+        status=422)
