@@ -21,6 +21,9 @@ class ApiScope(enum.StrEnum):
     READ_REQUISITIONS = "read:requisitions"
     READ_CANDIDATES = "read:candidates"
     WRITE_CANDIDATES = "write:candidates"
+    READ_SCORECARDS = "read:scorecards"
+    READ_DEBRIEFS = "read:debriefs"
+    READ_DECISIONS = "read:decisions"  # pre-offer checks and decisions
 
 
 class TokenKind(enum.StrEnum):

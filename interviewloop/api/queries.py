@@ -20,7 +20,7 @@ from interviewloop.auth.models import User
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.requisitions.service import managed_clause, visible_clause
 
-Row = TypeVar("Row", Requisition, Candidate)
+Row = TypeVar("Row")
 
 
 @dataclass(frozen=True)
@@ -36,17 +36,23 @@ class Window:
     updated_since: datetime | None = None
 
 
-def _page(session: Session, stmt: Select[Row], model: Any, window: Window) -> Page[Row]:
+def keyset_page(session: Session, stmt: Select[Any], model: Any, window: Window,
+                changed: str = "updated_at") -> Page[Any]:
+    """A page of ``model`` rows in order of their ``changed`` column (when each row last
+    changed), then id."""
+    column = getattr(model, changed)
     if window.updated_since is not None:
-        stmt = stmt.where(model.updated_at >= window.updated_since)
+        stmt = stmt.where(column >= window.updated_since)
     if window.cursor is not None:
         moment, row_id = window.cursor
-        stmt = stmt.where(or_(model.updated_at > moment,
-                              and_(model.updated_at == moment, model.id > row_id)))
-    rows = list(session.scalars(stmt.order_by(model.updated_at, model.id).limit(window.limit + 1)))
+        stmt = stmt.where(or_(column > moment, and_(column == moment, model.id > row_id)))
+    rows = list(session.scalars(stmt.order_by(column, model.id).limit(window.limit + 1)))
     more = len(rows) > window.limit
     rows = rows[:window.limit]
-    return Page(rows, (rows[-1].updated_at, rows[-1].id) if more else None)
+    return Page(rows, (getattr(rows[-1], changed), rows[-1].id) if more else None)
+
+
+_page = keyset_page  # its earlier name
 
 
 def requisition_page(session: Session, user: User, window: Window) -> Page[Requisition]:

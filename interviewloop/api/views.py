@@ -98,12 +98,20 @@ def get_requisition(requisition_id: int) -> ResponseReturnValue:
 
 
 def init_app(app: Flask) -> None:
-    from interviewloop.api import candidate_views, docs_views, problems, spec
+    from interviewloop.api import (
+        candidate_views,
+        debrief_views,
+        docs_views,
+        problems,
+        scorecard_views,
+        spec,
+    )
     from interviewloop.security import csrf
 
     problems.init_app(app)
     csrf.exempt(bp)  # bearer tokens only: no cookie authenticates, so nothing to forge
     api = spec.make_api(app)
-    assert candidate_views.bp is bp  # its routes are on this blueprint
+    # their routes are on this blueprint
+    assert candidate_views.bp is scorecard_views.bp is debrief_views.bp is bp
     api.register_blueprint(bp)
     app.register_blueprint(docs_views.docs_bp)
