@@ -11,11 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pytest
 from sqlalchemy import select
 
+from interviewloop.audit.service import Actor
+from interviewloop.debrief import service as debrief
+from interviewloop.debrief.models import ANSWERS
 from interviewloop.requisitions.models import Candidate
+from interviewloop.scorecards.models import Scorecard
 from tests.api_support import assert_problem, call, make_token
 from tests.test_permissions import MISSING_ID, post, url_for_rule, world_value
 from tests.test_permissions_hiring import (
@@ -25,12 +30,17 @@ from tests.test_permissions_hiring import (
     MANAGERS,
     MEMBER,
     OUTSIDER,
+    PANEL,
     TEAM,
     TITLE,
     TeamWorld,
 )
 
 IDS = (("requisition_id", "requisition"), ("candidate_id", "candidate"))
+# The debrief's objects: a candidate the panelist interviewed, their scorecard submitted, the
+# manager's pre-offer check answered and a hold recorded (ApiWorld below).
+DEBRIEF_IDS = (("candidate_id", "debriefed"), ("scorecard_id", "debriefed_card"),
+               ("check_id", "debriefed_check"), ("decision_id", "debriefed_decision"))
 NEW_EMAIL = "pushed.by.api@example.net"
 
 
@@ -48,6 +58,7 @@ class ApiRoute:
     lists: str | None = None
     shown_to: frozenset[str] = frozenset()
     done: Callable | None = field(default=None, compare=False)
+    ids: tuple = IDS
 
     def __str__(self) -> str:
         return f"{self.method} {self.rule}"
@@ -80,6 +91,23 @@ API_ROUTES = [
              data=lambda w: {"name": "Renamed Through The API"},
              headers=lambda w: {"If-Match": f'"{w.candidate.version}"'},
              done=lambda w: _fresh(w, w.candidate).name == "Renamed Through The API"),
+    # Scorecards, the debrief, its check and decisions: whoever sees the panel's scorecards
+    # (the panelist once theirs is in); a team interviewer off the candidate gets a 404, as
+    # on the pages, and a list without them.
+    ApiRoute("/api/v1/scorecards", "GET", frozenset(ACTORS) - {ANON},
+             lists="debriefed_card", shown_to=PANEL, ids=DEBRIEF_IDS),
+    ApiRoute("/api/v1/scorecards/<int:scorecard_id>", "GET", PANEL, denied=404,
+             ids=DEBRIEF_IDS),
+    ApiRoute("/api/v1/candidates/<int:candidate_id>/debrief", "GET", PANEL, denied=404,
+             ids=DEBRIEF_IDS),
+    ApiRoute("/api/v1/pre-offer-checks", "GET", frozenset(ACTORS) - {ANON},
+             lists="debriefed_check", shown_to=PANEL, ids=DEBRIEF_IDS),
+    ApiRoute("/api/v1/pre-offer-checks/<int:check_id>", "GET", PANEL, denied=404,
+             ids=DEBRIEF_IDS),
+    ApiRoute("/api/v1/decisions", "GET", frozenset(ACTORS) - {ANON},
+             lists="debriefed_decision", shown_to=PANEL, ids=DEBRIEF_IDS),
+    ApiRoute("/api/v1/decisions/<int:decision_id>", "GET", PANEL, denied=404,
+             ids=DEBRIEF_IDS),
 ]
 
 
@@ -91,9 +119,26 @@ def expected(route: ApiRoute, actor: str) -> int:
     return route.outside if actor == OUTSIDER else route.denied
 
 
+class ApiWorld(TeamWorld):
+    @cached_property
+    def debriefed_card(self):
+        return self.db.scalar(select(Scorecard).where(Scorecard.candidate_id == self.debriefed.id))
+
+    @cached_property
+    def debriefed_check(self):
+        return debrief.answer_pre_offer(self.db, Actor(self.manager), self.requisition,
+                                        self.debriefed, dict.fromkeys(ANSWERS, ("weak", "Seen.")))
+
+    @cached_property
+    def debriefed_decision(self):
+        self.debriefed_check  # noqa: B018 - answered first
+        return debrief.record_decision(self.db, Actor(self.manager), self.requisition,
+                                       self.debriefed, "hold", "Another look.")
+
+
 @pytest.fixture
 def world(request, db_session, make_user):
-    world = TeamWorld(request, db_session, make_user)
+    world = ApiWorld(request, db_session, make_user)
     world.admin = make_user("admin", name="Ari Admin")
     world.outsider = make_user("recruiter", "hiring_manager", "interviewer", name="Olly Outsider")
     return world
@@ -127,7 +172,9 @@ def check(route: ApiRoute, actor: str, world, client, token: str | None, url: st
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("route", API_ROUTES, ids=str)
 def test_api_permission_matrix(route, actor, world, client, token_of):
-    url = url_for_rule(route.rule, lambda name: world_value(world, IDS, name))
+    if route.lists:
+        getattr(world, route.lists)  # made before the call, whoever calls
+    url = url_for_rule(route.rule, lambda name: world_value(world, route.ids, name))
     check(route, actor, world, client, token_of(actor), url, expected(route, actor))
 
 
@@ -142,7 +189,7 @@ def test_unknown_id_is_404(route, actor, world, client, token_of):
 def test_a_signed_in_browser_is_not_a_caller(route, world, login, client):
     """The manager's session cookie, sent without a token, authenticates nothing."""
     browser = login(world.manager)
-    url = url_for_rule(route.rule, lambda name: world_value(world, IDS, name))
+    url = url_for_rule(route.rule, lambda name: world_value(world, route.ids, name))
     response = call(browser, route.method, url, json=route.data(world),
                     headers=route.headers(world))
     assert_problem(response, 401)
@@ -158,7 +205,15 @@ PAGES = [
     ("GET", "/requisitions/{r}/candidates/{c}/edit", "GET", "/api/v1/candidates/{c}", 200),
     ("GET", "/requisitions/{r}/candidates/new", "POST", "/api/v1/candidates", 201),
     ("GET", "/requisitions/{r}/candidates/{c}/edit", "PATCH", "/api/v1/candidates/{c}", 200),
+    ("GET", "/scorecards/{s}", "GET", "/api/v1/scorecards/{s}", 200),
+    ("GET", "/requisitions/{r}/candidates/{d}/debrief", "GET", "/api/v1/candidates/{d}/debrief",
+     200),
+    ("GET", "/requisitions/{r}/candidates/{d}/debrief", "GET", "/api/v1/pre-offer-checks/{k}",
+     200),
+    ("GET", "/requisitions/{r}/candidates/{d}/debrief", "GET", "/api/v1/decisions/{x}", 200),
 ]
+NAMES = {"r": "requisition", "c": "candidate", "d": "debriefed", "s": "debriefed_card",
+         "k": "debriefed_check", "x": "debriefed_decision"}
 
 
 @pytest.mark.parametrize("actor", [a for a in ACTORS if a != ANON])
@@ -167,7 +222,8 @@ PAGES = [
 def test_same_answer_as_the_page(page_method, page, method, api, success, actor, world,
                                  login, client, token_of):
     person = getattr(world, actor)
-    names = {"r": world.requisition.id, "c": world.candidate.id}
+    names = {key: getattr(world, name).id for key, name in NAMES.items()
+             if f"{{{key}}}" in page + api}
     page_status = login(person).open(page.format(**names), method=page_method).status_code
     data = {"requisition_id": world.requisition.id, "name": "Same As Page",
             "email": "same.as.page@example.net"} if method == "POST" else (

@@ -3,9 +3,6 @@ in the page's own numbers, and its lists' filters and pages."""
 
 from __future__ import annotations
 
-from interviewloop.audit.service import Actor
-from interviewloop.debrief import service as debrief
-from interviewloop.debrief.models import ANSWERS
 from tests.api_support import assert_problem, call, make_token
 from tests.test_scorecard_independence import SUBMITTED, build, own
 
