@@ -23,6 +23,7 @@ from interviewloop.api.hiring_schemas import (
 )
 from interviewloop.api.models import ApiScope
 from interviewloop.api.queries import Window
+from interviewloop.api.scorecard_views import FIRST_ITEM, links
 from interviewloop.api.views import bp, json_response, operation, window
 from interviewloop.db import db, utcnow
 from interviewloop.debrief.summary import debrief_for
@@ -33,15 +34,10 @@ from interviewloop.requisitions.models import Candidate
 from interviewloop.scorecards.access import panel_access
 
 
-def _links(operation_id: str, parameter: str, description: str) -> dict[str, Any]:
-    return {"responses": {"200": {"links": {operation_id: {
-        "operationId": operation_id, "description": description,
-        "parameters": {parameter: "$response.body#/items/0/id"}}}}}}
-
-
 @bp.get("/candidates/<int:candidate_id>/debrief")
 @operation(ApiScope.READ_DEBRIEFS)
 @bp.response(200, DebriefSchema)
+@bp.doc(operationId="get_debrief")
 def get_debrief(candidate_id: int) -> ResponseReturnValue:
     """What the candidate's debrief page shows: per-area statistics and flags, the
     recommendations, each panelist's scorecard state, loop gaps, the pre-offer check's
@@ -74,7 +70,7 @@ def get_debrief(candidate_id: int) -> ResponseReturnValue:
 @operation(ApiScope.READ_DECISIONS)
 @bp.arguments(HiringListQuery, location="query")
 @bp.response(200, PreOfferCheckPage)
-@bp.doc(**_links("get_pre_offer_check", "check_id", "The first check of the page."))
+@bp.doc(**links("get_pre_offer_check", "check_id", FIRST_ITEM, "The page's first check."))
 def list_pre_offer_checks(args: dict[str, Any]) -> ResponseReturnValue:
     """Pre-offer checks on candidates whose debrief you may open, in order of when each
     was last answered."""
@@ -87,6 +83,7 @@ def list_pre_offer_checks(args: dict[str, Any]) -> ResponseReturnValue:
 @bp.get("/pre-offer-checks/<int:check_id>")
 @operation(ApiScope.READ_DECISIONS)
 @bp.response(200, PreOfferCheckSchema)
+@bp.doc(operationId="get_pre_offer_check")
 def get_pre_offer_check(check_id: int) -> ResponseReturnValue:
     """One pre-offer check (404 unless you may open the candidate's debrief)."""
     page = hiring_queries.pre_offer_page(db.session, auth.caller(), Window(limit=1),
@@ -100,7 +97,7 @@ def get_pre_offer_check(check_id: int) -> ResponseReturnValue:
 @operation(ApiScope.READ_DECISIONS)
 @bp.arguments(HiringListQuery, location="query")
 @bp.response(200, DecisionPage)
-@bp.doc(**_links("get_decision", "decision_id", "The first decision of the page."))
+@bp.doc(**links("get_decision", "decision_id", FIRST_ITEM, "The page's first decision."))
 def list_decisions(args: dict[str, Any]) -> ResponseReturnValue:
     """Decisions (offer, reject, hold) on candidates whose debrief you may open, oldest
     first; ``updated_since`` picks up new ones."""
@@ -113,6 +110,7 @@ def list_decisions(args: dict[str, Any]) -> ResponseReturnValue:
 @bp.get("/decisions/<int:decision_id>")
 @operation(ApiScope.READ_DECISIONS)
 @bp.response(200, DecisionSchema)
+@bp.doc(operationId="get_decision")
 def get_decision(decision_id: int) -> ResponseReturnValue:
     """One decision (404 unless you may open the candidate's debrief)."""
     page = hiring_queries.decision_page(db.session, auth.caller(), Window(limit=1),

@@ -19,16 +19,22 @@ from interviewloop.errors import NotFound
 from interviewloop.scorecards.access import readable_requisition
 from interviewloop.scorecards.models import Scorecard, ScorecardStatus
 
-SCORECARD_LINK = {"operationId": "get_scorecard",
-                  "parameters": {"scorecard_id": "$response.body#/items/0/id"},
-                  "description": "The first scorecard of the page."}
+FIRST_ITEM = "$response.body#/items/0/id"
+
+
+def links(operation_id: str, parameter: str, value: str, description: str) -> dict[str, Any]:
+    """OpenAPI links from an operation's 200 answer to another operation (by its id): what
+    a client, and schemathesis' stateful runs, follow."""
+    return {"responses": {"200": {"links": {operation_id: {
+        "operationId": operation_id, "description": description,
+        "parameters": {parameter: value}}}}}}
 
 
 @bp.get("/scorecards")
 @operation(ApiScope.READ_SCORECARDS)
 @bp.arguments(HiringListQuery, location="query")
 @bp.response(200, ScorecardPage)
-@bp.doc(responses={"200": {"links": {"first_scorecard": SCORECARD_LINK}}})
+@bp.doc(**links("get_scorecard", "scorecard_id", FIRST_ITEM, "The page's first scorecard."))
 def list_scorecards(args: dict[str, Any]) -> ResponseReturnValue:
     """Submitted scorecards you may read: your own, and the panel's on candidates whose
     scorecards you see (as on the candidate's scorecards page: none on a candidate while
@@ -43,6 +49,8 @@ def list_scorecards(args: dict[str, Any]) -> ResponseReturnValue:
 @bp.get("/scorecards/<int:scorecard_id>")
 @operation(ApiScope.READ_SCORECARDS)
 @bp.response(200, ScorecardSchema, headers=ETAG_HEADER)
+@bp.doc(operationId="get_scorecard", **links(
+    "get_debrief", "candidate_id", "$response.body#/candidate_id", "The candidate's debrief."))
 def get_scorecard(scorecard_id: int) -> ResponseReturnValue:
     """One submitted scorecard (404 for a draft, and for one you may not read yet)."""
     scorecard = db.session.scalar(select(Scorecard).where(
