@@ -13,7 +13,9 @@ held and scored, a few pre-offer checks and offers (bench/hiring.py). It logs an
 recruiter and the hiring manager in through the real /login form, then for each page
 makes K requests R times through the Flask test client (K2 for a candidate's loop page,
 which costs a few hundred ms a request at full size): the bank's pages, the requisition's,
-a candidate's debrief, its CSV and the requisition dashboard. Then it times building a loop, N2
+a candidate's debrief, its CSV and the requisition dashboard, and the JSON API's lists of
+scorecards, pre-offer checks and decisions and a debrief summary, with bearer tokens
+(bench/api_lists.py). Then it times building a loop, N2
 times per repetition each way: the service call build_loop (rolled back each time) and the form
 POST through the web (each time for a fresh candidate). It prints a Markdown table: median
 µs per request or operation, the ratio to /healthz, and the SQL statements per request
@@ -47,7 +49,7 @@ from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from bench import hiring
+from bench import api_lists, hiring
 from bench.seed import seed_bank
 from interviewloop import create_app, paging
 from interviewloop.audit.service import SYSTEM
@@ -254,6 +256,7 @@ def routes_for(engine: Engine, page_size: int, seed: hiring.HiringSeed | None = 
             Route("interviewer home", "/", INTERVIEWER),
             Route("scorecard form", f"/interviews/{scorecard_interview(engine)}/scorecard",
                   INTERVIEWER),
+            *api_lists.api_routes(Route, seed),
         ]
     return routes
 
@@ -441,16 +444,22 @@ def run(url: str, *, questions: int, requests: int, repeat: int, candidates: int
             hiring_seconds = time.perf_counter() - started
             log(f"Seeded the requisition, {seed.candidates} candidates and "
                 f"{len(seed.with_loop)} loops in {hiring_seconds:.1f} s")
-        clients = {ADMIN: app.test_client(), RECRUITER: app.test_client(),
-                   MANAGER: app.test_client(), INTERVIEWER: app.test_client()}
+        clients: dict[str, Any] = {ADMIN: app.test_client(), RECRUITER: app.test_client(),
+                                   MANAGER: app.test_client(), INTERVIEWER: app.test_client()}
         log_in(clients[ADMIN])
         if seed is not None:
             log_in(clients[RECRUITER], hiring.RECRUITER_EMAIL)
             log_in(clients[MANAGER], hiring.MANAGER_EMAIL)
             log_in(clients[INTERVIEWER], INTERVIEWER_EMAIL)
+            clients.update(api_lists.token_clients(app, engine, INTERVIEWER_EMAIL))
         routes = routes_for(engine, app.config["BANK_PAGE_SIZE"], seed,
                             loop_page_requests=loop_page_requests)
         shown = check_debrief_pages(clients, routes, seed) if seed is not None else (0, 0)
+        if seed is not None:
+            try:
+                api_lists.check_api_lists(clients, routes)
+            except hiring.HiringError as exc:
+                raise BenchError(str(exc)) from exc
         search = next(r for r in routes if r.name == "bank search")
         hits = RESULT_COUNT.search(get_ok(clients[ADMIN], search.path).get_data(as_text=True))
         if not hits or int(hits.group(1)) == 0:

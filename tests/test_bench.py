@@ -31,9 +31,12 @@ BANK_PAGES = ["healthz", "home", "bank list", "bank list, last page", "bank sear
 HIRING_PAGES = ["requisition", "requisitions list", "candidate's loop", "loop templates"]
 DEBRIEF_PAGES = ["debrief", "requisition dashboard", "debrief CSV"]
 SCHEDULING_PAGES = ["scheduling board", "interviewer home", "scorecard form"]
+API_LISTS = ["API scorecards", "API scorecards, interviewer", "API scorecards of a requisition",
+             "API pre-offer checks", "API decisions", "API debrief summary"]
 BUILDS = ["build a loop, service", "build a loop, web"]
 SAVES = ["save a submitted scorecard"]
-ROUTE_NAMES = BANK_PAGES + HIRING_PAGES + DEBRIEF_PAGES + SCHEDULING_PAGES + BUILDS + SAVES
+ROUTE_NAMES = (BANK_PAGES + HIRING_PAGES + DEBRIEF_PAGES + SCHEDULING_PAGES + API_LISTS + BUILDS
+               + SAVES)
 TINY = {"questions": 200, "candidates": 20, "loops": 3, "requests": 3, "repeat": 2,
         "loop-page-requests": 2, "operations": 1}
 SMALL = {"questions": 80, "candidates": 12, "loops": 2, "requests": 1, "repeat": 1,
@@ -294,3 +297,14 @@ def test_the_slot_finder_benchmark_runs_at_a_tiny_size(capsys):
                          "--repeat", "1", "--calls", "1", "--requests", "3"])
     assert result.options > 0 and result.finder_us > 0 and result.healthz_us > 0
     assert "| `find_proposals()` |" in capsys.readouterr().out
+
+
+def test_tiny_run_times_the_api_lists_with_tokens(tiny_run):
+    from bench.api_lists import API_INTERVIEWER, API_MANAGER
+
+    _url, result = tiny_run
+    for name in API_LISTS:
+        row = result.row(name)
+        assert row.route.path.startswith("/api/v1/"), name
+        assert row.route.who in (API_MANAGER, API_INTERVIEWER), name
+        assert row.queries > 0 and row.ratio > 1, name

@@ -10,6 +10,7 @@ Create Date: 2026-12-03 16:00:00.000000
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "8d3f6a1c2e57"
@@ -34,6 +35,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("DELETE FROM api_token_scopes WHERE scope NOT IN ("
-               + ", ".join(f"'{s}'" for s in BEFORE) + ")")
+    scopes = sa.table("api_token_scopes", sa.column("scope", sa.String))
+    op.execute(scopes.delete().where(scopes.c.scope.not_in(BEFORE)))
     _check(BEFORE)
