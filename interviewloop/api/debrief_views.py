@@ -10,9 +10,9 @@ from typing import Any
 
 from flask import current_app
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 
 from interviewloop.api import auth, hiring_queries
+from interviewloop.api.candidate_views import visible_candidate
 from interviewloop.api.hiring_schemas import (
     DebriefSchema,
     DecisionPage,
@@ -22,15 +22,11 @@ from interviewloop.api.hiring_schemas import (
     PreOfferCheckSchema,
 )
 from interviewloop.api.models import ApiScope
-from interviewloop.api.queries import Window
-from interviewloop.api.scorecard_views import FIRST_ITEM, links
-from interviewloop.api.views import bp, json_response, operation, window
+from interviewloop.api.scorecard_views import FIRST_ITEM, links, listed, one
+from interviewloop.api.views import bp, json_response, operation
 from interviewloop.db import db, utcnow
 from interviewloop.debrief.summary import debrief_for
 from interviewloop.errors import NotFound
-from interviewloop.requisitions import service as requisitions
-from interviewloop.requisitions.candidates import get_candidate
-from interviewloop.requisitions.models import Candidate
 from interviewloop.scorecards.access import panel_access
 
 
@@ -43,12 +39,7 @@ def get_debrief(candidate_id: int) -> ResponseReturnValue:
     recommendations, each panelist's scorecard state, loop gaps, the pre-offer check's
     state and the latest decision (404 unless you may see the panel's scorecards)."""
     user = auth.caller()
-    requisition_id = db.session.scalar(select(Candidate.requisition_id)
-                                       .where(Candidate.id == candidate_id))
-    if requisition_id is None:
-        raise NotFound("No such candidate.")
-    requisition = requisitions.get_requisition(db.session, user, requisition_id)
-    candidate = get_candidate(db.session, requisition, candidate_id)
+    requisition, candidate = visible_candidate(candidate_id)
     if not panel_access(db.session, user, requisition, candidate).sees_panel:
         raise NotFound("No such candidate.")
     debrief = debrief_for(db.session, requisition, candidate, now=utcnow(),
@@ -74,10 +65,7 @@ def get_debrief(candidate_id: int) -> ResponseReturnValue:
 def list_pre_offer_checks(args: dict[str, Any]) -> ResponseReturnValue:
     """Pre-offer checks on candidates whose debrief you may open, in order of when each
     was last answered."""
-    page = hiring_queries.pre_offer_page(
-        db.session, auth.caller(), window(args), now=utcnow(),
-        candidate_id=args.get("candidate_id"), requisition_id=args.get("requisition_id"))
-    return json_response(PreOfferCheckPage(), page)
+    return json_response(PreOfferCheckPage(), listed(hiring_queries.pre_offer_page, args))
 
 
 @bp.get("/pre-offer-checks/<int:check_id>")
@@ -86,11 +74,8 @@ def list_pre_offer_checks(args: dict[str, Any]) -> ResponseReturnValue:
 @bp.doc(operationId="get_pre_offer_check")
 def get_pre_offer_check(check_id: int) -> ResponseReturnValue:
     """One pre-offer check (404 unless you may open the candidate's debrief)."""
-    page = hiring_queries.pre_offer_page(db.session, auth.caller(), Window(limit=1),
-                                         now=utcnow(), check_id=check_id)
-    if not page.items:
-        raise NotFound("No such pre-offer check.")
-    return json_response(PreOfferCheckSchema(), page.items[0])
+    return one(hiring_queries.pre_offer_page, PreOfferCheckSchema(), "pre-offer check",
+               check_id=check_id)
 
 
 @bp.get("/decisions")
@@ -101,10 +86,7 @@ def get_pre_offer_check(check_id: int) -> ResponseReturnValue:
 def list_decisions(args: dict[str, Any]) -> ResponseReturnValue:
     """Decisions (offer, reject, hold) on candidates whose debrief you may open, oldest
     first; ``updated_since`` picks up new ones."""
-    page = hiring_queries.decision_page(
-        db.session, auth.caller(), window(args), now=utcnow(),
-        candidate_id=args.get("candidate_id"), requisition_id=args.get("requisition_id"))
-    return json_response(DecisionPage(), page)
+    return json_response(DecisionPage(), listed(hiring_queries.decision_page, args))
 
 
 @bp.get("/decisions/<int:decision_id>")
@@ -113,8 +95,5 @@ def list_decisions(args: dict[str, Any]) -> ResponseReturnValue:
 @bp.doc(operationId="get_decision")
 def get_decision(decision_id: int) -> ResponseReturnValue:
     """One decision (404 unless you may open the candidate's debrief)."""
-    page = hiring_queries.decision_page(db.session, auth.caller(), Window(limit=1),
-                                        now=utcnow(), decision_id=decision_id)
-    if not page.items:
-        raise NotFound("No such decision.")
-    return json_response(DecisionSchema(), page.items[0])
+    return one(hiring_queries.decision_page, DecisionSchema(), "decision",
+               decision_id=decision_id)

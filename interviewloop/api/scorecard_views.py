@@ -5,14 +5,18 @@ trainee's practice card is theirs and their coach's."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import marshmallow as ma
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from interviewloop.api import auth, hiring_queries
 from interviewloop.api.hiring_schemas import HiringListQuery, ScorecardPage, ScorecardSchema
 from interviewloop.api.models import ApiScope
+from interviewloop.api.queries import Page, Window
 from interviewloop.api.views import ETAG_HEADER, bp, etag, json_response, operation, window
 from interviewloop.db import db, utcnow
 from interviewloop.errors import NotFound
@@ -30,6 +34,21 @@ def links(operation_id: str, parameter: str, value: str, description: str) -> di
         "parameters": {parameter: value}}}}}}
 
 
+def listed(query: Callable[..., Page[Any]], args: dict[str, Any]) -> Page[Any]:
+    """A page of one of hiring_queries' lists, for the caller, with the query's filters."""
+    return query(db.session, auth.caller(), window(args), now=utcnow(),
+                 candidate_id=args.get("candidate_id"), requisition_id=args.get("requisition_id"))
+
+
+def one(query: Callable[..., Page[Any]], schema: ma.Schema, what: str, **row_id: int
+        ) -> Response:
+    """The row of one of hiring_queries' lists with this id, if the caller may see it."""
+    page = query(db.session, auth.caller(), Window(limit=1), now=utcnow(), **row_id)
+    if not page.items:
+        raise NotFound(f"No such {what}.")
+    return json_response(schema, page.items[0])
+
+
 @bp.get("/scorecards")
 @operation(ApiScope.READ_SCORECARDS)
 @bp.arguments(HiringListQuery, location="query")
@@ -40,10 +59,7 @@ def list_scorecards(args: dict[str, Any]) -> ResponseReturnValue:
     scorecards you see (as on the candidate's scorecards page: none on a candidate while
     one of yours is pending); a trainee's practice card to its author and coach. Filter by
     candidate or requisition; ``updated_since`` picks up edits."""
-    page = hiring_queries.scorecard_page(
-        db.session, auth.caller(), window(args), now=utcnow(),
-        candidate_id=args.get("candidate_id"), requisition_id=args.get("requisition_id"))
-    return json_response(ScorecardPage(), page)
+    return json_response(ScorecardPage(), listed(hiring_queries.scorecard_page, args))
 
 
 @bp.get("/scorecards/<int:scorecard_id>")
