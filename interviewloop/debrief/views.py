@@ -23,13 +23,10 @@ from flask_login import current_user, login_required
 
 from interviewloop import paging
 from interviewloop.auth.login import current_actor
-from interviewloop.bank.service import areas as all_areas
 from interviewloop.db import db, utcnow
-from interviewloop.debrief import dashboard, service
+from interviewloop.debrief import dashboard, service, summary
 from interviewloop.debrief.models import ANSWERS, Answer, DecisionKind
 from interviewloop.errors import DomainError, Forbidden, NotFound
-from interviewloop.loops import sets
-from interviewloop.loops.service import loop_for
 from interviewloop.requisitions import service as requisitions
 from interviewloop.requisitions.candidates import get_candidate
 from interviewloop.requisitions.models import Candidate, CandidateStatus, Requisition
@@ -52,24 +49,11 @@ def _load(requisition_id: int, candidate_id: int) -> tuple[Requisition, Candidat
 
 
 def debrief_data(requisition: Requisition, candidate: Candidate) -> dict[str, Any]:
-    areas = all_areas(db.session)
-    cards = service.submitted_scorecards(db.session, candidate)
-    loop = loop_for(db.session, candidate)
-    return {
-        "requisition": requisition, "candidate": candidate, "areas": areas, "cards": cards,
-        "ratings": {(c.id, r.area_id): r for c in cards for r in c.ratings},
-        "stats": service.area_stats(db.session, candidate, areas),
-        "tally": service.recommendation_tally(db.session, candidate),
-        "states": service.panel_states(db.session, candidate, now=utcnow(),
-                                       due_hours=current_app.config["SCORECARD_DUE_HOURS"]),
-        "signals": service.signals_by_question(db.session, candidate),
-        "loop_gaps": loop.coverage_gaps if loop else [],
-        "set_differences": sets.differences(db.session, requisition, candidate) if loop else [],
-        "check": service.pre_offer_for(db.session, candidate),
-        "blocker": service.pre_offer_blocker(db.session, candidate),
-        "decision": service.latest_decision(db.session, candidate),
-        "labels": RATING_LABELS, "questions": list(PreOfferQuestion),
-    }
+    debrief = summary.debrief_for(db.session, requisition, candidate, now=utcnow(),
+                                  due_hours=current_app.config["SCORECARD_DUE_HOURS"])
+    data = {name: getattr(debrief, name) for name in summary.Debrief.__dataclass_fields__}
+    return {**data, "ratings": {(c.id, r.area_id): r for c in debrief.cards for r in c.ratings},
+            "labels": RATING_LABELS, "questions": list(PreOfferQuestion)}
 
 
 def _render(requisition: Requisition, candidate: Candidate, status: int = 200,
