@@ -21,8 +21,9 @@ from interviewloop.api.hiring_schemas import (
     PreOfferCheckPage,
     PreOfferCheckSchema,
 )
+from interviewloop.api.links import FIRST_ITEM, links
 from interviewloop.api.models import ApiScope
-from interviewloop.api.scorecard_views import FIRST_ITEM, links, listed, one
+from interviewloop.api.scorecard_views import listed, one
 from interviewloop.api.views import bp, json_response, operation
 from interviewloop.db import db, utcnow
 from interviewloop.debrief.summary import debrief_for
@@ -33,7 +34,7 @@ from interviewloop.scorecards.access import panel_access
 @bp.get("/candidates/<int:candidate_id>/debrief")
 @operation(ApiScope.READ_DEBRIEFS)
 @bp.response(200, DebriefSchema)
-@bp.doc(operationId="get_debrief")
+@bp.doc(operationId="getDebrief")
 def get_debrief(candidate_id: int) -> ResponseReturnValue:
     """What the candidate's debrief page shows: per-area statistics and flags, the
     recommendations, each panelist's scorecard state, loop gaps, the pre-offer check's
@@ -61,7 +62,8 @@ def get_debrief(candidate_id: int) -> ResponseReturnValue:
 @operation(ApiScope.READ_DECISIONS)
 @bp.arguments(HiringListQuery, location="query")
 @bp.response(200, PreOfferCheckPage)
-@bp.doc(**links("get_pre_offer_check", "check_id", FIRST_ITEM, "The page's first check."))
+@bp.doc(operationId="listPreOfferChecks",
+        **links(200, getPreOfferCheck={"check_id": FIRST_ITEM}))
 def list_pre_offer_checks(args: dict[str, Any]) -> ResponseReturnValue:
     """Pre-offer checks on candidates whose debrief you may open, in order of when each
     was last answered."""
@@ -71,7 +73,7 @@ def list_pre_offer_checks(args: dict[str, Any]) -> ResponseReturnValue:
 @bp.get("/pre-offer-checks/<int:check_id>")
 @operation(ApiScope.READ_DECISIONS)
 @bp.response(200, PreOfferCheckSchema)
-@bp.doc(operationId="get_pre_offer_check")
+@bp.doc(operationId="getPreOfferCheck")
 def get_pre_offer_check(check_id: int) -> ResponseReturnValue:
     """One pre-offer check (404 unless you may open the candidate's debrief)."""
     return one(hiring_queries.pre_offer_page, PreOfferCheckSchema(), "pre-offer check",
@@ -82,7 +84,7 @@ def get_pre_offer_check(check_id: int) -> ResponseReturnValue:
 @operation(ApiScope.READ_DECISIONS)
 @bp.arguments(HiringListQuery, location="query")
 @bp.response(200, DecisionPage)
-@bp.doc(**links("get_decision", "decision_id", FIRST_ITEM, "The page's first decision."))
+@bp.doc(operationId="listDecisions", **links(200, getDecision={"decision_id": FIRST_ITEM}))
 def list_decisions(args: dict[str, Any]) -> ResponseReturnValue:
     """Decisions (offer, reject, hold) on candidates whose debrief you may open, oldest
     first; ``updated_since`` picks up new ones."""
@@ -92,7 +94,7 @@ def list_decisions(args: dict[str, Any]) -> ResponseReturnValue:
 @bp.get("/decisions/<int:decision_id>")
 @operation(ApiScope.READ_DECISIONS)
 @bp.response(200, DecisionSchema)
-@bp.doc(operationId="get_decision")
+@bp.doc(operationId="getDecision")
 def get_decision(decision_id: int) -> ResponseReturnValue:
     """One decision (404 unless you may open the candidate's debrief)."""
     return one(hiring_queries.decision_page, DecisionSchema(), "decision",

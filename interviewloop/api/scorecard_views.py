@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 
 from interviewloop.api import auth, hiring_queries
 from interviewloop.api.hiring_schemas import HiringListQuery, ScorecardPage, ScorecardSchema
+from interviewloop.api.links import CANDIDATE_OF_BODY, FIRST_ITEM, links
 from interviewloop.api.models import ApiScope
 from interviewloop.api.queries import Page, Window
 from interviewloop.api.views import ETAG_HEADER, bp, etag, json_response, operation, window
@@ -22,16 +23,6 @@ from interviewloop.db import db, utcnow
 from interviewloop.errors import NotFound
 from interviewloop.scorecards.access import readable_requisition
 from interviewloop.scorecards.models import Scorecard, ScorecardStatus
-
-FIRST_ITEM = "$response.body#/items/0/id"
-
-
-def links(operation_id: str, parameter: str, value: str, description: str) -> dict[str, Any]:
-    """OpenAPI links from an operation's 200 answer to another operation (by its id): what
-    a client, and schemathesis' stateful runs, follow."""
-    return {"responses": {"200": {"links": {operation_id: {
-        "operationId": operation_id, "description": description,
-        "parameters": {parameter: value}}}}}}
 
 
 def listed(query: Callable[..., Page[Any]], args: dict[str, Any]) -> Page[Any]:
@@ -53,7 +44,7 @@ def one(query: Callable[..., Page[Any]], schema: ma.Schema, what: str, **row_id:
 @operation(ApiScope.READ_SCORECARDS)
 @bp.arguments(HiringListQuery, location="query")
 @bp.response(200, ScorecardPage)
-@bp.doc(**links("get_scorecard", "scorecard_id", FIRST_ITEM, "The page's first scorecard."))
+@bp.doc(operationId="listScorecards", **links(200, getScorecard={"scorecard_id": FIRST_ITEM}))
 def list_scorecards(args: dict[str, Any]) -> ResponseReturnValue:
     """Submitted scorecards you may read: your own, and the panel's on candidates whose
     scorecards you see (as on the candidate's scorecards page: none on a candidate while
@@ -65,8 +56,8 @@ def list_scorecards(args: dict[str, Any]) -> ResponseReturnValue:
 @bp.get("/scorecards/<int:scorecard_id>")
 @operation(ApiScope.READ_SCORECARDS)
 @bp.response(200, ScorecardSchema, headers=ETAG_HEADER)
-@bp.doc(operationId="get_scorecard", **links(
-    "get_debrief", "candidate_id", "$response.body#/candidate_id", "The candidate's debrief."))
+@bp.doc(operationId="getScorecard",
+        **links(200, getDebrief={"candidate_id": CANDIDATE_OF_BODY}))
 def get_scorecard(scorecard_id: int) -> ResponseReturnValue:
     """One submitted scorecard (404 for a draft, and for one you may not read yet)."""
     scorecard = db.session.scalar(select(Scorecard).where(
