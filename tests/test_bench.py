@@ -45,7 +45,7 @@ ROUTE_NAMES = (BANK_PAGES + HIRING_PAGES + DEBRIEF_PAGES + SCHEDULING_PAGES + AP
 # rejected ones, get a loop.
 TINY = {"size": "2k", "questions": 200, "candidates": 20, "requests": 2, "repeat": 2,
         "loop-page-requests": 2, "operations": 1}
-SMALL = {"questions": 80, "candidates": 12, "loops": 2, "interviewers": 4, "requests": 1, "repeat": 1,
+SMALL = {"questions": 80, "candidates": 12, "loops": 3, "interviewers": 4, "requests": 1, "repeat": 1,
          "loop-page-requests": 1, "operations": 1}
 
 
@@ -240,7 +240,7 @@ def test_small_run_prints_the_table(small_run):
     result, out = small_run
     assert out.startswith("Machine: ")
     assert "80 questions" in out
-    assert "12 candidates, 2 of them with loops" in out
+    assert "12 candidates, 3 of them with loops" in out
     assert (f"{result.interviews} interviews held, {result.scorecards} scorecards submitted "
             f"({result.debrief_scorecards} on the debrief's candidate)") in out
     table_rows = [line for line in out.splitlines() if line.startswith("| ")]
