@@ -11,15 +11,18 @@ seeds the real question bank plus synthetic questions up to N, then a hiring tea
 open senior requisition with C candidates and their loops, every stage of those held and
 scored, a few pre-offer checks and offers (bench/hiring.py, in bulk: bench/bulk.py). It
 logs each role in through the real /login form (and gives the admin an API token, for
-the API's lists: bench/api.py), then for each page makes K requests R
+the API's lists: bench/api.py; and the hiring manager and an interviewer theirs, for the
+API's scorecards, pre-offer checks, decisions and a debrief summary: bench/api_lists.py),
+then for each page makes K requests R
 times through the Flask test client (K2 for a candidate's loop page), each timed on its
 own; then counts each page's SQL statements and traces its memory, in passes of their own.
 Then it times building a loop (the service, rolled back; the form POST, each time for a
 fresh candidate) and saving a submitted scorecard, N2 per repetition, interleaved with
 /healthz (bench/operations.py). It prints a Markdown table: median µs, p50 and p95, the
 ratio to /healthz, the SQL statements per request (transaction control not counted) and
-the peak memory a request added. Every page must answer 200 and every POST do what it
-should, or the run stops with an error. bench/README.md has the details.
+the peak memory a request added. Every page must answer 200, every API list have rows,
+and every POST do what it should, or the run stops with an error. bench/README.md has the
+details.
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from bench import api, hiring
+from bench import api, api_lists, hiring
 from bench.core import (
     ADMIN,
     ANONYMOUS,
@@ -252,6 +255,7 @@ def routes_for(engine: Engine, page_size: int, seed: hiring.HiringSeed | None = 
             Route("interviewer home", "/", INTERVIEWER),
             Route("scorecard form", f"/interviews/{scorecard_interview(engine)}/scorecard",
                   INTERVIEWER),
+            *api_lists.api_routes(Route, seed),
         ]
     return routes + [Route(name, path, api.API) for name, path in api.lists(seed is not None)]
 
@@ -373,6 +377,7 @@ def prepare(app: Flask, *, questions: int, candidates: int, loops: int | None,
         log_in(clients[RECRUITER], hiring.RECRUITER_EMAIL)
         log_in(clients[MANAGER], hiring.MANAGER_EMAIL)
         log_in(clients[INTERVIEWER], INTERVIEWER_EMAIL)
+        clients.update(api_lists.token_clients(app, engine, INTERVIEWER_EMAIL))
     routes = routes_for(engine, app.config["BANK_PAGE_SIZE"], seed,
                         loop_page_requests=loop_page_requests)
     return Prepared(report, seed_seconds, seed, hiring_seconds, clients, routes)
@@ -395,6 +400,11 @@ def run(url: str, *, questions: int, requests: int, repeat: int, candidates: int
         hiring_seconds, clients, routes, web_loops = (ready.hiring_seconds, ready.clients,
                                                       ready.routes, 0)
         shown = check_debrief_pages(clients, routes, seed) if seed is not None else (0, 0)
+        if seed is not None:
+            try:
+                api_lists.check_api_lists(clients, routes)
+            except hiring.HiringError as exc:
+                raise BenchError(str(exc)) from exc
         search = next(r for r in routes if r.name == "bank search")
         hits = RESULT_COUNT.search(get_ok(clients[ADMIN], search.path).get_data(as_text=True))
         if not hits or int(hits.group(1)) == 0:

@@ -19,8 +19,12 @@ from functools import cached_property
 import pytest
 from sqlalchemy import select
 
+from interviewloop.audit.service import Actor
 from interviewloop.bank.models import CapabilityArea, Question
+from interviewloop.debrief import service as debrief
+from interviewloop.debrief.models import ANSWERS
 from interviewloop.requisitions.models import Candidate
+from interviewloop.scorecards.models import Scorecard
 from tests.api_support import assert_problem, call, make_token
 from tests.test_permissions import MISSING_ID, post, url_for_rule, world_value
 from tests.test_permissions_hiring import (
@@ -39,6 +43,10 @@ from tests.test_permissions_hiring import (
 
 IDS = (("requisition_id", "requisition"), ("candidate_id", "candidate"), ("loop_id", "loop"),
        ("interview_id", "interview"), ("question_id", "bank_question"), ("user_id", "member"))
+# The debrief's objects: a candidate the panelist interviewed, their scorecard submitted, the
+# manager's pre-offer check answered and a hold recorded (ApiWorld below).
+DEBRIEF_IDS = (("candidate_id", "debriefed"), ("scorecard_id", "debriefed_card"),
+               ("check_id", "debriefed_check"), ("decision_id", "debriefed_decision"))
 NEW_EMAIL = "pushed.by.api@example.net"
 SIGNED_IN = frozenset(ACTORS) - {ANON}
 EDITORS = frozenset({ADMIN, MANAGER, OUTSIDER})  # who holds hiring_manager (or admin)
@@ -62,6 +70,7 @@ class ApiRoute:
     # id is refused like a known one to those without it.
     role_first: bool = False
     done: Callable | None = field(default=None, compare=False)
+    ids: tuple = IDS
 
     def __str__(self) -> str:
         return f"{self.method} {self.rule}"
@@ -113,11 +122,29 @@ API_ROUTES = [
              shown_to=frozenset({ADMIN})),
     ApiRoute("/api/v1/users/<int:user_id>", "GET", frozenset({ADMIN}), outside=403,
              role_first=True),
+    # Scorecards, the debrief, its check and decisions: whoever sees the panel's scorecards
+    # (the panelist once theirs is in); a team interviewer off the candidate gets a 404, as
+    # on the pages, and a list without them.
+    ApiRoute("/api/v1/scorecards", "GET", SIGNED_IN,
+             lists="debriefed_card", shown_to=PANEL, ids=DEBRIEF_IDS),
+    ApiRoute("/api/v1/scorecards/<int:scorecard_id>", "GET", PANEL, denied=404,
+             ids=DEBRIEF_IDS),
+    ApiRoute("/api/v1/candidates/<int:candidate_id>/debrief", "GET", PANEL, denied=404,
+             ids=DEBRIEF_IDS),
+    ApiRoute("/api/v1/pre-offer-checks", "GET", SIGNED_IN,
+             lists="debriefed_check", shown_to=PANEL, ids=DEBRIEF_IDS),
+    ApiRoute("/api/v1/pre-offer-checks/<int:check_id>", "GET", PANEL, denied=404,
+             ids=DEBRIEF_IDS),
+    ApiRoute("/api/v1/decisions", "GET", SIGNED_IN,
+             lists="debriefed_decision", shown_to=PANEL, ids=DEBRIEF_IDS),
+    ApiRoute("/api/v1/decisions/<int:decision_id>", "GET", PANEL, denied=404,
+             ids=DEBRIEF_IDS),
 ]
 
 
 class ApiWorld(TeamWorld):
-    """The hiring world, with a question of the real bank."""
+    """The hiring world, with a question of the real bank, and the debrief's objects: the
+    debriefed candidate's scorecard, the manager's pre-offer check and a hold."""
 
     @cached_property
     def bank_question(self):
@@ -132,6 +159,21 @@ class ApiWorld(TeamWorld):
                 "signals": ["Bisects the release", "Reads the eval diff", "Checks the data"],
                 "red_flags": ["Blames the model", "Rolls forward blind"],
                 "areas": [area], "levels": ["senior"], "minutes": 30}
+
+    @cached_property
+    def debriefed_card(self):
+        return self.db.scalar(select(Scorecard).where(Scorecard.candidate_id == self.debriefed.id))
+
+    @cached_property
+    def debriefed_check(self):
+        return debrief.answer_pre_offer(self.db, Actor(self.manager), self.requisition,
+                                        self.debriefed, dict.fromkeys(ANSWERS, ("weak", "Seen.")))
+
+    @cached_property
+    def debriefed_decision(self):
+        self.debriefed_check  # noqa: B018 - answered first
+        return debrief.record_decision(self.db, Actor(self.manager), self.requisition,
+                                       self.debriefed, "hold", "Another look.")
 
 
 def expected(route: ApiRoute, actor: str) -> int:
@@ -178,7 +220,9 @@ def check(route: ApiRoute, actor: str, world, client, token: str | None, url: st
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("route", API_ROUTES, ids=str)
 def test_api_permission_matrix(route, actor, world, client, token_of):
-    url = url_for_rule(route.rule, lambda name: world_value(world, IDS, name))
+    if route.lists:
+        getattr(world, route.lists)  # made before the call, whoever calls
+    url = url_for_rule(route.rule, lambda name: world_value(world, route.ids, name))
     check(route, actor, world, client, token_of(actor), url, expected(route, actor))
 
 
@@ -195,7 +239,7 @@ def test_unknown_id_is_404(route, actor, world, client, token_of):
 def test_a_signed_in_browser_is_not_a_caller(route, world, login, client):
     """The manager's session cookie, sent without a token, authenticates nothing."""
     browser = login(world.manager)
-    url = url_for_rule(route.rule, lambda name: world_value(world, IDS, name))
+    url = url_for_rule(route.rule, lambda name: world_value(world, route.ids, name))
     response = call(browser, route.method, url, json=route.data(world),
                     headers=route.headers(world))
     assert_problem(response, 401)
@@ -224,7 +268,16 @@ PAGES = [
     ("/bank/questions/{q}/edit", "PATCH", "/api/v1/bank/questions/{q}", 200,
      lambda w: {"prompt": "Same as the page: find out why."}),
     ("/admin/users/{u}", "GET", "/api/v1/users/{u}", 200, None),
+    ("/scorecards/{s}", "GET", "/api/v1/scorecards/{s}", 200, None),
+    ("/requisitions/{r}/candidates/{d}/debrief", "GET", "/api/v1/candidates/{d}/debrief", 200,
+     None),
+    ("/requisitions/{r}/candidates/{d}/debrief", "GET", "/api/v1/pre-offer-checks/{k}", 200,
+     None),
+    ("/requisitions/{r}/candidates/{d}/debrief", "GET", "/api/v1/decisions/{x}", 200, None),
 ]
+NAMES = {"r": "requisition", "c": "candidate", "l": "loop", "i": "interview",
+         "q": "bank_question", "u": "member", "d": "debriefed", "s": "debriefed_card",
+         "k": "debriefed_check", "x": "debriefed_decision"}
 
 
 @pytest.mark.parametrize("actor", [a for a in ACTORS if a != ANON])
@@ -233,11 +286,8 @@ PAGES = [
 def test_same_answer_as_the_page(page, method, api, success, data, actor, world, login, client,
                                  token_of):
     person = getattr(world, actor)
-    names = {"r": world.requisition.id, "c": world.candidate.id}
-    for name, attribute in (("l", "loop"), ("i", "interview"), ("q", "bank_question"),
-                            ("u", "member")):
-        if "{" + name + "}" in page + api:
-            names[name] = getattr(world, attribute).id
+    names = {key: getattr(world, name).id for key, name in NAMES.items()
+             if f"{{{key}}}" in page + api}
     version = world.bank_question.version if "bank" in api else world.candidate.version
     page_status = login(person).get(page.format(**names)).status_code
     response = call(client, method, api.format(**names), token_of(actor),

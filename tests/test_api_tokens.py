@@ -18,7 +18,7 @@ from interviewloop.audit.service import SYSTEM, Actor
 from interviewloop.auth import service as users
 from interviewloop.db import utcnow
 from interviewloop.errors import Forbidden
-from tests.api_support import assert_problem, call, make_token
+from tests.api_support import ALL_SCOPES, assert_problem, call, make_token
 from tests.conftest import post
 
 SECRET = re.compile(r'<code id="token-secret">(ila_[A-Za-z0-9_-]+)</code>')
@@ -99,11 +99,17 @@ def test_deactivated_owner_is_refused(db_session, make_user, client):
     ("GET", "/api/v1/candidates/1", "read:candidates"),
     ("POST", "/api/v1/candidates", "write:candidates"),
     ("PATCH", "/api/v1/candidates/1", "write:candidates"),
+    ("GET", "/api/v1/scorecards", "read:scorecards"),
+    ("GET", "/api/v1/scorecards/1", "read:scorecards"),
+    ("GET", "/api/v1/candidates/1/debrief", "read:debriefs"),
+    ("GET", "/api/v1/pre-offer-checks", "read:decisions"),
+    ("GET", "/api/v1/pre-offer-checks/1", "read:decisions"),
+    ("GET", "/api/v1/decisions", "read:decisions"),
+    ("GET", "/api/v1/decisions/1", "read:decisions"),
 ])
 def test_wrong_scope_is_403(method, url, needs, db_session, make_user, client):
     admin = make_user("admin")
-    others = [s for s in ("read:requisitions", "read:candidates", "write:candidates")
-              if s != needs]
+    others = [s for s in ALL_SCOPES if s != needs]
     body = assert_problem(call(client, method, url, make_token(db_session, admin, *others),
                                json={}), 403)
     assert needs in body["detail"]

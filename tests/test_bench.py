@@ -31,18 +31,21 @@ BANK_PAGES = ["healthz", "one query", "home", "bank list", "bank list, last page
 HIRING_PAGES = ["requisition", "requisitions list", "candidate's loop", "loop templates"]
 DEBRIEF_PAGES = ["debrief", "requisition dashboard", "debrief CSV"]
 SCHEDULING_PAGES = ["scheduling board", "interviewer home", "scorecard form"]
+API_HIRING_LISTS = ["API scorecards", "API scorecards, interviewer",
+                    "API scorecards of a requisition", "API pre-offer checks", "API decisions",
+                    "API debrief summary"]
 BUILDS = ["build a loop, service", "build a loop, web"]
 SAVES = ["save a submitted scorecard"]
 API_BANK_LISTS = ["API bank questions", "API users"]
 API_LISTS = ["API requisitions", "API candidates", "API loops", "API interviews",
              *API_BANK_LISTS]
-ROUTE_NAMES = (BANK_PAGES + HIRING_PAGES + DEBRIEF_PAGES + SCHEDULING_PAGES + API_LISTS + BUILDS
-               + SAVES)
+ROUTE_NAMES = (BANK_PAGES + HIRING_PAGES + DEBRIEF_PAGES + SCHEDULING_PAGES + API_HIRING_LISTS
+               + API_LISTS + BUILDS + SAVES)
 # The 2k size at a toy scale: no --loops, so every active candidate but a reserve, and the
 # rejected ones, get a loop.
 TINY = {"size": "2k", "questions": 200, "candidates": 20, "requests": 2, "repeat": 2,
         "loop-page-requests": 2, "operations": 1}
-SMALL = {"questions": 80, "candidates": 12, "loops": 2, "interviewers": 4, "requests": 1, "repeat": 1,
+SMALL = {"questions": 80, "candidates": 12, "loops": 3, "interviewers": 4, "requests": 1, "repeat": 1,
          "loop-page-requests": 1, "operations": 1}
 
 
@@ -238,7 +241,7 @@ def test_small_run_prints_the_table(small_run):
     result, out = small_run
     assert out.startswith("Machine: ")
     assert "80 questions" in out
-    assert "12 candidates, 2 of them with loops" in out
+    assert "12 candidates, 3 of them with loops" in out
     assert (f"{result.interviews} interviews held, {result.scorecards} scorecards submitted "
             f"({result.debrief_scorecards} on the debrief's candidate)") in out
     table_rows = [line for line in out.splitlines() if line.startswith("| ")]
@@ -354,3 +357,14 @@ def test_the_slot_finder_benchmark_runs_at_a_tiny_size(capsys):
                          "--repeat", "1", "--calls", "1", "--requests", "3"])
     assert result.options > 0 and result.finder_us > 0 and result.healthz_us > 0
     assert "| `find_proposals()` |" in capsys.readouterr().out
+
+
+def test_tiny_run_times_the_api_lists_with_tokens(tiny_run):
+    from bench.api_lists import API_INTERVIEWER, API_MANAGER
+
+    _url, result = tiny_run
+    for name in API_HIRING_LISTS:
+        row = result.row(name)
+        assert row.route.path.startswith("/api/v1/"), name
+        assert row.route.who in (API_MANAGER, API_INTERVIEWER), name
+        assert row.queries > 0 and row.ratio > 1, name

@@ -8,12 +8,20 @@ author, whoever they are."""
 
 from __future__ import annotations
 
+import json
 from types import SimpleNamespace
 
 import pytest
+from sqlalchemy import insert, select
 
 from interviewloop.audit.service import SYSTEM
 from interviewloop.auth import service as accounts
+from interviewloop.db import utcnow
+from interviewloop.debrief.models import ANSWERS, Decision, PreOfferCheck
+from interviewloop.errors import NotFound
+from interviewloop.scorecards.access import readable_requisition
+from interviewloop.scorecards.models import Scorecard, ScorecardStatus
+from tests.api_support import call, make_token
 from tests.conftest import post
 from tests.factories import (
     add_to_team,
@@ -213,6 +221,18 @@ def test_practice_card_matrix(db_session, bank, make_user, login, case):
     listed = client.get(f"/pools/{w.pool.id}/practice-cards").get_data(as_text=True)
     others = [client.get(url).get_data(as_text=True) for url in (
         f"{candidate}/debrief", f"{candidate}/scorecards", f"/scorecards/{counted.id}")]
+    token = make_token(db_session, getattr(w, name))
+    api_show = call(client, "GET", f"/api/v1/scorecards/{practice.id}", token)
+    api_listed = call(client, "GET", "/api/v1/scorecards", token).get_json()
+    assert api_show.status_code == (200 if sees else 404)
+    assert (practice.id in {c["id"] for c in api_listed["items"]}) is sees
+    if sees:
+        assert api_show.get_json()["practice"] is True
+        assert all(m in api_show.get_data(as_text=True) for m in PRACTICE.values())
+    others += [call(client, "GET", url, token).get_data(as_text=True) for url in (
+        f"/api/v1/candidates/{w.cand.id}/debrief", f"/api/v1/scorecards/{counted.id}")]
+    if not sees:  # the API's list carries the card itself to those who read it, else nothing
+        others.append(json.dumps(api_listed))
     if sees:
         body = show.get_data(as_text=True)
         assert show.status_code == 200 and 'id="practice-card"' in body
@@ -245,3 +265,111 @@ def test_a_trainee_follows_the_panel_rule_and_holds_no_debrief_shut(db_session, 
     db_session.flush()
     assert may_view(db_session, w.tess, w.req, counted)  # then as any interviewer
     assert not may_view(db_session, w.pat, w.req, practice)
+
+
+# --- the JSON API: every operation that carries scorecard data, by the same viewers ------
+
+CHECK_MARK, DECISION_MARK = "MARKER-CHECK-3a9f", "MARKER-DECISION-8e21"
+
+
+def checked_and_held(w) -> tuple[int, int]:
+    """A pre-offer check and a hold on the candidate, inserted as they stand (the service
+    would wait for every scorecard): what the debrief shows, hence behind its rule."""
+    now = utcnow()
+    check_id = w.session.scalar(insert(PreOfferCheck).returning(PreOfferCheck.id), {
+        "candidate_id": w.cand.id, "manager_id": w.manager.id, "passed": False,
+        "answered_at": now, "version": 1, **dict.fromkeys(ANSWERS, "weak"),
+        **{f"{q}_evidence": CHECK_MARK for q in ANSWERS}})
+    decision_id = w.session.scalar(insert(Decision).returning(Decision.id), {
+        "candidate_id": w.cand.id, "kind": "hold", "rationale": DECISION_MARK,
+        "decided_by_id": w.manager.id, "decided_at": now, "pre_offer_check_id": check_id})
+    return check_id, decision_id
+
+
+def api_urls(w, check_id: int, decision_id: int) -> tuple[dict[str, int], dict[str, int]]:
+    """Every API operation with scorecard data: its lists (each with the object it may
+    list) and its single objects."""
+    on, by_req = f"?candidate_id={w.cand.id}", f"?requisition_id={w.req.id}"
+    lists = {f"/api/v1/{kind}{query}": obj for kind, obj in (
+        ("scorecards", w.card.id), ("pre-offer-checks", check_id), ("decisions", decision_id))
+        for query in ("", on, by_req)}
+    singles = {f"/api/v1/scorecards/{w.card.id}": w.card.id,
+               f"/api/v1/candidates/{w.cand.id}/debrief": w.cand.id,
+               f"/api/v1/pre-offer-checks/{check_id}": check_id,
+               f"/api/v1/decisions/{decision_id}": decision_id}
+    return lists, singles
+
+
+@pytest.mark.parametrize("hide", [False, True], ids=["shown", "hidden until debrief"])
+@pytest.mark.parametrize("case", VIEWERS)
+def test_api_independence_matrix(db_session, bank, make_user, client, case, hide):
+    """No API operation gives a viewer another's scorecard, or a statistic, check or
+    decision built on one, before the page would; none ever gives a draft."""
+    name, submitters, manager_interviews, sees_when = VIEWERS[case]
+    w = build(db_session, make_user, hide=hide, manager_interviews=manager_interviews)
+    for person in submitters:
+        own(w, getattr(w, person), getattr(w, PANEL_OF[person]))
+    check_id, decision_id = checked_and_held(w)
+    viewer, sees = getattr(w, name), sees_when[hide]
+    token = make_token(db_session, viewer)
+    lists, singles = api_urls(w, check_id, decision_id)
+    answers = {}
+    for url in [*lists, *singles, f"/api/v1/scorecards/{w.draft.id}"]:
+        response = call(client, "GET", url, token)
+        answers[url] = response.get_data(as_text=True)
+        assert not any(marker in answers[url] for marker in DRAFT.values()), url
+        if url in lists:
+            assert response.status_code == 200, url
+            ids = {item["id"] for item in response.get_json()["items"]}
+            assert (lists[url] in ids) is sees, url
+            assert w.draft.id not in ids or "scorecards" not in url, url
+        else:
+            assert response.status_code == (200 if sees and url in singles else 404), url
+    if sees:
+        card, debrief = list(singles)[:2]
+        assert all(marker in answers[card] for marker in SUBMITTED.values())
+        assert f'"scorecard_ids": [{w.card.id}' in answers[debrief]
+        return
+    for url, text in answers.items():
+        assert not any(m in text for m in (*SUBMITTED.values(), CHECK_MARK, DECISION_MARK)), url
+        assert '"strong_hire"' not in text and '"mean"' not in text, url
+
+
+def test_the_api_list_agrees_with_the_page_rule_for_everyone(db_session, bank, make_user):
+    """may_view_submitted_clause (the list) and readable_requisition (one card, the page's
+    rule) agree for every person and every submitted card, counted and practice, in each
+    state of the two worlds."""
+    from interviewloop.api import hiring_queries
+    from interviewloop.api.queries import Window
+    from tests.test_pools import book, shadowed
+    from tests.test_pools import build as build_pool
+
+    def agree(people):
+        cards = db_session.scalars(select(Scorecard).where(
+            Scorecard.status == ScorecardStatus.SUBMITTED)).all()
+        assert cards
+        for person in people:
+            page = hiring_queries.scorecard_page(db_session, person, Window(limit=200),
+                                                 now=utcnow())
+            for card in cards:
+                try:
+                    readable_requisition(db_session, person, card)
+                    may = True
+                except NotFound:
+                    may = False
+                assert (card in page.items) is may, (person.name, card.id)
+
+    w = build(db_session, make_user, hide=True, manager_interviews=True)
+    people = [w.manager, w.recruiter, w.admin, w.alice, w.pat, w.dan, w.bea, w.zed, w.olga]
+    agree(people)
+    own(w, w.pat, w.first)
+    agree(people)
+    own(w, w.manager, w.second)
+    own(w, w.dan, w.second)
+    agree(people)
+    p = build_pool(db_session, make_user)
+    _interview, _counted, _practice = shadowed(p)
+    pool_people = [p.manager, p.recruiter, p.admin, p.ines, p.pat, p.cora, p.tess, p.bob]
+    agree(pool_people)
+    book(p, p.loop.stages[1], [p.cora])  # the coach's own card on the candidate pending
+    agree(pool_people)

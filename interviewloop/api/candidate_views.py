@@ -42,16 +42,21 @@ IF_MATCH = {"in": "header", "name": "If-Match", "required": True,
             "schema": {"type": "string"}}
 
 
-def _load(candidate_id: int) -> tuple[Requisition, Candidate]:
-    """The candidate and its requisition, if the caller manages that requisition."""
-    user = auth.caller()
+def visible_candidate(candidate_id: int) -> tuple[Requisition, Candidate]:
+    """The candidate and its requisition, if the caller is on its hiring team (404 if not)."""
     requisition_id = db.session.scalar(select(Candidate.requisition_id)
                                        .where(Candidate.id == candidate_id))
     if requisition_id is None:
         raise NotFound("No such candidate.")
-    requisition = requisitions.get_requisition(db.session, user, requisition_id)
-    requisitions.require_manage(user, requisition)
+    requisition = requisitions.get_requisition(db.session, auth.caller(), requisition_id)
     return requisition, service.get_candidate(db.session, requisition, candidate_id)
+
+
+def _load(candidate_id: int) -> tuple[Requisition, Candidate]:
+    """The candidate and its requisition, if the caller manages that requisition."""
+    requisition, candidate = visible_candidate(candidate_id)
+    requisitions.require_manage(auth.caller(), requisition)
+    return requisition, candidate
 
 
 def _headers(candidate: Candidate) -> dict[str, str]:

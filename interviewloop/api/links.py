@@ -17,3 +17,4 @@ def links(status: int, **targets: dict[str, str]) -> dict[str, Any]:
 
 FIRST_ITEM = "$response.body#/items/0/id"
 BODY_ID = "$response.body#/id"
+CANDIDATE_OF_BODY = "$response.body#/candidate_id"  # a loop's, a scorecard's

@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from interviewloop.api import auth, resource_queries
-from interviewloop.api.links import FIRST_ITEM, links
+from interviewloop.api.links import CANDIDATE_OF_BODY, FIRST_ITEM, links
 from interviewloop.api.loop_schemas import (
     InterviewListQuery,
     InterviewPage,
@@ -31,8 +31,6 @@ from interviewloop.loops.models import Loop
 from interviewloop.requisitions import service as requisitions
 from interviewloop.requisitions.models import Candidate
 from interviewloop.scheduling import service as scheduling
-
-CANDIDATE_OF_BODY = "$response.body#/candidate_id"
 
 
 @bp.get("/loops")

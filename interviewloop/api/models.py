@@ -26,6 +26,9 @@ class ApiScope(enum.StrEnum):
     READ_BANK = "read:bank"
     WRITE_BANK = "write:bank"
     READ_USERS = "read:users"
+    READ_SCORECARDS = "read:scorecards"
+    READ_DEBRIEFS = "read:debriefs"
+    READ_DECISIONS = "read:decisions"  # pre-offer checks and decisions
 
 
 class TokenKind(enum.StrEnum):

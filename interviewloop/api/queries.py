@@ -17,13 +17,10 @@ from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from interviewloop.auth.models import User
-from interviewloop.bank.models import Question
-from interviewloop.loops.models import Loop
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.requisitions.service import managed_clause, visible_clause
-from interviewloop.scheduling.models import Interview
 
-Row = TypeVar("Row", Requisition, Candidate, Loop, Interview, Question, User)
+Row = TypeVar("Row")
 
 
 @dataclass(frozen=True)
@@ -39,17 +36,20 @@ class Window:
     updated_since: datetime | None = None
 
 
-def page_of(session: Session, stmt: Select[Row], model: Any, window: Window) -> Page[Row]:
+def page_of(session: Session, stmt: Select[Any], model: Any, window: Window,
+            changed: str = "updated_at") -> Page[Any]:
+    """A page of ``model`` rows in order of their ``changed`` column (when each row last
+    changed), then id. Every API list pages through here."""
+    column = getattr(model, changed)
     if window.updated_since is not None:
-        stmt = stmt.where(model.updated_at >= window.updated_since)
+        stmt = stmt.where(column >= window.updated_since)
     if window.cursor is not None:
         moment, row_id = window.cursor
-        stmt = stmt.where(or_(model.updated_at > moment,
-                              and_(model.updated_at == moment, model.id > row_id)))
-    rows = list(session.scalars(stmt.order_by(model.updated_at, model.id).limit(window.limit + 1)))
+        stmt = stmt.where(or_(column > moment, and_(column == moment, model.id > row_id)))
+    rows = list(session.scalars(stmt.order_by(column, model.id).limit(window.limit + 1)))
     more = len(rows) > window.limit
     rows = rows[:window.limit]
-    return Page(rows, (rows[-1].updated_at, rows[-1].id) if more else None)
+    return Page(rows, (getattr(rows[-1], changed), rows[-1].id) if more else None)
 
 
 def requisition_page(session: Session, user: User, window: Window) -> Page[Requisition]:

@@ -103,9 +103,11 @@ def init_app(app: Flask) -> None:
     from interviewloop.api import (
         bank_views,
         candidate_views,
+        debrief_views,
         docs_views,
         loop_views,
         problems,
+        scorecard_views,
         spec,
         user_views,
     )
@@ -114,7 +116,8 @@ def init_app(app: Flask) -> None:
     problems.init_app(app)
     csrf.exempt(bp)  # bearer tokens only: no cookie authenticates, so nothing to forge
     api = spec.make_api(app)
-    for module in (candidate_views, loop_views, bank_views, user_views):
+    for module in (candidate_views, loop_views, bank_views, user_views, scorecard_views,
+                   debrief_views):
         assert module.bp is bp  # their routes are on this blueprint
     api.register_blueprint(bp)
     app.register_blueprint(docs_views.docs_bp)

@@ -63,6 +63,7 @@ class PreOfferCheck(Base):
     __mapper_args__ = {"version_id_col": version}
 
     manager: Mapped[User] = relationship(lazy="raise")
+    candidate: Mapped[Candidate] = relationship(lazy="raise")
 
 
 class Decision(Base):

@@ -23,12 +23,10 @@ from interviewloop import paging
 from interviewloop.auth.login import current_actor
 from interviewloop.bank.service import areas as all_areas
 from interviewloop.db import db, utcnow
-from interviewloop.debrief import dashboard, service
+from interviewloop.debrief import dashboard, service, summary
 from interviewloop.debrief import export as csv_export
 from interviewloop.debrief.models import ANSWERS, Answer, DecisionKind
 from interviewloop.errors import DomainError, Forbidden, NotFound
-from interviewloop.loops import sets
-from interviewloop.loops.service import loop_for
 from interviewloop.requisitions import service as requisitions
 from interviewloop.requisitions.candidates import get_candidate
 from interviewloop.requisitions.models import Candidate, CandidateStatus, Requisition
@@ -59,31 +57,14 @@ def aliases(ids: list[int]) -> dict[int, str]:
 
 
 def debrief_data(requisition: Requisition, candidate: Candidate) -> dict[str, Any]:
-    areas = all_areas(db.session)
-    cards = service.submitted_scorecards(db.session, candidate)
-    loop = loop_for(db.session, candidate)
-    stats = service.area_stats(db.session, candidate, areas)
-    coverage = service.stage_coverage(db.session, candidate, now=utcnow())
-    states = service.panel_states(db.session, candidate, now=utcnow(),
+    debrief = summary.debrief_for(db.session, requisition, candidate, now=utcnow(),
                                   due_hours=current_app.config["SCORECARD_DUE_HOURS"])
-    return {
-        "aliases": aliases([c.interviewer_id for c in cards]
-                           + [st.interviewer.id for st in states]),
-        "question_titles": {lq.id: lq.question.title for stage in (loop.stages if loop else [])
-                            for lq in stage.questions},
-        "requisition": requisition, "candidate": candidate, "areas": areas, "cards": cards,
-        "ratings": {(c.id, r.area_id): r for c in cards for r in c.ratings},
-        "stats": stats, "coverage": coverage, "offer_gaps": service.offer_gaps(coverage, stats),
-        "tally": service.recommendation_tally(db.session, candidate),
-        "states": states,
-        "signals": service.signals_by_question(db.session, candidate),
-        "loop_gaps": loop.coverage_gaps if loop else [],
-        "set_differences": sets.differences(db.session, requisition, candidate) if loop else [],
-        "check": service.pre_offer_for(db.session, candidate),
-        "blocker": service.pre_offer_blocker(db.session, candidate),
-        "decision": service.latest_decision(db.session, candidate),
-        "labels": RATING_LABELS, "questions": list(PreOfferQuestion),
-    }
+    data = {name: getattr(debrief, name) for name in summary.Debrief.__dataclass_fields__}
+    aliases_ = aliases([c.interviewer_id for c in debrief.cards]
+                       + [st.interviewer.id for st in debrief.states])
+    return {**data, "aliases": aliases_,
+            "ratings": {(c.id, r.area_id): r for c in debrief.cards for r in c.ratings},
+            "labels": RATING_LABELS, "questions": list(PreOfferQuestion)}
 
 
 def _render(requisition: Requisition, candidate: Candidate, status: int = 200,

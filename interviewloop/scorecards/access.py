@@ -30,13 +30,15 @@ from sqlalchemy.orm import Session, aliased
 from interviewloop.auth.models import User
 from interviewloop.db import utcnow
 from interviewloop.enums import PanelRole
-from interviewloop.loops.models import LoopStage
+from interviewloop.errors import NotFound
+from interviewloop.loops.models import Loop, LoopStage
 from interviewloop.pools.access import can_read_practice
-from interviewloop.pools.models import PoolMember
+from interviewloop.pools.models import Pool, PoolMember
 from interviewloop.pools.service import pool_for_stage
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.requisitions.service import (
     can_manage,
+    get_requisition,
     managed_clause,
     visible_clause,
 )
@@ -144,6 +146,24 @@ def may_read_practice(session: Session, viewer: User, scorecard: Scorecard) -> b
     return not own_pending(session, viewer, candidate)
 
 
+def readable_requisition(session: Session, viewer: User, scorecard: Scorecard) -> Requisition:
+    """The scorecard's requisition, if ``viewer`` may read the scorecard; NotFound if not
+    (the scorecard page and the API both ask this). A practice card is its author's and
+    their coach's, who need not be on the hiring team; the hiring team does not read it."""
+    requisition_id = session.scalar(select(Candidate.requisition_id).where(
+        Candidate.id == scorecard.candidate_id))
+    if requisition_id is None:
+        raise NotFound("No such scorecard.")
+    if scorecard.is_practice:
+        if not may_read_practice(session, viewer, scorecard):
+            raise NotFound("No such scorecard.")
+        return session.get_one(Requisition, requisition_id)
+    requisition = get_requisition(session, viewer, requisition_id)
+    if not may_view(session, viewer, requisition, scorecard):
+        raise NotFound("No such scorecard.")
+    return requisition
+
+
 # --- the same rule as SQL, for pages that aggregate over many candidates (analytics) ------
 
 # Aliases throughout: the caller's query may itself select from these tables, and a bare
@@ -182,3 +202,31 @@ def sees_panel_clause(viewer: User, now: datetime) -> ColumnElement[bool]:
         Candidate.requisition_id == Requisition.id, visible_clause(viewer), ~pending,
         or_(managed_clause(viewer),
             and_(interviews, or_(not_(Requisition.hide_scorecards_until_debrief), is_open))))
+
+
+def coached_clause(viewer: User) -> ColumnElement[bool]:
+    """For a query over Scorecard: ``viewer`` coaches its author in the pool of the card's
+    stage (pools/access.coaches_of: the pool's owner, or the author's named coach)."""
+    i4, st4, l4 = aliased(Interview), aliased(LoopStage), aliased(Loop)
+    p4, m4 = aliased(Pool), aliased(PoolMember)
+    named = exists().where(m4.pool_id == p4.id, m4.user_id == Scorecard.interviewer_id,
+                           m4.coach_id == viewer.id)
+    return exists().where(i4.id == Scorecard.interview_id, st4.id == i4.stage_id,
+                          l4.id == st4.loop_id, p4.category == st4.category,
+                          p4.level == l4.level, or_(p4.owner_id == viewer.id, named))
+
+
+def may_view_submitted_clause(viewer: User, now: datetime) -> ColumnElement[bool]:
+    """may_view (and, for practice cards, may_read_practice) as SQL, for a query over
+    submitted Scorecards joined to their Candidate and its Requisition: the author's own;
+    a counted card where sees_panel_clause holds; a practice card for its coach once their
+    own scorecards on the candidate are in. tests/test_scorecard_independence.py checks it
+    agrees with may_view for every kind of viewer."""
+    mine = Scorecard.interviewer_id == viewer.id
+    counted = counted_clause()
+    return and_(
+        Scorecard.status == ScorecardStatus.SUBMITTED,
+        or_(and_(counted, or_(and_(mine, visible_clause(viewer)),
+                              sees_panel_clause(viewer, now))),
+            and_(~counted, or_(mine, and_(coached_clause(viewer),
+                                          ~own_pending_clause(viewer))))))

@@ -230,17 +230,7 @@ def to_write() -> ResponseReturnValue:
 def show(scorecard_id: int) -> ResponseReturnValue:
     scorecard = service.get_scorecard(db.session, scorecard_id)
     interview = scheduling.get_interview(db.session, scorecard.interview_id)
-    if scorecard.is_practice:
-        # A practice card is its author's and their coach's, who need not be on the hiring
-        # team; the hiring team does not read it.
-        if not access.may_read_practice(db.session, current_user, scorecard):
-            raise NotFound("No such scorecard.")
-        requisition = db.session.get_one(Requisition, interview.candidate.requisition_id)
-    else:
-        requisition = requisitions.get_requisition(db.session, current_user,
-                                                   interview.candidate.requisition_id)
-        if not access.may_view(db.session, current_user, requisition, scorecard):
-            raise NotFound("No such scorecard.")
+    requisition = access.readable_requisition(db.session, current_user, scorecard)
     return render_template("scorecards/show.html", scorecard=scorecard, interview=interview,
                            requisition=requisition, areas=all_areas(db.session),
                            ratings=RATING_LABELS, stage=service.stage_for(db.session, interview),

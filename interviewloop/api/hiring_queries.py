@@ -1,0 +1,83 @@
+"""The API's lists of scorecards, pre-offer checks and decisions: what the caller may see,
+oldest change first, a page at a time (queries.page_of).
+
+Visibility is the scorecards feature's own rule in SQL: may_view_submitted_clause for
+scorecards (may_view, row by row), sees_panel_clause for what the debrief page shows
+(panel_access): the pre-offer check and the decisions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
+
+from interviewloop.api.queries import Page, Window, page_of
+from interviewloop.auth.models import User
+from interviewloop.debrief.models import Decision, PreOfferCheck
+from interviewloop.requisitions.models import Candidate, Requisition
+from interviewloop.scheduling.models import Interview
+from interviewloop.scorecards.access import may_view_submitted_clause, sees_panel_clause
+from interviewloop.scorecards.models import Rating, Scorecard
+
+
+def _filtered(stmt: Select[Any], model: Any, candidate_id: int | None,
+              requisition_id: int | None, row_id: int | None) -> Select[Any]:
+    if row_id is not None:
+        stmt = stmt.where(model.id == row_id)
+    if candidate_id is not None:
+        stmt = stmt.where(Candidate.id == candidate_id)
+    if requisition_id is not None:
+        stmt = stmt.where(Candidate.requisition_id == requisition_id)
+    return stmt
+
+
+def scorecard_options() -> list[LoaderOption]:
+    """What a scorecard's JSON shows, loaded in a fixed number of queries per page."""
+    return [selectinload(Scorecard.ratings).joinedload(Rating.area),
+            selectinload(Scorecard.notes), selectinload(Scorecard.signals),
+            selectinload(Scorecard.interviewer).raiseload("*"),
+            selectinload(Scorecard.interview).options(
+                joinedload(Interview.stage).raiseload("*"),
+                joinedload(Interview.candidate).raiseload("*"))]
+
+
+def scorecard_page(session: Session, viewer: User, window: Window, *, now: datetime,
+                   candidate_id: int | None = None, requisition_id: int | None = None,
+                   scorecard_id: int | None = None) -> Page[Scorecard]:
+    stmt = (select(Scorecard).join(Candidate, Candidate.id == Scorecard.candidate_id)
+            .join(Requisition, Requisition.id == Candidate.requisition_id)
+            .where(may_view_submitted_clause(viewer, now)).options(*scorecard_options()))
+    return page_of(session, _filtered(stmt, Scorecard, candidate_id, requisition_id,
+                                                 scorecard_id), Scorecard,
+                       window)
+
+
+def _debriefed(model: type[PreOfferCheck] | type[Decision], viewer: User,
+               now: datetime) -> Select[Any]:
+    return (select(model).join(Candidate, Candidate.id == model.candidate_id)
+            .join(Requisition, Requisition.id == Candidate.requisition_id)
+            .where(sees_panel_clause(viewer, now))
+            .options(contains_eager(model.candidate)))
+
+
+def pre_offer_page(session: Session, viewer: User, window: Window, *, now: datetime,
+                   candidate_id: int | None = None, requisition_id: int | None = None,
+                   check_id: int | None = None) -> Page[PreOfferCheck]:
+    stmt = _debriefed(PreOfferCheck, viewer, now).options(
+        selectinload(PreOfferCheck.manager).raiseload("*"))
+    return page_of(session, _filtered(stmt, PreOfferCheck, candidate_id, requisition_id,
+                                                 check_id), PreOfferCheck,
+                       window, changed="answered_at")
+
+
+def decision_page(session: Session, viewer: User, window: Window, *, now: datetime,
+                  candidate_id: int | None = None, requisition_id: int | None = None,
+                  decision_id: int | None = None) -> Page[Decision]:
+    stmt = _debriefed(Decision, viewer, now).options(
+        selectinload(Decision.decided_by).raiseload("*"))
+    return page_of(session, _filtered(stmt, Decision, candidate_id, requisition_id,
+                                                 decision_id), Decision,
+                       window, changed="decided_at")

@@ -1,0 +1,60 @@
+"""What a candidate's debrief shows, gathered once for the page, its CSV and the API (each
+caller has checked that the viewer sees the panel: scorecards.access.panel_access)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from interviewloop.bank.models import CapabilityArea
+from interviewloop.bank.service import areas as all_areas
+from interviewloop.debrief import service
+from interviewloop.debrief.models import Decision, PreOfferCheck
+from interviewloop.loops import sets
+from interviewloop.loops.service import loop_for
+from interviewloop.requisitions.models import Candidate, Requisition
+from interviewloop.scorecards.models import PreOfferQuestion, Recommendation, Scorecard
+
+
+@dataclass(frozen=True)
+class Debrief:
+    requisition: Requisition
+    candidate: Candidate
+    areas: list[CapabilityArea]
+    cards: list[Scorecard]  # the submitted counted scorecards, with ratings and stages
+    stats: list[service.AreaStats]
+    coverage: service.StageCoverage  # planned stages and which were held
+    offer_gaps: list[str]  # what an offer would be made without (it needs a waiver)
+    tally: dict[Recommendation, int]
+    states: list[service.PanelState]
+    signals: dict[PreOfferQuestion, list[tuple[str, str, str]]]
+    loop_gaps: list[str]
+    set_differences: list[sets.StageDifference]
+    check: PreOfferCheck | None
+    blocker: str | None
+    decision: Decision | None
+    question_titles: dict[int, str]  # loop question id -> title, for the question notes
+
+
+def debrief_for(session: Session, requisition: Requisition, candidate: Candidate, *,
+                now: datetime, due_hours: int) -> Debrief:
+    areas = all_areas(session)
+    loop = loop_for(session, candidate)
+    stats = service.area_stats(session, candidate, areas)
+    coverage = service.stage_coverage(session, candidate, now=now)
+    return Debrief(
+        requisition=requisition, candidate=candidate, areas=areas,
+        cards=service.submitted_scorecards(session, candidate),
+        stats=stats, coverage=coverage, offer_gaps=service.offer_gaps(coverage, stats),
+        tally=service.recommendation_tally(session, candidate),
+        states=service.panel_states(session, candidate, now=now, due_hours=due_hours),
+        signals=service.signals_by_question(session, candidate),
+        loop_gaps=list(loop.coverage_gaps) if loop else [],
+        set_differences=sets.differences(session, requisition, candidate) if loop else [],
+        check=service.pre_offer_for(session, candidate),
+        blocker=service.pre_offer_blocker(session, candidate),
+        decision=service.latest_decision(session, candidate),
+        question_titles={lq.id: lq.question.title for stage in (loop.stages if loop else [])
+                         for lq in stage.questions})
