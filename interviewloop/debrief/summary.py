@@ -29,7 +29,7 @@ class Debrief:
     offer_gaps: list[str]  # what an offer would be made without (it needs a waiver)
     tally: dict[Recommendation, int]
     states: list[service.PanelState]
-    signals: dict[PreOfferQuestion, list[tuple[str, str, str]]]
+    signals: dict[PreOfferQuestion, list[service.Signal]]
     loop_gaps: list[str]
     set_differences: list[sets.StageDifference]
     check: PreOfferCheck | None
