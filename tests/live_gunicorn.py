@@ -10,6 +10,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -88,6 +89,7 @@ class Server:
     key_prefix: str
     access_log: Path
     errors: Path  # stderr: gunicorn's log and the app's
+    warm_up_bytes: int = 0  # the access log's length once every worker had answered
 
     def password_checks(self) -> int:
         """How many passwords any worker checked against an account's hash (argon2)."""
@@ -95,7 +97,8 @@ class Server:
 
     def worker_pids(self) -> set[str]:
         """The pids of the workers that answered, from the access log (one pid a line)."""
-        return {line.split()[0] for line in self.access_log.read_text().splitlines() if line}
+        lines = self.access_log.read_bytes()[self.warm_up_bytes:].decode().splitlines()
+        return {line.split()[0] for line in lines if line}
 
 
 @contextmanager
@@ -122,7 +125,9 @@ def gunicorn(database_url: str, tmp_path: Path, *, workers: int = 3,
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_serving(url, process, errors)
-        yield Server(url=url, key_prefix=prefix, access_log=access_log, errors=errors)
+        _wait_for_every_worker(url, access_log, workers)
+        yield Server(url=url, key_prefix=prefix, access_log=access_log, errors=errors,
+                     warm_up_bytes=access_log.stat().st_size)
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -144,6 +149,24 @@ def _wait_until_serving(url: str, process: subprocess.Popen, errors: Path) -> No
             pass
         time.sleep(0.2)
     raise RuntimeError("gunicorn did not start: " + errors.read_text()[-2000:])
+
+
+def _wait_for_every_worker(url: str, access_log: Path, workers: int) -> None:
+    """Until each worker has answered a request: on a loaded machine the first one can be
+    serving while the others still import the app, and would then take every request."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        threads = [threading.Thread(target=lambda: Browser(url).request("/healthz"))
+                   for _ in range(2 * workers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        pids = {line.split()[0] for line in access_log.read_text().splitlines() if line}
+        if len(pids) >= workers:
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"not every one of the {workers} gunicorn workers answered in 60 s")
 
 
 def retry_after(answer: Answer) -> int:
