@@ -209,6 +209,8 @@ SETTINGS: tuple[Setting, ...] = (
             "argon2id memory cost (KiB)"),
     Setting("PASSWORD_HASH_TIME_COST", "PASSWORD_HASH_TIME_COST", _positive_int, 3,
             "argon2id iterations"),
+    Setting("PASSWORD_HASH_PARALLELISM", "PASSWORD_HASH_PARALLELISM", _positive_int, 4,
+            "argon2id lanes (threads per hash)"),
     Setting("COMP_REFERENCE", "COMP_REFERENCE", _comp_reference, DEFAULT_COMP_REFERENCE,
             "compensation reference figures shown beside a band (JSON list)"),
     Setting("QUESTION_BANK_PATH", "BANK_PATH", _directory, PROJECT_ROOT / "question_bank",

@@ -22,10 +22,37 @@ from interviewloop.auth.passwords import Hasher
 from interviewloop.db import make_engine
 from interviewloop.tokens import SIGNER_INFO, LinkSigner
 
-# Cheap argon2 parameters for speed; production cost is set in config.py.
-TEST_HASH = {"PASSWORD_HASH_MEMORY_KIB": 256, "PASSWORD_HASH_TIME_COST": 1}
-TEST_HASHER = Hasher(memory_kib=256, time_cost=1)
+# Cheap argon2 parameters for speed; production cost is set in config.py. One lane: four
+# start four threads per hash, which cost more than the hash itself at this memory.
+TEST_HASH = {"PASSWORD_HASH_MEMORY_KIB": 256, "PASSWORD_HASH_TIME_COST": 1,
+             "PASSWORD_HASH_PARALLELISM": 1}
+TEST_HASHER = Hasher(memory_kib=256, time_cost=1, parallelism=1)
 PASSWORD = "a-long-test-passphrase"
+
+
+def _cache_url_builders() -> None:
+    """werkzeug compiles two URL-builder functions per rule, from an AST, for every app: two
+    thirds of create_app's cost, and the suite makes hundreds of apps with the same rules.
+    A builder is a pure function of the rule's parsed parts (the rule is passed in as its
+    first argument), so one compiled per distinct rule serves every app. Rules with
+    defaults fold them in at compile time: those are compiled as usual."""
+    from werkzeug.routing.rules import Rule
+
+    compile_builder = Rule._compile_builder
+    compiled: dict[tuple, object] = {}
+
+    def cached(self, append_unknown=True):
+        if self.defaults:
+            return compile_builder(self, append_unknown)
+        key = (append_unknown, self.rule, tuple(self._trace))
+        if key not in compiled:
+            compiled[key] = compile_builder(self, append_unknown)
+        return compiled[key]
+
+    Rule._compile_builder = cached
+
+
+_cache_url_builders()
 
 
 def _worker_suffix() -> str:
@@ -300,9 +327,28 @@ def csrf_token(client) -> str:
     return match.group(1)
 
 
+def form_token(client) -> str:
+    """The CSRF token a page would carry for this client's session, made as flask-wtf's
+    generate_csrf makes it (the session's raw token, a new one kept there if it has none,
+    signed with the app's key), without a request: fetching a page per POST was a sixth of
+    a permission test's time, a logged-in client's being the home page. The app checks the
+    token on every POST, so a token made wrongly fails loudly; csrf_token() still reads it
+    off a real page."""
+    import hashlib
+
+    from itsdangerous import URLSafeTimedSerializer
+
+    config = client.application.config
+    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    with client.session_transaction() as session:
+        raw = session.setdefault(field, hashlib.sha1(os.urandom(64)).hexdigest())  # noqa: S324
+    key = config.get("WTF_CSRF_SECRET_KEY") or client.application.secret_key
+    return URLSafeTimedSerializer(key, salt="wtf-csrf-token").dumps(raw)
+
+
 def post(client, url: str, data: dict | None = None, **kwargs):
-    """POST a form the way a browser would: with the page's CSRF token."""
-    return client.post(url, data={"csrf_token": csrf_token(client), **(data or {})}, **kwargs)
+    """POST a form the way a browser would: with the CSRF token of the client's session."""
+    return client.post(url, data={"csrf_token": form_token(client), **(data or {})}, **kwargs)
 
 
 def log_in(client, email: str, password: str = PASSWORD):

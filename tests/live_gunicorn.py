@@ -110,7 +110,8 @@ def gunicorn(database_url: str, tmp_path: Path, *, workers: int = 3,
     env = {**os.environ, "PYTHONPATH": str(ROOT), "INTERVIEWLOOP_ENV": "test",
            "SECRET_KEY": "gunicorn-test-secret", "DATABASE_URL": database_url,
            "SESSION_COOKIE_SECURE": "false", "RATELIMIT_STORAGE_URI": REDIS_URI,
-           "PASSWORD_HASH_MEMORY_KIB": "256", "PASSWORD_HASH_TIME_COST": "1", **settings}
+           "PASSWORD_HASH_MEMORY_KIB": "256", "PASSWORD_HASH_TIME_COST": "1",
+           "PASSWORD_HASH_PARALLELISM": "1", **settings}
     factory = f"interviewloop:create_app({{'RATELIMIT_STORAGE_OPTIONS': {{'key_prefix': {prefix!r}}}}})"
     errors = tmp_path / "gunicorn.err"
     log_config = tmp_path / "logging.json"

@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
     app.extensions["interviewloop.hasher"] = Hasher(
         memory_kib=app.config["PASSWORD_HASH_MEMORY_KIB"],
         time_cost=app.config["PASSWORD_HASH_TIME_COST"],
+        parallelism=app.config["PASSWORD_HASH_PARALLELISM"],
     )
     app.extensions["interviewloop.two_factor_box"] = SecretBox(app.config["SECRET_KEY"])
     app.before_request(_enforce_idle_timeout)

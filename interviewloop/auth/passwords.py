@@ -40,8 +40,9 @@ def password_problem(password: str, *, email: str = "") -> str | None:
 class Hasher:
     """argon2id with costs from the configuration; defaults to RFC 9106's low-memory profile."""
 
-    def __init__(self, memory_kib: int = 65536, time_cost: int = 3) -> None:
-        self._hasher = PasswordHasher(memory_cost=memory_kib, time_cost=time_cost, parallelism=4)
+    def __init__(self, memory_kib: int = 65536, time_cost: int = 3, parallelism: int = 4) -> None:
+        self._hasher = PasswordHasher(memory_cost=memory_kib, time_cost=time_cost,
+                                      parallelism=parallelism)
         self._dummy = self._hasher.hash("timing-equaliser")
 
     def hash(self, password: str) -> str:
