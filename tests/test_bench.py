@@ -182,9 +182,10 @@ def test_tiny_run_seeds_scorecards_and_times_the_debrief(tiny_run):
         assert row.route.who == pages.MANAGER, name
         assert len(row.samples_us) == 2 and min(row.samples_us) > 0, name
         assert row.queries > 0 and row.ratio > 1, name
-    # The CSV is built from the same data as the page, less the page's one query for the
-    # leniency reading aid (shown on the page only).
-    assert result.row("debrief CSV").queries == result.row("debrief").queries - 1
+    # The CSV is built from the same debrief summary as the page and shows less (no reading
+    # aids): it never reads more. That neither grows with the data is
+    # test_dashboard_query_count_does_not_grow_with_candidates.
+    assert result.row("debrief CSV").queries <= result.row("debrief").queries
 
 
 def test_tiny_run_times_the_board_the_interviewer_home_and_scorecards(tiny_run):

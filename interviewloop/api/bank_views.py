@@ -21,6 +21,7 @@ from interviewloop.api.creates import IDEMPOTENCY_KEY, idempotent_create
 from interviewloop.api.links import BODY_ID, FIRST_ITEM, links
 from interviewloop.api.models import ApiScope
 from interviewloop.api.problems import ApiProblem
+from interviewloop.api.spec import if_match
 from interviewloop.api.views import (
     ETAG_HEADER,
     bp,
@@ -35,9 +36,6 @@ from interviewloop.bank.models import Question
 from interviewloop.bank.schema import QuestionInput
 from interviewloop.db import db
 
-IF_MATCH = {"in": "header", "name": "If-Match", "required": True,
-            "description": "The ETag of the question as you last read it.",
-            "schema": {"type": "string"}}
 TO_QUESTION = {"getQuestion": {"question_id": BODY_ID},
                "updateQuestion": {"question_id": BODY_ID}}
 
@@ -118,7 +116,7 @@ def create_question(data: dict[str, Any]) -> ResponseReturnValue:
 @bp.patch("/bank/questions/<int:question_id>")
 @operation(ApiScope.WRITE_BANK, 412, 422, 428)
 @bp.arguments(QuestionUpdate)
-@bp.doc(parameters=[IF_MATCH], operationId="updateQuestion")
+@bp.doc(parameters=[if_match("question")], operationId="updateQuestion")
 @bp.response(200, QuestionSchema, headers=ETAG_HEADER)
 def update_question(data: dict[str, Any], question_id: int) -> ResponseReturnValue:
     """Change some of a question's fields; send If-Match with its ETag (412 if it changed

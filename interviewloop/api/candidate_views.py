@@ -22,6 +22,7 @@ from interviewloop.api.schemas import (
     CandidateSchema,
     CandidateUpdate,
 )
+from interviewloop.api.spec import if_match
 from interviewloop.api.views import (
     ETAG_HEADER,
     bp,
@@ -36,10 +37,6 @@ from interviewloop.errors import NotFound
 from interviewloop.requisitions import candidates as service
 from interviewloop.requisitions import service as requisitions
 from interviewloop.requisitions.models import Candidate, Requisition
-
-IF_MATCH = {"in": "header", "name": "If-Match", "required": True,
-            "description": "The ETag of the candidate as you last read it.",
-            "schema": {"type": "string"}}
 
 
 def visible_candidate(candidate_id: int) -> tuple[Requisition, Candidate]:
@@ -112,7 +109,7 @@ def create_candidate(data: dict[str, Any]) -> ResponseReturnValue:
 @bp.patch("/candidates/<int:candidate_id>")
 @operation(ApiScope.WRITE_CANDIDATES, 409, 412, 422, 428)
 @bp.arguments(CandidateUpdate)
-@bp.doc(parameters=[IF_MATCH])
+@bp.doc(parameters=[if_match("candidate")])
 @bp.response(200, CandidateSchema, headers=ETAG_HEADER)
 def update_candidate(data: dict[str, Any], candidate_id: int) -> ResponseReturnValue:
     """Change some of a candidate's details; send If-Match with its ETag (412 if it changed

@@ -7,9 +7,11 @@ panel; 404 for the rest), with its stage's questions as the interview kit shows 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask.typing import ResponseReturnValue
+from marshmallow import Schema
 from sqlalchemy import select
 
 from interviewloop.api import auth, resource_queries
@@ -33,6 +35,15 @@ from interviewloop.requisitions.models import Candidate
 from interviewloop.scheduling import service as scheduling
 
 
+def _filtered_page(page_of: Callable[..., Any], schema: Schema,
+                   args: dict[str, Any]) -> ResponseReturnValue:
+    """A list answer: the caller's window of ``page_of``, filtered by requisition or candidate."""
+    page = page_of(db.session, auth.caller(), window(args),
+                   requisition_id=args.get("requisition_id"),
+                   candidate_id=args.get("candidate_id"))
+    return json_response(schema, page)
+
+
 @bp.get("/loops")
 @operation(ApiScope.READ_LOOPS)
 @bp.arguments(LoopListQuery, location="query")
@@ -41,10 +52,7 @@ from interviewloop.scheduling import service as scheduling
 def list_loops(args: dict[str, Any]) -> ResponseReturnValue:
     """Loops of the candidates you manage (all, for admins), with their stages and
     questions; filter by requisition or candidate."""
-    page = resource_queries.loop_page(db.session, auth.caller(), window(args),
-                                      requisition_id=args.get("requisition_id"),
-                                      candidate_id=args.get("candidate_id"))
-    return json_response(LoopPage(), page)
+    return _filtered_page(resource_queries.loop_page, LoopPage(), args)
 
 
 @bp.get("/loops/<int:loop_id>")
@@ -74,10 +82,7 @@ def get_loop(loop_id: int) -> ResponseReturnValue:
 def list_interviews(args: dict[str, Any]) -> ResponseReturnValue:
     """Interviews you are on the panel of, and those of the candidates you manage (all, for
     admins), cancelled ones included; filter by requisition or candidate."""
-    page = resource_queries.interview_page(db.session, auth.caller(), window(args),
-                                           requisition_id=args.get("requisition_id"),
-                                           candidate_id=args.get("candidate_id"))
-    return json_response(InterviewPage(), page)
+    return _filtered_page(resource_queries.interview_page, InterviewPage(), args)
 
 
 @bp.get("/interviews/<int:interview_id>")

@@ -16,6 +16,13 @@ from interviewloop.api.schemas import Cursor, ProblemSchema
 BEARER = "bearerAuth"
 
 
+def if_match(noun: str) -> dict[str, Any]:
+    """The If-Match header an update of a ``noun`` requires (its ETag, as last read)."""
+    return {"in": "header", "name": "If-Match", "required": True,
+            "description": f"The ETag of the {noun} as you last read it.",
+            "schema": {"type": "string"}}
+
+
 class InterviewloopApi(Api):
     """flask-smorest's Api, with errors as problem documents (api/problems.py installs the
     handlers; flask-smorest's own would answer every page of the app in its JSON)."""

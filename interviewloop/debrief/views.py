@@ -3,6 +3,7 @@ and the CSV export."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from flask import (
@@ -59,7 +60,8 @@ def aliases(ids: list[int]) -> dict[int, str]:
 def debrief_data(requisition: Requisition, candidate: Candidate) -> dict[str, Any]:
     debrief = summary.debrief_for(db.session, requisition, candidate, now=utcnow(),
                                   due_hours=current_app.config["SCORECARD_DUE_HOURS"])
-    data = {name: getattr(debrief, name) for name in summary.Debrief.__dataclass_fields__}
+    # Its fields, as they are: dataclasses.asdict would deep-copy the ORM objects in them.
+    data = {field.name: getattr(debrief, field.name) for field in dataclasses.fields(debrief)}
     aliases_ = aliases([c.interviewer_id for c in debrief.cards]
                        + [st.interviewer.id for st in debrief.states])
     return {**data, "aliases": aliases_,
