@@ -92,6 +92,8 @@ SENTENCES: dict[str, str | tuple[str, ...]] = {
     "scorecard_edited": "{actor} edited a scorecard for {whose} {stage} interview",
     "pre_offer_answered": "{actor} answered the pre-offer check for {object}",
     "decision_recorded": "{actor} recorded a decision on {object}",
+    "question_set_fixed": "{actor} fixed a requisition's question set",
+    "question_set_revised": "{actor} revised a requisition's question set",
     "question_created": "{actor} added the question {object}",
     "question_updated": "{actor} edited the question {object}",
     "question_retired": "{actor} retired the question {object}",
