@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from interviewloop import paging
-from interviewloop.admin.forms import PasswordResetForm, UserCreateForm, UserEditForm
+from interviewloop.admin import audit_log
+from interviewloop.admin.forms import (
+    AuditFilterForm,
+    PasswordResetForm,
+    UserCreateForm,
+    UserEditForm,
+)
 from interviewloop.audit import service as audit_service
 from interviewloop.auth import service, twofactor
 from interviewloop.auth.account_views import working_hours_page
@@ -28,19 +34,28 @@ def users():
 
 @bp.get("/audit")
 @roles_required()
-def audit():
-    """The audit log: who did what, to which object, when (UTC) and from where."""
-    known = audit_service.actions(db.session)
-    action = request.args.get("action", "")
-    if action and action not in known:
-        abort(400, "Unknown action.")
+def audit() -> ResponseReturnValue:
+    """The audit log as sentences, newest first, filtered in SQL; the filters ride along on
+    the page links."""
+    form = AuditFilterForm(request.args)
+    form.set_actions(audit_service.actions(db.session))
+    valid = form.validate()
+    who = service.find_user_by_email(db.session, form.who.data) if valid and form.who.data \
+        else None
+    if valid and form.who.data and who is None:
+        form.who.errors = ["No user has that email."]
+        valid = False
+    if not valid:
+        return render_template("admin/audit.html", form=form, entries=[], total=0,
+                               count_cap=audit_service.COUNT_CAP, pager=None, args={}), 400
     page, total = audit_service.recent_events(
-        db.session, action=action or None,
-        cursor=paging.read_cursor(request.args, audit_service.EVENT_ORDER))
-    return render_template("admin/audit.html", events=page.items, total=total,
-                           count_cap=audit_service.COUNT_CAP,
-                           pager=paging.pager(".audit", page, filters={"action": action or None}),
-                           action=action, actions=known)
+        db.session, filters=form.filters(who.id if who else None),
+        cursor=paging.read_cursor(request.args, audit_service.EVENT_ORDER),
+        columns=audit_log.name_columns())
+    args = {name: value for name in form.FILTERS if (value := request.args.get(name))}
+    return render_template("admin/audit.html", form=form, entries=audit_log.entries(page.items),
+                           total=total, count_cap=audit_service.COUNT_CAP, args=args,
+                           pager=paging.pager(".audit", page, filters=args))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

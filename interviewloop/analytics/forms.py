@@ -18,7 +18,7 @@ from interviewloop.paging import MAX_PAGE
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)  # no day outside is meaningful
 
 
-def _in_range(_form: FlaskForm, field: DateField) -> None:
+def day_in_range(_form: FlaskForm, field: DateField) -> None:
     if field.data is not None and not EARLIEST <= field.data <= LATEST:
         raise ValidationError(f"Give a day between {EARLIEST} and {LATEST}.")
 
@@ -32,8 +32,8 @@ class AnalyticsFilterForm(FlaskForm):
     level = SelectField("Level", default="", choices=choices(
         [("", "Any level"), *((lv.value, lv.label) for lv in Level)]))
     requisition = SelectField("Requisition", default="")
-    since = DateField("Interviews from", validators=[Optional(), _in_range])
-    until = DateField("to", validators=[Optional(), _in_range])
+    since = DateField("Interviews from", validators=[Optional(), day_in_range])
+    until = DateField("to", validators=[Optional(), day_in_range])
 
     def set_requisitions(self, pairs: list[tuple[int, str]]) -> None:
         self.requisition.choices = choices(
@@ -52,7 +52,7 @@ class AnalyticsFilterForm(FlaskForm):
 class FunnelFilterForm(AnalyticsFilterForm):
     """The same filters; the dates are when candidates were added."""
 
-    since = DateField("Candidates added from", validators=[Optional(), _in_range])
+    since = DateField("Candidates added from", validators=[Optional(), day_in_range])
 
 
 class QuestionFilterForm(FlaskForm):

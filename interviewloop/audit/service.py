@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from interviewloop.audit.models import AuditEvent
@@ -52,20 +55,73 @@ def record(session: Session, actor: Actor, action: str, obj: Any = None,
 EVENT_ORDER = Keyset((AuditEvent.id,), (row_id,), descending=True)
 COUNT_CAP = 1000  # the page says "more than 1,000 events" past this: no count of them all
 
+# Signing in and out, failed attempts, two-factor and single sign-on: the log's "Sign-ins" tab;
+# everything else is a change.
+SIGN_INS = frozenset({
+    "login", "logout", "login_failed", "session_idle_expired", "session_ended",
+    "sso_login_refused", "api_token_used", "sign_in_waits_ended", "two_factor_enabled",
+    "two_factor_disabled", "two_factor_reset", "two_factor_recovery_code_used",
+    "two_factor_recovery_codes_regenerated"})
+
+
+class Kind(enum.StrEnum):
+    ALL = "all"
+    CHANGES = "changes"
+    SIGN_INS = "sign_ins"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The log's filters, each applied in SQL; None means any. Days are UTC, both included."""
+
+    kind: Kind = Kind.ALL
+    action: str | None = None
+    actor_id: int | None = None
+    object_type: str | None = None
+    object_id: int | None = None
+    since: date | None = None
+    until: date | None = None
+
+
+def filtered(stmt: Select[Any], filters: Filters) -> Select[Any]:
+    if filters.kind is Kind.SIGN_INS:
+        stmt = stmt.where(AuditEvent.action.in_(sorted(SIGN_INS)))
+    elif filters.kind is Kind.CHANGES:
+        stmt = stmt.where(AuditEvent.action.not_in(sorted(SIGN_INS)))
+    if filters.action:
+        stmt = stmt.where(AuditEvent.action == filters.action)
+    if filters.actor_id is not None:
+        stmt = stmt.where(AuditEvent.actor_id == filters.actor_id)
+    if filters.object_type:
+        stmt = stmt.where(AuditEvent.object_type == filters.object_type)
+    if filters.object_id is not None:
+        stmt = stmt.where(AuditEvent.object_id == filters.object_id)
+    if filters.since:
+        stmt = stmt.where(AuditEvent.at >= datetime.combine(filters.since, time.min, UTC))
+    if filters.until:
+        stmt = stmt.where(AuditEvent.at < datetime.combine(filters.until + timedelta(days=1), time.min,
+                                                           UTC))
+    return stmt
+
 
 def recent_events(session: Session, *, action: str | None = None, cursor: Cursor = FIRST,
-                  size: int = LIST_PAGE) -> tuple[Page[AuditEvent], int]:
+                  size: int = LIST_PAGE, filters: Filters | None = None,
+                  columns: Sequence[Any] = ()) -> tuple[Page[Any], int]:
     """A page of the audit log, newest first, with how many events there are, counted up
     to COUNT_CAP + 1 only (more means "more than COUNT_CAP"): the log only grows, and a
-    filtered page walks the (action, id) index, so neither reads more than it shows."""
-    stmt = select(AuditEvent)
-    if action:
-        stmt = stmt.where(AuditEvent.action == action)
+    filtered page walks the (action, id) index, so neither reads more than it shows.
+    ``columns`` are read beside each event in the same query (rows, not events, then)."""
+    filters = filters or Filters(action=action)
+    stmt = filtered(select(AuditEvent), filters)
     capped = stmt.with_only_columns(AuditEvent.id).limit(COUNT_CAP + 1).subquery()
     total = session.scalar(select(func.count()).select_from(capped)) or 0
-    # The actor's email only: their roles are not read (nor loaded, whoever is on the page).
-    shown = stmt.options(joinedload(AuditEvent.actor).raiseload(User.role_rows))
-    page = keyset_page(session, shown, EVENT_ORDER, cursor, lambda e: (e.id,), size=size)
+    # The actor's name and email only: their roles are not read (nor loaded, whoever is on
+    # the page).
+    shown = stmt.add_columns(*columns).options(
+        joinedload(AuditEvent.actor).raiseload(User.role_rows))
+    key = (lambda r: (r[0].id,)) if columns else (lambda e: (e.id,))
+    page = keyset_page(session, shown, EVENT_ORDER, cursor, key, size=size,
+                       scalars=not columns)
     return page, total
 
 

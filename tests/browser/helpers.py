@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
 from urllib.parse import urlsplit
 
 from playwright.sync_api import ConsoleMessage, Page, expect
 
-from tests.browser.conftest import Person
+from tests.browser.conftest import GUIDE, PHONE, Person
 
 
 def watch_console(page: Page, errors: list[str], expected: dict[tuple[str, int], int]) -> Page:
@@ -41,3 +42,45 @@ def log_in(page: Page, person: Person, password: str) -> None:
 
 def flash(page: Page):
     return page.locator("main > p.flash[role=status]")
+
+
+def guide_shot(page: Page, name: str, *, full_page: bool = False) -> None:
+    """The guide's picture docs/guide/<name>, taken only when GUIDE_SCREENSHOTS=1 (so an
+    ordinary run changes no file). tests/test_guide_images.py holds every image a guide
+    shows to a call of this (a literal name) in the journeys."""
+    if os.environ.get("GUIDE_SCREENSHOTS") == "1":
+        GUIDE.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(GUIDE / name), full_page=full_page)
+
+
+def sideways_overflow(page: Page) -> str:
+    """What sticks out past a 320 px viewport (WCAG 1.4.10 reflow), or "" if nothing does.
+    A wide table may scroll inside its own box (a two-dimensional table is exempt); the page
+    itself must not."""
+    return str(page.evaluate("""() => {
+        const width = document.documentElement.clientWidth;
+        if (document.documentElement.scrollWidth <= width) return '';
+        const out = [];
+        for (const el of document.body.querySelectorAll('*')) {
+            const r = el.getBoundingClientRect();
+            if (r.right > width + 1 && !el.closest('.scroll-x')) {
+                out.push(el.tagName.toLowerCase() + (el.className ? '.' + el.className : '') +
+                         ' ' + Math.round(r.right) + 'px');
+            }
+            if (out.length >= 4) break;
+        }
+        return document.documentElement.scrollWidth + 'px wide: ' + out.join(', ');
+    }"""))
+
+
+def at_phone_width(page: Page) -> None:
+    """The page as it is now, at a phone's 375 px: it reflows (nothing scrolls sideways);
+    then back to the width it had. For a journey's key steps, where a second whole run at
+    the phone's width would cost too long."""
+    before = page.viewport_size
+    page.set_viewport_size(PHONE["viewport"])
+    try:
+        assert sideways_overflow(page) == "", page.url
+    finally:
+        if before:
+            page.set_viewport_size(before)

@@ -20,6 +20,7 @@ from werkzeug.serving import make_server
 
 from interviewloop import create_app
 from tests.browser.conftest import LiveServer
+from tests.browser.helpers import sideways_overflow
 from tests.conftest import app_config, migrate, new_database_url
 
 AXE = Path(__file__).resolve().parent.parent / "js" / "node_modules" / "axe-core" / "axe.min.js"
@@ -76,26 +77,6 @@ def axe_violations(page) -> list[str]:
             v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
     }""")
     return list(result)
-
-
-def sideways_overflow(page) -> str:
-    """What sticks out past a 320 px viewport (WCAG 1.4.10 reflow), or "" if nothing does.
-    A wide table may scroll inside its own box (a two-dimensional table is exempt); the page
-    itself must not."""
-    return str(page.evaluate("""() => {
-        const width = document.documentElement.clientWidth;
-        if (document.documentElement.scrollWidth <= width) return '';
-        const out = [];
-        for (const el of document.body.querySelectorAll('*')) {
-            const r = el.getBoundingClientRect();
-            if (r.right > width + 1 && !el.closest('.scroll-x')) {
-                out.push(el.tagName.toLowerCase() + (el.className ? '.' + el.className : '') +
-                         ' ' + Math.round(r.right) + 'px');
-            }
-            if (out.length >= 4) break;
-        }
-        return document.documentElement.scrollWidth + 'px wide: ' + out.join(', ');
-    }"""))
 
 
 def test_every_reachable_page_has_no_axe_violation(browser, demo_server) -> None:

@@ -28,7 +28,7 @@ from interviewloop.requisitions import candidates
 from interviewloop.requisitions.models import Candidate
 from interviewloop.scorecards import service as scorecards
 from tests.browser.conftest import Person
-from tests.browser.helpers import flash, log_in, watch_console
+from tests.browser.helpers import at_phone_width, flash, guide_shot, log_in, watch_console
 from tests.factories import add_to_team, make_interview, make_requisition
 
 pytestmark = pytest.mark.browser
@@ -241,6 +241,8 @@ def test_debrief_flags_gate_and_offer(live_server, seeded, new_context, artifact
     expect(page.locator("#decision-recorded")).to_have_count(0)
     assert candidate_state(live_server, seeded.split_id) == ("active", 0)
     page.screenshot(path=str(artifacts / "debrief.png"), full_page=True)
+    guide_shot(page, "manager-debrief.png")
+    at_phone_width(page)
 
     # 5. The CSV: a row per scorecard and area, then the per-area summary.
     page.goto(seeded.debrief(seeded.split_id))

@@ -14,7 +14,7 @@ from interviewloop.auth.service import create_user
 from interviewloop.loops import service as loops
 from interviewloop.requisitions import candidates
 from tests.browser.conftest import Person
-from tests.browser.helpers import flash, log_in, watch_console
+from tests.browser.helpers import at_phone_width, flash, guide_shot, log_in, watch_console
 from tests.factories import make_requisition
 
 pytestmark = pytest.mark.browser
@@ -55,6 +55,8 @@ def test_an_admin_erases_a_candidate_and_their_name_is_gone(live_server, new_con
     page.get_by_role("link", name=f"Candidate #{c}: {NAME}").click()
     page.get_by_role("button", name="Erase this candidate's personal data").click()
     expect(page.locator("#error-summary")).to_contain_text("Give the reason")  # nothing erased
+    guide_shot(page, "admin-erase.png")
+    at_phone_width(page)
     page.get_by_label("Reason").fill("Asked by email to be forgotten.")
     page.get_by_label("I understand that this cannot be undone").check()
     page.get_by_role("button", name="Erase this candidate's personal data").click()
@@ -64,4 +66,14 @@ def test_an_admin_erases_a_candidate_and_their_name_is_gone(live_server, new_con
         page.goto(url)
         expect(page.locator("main")).not_to_contain_text(NAME)
         expect(page.locator("main")).to_contain_text(f"Erased candidate #{c}")
+
+    # The audit log says it in a sentence, under "Changes" (not "Sign-ins").
+    page.goto("/admin/audit")
+    page.get_by_role("link", name="Changes").click()
+    expect(page.locator("#audit tbody tr").first).to_contain_text(
+        "Ada Erasure erased a candidate's data")
+    guide_shot(page, "admin-audit.png")
+    at_phone_width(page)
+    page.get_by_role("link", name="Sign-ins").click()
+    expect(page.locator("#audit")).not_to_contain_text("erased a candidate")
     assert errors == [] and list(refused.values()) == [1]

@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
 from interviewloop.enums import Category, Level
+from tests.browser.helpers import at_phone_width
 
 pytestmark = pytest.mark.browser
 
@@ -123,6 +124,7 @@ def test_interviewer_logs_in_filters_bank_reads_question_and_logs_out(
         expect(items.nth(i).locator(f".tag.level-{LEVEL.value}")).to_have_text(LEVEL.label)
     expect(page.get_by_label("Category")).to_have_value(CATEGORY.value)
     page.screenshot(path=str(artifacts / "bank-filtered.png"), full_page=True)
+    at_phone_width(page)
 
     # Open a question: its signals and red flags, as the bank files give them.
     chosen = expected[0]

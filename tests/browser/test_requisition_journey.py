@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from interviewloop.requisitions.models import OPERATING_QUESTIONS, PRODUCTION_SURFACE
 from tests.browser.conftest import SECOND_INTERVIEWER
-from tests.browser.helpers import flash, log_in, watch_console
+from tests.browser.helpers import at_phone_width, flash, guide_shot, log_in, watch_console
 
 pytestmark = pytest.mark.browser
 
@@ -177,6 +177,8 @@ def test_recruiter_and_manager_define_open_and_build_a_loop(live_server, new_con
     expect(first.locator("select option", has_text=before)).to_have_count(1)  # free again
     gaps = assert_loop_shown(rec, senior_stage_names(live_server.bank))
     rec.screenshot(path=str(artifacts / "loop.png"), full_page=True)
+    guide_shot(rec, "recruiter-loop.png")
+    at_phone_width(rec)
 
     # The candidate and their loop's state (as the loop page shows it) on the requisition page.
     rec.get_by_role("link", name=f"← {TITLE}").click()

@@ -25,7 +25,7 @@ from interviewloop.loops import service as loops
 from interviewloop.requisitions import candidates
 from interviewloop.scheduling.models import Interview
 from tests.browser.conftest import Person
-from tests.browser.helpers import flash, log_in, watch_console
+from tests.browser.helpers import at_phone_width, flash, guide_shot, log_in, watch_console
 from tests.factories import add_to_team, make_interview, make_requisition, next_monday
 
 pytestmark = pytest.mark.browser
@@ -245,6 +245,8 @@ def test_recruiter_schedules_and_interviewer_sees_it_in_their_time(
             "^scheduled · " + " ".join(re.escape(name) + ": no answer( ⚑)?" for name in names)
             + "$"))
     rec.screenshot(path=str(artifacts / "board.png"), full_page=True)
+    guide_shot(rec, "recruiter-board.png")
+    at_phone_width(rec)
 
     # 3. The Kolkata interviewer's home lists all three interviews in Kolkata time.
     kav = watch_console(new_context().new_page(), errors, expected)

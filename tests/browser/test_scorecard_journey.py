@@ -25,8 +25,8 @@ from interviewloop.db import utcnow
 from interviewloop.loops import service as loops
 from interviewloop.requisitions import candidates
 from interviewloop.scorecards.models import Scorecard
-from tests.browser.conftest import GUIDE, WIDTHS, Person
-from tests.browser.helpers import flash, log_in, watch_console
+from tests.browser.conftest import WIDTHS, Person
+from tests.browser.helpers import flash, guide_shot, log_in, watch_console
 from tests.factories import add_to_team, make_interview, make_requisition
 
 pytestmark = pytest.mark.browser
@@ -272,8 +272,7 @@ def test_two_interviewers_score_independently(live_server, seeded, new_context, 
         # The guide's picture: an area's one-tap choices and the draft saved, on a phone.
         expect(saved(ben)).to_have_text(re.compile(r"^Saved at "))
         area(ben, first_slug).evaluate("el => { el.scrollIntoView(); scrollBy(0, -24); }")
-        GUIDE.mkdir(parents=True, exist_ok=True)
-        ben.screenshot(path=str(GUIDE / "interviewer-scorecard.png"))
+        guide_shot(ben, "interviewer-scorecard.png")
     rate(ben, second_slug, "3 Yes", "Explained the latency budget to a product manager.")
     recommend(ben, "Hire")
     submit(ben, seeded.form_path, 302)

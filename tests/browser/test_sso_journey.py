@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from interviewloop import create_app
+from tests.browser.helpers import at_phone_width
 from tests.browser.test_accessibility import axe_violations
 from tests.conftest import app_config, migrate, new_database_url
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET
@@ -71,6 +72,7 @@ def test_sign_in_through_the_provider(browser, sso_server, oidc_provider):
 
         page.on("console", on_console)
         page.goto("/login")
+        at_phone_width(page)
         page.get_by_role("button", name="Sign in with Example ID").click()
 
         page.wait_for_url(f"{oidc_provider.issuer}/interaction/**")
@@ -81,6 +83,7 @@ def test_sign_in_through_the_provider(browser, sso_server, oidc_provider):
 
         page.wait_for_url(f"{sso_server}/")
         expect(page.get_by_text("Ada Lovelace").first).to_be_visible()
+        at_phone_width(page)
         page.goto("/account")
         assert urlsplit(page.url).path == "/account"  # signed in: no bounce to /login
         assert errors == []

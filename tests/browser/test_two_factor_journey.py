@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from interviewloop.auth.twofactor import RECOVERY_CODES
 from tests.browser.conftest import Person
-from tests.browser.helpers import log_in, watch_console
+from tests.browser.helpers import at_phone_width, log_in, watch_console
 
 pytestmark = pytest.mark.browser
 
@@ -35,6 +35,7 @@ def test_set_up_two_factor_then_sign_in_with_a_code(live_server, new_context):
     page.get_by_role("link", name="Two-factor sign-in").click()
     page.get_by_role("button", name="Set up two-factor").click()
     expect(page.locator("svg.qr")).to_be_visible()
+    at_phone_width(page)
     totp = pyotp.TOTP(page.locator("#totp-secret").inner_text().replace(" ", ""))
     page.get_by_label("Code").fill(totp.now())
     page.get_by_role("button", name="Turn on two-factor").click()
@@ -47,6 +48,7 @@ def test_set_up_two_factor_then_sign_in_with_a_code(live_server, new_context):
     page.get_by_label("Password").fill(live_server.password)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Two-factor code")).to_be_visible()
+    at_phone_width(page)
     # The next step's code: the current one went on confirming (each is good once).
     page.get_by_label("Code").fill(totp.at(time.time(), counter_offset=1))
     page.get_by_role("button", name="Sign in").click()
