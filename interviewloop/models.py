@@ -53,6 +53,7 @@ from interviewloop.scorecards.models import (
     Rating,
     ReminderSent,
     Scorecard,
+    ScorecardChase,
     ScorecardRevision,
 )
 from interviewloop.sso.models import PendingSignIn
@@ -116,6 +117,7 @@ __all__ = [
     "RequisitionMember",
     "RetentionRule",
     "Scorecard",
+    "ScorecardChase",
     "ScorecardRevision",
     "TwoFactor",
     "TwoFactorChallenge",

@@ -249,6 +249,10 @@ def test_no_offer_without_a_passed_check_in_the_service_and_through_the_web(w, c
     assert response.status_code == 409
     assert escape(reason) in page.split('id="decision-error">')[1].split("</div>")[0]
     assert "Let us make an offer.</textarea>" in page and 'value="offer" checked' in page
+    # The blocked offer is disabled, its reason beside it (issue 11).
+    shown = w.login(w.manager).get(w.base + "/debrief").get_data(as_text=True)
+    assert 'value="offer" disabled aria-describedby="offer-refused"' in shown
+    assert escape(reason) in shown.split('id="offer-refused">')[1].split("</p>")[0]
     check_row, decisions, status = state(w)
     assert (decisions, status) == ([], "active") and audit(w, "decision_recorded") == []
     assert (check_row is None) is (check == "no check")

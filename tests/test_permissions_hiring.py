@@ -255,6 +255,27 @@ class TeamWorld:
         return candidate
 
     @cached_property
+    def owed_interview(self):
+        """A fifth candidate's interview (an hour ago): the panelist owes its scorecard."""
+        self._request.getfixturevalue("bank")
+        candidate, loop = make_candidate_with_loop(self.db, self.requisition, self.recruiter, 5,
+                                                   seed=5)
+        interview = past_interview(self.db, self.requisition, self.recruiter, candidate,
+                                   loop.stages[0], [self.panelist])
+        self.db.flush()
+        return interview
+
+    @cached_property
+    def owing(self):
+        return self.db.get(Candidate, self.owed_interview.candidate_id)
+
+    def chased(self) -> bool:
+        from interviewloop.scorecards.models import ScorecardChase
+
+        return self.db.scalar(select(ScorecardChase.last_sent_at).where(
+            ScorecardChase.interview_id == self.owed_interview.id)) is not None
+
+    @cached_property
     def linked(self):
         """A fourth candidate, with a private link in force."""
         from interviewloop.availability.service import create_link
@@ -444,6 +465,12 @@ TEAM_ROUTES = [
     TeamRoute("/scorecards/<int:scorecard_id>", "GET", AUTHOR, denied=NOT_FOUND),
     TeamRoute(REQ + CAND + "/scorecards", "GET", PANEL, denied=NOT_FOUND,
               ids=ids(candidate_id="interviewee")),
+    # Who owes a scorecard is reminded by those who manage the requisition (not its team).
+    TeamRoute(REQ + CAND + "/scorecards/owed/<int:interview_id>/<int:interviewer_id>/remind",
+              "POST", MANAGERS, ok=TO_CAND,
+              ids=(*ids(candidate_id="owing", interview_id="owed_interview"),
+                   ("interviewer_id", "panelist")),
+              done=lambda w: w.chased()),
     # The debrief: whoever sees the panel's scorecards; the decision is the manager's.
     TeamRoute(REQ + "/dashboard", "GET", MANAGERS),
     TeamRoute(REQ + CAND + "/debrief", "GET", PANEL, denied=NOT_FOUND,
@@ -541,7 +568,8 @@ def test_all_unknown_ids(route, actor, world, client_as):
 SNAPSHOT_TABLES = ("users", "user_roles", "requisitions", "requisition_members", "candidates",
                    "loops", "loop_stages", "loop_stage_areas", "loop_questions", "question_sets",
                    "question_set_stages", "question_set_questions", "interviews",
-                   "interview_panelists", "interview_changes", "scorecards", "audit_events",
+                   "interview_panelists", "interview_changes", "scorecards", "scorecard_chases",
+                   "audit_events",
                    "questions", "candidate_links", "outbox_mail")
 
 

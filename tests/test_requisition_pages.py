@@ -41,6 +41,12 @@ def test_the_recruiter_and_manager_define_confirm_and_open(db_session, bank, tea
     body = refused.get_data(as_text=True)
     assert "Which candidate would fail in this seat?" in body
     assert "hiring manager has not confirmed" in body
+    # Refused beside the button used (issue 11), which is disabled with the reason.
+    button = body.split('id="open-requisition"')[1].split(">")[0]
+    assert 'disabled aria-describedby="open-blockers"' in button
+    refusal = body.split('id="refused-open">')[1].split("</p>")[0]
+    assert refusal.startswith("Not done: Cannot open yet.")
+    assert body.index('id="refused-open"') < body.index("<h2>Operating questions</h2>")
 
     page = clients["recruiter"].get(f"{url}/edit").get_data(as_text=True)
     version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)

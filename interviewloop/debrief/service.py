@@ -309,6 +309,27 @@ def answer_pre_offer(session: Session, actor: Actor, requisition: Requisition,
     return check
 
 
+def offer_refusal(session: Session, candidate: Candidate) -> str | None:
+    """Why the gate refuses an offer now (None: it allows one; a waiver may still be
+    needed): asked by ``record_decision`` and by the page, which disables the offer with
+    this reason beside it."""
+    if candidate.status in (CandidateStatus.REJECTED, CandidateStatus.WITHDRAWN):
+        return f"The candidate is {candidate.status.value}: no offer."
+    check = pre_offer_for(session, candidate)
+    if check is None:
+        return "No offer without the pre-offer check: answer its three questions first."
+    if not check.passed:
+        return ("The pre-offer check recorded a weak answer, which means keep looking: no "
+                "offer can be recorded.")
+    newer = session.scalar(select(func.max(Scorecard.updated_at)).where(
+        Scorecard.candidate_id == candidate.id, counted_clause(),
+        Scorecard.status == ScorecardStatus.SUBMITTED))
+    if newer is not None and newer > check.answered_at:
+        return ("Scorecards came in or changed after the pre-offer check was answered: "
+                "answer it again on the full evidence before an offer.")
+    return None
+
+
 def record_decision(session: Session, actor: Actor, requisition: Requisition,
                     candidate: Candidate, kind: str, rationale: str, waiver: str = ""
                     ) -> Decision:
@@ -328,22 +349,9 @@ def record_decision(session: Session, actor: Actor, requisition: Requisition,
     if outstanding:
         raise Conflict(f"{outstanding} scorecard(s) are outstanding: no decision until every "
                        "interview's scorecards are in.")
+    if kind == DecisionKind.OFFER and (refused := offer_refusal(session, candidate)):
+        raise Conflict(refused)
     check = pre_offer_for(session, candidate)
-    if kind == DecisionKind.OFFER:
-        if candidate.status in (CandidateStatus.REJECTED, CandidateStatus.WITHDRAWN):
-            raise Conflict(f"The candidate is {candidate.status.value}: no offer.")
-        if check is None:
-            raise Conflict("No offer without the pre-offer check: answer its three questions "
-                           "first.")
-        if not check.passed:
-            raise Conflict("The pre-offer check recorded a weak answer, which means keep "
-                           "looking: no offer can be recorded.")
-        newer = session.scalar(select(func.max(Scorecard.updated_at)).where(
-            Scorecard.candidate_id == candidate.id, counted_clause(),
-            Scorecard.status == ScorecardStatus.SUBMITTED))
-        if newer is not None and newer > check.answered_at:
-            raise Conflict("Scorecards came in or changed after the pre-offer check was "
-                           "answered: answer it again on the full evidence before an offer.")
     waived = None
     if kind == DecisionKind.OFFER:
         gaps = offer_gaps(stage_coverage(session, candidate, now=utcnow()),

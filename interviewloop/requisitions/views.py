@@ -26,7 +26,7 @@ from interviewloop.audit.service import Actor
 from interviewloop.auth.login import current_actor
 from interviewloop.db import db
 from interviewloop.enums import Role
-from interviewloop.errors import Conflict, Forbidden
+from interviewloop.errors import Conflict, Forbidden, InvalidInput
 from interviewloop.forms import ActionForm, apply_domain_error, form_status, seen_version
 from interviewloop.requisitions import job_description as jd
 from interviewloop.requisitions import service
@@ -114,7 +114,13 @@ def create():
 @bp.get("/<int:requisition_id>")
 @login_required
 def detail(requisition_id: int) -> ResponseReturnValue:
-    requisition = load(requisition_id)
+    return _detail_page(load(requisition_id))
+
+
+def _detail_page(requisition: Requisition, *, refusal: tuple[str, str] | None = None,
+                 status: int = 200) -> ResponseReturnValue:
+    """The requisition's page; ``refusal`` (the control, why) is shown beside that control,
+    with the status of the refusal."""
     manages = service.can_manage(current_user, requisition)
     references = service.parse_comp_references(current_app.config["COMP_REFERENCE"])
     candidates = pager = None
@@ -135,9 +141,9 @@ def detail(requisition_id: int) -> ResponseReturnValue:
         questions=OPERATING_QUESTIONS, surface=PRODUCTION_SURFACE,
         blockers=service.opening_blockers(requisition),
         notices=service.comp_notices(requisition, references), references=references,
-        candidates=candidates, pager=pager,
+        candidates=candidates, pager=pager, refusal=refusal or ("", ""),
         action_form=ActionForm(), member_form=member_form,
-    )
+    ), status
 
 
 @bp.route("/<int:requisition_id>/edit", methods=["GET", "POST"])
@@ -164,10 +170,15 @@ def edit(requisition_id: int) -> ResponseReturnValue:
 
 
 def _action(requisition_id: int, operation: Callable[[Session, Actor, Requisition], object],
-            message: str, *, managed: bool = True) -> ResponseReturnValue:
+            message: str, *, managed: bool = True, control: str = "") -> ResponseReturnValue:
     requisition = load_managed(requisition_id) if managed else load(requisition_id)
     if ActionForm().validate_on_submit():
-        operation(db.session, current_actor(), requisition)
+        try:
+            operation(db.session, current_actor(), requisition)
+        except (Conflict, InvalidInput) as exc:  # refused: said beside the button used
+            db.session.rollback()
+            return _detail_page(requisition, refusal=(control, str(exc)),
+                                status=exc.status_code)
         flash(message, "success")
     return redirect(url_for(".detail", requisition_id=requisition.id))
 
@@ -176,14 +187,14 @@ def _action(requisition_id: int, operation: Callable[[Session, Actor, Requisitio
 @login_required
 def confirm(requisition_id: int) -> ResponseReturnValue:
     return _action(requisition_id, service.confirm_definition,
-                   "You confirmed the role definition.", managed=False)
+                   "You confirmed the role definition.", managed=False, control="confirm")
 
 
 @bp.post("/<int:requisition_id>/open")
 @login_required
 def open_(requisition_id: int) -> ResponseReturnValue:
     return _action(requisition_id, service.open_requisition,
-                   "The requisition is open: candidates can be added.")
+                   "The requisition is open: candidates can be added.", control="open")
 
 
 @bp.get("/<int:requisition_id>/close")
@@ -200,7 +211,8 @@ def confirm_close(requisition_id: int) -> ResponseReturnValue:
 @bp.post("/<int:requisition_id>/close")
 @login_required
 def close(requisition_id: int) -> ResponseReturnValue:
-    return _action(requisition_id, service.close_requisition, "The requisition is closed.")
+    return _action(requisition_id, service.close_requisition, "The requisition is closed.",
+                   control="close")
 
 
 @bp.post("/<int:requisition_id>/team")

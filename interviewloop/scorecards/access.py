@@ -230,3 +230,10 @@ def may_view_submitted_clause(viewer: User, now: datetime) -> ColumnElement[bool
                               sees_panel_clause(viewer, now))),
             and_(~counted, or_(mine, and_(coached_clause(viewer),
                                           ~own_pending_clause(viewer))))))
+
+
+def can_chase(user: User | None, requisition: Requisition) -> bool:
+    """Send an interviewer a reminder about a scorecard they owe: the requisition's hiring
+    manager and recruiter, and admins (who see whose cards are owed, never their contents);
+    not its interviewers, nor anyone off its team."""
+    return can_manage(user, requisition)

@@ -249,12 +249,26 @@ class ReminderSent(Base):
                                       name="threshold_known"),)
 
 
+class ScorecardChase(Base):
+    """The last reminder a person on the hiring team sent an interviewer about a scorecard
+    they owe (one row per interview and interviewer). ``last_sent_at`` moves only by a
+    conditional upsert (chase.py): at most one reminder per scorecard per window, even
+    when two people click at once."""
+
+    __tablename__ = "scorecard_chases"
+
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id"), primary_key=True)
+    interviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    last_sent_at: Mapped[datetime]
+
+
 # What each constraint means to a person when it fires (interviewloop/constraints.py).
 explain("uq_scorecards_interview_id_interviewer_id", "Your scorecard for this interview was "
         "started a moment ago (in another tab?): reload it and try again.")
 explain("fk_scorecards_interview_id_interview_panelists", "Someone who has started a "
         "scorecard for this interview keeps their place on its panel.")
 explain("pk_scorecard_reminders", "That reminder was already sent.")
+explain("pk_scorecard_chases", "A reminder for this scorecard was sent a moment ago.")
 explain("pk_scorecard_ratings", "A capability area is rated twice.", status=422)
 explain("pk_scorecard_question_notes", "A question has two sets of notes.", status=422)
 explain("pk_scorecard_signals", "A pre-offer signal is given twice.", status=422)

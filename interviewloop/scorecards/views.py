@@ -31,10 +31,10 @@ from interviewloop.loops.models import LoopStage
 from interviewloop.pools import service as pools
 from interviewloop.requisitions import service as requisitions
 from interviewloop.requisitions.candidates import get_candidate
-from interviewloop.requisitions.models import Requisition
+from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.scheduling import service as scheduling
 from interviewloop.scheduling.models import Interview
-from interviewloop.scorecards import access, nudges, queries, service
+from interviewloop.scorecards import access, chase, nudges, queries, service
 from interviewloop.scorecards.models import (
     RATING_LABELS,
     PreOfferQuestion,
@@ -246,11 +246,23 @@ def panel(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
     if not verdict.sees_panel and not access.interviews_candidate(db.session, current_user,
                                                                   candidate):
         raise NotFound("No such candidate.")
+    return panel_page(requisition, candidate, verdict)
+
+
+def panel_page(requisition: Requisition, candidate: Candidate, verdict: access.PanelAccess,
+               *, refused: tuple[int, int, str] | None = None, status: int = 200
+               ) -> ResponseReturnValue:
+    """The panel, and for those who may chase, who owes which scorecard (``refused``: a
+    reminder refused, shown beside its button)."""
+    now = utcnow()
     cards = queries.submitted_for(db.session, candidate) if verdict.sees_panel else []
+    owed = chase.owed_for(db.session, candidate, now=now,
+                          due_hours=current_app.config["SCORECARD_DUE_HOURS"]
+                          ) if access.can_chase(current_user, requisition) else []
     return render_template("scorecards/panel.html", requisition=requisition,
-                           candidate=candidate, verdict=verdict, cards=cards,
-                           areas=all_areas(db.session), ratings=RATING_LABELS,
-                           action_form=ActionForm())
+                           candidate=candidate, verdict=verdict, cards=cards, owed=owed,
+                           now=now, refused=refused, areas=all_areas(db.session),
+                           ratings=RATING_LABELS, action_form=ActionForm()), status
 
 
 @bp.get("/pools/<int:pool_id>/practice-cards")
@@ -261,3 +273,6 @@ def practice_cards(pool_id: int) -> ResponseReturnValue:
     pool = pools.get_pool(db.session, pool_id)
     return render_template("scorecards/practice.html", pool=pool,
                            cards=queries.practice_cards(db.session, current_user, pool))
+
+
+from interviewloop.scorecards import chase_views  # noqa: E402,F401 - registers routes
