@@ -31,6 +31,9 @@ BANK_PAGES = ["healthz", "one query", "home", "bank list", "bank list, last page
 HIRING_PAGES = ["requisition", "requisitions list", "candidate's loop", "loop templates"]
 DEBRIEF_PAGES = ["debrief", "requisition dashboard", "debrief CSV"]
 SCHEDULING_PAGES = ["scheduling board", "interviewer home", "scorecard form"]
+ANALYTICS_PAGES = [*(f"analytics {n}" for n in pages.ANALYTICS_PAGES),
+                   *(f"analytics {n} CSV" for n in pages.ANALYTICS_PAGES),
+                   "analytics interviewers, interviewer"]
 API_HIRING_LISTS = ["API scorecards", "API scorecards, interviewer",
                     "API scorecards of a requisition", "API pre-offer checks", "API decisions",
                     "API debrief summary"]
@@ -39,7 +42,8 @@ SAVES = ["save a submitted scorecard"]
 API_BANK_LISTS = ["API bank questions", "API users"]
 API_LISTS = ["API requisitions", "API candidates", "API loops", "API interviews",
              *API_BANK_LISTS]
-ROUTE_NAMES = (BANK_PAGES + HIRING_PAGES + DEBRIEF_PAGES + SCHEDULING_PAGES + API_HIRING_LISTS
+ROUTE_NAMES = (BANK_PAGES + HIRING_PAGES + DEBRIEF_PAGES + SCHEDULING_PAGES + ANALYTICS_PAGES
+               + API_HIRING_LISTS
                + API_LISTS + BUILDS + SAVES)
 # The 2k size at a toy scale: no --loops, so every active candidate but a reserve, and the
 # rejected ones, get a loop.

@@ -17,12 +17,21 @@ candidates is their true offset plus noise; the posterior mean of the true offse
 ``observed * n / (n + k)``, with ``k`` the ratio of the per-candidate variance of an
 offset to the variance of true offsets between interviewers (limits.LENIENCY_PRIOR says
 what it is and why). Below limits.MIN_LENIENCY_CANDIDATES candidates nothing is adjusted.
+
+Per capability area: an interviewer may be generous on one area and strict on another, so
+the offset removed from a rating is that area's where the interviewer has
+MIN_LENIENCY_CANDIDATES candidates rated in it beside co-panelists: their overall shrunk
+offset plus the area's departure from their overall offset, itself shrunk toward zero
+(``departure * n_area / (n_area + k_area)``, k_area = limits.LENIENCY_AREA_PRIOR), so
+that a few candidates in one area move it little from the overall. Below that minimum the
+area falls back to the overall shrunk offset. A two-level normal model (interviewer, then
+area within interviewer), estimated in these two steps.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ClassVar
 
@@ -38,18 +47,37 @@ from interviewloop.scorecards.models import Rating, Scorecard, ScorecardStatus
 
 
 @dataclass(frozen=True)
+class AreaOffset:
+    observed: float  # mean(their rating - co-panelists' mean) in this area, other candidates
+    candidates: int  # how many other candidates rated in this area it rests on
+    removed: float  # the overall shrunk offset + the area's departure from it, shrunk
+
+
+@dataclass(frozen=True)
 class Offset:
     observed: float  # mean(their rating - co-panelists' mean) on other candidates
     candidates: int  # how many other candidates it rests on
-    shrunk: float  # observed * n / (n + k): what is removed from their ratings
+    shrunk: float  # observed * n / (n + k): removed where an area has too little data
+    areas: dict[int, AreaOffset] = field(default_factory=dict)  # areas with enough data
     PRIOR: ClassVar[float] = limits.LENIENCY_PRIOR  # k, for the page's note
+    AREA_PRIOR: ClassVar[float] = limits.LENIENCY_AREA_PRIOR
     MINIMUM: ClassVar[int] = limits.MIN_LENIENCY_CANDIDATES
+
+    def removed(self, area_id: int) -> float:
+        """What is removed from their rating in this area."""
+        area = self.areas.get(area_id)
+        return area.removed if area is not None else self.shrunk
 
 
 @dataclass(frozen=True)
 class Adjusted:
-    value: float  # the rating minus its interviewer's shrunk offset
+    value: float  # the rating minus its interviewer's offset in the area
     offset: Offset
+    area: AreaOffset | None  # None: too little data in the area, the overall offset used
+
+    @property
+    def removed(self) -> float:
+        return self.area.removed if self.area is not None else self.offset.shrunk
 
 
 def shrink(observed: float, candidates: int, prior: float = limits.LENIENCY_PRIOR) -> float:
@@ -73,16 +101,28 @@ def offsets(session: Session, viewer: User, candidate_id: int, interviewer_ids: 
         .join(visible, visible.c.scorecard_id == Rating.scorecard_id)
         .where(Rating.rating.is_not(None), visible.c.candidate_id != candidate_id,
                visible.c.candidate_id.in_(theirs)))
-    per = service.leniency_offsets([RatingRow(who, cid, area, rating, False, False)
-                                    for who, cid, area, rating in rows])
+    given = [RatingRow(who, cid, area, rating, False, False) for who, cid, area, rating in rows]
+    per = service.leniency_offsets(given)
+    per_area = service.leniency_offsets_by_area(given)
     result = {}
     for who in interviewer_ids:
         entries = per.get(who, [])
         if len(entries) < limits.MIN_LENIENCY_CANDIDATES:
             continue
-        observed = sum(s for s, _n in entries) / sum(n for _s, n in entries)
-        result[who] = Offset(observed, len(entries), shrink(observed, len(entries)))
+        observed = _mean(entries)
+        overall = shrink(observed, len(entries))
+        areas = {}
+        for area_id, terms in per_area.get(who, {}).items():
+            if len(terms) >= limits.MIN_LENIENCY_CANDIDATES:
+                mean = _mean(terms)
+                departure = shrink(mean - observed, len(terms), limits.LENIENCY_AREA_PRIOR)
+                areas[area_id] = AreaOffset(mean, len(terms), overall + departure)
+        result[who] = Offset(observed, len(entries), overall, areas)
     return result
+
+
+def _mean(entries: list[tuple[float, int]]) -> float:
+    return sum(s for s, _n in entries) / sum(n for _s, n in entries)
 
 
 def adjusted_ratings(session: Session, viewer: User, candidate_id: int,
@@ -91,5 +131,6 @@ def adjusted_ratings(session: Session, viewer: User, candidate_id: int,
     """ratings: (scorecard, interviewer, area, rating) on the open debrief ->
     {(scorecard, area): adjusted}, for rated areas of interviewers with enough history."""
     found = offsets(session, viewer, candidate_id, {who for _c, who, _a, _r in ratings}, now)
-    return {(card, area): Adjusted(rating - found[who].shrunk, found[who])
+    return {(card, area): Adjusted(rating - found[who].removed(area), found[who],
+                                   found[who].areas.get(area))
             for card, who, area, rating in ratings if rating is not None and who in found}
