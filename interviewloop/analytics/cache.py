@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from flask import current_app
+from flask import current_app, has_app_context
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
@@ -91,8 +91,8 @@ def cached(session: Session, viewer: User, report: str, args: Hashable,
            compute: Callable[[], T]) -> T:
     """``compute()``, or its value for the same report, arguments and viewer scope while
     that is fresh (module docstring)."""
-    seconds = current_app.config["ANALYTICS_CACHE_SECONDS"]
-    if not seconds:
+    seconds = current_app.config["ANALYTICS_CACHE_SECONDS"] if has_app_context() else 0
+    if not seconds:  # off, or called outside the app (a script, a test)
         return compute()
     cache = STORE
     key = hashlib.sha256(repr((id(current_app.extensions), report, args,  # the app's

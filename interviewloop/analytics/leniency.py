@@ -39,11 +39,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from interviewloop import limits
-from interviewloop.analytics import queries, service
+from interviewloop.analytics import cache, queries, service
 from interviewloop.analytics.queries import Filters, RatingRow
 from interviewloop.auth.models import User
-from interviewloop.scorecards.access import counted_clause
-from interviewloop.scorecards.models import Rating, Scorecard, ScorecardStatus
+from interviewloop.scorecards.models import Rating
 
 
 @dataclass(frozen=True)
@@ -84,45 +83,76 @@ def shrink(observed: float, candidates: int, prior: float = limits.LENIENCY_PRIO
     return observed * candidates / (candidates + prior)
 
 
-def offsets(session: Session, viewer: User, candidate_id: int, interviewer_ids: Collection[int],
-            now: datetime | None = None) -> dict[int, Offset]:
-    """interviewer -> their offset, for those with enough history (two statements whatever
-    the amount of data)."""
-    if not interviewer_ids:
-        return {}
+@dataclass(frozen=True)
+class Terms:
+    """One interviewer's offset terms over every candidate the viewer may see, and their
+    totals, so that an offset leaving one candidate out is a subtraction."""
+
+    by_candidate: dict[int, dict[int, tuple[float, int]]]  # candidate -> area -> (sum, n)
+    total: tuple[float, int, int]  # sum, n, candidates
+    areas: dict[int, tuple[float, int, int]]  # area -> (sum, n, candidates rated in it)
+
+
+def terms(session: Session, viewer: User, now: datetime | None = None) -> dict[int, Terms]:
+    """interviewer -> their terms, from every rating the viewer may see (one statement)."""
     visible = queries.visible_scorecards(viewer, Filters(), now)
-    # Narrowing to candidates these interviewers filed on changes no result: an offset uses
-    # a candidate only where the interviewer's own (visible) rating is on it.
-    theirs = select(Scorecard.candidate_id).where(
-        Scorecard.interviewer_id.in_(interviewer_ids), counted_clause(),
-        Scorecard.status == ScorecardStatus.SUBMITTED)
     rows = session.execute(
         select(visible.c.interviewer_id, visible.c.candidate_id, Rating.area_id, Rating.rating)
         .join(visible, visible.c.scorecard_id == Rating.scorecard_id)
-        .where(Rating.rating.is_not(None), visible.c.candidate_id != candidate_id,
-               visible.c.candidate_id.in_(theirs)))
-    given = [RatingRow(who, cid, area, rating, False, False) for who, cid, area, rating in rows]
-    per = service.leniency_offsets(given)
-    per_area = service.leniency_offsets_by_area(given)
+        .where(Rating.rating.is_not(None)))
     result = {}
-    for who in interviewer_ids:
-        entries = per.get(who, [])
-        if len(entries) < limits.MIN_LENIENCY_CANDIDATES:
-            continue
-        observed = _mean(entries)
-        overall = shrink(observed, len(entries))
-        areas = {}
-        for area_id, terms in per_area.get(who, {}).items():
-            if len(terms) >= limits.MIN_LENIENCY_CANDIDATES:
-                mean = _mean(terms)
-                departure = shrink(mean - observed, len(terms), limits.LENIENCY_AREA_PRIOR)
-                areas[area_id] = AreaOffset(mean, len(terms), overall + departure)
-        result[who] = Offset(observed, len(entries), overall, areas)
+    for who, cells in service.offset_terms([RatingRow(who, cid, area, rating, False, False)
+                                            for who, cid, area, rating in rows]).items():
+        by_candidate: dict[int, dict[int, tuple[float, int]]] = {}
+        areas: dict[int, list[float]] = {}
+        for (candidate_id, area_id), (total, n) in cells.items():
+            by_candidate.setdefault(candidate_id, {})[area_id] = (total, int(n))
+            slot = areas.setdefault(area_id, [0.0, 0, 0])
+            slot[0] += total
+            slot[1] += n
+            slot[2] += 1
+        result[who] = Terms(
+            by_candidate,
+            (sum(a[0] for a in areas.values()), int(sum(a[1] for a in areas.values())),
+             len(by_candidate)),
+            {area: (a[0], int(a[1]), int(a[2])) for area, a in areas.items()})
     return result
 
 
-def _mean(entries: list[tuple[float, int]]) -> float:
-    return sum(s for s, _n in entries) / sum(n for _s, n in entries)
+def offsets(session: Session, viewer: User, candidate_id: int, interviewer_ids: Collection[int],
+            now: datetime | None = None) -> dict[int, Offset]:
+    """interviewer -> their offset, for those with enough history, leaving the open
+    candidate out. The terms are the viewer's, cached per viewer scope with the reports
+    (analytics/cache.py): one statement on a miss, none on a hit."""
+    if not interviewer_ids:
+        return {}
+    found = cache.cached(session, viewer, "leniency terms", (),
+                         lambda: terms(session, viewer, now))
+    result = {}
+    for who in interviewer_ids:
+        t = found.get(who)
+        if t is None:
+            continue
+        own = t.by_candidate.get(candidate_id, {})
+        total = t.total[0] - sum(v[0] for v in own.values())
+        count = t.total[1] - sum(v[1] for v in own.values())
+        candidates = t.total[2] - (1 if own else 0)
+        if candidates < limits.MIN_LENIENCY_CANDIDATES or count == 0:
+            continue
+        observed = total / count
+        overall = shrink(observed, candidates)
+        areas = {}
+        for area_id, (area_total, area_count, area_candidates) in t.areas.items():
+            if area_id in own:
+                area_total -= own[area_id][0]
+                area_count -= own[area_id][1]
+                area_candidates -= 1
+            if area_candidates >= limits.MIN_LENIENCY_CANDIDATES and area_count:
+                mean = area_total / area_count
+                departure = shrink(mean - observed, area_candidates, limits.LENIENCY_AREA_PRIOR)
+                areas[area_id] = AreaOffset(mean, area_candidates, overall + departure)
+        result[who] = Offset(observed, candidates, overall, areas)
+    return result
 
 
 def adjusted_ratings(session: Session, viewer: User, candidate_id: int,

@@ -101,7 +101,7 @@ class InterviewerReport:
     areas: list[CapabilityArea] = field(default_factory=list)
 
 
-def _offset_terms(ratings: list[RatingRow]) -> dict[int, dict[tuple[int, int], list[float]]]:
+def offset_terms(ratings: list[RatingRow]) -> dict[int, dict[tuple[int, int], list[float]]]:
     """interviewer -> (candidate, area) -> [sum of their rating minus the co-panelists'
     mean there, how many such ratings]."""
     cells: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
@@ -124,7 +124,7 @@ def leniency_offsets(ratings: list[RatingRow]) -> dict[int, list[tuple[float, in
     """interviewer -> per candidate (sum of their rating minus the co-panelists' mean on the
     same area, how many such ratings)."""
     result = {}
-    for who, terms in _offset_terms(ratings).items():
+    for who, terms in offset_terms(ratings).items():
         by_candidate: dict[int, list[float]] = defaultdict(lambda: [0.0, 0])
         for (candidate_id, _area), (total, n) in terms.items():
             by_candidate[candidate_id][0] += total
@@ -138,7 +138,7 @@ def leniency_offsets_by_area(ratings: list[RatingRow]
     """interviewer -> area -> per candidate (sum, how many), as leniency_offsets but one
     area at a time (the debrief's per-area reading aid, analytics/leniency.py)."""
     result: dict[int, dict[int, list[tuple[float, int]]]] = {}
-    for who, terms in _offset_terms(ratings).items():
+    for who, terms in offset_terms(ratings).items():
         by_area: dict[int, list[tuple[float, int]]] = defaultdict(list)
         for (_candidate, area_id), (total, n) in terms.items():
             by_area[area_id].append((total, int(n)))
