@@ -186,9 +186,10 @@ def test_tiny_run_seeds_scorecards_and_times_the_debrief(tiny_run):
         assert row.route.who == pages.MANAGER, name
         assert len(row.samples_us) == 2 and min(row.samples_us) > 0, name
         assert row.queries > 0 and row.ratio > 1, name
-    # The CSV is built from the same data as the page, less the page's one query for the
-    # leniency reading aid (shown on the page only).
-    assert result.row("debrief CSV").queries == result.row("debrief").queries - 1
+    # The CSV is built from the same data as the page, less the page's leniency reading aid
+    # (shown on the page only): in the benchmark, with the reports' cache on, the viewer's
+    # scope (two statements) and their leniency terms from the cache (warm: none).
+    assert result.row("debrief CSV").queries == result.row("debrief").queries - 2
 
 
 def test_tiny_run_times_the_board_the_interviewer_home_and_scorecards(tiny_run):
@@ -210,7 +211,7 @@ def test_dashboard_query_count_does_not_grow_with_candidates(tiny_run, small_run
     (_url, tiny), (small, _out) = tiny_run, small_run
     assert (tiny.candidates, small.candidates) == (20, 12)
     assert small.scorecards < tiny.scorecards
-    for name in DEBRIEF_PAGES + SCHEDULING_PAGES:
+    for name in DEBRIEF_PAGES + SCHEDULING_PAGES + ANALYTICS_PAGES:
         assert small.row(name).queries == tiny.row(name).queries, name
 
 
@@ -262,7 +263,7 @@ def test_without_candidates_only_the_bank_pages_are_timed(tmp_path):
 
 
 def test_query_counts_are_those_of_the_real_pages(tiny_run, bank, make_user, login,
-                                                   count_queries, db_session):
+                                                   count_queries, db_session, app):
     """The benchmark's counts match the suite's own count of the same pages on another,
     smaller data set (72 questions; 2 candidates instead of 20, one loop instead of 3, one
     interview with two scorecards instead of a loop's worth): the pages' query counts do not
@@ -295,13 +296,24 @@ def test_query_counts_are_those_of_the_real_pages(tiny_run, bank, make_user, log
         "requisition dashboard": f"/requisitions/{requisition.id}/dashboard",
         "debrief CSV": candidate_path + "/debrief.csv",
     }
-    for name in [n for n in BANK_PAGES if n != "one query"] + HIRING_PAGES + DEBRIEF_PAGES:
-        row = result.row(name)
-        path = suite_paths.get(name, row.route.path)
-        with count_queries() as queries:
-            response = clients[row.route.who].get(path)
-        assert response.status_code == 200, path
-        assert row.queries == len(queries), (name, queries)
+    # The benchmark runs with the reports' cache on (the debrief's reading aid reads it) and
+    # counts after warm-ups: so does this.
+    from interviewloop.analytics import cache
+
+    app.config["ANALYTICS_CACHE_SECONDS"] = 600
+    cache.STORE.clear()
+    try:
+        for name in [n for n in BANK_PAGES if n != "one query"] + HIRING_PAGES + DEBRIEF_PAGES:
+            row = result.row(name)
+            path = suite_paths.get(name, row.route.path)
+            clients[row.route.who].get(path)
+            with count_queries() as queries:
+                response = clients[row.route.who].get(path)
+            assert response.status_code == 200, path
+            assert row.queries == len(queries), (name, queries)
+    finally:
+        cache.STORE.clear()
+        app.config["ANALYTICS_CACHE_SECONDS"] = 0
     # The suite's debrief had scorecards to show, as the benchmark's did.
     assert "2 submitted scorecards" in clients[pages.MANAGER].get(suite_paths["debrief"]).text
     for name in BANK_PAGES[2:] + HIRING_PAGES + DEBRIEF_PAGES:
