@@ -255,9 +255,23 @@ def routes_for(engine: Engine, page_size: int, seed: hiring.HiringSeed | None = 
             Route("interviewer home", "/", INTERVIEWER),
             Route("scorecard form", f"/interviews/{scorecard_interview(engine)}/scorecard",
                   INTERVIEWER),
+            *analytics_routes(),
             *api_lists.api_routes(Route, seed),
         ]
     return routes + [Route(name, path, api.API) for name, path in api.lists(seed is not None)]
+
+
+ANALYTICS_PAGES = ("interviewers", "reliability", "questions", "funnel")
+
+
+def analytics_routes() -> list[Route]:
+    """The four reports (issue 12) and their CSV twins as the hiring manager, who manages
+    the requisition (every scorecard in their view), and the interviewers report as an
+    interviewer (their own row beside the pool, fewer candidates visible)."""
+    return [*(Route(f"analytics {name}", f"/analytics/{name}", MANAGER) for name in ANALYTICS_PAGES),
+            *(Route(f"analytics {name} CSV", f"/analytics/{name}.csv", MANAGER)
+              for name in ANALYTICS_PAGES),
+            Route("analytics interviewers, interviewer", "/analytics/interviewers", INTERVIEWER)]
 
 
 def check_debrief_pages(clients: Mapping[str, FlaskClient], routes: Sequence[Route],

@@ -220,6 +220,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("QUESTION_EXPOSURE_LIMIT", "QUESTION_EXPOSURE_LIMIT", _positive_int, 30,
             "a question asked in this many interviews or more in the last 90 days is flagged "
             "over-exposed (it may have leaked) on /analytics/questions"),
+    Setting("ANALYTICS_CACHE_SECONDS", "ANALYTICS_CACHE_SECONDS", _count, 600,
+            "the /analytics reports are kept this long at most per viewer scope in each "
+            "process (emptied there on every scorecard, decision or booking; 0: off)"),
     Setting("SCORECARD_ESCALATE_HOURS", "SCORECARD_ESCALATE_HOURS", _positive_int, 48,
             "past this many hours after the interview, the hiring manager is told too"),
     Setting("POOL_SHADOWS_TO_PROMOTE", "POOL_SHADOWS_TO_PROMOTE", _positive_int, 2,

@@ -39,6 +39,10 @@ MIX = (
     (0.55, 0.30, 0.00, 0.00, 0.15),
     (0.60, 0.00, 0.05, 0.25, 0.10),
 )
+# Per demo interviewer, in order: the chance they rewrite a nudged piece before submitting
+# (the rest submit it as it was). Different on purpose, so that the interviewers page's
+# "changed after the nudge" tells them apart; about two in five overall.
+ACTS_ON_NUDGE = (0.75, 0.35, 0.15, 0.50)
 
 ACTIONS = {
     "application-engineering": [
@@ -111,11 +115,7 @@ def evidence(rng: np.random.Generator, interviewer: int, area_slug: str, rubric:
     numbers = {"ms": int(rng.integers(2, 20)) * 50, "n": int(rng.integers(2, 30)),
                "k": int(rng.integers(2, 20)) * 100}
     if kind == "concrete":
-        actions = ACTIONS.get(area_slug, ACTIONS["application-engineering"])
-        action = actions[int(rng.integers(len(actions)))]
-        detail = DETAILS[int(rng.integers(len(DETAILS)))]
-        context = CONTEXTS[int(rng.integers(len(CONTEXTS)))]
-        return kind, (action + context + detail).format(**numbers) + "."
+        return kind, concrete(rng, area_slug, numbers)
     if kind == "rubric" and rubric:
         lead = ["", "Meets it: ", "Yes. "][int(rng.integers(3))]
         return kind, lead + rubric
@@ -124,6 +124,18 @@ def evidence(rng: np.random.Generator, interviewer: int, area_slug: str, rubric:
     if kind == "waffle":
         return kind, " ".join(part[int(rng.integers(len(part)))] for part in WAFFLE)
     return "thin", THIN[int(rng.integers(len(THIN)))]
+
+
+def concrete(rng: np.random.Generator, area_slug: str, numbers: dict[str, int] | None = None
+             ) -> str:
+    """A concrete piece: an action in the area, a context and a detail."""
+    numbers = numbers or {"ms": int(rng.integers(2, 20)) * 50, "n": int(rng.integers(2, 30)),
+                          "k": int(rng.integers(2, 20)) * 100}
+    actions = ACTIONS.get(area_slug, ACTIONS["application-engineering"])
+    action = actions[int(rng.integers(len(actions)))]
+    detail = DETAILS[int(rng.integers(len(DETAILS)))]
+    context = CONTEXTS[int(rng.integers(len(CONTEXTS)))]
+    return (action + context + detail).format(**numbers) + "."
 
 
 def kind_of(text: str, rubric_texts: set[str]) -> str:
@@ -160,10 +172,13 @@ def first_expectations(session: Session) -> dict[int, dict[object, str]]:
             if comps}
 
 
-def plant_nudges(session: Session, requisition_ids: Iterable[int]) -> None:
+def plant_nudges(session: Session, requisition_ids: Iterable[int],
+                 write: Writer | None = None) -> None:
     """The history as if every card had been submitted through the nudges: the rules run on
-    each card in the order they came in (against its author's earlier evidence), the nudges
-    kept, none acted on (the evidence stored is what was nudged)."""
+    each card in the order they came in (against its author's earlier evidence) and the
+    nudges are kept. With ``write``, each nudged piece is rewritten as a concrete one before
+    submit with its author's chance (ACTS_ON_NUDGE), its nudges then marked changed; the
+    others stay as nudged (unchanged). Without it, none is acted on."""
     areas = {a.id: a for a in all_areas(session)}
     rows = session.execute(
         select(Scorecard.id, Scorecard.interviewer_id, Scorecard.candidate_id,
@@ -180,18 +195,31 @@ def plant_nudges(session: Session, requisition_ids: Iterable[int]) -> None:
         cards[row[0]].append(row)
     rubric = {level: nudges.rubric_texts(session, Level(level), areas.values()) for level in Level}
     earlier: dict[int, list[tuple[int, str]]] = defaultdict(list)  # author -> (candidate, text)
-    planted = []
+    planted, rewritten = [], []
     for card_id, card in cards.items():
         _id, who, candidate, at, level, *_rest = card[0]
         data = ScorecardInput(ratings={r[5]: (r[6], r[7]) for r in card})
         others = [text for cid, text in earlier[who][-nudges.OTHER_CANDIDATES_READ:]
                   if cid != candidate]
+        found = nudges.find(data, areas, rubric[Level(level)], others)
+        final = {r[5]: r[7] for r in card}
+        changed = set()
+        if write is not None:
+            chance = ACTS_ON_NUDGE[write.order.get(who, 0) % len(ACTS_ON_NUDGE)]
+            for area_id in sorted({n.area_id for n in found}):
+                if write.rng.random() < chance:
+                    changed.add(area_id)
+                    final[area_id] = concrete(write.rng, areas[area_id].slug)
+                    rewritten.append({"scorecard_id": card_id, "area_id": area_id,
+                                      "evidence": final[area_id]})
         planted += [{"scorecard_id": card_id, "area_id": n.area_id, "rule": n.rule.value,
-                     "nudged_at": at, "evidence_digest": None, "changed": False}
-                    for n in nudges.find(data, areas, rubric[Level(level)], others)]
-        earlier[who] += [(candidate, r[7]) for r in card if r[7]]
+                     "nudged_at": at, "evidence_digest": None, "changed": n.area_id in changed}
+                    for n in found]
+        earlier[who] += [(candidate, text) for text in final.values() if text]
     if planted:
         session.execute(insert(EvidenceNudge), planted)
+    if rewritten:
+        session.execute(update(Rating), rewritten)  # by primary key, one statement
     if cards:
         session.execute(update(Scorecard).where(Scorecard.id.in_(list(cards)))
                         .values(evidence_checked=True))

@@ -78,7 +78,7 @@ def load_history(session: Session, manager: User, recruiter: User,
                     recruiter, now, write)
         requisitions_service.close_requisition(session, Actor(manager), requisition)
     session.flush()
-    plant_nudges(session, made)
+    plant_nudges(session, made, write)
 
 
 # question id -> (category, levels, area ids), active questions only

@@ -88,6 +88,12 @@ MIN_LENIENCY_CANDIDATES = 5  # candidates an interviewer shares with co-panelist
 # leniency is planted large, gives k = 0.2 (docs/analytics.md), real panels spread far less,
 # and an aid that over-corrects misleads more than one that under-corrects.
 LENIENCY_PRIOR = 5
+# Per capability area, an interviewer's departure from their own overall offset over n
+# candidates rated in the area is shrunk by n / (n + k_area) (analytics/leniency.py). k_area
+# = 10, twice k: an area's departure rests on fewer ratings than the overall offset and we
+# expect interviewers to differ between areas less than from one another; at 10 candidates in
+# an area half its departure counts, at 40 four fifths.
+LENIENCY_AREA_PRIOR = 10
 MIN_NUDGE_EVIDENCE = 20  # pieces of evidence the nudges looked at (about 5 scorecards), for
 MIN_NUDGED = 5  # the share nudged; and nudged pieces, for the share changed after the nudge
 MIN_DECIDED = 5  # an interviewer's scorecards on candidates with an offer or a rejection

@@ -66,6 +66,14 @@ CONNECTIONS = (
     (candidate_changing, privacy.refuse_editing_erased),
     (checking_candidate, privacy.refuse_booking_erased),
     (reading_ratings, analytics.adjusted_ratings),
+    # The analytics reports' cache (analytics/cache.py) forgets on each change they read.
+    (scorecard_submitted, analytics.forget_reports),
+    (scorecard_editing, analytics.forget_reports),
+    (decision_recorded, analytics.forget_reports),
+    (pre_offer_answered, analytics.forget_reports),
+    (interview_changed, analytics.forget_reports),
+    (candidate_created, analytics.forget_reports),
+    (requisition_opened, analytics.forget_reports),
     # Webhooks: each event is written in the transaction of the change that causes it.
     (requisition_opened, webhooks.requisition_opened),
     (candidate_created, webhooks.candidate_created),

@@ -36,11 +36,17 @@ def main() -> None:
             .join(Candidate, Candidate.id == Scorecard.candidate_id)
             .where(Candidate.requisition_id.in_(history), Rating.rating.is_not(None))).all()
         rules = defaultdict(set)
-        for card, area, rule in session.execute(select(
-                EvidenceNudge.scorecard_id, EvidenceNudge.area_id, EvidenceNudge.rule)):
+        rewritten = set()  # nudged, then rewritten before submit: the nudged text is gone
+        for card, area, rule, changed in session.execute(select(
+                EvidenceNudge.scorecard_id, EvidenceNudge.area_id, EvidenceNudge.rule,
+                EvidenceNudge.changed)):
             rules[(card, area)].add(rule.value)
+            if changed:
+                rewritten.add((card, area))
         table: dict[str, Counter[str]] = {k: Counter() for k in KINDS}
         for card, area, _rating, evidence, _who, _cid in rows:
+            if (card, area) in rewritten:
+                continue
             kind = kind_of(evidence, rubric)
             table[kind]["pieces"] += 1
             fired = rules.get((card, area), set())
@@ -54,6 +60,7 @@ def main() -> None:
             share = f"{100 * c['nudged'] / c['pieces']:.0f}%" if c["pieces"] else "-"
             print(f"| {kind} | {c['pieces']} | {c['nudged']} ({share}) | "
                   + " | ".join(str(c[n]) for n in names) + " |")
+        print(f"\n{len(rewritten)} nudged pieces were rewritten before submit (left out above)")
         per = leniency_offsets([RatingRow(who, cid, area, rating, False, False)
                                 for _c, area, rating, _e, who, cid in rows])
         # Method of moments: per-candidate offsets d_ic; sigma2 their variance within an

@@ -194,7 +194,9 @@ ROOMY_LIMITS = dict.fromkeys(("RATELIMIT_LOGIN", "RATELIMIT_LOGIN_ACCOUNT", "RAT
 def app_config(**overrides):
     return {"ENV": "test", "SECRET_KEY": "test-secret", "SESSION_COOKIE_SECURE": False,
             "TASK_QUEUE_URL": _task_queue.get("url"), "RATELIMIT_STORAGE_URI": "memory://",
-            **ROOMY_LIMITS, **TEST_HASH, **overrides}
+            # The analytics cache off: module apps are shared by tests whose data is rolled
+            # back (tests/test_analytics_cache.py turns it on).
+            "ANALYTICS_CACHE_SECONDS": 0, **ROOMY_LIMITS, **TEST_HASH, **overrides}
 
 
 @pytest.fixture(scope="module")

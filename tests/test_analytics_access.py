@@ -31,6 +31,7 @@ from tests.test_scorecard_independence import PANEL_OF, VIEWERS, build, own
 URLS = ["/analytics/reliability", "/analytics/reliability.csv", "/analytics/interviewers",
         "/analytics/interviewers.csv", "/analytics/questions", "/analytics/questions.csv",
         "/analytics/funnel", "/analytics/funnel.csv"]
+CSVS = [url for url in URLS if url.endswith(".csv")]
 PEOPLE = ("manager", "recruiter", "admin", "alice", "pat", "dan", "bea", "zed", "olga")
 # The page's CSRF token (signed with the time) is the one thing that may differ.
 CSRF = re.compile(r'(<meta name="csrf-token" content="|name="csrf_token" value=")[^"]+"')
@@ -85,9 +86,9 @@ def _member_ids(session, requisition) -> list[int]:
         RequisitionMember.requisition_id == requisition.id)))
 
 
-def pages(client) -> dict[str, str]:
+def pages(client, urls=URLS) -> dict[str, str]:
     result = {}
-    for url in URLS:
+    for url in urls:
         response = client.get(url)
         assert response.status_code == 200, url
         result[url] = CSRF.sub(r"\1", response.get_data(as_text=True))
@@ -245,3 +246,27 @@ def test_past_interview_scorecards_through_the_services_count(db_session, bank, 
     rows = {r.area.id: r for r in service.reliability(db_session, manager, areas, Filters())}
     assert {a for a, r in rows.items() if r.units == 1} == focus
     assert all(rows[a].pairable == 2 for a in focus)
+
+
+@pytest.mark.parametrize("case", VIEWERS)
+def test_a_warm_cache_serves_each_viewer_only_what_they_may_see(db_session, bank, make_user,
+                                                                login, app, case):
+    """The reports' cache (analytics/cache.py) warmed by the hiring manager (who sees every
+    card) and by the viewer: each CSV the viewer gets warm is the one they get with the cache
+    off, byte for byte (the pages are drawn from the same cached reports)."""
+    from interviewloop.analytics import cache
+
+    w, viewer, _sees = arrange(db_session, make_user, case, True)
+    cold = pages(login(viewer), CSVS)
+    app.config["ANALYTICS_CACHE_SECONDS"] = 120
+    cache.STORE.clear()
+    try:
+        client = login(viewer)
+        pages(login(w.manager), CSVS)
+        pages(client, CSVS)
+        hits = cache.STORE.hits
+        assert pages(client, CSVS) == cold
+        assert cache.STORE.hits == hits + len(CSVS)  # all four served warm
+    finally:
+        cache.STORE.clear()
+        app.config["ANALYTICS_CACHE_SECONDS"] = 0

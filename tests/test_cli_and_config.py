@@ -107,6 +107,12 @@ def test_demo_creates_the_documented_logins_once(app, db_session):
     shares = {r.label: r.nudged.value for r in report.rows if r.nudged.low is not None}
     assert len(shares) == 4 and 0.2 < report.pool.nudged.value < 0.4, shares
     assert max(shares.values()) > 2 * min(shares.values())  # a different mix per interviewer
+    # Some nudged evidence was rewritten before submit, some went in as it was, in a
+    # different measure per interviewer: the "changed after the nudge" share means something.
+    changed = {r.label: r.nudged_changed.value for r in report.rows
+               if r.nudged_changed.low is not None}
+    assert len(changed) == 4 and 0.25 < report.pool.nudged_changed.value < 0.6, changed
+    assert max(changed.values()) > 2 * min(changed.values()), changed
     # The senior requisition's candidates share its question set, stage by stage.
     from interviewloop.loops.models import LoopQuestion, LoopStage, QuestionSet
 

@@ -134,3 +134,35 @@ def test_the_names_hidden_reading_hides_names_in_the_reading_aid_too(w):
     for name in ("Lena Lenient", "Ann", "Ben"):
         assert name not in aid
     assert "Interviewer " in aid
+
+
+def test_the_offset_is_per_area_where_there_is_enough_data_and_falls_back_otherwise(w):
+    """Lena rates the first area two points above Ann and Ben and the others as they do; the
+    last area she rated on only 3 candidates (below the minimum): it gets her overall offset."""
+    first, last = w.areas[0].position, w.areas[-1].position
+
+    def rate(n: int, i: int, p: int) -> int | None:
+        if i == 0 and p == first:
+            return 4
+        if i == 0 and p == last and n >= 3:
+            return None
+        return 2
+
+    plant(w.session, w.req, w.panel, w.areas, rate, count=10, tag="areas")
+    cid = target(w)
+    lena = leniency.offsets(w.session, w.manager, cid, [w.panel[0].id])[w.panel[0].id]
+    # 20 points over 43 ratings on 10 candidates; shrunk by 10 / 15.
+    assert (lena.candidates, round(lena.observed, 4), round(lena.shrunk, 4)) == (10, 0.4651,
+                                                                                 0.3101)
+    assert set(lena.areas) == {a.id for a in w.areas[:-1]}  # the last: too few
+    # First area: 0.3101 + (2 - 0.4651) * 10 / 20; the middle ones: 0.3101 - 0.4651 / 2.
+    assert round(lena.removed(w.areas[0].id), 4) == 1.0775
+    assert round(lena.removed(w.areas[1].id), 4) == 0.0775
+    assert lena.removed(w.areas[-1].id) == lena.shrunk
+    body = page(w, w.manager, cid)
+    assert f"By area: {w.areas[0].name} +1.08 (10); " in body
+    assert "other areas, too few: +0.31." in body
+    aids = leniency.adjusted_ratings(w.session, w.manager, cid, [
+        (1, w.panel[0].id, a.id, 4) for a in w.areas])
+    assert [round(aids[(1, a.id)].value, 1) for a in w.areas] == [2.9, 3.9, 3.9, 3.9, 3.7]
+    assert aids[(1, w.areas[-1].id)].area is None

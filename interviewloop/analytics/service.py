@@ -101,23 +101,49 @@ class InterviewerReport:
     areas: list[CapabilityArea] = field(default_factory=list)
 
 
-def leniency_offsets(ratings: list[RatingRow]) -> dict[int, list[tuple[float, int]]]:
-    """interviewer -> per candidate (sum of their rating minus the co-panelists' mean on the
-    same area, how many such ratings)."""
+def offset_terms(ratings: list[RatingRow]) -> dict[int, dict[tuple[int, int], list[float]]]:
+    """interviewer -> (candidate, area) -> [sum of their rating minus the co-panelists'
+    mean there, how many such ratings]."""
     cells: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
     for r in ratings:
         if r.rating is not None:
             cells[(r.candidate_id, r.area_id)].append((r.interviewer_id, r.rating))
-    per: dict[int, dict[int, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0.0, 0]))
-    for (candidate_id, _area), given in cells.items():
+    per: dict[int, dict[tuple[int, int], list[float]]] = defaultdict(
+        lambda: defaultdict(lambda: [0.0, 0]))
+    for cell, given in cells.items():
         for who, value in given:
             others = [v for other, v in given if other != who]
             if others:
-                slot = per[who][candidate_id]
+                slot = per[who][cell]
                 slot[0] += value - sum(others) / len(others)
                 slot[1] += 1
-    return {who: [(s, int(n)) for s, n in by_candidate.values()]
-            for who, by_candidate in per.items()}
+    return per
+
+
+def leniency_offsets(ratings: list[RatingRow]) -> dict[int, list[tuple[float, int]]]:
+    """interviewer -> per candidate (sum of their rating minus the co-panelists' mean on the
+    same area, how many such ratings)."""
+    result = {}
+    for who, terms in offset_terms(ratings).items():
+        by_candidate: dict[int, list[float]] = defaultdict(lambda: [0.0, 0])
+        for (candidate_id, _area), (total, n) in terms.items():
+            by_candidate[candidate_id][0] += total
+            by_candidate[candidate_id][1] += n
+        result[who] = [(total, int(n)) for total, n in by_candidate.values()]
+    return result
+
+
+def leniency_offsets_by_area(ratings: list[RatingRow]
+                             ) -> dict[int, dict[int, list[tuple[float, int]]]]:
+    """interviewer -> area -> per candidate (sum, how many), as leniency_offsets but one
+    area at a time (the debrief's per-area reading aid, analytics/leniency.py)."""
+    result: dict[int, dict[int, list[tuple[float, int]]]] = {}
+    for who, terms in offset_terms(ratings).items():
+        by_area: dict[int, list[tuple[float, int]]] = defaultdict(list)
+        for (_candidate, area_id), (total, n) in terms.items():
+            by_area[area_id].append((total, int(n)))
+        result[who] = dict(by_area)
+    return result
 
 
 def _row(label: str, user_id: int | None, cards: list[CardRow], ratings: list[RatingRow],

@@ -14,7 +14,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from interviewloop import limits, paging
-from interviewloop.analytics import charts, funnel, queries, questions, service, stats
+from interviewloop.analytics import cache, charts, funnel, queries, questions, service, stats
 from interviewloop.analytics.forms import AnalyticsFilterForm, FunnelFilterForm, QuestionFilterForm
 from interviewloop.bank.service import areas as all_areas
 from interviewloop.db import db
@@ -51,15 +51,20 @@ def _number(value: float | None, places: int = 2) -> str:
     return "" if value is None else f"{value:.{places}f}"
 
 
+def _reliability(form: AnalyticsFilterForm) -> list[service.AreaReliability]:
+    filters = form.filters()
+    return cache.cached(db.session, current_user, "reliability", filters, lambda: service.reliability(
+        db.session, current_user, all_areas(db.session), filters))
+
+
 @bp.get("/reliability")
 @login_required
 def reliability() -> ResponseReturnValue:
     form, valid = _form()
-    areas = all_areas(db.session)
     if not valid:
         return render_template("analytics/reliability.html", form=form, rows=None,
                                args={}), 400
-    rows = service.reliability(db.session, current_user, areas, form.filters())
+    rows = _reliability(form)
     return render_template("analytics/reliability.html", form=form, rows=rows,
                            args=_args(form), chart=charts.alpha_intervals(rows),
                            minimum=limits.MIN_RELIABILITY_UNITS, resamples=stats.RESAMPLES)
@@ -71,7 +76,7 @@ def reliability_csv() -> ResponseReturnValue:
     form, valid = _form()
     if not valid:
         return _refused(form)
-    rows = service.reliability(db.session, current_user, all_areas(db.session), form.filters())
+    rows = _reliability(form)
     return _csv("reliability.csv", [
         ["area", "units", "pairable_ratings", "alpha_ordinal", "ci95_low", "ci95_high",
          "minimum_units", "note"],
@@ -82,8 +87,11 @@ def reliability_csv() -> ResponseReturnValue:
 
 
 def _report(form: AnalyticsFilterForm) -> service.InterviewerReport:
-    return service.interviewers(db.session, current_user, all_areas(db.session), form.filters(),
-                                due_hours=current_app.config["SCORECARD_DUE_HOURS"])
+    filters, due = form.filters(), current_app.config["SCORECARD_DUE_HOURS"]
+    return cache.cached(db.session, current_user, "interviewers", (filters, due),
+                        lambda: service.interviewers(db.session, current_user,
+                                                     all_areas(db.session), filters,
+                                                     due_hours=due))
 
 
 @bp.get("/interviewers")
@@ -139,9 +147,11 @@ def _questions() -> tuple[QuestionFilterForm, questions.QuestionReport | None]:
     form = QuestionFilterForm(request.args)
     if not form.validate():
         return form, None
-    return form, questions.report(
-        db.session, current_user, form.filters(), page=form.page.data or 1,
-        exposure_limit=current_app.config["QUESTION_EXPOSURE_LIMIT"])
+    filters, page = form.filters(), form.page.data or 1
+    limit = current_app.config["QUESTION_EXPOSURE_LIMIT"]
+    return form, cache.cached(db.session, current_user, "questions", (filters, page, limit),
+                              lambda: questions.report(db.session, current_user, filters,
+                                                       page=page, exposure_limit=limit))
 
 
 @bp.get("/questions")
@@ -186,13 +196,19 @@ def questions_page_csv() -> ResponseReturnValue:
 
 # --- funnel -----------------------------------------------------------------------------------
 
+def _funnel(form: AnalyticsFilterForm) -> list[funnel.LevelFunnel]:
+    filters = form.filters()
+    return cache.cached(db.session, current_user, "funnel", filters,
+                        lambda: funnel.report(db.session, current_user, filters))
+
+
 @bp.get("/funnel")
 @login_required
 def funnel_page() -> ResponseReturnValue:
     form, valid = _form(FunnelFilterForm)
     if not valid:
         return render_template("analytics/funnel.html", form=form, levels=None, args={}), 400
-    levels = funnel.report(db.session, current_user, form.filters())
+    levels = _funnel(form)
     return render_template("analytics/funnel.html", form=form, levels=levels, args=_args(form),
                            charts={lf.total.level: charts.funnel(lf.total) for lf in levels},
                            limits=limits)
@@ -210,7 +226,7 @@ def funnel_page_csv() -> ResponseReturnValue:
         "median_days_to_next_step", "ci95_low", "ci95_high", "timed_to_next_step",
         "decided", "offers", "median_days_last_interview_to_decision", "ci95_low", "ci95_high",
         "timed_to_decision"]]
-    for lf in funnel.report(db.session, current_user, form.filters()):
+    for lf in _funnel(form):
         for row in (lf.total, *lf.requisitions):
             for n, step in enumerate(row.steps):
                 passed: list[object] = (["", "", "", "", ""] if step.passed is None

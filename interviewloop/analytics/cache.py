@@ -1,0 +1,133 @@
+"""A cache of the analytics reports, per viewer scope (issue 12: each report under 20 times
+/healthz at 10,000 candidates and 100,000 scorecards, where computing one takes seconds).
+
+What a report shows depends on the data and on what its viewer may see. The cache never
+guesses the second: every lookup first reads the viewer's scope, which is everything
+sees_panel_clause (scorecards/access.py) decides visibility from, and keys the entry by it:
+
+- the viewer's id and roles;
+- each requisition they may see, with whether they manage it and whether it hides
+  scorecards until the debrief;
+- each live interview seat of theirs: the candidate, the seat's role and whether their
+  scorecard for it is in (so a viewer put on a panel, or taken off one, gets a new key).
+
+Two statements, small whatever the data (the viewer's own seats and requisitions). The one
+input left is the clock: a candidate's debrief closes to a co-interviewer when one of their
+interviews starts with scorecards missing, so an entry is kept only until the next
+interview start or end after it was computed (which also moves the question and funnel
+reports' "held" counts), and never longer than ANALYTICS_CACHE_SECONDS.
+
+The data: a submitted scorecard, an edit of one, a decision, a pre-offer answer, a booking,
+move or cancellation, a new candidate or a requisition opened empties this process's cache
+(the receivers in wiring.py). Other processes (gunicorn workers) learn of it when their
+entries expire: a figure there may lag by up to ANALYTICS_CACHE_SECONDS (600 s by default),
+never by its viewer's scope. ANALYTICS_CACHE_SECONDS = 0 turns the cache off (the test
+suite's default: its apps are shared between tests whose data is rolled back).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from flask import current_app, has_app_context
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session
+
+from interviewloop.auth.models import User
+from interviewloop.db import utcnow
+from interviewloop.requisitions.models import Requisition
+from interviewloop.requisitions.service import managed_clause, visible_clause
+from interviewloop.scheduling.models import Interview, InterviewStatus, Panelist
+from interviewloop.scorecards.models import Scorecard, ScorecardStatus
+
+T = TypeVar("T")
+ENTRIES = 256  # reports kept per process, least recently used dropped first
+
+
+@dataclass
+class Entry:
+    value: Any
+    expires: float  # time.monotonic()
+
+
+class ReportCache:
+    def __init__(self) -> None:
+        self.entries: OrderedDict[str, Entry] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def clear(self) -> None:
+        self.entries.clear()
+
+
+# One per process, whatever the app: a service may send its signal with no app context (a
+# script, a test); the entries are keyed by the app too.
+STORE = ReportCache()
+
+
+def scope(session: Session, viewer: User) -> tuple[Hashable, ...]:
+    """What the viewer may see is decided from (two statements)."""
+    requisitions = tuple(tuple(row) for row in session.execute(
+        select(Requisition.id, managed_clause(viewer), Requisition.hide_scorecards_until_debrief)
+        .where(visible_clause(viewer)).order_by(Requisition.id)))
+    submitted = exists().where(Scorecard.interview_id == Interview.id,
+                               Scorecard.interviewer_id == viewer.id,
+                               Scorecard.status == ScorecardStatus.SUBMITTED)
+    seats = tuple(tuple(row) for row in session.execute(
+        select(Interview.candidate_id, Interview.id, Panelist.role, submitted)
+        .join(Panelist, Panelist.interview_id == Interview.id)
+        .where(Panelist.user_id == viewer.id, Interview.status == InterviewStatus.SCHEDULED)
+        .order_by(Interview.id)))
+    return (viewer.id, tuple(sorted(r.value for r in viewer.roles)), requisitions, seats)
+
+
+def cached(session: Session, viewer: User, report: str, args: Hashable,
+           compute: Callable[[], T]) -> T:
+    """``compute()``, or its value for the same report, arguments and viewer scope while
+    that is fresh (module docstring)."""
+    seconds = current_app.config["ANALYTICS_CACHE_SECONDS"] if has_app_context() else 0
+    if not seconds:  # off, or called outside the app (a script, a test)
+        return compute()
+    cache = STORE
+    key = hashlib.sha256(repr((id(current_app.extensions), report, args,  # the app's
+                               scope(session, viewer))).encode()).hexdigest()
+    clock = time.monotonic()
+    entry = cache.entries.get(key)
+    if entry is not None and entry.expires > clock:
+        cache.entries.move_to_end(key)
+        cache.hits += 1
+        return entry.value  # type: ignore[no-any-return]
+    cache.misses += 1
+    now = utcnow()
+    value = compute()
+    expires = clock + seconds
+    upcoming = next_change(session, now)
+    if upcoming is not None:
+        expires = min(expires, clock + max(0.0, (upcoming - now).total_seconds()))
+    cache.entries[key] = Entry(value, expires)
+    cache.entries.move_to_end(key)
+    while len(cache.entries) > ENTRIES:
+        cache.entries.popitem(last=False)
+    return value
+
+
+def next_change(session: Session, now: datetime) -> datetime | None:
+    """The next moment an interview starts or ends after ``now`` (two small statements on
+    the interviews' indexed times)."""
+    starts = session.scalar(select(func.min(Interview.starts_at)).where(
+        Interview.status == InterviewStatus.SCHEDULED, Interview.starts_at > now))
+    ends = session.scalar(select(func.min(Interview.ends_at)).where(
+        Interview.status == InterviewStatus.SCHEDULED, Interview.ends_at > now))
+    found = [t for t in (starts, ends) if t is not None]
+    return min(found) if found else None
+
+
+def forget(*_args: object, **_kwargs: object) -> None:
+    """On a change the reports read: empty this process's cache (wiring.py)."""
+    STORE.clear()

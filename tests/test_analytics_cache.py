@@ -1,0 +1,119 @@
+"""The analytics reports' cache (analytics/cache.py): a warm figure changes once a new
+scorecard is submitted through the service, and a viewer whose scope changes without any
+signal in this process (as when another worker wrote it) gets a fresh figure, never the
+warm one: independence holds with the cache warm. The matrix of every viewer is in
+tests/test_analytics_access.py."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import update
+
+from interviewloop.analytics import cache
+from interviewloop.bank.service import areas as all_areas
+from tests.analytics_data import plant
+from tests.factories import (
+    add_to_team,
+    make_candidate_with_loop,
+    make_requisition,
+    past_interview,
+    write_scorecard,
+)
+
+
+@pytest.fixture
+def cached(app):
+    app.config["ANALYTICS_CACHE_SECONDS"] = 120
+    store = cache.STORE
+    store.clear()
+    yield store
+    store.clear()
+    app.config["ANALYTICS_CACHE_SECONDS"] = 0
+
+
+@pytest.fixture
+def team(db_session, bank, make_user):
+    manager = make_user("hiring_manager", "interviewer", name="Hana Manager")
+    recruiter = make_user("recruiter")
+    panel = [make_user("interviewer", name=f"Panel {n}") for n in range(2)]
+    req = make_requisition(db_session, manager, recruiter)
+    add_to_team(db_session, req, manager, *panel)
+    areas = all_areas(db_session)
+    plant(db_session, req, panel, areas, lambda n, i, p: 1 + (n + p + i) % 4, count=12)
+    db_session.flush()
+    return manager, recruiter, panel, req, areas
+
+
+def pool_scorecards(client) -> int:
+    rows = list(csv.reader(io.StringIO(client.get("/analytics/interviewers.csv")
+                                       .get_data(as_text=True))))
+    return int(next(r for r in rows if r[0] == "Pool")[1])
+
+
+def units(client) -> set[int]:
+    rows = list(csv.DictReader(io.StringIO(client.get("/analytics/reliability.csv")
+                                           .get_data(as_text=True))))
+    return {int(r["units"]) for r in rows}
+
+
+def test_a_cached_figure_changes_after_a_new_submitted_scorecard(db_session, login, cached,
+                                                                 team):
+    manager, recruiter, panel, req, areas = team
+    client = login(manager)
+    assert pool_scorecards(client) == 24
+    misses = cached.misses
+    assert pool_scorecards(client) == 24
+    assert (cached.misses, cached.hits >= 1) == (misses, True)  # served warm
+    # Written behind the services' back (Core, no signal): the warm figure stays.
+    plant(db_session, req, panel, areas, lambda n, i, p: 2, count=1, start=500, tag="core")
+    db_session.flush()
+    assert pool_scorecards(client) == 24
+    cand, loop = make_candidate_with_loop(db_session, req, recruiter)
+    interview = past_interview(db_session, req, recruiter, cand, loop.stages[0], panel)
+    db_session.flush()
+    assert pool_scorecards(client) == 26  # the booking emptied it: the Core card counts now
+    write_scorecard(db_session, panel[0], req, interview, rating=3)
+    db_session.flush()
+    assert pool_scorecards(client) == 27  # the submitted scorecard emptied it again
+
+
+def test_a_viewer_who_comes_to_owe_a_scorecard_never_gets_the_warm_figure(
+        db_session, login, cached, team, monkeypatch):
+    manager, recruiter, panel, req, _areas = team
+    cand, loop = make_candidate_with_loop(db_session, req, recruiter)
+    first = past_interview(db_session, req, recruiter, cand, loop.stages[0], panel)
+    for person in panel:
+        write_scorecard(db_session, person, req, first, rating=3)
+    db_session.flush()
+    client = login(manager)
+    assert units(client) == {12, 13}  # the new candidate's focus areas have a pair
+    scorecards = pool_scorecards(client)
+    # Another process books the manager onto the candidate's next stage: no signal here.
+    monkeypatch.setattr(cache, "forget", lambda: None)
+    second = past_interview(db_session, req, recruiter, cand, loop.stages[1],
+                            [panel[0], manager], ended_hours_ago=4)
+    db_session.flush()
+    assert units(client) == {12}  # owes a scorecard: nothing of that candidate
+    assert pool_scorecards(client) == scorecards - 2
+    # Their scorecard goes in (still no signal): the candidate is back, with their card.
+    write_scorecard(db_session, manager, req, second, rating=2)
+    db_session.flush()
+    assert units(client) == {12, 13}
+
+
+def test_a_team_member_taken_off_the_requisition_gets_no_warm_figure(
+        db_session, login, cached, team):
+    _manager, _recruiter, panel, req, _areas = team
+    db_session.execute(update(type(req)).where(type(req).id == req.id)
+                       .values(hide_scorecards_until_debrief=False))
+    client = login(panel[0])
+    assert pool_scorecards(client) == 24
+    from interviewloop.requisitions.models import RequisitionMember
+
+    db_session.execute(RequisitionMember.__table__.delete().where(
+        RequisitionMember.requisition_id == req.id, RequisitionMember.user_id == panel[0].id))
+    db_session.flush()
+    assert pool_scorecards(client) == 0
