@@ -65,7 +65,7 @@ WEEKLY_INTERVIEW_CAP = Span(1, 50)
 WORK_MINUTE = Span(0, 1440)  # working hours: minutes after local midnight (1440: the day's end)
 WORK_DAYS = Span(1, 127)  # working days: a bit per weekday, Monday = 1 ... Sunday = 64
 PROPOSAL_DAYS = Span(1, 28)  # the date range a loop's times are proposed in, in days
-PANEL_SIZE = Span(1, 4)  # interviewers a stage's panel needs (loop_stages.panel_size)
+PANEL_SIZE = Span(1, 4)  # interviewers a stage's panel needs (its template's, set's, loop's)
 API_TOKEN_DAYS = Span(1, 366)  # how long an API token lives
 API_PAGE_SIZE = Span(1, 100)  # rows per page of an API list
 # A candidate's availability (entered behind their private link).

@@ -239,6 +239,10 @@ def _stage_problems(stage: object, area_slugs: set[str]) -> list[str]:
         problems.append(f"field 'minutes' must be from {minutes.low} to {minutes.high}")
     if stage["questions"] not in count:
         problems.append(f"field 'questions' must be from {count.low} to {count.high}")
+    panel = stage.get("panel", 1)  # optional: how many interviewers its panel needs
+    if type(panel) is not int or panel not in limits.PANEL_SIZE:
+        problems.append(f"field 'panel' must be a whole number from {limits.PANEL_SIZE.low} "
+                        f"to {limits.PANEL_SIZE.high}")
     unknown = [a for a in stage["focus"] if a not in area_slugs]
     if not stage["focus"] or unknown:
         problems.append(f"field 'focus' needs known area slugs (unknown: {unknown})")

@@ -26,17 +26,18 @@ def import_templates(session: Session, *, templates: list[dict[str, Any]],
         session.add(template)
         template.name, template.description = item["name"].strip(), item["description"].strip()
         wanted = [(s["name"].strip(), Category(s["category"]), s["minutes"], s["questions"],
-                   sorted(s["focus"])) for s in item["stages"]]
-        current = [(s.name, s.category, s.minutes, s.question_count,
+                   s.get("panel", 1), sorted(s["focus"])) for s in item["stages"]]
+        current = [(s.name, s.category, s.minutes, s.question_count, s.panel_size,
                     sorted(a.slug for a in s.focus_areas)) for s in template.stages]
         if wanted == current:
             continue
         template.stages.clear()
         session.flush()
-        for position, (name, category, minutes, count, focus) in enumerate(wanted):
+        for position, (name, category, minutes, count, panel, focus) in enumerate(wanted):
             template.stages.append(LoopTemplateStage(
                 position=position, name=name, category=category, minutes=minutes,
-                question_count=count, focus_areas=[areas[slug] for slug in focus]))
+                question_count=count, panel_size=panel,
+                focus_areas=[areas[slug] for slug in focus]))
     session.flush()
 
 

@@ -35,6 +35,10 @@ def _stage_checks() -> tuple[CheckConstraint, ...]:
     )
 
 
+def _panel_size_check() -> CheckConstraint:
+    return CheckConstraint(limits.PANEL_SIZE.check("panel_size"), name="panel_size_range")
+
+
 class LoopTemplate(Base):
     __tablename__ = "loop_templates"
 
@@ -54,6 +58,7 @@ class LoopTemplateStage(Base):
         *_stage_checks(),
         CheckConstraint(limits.QUESTIONS_PER_STAGE.check("question_count"),
                         name="question_count_range"),
+        _panel_size_check(),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -64,6 +69,9 @@ class LoopTemplateStage(Base):
     category: Mapped[Category] = mapped_column(str_enum(Category, "category"))
     minutes: Mapped[int]
     question_count: Mapped[int]
+    # How many interviewers a panel for it needs: copied into each requisition's set when
+    # it is fixed, and from there into each candidate's loop, where the recruiter may change it.
+    panel_size: Mapped[int] = mapped_column(default=1, server_default="1")
 
     template: Mapped[LoopTemplate] = relationship(back_populates="stages", lazy="raise")
     focus_areas: Mapped[list[CapabilityArea]] = relationship(
@@ -116,7 +124,7 @@ class LoopStage(Base):
         *_stage_checks(),
         UniqueConstraint("loop_id", "position"),
         UniqueConstraint("id", "loop_id"),  # target of loop_questions' composite key
-        CheckConstraint(limits.PANEL_SIZE.check("panel_size"), name="panel_size_range"),
+        _panel_size_check(),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -125,8 +133,8 @@ class LoopStage(Base):
     name: Mapped[str] = mapped_column(String(80))
     category: Mapped[Category] = mapped_column(str_enum(Category, "category"))
     minutes: Mapped[int]
-    # How many interviewers its panel needs (trainees on top); one unless the recruiter
-    # says otherwise. Proposals find that many, and a booking with fewer is refused.
+    # How many interviewers its panel needs (trainees on top): the set's stage's, unless
+    # the recruiter says otherwise. Proposals find that many; a booking with fewer is refused.
     panel_size: Mapped[int] = mapped_column(default=1, server_default="1")
 
     loop: Mapped[Loop] = relationship(back_populates="stages", lazy="raise")
@@ -227,6 +235,7 @@ class QuestionSetStage(Base):
         CheckConstraint("position >= 0", name="position_nonnegative"),
         CheckConstraint(limits.STAGE_NAME.length_check("name"), name="name_length"),
         CheckConstraint(limits.STAGE_MINUTES.check("minutes"), name="minutes_range"),
+        _panel_size_check(),
     )
 
     set_id: Mapped[int] = mapped_column(ForeignKey("question_sets.id", ondelete="CASCADE"),
@@ -235,6 +244,7 @@ class QuestionSetStage(Base):
     name: Mapped[str] = mapped_column(String(80))
     category: Mapped[Category] = mapped_column(str_enum(Category, "category"))
     minutes: Mapped[int]
+    panel_size: Mapped[int] = mapped_column(default=1, server_default="1")
 
     question_set: Mapped[QuestionSet] = relationship(back_populates="stages", lazy="raise")
     focus_areas: Mapped[list[CapabilityArea]] = relationship(
@@ -285,8 +295,9 @@ explain("uq_loop_questions_loop_id_question_id", "That question is already in th
 explain("uq_loop_stages_loop_id_position", "The loop was changed at the same moment by someone "
         "else. Reload it and try again.")
 explain("uq_loop_stages_id_loop_id", "A stage belongs to one loop.")
-explain("ck_loop_stages_panel_size_range", f"A stage's panel needs {limits.PANEL_SIZE.low} to "
-        f"{limits.PANEL_SIZE.high} interviewers.", status=422)
+for _table in ("loop_stages", "loop_template_stages", "question_set_stages"):
+    explain(f"ck_{_table}_panel_size_range", f"A stage's panel needs {limits.PANEL_SIZE.low} "
+            f"to {limits.PANEL_SIZE.high} interviewers.", status=422)
 explain("uq_loop_templates_level", "That level already has a loop template.")
 explain("ck_loop_questions_alternate_has_reason", "A question other than the requisition's "
         "set asks there needs a reason.", status=422)

@@ -96,7 +96,8 @@ def _draft_first(session: Session, requisition: Requisition, template: LoopTempl
         requisition_id=requisition.id, number=1, template_id=template.id,
         reason=FIXED_REASON.format(level=requisition.level.value), stages=[
             QuestionSetStage(position=position, name=t.name, category=t.category,
-                             minutes=t.minutes, focus_areas=list(t.focus_areas),
+                             minutes=t.minutes, panel_size=t.panel_size,
+                             focus_areas=list(t.focus_areas),
                              questions=[QuestionSetQuestion(position=n, question_id=o.id)
                                         for n, o in enumerate(options)])
             for position, (t, options) in enumerate(zip(template.stages, picks, strict=True))])
@@ -168,7 +169,8 @@ def plan_for(session: Session, question_set: QuestionSet, candidate: Candidate, 
 
 def loop_stages(question_set: QuestionSet, plan: list[list[Slot]]) -> list[LoopStage]:
     return [LoopStage(position=stage.position, name=stage.name, category=stage.category,
-                      minutes=stage.minutes, focus_areas=list(stage.focus_areas),
+                      minutes=stage.minutes, panel_size=stage.panel_size,
+                      focus_areas=list(stage.focus_areas),
                       questions=[LoopQuestion(question_id=s.question_id, position=n,
                                               set_question_id=s.set_question_id,
                                               alternate_reason=s.reason)
@@ -231,7 +233,8 @@ def revise_set(session: Session, actor: Actor, requisition: Requisition, change:
         requisition_id=requisition.id, number=current.number + 1,
         template_id=current.template_id, created_by_id=actor.person.id, reason=reason, stages=[
             QuestionSetStage(position=s.position, name=s.name, category=s.category,
-                             minutes=s.minutes, focus_areas=list(s.focus_areas), questions=[
+                             minutes=s.minutes, panel_size=s.panel_size,
+                             focus_areas=list(s.focus_areas), questions=[
                                  QuestionSetQuestion(position=q.position, question_id=(
                                      replacement.id if s is stage and q.question_id ==
                                      change.question_id else q.question_id))
