@@ -7,7 +7,7 @@ there into each candidate's loop_stages.panel_size. Existing rows get 1 (what ev
 had before); between 1 and 4, like loop_stages'.
 
 Revision ID: f3b8c2d6a1e4
-Revises: 8d3f6a1c2e57
+Revises: f3a8c2d9e1b4
 Create Date: 2026-12-03 19:30:00.000000
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "f3b8c2d6a1e4"
-down_revision: str | None = "8d3f6a1c2e57"
+down_revision: str | None = "f3a8c2d9e1b4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
