@@ -125,3 +125,11 @@ def test_sqlite_writers_wait_for_each_other_instead_of_failing(sqlite_file_engin
     with sqlite_file_engine.connect() as conn:
         users = conn.exec_driver_sql("SELECT count(*) FROM users").scalar()
     assert users == (2 if begin == "IMMEDIATE" else 1)
+
+
+def test_postgres_connections_run_without_jit(engine):
+    """JIT compiled the debrief's aggregates for longer than they ran (interviewloop/db.py)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SHOW jit").scalar() == "off"
