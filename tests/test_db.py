@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
 
 from interviewloop.auth.models import User, UserRole
 from interviewloop.bank.models import Question, QuestionPoint
-from interviewloop.db import make_engine, utcnow, writing
+from interviewloop.db import make_engine, postgres_connect_args, utcnow, writing
 
 
 def _user_row(**overrides):
@@ -125,3 +125,13 @@ def test_sqlite_writers_wait_for_each_other_instead_of_failing(sqlite_file_engin
     with sqlite_file_engine.connect() as conn:
         users = conn.exec_driver_sql("SELECT count(*) FROM users").scalar()
     assert users == (2 if begin == "IMMEDIATE" else 1)
+
+
+def test_postgres_connections_run_without_jit(engine):
+    """JIT compiled the debrief's aggregates for longer than they ran (interviewloop/db.py)."""
+    args = postgres_connect_args({"options": "-c statement_timeout=5000", "connect_timeout": 3})
+    assert args == {"options": "-c statement_timeout=5000 -c jit=off", "connect_timeout": 3}
+    assert postgres_connect_args({}) == {"options": "-c jit=off"}
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SHOW jit").scalar() == "off"

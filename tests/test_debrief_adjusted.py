@@ -10,7 +10,9 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import update
 
-from interviewloop.analytics import leniency
+from interviewloop import limits
+from interviewloop.analytics import leniency, queries, service
+from interviewloop.analytics.queries import Filters
 from interviewloop.audit.service import Actor
 from interviewloop.bank.service import areas as all_areas
 from interviewloop.db import utcnow
@@ -166,3 +168,33 @@ def test_the_offset_is_per_area_where_there_is_enough_data_and_falls_back_otherw
         (1, w.panel[0].id, a.id, 4) for a in w.areas])
     assert [round(aids[(1, a.id)].value, 1) for a in w.areas] == [2.9, 3.9, 3.9, 3.9, 3.7]
     assert aids[(1, w.areas[-1].id)].area is None
+
+
+def test_the_debriefs_offsets_are_the_interviewers_reports_leniency(w, make_user):
+    """leniency.offsets (from the viewer's terms, less the open candidate) gives what
+    service.leniency_offsets computes over every rating: the same figures on uneven panels,
+    unassessed areas and a lone rater."""
+    dee = make_user("interviewer", name="Dee")
+    requisitions.add_member(w.session, Actor(w.manager), w.req, dee.id)
+    people = [*w.panel, dee]
+
+    def uneven(n: int, i: int, p: int) -> int | None:
+        return None if (n + i + p) % 7 == 0 else 1 + (3 * n + 5 * i + p) % 4
+
+    for k in range(4):
+        plant(w.session, w.req, people[k % 2:k % 2 + 3], w.areas, uneven, count=4 + k,
+              start=100 * k, tag=f"mix{k}")
+    plant(w.session, w.req, [dee], w.areas, uneven, count=2, start=500, tag="alone")
+    cid = target(w)
+    got = leniency.offsets(w.session, w.manager, cid, [u.id for u in people])
+    visible = queries.visible_scorecards(w.manager, Filters())
+    per = service.leniency_offsets([r for r in queries.rating_rows(w.session, visible)
+                                    if r.candidate_id != cid])
+    expected = {who: (sum(s for s, _n in entries) / sum(n for _s, n in entries), len(entries))
+                for who, entries in per.items()
+                if len(entries) >= limits.MIN_LENIENCY_CANDIDATES}
+    assert len(expected) == 4
+    assert {who: o.candidates for who, o in got.items()} == {
+        who: n for who, (_o, n) in expected.items()}
+    for who, (observed, _n) in expected.items():
+        assert got[who].observed == pytest.approx(observed)

@@ -167,7 +167,17 @@ def readable_requisition(session: Session, viewer: User, scorecard: Scorecard) -
 # --- the same rule as SQL, for pages that aggregate over many candidates (analytics) ------
 
 # Aliases throughout: the caller's query may itself select from these tables, and a bare
-# Interview here would be correlated to (taken as) the caller's row.
+# Interview here would be correlated to (taken as) the caller's row. Made once: an alias
+# costs more to build than the rest of a clause (the debrief builds these on every
+# request), and one alias may sit in sibling subqueries of a statement (each EXISTS has its
+# own FROM); only the nesting below correlates them, as it must.
+_I1, _P1, _S1 = aliased(Interview), aliased(Panelist), aliased(Scorecard)
+_I2, _P2 = aliased(Interview), aliased(Panelist)
+_I3, _P3, _S3 = aliased(Interview), aliased(Panelist), aliased(Scorecard)
+_I4, _ST4, _L4 = aliased(Interview), aliased(LoopStage), aliased(Loop)
+_PO4, _M4 = aliased(Pool), aliased(PoolMember)
+
+
 def live(interview: Any) -> ColumnElement[bool]:  # an aliased Interview
     return and_(interview.candidate_id == Candidate.id,
                 interview.status == InterviewStatus.SCHEDULED)
@@ -176,7 +186,7 @@ def live(interview: Any) -> ColumnElement[bool]:  # an aliased Interview
 def own_pending_clause(viewer: User) -> ColumnElement[bool]:
     """own_pending as SQL, for a query over Candidate: the viewer sits on one of the
     candidate's live panels (in any seat) without their scorecard for it submitted."""
-    i1, p1, s1 = aliased(Interview), aliased(Panelist), aliased(Scorecard)
+    i1, p1, s1 = _I1, _P1, _S1
     return exists().where(live(i1), p1.interview_id == i1.id, p1.user_id == viewer.id,
                           ~exists().where(s1.interview_id == i1.id,
                                           s1.interviewer_id == viewer.id,
@@ -190,9 +200,9 @@ def sees_panel_clause(viewer: User, now: datetime) -> ColumnElement[bool]:
     panel_access so that the two change together; tests/test_analytics_access.py checks
     they agree for every kind of viewer."""
     pending = own_pending_clause(viewer)
-    i2, p2 = aliased(Interview), aliased(Panelist)
+    i2, p2 = _I2, _P2
     interviews = exists().where(live(i2), p2.interview_id == i2.id, p2.user_id == viewer.id)
-    i3, p3, s3 = aliased(Interview), aliased(Panelist), aliased(Scorecard)
+    i3, p3, s3 = _I3, _P3, _S3
     panelist_missing = exists().where(
         p3.interview_id == i3.id, owes_clause(p3),
         ~exists().where(s3.interview_id == i3.id, s3.interviewer_id == p3.user_id,
@@ -207,8 +217,7 @@ def sees_panel_clause(viewer: User, now: datetime) -> ColumnElement[bool]:
 def coached_clause(viewer: User) -> ColumnElement[bool]:
     """For a query over Scorecard: ``viewer`` coaches its author in the pool of the card's
     stage (pools/access.coaches_of: the pool's owner, or the author's named coach)."""
-    i4, st4, l4 = aliased(Interview), aliased(LoopStage), aliased(Loop)
-    p4, m4 = aliased(Pool), aliased(PoolMember)
+    i4, st4, l4, p4, m4 = _I4, _ST4, _L4, _PO4, _M4
     named = exists().where(m4.pool_id == p4.id, m4.user_id == Scorecard.interviewer_id,
                            m4.coach_id == viewer.id)
     return exists().where(i4.id == Scorecard.interview_id, st4.id == i4.stage_id,
