@@ -14,8 +14,9 @@ from interviewloop.bank.models import Question, QuestionArea, QuestionBenchmark,
 from interviewloop.bank.service import areas, benchmarks
 from interviewloop.enums import Category
 from interviewloop.loops import service
-from interviewloop.loops.chooser import Chooser, Option, repair, shortfall
+from interviewloop.loops.chooser import Chooser, Option, Shortfall, repair, shortfall
 from interviewloop.loops.models import Loop, LoopQuestion, QuestionUsage
+from tests.factories import make_requisition
 from tests.test_loops import build, question_ids, senior_req, team  # noqa: F401 - fixtures
 
 
@@ -74,8 +75,9 @@ def _recounted_usage(db_session) -> dict[int, int]:
 
 
 def test_the_sql_ranking_is_the_python_ranking(db_session, senior_req, team):  # noqa: F811
-    for n in range(3):  # some usage to rank by
-        build(db_session, senior_req, team["recruiter"], n=n, seed=n)
+    for n in range(3):  # usage to rank by, on other sets than this loop's
+        other = make_requisition(db_session, team["manager"], team["recruiter"], level="senior")
+        build(db_session, other, team["recruiter"], n=n, seed=n)
     loop = build(db_session, senior_req, team["recruiter"], n=9, seed=9)
     pool, usage = _reference_pool(db_session, loop.level), _recounted_usage(db_session)
     chooser = Chooser(db_session, loop.level, loop.candidate, question_ids(loop),
@@ -83,6 +85,8 @@ def test_the_sql_ranking_is_the_python_ranking(db_session, senior_req, team):  #
     in_loop = set(question_ids(loop))
     in_bench = {b for q in in_loop if q in pool for b in pool[q].benchmarks}
     assert chooser.benchmarks_in_loop == in_bench
+    eligible = [o for o in pool.values() if o.id not in in_loop]
+    assert len({usage.get(o.id, 0) for o in eligible}) > 1  # the usage order is tested
     compared = 0
     for stage in loop.stages:
         for focus in ({a.id for a in stage.focus_areas}, set()):
@@ -171,3 +175,25 @@ def test_the_incremental_repair_swaps_as_the_old_one(db_session, senior_req, tea
         assert [[o.id for o in p] for p in new] == [[o.id for o in p] for p in old]
         repaired += before - shortfall(new, area_ids, bench_ids)
     assert repaired > 0
+
+
+def test_the_shortfall_after_a_swap_is_a_recount(db_session, senior_req, team):  # noqa: F811
+    area_ids = {a.id for a in areas(db_session)}
+    bench_ids = {b.id for b in benchmarks(db_session)}
+    pool = list(_reference_pool(db_session, senior_req.level).values())
+    draw = random.Random(7)
+    stages = [draw.sample(pool, 2) for _ in range(3)]
+    state = Shortfall(stages, area_ids, bench_ids)
+    assert state.total == shortfall(stages, area_ids, bench_ids)
+    short = 0
+    for _ in range(200):
+        i, j, option = draw.randrange(3), draw.randrange(2), draw.choice(pool)
+        trial = [list(s) for s in stages]
+        trial[i][j] = option
+        assert state.after(i, j, option) == shortfall(trial, area_ids, bench_ids)
+        if draw.random() < 0.3:
+            state.swap(i, j, option)
+            stages = trial
+            assert state.total == shortfall(stages, area_ids, bench_ids)
+        short += state.total > 0
+    assert short > 20  # the gaps were there to count
