@@ -114,7 +114,7 @@ def test_swap_for_the_next_best_fit_or_a_chosen_question(db_session, senior_req,
     before = set(question_ids(loop))
     service.swap_question(db_session, recruiter, senior_req, loop, target.id)
     assert target.question_id not in before
-    options = service.alternatives(db_session, loop)[stage.id]
+    options = service.alternatives(db_session, loop, stage)
     chosen = options[0]
     service.swap_question(db_session, recruiter, senior_req, loop, target.id, chosen.id)
     assert target.question_id == chosen.id
@@ -182,7 +182,8 @@ def test_next_best_fit_leaves_the_fewest_coverage_gaps_possible(db_session, seni
         for lq in list(stage.questions):
             chooser = Chooser(db_session, loop.level, loop.candidate, question_ids(loop),
                               random.Random(seed))
-            others = [[chooser.options[q.question_id] for q in s.questions if q.id != lq.id]
+            pool = chooser.options(question_ids(loop))
+            others = [[pool[q.question_id] for q in s.questions if q.id != lq.id]
                       for s in loop.stages]
 
             def gaps(option, others=others, index=index):
@@ -192,5 +193,5 @@ def test_next_best_fit_leaves_the_fewest_coverage_gaps_possible(db_session, seni
 
             best = min(gaps(o) for o in chooser.ranked(stage.category, set()))
             service.swap_question(db_session, recruiter, senior_req, loop, lq.id, seed=seed)
-            chosen = chooser.options[lq.question_id]
+            chosen = chooser.options([lq.question_id])[lq.question_id]
             assert gaps(chosen) == best

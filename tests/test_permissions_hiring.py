@@ -390,6 +390,8 @@ TEAM_ROUTES = [
     TeamRoute(REQ + CAND + LOOPQ, "POST", MANAGERS, ok=TO_CAND, ids=ids(candidate_id="newcomer"),
               done=lambda w: w.db.scalar(select(Loop.id).where(
                   Loop.candidate_id == w.newcomer.id)) is not None),
+    TeamRoute(REQ + CAND + LOOPQ + "/questions/<int:loop_question_id>/alternatives", "GET",
+              MANAGERS),
     TeamRoute(REQ + CAND + LOOPQ + "/questions/<int:loop_question_id>/swap", "POST", MANAGERS,
               ok=TO_CAND, data=lambda w: {"question_id": ""},
               done=lambda w: fresh(w, w.loop_question).question_id
@@ -640,6 +642,7 @@ FOREIGN = [  # {req}, {cand}: the world's; {t_...}: `elsewhere`'s; {stranger}: o
     ("POST", OURS + "/loop/stages/{t_stage}/remove"),
     ("POST", OURS + "/loop/stages/{t_stage}/move"),
     ("POST", OURS + "/loop/stages/{t_stage}/panel"),
+    ("GET", OURS + "/loop/questions/{t_loop_question}/alternatives"),
     ("POST", OURS + "/loop/questions/{t_loop_question}/swap"),
     ("POST", "/requisitions/{req}/team/{stranger}/remove"),
     ("GET", "/interviews/{t_interview}"),

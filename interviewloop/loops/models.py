@@ -23,6 +23,7 @@ from interviewloop.bank.models import CapabilityArea, Question
 from interviewloop.constraints import explain
 from interviewloop.db import Base, str_enum, utcnow
 from interviewloop.enums import Category, Level
+from interviewloop.loops import usage
 from interviewloop.requisitions.models import Candidate, Requisition
 
 
@@ -198,6 +199,21 @@ class LoopQuestion(Base):
         return self.alternate_reason is not None
 
 
+usage.attach(LoopQuestion.__table__)
+
+
+class QuestionUsage(Base):
+    """How many loop questions ask a question, kept by triggers on loop_questions (usage.py);
+    no row: none."""
+
+    __tablename__ = "question_usage"
+    __table_args__ = (CheckConstraint("uses >= 0", name="uses_nonnegative"),)
+
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True)
+    uses: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
 class QuestionSet(Base):
     """One version of a requisition's question set: what every candidate on it is asked,
     per stage. Version 1 is fixed when its first loop is built (UNIQUE(requisition, number)
@@ -298,6 +314,9 @@ explain("uq_loop_stages_id_loop_id", "A stage belongs to one loop.")
 for _table in ("loop_stages", "loop_template_stages", "question_set_stages"):
     explain(f"ck_{_table}_panel_size_range", f"A stage's panel needs {limits.PANEL_SIZE.low} "
             f"to {limits.PANEL_SIZE.high} interviewers.", status=422)
+explain("ck_question_usage_uses_nonnegative", "A question's loop count went below zero: "
+        "the loop changed at the same moment; reload it and try again.")
+explain("pk_question_usage", "A question has one usage count.")
 explain("uq_loop_templates_level", "That level already has a loop template.")
 explain("ck_loop_questions_alternate_has_reason", "A question other than the requisition's "
         "set asks there needs a reason.", status=422)

@@ -19,7 +19,7 @@ from interviewloop.db import utcnow
 from interviewloop.enums import Category, Level
 from interviewloop.errors import Conflict, DomainError, NotFound
 from interviewloop.loops import sets
-from interviewloop.loops.chooser import Chooser, Option, shortfall
+from interviewloop.loops.chooser import Chooser, Option, Shortfall, shortfall
 from interviewloop.loops.coverage import Coverage, check_coverage
 from interviewloop.loops.models import (
     AlternateReason,
@@ -181,24 +181,9 @@ def swap_question(session: Session, actor: Actor, requisition: Requisition, loop
     _ensure_unscheduled(session, stage)
     chooser = _chooser(session, loop, loop.candidate, seed)
     if replacement_id is None:
-        ranked = chooser.ranked(stage.category, {a.id for a in stage.focus_areas},
-                                exclude={current.question_id})
-        if not ranked:
-            raise Conflict("The bank has no other question that fits this stage.")
-        kept = [[chooser.options.get(lq.question_id) for lq in s.questions
-                 if lq.id != current.id] for s in loop.stages]
-        picks = [[o for o in p if o is not None] for p in kept]
-        index = loop.stages.index(stage)
-        areas, benches = {a.id for a in all_areas(session)}, {b.id for b in all_benchmarks(session)}
-
-        def gaps_with(option: Option) -> int:
-            trial = [list(p) for p in picks]
-            trial[index].append(option)
-            return shortfall(trial, areas, benches)
-
-        replacement = min(enumerate(ranked), key=lambda pair: (gaps_with(pair[1]), pair[0]))[1]
+        replacement = _best_fit(session, chooser, loop, stage, current)
     else:
-        named = chooser.options.get(replacement_id)
+        named = chooser.options([replacement_id]).get(replacement_id)
         if named is None or named.category != stage.category:
             raise InvalidLoopChange("That question is retired, of another category or does "
                                     "not suit this level.", "question_id")
@@ -220,15 +205,44 @@ def swap_question(session: Session, actor: Actor, requisition: Requisition, loop
     return current
 
 
+def _best_fit(session: Session, chooser: Chooser, loop: Loop, stage: LoopStage,
+              current: LoopQuestion) -> Option:
+    """The builder's first choice among those that leave the fewest gaps. Only a question
+    probing an area short of stages or exercising a missing benchmark can leave fewer
+    than the loop without ``current`` has; if none does, the builder's first choice."""
+    focus = {a.id for a in stage.focus_areas}
+    kept = [[lq.question_id for lq in s.questions if lq.id != current.id] for s in loop.stages]
+    pool = chooser.options(qid for ids in kept for qid in ids)
+    picks = [[pool[qid] for qid in ids if qid in pool] for ids in kept]
+    areas, benches = {a.id for a in all_areas(session)}, {b.id for b in all_benchmarks(session)}
+    index = loop.stages.index(stage)
+    state = Shortfall(picks, areas, benches)
+    gaps_with = {}
+    for option in chooser.touching(stage.category, *state.missing()):
+        if option.id != current.question_id and chooser.eligible(option):
+            trial = [list(p) for p in picks]
+            trial[index].append(option)
+            gaps_with[option.id] = shortfall(trial, areas, benches)
+    fewest = min(gaps_with.values(), default=state.total)
+    among = [qid for qid, gaps in gaps_with.items() if gaps == fewest] \
+        if fewest < state.total else None
+    ranked = chooser.ranked(stage.category, focus, exclude={current.question_id}, limit=1,
+                            among=among)
+    if not ranked:
+        raise Conflict("The bank has no other question that fits this stage.")
+    return ranked[0]
+
+
 ALTERNATIVES_SHOWN = 15
 
 
-def alternatives(session: Session, loop: Loop) -> dict[int, list[Option]]:
-    """Per stage, the best-fitting questions that could replace one of its own (the swap
-    picker): the builder's ranking, cut to a list a person can read."""
+def alternatives(session: Session, loop: Loop, stage: LoopStage) -> list[Option]:
+    """The best-fitting questions that could replace one of the stage's own (the swap
+    picker, read when it is opened): the builder's ranking, cut to a list a person can
+    read."""
     chooser = _chooser(session, loop, loop.candidate, 0)
-    return {stage.id: chooser.ranked(stage.category, {a.id for a in stage.focus_areas})
-            [:ALTERNATIVES_SHOWN] for stage in loop.stages}
+    return chooser.ranked(stage.category, {a.id for a in stage.focus_areas},
+                          limit=ALTERNATIVES_SHOWN)
 
 
 def _renumber(session: Session, stages: list[LoopStage]) -> None:

@@ -144,12 +144,13 @@ def plan_for(session: Session, question_set: QuestionSet, candidate: Candidate, 
              ) -> list[list[Slot]]:
     """Per set stage, what this candidate is asked: the set's questions, or alternates."""
     chooser = Chooser(session, level, candidate, (), _rng(0))
+    pool = chooser.options(_flat(question_set))
     slots: list[list[Slot | None]] = []
     needed: list[tuple[int, int, int, AlternateReason]] = []
     for i, stage in enumerate(question_set.stages):  # the set's own questions first
         slots.append([])
         for j, item in enumerate(stage.questions):
-            option = chooser.options.get(item.question_id)
+            option = pool.get(item.question_id)
             if option is not None and chooser.eligible(option):
                 chooser.take(option)
                 slots[i].append(Slot(item.question_id, item.question_id, None))
@@ -194,8 +195,9 @@ def alternatives(session: Session, question_set: QuestionSet, level: Level
                  ) -> dict[int, list[Option]]:
     """Per set stage, the questions that could replace one of its own (the picker)."""
     chooser = Chooser(session, level, None, _flat(question_set), _rng(0))
-    return {stage.position: chooser.ranked(stage.category, {a.id for a in stage.focus_areas})
-            [:ALTERNATIVES_SHOWN] for stage in question_set.stages}
+    return {stage.position: chooser.ranked(stage.category, {a.id for a in stage.focus_areas},
+                                           limit=ALTERNATIVES_SHOWN)
+            for stage in question_set.stages}
 
 
 def _flat(question_set: QuestionSet) -> list[int]:
@@ -223,7 +225,7 @@ def revise_set(session: Session, actor: Actor, requisition: Requisition, change:
     if change.replacement_id is None:
         raise InvalidSetRevision("Choose the question to ask instead.", "replacement_id")
     chooser = Chooser(session, requisition.level, None, _flat(current), _rng(0))
-    replacement = chooser.options.get(change.replacement_id)
+    replacement = chooser.options([change.replacement_id]).get(change.replacement_id)
     if replacement is None or replacement.category != stage.category:
         raise InvalidSetRevision("That question is retired, of another category or does not "
                                  "suit this level.", "replacement_id")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
@@ -71,9 +71,27 @@ def show(requisition_id: int, candidate_id: int, stage_form: StageForm | None = 
         coverage=service.coverage_of(db.session, loop) if loop else None,
         action_form=ActionForm(), stage_form=stage_form, swap_form=SwapForm(),
         move_form=MoveForm(), panel_form=PanelSizeForm(), alternate_reasons=ALTERNATE_REASONS,
-        alternatives=service.alternatives(db.session, loop) if loop else {},
         schedules=schedules, candidate_availability=loop_page_part(candidate),
     ), status
+
+
+@bp.get(PREFIX + "/loop/questions/<int:loop_question_id>/alternatives")
+@login_required
+def swap_picker(requisition_id: int, candidate_id: int, loop_question_id: int
+                ) -> ResponseReturnValue:
+    """The swap picker for one question, read when it is opened: the form alone for the
+    page's script to put in place (?fragment=1), else a page of its own (no script)."""
+    requisition, candidate, loop = _loop(requisition_id, candidate_id)
+    found = next(((s, lq) for s in loop.stages for lq in s.questions
+                  if lq.id == loop_question_id), None)
+    if found is None:
+        abort(404, "No such question in this loop.")
+    stage, question = found
+    template = "loops/_swap_picker.html" if request.args.get("fragment") == "1" \
+        else "loops/swap_picker.html"
+    return render_template(template, requisition=requisition, candidate=candidate,
+                           stage=stage, lq=question, swap_form=SwapForm(),
+                           alternatives=service.alternatives(db.session, loop, stage))
 
 
 @bp.post(PREFIX + "/loop")

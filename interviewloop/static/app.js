@@ -6,7 +6,28 @@ document.addEventListener("DOMContentLoaded", () => {
   if (summary) summary.focus();
   const draft = document.querySelector("form[data-autosave]");
   if (draft) autosave(draft);
+  for (const link of document.querySelectorAll("a[data-picker]")) openInPlace(link);
 });
+
+// A link to a picker's page (a loop question's replacements) opens the picker in place
+// instead: the server's fragment replaces the element named, and focus moves to it. On any
+// failure the link is followed as usual.
+function openInPlace(link) {
+  link.addEventListener("click", async (event) => {
+    event.preventDefault();
+    try {
+      const response = await fetch(link.dataset.picker, {credentials: "same-origin"});
+      if (!response.ok) throw new Error(response.statusText);
+      const target = document.getElementById(link.dataset.replaces);
+      target.insertAdjacentHTML("afterend", await response.text());
+      const opened = target.nextElementSibling;
+      target.remove();
+      opened.querySelector("select")?.focus();
+    } catch {
+      window.location.assign(link.href);
+    }
+  });
+}
 
 // A scorecard draft saves itself a moment after its author stops typing or choosing. Each
 // save sends the version the form was loaded on and takes the new one back, so a save from

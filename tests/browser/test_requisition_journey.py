@@ -161,8 +161,10 @@ def test_recruiter_and_manager_define_open_and_build_a_loop(live_server, new_con
 
     # Swap the first stage's first question for a named alternative.
     first = rec.locator("section.stage").first.locator("ol.stage-questions > li").first
-    before = first.locator("a").inner_text()
+    before = first.locator("a").first.inner_text()
+    first.get_by_role("link", name="Choose the replacement").click()  # read when opened
     options = first.locator("select option")
+    expect(options.first).to_have_text("Next best fit from the bank")
     alternatives = [(o.get_attribute("value"), o.inner_text()) for o in options.all()]
     assert alternatives[0] == ("", "Next best fit from the bank")
     assert len(alternatives) >= 3, "the bank should offer more than one alternative"
@@ -172,7 +174,9 @@ def test_recruiter_and_manager_define_open_and_build_a_loop(live_server, new_con
     first.get_by_role("button", name="Swap").click()
     expect(flash(rec)).to_have_text("Question swapped.")
     first = rec.locator("section.stage").first.locator("ol.stage-questions > li").first
-    expect(first.locator("a")).to_have_text(chosen)
+    expect(first.locator("a").first).to_have_text(chosen)
+    first.get_by_role("link", name="Choose the replacement").click()
+    expect(first.locator("select option").first).to_have_text("Next best fit from the bank")
     expect(first.locator(f"select option[value='{value}']")).to_have_count(0)  # in the loop now
     expect(first.locator("select option", has_text=before)).to_have_count(1)  # free again
     gaps = assert_loop_shown(rec, senior_stage_names(live_server.bank))
