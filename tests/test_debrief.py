@@ -408,7 +408,7 @@ NONE = "\u2013"  # the dash an empty cell shows
 DASHBOARD = {  # candidate, status, stages done, owed, mean (ratings), pre-offer, decision
     "Ana Offer": ["Offer", "1 / 5", "0", "4.0 (6)", "passed", "offer"],
     # Ben's second interview is still to come: it owes nothing yet.
-    "Ben Pending": ["Active", "1 / 5", "1", "2.0 (3)", "not answered", NONE],
+    "Ben Pending": ["Active", "1 / 5", "1 who owes them", "2.0 (3)", "not answered", NONE],
     "Cleo Fresh": ["Active", "0 / 0", "0", NONE, "not answered", NONE],
     "Dov Rejected": ["Rejected", "1 / 2", "0", "1.5 (6)", "keep looking", "reject"],
     "Eli Withdrawn": ["Withdrawn", "0 / 5", "0", NONE, "not answered", NONE],

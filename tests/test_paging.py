@@ -131,7 +131,7 @@ def test_the_interviewers_past_interviews_walk_latest_first(w):
 
 
 def events_in(html: str) -> list[str]:
-    return re.findall(r'<td class="meta">([^<]*)</td>', html.split('id="audit"', 1)[1])
+    return re.findall(r'<td class="meta detail">([^<]*)</td>', html.split('id="audit"', 1)[1])
 
 
 def test_the_audit_log_pages_stay_put_while_events_are_added(w, make_user, login):

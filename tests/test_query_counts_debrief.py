@@ -156,7 +156,7 @@ def test_the_requisition_dashboard_with_10_and_500_candidates(w, count_queries, 
     assert queries_for(client, count_queries, url) == few
     if not query:  # the numbers made it onto the page: Bulk 0000 was checked and rejected
         mean = sum(1 + a.position % 4 for a in w.areas) / len(w.areas)
-        assert [c.text for c in rows[0]] == ["Bulk 0000", "Rejected", "1 / 1", "1 1 overdue",
+        assert [c.text for c in rows[0]] == ["Bulk 0000", "Rejected", "1 / 1", "1 1 overdue who owes them",
                                              f"{mean:.1f} (5)", "passed", "reject"]
 
 

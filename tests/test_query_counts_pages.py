@@ -95,7 +95,7 @@ def link(page: str, rel: str) -> str | None:
 
 def rows_of(page: str, table_id: str) -> int:
     body = page.split(f'id="{table_id}"', 1)[1].split("</table>", 1)[0]
-    return body.count("<tr>") - 1  # the heading's row
+    return len(re.findall(r"<tr[ >]", body)) - 1  # the heading's row
 
 
 def flat(client, count_queries, url: str, fill, table_id: str | None, size: int) -> int:

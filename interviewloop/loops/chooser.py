@@ -105,7 +105,8 @@ class Chooser:
 
     def options(self, question_ids: Iterable[int]) -> dict[int, Option]:
         """The named questions that are in the pool (active, of this level), any category."""
-        ids = set(question_ids)
+        # An id no row can have (past SQLite's 64-bit integers) is simply not in the pool.
+        ids = {i for i in question_ids if 0 < i < 2**63}
         if not ids:
             return {}
         rows = self.session.execute(select(Question.id, Question.category, Question.title)

@@ -234,7 +234,13 @@ def test_debrief_flags_gate_and_offer(live_server, seeded, new_context, artifact
     expect(flash(page)).to_have_text("Pre-offer check recorded a weak answer: keep looking.")
     expect(page.locator("#pre-offer-outcome")).to_have_text(re.compile(r"^Keep looking: "))
 
-    # 4. An offer is refused with the reason; the candidate stays active.
+    # 4. Offer is disabled with the gate's reason beside it; a page that was open before the
+    # weak answer (here: the choice enabled again) is refused with the reason, and the
+    # candidate stays active.
+    offer = page.locator("#decision").get_by_label("Offer", exact=True)
+    expect(offer).to_be_disabled()
+    expect(page.locator("#offer-refused")).to_have_text(f"Offer is not available: {OFFER_REFUSED}")
+    offer.evaluate("choice => { choice.disabled = false; }")
     record_decision(page, refused[0], "Offer", "The team liked them.", 409)
     expect(page.locator("#decision-error")).to_have_text(OFFER_REFUSED)
     expect(status_tag(page)).to_have_text("Active")

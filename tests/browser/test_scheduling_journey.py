@@ -170,7 +170,7 @@ def test_recruiter_schedules_and_interviewer_sees_it_in_their_time(
     schedule_path = urlsplit(rec.url).path
     assert re.fullmatch(r"/requisitions/\d+/candidates/\d+/stages/\d+/schedule", schedule_path)
     expect(rec.get_by_role("heading", level=1)).to_have_text(f"Schedule: {first}")
-    expect(rec.locator("p.meta")).to_contain_text(f"times in {NEW_YORK_TZ}")
+    expect(rec.locator("p.meta").first).to_contain_text(f"times in {NEW_YORK_TZ}")
     expect(rec.get_by_label("Minutes")).to_have_value(str(first_minutes))
 
     # Half an hour into B's interview with the Kolkata interviewer: refused, input kept.
