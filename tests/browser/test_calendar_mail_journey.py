@@ -18,16 +18,21 @@ from urllib.parse import urlsplit
 import pytest
 from icalendar import Calendar
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from interviewloop import create_app
 from interviewloop.audit.service import SYSTEM, Actor
 from interviewloop.auth.login import hasher
+from interviewloop.auth.models import User
 from interviewloop.auth.service import create_user
 from interviewloop.bank.importer import import_bank, load_bank
 from interviewloop.cli import DEFAULT_BANK
 from interviewloop.db import db
 from interviewloop.loops import service as loops
 from interviewloop.requisitions import candidates
+from interviewloop.requisitions.models import Candidate, Requisition
+from interviewloop.scheduling.models import Interview, InterviewStatus
 from tests.browser.conftest import DESKTOP, Person, serving
 from tests.browser.helpers import at_phone_width, flash, log_in, watch_console
 from tests.caldavserver import PASSWORD as CALDAV_PASSWORD
@@ -200,4 +205,68 @@ def test_an_interviewer_declines_from_the_mail_that_arrived_and_the_board_flags_
     stays = recruiter.locator(f'.rsvp-needs_action[data-user="{world.ids[STAYS.email]}"]')
     expect(stays).not_to_have_class(re.compile(r"\bflagged\b"))
     at_phone_width(recruiter)
+    assert errors == []
+
+
+PROPOSED = ("Pia Proposal", "pia.proposal@example.net")
+FIRST_DAY = next_monday(weeks_ahead=2, hour=0)  # a week before Cass's interview
+DAYS = 3
+
+
+def test_a_recruiter_books_a_whole_loop_around_the_candidates_windows_and_a_busy_calendar(
+        world, page_for):
+    with world.app.app_context(), db.session_scope() as session:
+        recruiter = session.get(User, world.ids[RECRUITER.email])
+        requisition = session.get(Requisition, world.requisition_id)
+        candidate = candidates.add_candidate(session, Actor(recruiter), requisition,
+                                             candidates.CandidateInput(*PROPOSED))
+        loops.build_loop(session, Actor(recruiter), requisition, candidate, seed=1)
+        candidate_id = candidate.id
+    busy = (FIRST_DAY + timedelta(hours=9), FIRST_DAY + timedelta(hours=17))
+    world.radicale.add_busy(STAYS.email, "stella-offsite", *busy, summary="Offsite")
+    loop_page = f"/requisitions/{world.requisition_id}/candidates/{candidate_id}"
+    errors: list[str] = []
+    page = page_for(errors)
+    log_in(page, RECRUITER, PASSWORD)
+    page.goto(loop_page)
+    page.get_by_role("button", name="Make a private link").click()
+    page.get_by_role("button", name="Email it to the candidate").click()
+    burst(world.app)
+    [(to, _, body)] = world.inbox.take()
+    assert to == PROPOSED[1]
+    link = urlsplit(re.search(r"http://\S+/candidate/\S+", body).group(0)).path
+
+    candidate_page = page_for(errors)  # not signed in
+    candidate_page.goto(link)
+    for day in range(DAYS):  # a window is at most 12 hours: one a day
+        date = f"{FIRST_DAY + timedelta(days=day):%Y-%m-%d}"
+        candidate_page.get_by_label("From").fill(f"{date}T08:00")
+        candidate_page.get_by_label("Until").fill(f"{date}T18:00")
+        candidate_page.get_by_role("button", name="Add the window").click()
+        expect(candidate_page.locator("#windows li")).to_have_count(day + 1)
+
+    page.goto(loop_page)
+    page.get_by_role("button", name="Find times").click()
+    page.get_by_label("From").fill(f"{FIRST_DAY:%Y-%m-%d}")
+    page.get_by_label("To (included)").fill(f"{FIRST_DAY + timedelta(days=DAYS - 1):%Y-%m-%d}")
+    page.locator("#ask").get_by_role("button", name="Find times").click()
+    expect(page.locator("#windows")).to_contain_text(f"{DAYS} windows")
+    at_phone_width(page)
+    page.get_by_role("button", name="Book option 1").click()
+    expect(page).to_have_url(f"{world.url}{loop_page}")
+    expect(page.locator(".tag.state-unscheduled")).to_have_count(0)
+
+    with world.app.app_context(), db.session_scope() as session:
+        stages = loops.loop_for(session, session.get(Candidate, candidate_id)).stages
+        booked = list(session.scalars(select(Interview).options(selectinload(Interview.panel)).where(
+            Interview.candidate_id == candidate_id,
+            Interview.status == InterviewStatus.SCHEDULED)))
+        assert sorted(i.stage_id for i in booked) == sorted(s.id for s in stages)
+        for interview in booked:
+            ends_at = interview.starts_at + timedelta(minutes=interview.minutes)
+            day = interview.starts_at.replace(hour=0, minute=0)
+            assert day + timedelta(hours=8) <= interview.starts_at  # in the candidate's
+            assert ends_at <= day + timedelta(hours=18)  # window of that day (UTC)
+            if world.ids[STAYS.email] in {p.user_id for p in interview.panel}:
+                assert ends_at <= busy[0] or interview.starts_at >= busy[1], interview.id
     assert errors == []
