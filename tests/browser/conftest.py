@@ -92,6 +92,21 @@ def _seed(app) -> object:
     return bank
 
 
+@contextmanager
+def serving(app, port: int = 0) -> Iterator[int]:
+    """``app`` served by werkzeug in a thread on 127.0.0.1 (a free port unless given): the
+    port, while the block runs."""
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield server.server_port
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     """The app on 127.0.0.1 (a free port), its database committed and seeded."""
@@ -100,17 +115,10 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     app = create_app(app_config(DATABASE_URL=url))
     try:  # the engine is disposed however far this gets (no ResourceWarning on a failure)
         bank = _seed(app)
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-        thread.start()
-        try:
-            host, port = "127.0.0.1", server.server_port
+        with serving(app) as port:
+            host = "127.0.0.1"
             yield LiveServer(url=f"http://{host}:{port}", host=host, port=port, bank=bank,
                              app=app)
-        finally:
-            server.shutdown()
-            thread.join(timeout=10)
-            server.server_close()
     finally:
         app.extensions["interviewloop.db"]["bind"].dispose()
 

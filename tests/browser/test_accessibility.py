@@ -10,16 +10,14 @@ scroll sideways (WCAG 1.4.10).
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from werkzeug.serving import make_server
 
 from interviewloop import create_app
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import LiveServer, serving
 from tests.browser.helpers import sideways_overflow
 from tests.conftest import app_config, migrate, new_database_url
 
@@ -49,17 +47,9 @@ def demo_server(tmp_path_factory) -> Iterator[LiveServer]:
             bank = load_bank(DEFAULT_BANK)
             import_bank(session, SYSTEM, bank)
             load_demo(session, hasher(), DEMO_PASSWORD)
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, name="axe-server", daemon=True)
-        thread.start()
-        try:
-            port = server.server_port
+        with serving(app) as port:
             yield LiveServer(url=f"http://127.0.0.1:{port}", host="127.0.0.1", port=port,
                              bank=bank, app=app)
-        finally:
-            server.shutdown()
-            thread.join(timeout=10)
-            server.server_close()
     finally:
         app.extensions["interviewloop.db"]["bind"].dispose()
 

@@ -6,14 +6,13 @@ provider passes the login page's form-action)."""
 from __future__ import annotations
 
 import re
-import threading
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 from interviewloop import create_app
+from tests.browser.conftest import serving
 from tests.browser.helpers import at_phone_width
 from tests.browser.test_accessibility import axe_violations
 from tests.conftest import app_config, migrate, new_database_url
@@ -42,15 +41,8 @@ def sso_server(tmp_path_factory, oidc_provider):
         with app.app_context(), db.session_scope() as session:
             create_user(session, SYSTEM, hasher(), email="ada.lovelace@example.com",
                         name="Ada Lovelace", password=PASSWORD, roles=["hiring_manager"])
-        server = make_server("127.0.0.1", oidc_provider.browser_app_port, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, name="sso-server", daemon=True)
-        thread.start()
-        try:
+        with serving(app, oidc_provider.browser_app_port):
             yield oidc_provider.browser_app_url
-        finally:
-            server.shutdown()
-            thread.join(timeout=10)
-            server.server_close()
     finally:
         app.extensions["interviewloop.db"]["bind"].dispose()
 
