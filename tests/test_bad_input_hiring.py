@@ -305,6 +305,8 @@ SWAP_CASES = {
     "already-in-the-loop": (already_in_loop, 400, "That question is already in this loop"),
     "unknown": (lambda w: MISSING_ID, 400, NOT_FIT),
     "huge": (lambda w: "9" * 30, 400, NOT_FIT),
+    "past-32-bits": (lambda w: str(2**31), 400, NOT_FIT),
+    "past-64-bits": (lambda w: str(2**63), 400, NOT_FIT),
     "words": (lambda w: "the hard one", 400, "Choose a question from the list"),
     "zero": (lambda w: "0", 400, "Choose a question from the list"),
 }

@@ -105,8 +105,9 @@ class Chooser:
 
     def options(self, question_ids: Iterable[int]) -> dict[int, Option]:
         """The named questions that are in the pool (active, of this level), any category."""
-        # An id no row can have (past SQLite's 64-bit integers) is simply not in the pool.
-        ids = {i for i in question_ids if 0 < i < 2**63}
+        # An id no row can have (past a 32-bit INTEGER column) is simply not in the pool: the
+        # databases refuse to compare such a number with the column (a 500, not a "no").
+        ids = {i for i in question_ids if 0 < i < 2**31}
         if not ids:
             return {}
         rows = self.session.execute(select(Question.id, Question.category, Question.title)
