@@ -47,7 +47,7 @@ ROUTE_NAMES = (BANK_PAGES + HIRING_PAGES + DEBRIEF_PAGES + SCHEDULING_PAGES + AN
                + API_LISTS + BUILDS + SAVES)
 # The 2k size at a toy scale: no --loops, so every active candidate but a reserve, and the
 # rejected ones, get a loop.
-TINY = {"size": "2k", "questions": 200, "candidates": 20, "requests": 2, "repeat": 2,
+TINY = {"size": "2k", "questions": 200, "candidates": 20, "requests": 1, "repeat": 2,
         "loop-page-requests": 2, "operations": 1}
 SMALL = {"questions": 80, "candidates": 12, "loops": 3, "interviewers": 4, "requests": 1, "repeat": 1,
          "loop-page-requests": 1, "operations": 1}
@@ -111,8 +111,8 @@ def test_tiny_run_times_every_page_against_healthz(tiny_run):
     # The bank's list must go through the real query, not a cached or redirected page.
     assert result.row("bank list").median_us > result.row("healthz").median_us
     for row in result.rows:  # every request timed on its own, and its memory traced
-        per_repeat = row.route.requests or 2
-        assert len(row.each_us) == 2 * per_repeat, row.route.name
+        per_repeat = row.route.requests or TINY["requests"]
+        assert len(row.each_us) == TINY["repeat"] * per_repeat, row.route.name
         assert 0 < row.p50_us <= row.p95_us <= max(row.each_us), row.route.name
         assert row.peak_kib > 0, row.route.name
     # The floor of a real page: one statement and the base layout, nobody logged in.

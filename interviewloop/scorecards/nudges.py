@@ -21,6 +21,7 @@ the JSON API (its clients are programs).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable
@@ -78,13 +79,17 @@ class Nudge:
     message: str
 
 
-def words(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
+# Memoised: each piece of evidence is compared with many others (every area's, and the
+# author's evidence on other candidates), so its words and trigrams are computed once.
+@functools.lru_cache(maxsize=4096)
+def words(text: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(text.lower()))
 
 
-def trigrams(text: str) -> set[tuple[str, ...]]:
+@functools.lru_cache(maxsize=4096)
+def trigrams(text: str) -> frozenset[tuple[str, ...]]:
     w = words(text)
-    return {tuple(w[i:i + 3]) for i in range(len(w) - 2)}
+    return frozenset(w[i:i + 3] for i in range(len(w) - 2))
 
 
 def same(a: str, b: str) -> bool:
@@ -95,10 +100,15 @@ def same(a: str, b: str) -> bool:
     if wa == wb:
         return True
     ta, tb = trigrams(a), trigrams(b)
-    return bool(ta and tb) and len(ta & tb) / len(ta | tb) >= SAME_SHARE
+    small, large = sorted((len(ta), len(tb)))
+    # Jaccard is at most small / large: most pairs are ruled out without a set operation.
+    if not small or small < SAME_SHARE * large:
+        return False
+    shared = len(ta & tb)
+    return shared / (small + large - shared) >= SAME_SHARE
 
 
-def copies(evidence: str, rubric: set[tuple[str, ...]]) -> bool:
+def copies(evidence: str, rubric: frozenset[tuple[str, ...]]) -> bool:
     grams = trigrams(evidence)
     return len(grams) >= 2 and len(grams & rubric) / len(grams) >= COPY_SHARE
 
@@ -114,7 +124,7 @@ def question_points(stage: LoopStage) -> list[str]:
 
 
 def rubric_texts(session: Session, level: Level, areas: Iterable[CapabilityArea],
-                 points: Iterable[str] = ()) -> dict[int, set[tuple[str, ...]]]:
+                 points: Iterable[str] = ()) -> dict[int, frozenset[tuple[str, ...]]]:
     """area -> the trigrams of the rubric shown beside its rating (the area, its
     competencies' expectations at every level, the rating meanings) and of ``points``."""
     expectations = expectations_by_area(session)
@@ -124,7 +134,7 @@ def rubric_texts(session: Session, level: Level, areas: Iterable[CapabilityArea]
         parts = [area.name, area.description, *shared]
         for competency, texts in expectations.get(area.id, []):
             parts += [competency.name, *texts.values()]
-        result[area.id] = set().union(*(trigrams(p) for p in parts))
+        result[area.id] = frozenset().union(*(trigrams(p) for p in parts))
     return result
 
 
@@ -139,7 +149,7 @@ def other_evidence(session: Session, interviewer_id: int, candidate_id: int) -> 
 
 
 def find(data: service.ScorecardInput, areas: dict[int, CapabilityArea],
-         rubric: dict[int, set[tuple[str, ...]]], others: list[str]) -> list[Nudge]:
+         rubric: dict[int, frozenset[tuple[str, ...]]], others: list[str]) -> list[Nudge]:
     """The nudges for the rated areas' evidence, at most one per area (the first rule that
     applies, in the order above)."""
     given = [(area_id, evidence) for area_id, (rating, evidence) in sorted(data.ratings.items())
@@ -148,7 +158,7 @@ def find(data: service.ScorecardInput, areas: dict[int, CapabilityArea],
     for area_id, evidence in given:
         twin = next((areas[other].name for other, text in given
                      if other != area_id and same(evidence, text)), None)
-        if copies(evidence, rubric.get(area_id, set())):
+        if copies(evidence, rubric.get(area_id, frozenset())):
             rule, message = NudgeRule.COPIES_RUBRIC, MESSAGES[NudgeRule.COPIES_RUBRIC]
         elif thin(evidence):
             rule, message = NudgeRule.THIN, MESSAGES[NudgeRule.THIN]
