@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from flask import Blueprint, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from interviewloop import limits, paging
 from interviewloop.analytics import cache, charts, funnel, queries, questions, service, stats
@@ -94,17 +95,27 @@ def _report(form: AnalyticsFilterForm) -> service.InterviewerReport:
                                                      due_hours=due))
 
 
+def _interviewers_report(form: AnalyticsFilterForm) -> Markup:
+    report = _report(form)
+    return Markup(render_template(  # noqa: S704 - a template of ours, autoescaped
+        "analytics/_interviewers_report.html", report=report, labels=RATING_LABELS,
+        bars=charts.distribution_bars(report), limits=limits))
+
+
 @bp.get("/interviewers")
 @login_required
 def interviewers() -> ResponseReturnValue:
+    due = current_app.config["SCORECARD_DUE_HOURS"]
     form, valid = _form()
     if not valid:
-        return render_template("analytics/interviewers.html", form=form, report=None,
-                               args={}), 400
-    report = _report(form)
-    return render_template("analytics/interviewers.html", form=form, report=report,
-                           args=_args(form), labels=RATING_LABELS,
-                           bars=charts.distribution_bars(report), limits=limits)
+        return render_template("analytics/interviewers.html", form=form, body=None,
+                               due_hours=due, args={}, limits=limits), 400
+    # The report as rendered is kept with its figures (same key but the name): its charts
+    # and tables take longer to render than the cached figures take to read.
+    body = cache.cached(db.session, current_user, "interviewers page", (form.filters(), due),
+                        lambda: _interviewers_report(form))
+    return render_template("analytics/interviewers.html", form=form, body=body,
+                           due_hours=due, args=_args(form), limits=limits)
 
 
 def _share(s: service.Share) -> list[object]:
@@ -147,27 +158,43 @@ def _questions() -> tuple[QuestionFilterForm, questions.QuestionReport | None]:
     form = QuestionFilterForm(request.args)
     if not form.validate():
         return form, None
+    return form, _question_report(form)
+
+
+def _question_report(form: QuestionFilterForm) -> questions.QuestionReport:
     filters, page = form.filters(), form.page.data or 1
     limit = current_app.config["QUESTION_EXPOSURE_LIMIT"]
-    return form, cache.cached(db.session, current_user, "questions", (filters, page, limit),
-                              lambda: questions.report(db.session, current_user, filters,
-                                                       page=page, exposure_limit=limit))
+    return cache.cached(db.session, current_user, "questions", (filters, page, limit),
+                        lambda: questions.report(db.session, current_user, filters, page=page,
+                                                 exposure_limit=limit))
+
+
+def _questions_report(report: questions.QuestionReport, args: dict[str, str]) -> Markup:
+    pager = paging.pager(".questions_page", paging.numbered_page(
+        report.rows, number=report.number, size=report.size, total=report.total), filters=args)
+    return Markup(render_template(  # noqa: S704 - a template of ours, autoescaped
+        "analytics/_questions_report.html", report=report, pager=pager,
+        bars={r.question_id: charts.question_bar(r.ratings)
+              for r in report.rows if r.enough_ratings},
+        labels=RATING_LABELS, limits=limits))
 
 
 @bp.get("/questions")
 @login_required
 def questions_page() -> ResponseReturnValue:
-    form, report = _questions()
-    if report is None:
-        return render_template("analytics/questions.html", form=form, report=None,
-                               args={}), 400
+    form = QuestionFilterForm(request.args)
+    if not form.validate():
+        return render_template("analytics/questions.html", form=form, body=None, args={},
+                               limits=limits), 400
     args = _args(form)
-    pager = paging.pager(".questions_page", paging.numbered_page(
-        report.rows, number=report.number, size=report.size, total=report.total), filters=args)
-    return render_template("analytics/questions.html", form=form, report=report, args=args,
-                           pager=pager, bars={r.question_id: charts.question_bar(r.ratings)
-                                              for r in report.rows if r.enough_ratings},
-                           labels=RATING_LABELS, limits=limits)
+    # The page of the report as rendered is kept with its figures (the interviewers page's
+    # reason); its links carry the filters as given, so those are in the key too.
+    key = (form.filters(), form.page.data or 1, current_app.config["QUESTION_EXPOSURE_LIMIT"],
+           tuple(sorted(args.items())))
+    body = cache.cached(db.session, current_user, "questions page", key,
+                        lambda: _questions_report(_question_report(form), args))
+    return render_template("analytics/questions.html", form=form, body=body, args=args,
+                           limits=limits)
 
 
 @bp.get("/questions.csv")
