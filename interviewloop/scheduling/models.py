@@ -98,7 +98,8 @@ class Panelist(Base):
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         # An answer says when it was given; "no answer" has no time.
         CheckConstraint("(rsvp = 'needs_action') = (rsvp_at IS NULL)", name="rsvp_has_time"),
-        Index("ix_interview_panelists_user_time", "user_id", "starts_at"),
+        # A person's interviews in time order, a page at a time (scheduling/queries.py).
+        Index("ix_interview_panelists_user_time", "user_id", "starts_at", "interview_id"),
         # The target of scorecards' (interview, interviewer, role) key: a scorecard carries
         # its author's seat, so that practice cards are told apart in one column.
         UniqueConstraint("interview_id", "user_id", "role"),

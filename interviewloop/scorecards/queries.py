@@ -13,7 +13,8 @@ from interviewloop.loops.models import Loop, LoopStage
 from interviewloop.paging import FIRST, LIST_PAGE, Cursor, Keyset, Page, keyset_page, moment, row_id
 from interviewloop.pools.models import Pool, PoolMember
 from interviewloop.requisitions.models import Candidate, Requisition
-from interviewloop.scheduling.models import Interview, InterviewStatus, Panelist
+from interviewloop.scheduling.models import Interview, Panelist
+from interviewloop.scheduling.queries import SEAT_ORDER
 from interviewloop.scorecards.access import counted_clause, own_pending_clause
 from interviewloop.scorecards.models import Scorecard, ScorecardStatus
 
@@ -43,7 +44,7 @@ class Task:
         return now > self.due_at
 
 
-TO_WRITE_ORDER = Keyset((Interview.starts_at, Interview.id), (moment, row_id))
+TO_WRITE_ORDER = Keyset(SEAT_ORDER, (moment, row_id))  # on the seat's index (scheduling)
 
 
 def to_write(session: Session, user: User, *, now: datetime, due_hours: int,
@@ -58,8 +59,7 @@ def to_write(session: Session, user: User, *, now: datetime, due_hours: int,
         .join(Requisition, Requisition.id == Candidate.requisition_id)
         .outerjoin(Scorecard, and_(Scorecard.interview_id == Interview.id,
                                    Scorecard.interviewer_id == user.id))
-        .where(Panelist.user_id == user.id, Interview.status == InterviewStatus.SCHEDULED,
-               Interview.starts_at <= now,
+        .where(Panelist.user_id == user.id, Panelist.live.is_(True), Panelist.starts_at <= now,
                or_(Scorecard.id.is_(None), Scorecard.status == ScorecardStatus.DRAFT))
         .options(contains_eager(Interview.candidate), contains_eager(Interview.stage)))
     page = keyset_page(session, stmt, TO_WRITE_ORDER, cursor,
