@@ -19,6 +19,7 @@ from tests.factories import (
     make_requisition,
     next_monday,
 )
+from tests.query_plans import assert_read_in_index_order, ordered_statements
 
 HOUR = timedelta(hours=1)
 VIDEO = "https://meet.example.net/ai-eng-loop"
@@ -111,33 +112,11 @@ def test_the_homes_lists_are_read_in_index_order_not_sorted(day, engine):
     interview's time, which ix_interview_panelists_user_time holds in that order: the
     database reads a page from the index and stops, rather than sorting every interview of
     the person (at 10,000 candidates an interviewer has thousands)."""
-    from sqlalchemy import event
-
-    from interviewloop.home import task_list
     from interviewloop.scheduling.queries import past_of
 
     session, alice, now = day["session"], day["alice"], day["now"]
-    seen: list[tuple[str, object]] = []
-
-    def record(_conn, _cursor, statement, parameters, *_args) -> None:
-        if "interview_panelists" in statement and "ORDER BY" in statement:
-            seen.append((statement, parameters))
-
-    connection = session.connection()
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with ordered_statements(engine, "interview_panelists") as seen:
         task_list(session, alice, now=now, due_hours=24)
         past_of(session, alice, now=now)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert len(seen) == 3  # upcoming, to write, past
-    postgres = engine.dialect.name == "postgresql"
-    if postgres:  # a table this small would be read whole and sorted: can the index serve?
-        for method in ("seqscan", "bitmapscan", "sort"):
-            connection.exec_driver_sql(f"SET LOCAL enable_{method} = off")
-    for statement, parameters in seen:
-        explain = "EXPLAIN " if postgres else "EXPLAIN QUERY PLAN "
-        plan = "\n".join(str(row[-1]) for row in
-                         connection.exec_driver_sql(explain + statement, parameters))
-        assert "ix_interview_panelists_user_time" in plan, plan
-        assert ("Sort" not in plan) if postgres else ("TEMP B-TREE" not in plan), plan
+    assert_read_in_index_order(session.connection(), seen, "ix_interview_panelists_user_time")

@@ -23,6 +23,7 @@ from interviewloop.requisitions.models import Candidate
 from interviewloop.scheduling.models import LoopProposal, ProposedStage
 from interviewloop.scorecards.models import Scorecard
 from tests.factories import add_to_team, bulk_interviews, make_requisition
+from tests.query_plans import assert_read_in_index_order, ordered_statements
 from tests.test_query_counts import queries_for
 
 HOUR = timedelta(hours=1)
@@ -139,6 +140,23 @@ def test_the_requisitions_candidates_with_5_and_600(w, count_queries):
     page = client.get(url).get_data(as_text=True)
     listed = page.split('id="candidates"', 1)[1].split("</table>", 1)[0]
     assert listed.count("<tr>") - 1 == paging.LIST_PAGE
+
+
+@pytest.mark.parametrize(("who", "page", "order"), [
+    ("recruiter", "/board", "ORDER BY candidates.name"),
+    ("manager", "/dashboard", "ORDER BY candidates.name"),
+    ("recruiter", "", "ORDER BY candidates.status ASC, candidates.name ASC")])
+def test_a_page_of_candidates_is_read_in_index_order(w, engine, who, page, order):
+    """The board's and the dashboard's candidates by name (the board's filtered by status
+    too), the requisition page's by status then name: each a page read from an index on
+    (requisition_id, [status,] name, id), not every candidate of the requisition sorted."""
+    seed(w, 5, 0)
+    client = w.login(getattr(w, who))
+    with ordered_statements(engine, "candidates", order) as seen:
+        assert client.get(f"/requisitions/{w.req.id}{page}").status_code == 200
+    assert seen, order
+    assert_read_in_index_order(w.session.connection(), seen, "ix_candidates_requisition_name",
+                               "ix_candidates_requisition_status_name")
 
 
 def test_the_interviewers_home_with_5_and_600_interviews(w, count_queries):

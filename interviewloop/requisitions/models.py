@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interviewloop import limits
@@ -190,6 +190,10 @@ class Candidate(Base):
         UniqueConstraint("external_source", "external_id"),
         CheckConstraint("(external_source IS NULL) = (external_id IS NULL)",
                         name="external_id_has_source"),
+        # The lists' orders (the board and dashboard by name; the requisition page by status,
+        # then name), so that a page of a requisition's candidates is read, not sorted.
+        Index("ix_candidates_requisition_name", "requisition_id", "name", "id"),
+        Index("ix_candidates_requisition_status_name", "requisition_id", "status", "name", "id"),
         CheckConstraint(limits.EXTERNAL_SOURCE.length_check("external_source"),
                         name="external_source_length"),
         CheckConstraint(limits.EXTERNAL_ID.length_check("external_id"), name="external_id_length"),
