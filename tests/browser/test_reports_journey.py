@@ -1,9 +1,10 @@
-"""A hiring manager reads the reports and acts on them, in Chromium at both widths: on the
-interviewers report they find the lenient interviewer (a point above their co-panelists);
-on the questions report, the question whose ratings do not track the outcome, flagged
-"low discrimination"; they follow the flag to the question and retire it (hiring managers
-edit the bank: bank/service.py EDITORS). The history is planted as in the reports' tests
-(tests/analytics_data.py): 40 decided candidates on a weak question, 40 on a strong one."""
+"""A hiring manager reads the reports and acts on them, in Chromium at the run's width: on
+the interviewers report they find the lenient interviewer (a point above their
+co-panelists); on the questions report, the question whose ratings do not track the outcome,
+flagged "low discrimination"; they follow the flag to the question and retire it (hiring
+managers edit the bank: bank/service.py EDITORS). The history is planted as in the reports'
+tests (tests/analytics_data.py): 40 decided candidates on a weak question, 40 on a strong
+one."""
 
 from __future__ import annotations
 
@@ -29,18 +30,13 @@ def outcome(n: int) -> str:
     return "offer" if n % 2 == 0 else "reject"
 
 
-@pytest.fixture(params=list(WIDTHS))
-def width(request) -> str:
-    return request.param
-
-
 @pytest.fixture
 def history(live_server, width):
     """Lena rates a point above Ann and Ben; the weak question's ratings are unrelated to
     the outcome, the strong one's follow it. Yields (manager, weak question id, its title);
     the question is put back in use afterwards (the bank journey counts every one)."""
     people = {key: Person(f"{key}.reports-{width}@example.com", name) for key, name in (
-        ("hal", f"Hal Reports {width}"), ("rae", "Rae Reports"), ("lena", "Lena Lenient"),
+        ("hal", "Hal Reports"), ("rae", "Rae Reports"), ("lena", "Lena Lenient"),
         ("ann", "Ann Steady"), ("ben", "Ben Steady"))}
     roles = {"hal": "hiring_manager", "rae": "recruiter"}
     with live_server.session() as session:
