@@ -10,7 +10,8 @@ SQLite, then on PostgreSQL: the journeys run at the laptop's width on SQLite and
 phone's on PostgreSQL, so that the two runs together cover both widths for the cost of one.
 ``BROWSER_WIDTHS=both`` runs each journey at both widths on whichever database (or
 ``BROWSER_WIDTHS=desktop`` / ``phone``: that one). Each page a journey opens says on the
-console (which every journey watches) when it scrolls sideways, once loaded or after a change.
+console (which every journey watches) when it scrolls sideways or has a control past the
+right edge (in a table that scrolls), once loaded or after a change.
 """
 
 from __future__ import annotations
@@ -55,20 +56,38 @@ OVERFLOW_JS = """() => {
     }
     return document.documentElement.scrollWidth + 'px wide: ' + out.join(', ');
 }"""
+# The page's controls (buttons, fields) past the viewport's right edge, as one line: reached
+# only by scrolling a box (a wide table) sideways.
+OUT_OF_REACH_JS = """() => {
+    const width = document.documentElement.clientWidth, out = [];
+    for (const el of document.querySelectorAll('main button, main a.button, main select, ' +
+            'main textarea, main input:not([type=hidden])')) {
+        const r = el.getBoundingClientRect();
+        if (r.width && r.right > width + 1 && !el.closest('.visually-hidden')) {
+            out.push(el.tagName.toLowerCase() + ' "' +
+                     (el.innerText || el.name || '').trim().slice(0, 30) + '" ' +
+                     Math.round(r.right) + 'px');
+        }
+        if (out.length >= 4) break;
+    }
+    return out.join(', ');
+}"""
 # In every journey's pages: a console error (which the journeys watch) when the page scrolls
-# sideways once loaded, or after a change (a form shown, a result added) or a resize.
+# sideways, or a control is past the right edge, once loaded or after a change (a form shown,
+# a result added) or a resize.
 REPORT_OVERFLOW = """(() => {
-    const overflow = OVERFLOW_JS;
+    const overflow = OVERFLOW_JS, outOfReach = OUT_OF_REACH_JS;
     let reported = '', queued = false;
     const check = () => {
         queued = false;
+        const width = document.documentElement.clientWidth;
         // A page being left or not yet laid out can measure a viewport of a pixel or two.
-        if (document.documentElement.clientWidth < 200) return;
-        const found = overflow();
-        if (found && found !== reported) {
-            console.error('Sideways scroll at ' + document.documentElement.clientWidth +
-                          ' px: ' + found);
-        }
+        if (width < 200) return;
+        const wide = overflow(), far = outOfReach();
+        const found = (wide ? 'Sideways scroll at ' + width + ' px: ' + wide : '') +
+            (wide && far ? '; ' : '') +
+            (far ? 'Past the right edge at ' + width + ' px: ' + far : '');
+        if (found && found !== reported) console.error(found);
         reported = found;
     };
     const soon = () => { if (!queued) { queued = true; requestAnimationFrame(check); } };
@@ -78,7 +97,7 @@ REPORT_OVERFLOW = """(() => {
             {subtree: true, childList: true, attributes: true, characterData: true});
         addEventListener('resize', soon);
     });
-})();""".replace("OVERFLOW_JS", OVERFLOW_JS)
+})();""".replace("OUT_OF_REACH_JS", OUT_OF_REACH_JS).replace("OVERFLOW_JS", OVERFLOW_JS)
 # The guide's screenshots (docs/guide/) are taken by the journeys when this is set, so that
 # they stay current without an ordinary run changing files: GUIDE_SCREENSHOTS=1.
 GUIDE = Path(__file__).resolve().parent.parent.parent / "docs" / "guide"
