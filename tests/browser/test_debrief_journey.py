@@ -224,6 +224,15 @@ def test_debrief_flags_gate_and_offer(live_server, seeded, new_context, artifact
     expect(page.locator("#matrix tfoot td.flag")).to_have_count(1)
     expect(page.locator("#matrix td.rating-1 .evidence")).to_have_text(LOW_NOTE)
 
+    # A first reading with the names hidden: each interviewer a letter, the same everywhere.
+    page.get_by_role("link", name="Hide names").click()
+    expect(page.locator("#names-hidden")).to_contain_text("each interviewer is a letter")
+    expect(flag.locator(".flag-evidence li").first).to_have_text(re.compile(r"^Interviewer [A-D] \("))
+    expect(page.locator("main")).not_to_contain_text(PANEL[0].name)
+    guide_shot(page, "manager-names-hidden.png")
+    page.get_by_role("link", name="Show names").click()
+    expect(page.locator("#names-hidden")).to_have_count(0)
+
     # 3. One weak answer: keep looking.
     answer_pre_offer(page, {
         "owned_system": ("Strong", "Ran the feature store's on-call for two years."),
@@ -303,6 +312,8 @@ def test_debrief_flags_gate_and_offer(live_server, seeded, new_context, artifact
     page.get_by_role("link", name=f"← {TITLE}").click()
     expect(dashboard_row(page, STEADY[0]).locator("td").nth(1)).to_have_text("Offer")
     expect(dashboard_row(page, STEADY[0]).locator("td").nth(6)).to_have_text("offer")
+    expect(page.locator("#heatmap tbody tr")).to_have_count(2)
+    guide_shot(page, "manager-dashboard.png")
 
     assert errors == [], "console errors during the journey"
     assert expected == {refused: 1}  # the refused offer, logged exactly once

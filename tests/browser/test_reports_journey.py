@@ -20,7 +20,7 @@ from interviewloop.bank.models import Question
 from interviewloop.bank.service import areas as all_areas
 from tests.analytics_data import plant
 from tests.browser.conftest import WIDTHS, Person
-from tests.browser.helpers import flash, log_in, watch_console
+from tests.browser.helpers import flash, guide_shot, log_in, watch_console
 from tests.factories import add_to_team, make_requisition
 
 pytestmark = pytest.mark.browser
@@ -80,6 +80,8 @@ def test_a_hiring_manager_finds_the_lenient_interviewer_and_retires_the_weak_que
     expect(lena.locator("td").nth(4)).to_contain_text("80 candidates")
     for steady in ("Ann Steady", "Ben Steady"):
         expect(rows.filter(has_text=steady).locator("td").nth(4)).to_contain_text("-0.")
+    page.locator("#interviewers").evaluate("el => { el.scrollIntoView(); scrollBy(0, -56); }")
+    guide_shot(page, "manager-interviewers.png")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Questions").click()
     row = page.locator(f"#question-{weak}")
