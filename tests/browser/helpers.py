@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import ConsoleMessage, Page, expect
 
-from tests.browser.conftest import GUIDE, PHONE, Person
+from tests.browser.conftest import GUIDE, OVERFLOW_JS, PHONE, WIDTHS, Person
 
 
 def watch_console(page: Page, errors: list[str], expected: dict[tuple[str, int], int]) -> Page:
@@ -44,39 +44,32 @@ def flash(page: Page):
     return page.locator("main > p.flash[role=status]")
 
 
-def guide_shot(page: Page, name: str, *, full_page: bool = False) -> None:
+def guide_shots() -> bool:
+    """Whether this run takes the guide's pictures (GUIDE_SCREENSHOTS=1)."""
+    return os.environ.get("GUIDE_SCREENSHOTS") == "1"
+
+
+def guide_shot(page: Page, name: str, *, full_page: bool = False, at: str = "desktop") -> None:
     """The guide's picture docs/guide/<name>, taken only when GUIDE_SCREENSHOTS=1 (so an
-    ordinary run changes no file). tests/test_guide_images.py holds every image a guide
+    ordinary run changes no file) and the page is at the width ``at`` (so that a run at
+    both widths takes it once). tests/test_guide_images.py holds every image a guide
     shows to a call of this (a literal name) in the journeys."""
-    if os.environ.get("GUIDE_SCREENSHOTS") == "1":
+    if guide_shots() and page.viewport_size == WIDTHS[at]["viewport"]:
         GUIDE.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(GUIDE / name), full_page=full_page)
 
 
 def sideways_overflow(page: Page) -> str:
-    """What sticks out past a 320 px viewport (WCAG 1.4.10 reflow), or "" if nothing does.
-    A wide table may scroll inside its own box (a two-dimensional table is exempt); the page
-    itself must not."""
-    return str(page.evaluate("""() => {
-        const width = document.documentElement.clientWidth;
-        if (document.documentElement.scrollWidth <= width) return '';
-        const out = [];
-        for (const el of document.body.querySelectorAll('*')) {
-            const r = el.getBoundingClientRect();
-            if (r.right > width + 1 && !el.closest('.scroll-x')) {
-                out.push(el.tagName.toLowerCase() + (el.className ? '.' + el.className : '') +
-                         ' ' + Math.round(r.right) + 'px');
-            }
-            if (out.length >= 4) break;
-        }
-        return document.documentElement.scrollWidth + 'px wide: ' + out.join(', ');
-    }"""))
+    """What sticks out past the viewport (WCAG 1.4.10 reflow, at 320 px), or "" if nothing
+    does (conftest.OVERFLOW_JS)."""
+    return str(page.evaluate(OVERFLOW_JS))
 
 
 def at_phone_width(page: Page) -> None:
     """The page as it is now, at a phone's 375 px: it reflows (nothing scrolls sideways);
-    then back to the width it had. For a journey's key steps, where a second whole run at
-    the phone's width would cost too long."""
+    then back to the width it had. At a journey's key steps: a desktop run checks its
+    pages at the phone's width too, and a phone run (already 375 px) checks them as they
+    are, at once (not only when the page changes, as REPORT_OVERFLOW does)."""
     before = page.viewport_size
     page.set_viewport_size(PHONE["viewport"])
     try:

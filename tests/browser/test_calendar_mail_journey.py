@@ -2,9 +2,11 @@
 interview and changes its panel in Chromium, the worker drains the queue, and each affected
 person's mail (a real SMTP server on loopback) and calendar (Radicale on loopback) show it;
 then an interviewer declines from the link in the mail that arrived, and the board flags it.
+Each at the run's width.
 
 The module serves an app of its own (the session-wide live server has no calendar server and
-keeps its mail in the outbox), on its own migrated database and task queue."""
+keeps its mail in the outbox), on its own migrated database and task queue: one per width
+(the journeys run in order, on what the one before left)."""
 
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ from interviewloop.loops import service as loops
 from interviewloop.requisitions import candidates
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.scheduling.models import Interview, InterviewStatus
-from tests.browser.conftest import DESKTOP, Person, serving
+from tests.browser.conftest import WIDTHS, Person, open_context, serving
 from tests.browser.helpers import at_phone_width, flash, log_in, watch_console
 from tests.caldavserver import PASSWORD as CALDAV_PASSWORD
 from tests.caldavserver import USERNAME as CALDAV_USERNAME
@@ -63,7 +65,7 @@ def burst(app) -> None:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory) -> Iterator[SimpleNamespace]:
+def world(tmp_path_factory, width) -> Iterator[SimpleNamespace]:
     folder = tmp_path_factory.mktemp("radicale")
     url = new_database_url(tmp_path_factory, "calmail")
     migrate(url)
@@ -114,12 +116,11 @@ def world(tmp_path_factory) -> Iterator[SimpleNamespace]:
 
 
 @pytest.fixture
-def page_for(browser, world) -> Iterator:
+def page_for(browser, world, width) -> Iterator:
     contexts = []
 
     def make(errors: list[str]) -> Page:
-        context = browser.new_context(base_url=world.url, viewport=DESKTOP)
-        context.set_default_timeout(10_000)
+        context = open_context(browser, world.url, **WIDTHS[width])
         contexts.append(context)
         return watch_console(context.new_page(), errors, {})
 

@@ -1,8 +1,8 @@
-"""The hiring manager's debrief through the real pages in Chromium: two candidates whose
-interviews are all held and all scorecards in. One has a disagreement on an area (a 1 and
-a 4): the debrief flags it, one weak pre-offer answer means keep looking, and the offer is
-refused. The other is strong throughout: three strong answers, and the offer is recorded.
-The debrief's CSV has a row per scorecard and area."""
+"""The hiring manager's debrief through the real pages in Chromium, at the run's width: two
+candidates whose interviews are all held and all scorecards in. One has a disagreement on an
+area (a 1 and a 4): the debrief flags it, one weak pre-offer answer means keep looking, and
+the offer is refused. The other is strong throughout: three strong answers, and the offer is
+recorded. The debrief's CSV has a row per scorecard and area."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from interviewloop.loops import service as loops
 from interviewloop.requisitions import candidates
 from interviewloop.requisitions.models import Candidate
 from interviewloop.scorecards import service as scorecards
-from tests.browser.conftest import Person
+from tests.browser.conftest import WIDTHS, Person
 from tests.browser.helpers import at_phone_width, flash, guide_shot, log_in, watch_console
 from tests.factories import add_to_team, make_interview, make_requisition
 
@@ -117,13 +117,14 @@ def _steady_ratings(k: int, m: int) -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def seeded(live_server) -> Seeded:
+def seeded(live_server, width) -> Seeded:
     """A senior requisition with two candidates, every stage of their loops held in the
-    past days and every scorecard submitted: committed, through the services."""
+    past days and every scorecard submitted: committed, through the services (for this
+    width's run, by its own people)."""
     with live_server.session() as session:
         roles = {MANAGER: "hiring_manager", RECRUITER: "recruiter",
                  **dict.fromkeys(PANEL, "interviewer")}
-        users = {person: create_user(session, SYSTEM, hasher(), email=person.email,
+        users = {person: create_user(session, SYSTEM, hasher(), email=person.at(width).email,
                                      name=person.name, password=live_server.password,
                                      roles=(role,)) for person, role in roles.items()}
         manager, recruiter = users[MANAGER], users[RECRUITER]
@@ -143,9 +144,6 @@ def seeded(live_server) -> Seeded:
         assert made[SPLIT[0]][1] == made[STEADY[0]][1] == 2 * stages
         return Seeded(requisition.id, made[SPLIT[0]][0], made[STEADY[0]][0],
                       [a.name for a in all_areas(session)], stages, 2 * stages)
-
-
-
 
 
 def dashboard_row(page: Page, name: str):
@@ -182,15 +180,16 @@ def candidate_state(live_server, candidate_id: int) -> tuple[str, int]:
                                .where(Decision.candidate_id == candidate_id)))
 
 
-def test_debrief_flags_gate_and_offer(live_server, seeded, new_context, artifacts):
+def test_debrief_flags_gate_and_offer(live_server, seeded, new_context, artifacts, width):
     disputed = seeded.areas[DISPUTED]
     errors: list[str] = []
     refused = (seeded.decision(seeded.split_id), 409)
     expected: dict[tuple[str, int], int] = {refused: 0}
-    page = watch_console(new_context(accept_downloads=True).new_page(), errors, expected)
+    page = watch_console(new_context(**WIDTHS[width], accept_downloads=True).new_page(), errors,
+                         expected)
 
     # 1. The hiring manager logs in and finds the requisition's dashboard.
-    log_in(page, MANAGER, live_server.password)
+    log_in(page, MANAGER.at(width), live_server.password)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Requisitions").click()
     page.get_by_role("link", name=TITLE).click()
     page.get_by_role("link", name="Dashboard").click()
@@ -225,6 +224,15 @@ def test_debrief_flags_gate_and_offer(live_server, seeded, new_context, artifact
     expect(page.locator("#matrix tfoot td.flag")).to_have_count(1)
     expect(page.locator("#matrix td.rating-1 .evidence")).to_have_text(LOW_NOTE)
 
+    # A first reading with the names hidden: each interviewer a letter, the same everywhere.
+    page.get_by_role("link", name="Hide names").click()
+    expect(page.locator("#names-hidden")).to_contain_text("each interviewer is a letter")
+    expect(flag.locator(".flag-evidence li").first).to_have_text(re.compile(r"^Interviewer [A-D] \("))
+    expect(page.locator("main")).not_to_contain_text(PANEL[0].name)
+    guide_shot(page, "manager-names-hidden.png")
+    page.get_by_role("link", name="Show names").click()
+    expect(page.locator("#names-hidden")).to_have_count(0)
+
     # 3. One weak answer: keep looking.
     answer_pre_offer(page, {
         "owned_system": ("Strong", "Ran the feature store's on-call for two years."),
@@ -246,7 +254,7 @@ def test_debrief_flags_gate_and_offer(live_server, seeded, new_context, artifact
     expect(status_tag(page)).to_have_text("Active")
     expect(page.locator("#decision-recorded")).to_have_count(0)
     assert candidate_state(live_server, seeded.split_id) == ("active", 0)
-    page.screenshot(path=str(artifacts / "debrief.png"), full_page=True)
+    page.screenshot(path=str(artifacts / f"debrief-{width}.png"), full_page=True)
     guide_shot(page, "manager-debrief.png")
     at_phone_width(page)
 
@@ -304,6 +312,8 @@ def test_debrief_flags_gate_and_offer(live_server, seeded, new_context, artifact
     page.get_by_role("link", name=f"← {TITLE}").click()
     expect(dashboard_row(page, STEADY[0]).locator("td").nth(1)).to_have_text("Offer")
     expect(dashboard_row(page, STEADY[0]).locator("td").nth(6)).to_have_text("offer")
+    expect(page.locator("#heatmap tbody tr")).to_have_count(2)
+    guide_shot(page, "manager-dashboard.png")
 
     assert errors == [], "console errors during the journey"
     assert expected == {refused: 1}  # the refused offer, logged exactly once

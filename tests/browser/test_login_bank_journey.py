@@ -1,5 +1,6 @@
-"""An interviewer's journey through the real pages in Chromium: log in, filter the question
-bank, read a question's signals and red flags, log out, and find the old cookie dead."""
+"""An interviewer's journey through the real pages in Chromium, at the run's width: log in,
+filter the question bank, read a question's signals and red flags, log out, and find the old
+cookie dead."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
 from interviewloop.enums import Category, Level
+from tests.browser.conftest import WIDTHS
 from tests.browser.helpers import at_phone_width
 
 pytestmark = pytest.mark.browser
@@ -66,7 +68,7 @@ def assert_security_headers(headers: dict[str, str]) -> None:
 
 
 def test_interviewer_logs_in_filters_bank_reads_question_and_logs_out(
-        live_server, new_context, artifacts):
+        live_server, new_context, artifacts, width):
     bank = live_server.bank
     active = bank.questions  # a fresh import: every question is in use
     expected = sorted(
@@ -76,7 +78,7 @@ def test_interviewer_logs_in_filters_bank_reads_question_and_logs_out(
     )
     assert 0 < len(expected) < len(active), "the chosen filter must narrow the bank"
     console_errors: list[str] = []
-    context = new_context()
+    context = new_context(**WIDTHS[width])
     page = watch_console(context.new_page(), console_errors)
 
     # Anonymous: the home page sends us to the login form.
@@ -105,7 +107,7 @@ def test_interviewer_logs_in_filters_bank_reads_question_and_logs_out(
     response = page.reload()
     assert response is not None and response.status == 200
     assert_security_headers(response.headers)
-    page.screenshot(path=str(artifacts / "bank.png"), full_page=True)
+    page.screenshot(path=str(artifacts / f"bank-{width}.png"), full_page=True)
 
     # Filter by category, level and a search word, as a person would.
     page.get_by_label("Category").select_option(label=CATEGORY.label)
@@ -123,7 +125,7 @@ def test_interviewer_logs_in_filters_bank_reads_question_and_logs_out(
     for i in range(len(expected)):
         expect(items.nth(i).locator(f".tag.level-{LEVEL.value}")).to_have_text(LEVEL.label)
     expect(page.get_by_label("Category")).to_have_value(CATEGORY.value)
-    page.screenshot(path=str(artifacts / "bank-filtered.png"), full_page=True)
+    page.screenshot(path=str(artifacts / f"bank-filtered-{width}.png"), full_page=True)
     at_phone_width(page)
 
     # Open a question: its signals and red flags, as the bank files give them.
@@ -155,7 +157,7 @@ def test_interviewer_logs_in_filters_bank_reads_question_and_logs_out(
     assert status == 302
     assert urlsplit(headers["location"]).path == "/login"
     # ...nor in a fresh browser that carries it.
-    replay = new_context()
+    replay = new_context(**WIDTHS[width])
     replay.add_cookies(session_cookies)
     replay_page = watch_console(replay.new_page(), console_errors)
     replay_page.goto("/")

@@ -1,7 +1,7 @@
 """The recruiter's and the hiring manager's journey through the real pages in Chromium, each
-in a browser context of their own: draft a requisition, find opening it disabled until
-both have confirmed the role (with why), confirm, open, add a candidate, build the loop, swap a
-question, and download the job description as plain text."""
+in a browser context of their own, at the run's width: draft a requisition, find opening it
+disabled until both have confirmed the role (with why), confirm, open, add a candidate,
+build the loop, swap a question, and download the job description as plain text."""
 
 from __future__ import annotations
 
@@ -11,8 +11,11 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
+from interviewloop.audit.service import SYSTEM
+from interviewloop.auth.login import hasher
+from interviewloop.auth.service import create_user, find_user_by_email
 from interviewloop.requisitions.models import OPERATING_QUESTIONS, PRODUCTION_SURFACE
-from tests.browser.conftest import SECOND_INTERVIEWER
+from tests.browser.conftest import HIRING_MANAGER, RECRUITER, SECOND_INTERVIEWER, WIDTHS, Person
 from tests.browser.helpers import at_phone_width, flash, guide_shot, log_in, watch_console
 
 pytestmark = pytest.mark.browser
@@ -45,13 +48,26 @@ def senior_stage_names(bank) -> list[str]:
     return [stage["name"] for stage in template["stages"]]
 
 
+@pytest.fixture
+def pair(live_server, width) -> tuple[Person, Person]:
+    """The recruiter and the hiring manager, with accounts of this width's run (so that each
+    run's requisition is on their list alone): the seeded ones at the laptop's width."""
+    recruiter, manager = RECRUITER.at(width), HIRING_MANAGER.at(width)
+    with live_server.session() as session:
+        for person, role in ((recruiter, "recruiter"), (manager, "hiring_manager")):
+            if find_user_by_email(session, person.email) is None:
+                create_user(session, SYSTEM, hasher(), email=person.email, name=person.name,
+                            password=live_server.password, roles=(role,))
+    return recruiter, manager
+
+
 def test_recruiter_and_manager_define_open_and_build_a_loop(live_server, new_context,
-                                                             artifacts):
-    recruiter, manager = live_server.recruiter, live_server.hiring_manager
+                                                             artifacts, width, pair):
+    recruiter, manager = pair
     console_errors: list[str] = []
     expected_errors: dict[tuple[str, int], int] = {}
-    rec = watch_console(new_context().new_page(), console_errors, expected_errors)
-    hm = watch_console(new_context().new_page(), console_errors, expected_errors)
+    rec = watch_console(new_context(**WIDTHS[width]).new_page(), console_errors, expected_errors)
+    hm = watch_console(new_context(**WIDTHS[width]).new_page(), console_errors, expected_errors)
     log_in(rec, recruiter, live_server.password)
     log_in(hm, manager, live_server.password)
 
@@ -172,7 +188,7 @@ def test_recruiter_and_manager_define_open_and_build_a_loop(live_server, new_con
     expect(first.locator(f"select option[value='{value}']")).to_have_count(0)  # in the loop now
     expect(first.locator("select option", has_text=before)).to_have_count(1)  # free again
     gaps = assert_loop_shown(rec, senior_stage_names(live_server.bank))
-    rec.screenshot(path=str(artifacts / "loop.png"), full_page=True)
+    rec.screenshot(path=str(artifacts / f"loop-{width}.png"), full_page=True)
     guide_shot(rec, "recruiter-loop.png")
     at_phone_width(rec)
 

@@ -1,7 +1,7 @@
-"""The RSVP journey in Chromium: an interviewer, not signed in, opens the Decline link from
-their invite email (read from the outbox the invite went into), confirms, and the recruiter
-finds them flagged on the scheduling board and on the candidate's loop page, while the
-other panelist, with no answer yet and days to go, is not."""
+"""The RSVP journey in Chromium, at the run's width: an interviewer, not signed in, opens
+the Decline link from their invite email (read from the outbox the invite went into),
+confirms, and the recruiter finds them flagged on the scheduling board and on the
+candidate's loop page, while the other panelist, with no answer yet and days to go, is not."""
 
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ from interviewloop.auth.service import create_user
 from interviewloop.loops import service as loops
 from interviewloop.outbox.models import OutboxMail
 from interviewloop.requisitions import candidates
-from tests.browser.conftest import Person
-from tests.browser.helpers import log_in, watch_console
-from tests.browser.test_accessibility import axe_violations, sideways_overflow
+from tests.browser.conftest import WIDTHS, Person
+from tests.browser.helpers import log_in, sideways_overflow, watch_console
+from tests.browser.test_accessibility import axe_violations
 from tests.factories import add_to_team, make_interview, make_requisition, next_monday
 
 pytestmark = pytest.mark.browser
@@ -44,9 +44,9 @@ class Seeded:
 
 
 @pytest.fixture(scope="module")
-def seeded(live_server) -> Seeded:
+def seeded(live_server, width) -> Seeded:
     with live_server.session() as session:
-        people = {person: create_user(session, SYSTEM, hasher(), email=person.email,
+        people = {person: create_user(session, SYSTEM, hasher(), email=person.at(width).email,
                                       name=person.name, password=live_server.password,
                                       roles=(role,))
                   for person, role in ((MANAGER, "hiring_manager"), (RECRUITER, "recruiter"),
@@ -62,18 +62,18 @@ def seeded(live_server) -> Seeded:
         make_interview(session, requisition, recruiter, candidate, loop.stages[0],
                        [people[DECLINER], people[QUIET]], next_monday(weeks_ahead=3))
         body = session.scalars(select(OutboxMail.body).where(
-            OutboxMail.recipient == DECLINER.email)).one()
+            OutboxMail.recipient == DECLINER.at(width).email)).one()
         [link] = DECLINE.findall(body)
         return Seeded(requisition.id, candidate.id, urlsplit(link).path,
                       people[DECLINER].id, people[QUIET].id)
 
 
 def test_an_interviewer_declines_from_the_email_and_the_board_flags_it(
-        seeded, new_context, live_server):
+        seeded, new_context, live_server, width):
     errors: list[str] = []
     # The CSP is bypassed only so that axe-core can be injected (as tests/browser/
     # test_accessibility.py does): the answer page is reached only from an email.
-    page = watch_console(new_context(bypass_csp=True).new_page(), errors, {})
+    page = watch_console(new_context(**WIDTHS[width], bypass_csp=True).new_page(), errors, {})
     page.goto(seeded.decline_path)  # not signed in
     expect(page.locator("#rsvp-heading")).to_have_text("Decline this interview?")
     expect(page.locator("main")).to_contain_text(CANDIDATE[0])
@@ -84,8 +84,8 @@ def test_an_interviewer_declines_from_the_email_and_the_board_flags_it(
     page.set_viewport_size({"width": 320, "height": 800})
     assert sideways_overflow(page) == ""
 
-    recruiter = watch_console(new_context().new_page(), errors, {})
-    log_in(recruiter, RECRUITER, live_server.password)
+    recruiter = watch_console(new_context(**WIDTHS[width]).new_page(), errors, {})
+    log_in(recruiter, RECRUITER.at(width), live_server.password)
     recruiter.goto(f"/requisitions/{seeded.requisition_id}/board")
     for where in ("board", "loop page"):
         declined = recruiter.locator(f'.rsvp-declined[data-user="{seeded.decliner_id}"]')

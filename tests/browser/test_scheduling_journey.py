@@ -1,7 +1,8 @@
-"""The scheduling journey through the real pages in Chromium: a recruiter in New York books
-a loop's stages on the board (refused on a clash, allowed back to back), reschedules one and
-reads its history; an interviewer in Kolkata finds both interviews on their home page in
-their own time, opens the interview kit and downloads the calendar invites."""
+"""The scheduling journey through the real pages in Chromium, at the run's width: a
+recruiter in New York books a loop's stages on the board (refused on a clash, allowed back
+to back), reschedules one and reads its history; an interviewer in Kolkata finds both
+interviews on their home page in their own time, opens the interview kit and downloads the
+calendar invites."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from interviewloop.bank.models import Question
 from interviewloop.loops import service as loops
 from interviewloop.requisitions import candidates
 from interviewloop.scheduling.models import Interview
-from tests.browser.conftest import Person
+from tests.browser.conftest import WIDTHS, Person
 from tests.browser.helpers import at_phone_width, flash, guide_shot, log_in, watch_console
 from tests.factories import add_to_team, make_interview, make_requisition, next_monday
 
@@ -60,12 +61,12 @@ class Seeded:
 
 
 @pytest.fixture(scope="module")
-def seeded(live_server) -> Seeded:
+def seeded(live_server, width) -> Seeded:
     """A senior requisition with both interviewers on its team, two candidates with built
     loops, and B's first stage booked with the Kolkata interviewer: committed, through the
     services."""
     with live_server.session() as session:
-        people = {person: create_user(session, SYSTEM, hasher(), email=person.email,
+        people = {person: create_user(session, SYSTEM, hasher(), email=person.at(width).email,
                                       name=person.name, password=live_server.password,
                                       roles=(role,), time_zone=zone)
                   for person, role, zone in ((MANAGER, "hiring_manager", "UTC"),
@@ -109,9 +110,6 @@ def typed(moment: datetime, zone: str) -> str:
     return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M")
 
 
-
-
-
 def board_cell(page: Page, candidate: str, stage: str):
     row = page.locator("#board tbody tr", has=page.get_by_role("link", name=candidate))
     return row.locator(".cell", has=page.locator("strong", has_text=stage))
@@ -150,17 +148,17 @@ def download_invite(page: Page, item) -> tuple[str, object]:
 
 
 def test_recruiter_schedules_and_interviewer_sees_it_in_their_time(
-        live_server, seeded, new_context, artifacts):
+        live_server, seeded, new_context, artifacts, width):
     (first, first_minutes), (second, second_minutes) = seeded.stages
     clash_start = seeded.clash_at
     clash_end = clash_start + timedelta(minutes=seeded.clash_minutes)
     board_path = f"/requisitions/{seeded.requisition_id}/board"
     errors: list[str] = []
     expected: dict[tuple[str, int], int] = {}
-    rec = watch_console(new_context().new_page(), errors, expected)
+    rec = watch_console(new_context(**WIDTHS[width]).new_page(), errors, expected)
 
     # 1. The recruiter opens the requisition's board and schedules A's first stage.
-    log_in(rec, RECRUITER, live_server.password)
+    log_in(rec, RECRUITER.at(width), live_server.password)
     rec.goto(f"/requisitions/{seeded.requisition_id}")
     rec.get_by_role("link", name="Scheduling board").click()
     expect(rec).to_have_url(live_server.url + board_path)
@@ -244,13 +242,13 @@ def test_recruiter_schedules_and_interviewer_sees_it_in_their_time(
         expect(cell.locator(".meta")).to_have_text(re.compile(
             "^scheduled · " + " ".join(re.escape(name) + ": no answer( ⚑)?" for name in names)
             + "$"))
-    rec.screenshot(path=str(artifacts / "board.png"), full_page=True)
+    rec.screenshot(path=str(artifacts / f"board-{width}.png"), full_page=True)
     guide_shot(rec, "recruiter-board.png")
     at_phone_width(rec)
 
     # 3. The Kolkata interviewer's home lists all three interviews in Kolkata time.
-    kav = watch_console(new_context().new_page(), errors, expected)
-    log_in(kav, KOLKATA, live_server.password)
+    kav = watch_console(new_context(**WIDTHS[width]).new_page(), errors, expected)
+    log_in(kav, KOLKATA.at(width), live_server.password)
     upcoming = kav.locator("#today > li.task, #next > li.task")
     expect(upcoming.locator(".when strong")).to_have_text([
         shown(first_start, KOLKATA_TZ), shown(clash_start, KOLKATA_TZ), shown(moved, KOLKATA_TZ)])

@@ -1,13 +1,12 @@
 """Two interviewers of one interview file their scorecards through the real pages in
-Chromium, each in a browser context of their own, at a laptop's width and at a phone's
-(tapping): from the home page's task list to the scorecard, ratings chosen with one tap, a
+Chromium, each in a browser context of their own, at the run's width (at a phone's,
+tapping): from the home page's task list to the scorecard, ratings chosen with one tap, a
 draft that saves itself as she types and survives a reload, a second tab whose stale save
-overwrites nothing, a submit that names what is missing, and the independence rule (no
-other scorecard on the candidate until your own is in)."""
+overwrites nothing, a submit that names what is missing, and the independence rule (no other
+scorecard on the candidate until your own is in)."""
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -26,7 +25,7 @@ from interviewloop.loops import service as loops
 from interviewloop.requisitions import candidates
 from interviewloop.scorecards.models import Scorecard
 from tests.browser.conftest import WIDTHS, Person
-from tests.browser.helpers import flash, guide_shot, log_in, watch_console
+from tests.browser.helpers import flash, guide_shot, guide_shots, log_in, watch_console
 from tests.factories import add_to_team, make_interview, make_requisition
 
 pytestmark = pytest.mark.browser
@@ -63,11 +62,6 @@ class Seeded:
     @property
     def form_path(self) -> str:
         return f"/interviews/{self.interview_id}/scorecard"
-
-
-@pytest.fixture(params=list(WIDTHS))
-def width(request) -> str:
-    return request.param
 
 
 @pytest.fixture
@@ -268,11 +262,11 @@ def test_two_interviewers_score_independently(live_server, seeded, new_context, 
     open_from_home(ben, seeded)
     expect(area(ben, first_slug).get_by_label("Evidence")).to_have_value("")  # not Ana's
     rate(ben, first_slug, "3 Yes", "Sized the cache and named its failure mode.")
-    if width == "phone" and os.environ.get("GUIDE_SCREENSHOTS") == "1":
+    if width == "phone" and guide_shots():
         # The guide's picture: an area's one-tap choices and the draft saved, on a phone.
         expect(saved(ben)).to_have_text(re.compile(r"^Saved at "))
         area(ben, first_slug).evaluate("el => { el.scrollIntoView(); scrollBy(0, -24); }")
-        guide_shot(ben, "interviewer-scorecard.png")
+        guide_shot(ben, "interviewer-scorecard.png", at="phone")
     rate(ben, second_slug, "3 Yes", "Explained the latency budget to a product manager.")
     recommend(ben, "Hire")
     submit(ben, seeded.form_path, 302)

@@ -1,7 +1,7 @@
-"""Signing in through the identity provider in Chromium: the login page's button, the
-provider's own login and consent pages (npm's oidc-provider on loopback), and back into the
-app as the person, with no CSP violation on the app's pages (the button's redirect to the
-provider passes the login page's form-action)."""
+"""Signing in through the identity provider in Chromium, at the run's width: the login
+page's button, the provider's own login and consent pages (npm's oidc-provider on loopback),
+and back into the app as the person, with no CSP violation on the app's pages (the button's
+redirect to the provider passes the login page's form-action)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from interviewloop import create_app
-from tests.browser.conftest import serving
+from tests.browser.conftest import WIDTHS, open_context, serving
 from tests.browser.helpers import at_phone_width
 from tests.browser.test_accessibility import axe_violations
 from tests.conftest import app_config, migrate, new_database_url
@@ -47,8 +47,8 @@ def sso_server(tmp_path_factory, oidc_provider):
         app.extensions["interviewloop.db"]["bind"].dispose()
 
 
-def test_sign_in_through_the_provider(browser, sso_server, oidc_provider):
-    context = browser.new_context(base_url=sso_server)
+def test_sign_in_through_the_provider(browser, sso_server, oidc_provider, width):
+    context = open_context(browser, sso_server, **WIDTHS[width])
     context.set_default_timeout(15_000)
     # Nothing leaves the machine (the provider's page asks for a web font).
     context.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/])"), lambda route: route.abort())
