@@ -112,8 +112,25 @@ def snapshot(connection) -> dict[str, int | str]:
     if connection.dialect.name == "postgresql":  # one round trip, hashed by the server
         names, sql = postgres_snapshot_query()
         return dict(zip(names, connection.exec_driver_sql(sql).one(), strict=True))
-    return {name: hash(repr(connection.exec_driver_sql(sql).fetchall()))
-            for name, sql in table_queries().items()}
+    names, sql = sqlite_snapshot_query()  # each table's rows as one string, made by SQLite
+    return {name: hash(rows) for name, rows in
+            zip(names, connection.exec_driver_sql(sql).one(), strict=True)}
+
+
+@functools.cache
+def sqlite_snapshot_query() -> tuple[list[str], str]:
+    """One statement with a column per table: its rows, each value quote()d, in key order
+    (read row by row into Python, the snapshots took a fifth of a bounded run)."""
+    import interviewloop.models  # noqa: F401 - every model on the metadata
+
+    tables = [t for t in Base.metadata.sorted_tables if t.name not in STATIC]
+    columns = []
+    for t in tables:
+        row = " || ',' || ".join(f'quote("{c.name}")' for c in t.c)
+        order = ", ".join(f'"{c.name}"' for c in t.primary_key)
+        columns.append(f"(SELECT group_concat({row}, char(10)) "  # noqa: S608 - our names
+                       f'FROM (SELECT * FROM "{t.name}" ORDER BY {order}))')
+    return [t.name for t in tables], "SELECT " + ", ".join(columns)
 
 
 @functools.cache
