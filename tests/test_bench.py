@@ -47,9 +47,6 @@ ROUTE_NAMES = (BANK_PAGES + HIRING_PAGES + DEBRIEF_PAGES + SCHEDULING_PAGES + AN
                + API_LISTS + BUILDS + SAVES)
 # The 2k size at a toy scale: no --loops, so every active candidate but a reserve, and the
 # rejected ones, get a loop.
-# One worker runs the module (pytest -n 2 --dist loadgroup): its runs are module fixtures,
-# which a second worker would build again.
-pytestmark = pytest.mark.xdist_group("bench")
 TINY = {"size": "2k", "questions": 200, "candidates": 20, "requests": 1, "repeat": 2,
         "loop-page-requests": 2, "operations": 1}
 SMALL = {"questions": 80, "candidates": 12, "loops": 3, "interviewers": 4, "requests": 1, "repeat": 1,

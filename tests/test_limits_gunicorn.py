@@ -20,10 +20,6 @@ from tests.live_gunicorn import Answer, Browser, gunicorn, retry_after
 PARALLEL = 12
 
 
-# Its server and database are the module's: one worker builds them (--dist loadgroup).
-pytestmark = pytest.mark.xdist_group("gunicorn-limits")
-
-
 @pytest.fixture(scope="module")
 def live_database(tmp_path_factory):
     """A migrated database of its own with committed users: the server's workers see them."""

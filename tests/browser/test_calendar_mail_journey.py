@@ -44,8 +44,9 @@ from tests.conftest import PASSWORD, app_config, migrate, new_database_url
 from tests.factories import add_to_team, make_interview, make_requisition, next_monday
 from tests.mailserver import smtp_server, text_of
 
-# One worker runs them in order (--dist loadgroup): each reads what the one before left.
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("calendar-mail")]
+# One worker runs a module's tests, in order (pytest --dist loadfile, the Makefile's): each
+# journey here reads what the one before left.
+pytestmark = pytest.mark.browser
 
 SENDER = "invites@hiring.example.test"
 MANAGER = Person("cal.manager@hiring.example.test", "Cora Manager")
