@@ -22,8 +22,7 @@ from interviewloop.db import utcnow
 from interviewloop.outbox.models import OutboxMail
 from interviewloop.requisitions import candidates
 from tests.browser.conftest import Person
-from tests.browser.helpers import log_in, watch_console
-from tests.browser.test_accessibility import axe_violations, sideways_overflow
+from tests.browser.helpers import axe_violations, log_in, sideways_overflow, watch_console
 from tests.factories import make_requisition
 
 pytestmark = pytest.mark.browser

@@ -15,9 +15,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import select
 
-from interviewloop.audit.service import SYSTEM, Actor
-from interviewloop.auth.login import hasher
-from interviewloop.auth.service import create_user
+from interviewloop.audit.service import Actor
 from interviewloop.loops import service as loops
 from interviewloop.outbox.models import OutboxMail
 from interviewloop.outbox.service import DELIVERY_JOB
@@ -27,7 +25,7 @@ from interviewloop.scorecards.chase import CHASE_WINDOW
 from interviewloop.scorecards.models import ScorecardChase
 from interviewloop.timezones import format_local
 from tests.browser.conftest import WIDTHS, Person
-from tests.browser.helpers import log_in, sideways_overflow, watch_console
+from tests.browser.helpers import log_in, make_people, sideways_overflow, watch_console
 from tests.factories import add_to_team, make_requisition, past_interview, write_scorecard
 
 pytestmark = pytest.mark.browser
@@ -75,13 +73,9 @@ def width(request) -> str:
 def seeded(live_server, width) -> Seeded:
     """A requisition whose candidate had two interviews: committed, through the services."""
     who = people(width)
-    roles = {"manager": "hiring_manager", "recruiter": "recruiter"}
     with live_server.session() as session:
-        users = {key: create_user(session, SYSTEM, hasher(), email=p.email, name=p.name,
-                                  password=live_server.password,
-                                  roles=(roles.get(key, "interviewer"),),
-                                  time_zone=ZONE if key == "recruiter" else "UTC")
-                 for key, p in who.items()}
+        users = make_people(session, who, {"manager": "hiring_manager", "recruiter": "recruiter"},
+                            live_server.password, zones={"recruiter": ZONE})
         manager, recruiter = users["manager"], users["recruiter"]
         title = f"{TITLE} ({width})"
         requisition = make_requisition(session, manager, recruiter, title=title)
