@@ -78,7 +78,13 @@ def test_a_reminder_is_mailed_once_and_a_second_click_is_refused_beside_it(w, lo
     assert "Ada Late" in owed and "Cy Later" in owed and "Bo Done" not in owed
     assert "Overdue" in owed and "Due</span>" in owed
     response = post(client, url(w, w.late, w.a))
-    assert response.status_code == 302 and response.location.endswith("#owed")
+    assert response.status_code == 302 and response.location.endswith(f"{panel}#remind-sent")
+    # The confirmation is beside Ada's row (the redirect's fragment), once: not on a reload.
+    confirmed = client.get(panel).get_data(as_text=True)
+    ada_row = confirmed.split("Ada Late</td>")[1].split("</tr>")[0]
+    assert 'id="remind-sent"' in ada_row and "Reminder queued for Ada Late." in ada_row
+    assert confirmed.count('id="remind-sent"') == 1
+    assert 'id="remind-sent"' not in client.get(panel).get_data(as_text=True)
     [mail] = chase_mail(w.db)
     assert mail.recipient == w.a.email
     assert f"/interviews/{w.late.id}/scorecard" in mail.body and "was due" in mail.body

@@ -10,14 +10,15 @@ from dataclasses import dataclass
 from string import Formatter
 from typing import Any
 
-from sqlalchemy import Integer, case, cast, literal, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, Integer, and_, case, cast, exists, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from interviewloop.audit.models import AuditEvent
 from interviewloop.auth.models import LoginSession, User
 from interviewloop.bank.models import Question
 from interviewloop.debrief.models import Decision, PreOfferCheck
 from interviewloop.loops.models import Loop, LoopStage
+from interviewloop.outbox.models import OutboxMail
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.scheduling.models import Interview
 from interviewloop.scorecards.models import Scorecard
@@ -29,13 +30,13 @@ OBJECT_TYPES = {
     "pre_offer_checks": "Pre-offer check", "questions": "Question", "users": "User",
     "login_sessions": "Sign-in session", "question_sets": "Question set", "pools": "Pool",
     "api_tokens": "API token", "webhook_endpoints": "Webhook", "retention_rules":
-    "Retention rule", "outbox": "Email",
+    "Retention rule", "outbox_mail": "Email",
 }
 
 # One template per action: {actor} who did it, {object} the object's name, {whose} its
-# owner's name with "'s", {stage} the interview's stage, {person} a user named in the detail;
-# any detail key by name. A template whose value is missing gives way to the next one of a
-# tuple, then to the plain form.
+# owner's name with "'s", {stage} the interview's stage, {person} a user named in the detail
+# (the first of PERSON_KEYS it has); any detail key by name. A template whose value is missing
+# gives way to the next one of a tuple, then to the plain form.
 SENTENCES: dict[str, str | tuple[str, ...]] = {
     "login": "{actor} signed in ({method})",
     "logout": "{object} signed out",
@@ -90,6 +91,8 @@ SENTENCES: dict[str, str | tuple[str, ...]] = {
     "interview_tentative": "{actor} said maybe to {whose} {stage} interview",
     "scorecard_submitted": "{actor} submitted a scorecard for {whose} {stage} interview",
     "scorecard_edited": "{actor} edited a scorecard for {whose} {stage} interview",
+    "scorecard_reminder_sent": ("{actor} reminded {person} of their scorecard for {whose} {stage} "
+                                "interview", "{actor} reminded {person} of a scorecard"),
     "pre_offer_answered": "{actor} answered the pre-offer check for {object}",
     "decision_recorded": "{actor} recorded a decision on {object}",
     "question_set_fixed": "{actor} fixed a requisition's question set",
@@ -99,6 +102,12 @@ SENTENCES: dict[str, str | tuple[str, ...]] = {
     "question_retired": "{actor} retired the question {object}",
     "question_unretired": "{actor} brought back the question {object}",
 }
+
+
+# Detail keys that name a user an event is about, beside its object: the member added to or
+# taken off a hiring team or pool (and their coach), the interviewer reminded, the owner of
+# an API token or a pool, the user whose session ended, the panelist who answered an invite.
+PERSON_KEYS = ("user_id", "interviewer_id", "owner_id", "coach_id")
 
 
 WORDS = ("reason", "method", "direction")  # detail values that are codes: read as words
@@ -145,10 +154,50 @@ def name_columns() -> list[Any]:
             select(LoopStage.name).join(Interview, Interview.stage_id == LoopStage.id)
             .join(Scorecard, Scorecard.interview_id == Interview.id).where(Scorecard.id == oid))),
         else_=literal(None))
-    detail_user = cast(AuditEvent.detail["user_id"].as_string(), Integer)
-    named = _scalar(select(person.name).where(person.id == detail_user))
+    named = _scalar(select(person.name).where(
+        person.id == func.coalesce(*(detail_id(key) for key in PERSON_KEYS))))
     return [case(*whens, else_=literal(None)).label("object_name"), stage.label("stage_name"),
             named.label("person_name")]
+
+
+def about(email: str, user_id: int | None) -> ColumnElement[bool]:
+    """Events about the person with this email, as a condition on the event (for the log's
+    "who" filter, beside the events they did): about them as a user (their account, their
+    sessions, or a user named in the detail) and about them as a candidate, on any
+    requisition (the candidate, their loop, interviews, scorecards, pre-offer check and
+    decision, or a candidate named in the detail), and mail sent to them. Subqueries, not
+    lookups: the page makes as many queries as without it."""
+    oid = AuditEvent.object_id
+    candidates = select(Candidate.id).where(Candidate.email == email)
+    objects: dict[str, ColumnElement[bool]] = {
+        "candidates": oid.in_(candidates),
+        "loops": oid.in_(select(Loop.id).where(Loop.candidate_id.in_(candidates))),
+        "interviews": oid.in_(select(Interview.id).where(Interview.candidate_id.in_(candidates))),
+        "scorecards": oid.in_(select(Scorecard.id).where(Scorecard.candidate_id.in_(candidates))),
+        "decisions": oid.in_(select(Decision.id).where(Decision.candidate_id.in_(candidates))),
+        "pre_offer_checks": oid.in_(select(PreOfferCheck.id).where(
+            PreOfferCheck.candidate_id.in_(candidates))),
+        "outbox_mail": oid.in_(select(OutboxMail.id).where(
+            func.lower(OutboxMail.recipient) == email)),
+    }
+    named: list[ColumnElement[bool]] = [detail_id("candidate_id").in_(candidates)]
+    if user_id is not None:
+        objects["users"] = oid == user_id
+        objects["login_sessions"] = oid.in_(select(LoginSession.id).where(
+            LoginSession.user_id == user_id))
+        named += [detail_id(key) == user_id for key in PERSON_KEYS]
+    return or_(*(and_(AuditEvent.object_type == kind, on) for kind, on in objects.items()),
+               *named)
+
+
+def detail_id(key: str) -> ColumnElement[int]:
+    """The id the event's detail gives under ``key`` (None where it gives none)."""
+    return cast(AuditEvent.detail[key].as_string(), Integer)
+
+
+def known_person(session: Session, email: str) -> bool:
+    """Whether any candidate has this email (the "who" filter also takes a candidate's)."""
+    return bool(session.scalar(select(exists().where(Candidate.email == email))))
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
+from sqlalchemy import ColumnElement
 from wtforms import DateField, EmailField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
@@ -63,7 +64,9 @@ class AuditFilterForm(FlaskForm):
         [(Kind.ALL.value, "Everything"), (Kind.CHANGES.value, "Changes"),
          (Kind.SIGN_INS.value, "Sign-ins")]))
     action = SelectField("Action", default="")
-    who = EmailField("Who (email)", validators=[Optional(), Length(max=limits.EMAIL.high)])
+    who = EmailField("Who (email)", validators=[Optional(), Length(max=limits.EMAIL.high)],
+                     description="A user's or a candidate's: what they did, and what was "
+                                 "done about them.")
     object_type = SelectField("Object", default="", choices=choices(
         [("", "Any object"), *OBJECT_TYPES.items()]))
     object_id = IntegerField("Object id", validators=[Optional(), NumberRange(min=1,
@@ -78,8 +81,9 @@ class AuditFilterForm(FlaskForm):
         if field.data and self.since.data and field.data < self.since.data:
             raise ValidationError("The end comes before the start.")
 
-    def filters(self, actor_id: int | None) -> Filters:
+    def filters(self, actor_id: int | None, about: ColumnElement[bool] | None = None
+                ) -> Filters:
         return Filters(kind=Kind(self.kind.data), action=self.action.data or None,
-                       actor_id=actor_id, object_type=self.object_type.data or None,
+                       actor_id=actor_id, about=about, object_type=self.object_type.data or None,
                        object_id=self.object_id.data, since=self.since.data,
                        until=self.until.data)

@@ -40,16 +40,19 @@ def audit() -> ResponseReturnValue:
     form = AuditFilterForm(request.args)
     form.set_actions(audit_service.actions(db.session))
     valid = form.validate()
-    who = service.find_user_by_email(db.session, form.who.data) if valid and form.who.data \
-        else None
-    if valid and form.who.data and who is None:
-        form.who.errors = ["No user has that email."]
+    # "Who": what a person did and what was done about them, as a user or as a candidate.
+    email = service.normalise_email(form.who.data or "") if valid else ""
+    who = service.find_user_by_email(db.session, email) if email else None
+    if email and who is None and not audit_log.known_person(db.session, email):
+        form.who.errors = ["No user or candidate has that email."]
         valid = False
     if not valid:
         return render_template("admin/audit.html", form=form, entries=[], total=0,
                                count_cap=audit_service.COUNT_CAP, pager=None, args={}), 400
+    user_id = who.id if who else None
     page, total = audit_service.recent_events(
-        db.session, filters=form.filters(who.id if who else None),
+        db.session, filters=form.filters(user_id, audit_log.about(email, user_id) if email
+                                         else None),
         cursor=paging.read_cursor(request.args, audit_service.EVENT_ORDER),
         columns=audit_log.name_columns())
     args = {name: value for name in form.FILTERS if (value := request.args.get(name))}

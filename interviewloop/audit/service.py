@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from interviewloop.audit.models import AuditEvent
@@ -72,11 +72,15 @@ class Kind(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Filters:
-    """The log's filters, each applied in SQL; None means any. Days are UTC, both included."""
+    """The log's filters, each applied in SQL; None means any. Days are UTC, both included.
+    ``actor_id`` and ``about`` filter by a person: an event by them (its actor) or about them
+    (``about``: a condition on the event, built by the caller, who knows which tables say
+    whom an object concerns: admin/audit_log.py); given both, an event matches either."""
 
     kind: Kind = Kind.ALL
     action: str | None = None
     actor_id: int | None = None
+    about: ColumnElement[bool] | None = field(default=None, compare=False)
     object_type: str | None = None
     object_id: int | None = None
     since: date | None = None
@@ -90,8 +94,13 @@ def filtered(stmt: Select[Any], filters: Filters) -> Select[Any]:
         stmt = stmt.where(AuditEvent.action.not_in(sorted(SIGN_INS)))
     if filters.action:
         stmt = stmt.where(AuditEvent.action == filters.action)
+    by_or_about = []
     if filters.actor_id is not None:
-        stmt = stmt.where(AuditEvent.actor_id == filters.actor_id)
+        by_or_about.append(AuditEvent.actor_id == filters.actor_id)
+    if filters.about is not None:
+        by_or_about.append(filters.about)
+    if by_or_about:
+        stmt = stmt.where(or_(*by_or_about))
     if filters.object_type:
         stmt = stmt.where(AuditEvent.object_type == filters.object_type)
     if filters.object_id is not None:

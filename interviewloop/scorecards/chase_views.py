@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, url_for
+from flask import abort, current_app, redirect, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
@@ -13,7 +13,7 @@ from interviewloop.forms import ActionForm
 from interviewloop.requisitions import service as requisitions
 from interviewloop.requisitions.candidates import get_candidate
 from interviewloop.scorecards import access, chase
-from interviewloop.scorecards.views import bp, panel_page
+from interviewloop.scorecards.views import REMINDED, bp, panel_page
 
 
 @bp.post("/requisitions/<int:requisition_id>/candidates/<int:candidate_id>/scorecards/owed"
@@ -21,8 +21,9 @@ from interviewloop.scorecards.views import bp, panel_page
 @login_required
 def remind(requisition_id: int, candidate_id: int, interview_id: int,
            interviewer_id: int) -> ResponseReturnValue:
-    """Queue a reminder to the interviewer who owes this scorecard; a refusal (reminded
-    inside the window, or no longer owed) is shown beside the button, with a 409."""
+    """Queue a reminder to the interviewer who owes this scorecard, confirmed beside its row
+    on the page the sender returns to; a refusal (reminded inside the window, or no longer
+    owed) is shown beside the button, with a 409."""
     requisition = requisitions.get_requisition(db.session, current_user, requisition_id)
     candidate = get_candidate(db.session, requisition, candidate_id)
     if not access.can_chase(current_user, requisition):
@@ -38,6 +39,6 @@ def remind(requisition_id: int, candidate_id: int, interview_id: int,
         verdict = access.panel_access(db.session, current_user, requisition, candidate)
         return panel_page(requisition, candidate, verdict,
                           refused=(interview_id, interviewer_id, str(exc)), status=409)
-    flash(f"Reminder queued for {item.interviewer.name}.", "success")
+    session[REMINDED] = [item.interview.id, item.interviewer.id]
     return redirect(url_for("scorecards.panel", requisition_id=requisition.id,
-                            candidate_id=candidate.id, _anchor="owed"))
+                            candidate_id=candidate.id, _anchor="remind-sent"))

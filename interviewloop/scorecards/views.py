@@ -13,6 +13,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -246,14 +247,22 @@ def panel(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
     if not verdict.sees_panel and not access.interviews_candidate(db.session, current_user,
                                                                   candidate):
         raise NotFound("No such candidate.")
-    return panel_page(requisition, candidate, verdict)
+    sent = session.pop(REMINDED, None)  # once: a reload does not say it again
+    return panel_page(requisition, candidate, verdict,
+                      sent=(sent[0], sent[1]) if isinstance(sent, list) and len(sent) == 2
+                      else None)
+
+
+# The (interview, interviewer) whose reminder was just queued: confirmed beside its row on
+# the page the sender is sent back to (chase_views.remind).
+REMINDED = "scorecards.reminded"
 
 
 def panel_page(requisition: Requisition, candidate: Candidate, verdict: access.PanelAccess,
-               *, refused: tuple[int, int, str] | None = None, status: int = 200
-               ) -> ResponseReturnValue:
+               *, refused: tuple[int, int, str] | None = None,
+               sent: tuple[int, int] | None = None, status: int = 200) -> ResponseReturnValue:
     """The panel, and for those who may chase, who owes which scorecard (``refused``: a
-    reminder refused, shown beside its button)."""
+    reminder refused, shown beside its button; ``sent``: one just queued, confirmed there)."""
     now = utcnow()
     cards = queries.submitted_for(db.session, candidate) if verdict.sees_panel else []
     owed = chase.owed_for(db.session, candidate, now=now,
@@ -261,7 +270,7 @@ def panel_page(requisition: Requisition, candidate: Candidate, verdict: access.P
                           ) if access.can_chase(current_user, requisition) else []
     return render_template("scorecards/panel.html", requisition=requisition,
                            candidate=candidate, verdict=verdict, cards=cards, owed=owed,
-                           now=now, refused=refused, areas=all_areas(db.session),
+                           now=now, refused=refused, sent=sent, areas=all_areas(db.session),
                            ratings=RATING_LABELS, action_form=ActionForm()), status
 
 

@@ -1,14 +1,18 @@
-"""What every browser journey does the same way: log in, watch the console, read flashes."""
+"""What every browser journey does the same way: log in, watch the console, read flashes,
+check a page with axe-core and for reflow."""
 
 from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from playwright.sync_api import ConsoleMessage, Page, expect
 
 from tests.browser.conftest import GUIDE, OVERFLOW_JS, PHONE, WIDTHS, Person
+
+AXE = Path(__file__).resolve().parent.parent / "js" / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def watch_console(page: Page, errors: list[str], expected: dict[tuple[str, int], int]) -> Page:
@@ -30,6 +34,20 @@ def watch_console(page: Page, errors: list[str], expected: dict[tuple[str, int],
     page.on("console", on_console)
     page.on("pageerror", lambda exc: errors.append(f"{page.url}: page error: {exc}"))
     return page
+
+
+def make_people(session, people: dict[str, Person], roles: dict[str, str], password: str, *,
+                zones: dict[str, str] | None = None) -> dict:
+    """A journey's own users, through the service, by the keys of ``people``: each with the
+    role ``roles`` gives it (an interviewer otherwise) and the time zone ``zones`` does."""
+    from interviewloop.audit.service import SYSTEM
+    from interviewloop.auth.login import hasher
+    from interviewloop.auth.service import create_user
+
+    return {key: create_user(session, SYSTEM, hasher(), email=p.email, name=p.name,
+                             password=password, roles=(roles.get(key, "interviewer"),),
+                             time_zone=(zones or {}).get(key, "UTC"))
+            for key, p in people.items()}
 
 
 def log_in(page: Page, person: Person, password: str) -> None:
@@ -57,6 +75,19 @@ def guide_shot(page: Page, name: str, *, full_page: bool = False, at: str = "des
     if guide_shots() and page.viewport_size == WIDTHS[at]["viewport"]:
         GUIDE.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(GUIDE / name), full_page=full_page)
+
+
+def axe_violations(page: Page) -> list[str]:
+    """axe-core's violations on the page as it is now, of any impact, a line each. The
+    page's context needs ``bypass_csp=True`` (axe is injected as a script of the page)."""
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate("""async () => {
+        const r = await axe.run(document, {resultTypes: ['violations']});
+        return r.violations.map(v => v.impact + ' ' + v.id + ': ' + v.help + ' -- ' +
+            v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
+    }""")
+    return list(result)
 
 
 def sideways_overflow(page: Page) -> str:

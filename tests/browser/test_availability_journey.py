@@ -23,8 +23,7 @@ from interviewloop.db import utcnow
 from interviewloop.outbox.models import OutboxMail
 from interviewloop.requisitions import candidates
 from tests.browser.conftest import WIDTHS, Person, email_at
-from tests.browser.helpers import log_in, sideways_overflow, watch_console
-from tests.browser.test_accessibility import axe_violations
+from tests.browser.helpers import axe_violations, log_in, sideways_overflow, watch_console
 from tests.factories import make_requisition
 
 pytestmark = pytest.mark.browser

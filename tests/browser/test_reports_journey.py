@@ -13,14 +13,12 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from interviewloop.audit.service import SYSTEM
-from interviewloop.auth.login import hasher
-from interviewloop.auth.service import create_user
 from interviewloop.bank import service as bank
 from interviewloop.bank.models import Question
 from interviewloop.bank.service import areas as all_areas
 from tests.analytics_data import plant
 from tests.browser.conftest import WIDTHS, Person
-from tests.browser.helpers import flash, guide_shot, log_in, watch_console
+from tests.browser.helpers import flash, guide_shot, log_in, make_people, watch_console
 from tests.factories import add_to_team, make_requisition
 
 pytestmark = pytest.mark.browser
@@ -38,12 +36,9 @@ def history(live_server, width):
     people = {key: Person(f"{key}.reports-{width}@example.com", name) for key, name in (
         ("hal", "Hal Reports"), ("rae", "Rae Reports"), ("lena", "Lena Lenient"),
         ("ann", "Ann Steady"), ("ben", "Ben Steady"))}
-    roles = {"hal": "hiring_manager", "rae": "recruiter"}
     with live_server.session() as session:
-        made = {key: create_user(session, SYSTEM, hasher(), email=p.email, name=p.name,
-                                 password=live_server.password,
-                                 roles=(roles.get(key, "interviewer"),))
-                for key, p in people.items()}
+        made = make_people(session, people, {"hal": "hiring_manager", "rae": "recruiter"},
+                           live_server.password)
         req = make_requisition(session, made["hal"], made["rae"], title=f"Reports ({width})")
         panel = [made["lena"], made["ann"], made["ben"]]
         add_to_team(session, req, made["hal"], *panel)

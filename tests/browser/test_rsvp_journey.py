@@ -20,8 +20,7 @@ from interviewloop.loops import service as loops
 from interviewloop.outbox.models import OutboxMail
 from interviewloop.requisitions import candidates
 from tests.browser.conftest import WIDTHS, Person
-from tests.browser.helpers import log_in, sideways_overflow, watch_console
-from tests.browser.test_accessibility import axe_violations
+from tests.browser.helpers import axe_violations, log_in, sideways_overflow, watch_console
 from tests.factories import add_to_team, make_interview, make_requisition, next_monday
 
 pytestmark = pytest.mark.browser

@@ -13,8 +13,7 @@ from playwright.sync_api import expect
 
 from interviewloop import create_app
 from tests.browser.conftest import WIDTHS, open_context, serving
-from tests.browser.helpers import at_phone_width
-from tests.browser.test_accessibility import axe_violations
+from tests.browser.helpers import at_phone_width, axe_violations
 from tests.conftest import app_config, migrate, new_database_url
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET
 
