@@ -7,9 +7,7 @@ export INTERVIEWLOOP_ENV ?= development
 # A database created fresh by the test run (see tests/conftest.py); the name gets a suffix.
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/interviewloop_test
 # The 25 slowest tests are listed at the end of each run: the suite must stay inside CI's budget.
-# loadfile: each module runs on one worker, so its module fixtures (the bench runs, the demo
-# crawl, servers) are built once, and tests that build on each other run in order.
-PYTEST_ARGS ?= -n 2 --dist loadfile --durations=25
+PYTEST_ARGS ?= -n 2 --durations=25
 # Bytecode is written even where the environment says not to: without it each xdist worker
 # compiles and assertion-rewrites every test module again (~9 s of CPU a worker, a run).
 test-sqlite test-postgres: export PYTHONDONTWRITEBYTECODE :=
