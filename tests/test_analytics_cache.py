@@ -183,3 +183,23 @@ def test_a_page_of_the_questions_report_is_rendered_once_per_page_while_warm(
         body = main_of(response.get_data(as_text=True))
         assert pages.setdefault(path, body) == body
     assert pages["/analytics/questions"] != pages["/analytics/questions?page=2"]
+
+
+@pytest.mark.parametrize("path", ["/analytics/interviewers", "/analytics/questions"])
+def test_a_miss_reads_the_viewer_scope_once_for_the_page_and_its_figures(
+        login, cached, team, monkeypatch, path):
+    reads: list[int] = []
+    read_scope = cache.scope
+
+    def counted(session, viewer):
+        reads.append(viewer.id)
+        return read_scope(session, viewer)
+
+    monkeypatch.setattr(cache, "scope", counted)
+    client = login(team[0])
+    misses, hits = cached.misses, cached.hits
+    assert client.get(path).status_code == 200
+    assert cached.misses - misses == 2  # the rendered page and its figures
+    assert reads == [team[0].id]
+    assert client.get(path).status_code == 200
+    assert reads == [team[0].id] * 2 and cached.hits - hits == 1

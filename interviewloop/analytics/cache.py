@@ -31,6 +31,7 @@ import hashlib
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -70,6 +71,12 @@ class ReportCache:
 # script, a test); the entries are keyed by the app too.
 STORE = ReportCache()
 
+# The scope read by the lookup whose value is being computed: a report computed from
+# another cached one (a rendered page from its figures) asks for the same viewer's scope in
+# the same transaction, with nothing written in between, so it is not read twice.
+_COMPUTING: ContextVar[tuple[int, int, tuple[Hashable, ...]] | None] = ContextVar(
+    "analytics_scope", default=None)
+
 
 def scope(session: Session, viewer: User) -> tuple[Hashable, ...]:
     """What the viewer may see is decided from (two statements)."""
@@ -95,8 +102,13 @@ def cached(session: Session, viewer: User, report: str, args: Hashable,
     if not seconds:  # off, or called outside the app (a script, a test)
         return compute()
     cache = STORE
+    outer = _COMPUTING.get()
+    if outer is not None and outer[:2] == (id(session), viewer.id):
+        viewer_scope = outer[2]
+    else:
+        viewer_scope = scope(session, viewer)
     key = hashlib.sha256(repr((id(current_app.extensions), report, args,  # the app's
-                               scope(session, viewer))).encode()).hexdigest()
+                               viewer_scope)).encode()).hexdigest()
     clock = time.monotonic()
     entry = cache.entries.get(key)
     if entry is not None and entry.expires > clock:
@@ -105,7 +117,11 @@ def cached(session: Session, viewer: User, report: str, args: Hashable,
         return entry.value  # type: ignore[no-any-return]
     cache.misses += 1
     now = utcnow()
-    value = compute()
+    token = _COMPUTING.set((id(session), viewer.id, viewer_scope))
+    try:
+        value = compute()
+    finally:
+        _COMPUTING.reset(token)
     expires = clock + seconds
     upcoming = next_change(session, now)
     if upcoming is not None:

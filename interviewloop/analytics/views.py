@@ -87,7 +87,7 @@ def reliability_csv() -> ResponseReturnValue:
            else "undefined: every rating the same"] for r in rows)])
 
 
-def _report(form: AnalyticsFilterForm) -> service.InterviewerReport:
+def _interviewer_figures(form: AnalyticsFilterForm) -> service.InterviewerReport:
     filters, due = form.filters(), current_app.config["SCORECARD_DUE_HOURS"]
     return cache.cached(db.session, current_user, "interviewers", (filters, due),
                         lambda: service.interviewers(db.session, current_user,
@@ -95,8 +95,8 @@ def _report(form: AnalyticsFilterForm) -> service.InterviewerReport:
                                                      due_hours=due))
 
 
-def _interviewers_report(form: AnalyticsFilterForm) -> Markup:
-    report = _report(form)
+def _interviewers_body(form: AnalyticsFilterForm) -> Markup:
+    report = _interviewer_figures(form)
     return Markup(render_template(  # noqa: S704 - a template of ours, autoescaped
         "analytics/_interviewers_report.html", report=report, labels=RATING_LABELS,
         bars=charts.distribution_bars(report), limits=limits))
@@ -113,7 +113,7 @@ def interviewers() -> ResponseReturnValue:
     # The report as rendered is kept with its figures (same key but the name): its charts
     # and tables take longer to render than the cached figures take to read.
     body = cache.cached(db.session, current_user, "interviewers page", (form.filters(), due),
-                        lambda: _interviewers_report(form))
+                        lambda: _interviewers_body(form))
     return render_template("analytics/interviewers.html", form=form, body=body,
                            due_hours=due, args=_args(form), limits=limits)
 
@@ -129,7 +129,7 @@ def interviewers_csv() -> ResponseReturnValue:
     form, valid = _form()
     if not valid:
         return _refused(form)
-    report = _report(form)
+    report = _interviewer_figures(form)
     head: list[object] = ["interviewer", "scorecards", "median_hours_to_feedback", "median_ci95_low",
             "median_ci95_high", "on_time", "of", "on_time_share", "ci95_low", "ci95_high",
             "leniency", "leniency_ci95_low", "leniency_ci95_high", "leniency_candidates",
@@ -158,10 +158,10 @@ def _questions() -> tuple[QuestionFilterForm, questions.QuestionReport | None]:
     form = QuestionFilterForm(request.args)
     if not form.validate():
         return form, None
-    return form, _question_report(form)
+    return form, _question_figures(form)
 
 
-def _question_report(form: QuestionFilterForm) -> questions.QuestionReport:
+def _question_figures(form: QuestionFilterForm) -> questions.QuestionReport:
     filters, page = form.filters(), form.page.data or 1
     limit = current_app.config["QUESTION_EXPOSURE_LIMIT"]
     return cache.cached(db.session, current_user, "questions", (filters, page, limit),
@@ -169,7 +169,7 @@ def _question_report(form: QuestionFilterForm) -> questions.QuestionReport:
                                                  exposure_limit=limit))
 
 
-def _questions_report(report: questions.QuestionReport, args: dict[str, str]) -> Markup:
+def _questions_body(report: questions.QuestionReport, args: dict[str, str]) -> Markup:
     pager = paging.pager(".questions_page", paging.numbered_page(
         report.rows, number=report.number, size=report.size, total=report.total), filters=args)
     return Markup(render_template(  # noqa: S704 - a template of ours, autoescaped
@@ -192,7 +192,7 @@ def questions_page() -> ResponseReturnValue:
     key = (form.filters(), form.page.data or 1, current_app.config["QUESTION_EXPOSURE_LIMIT"],
            tuple(sorted(args.items())))
     body = cache.cached(db.session, current_user, "questions page", key,
-                        lambda: _questions_report(_question_report(form), args))
+                        lambda: _questions_body(_question_figures(form), args))
     return render_template("analytics/questions.html", form=form, body=body, args=args,
                            limits=limits)
 
