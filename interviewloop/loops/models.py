@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     ForeignKey,
     ForeignKeyConstraint,
@@ -23,7 +24,7 @@ from interviewloop.bank.models import CapabilityArea, Question
 from interviewloop.constraints import explain
 from interviewloop.db import Base, str_enum, utcnow
 from interviewloop.enums import Category, Level
-from interviewloop.loops import usage
+from interviewloop.loops import revisions, usage
 from interviewloop.requisitions.models import Candidate, Requisition
 
 
@@ -200,6 +201,18 @@ class LoopQuestion(Base):
 
 
 usage.attach(LoopQuestion.__table__)
+revisions.attach(LoopQuestion.__table__)
+
+
+class LoopRevision(Base):
+    """A token that changes with every change to a requisition's loops that the debrief's
+    comparison reads; kept by triggers (revisions.py). No row: no loop yet."""
+
+    __tablename__ = "requisition_loop_revisions"
+
+    requisition_id: Mapped[int] = mapped_column(
+        ForeignKey("requisitions.id", ondelete="CASCADE"), primary_key=True)
+    token: Mapped[int] = mapped_column(BigInteger)
 
 
 class QuestionUsage(Base):

@@ -13,7 +13,7 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, case, exists, false, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -23,6 +23,7 @@ from interviewloop.bank.service import areas as all_areas
 from interviewloop.bank.service import benchmarks as all_benchmarks
 from interviewloop.enums import Level
 from interviewloop.errors import Conflict, DomainError, NotFound
+from interviewloop.loops import comparison
 from interviewloop.loops.chooser import Chooser, Option, options_for, repair
 from interviewloop.loops.models import (
     AlternateReason,
@@ -276,46 +277,43 @@ class StageDifference:
 def differences(session: Session, requisition: Requisition, candidate: Candidate
                 ) -> list[StageDifference]:
     """The stages of this candidate's loop where other candidates on the requisition were
-    asked other questions, with what explains it. Three queries however many candidates:
-    this candidate's loop, then the others counted in SQL (per version, and per stage of
-    this loop whether theirs asks the same questions), so no other loop's rows are read."""
-    on_requisition = Candidate.requisition_id == requisition.id
+    asked other questions, with what explains it. This candidate's loop, then the others
+    from the requisition's census (comparison.py: counted once per change to its loops)."""
     rows = session.execute(
-        select(LoopStage.position, LoopStage.name, LoopQuestion.question_id,
-               LoopQuestion.alternate_reason, QuestionSet.number)
+        select(Loop.id, QuestionSet.number, LoopStage.name, LoopQuestion.question_id,
+               LoopQuestion.alternate_reason, LoopStage.position)
         .select_from(Loop).join(Candidate, Candidate.id == Loop.candidate_id)
         .join(LoopStage, LoopStage.loop_id == Loop.id)
         .outerjoin(LoopQuestion, LoopQuestion.stage_id == LoopStage.id)
         .outerjoin(QuestionSet, QuestionSet.id == Loop.question_set_id)
-        .where(on_requisition, Loop.candidate_id == candidate.id)).all()
+        .where(Candidate.requisition_id == requisition.id,
+               Loop.candidate_id == candidate.id)).all()
     if not rows:
         return []
-    mine: dict[str, set[int]] = defaultdict(set)
+    mine = comparison.count([(loop_id, number, name, question_id, reason is not None)
+                             for loop_id, number, name, question_id, reason, _ in rows])
     my_reasons: dict[str, set[AlternateReason]] = defaultdict(set)
     order: dict[str, int] = {}
-    for position, name, question_id, reason, _number in rows:
-        mine[name]  # a stage left without questions still counts
-        if question_id is not None:
-            mine[name].add(question_id)
+    for _loop, _number, name, _question, reason, position in rows:
         if reason is not None:
             my_reasons[name].add(reason)
         order[name] = position
-    my_version = rows[-1].number
-    per_version, per_stage = _others_compared(session, on_requisition, candidate, mine)
-    others = sum(per_version.values())
-    if not others:
+    [my_version] = mine.loops
+    others = comparison.census(session, requisition.id).without(mine)
+    if not sum(others.loops.values()):
         return []
     found = []
-    for name in sorted(mine, key=order.__getitem__):
+    for name in sorted(mine.stages, key=order.__getitem__):
+        [asked] = (shape.questions for shape in mine.stages[name])
         present: dict[int | None, int] = defaultdict(int)
         unlike: dict[int | None, int] = defaultdict(int)
         alternates = 0
-        for same, with_alternates, number, count in per_stage.get(name, []):
-            present[number] += count
-            if not same:
-                unlike[number] += count
-                alternates += count if with_alternates else 0
-        missing = {v: n - present[v] for v, n in per_version.items() if n > present[v]}
+        for shape, n in others.stages.get(name, {}).items():
+            present[shape.version] += n
+            if shape.questions != asked:
+                unlike[shape.version] += n
+                alternates += n if shape.with_alternates else 0
+        missing = {v: n - present[v] for v, n in others.loops.items() if n > present[v]}
         differing = sum(unlike.values()) + sum(missing.values())
         if not differing:
             continue
@@ -332,45 +330,5 @@ def differences(session: Session, requisition: Requisition, candidate: Candidate
             lacking = sum(missing.values())
             why.append(f"{lacking} other loop{'s have' if lacking != 1 else ' has'} no such "
                        "stage")
-        found.append(StageDifference(name, differing, others, why))
+        found.append(StageDifference(name, differing, sum(others.loops.values()), why))
     return found
-
-
-_Compared = tuple[dict[int | None, int], dict[str, list[tuple[bool, bool, int | None, int]]]]
-
-
-def _others_compared(session: Session, on_requisition: ColumnElement[bool],
-                     candidate: Candidate, mine: dict[str, set[int]]) -> _Compared:
-    """The other candidates with a loop (one with at least a stage), counted per set
-    version; and per stage name of ``mine``, how many of them have that stage, counted by
-    whether it asks the same questions, whether it has alternates and their version."""
-    other = and_(on_requisition, Loop.candidate_id != candidate.id)
-    per_version: dict[int | None, int] = dict(session.execute(
-        select(QuestionSet.number, func.count()).select_from(Loop)
-        .join(Candidate, Candidate.id == Loop.candidate_id)
-        .outerjoin(QuestionSet, QuestionSet.id == Loop.question_set_id)
-        .where(other, exists().where(LoopStage.loop_id == Loop.id))
-        .group_by(QuestionSet.number)).all())
-    # A loop asks a question once (UNIQUE(loop_id, question_id)), so the same questions
-    # are: as many as this stage has, all of them among this stage's.
-    ours = or_(false(), *(and_(LoopStage.name == name, LoopQuestion.question_id.in_(ids))
-                          for name, ids in mine.items() if ids))
-    stage = (select(Loop.question_set_id.label("set_id"), LoopStage.name.label("name"),
-                    func.count(LoopQuestion.id).label("total"),
-                    func.count(case((ours, 1))).label("shared"),
-                    func.count(LoopQuestion.alternate_reason).label("alternates"))
-             .select_from(Loop).join(Candidate, Candidate.id == Loop.candidate_id)
-             .join(LoopStage, LoopStage.loop_id == Loop.id)
-             .outerjoin(LoopQuestion, LoopQuestion.stage_id == LoopStage.id)
-             .where(other, LoopStage.name.in_(list(mine)))
-             .group_by(Loop.candidate_id, LoopStage.name, Loop.question_set_id).subquery())
-    size = case({name: len(ids) for name, ids in mine.items()}, value=stage.c.name)
-    same = case((and_(stage.c.total == size, stage.c.shared == stage.c.total), 1), else_=0)
-    with_alternates = case((stage.c.alternates > 0, 1), else_=0)
-    per_stage: dict[str, list[tuple[bool, bool, int | None, int]]] = defaultdict(list)
-    for name, is_same, has_alternates, number, count in session.execute(
-            select(stage.c.name, same, with_alternates, QuestionSet.number, func.count())
-            .select_from(stage).outerjoin(QuestionSet, QuestionSet.id == stage.c.set_id)
-            .group_by(stage.c.name, same, with_alternates, QuestionSet.number)):
-        per_stage[name].append((bool(is_same), bool(has_alternates), number, count))
-    return per_version, per_stage

@@ -1,0 +1,108 @@
+"""How a requisition's loops compare: how many loops there are per question-set version, and
+per stage name how many stages ask which questions. The debrief reads it to say where other
+candidates were asked otherwise (sets.differences), for every candidate alike, so it is
+computed once per requisition and kept until the requisition's loop revision token
+(revisions.py, renewed by triggers) changes. Reading the token is one statement by primary
+key, against one that reads every loop question on the requisition."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict, defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from interviewloop.loops.models import Loop, LoopQuestion, LoopRevision, LoopStage, QuestionSet
+from interviewloop.requisitions.models import Candidate
+
+KEPT = 64  # requisitions kept per process, least recently used dropped first
+
+
+@dataclass(frozen=True)
+class StageShape:
+    """What a stage asks, as the comparison sees it."""
+
+    questions: frozenset[int]
+    with_alternates: bool
+    version: int | None  # the loop's question-set number (none: built before sets)
+
+
+@dataclass
+class Census:
+    loops: dict[int | None, int] = field(default_factory=dict)  # per version, with a stage
+    stages: dict[str, dict[StageShape, int]] = field(default_factory=dict)  # per stage name
+
+    def without(self, loop: Census) -> Census:
+        """These counts less those of ``loop`` (a census of one loop in it)."""
+        loops = dict(self.loops)
+        for version, n in loop.loops.items():
+            loops[version] -= n
+        stages = {name: dict(shapes) for name, shapes in self.stages.items()}
+        for name, shapes in loop.stages.items():
+            for shape, n in shapes.items():
+                stages[name][shape] -= n
+        return Census({v: n for v, n in loops.items() if n},
+                      {name: {s: n for s, n in shapes.items() if n}
+                       for name, shapes in stages.items()})
+
+
+def count(rows: list[tuple[int, int | None, str, int | None, bool]]) -> Census:
+    """The census of rows (loop id, set number, stage name, question id or none, whether
+    it is an alternate), a row per stage question and one per stage without questions. A
+    loop asks a question once (UNIQUE(loop_id, question_id)), so a stage's questions are a
+    set; two stages of one name in one loop count as one."""
+    asked: dict[tuple[int, str], set[int]] = defaultdict(set)
+    alternates: set[tuple[int, str]] = set()
+    versions: dict[int, int | None] = {}
+    for loop_id, version, name, question_id, alternate in rows:
+        versions[loop_id] = version
+        stage = asked[loop_id, name]
+        if question_id is not None:
+            stage.add(question_id)
+        if alternate:
+            alternates.add((loop_id, name))
+    census = Census()
+    for version in versions.values():
+        census.loops[version] = census.loops.get(version, 0) + 1
+    for (loop_id, name), questions in asked.items():
+        shape = StageShape(frozenset(questions), (loop_id, name) in alternates,
+                           versions[loop_id])
+        shapes = census.stages.setdefault(name, {})
+        shapes[shape] = shapes.get(shape, 0) + 1
+    return census
+
+
+def _rows(session: Session, requisition_id: int) -> list[tuple[int, int | None, str, int | None,
+                                                               bool]]:
+    return [tuple(row) for row in session.execute(  # type: ignore[misc]
+        select(Loop.id, QuestionSet.number, LoopStage.name, LoopQuestion.question_id,
+               LoopQuestion.alternate_reason.is_not(None))
+        .select_from(Loop).join(Candidate, Candidate.id == Loop.candidate_id)
+        .join(LoopStage, LoopStage.loop_id == Loop.id)
+        .outerjoin(LoopQuestion, LoopQuestion.stage_id == LoopStage.id)
+        .outerjoin(QuestionSet, QuestionSet.id == Loop.question_set_id)
+        .where(Candidate.requisition_id == requisition_id))]
+
+
+_KEPT: OrderedDict[tuple[str, int, int | None], Census] = OrderedDict()
+_LOCK = threading.Lock()
+
+
+def census(session: Session, requisition_id: int) -> Census:
+    """Every loop on the requisition, counted (kept while its revision token holds)."""
+    token = session.scalar(select(LoopRevision.token)
+                           .where(LoopRevision.requisition_id == requisition_id))
+    key = (str(session.get_bind().engine.url), requisition_id, token)
+    with _LOCK:
+        found = _KEPT.get(key)
+        if found is not None:
+            _KEPT.move_to_end(key)
+            return found
+    found = count(_rows(session, requisition_id))
+    with _LOCK:
+        _KEPT[key] = found
+        while len(_KEPT) > KEPT:
+            _KEPT.popitem(last=False)
+    return found
