@@ -6,7 +6,17 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interviewloop import limits
@@ -100,6 +110,11 @@ class Panelist(Base):
         CheckConstraint("(rsvp = 'needs_action') = (rsvp_at IS NULL)", name="rsvp_has_time"),
         # A person's interviews in time order, a page at a time (scheduling/queries.py).
         Index("ix_interview_panelists_user_time", "user_id", "starts_at", "interview_id"),
+        # The scorecards a person owes, a page at a time (scorecards/queries.py to_write);
+        # the predicate as the query writes it (scorecards/owed.py).
+        Index("ix_interview_panelists_owed", "user_id", "starts_at", "interview_id",
+              sqlite_where=text("live IS 1 AND scorecard_in IS 0"),
+              postgresql_where=text("live IS true AND scorecard_in IS false")),
         # The target of scorecards' (interview, interviewer, role) key: a scorecard carries
         # its author's seat, so that practice cards are told apart in one column.
         UniqueConstraint("interview_id", "user_id", "role"),
@@ -111,6 +126,9 @@ class Panelist(Base):
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     live: Mapped[bool] = mapped_column(default=True)
+    # Whether their scorecard for it is submitted: kept by triggers on scorecards
+    # (scorecards/owed.py), read by queries only (an object in a session may be stale).
+    scorecard_in: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Reset to needs_action whenever the invite's SEQUENCE rises (scheduling/rsvp.py).
     rsvp: Mapped[RsvpState] = mapped_column(
         str_enum(RsvpState, "rsvp"), default=RsvpState.NEEDS_ACTION,

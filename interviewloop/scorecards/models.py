@@ -26,6 +26,7 @@ from interviewloop.constraints import explain
 from interviewloop.db import Base, str_enum, utcnow
 from interviewloop.enums import PanelRole
 from interviewloop.scheduling.models import Interview
+from interviewloop.scorecards import owed
 
 
 class ScorecardStatus(enum.StrEnum):
@@ -130,6 +131,9 @@ class Scorecard(Base):
     @property
     def is_practice(self) -> bool:
         return not self.panel_role.counts
+
+
+owed.attach(Scorecard.__table__)
 
 
 class Rating(Base):
