@@ -8,7 +8,7 @@ sees_panel_clause (scorecards/access.py) decides visibility from, and keys the e
 - the viewer's id and roles;
 - each requisition they may see, with whether they manage it and whether it hides
   scorecards until the debrief;
-- each live interview seat of theirs: the candidate, the seat's role and whether their
+- each live interview seat of theirs (so its candidate), the seat's role and whether their
   scorecard for it is in (so a viewer put on a panel, or taken off one, gets a new key).
 
 Two statements, small whatever the data (the viewer's own seats and requisitions). The one
@@ -37,7 +37,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from flask import current_app, has_app_context
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from interviewloop.auth.models import User
@@ -45,7 +45,6 @@ from interviewloop.db import utcnow
 from interviewloop.requisitions.models import Requisition
 from interviewloop.requisitions.service import managed_clause, visible_clause
 from interviewloop.scheduling.models import Interview, InterviewStatus, Panelist
-from interviewloop.scorecards.models import Scorecard, ScorecardStatus
 
 T = TypeVar("T")
 ENTRIES = 256  # reports kept per process, least recently used dropped first
@@ -83,14 +82,18 @@ def scope(session: Session, viewer: User) -> tuple[Hashable, ...]:
     requisitions = tuple(tuple(row) for row in session.execute(
         select(Requisition.id, managed_clause(viewer), Requisition.hide_scorecards_until_debrief)
         .where(visible_clause(viewer)).order_by(Requisition.id)))
-    submitted = exists().where(Scorecard.interview_id == Interview.id,
-                               Scorecard.interviewer_id == viewer.id,
-                               Scorecard.status == ScorecardStatus.SUBMITTED)
-    seats = tuple(tuple(row) for row in session.execute(
-        select(Interview.candidate_id, Interview.id, Panelist.role, submitted)
-        .join(Panelist, Panelist.interview_id == Interview.id)
+    # A seat's interview names its candidate, and scorecard_in is whether the viewer's card
+    # for it is submitted (kept by triggers, scorecards/owed.py): read from the seat alone,
+    # not a look-up in scorecards per seat (an interviewer has thousands at 10,000
+    # candidates).
+    # Written out as one string: the key's repr of thousands of row tuples cost more than
+    # the statement.
+    seats = ",".join(f"{interview}:{role}:{int(card_in)}" for interview, role, card_in in
+                     session.execute(
+        select(Panelist.interview_id, Panelist.role, Panelist.scorecard_in)
+        .join(Interview, Interview.id == Panelist.interview_id)
         .where(Panelist.user_id == viewer.id, Interview.status == InterviewStatus.SCHEDULED)
-        .order_by(Interview.id)))
+        .order_by(Panelist.interview_id)))
     return (viewer.id, tuple(sorted(r.value for r in viewer.roles)), requisitions, seats)
 
 
