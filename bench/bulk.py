@@ -56,10 +56,16 @@ def insert_ids(conn: Connection, model: type[Base], rows: Sequence[dict[str, Any
     return ids
 
 
+PARAMETERS = 30_000  # bound parameters per multi-row INSERT (SQLite allows 32,766)
+
+
 def insert_all(conn: Connection, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
+    """Insert ``rows`` as multi-row INSERTs, as many rows a statement as the parameters
+    allow. Not executemany: psycopg sends that a statement per row, and each would fire
+    the tables' statement-level triggers (loops/revisions.py, usage.py) once per row."""
     table = cast(Table, model.__table__)
-    for part in chunks(rows):
-        conn.execute(insert(table), part)
+    for part in chunks(rows, max(1, PARAMETERS // len(table.columns))):
+        conn.execute(insert(table).values(list(part)))
 
 
 def audit_row(at: datetime, actor_id: int, action: str, object_type: str, object_id: int,
