@@ -23,12 +23,16 @@ down_revision: str | None = "b8d3f5a1c7e2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-_SET = ("UPDATE interview_panelists SET scorecard_in = EXISTS (SELECT 1 FROM scorecards "
-        "WHERE scorecards.interview_id = {row}.interview_id "
-        "AND scorecards.interviewer_id = {row}.interviewer_id "
-        "AND scorecards.status = 'submitted') "
+_IN = ("EXISTS (SELECT 1 FROM scorecards "
+       "WHERE scorecards.interview_id = interview_panelists.interview_id "
+       "AND scorecards.interviewer_id = interview_panelists.user_id "
+       "AND scorecards.status = 'submitted')")
+# Only where the flag changes: a draft saved again writes nothing (and renews no token of
+# the seat's person, scheduling/seat_revisions.py).
+_SET = (f"UPDATE interview_panelists SET scorecard_in = {_IN} "
         "WHERE interview_panelists.interview_id = {row}.interview_id "
-        "AND interview_panelists.user_id = {row}.interviewer_id")
+        "AND interview_panelists.user_id = {row}.interviewer_id "
+        f"AND interview_panelists.scorecard_in != {_IN}")
 _WATCHED = "status, interview_id, interviewer_id"
 
 SQLITE = (
@@ -39,21 +43,31 @@ SQLITE = (
     f"CREATE TRIGGER scorecards_owed_update AFTER UPDATE OF {_WATCHED} ON scorecards "
     f"BEGIN {_SET.format(row='old')}; {_SET.format(row='new')}; END",
 )
+# PostgreSQL: per statement, over its transition tables, so that a bulk load is one update
+# of the seats it touches rather than one per scorecard.
+_PG_SET = (f"UPDATE interview_panelists SET scorecard_in = {_IN} "
+           "FROM (SELECT DISTINCT interview_id, interviewer_id FROM {rows}) AS touched "
+           "WHERE interview_panelists.interview_id = touched.interview_id "
+           "AND interview_panelists.user_id = touched.interviewer_id "
+           f"AND interview_panelists.scorecard_in != {_IN}")
+_PG_BOTH = ("(SELECT interview_id, interviewer_id FROM old_rows UNION "
+            "SELECT interview_id, interviewer_id FROM new_rows) AS both_")
 POSTGRESQL = (
     "CREATE FUNCTION scorecards_owed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-    f"IF TG_OP IN ('DELETE', 'UPDATE') THEN {_SET.format(row='OLD')}; END IF; "
-    f"IF TG_OP IN ('INSERT', 'UPDATE') THEN {_SET.format(row='NEW')}; END IF; "
-    "RETURN NULL; END $$",
-    "CREATE TRIGGER scorecards_owed AFTER INSERT OR DELETE ON scorecards "
-    "FOR EACH ROW EXECUTE FUNCTION scorecards_owed()",
-    f"CREATE TRIGGER scorecards_owed_update AFTER UPDATE OF {_WATCHED} ON scorecards "
-    "FOR EACH ROW EXECUTE FUNCTION scorecards_owed()",
+    f"IF TG_OP = 'INSERT' THEN {_PG_SET.format(rows='new_rows')}; "
+    f"ELSIF TG_OP = 'DELETE' THEN {_PG_SET.format(rows='old_rows')}; "
+    f"ELSE {_PG_SET.format(rows=_PG_BOTH)}; "
+    "END IF; RETURN NULL; END $$",
+    "CREATE TRIGGER scorecards_owed_insert AFTER INSERT ON scorecards "
+    "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION scorecards_owed()",
+    "CREATE TRIGGER scorecards_owed_delete AFTER DELETE ON scorecards "
+    "REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION scorecards_owed()",
+    "CREATE TRIGGER scorecards_owed_update AFTER UPDATE ON scorecards "
+    "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION scorecards_owed()",
 )
 # The seats already there (the migration; create_all's tables start empty).
-BACKFILL = ("UPDATE interview_panelists SET scorecard_in = EXISTS (SELECT 1 FROM scorecards "
-            "WHERE scorecards.interview_id = interview_panelists.interview_id "
-            "AND scorecards.interviewer_id = interview_panelists.user_id "
-            "AND scorecards.status = 'submitted')")
+BACKFILL = f"UPDATE interview_panelists SET scorecard_in = {_IN}"
 
 
 def upgrade() -> None:
@@ -73,8 +87,8 @@ def downgrade() -> None:
         for event in ("insert", "delete", "update"):
             op.execute(f"DROP TRIGGER scorecards_owed_{event}")
     else:
-        op.execute("DROP TRIGGER scorecards_owed ON scorecards")
-        op.execute("DROP TRIGGER scorecards_owed_update ON scorecards")
+        for event in ("insert", "delete", "update"):
+            op.execute(f"DROP TRIGGER scorecards_owed_{event} ON scorecards")
         op.execute("DROP FUNCTION scorecards_owed()")
     op.drop_index("ix_interview_panelists_owed", table_name="interview_panelists")
     with op.batch_alter_table("interview_panelists") as batch:

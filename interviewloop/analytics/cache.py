@@ -9,9 +9,11 @@ sees_panel_clause (scorecards/access.py) decides visibility from, and keys the e
 - each requisition they may see, with whether they manage it and whether it hides
   scorecards until the debrief;
 - each live interview seat of theirs (so its candidate), the seat's role and whether their
-  scorecard for it is in (so a viewer put on a panel, or taken off one, gets a new key).
+  scorecard for it is in (so a viewer put on a panel, or taken off one, gets a new key):
+  read as the viewer's seat token, which triggers renew on every change to those
+  (scheduling/seat_revisions.py).
 
-Two statements, small whatever the data (the viewer's own seats and requisitions). The one
+Two statements, small whatever the data (the viewer's own requisitions; one row by key). The one
 input left is the clock: a candidate's debrief closes to a co-interviewer when one of their
 interviews starts with scorecards missing, so an entry is kept only until the next
 interview start or end after it was computed (which also moves the question and funnel
@@ -44,7 +46,7 @@ from interviewloop.auth.models import User
 from interviewloop.db import utcnow
 from interviewloop.requisitions.models import Requisition
 from interviewloop.requisitions.service import managed_clause, visible_clause
-from interviewloop.scheduling.models import Interview, InterviewStatus, Panelist
+from interviewloop.scheduling.models import Interview, InterviewStatus, SeatRevision
 
 T = TypeVar("T")
 ENTRIES = 256  # reports kept per process, least recently used dropped first
@@ -82,18 +84,11 @@ def scope(session: Session, viewer: User) -> tuple[Hashable, ...]:
     requisitions = tuple(tuple(row) for row in session.execute(
         select(Requisition.id, managed_clause(viewer), Requisition.hide_scorecards_until_debrief)
         .where(visible_clause(viewer)).order_by(Requisition.id)))
-    # A seat's interview names its candidate, and scorecard_in is whether the viewer's card
-    # for it is submitted (kept by triggers, scorecards/owed.py): read from the seat alone,
-    # not a look-up in scorecards per seat (an interviewer has thousands at 10,000
-    # candidates).
-    # Written out as one string: the key's repr of thousands of row tuples cost more than
-    # the statement.
-    seats = ",".join(f"{interview}:{role}:{int(card_in)}" for interview, role, card_in in
-                     session.execute(
-        select(Panelist.interview_id, Panelist.role, Panelist.scorecard_in)
-        .join(Interview, Interview.id == Panelist.interview_id)
-        .where(Panelist.user_id == viewer.id, Interview.status == InterviewStatus.SCHEDULED)
-        .order_by(Panelist.interview_id)))
+    # The viewer's seats (the candidates they interview, each seat's role, whether their
+    # card for it is in, its interview's status) through their token, which triggers renew
+    # on every change to those (scheduling/seat_revisions.py): one row by key, not the
+    # thousands of seats an interviewer has at 10,000 candidates.
+    seats = session.scalar(select(SeatRevision.token).where(SeatRevision.user_id == viewer.id))
     return (viewer.id, tuple(sorted(r.value for r in viewer.roles)), requisitions, seats)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -26,6 +27,7 @@ from interviewloop.db import Base, str_enum, utcnow
 from interviewloop.enums import PanelRole
 from interviewloop.loops.models import LoopStage
 from interviewloop.requisitions.models import Candidate
+from interviewloop.scheduling import seat_revisions
 
 
 class InterviewStatus(enum.StrEnum):
@@ -146,6 +148,20 @@ class Panelist(Base):
     def counts(self) -> bool:
         """Whether this panelist owes a counted scorecard (not a trainee's practice card)."""
         return self.role.counts
+
+
+seat_revisions.attach(Panelist.__table__)
+
+
+class SeatRevision(Base):
+    """A token that changes with every change to a person's seats that decides what they
+    may see; kept by triggers (seat_revisions.py). No row: never on a panel."""
+
+    __tablename__ = "user_seat_revisions"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    token: Mapped[int] = mapped_column(BigInteger)
 
 
 class InterviewChange(Base):
