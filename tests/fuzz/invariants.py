@@ -46,6 +46,19 @@ CHECKS = {
         JOIN interviews i ON i.id = p.interview_id
         WHERE p.starts_at <> i.starts_at OR p.ends_at <> i.ends_at
            OR (CASE WHEN p.live THEN 1 ELSE 0 END) <> (CASE WHEN i.status = 'scheduled' THEN 1 ELSE 0 END)""",
+    "a seat's scorecard_in disagrees with its scorecard (scorecards/owed.py)": """
+        SELECT p.interview_id, p.user_id FROM interview_panelists p
+        WHERE (CASE WHEN p.scorecard_in THEN 1 ELSE 0 END) <> (CASE WHEN EXISTS (
+            SELECT 1 FROM scorecards s WHERE s.interview_id = p.interview_id
+            AND s.interviewer_id = p.user_id AND s.status = 'submitted') THEN 1 ELSE 0 END)""",
+    "a question's kept usage count disagrees with its loop questions (loops/usage.py)": """
+        SELECT c.question_id FROM (SELECT question_id, COUNT(*) AS n FROM loop_questions
+                                   GROUP BY question_id) c
+        LEFT JOIN question_usage u ON u.question_id = c.question_id
+        WHERE u.uses IS NULL OR u.uses <> c.n
+        UNION ALL
+        SELECT u.question_id FROM question_usage u WHERE u.uses <> 0 AND NOT EXISTS (
+            SELECT 1 FROM loop_questions q WHERE q.question_id = u.question_id)""",
     "a scorecard from someone not on the panel": """
         SELECT s.id FROM scorecards s
         JOIN interviews i ON i.id = s.interview_id
