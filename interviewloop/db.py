@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, current_app, g, request
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DDL, DateTime, Engine, FromClause, MetaData, create_engine, event
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
@@ -51,6 +51,16 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def after_create(table: FromClause, *, sqlite: tuple[str, ...] = (),
+                 postgresql: tuple[str, ...] = ()) -> None:
+    """Run each dialect's DDL (triggers, their functions) when ``create_all`` creates
+    ``table``, so that a schema made from the models has what the migrations made, and
+    tests/test_schema_drift.py can compare the two."""
+    for dialect, statements in (("sqlite", sqlite), ("postgresql", postgresql)):
+        for statement in statements:
+            event.listen(table, "after_create", DDL(statement).execute_if(dialect=dialect))
 
 
 def str_enum(enum_cls: type[enum.Enum], name: str) -> SAEnum:

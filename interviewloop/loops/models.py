@@ -22,7 +22,7 @@ from interviewloop import limits
 from interviewloop.auth.models import User
 from interviewloop.bank.models import CapabilityArea, Question
 from interviewloop.constraints import explain
-from interviewloop.db import Base, str_enum, utcnow
+from interviewloop.db import Base, after_create, str_enum, utcnow
 from interviewloop.enums import Category, Level
 from interviewloop.loops import revisions, usage
 from interviewloop.requisitions.models import Candidate, Requisition
@@ -200,8 +200,8 @@ class LoopQuestion(Base):
         return self.alternate_reason is not None
 
 
-usage.attach(LoopQuestion.__table__)
-revisions.attach(LoopQuestion.__table__)
+after_create(LoopQuestion.__table__, sqlite=usage.SQLITE, postgresql=usage.POSTGRESQL)
+after_create(LoopQuestion.__table__, sqlite=revisions.SQLITE, postgresql=revisions.POSTGRESQL)
 
 
 class LoopRevision(Base):

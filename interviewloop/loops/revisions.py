@@ -20,8 +20,6 @@ SQLite recreates it and drops its triggers: such a migration must create them ag
 
 from __future__ import annotations
 
-from sqlalchemy import DDL, FromClause, event
-
 _UPSERT = ("INSERT INTO requisition_loop_revisions (requisition_id, token) {select} "
            "ON CONFLICT (requisition_id) DO UPDATE SET token = excluded.token")
 _VIA_LOOP = ("SELECT candidates.requisition_id, {token} FROM loops "
@@ -125,9 +123,3 @@ BACKFILL = ("INSERT INTO requisition_loop_revisions (requisition_id, token) "
             "SELECT DISTINCT candidates.requisition_id, 1 FROM loops "
             "JOIN candidates ON candidates.id = loops.candidate_id")
 
-
-def attach(table: FromClause) -> None:
-    """Run the statements when ``create_all`` creates ``table`` (loop_questions)."""
-    for dialect, statements in (("sqlite", SQLITE), ("postgresql", POSTGRESQL)):
-        for statement in statements:
-            event.listen(table, "after_create", DDL(statement).execute_if(dialect=dialect))

@@ -17,8 +17,6 @@ must create them again.
 
 from __future__ import annotations
 
-from sqlalchemy import DDL, FromClause, event
-
 _ADD = ("INSERT INTO question_usage (question_id, uses) VALUES (new.question_id, 1) "
         "ON CONFLICT (question_id) DO UPDATE SET uses = question_usage.uses + 1")
 _TAKE = "UPDATE question_usage SET uses = uses - 1 WHERE question_id = old.question_id"
@@ -61,9 +59,3 @@ POSTGRESQL = (
 BACKFILL = ("INSERT INTO question_usage (question_id, uses) SELECT question_id, count(*) "
             "FROM loop_questions GROUP BY question_id")
 
-
-def attach(table: FromClause) -> None:
-    """Run the statements when ``create_all`` creates ``table`` (loop_questions)."""
-    for dialect, statements in (("sqlite", SQLITE), ("postgresql", POSTGRESQL)):
-        for statement in statements:
-            event.listen(table, "after_create", DDL(statement).execute_if(dialect=dialect))

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from interviewloop import limits
 from interviewloop.auth.models import User
 from interviewloop.constraints import explain
-from interviewloop.db import Base, str_enum, utcnow
+from interviewloop.db import Base, after_create, str_enum, utcnow
 from interviewloop.enums import PanelRole
 from interviewloop.loops.models import LoopStage
 from interviewloop.requisitions.models import Candidate
@@ -150,7 +150,7 @@ class Panelist(Base):
         return self.role.counts
 
 
-seat_revisions.attach(Panelist.__table__)
+after_create(Panelist.__table__, sqlite=seat_revisions.SQLITE, postgresql=seat_revisions.POSTGRESQL)
 
 
 class SeatRevision(Base):

@@ -16,8 +16,6 @@ triggers: such a migration must create them again.
 
 from __future__ import annotations
 
-from sqlalchemy import DDL, FromClause, event
-
 _UPSERT = ("INSERT INTO user_seat_revisions (user_id, token) {select} "
            "ON CONFLICT (user_id) DO UPDATE SET token = excluded.token")
 _SEAT = ("role", "scorecard_in", "interview_id", "user_id")
@@ -83,9 +81,3 @@ POSTGRESQL = (
 BACKFILL = ("INSERT INTO user_seat_revisions (user_id, token) "
             "SELECT DISTINCT user_id, 1 FROM interview_panelists")
 
-
-def attach(table: FromClause) -> None:
-    """Run the statements when ``create_all`` creates ``table`` (interview_panelists)."""
-    for dialect, statements in (("sqlite", SQLITE), ("postgresql", POSTGRESQL)):
-        for statement in statements:
-            event.listen(table, "after_create", DDL(statement).execute_if(dialect=dialect))

@@ -23,7 +23,7 @@ from interviewloop import limits
 from interviewloop.auth.models import User
 from interviewloop.bank.models import CapabilityArea
 from interviewloop.constraints import explain
-from interviewloop.db import Base, str_enum, utcnow
+from interviewloop.db import Base, after_create, str_enum, utcnow
 from interviewloop.enums import PanelRole
 from interviewloop.scheduling.models import Interview
 from interviewloop.scorecards import owed
@@ -133,7 +133,7 @@ class Scorecard(Base):
         return not self.panel_role.counts
 
 
-owed.attach(Scorecard.__table__)
+after_create(Scorecard.__table__, sqlite=owed.SQLITE, postgresql=owed.POSTGRESQL)
 
 
 class Rating(Base):

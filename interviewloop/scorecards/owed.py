@@ -18,8 +18,6 @@ create them again.
 
 from __future__ import annotations
 
-from sqlalchemy import DDL, FromClause, event
-
 _IN = ("EXISTS (SELECT 1 FROM scorecards "
        "WHERE scorecards.interview_id = interview_panelists.interview_id "
        "AND scorecards.interviewer_id = interview_panelists.user_id "
@@ -66,9 +64,3 @@ POSTGRESQL = (
 # The seats already there (the migration; create_all's tables start empty).
 BACKFILL = f"UPDATE interview_panelists SET scorecard_in = {_IN}"
 
-
-def attach(table: FromClause) -> None:
-    """Run the statements when ``create_all`` creates ``table`` (scorecards)."""
-    for dialect, statements in (("sqlite", SQLITE), ("postgresql", POSTGRESQL)):
-        for statement in statements:
-            event.listen(table, "after_create", DDL(statement).execute_if(dialect=dialect))
