@@ -4,22 +4,23 @@ are chosen is in chooser.py."""
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from interviewloop import limits
 from interviewloop.audit.service import Actor, record
-from interviewloop.bank.models import Question, QuestionLevel
+from interviewloop.bank.models import Question
 from interviewloop.bank.service import areas as all_areas
 from interviewloop.bank.service import benchmarks as all_benchmarks
 from interviewloop.db import utcnow
 from interviewloop.enums import Category, Level
 from interviewloop.errors import Conflict, DomainError, NotFound
 from interviewloop.loops import sets
-from interviewloop.loops.chooser import Chooser, Option, Shortfall, shortfall
+from interviewloop.loops.chooser import Chooser, Option, Shortfall, in_pool, shortfall
 from interviewloop.loops.coverage import Coverage, check_coverage
 from interviewloop.loops.models import (
     AlternateReason,
@@ -86,16 +87,21 @@ def loop_for(session: Session, candidate: Candidate) -> Loop | None:
 
 def coverage_of(session: Session, loop: Loop) -> Coverage:
     return check_coverage(list(loop.stages), all_areas(session), all_benchmarks(session),
-                          level=loop.level, active_questions=active_questions(session, loop.level))
+                          level=loop.level,
+                          with_active=lambda wanted: with_active(session, loop.level, wanted))
 
 
-def active_questions(session: Session, level: Level) -> dict[Category, int]:
-    """How many active questions of each category suit ``level`` (what a stage can draw)."""
-    return dict(session.execute(
-        select(Question.category, func.count()).where(
-            Question.retired_at.is_(None),
-            Question.id.in_(select(QuestionLevel.question_id).where(QuestionLevel.level == level)))
-        .group_by(Question.category)).all())
+def with_active(session: Session, level: Level, categories: Iterable[Category]) -> set[Category]:
+    """Which of ``categories`` have an active question that suits ``level`` (what a stage can
+    draw): one statement of an EXISTS per category, each stopping at the first such question,
+    however large the bank (none for no categories)."""
+    wanted = sorted(set(categories))
+    if not wanted:
+        return set()
+    found = session.execute(select(*(
+        exists().where(Question.category == category, *in_pool(level)) for category in wanted
+    ))).one()
+    return {category for category, has in zip(wanted, found, strict=True) if has}
 
 
 # --- choosing questions -----------------------------------------------------------------------
