@@ -37,7 +37,8 @@ ALTERNATE_REASONS = {
 
 
 def _load(requisition_id: int, candidate_id: int) -> tuple[Requisition, Candidate]:
-    requisition = load_managed(requisition_id)
+    # The loop's pages and forms show and use no one of the hiring team.
+    requisition = load_managed(requisition_id, team=False)
     candidate = get_candidate(db.session, requisition, candidate_id)
     return requisition, candidate
 
