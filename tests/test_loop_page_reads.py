@@ -4,11 +4,7 @@ each row's URLs routed once for all the rows, as url_for routes them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from flask import url_for
-from sqlalchemy import event
 
 from interviewloop import ROW_STAND_IN
 from interviewloop.loops import service
@@ -17,29 +13,15 @@ from tests.factories import add_to_team, make_candidate
 from tests.test_question_sets import _had_elsewhere, senior_req, team  # noqa: F401 - fixtures
 
 
-@contextmanager
-def statements(engine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 def test_the_loop_page_and_building_read_no_one_of_the_team(db_session, senior_req, team,  # noqa: F811
-                                                           engine, login, make_user):
+                                                           count_queries, login, make_user):
     add_to_team(db_session, senior_req, team["manager"],
                 *(make_user("interviewer") for _ in range(3)))
     candidate = make_candidate(db_session, senior_req, team["recruiter"], 1)
     client = login(team["recruiter"])
     page = f"/requisitions/{senior_req.id}/candidates/{candidate.id}"
     assert client.get(page).status_code == 200
-    with statements(engine) as seen:
+    with count_queries() as seen:
         assert post(client, page + "/loop").status_code == 302
         assert client.get(page).status_code == 200
     assert service.loop_for(db_session, candidate) is not None
@@ -47,11 +29,12 @@ def test_the_loop_page_and_building_read_no_one_of_the_team(db_session, senior_r
     assert seen and not [s for s in seen if "SELECT requisition_members." in s]
 
 
-def test_a_loop_reads_its_bank_questions_once(db_session, team, senior_req, engine):  # noqa: F811
+def test_a_loop_reads_its_bank_questions_once(db_session, team, senior_req,  # noqa: F811
+                                              count_queries):
     _target, first_loop, with_alternate, _loop = _had_elsewhere(db_session, team, senior_req)
     for candidate in (first_loop.candidate, with_alternate):
         db_session.expire_all()
-        with statements(engine) as seen:
+        with count_queries() as seen:
             loop = service.loop_for(db_session, candidate)
         reads = [s for s in seen if "FROM questions" in s]
         assert len(reads) == 1, reads
