@@ -8,13 +8,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import exists, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from interviewloop import limits
 from interviewloop.audit.service import Actor, record
-from interviewloop.bank.models import Question
+from interviewloop.bank.models import CapabilityArea, Question
 from interviewloop.bank.service import areas as all_areas
 from interviewloop.bank.service import benchmarks as all_benchmarks
 from interviewloop.db import utcnow
@@ -71,7 +71,7 @@ def _loop_options() -> list[LoaderOption]:
     """The loop with its stages and their questions; the bank questions those ask, and those
     the set asks in their place, are put in by _with_questions."""
     return [
-        selectinload(Loop.question_set),
+        joinedload(Loop.question_set),
         selectinload(Loop.stages).selectinload(LoopStage.focus_areas),
         selectinload(Loop.stages).selectinload(LoopStage.questions),
     ]
@@ -105,8 +105,11 @@ def loop_for(session: Session, candidate: Candidate) -> Loop | None:
     return _with_questions(session, loop)
 
 
-def coverage_of(session: Session, loop: Loop) -> Coverage:
-    return check_coverage(list(loop.stages), all_areas(session), all_benchmarks(session),
+def coverage_of(session: Session, loop: Loop,
+                areas: list[CapabilityArea] | None = None) -> Coverage:
+    """``areas``: the capability areas, if the caller has read them already."""
+    return check_coverage(list(loop.stages), all_areas(session) if areas is None else areas,
+                          all_benchmarks(session),
                           level=loop.level,
                           with_active=lambda wanted: with_active(session, loop.level, wanted))
 
