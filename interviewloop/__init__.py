@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Flask
@@ -21,6 +21,11 @@ class RowIdConverter(IntegerConverter):
     def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
+
+
+# The number url_for_each routes a row's URL with: the largest id (RowIdConverter), not
+# otherwise in a URL.
+ROW_STAND_IN = 2**31 - 1
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -88,10 +93,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _template_filters(app: Flask) -> None:
-    """Times in the viewer's own zone, with the zone named; the limits, named once."""
+    """Times in the viewer's own zone, with the zone named; the limits, named once; the URLs
+    of a page's rows, routed once."""
     from datetime import datetime
 
-    from flask import g
+    from flask import g, url_for
     from flask_login import current_user
 
     from interviewloop import limits
@@ -114,6 +120,20 @@ def _template_filters(app: Flask) -> None:
     def span_in(starts_at: datetime, ends_at: datetime, zone_name: str) -> str:
         """A stretch of time in a named zone (a candidate's, say), not only the viewer's."""
         return format_span(starts_at, ends_at, zone_name)
+
+    @app.template_global("url_for_each")
+    def url_for_each(endpoint: str, key: str, **values: Any) -> Callable[[int], str]:
+        """``url_for(endpoint, **values, key=n)`` for each ``n`` of a page's rows, routed
+        once: the URL around a stand-in number, the row's number put in its place (a page
+        with a form per row routes dozens of URLs that differ only there)."""
+        def route(n: int) -> str:
+            return url_for(endpoint, **{**values, key: n})
+
+        built = route(ROW_STAND_IN)
+        before, found, after = built.partition(str(ROW_STAND_IN))
+        if not found or after.find(str(ROW_STAND_IN)) >= 0:  # not in the URL once: route each
+            return route
+        return lambda n: f"{before}{int(n)}{after}"
 
     @app.template_filter("local_iso")
     def local_iso(text: str) -> str:

@@ -6,7 +6,7 @@ it retired, say) covers no area, benchmark or category, and is a gap of its own.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from interviewloop.bank.models import BenchmarkQuestion, CapabilityArea
@@ -34,9 +34,10 @@ class Coverage:
 
 def check_coverage(stages: list[LoopStage], areas: list[CapabilityArea],
                    benchmarks: list[BenchmarkQuestion], *, level: Level,
-                   active_questions: Mapping[Category, int]) -> Coverage:
+                   with_active: Callable[[Iterable[Category]], set[Category]]) -> Coverage:
     """Stages must be loaded with their questions, and those with areas and benchmarks.
-    ``active_questions``: how many active questions of each category suit ``level``."""
+    ``with_active``: which of the categories given have an active question that suits
+    ``level``; asked only about the categories of stages left without questions, if any."""
     probed: dict[int, set[int]] = {}
     bench_counts = {b.id: 0 for b in benchmarks}
     category_counts = dict.fromkeys(Category, 0)
@@ -57,8 +58,9 @@ def check_coverage(stages: list[LoopStage], areas: list[CapabilityArea],
     gaps += [f"No question exercises the benchmark question: {b.text}"
              for b in benchmarks if bench_counts[b.id] == 0]
     gaps += [f"No stage covers the category {c.label}." for c, n in category_counts.items() if not n]
-    empty = {s.id: _why_empty(s, level, active_questions.get(s.category, 0))
-             for s in stages if not s.questions}
+    empty_stages = [s for s in stages if not s.questions]
+    active = with_active({s.category for s in empty_stages}) if empty_stages else set()
+    empty = {s.id: _why_empty(s, level, s.category in active) for s in empty_stages}
     gaps += [empty[s.id] for s in stages if s.id in empty]
     return Coverage(
         areas=areas, probed=probed, empty=empty, stages_per_area=per_area,
@@ -67,7 +69,7 @@ def check_coverage(stages: list[LoopStage], areas: list[CapabilityArea],
     )
 
 
-def _why_empty(stage: LoopStage, level: Level, active: int) -> str:
+def _why_empty(stage: LoopStage, level: Level, active: bool) -> str:
     what = f"{stage.category.label} question for the {level.label} level"
     if not active:
         return (f"Stage {stage.name!r} has no questions: the bank has no active {what}. "

@@ -4,22 +4,24 @@ are chosen is in chooser.py."""
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from interviewloop import limits
 from interviewloop.audit.service import Actor, record
-from interviewloop.bank.models import Question, QuestionLevel
+from interviewloop.bank.models import CapabilityArea, Question
 from interviewloop.bank.service import areas as all_areas
 from interviewloop.bank.service import benchmarks as all_benchmarks
 from interviewloop.db import utcnow
 from interviewloop.enums import Category, Level
 from interviewloop.errors import Conflict, DomainError, NotFound
 from interviewloop.loops import sets
-from interviewloop.loops.chooser import Chooser, Option, Shortfall, shortfall
+from interviewloop.loops.chooser import Chooser, Option, Shortfall, in_pool, shortfall
 from interviewloop.loops.coverage import Coverage, check_coverage
 from interviewloop.loops.models import (
     AlternateReason,
@@ -66,36 +68,63 @@ def templates(session: Session) -> list[LoopTemplate]:
 
 
 def _loop_options() -> list[LoaderOption]:
-    questions = selectinload(Loop.stages).selectinload(LoopStage.questions)
-    question = questions.selectinload(LoopQuestion.question)
+    """The loop with its stages and their questions; the bank questions those ask, and those
+    the set asks in their place, are put in by _with_questions."""
     return [
-        selectinload(Loop.candidate),
-        selectinload(Loop.question_set),
+        joinedload(Loop.question_set),
         selectinload(Loop.stages).selectinload(LoopStage.focus_areas),
-        questions.selectinload(LoopQuestion.set_question).selectinload(Question.areas),
-        question.selectinload(Question.areas),
-        question.selectinload(Question.benchmarks),
-        question.selectinload(Question.level_rows),
+        selectinload(Loop.stages).selectinload(LoopStage.questions),
     ]
 
 
+def _with_questions(session: Session, loop: Loop, *, refresh: bool = False) -> Loop:
+    """Each loop question's bank question and the set's, with their areas, benchmarks and
+    levels: read together (4 statements, alternates or not; the set's question is most often the
+    one asked, and the pair loaded apart read it twice)."""
+    asked = [lq for stage in loop.stages for lq in stage.questions]
+    ids = {lq.question_id for lq in asked} | {
+        lq.set_question_id for lq in asked if lq.set_question_id is not None}
+    found = {q.id: q for q in session.scalars(
+        select(Question).where(Question.id.in_(ids))
+        .options(selectinload(Question.areas), selectinload(Question.benchmarks),
+                 selectinload(Question.level_rows))
+        .execution_options(populate_existing=refresh))} if ids else {}
+    for lq in asked:
+        set_committed_value(lq, "question", found[lq.question_id])
+        set_committed_value(lq, "set_question", None if lq.set_question_id is None
+                            else found[lq.set_question_id])
+    return loop
+
+
 def loop_for(session: Session, candidate: Candidate) -> Loop | None:
-    return session.scalar(select(Loop).where(Loop.candidate_id == candidate.id)
+    loop = session.scalar(select(Loop).where(Loop.candidate_id == candidate.id)
                           .options(*_loop_options()))
+    if loop is None:
+        return None
+    set_committed_value(loop, "candidate", candidate)  # the one asked about: no need to read it
+    return _with_questions(session, loop)
 
 
-def coverage_of(session: Session, loop: Loop) -> Coverage:
-    return check_coverage(list(loop.stages), all_areas(session), all_benchmarks(session),
-                          level=loop.level, active_questions=active_questions(session, loop.level))
+def coverage_of(session: Session, loop: Loop,
+                areas: list[CapabilityArea] | None = None) -> Coverage:
+    """``areas``: the capability areas, if the caller has read them already."""
+    return check_coverage(list(loop.stages), all_areas(session) if areas is None else areas,
+                          all_benchmarks(session),
+                          level=loop.level,
+                          with_active=lambda wanted: with_active(session, loop.level, wanted))
 
 
-def active_questions(session: Session, level: Level) -> dict[Category, int]:
-    """How many active questions of each category suit ``level`` (what a stage can draw)."""
-    return dict(session.execute(
-        select(Question.category, func.count()).where(
-            Question.retired_at.is_(None),
-            Question.id.in_(select(QuestionLevel.question_id).where(QuestionLevel.level == level)))
-        .group_by(Question.category)).all())
+def with_active(session: Session, level: Level, categories: Iterable[Category]) -> set[Category]:
+    """Which of ``categories`` have an active question that suits ``level`` (what a stage can
+    draw): one statement of an EXISTS per category, each stopping at the first such question,
+    however large the bank (none for no categories)."""
+    wanted = sorted(set(categories))
+    if not wanted:
+        return set()
+    found = session.execute(select(*(
+        exists().where(Question.category == category, *in_pool(level)) for category in wanted
+    ))).one()
+    return {category for category, has in zip(wanted, found, strict=True) if has}
 
 
 # --- choosing questions -----------------------------------------------------------------------
@@ -113,8 +142,11 @@ def _rng(seed: int | None) -> random.Random:
 
 def _refresh(session: Session, loop: Loop) -> Coverage:
     session.flush()
+    candidate = loop.candidate
     session.scalars(select(Loop).where(Loop.id == loop.id).options(*_loop_options())
                     .execution_options(populate_existing=True)).one()
+    set_committed_value(loop, "candidate", candidate)
+    _with_questions(session, loop, refresh=True)
     coverage = coverage_of(session, loop)
     loop.coverage_gaps = coverage.gaps
     loop.updated_at = utcnow()  # its stages and questions changed (the API's updated_since)

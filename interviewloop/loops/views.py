@@ -37,7 +37,8 @@ ALTERNATE_REASONS = {
 
 
 def _load(requisition_id: int, candidate_id: int) -> tuple[Requisition, Candidate]:
-    requisition = load_managed(requisition_id)
+    # The loop's pages and forms show and use no one of the hiring team.
+    requisition = load_managed(requisition_id, team=False)
     candidate = get_candidate(db.session, requisition, candidate_id)
     return requisition, candidate
 
@@ -61,14 +62,15 @@ def show(requisition_id: int, candidate_id: int, stage_form: StageForm | None = 
     requisition, candidate = _load(requisition_id, candidate_id)
     loop = service.loop_for(db.session, candidate)
     stage_form = stage_form or StageForm()
-    stage_form.set_areas(all_areas(db.session))
+    areas = all_areas(db.session)
+    stage_form.set_areas(areas)
     schedules: dict[int, Any] = {}
     if loop is not None:
         for _receiver, found in describing_stages.send(db.session, loop=loop):
             schedules.update(found)
     return render_template(
         "loops/show.html", requisition=requisition, candidate=candidate, interview_loop=loop,
-        coverage=service.coverage_of(db.session, loop) if loop else None,
+        coverage=service.coverage_of(db.session, loop, areas) if loop else None,
         action_form=ActionForm(), stage_form=stage_form, swap_form=SwapForm(),
         move_form=MoveForm(), panel_form=PanelSizeForm(), alternate_reasons=ALTERNATE_REASONS,
         schedules=schedules, candidate_availability=loop_page_part(candidate),

@@ -43,14 +43,15 @@ bp = Blueprint("requisitions", __name__, url_prefix="/requisitions",
                template_folder="templates")
 
 
-def load(requisition_id: int) -> Requisition:
-    """The requisition, if the current user is on its hiring team (404 otherwise)."""
-    return service.get_requisition(db.session, current_user, requisition_id)
+def load(requisition_id: int, *, team: bool = True) -> Requisition:
+    """The requisition, if the current user is on its hiring team (404 otherwise); ``team``:
+    with the team loaded (service.get_requisition)."""
+    return service.get_requisition(db.session, current_user, requisition_id, team=team)
 
 
-def load_managed(requisition_id: int) -> Requisition:
+def load_managed(requisition_id: int, *, team: bool = True) -> Requisition:
     """The requisition, if the current user manages it (403 for the rest of the team)."""
-    requisition = load(requisition_id)
+    requisition = load(requisition_id, team=team)
     service.require_manage(current_user, requisition)
     return requisition
 
