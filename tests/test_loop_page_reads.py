@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import url_for
 
 from interviewloop import ROW_STAND_IN
+from interviewloop.audit.service import Actor
 from interviewloop.loops import service
 from tests.conftest import post
 from tests.factories import add_to_team, make_candidate
@@ -59,3 +60,19 @@ def test_url_for_each_routes_as_url_for(app):
             route = each(endpoint, key, **values)
             for n in (1, 42, 2**31 - 2, ROW_STAND_IN):
                 assert route(n) == url_for(endpoint, **values, **{key: n})
+
+
+def test_the_debrief_dashboard_and_board_read_no_one_of_the_team(
+        db_session, senior_req, team, count_queries, login, make_user):  # noqa: F811
+    add_to_team(db_session, senior_req, team["manager"],
+                *(make_user("interviewer") for _ in range(3)))
+    candidate = make_candidate(db_session, senior_req, team["recruiter"], 1)
+    service.build_loop(db_session, Actor(team["recruiter"]), senior_req, candidate)
+    base = f"/requisitions/{senior_req.id}"
+    for who, path in ((team["manager"], f"{base}/candidates/{candidate.id}/debrief"),
+                      (team["manager"], f"{base}/dashboard"),
+                      (team["recruiter"], f"{base}/board")):
+        client = login(who)
+        with count_queries() as seen:
+            assert client.get(path).status_code == 200, path
+        assert seen and not [s for s in seen if "SELECT requisition_members." in s], path

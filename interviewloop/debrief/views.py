@@ -41,7 +41,8 @@ PREFIX = "/requisitions/<int:requisition_id>/candidates/<int:candidate_id>"
 
 def _load(requisition_id: int, candidate_id: int) -> tuple[Requisition, Candidate]:
     """The candidate, if the viewer may see the panel's scorecards (404 otherwise)."""
-    requisition = requisitions.get_requisition(db.session, current_user, requisition_id)
+    requisition = requisitions.get_requisition(db.session, current_user, requisition_id,
+                                               team=False)  # the debrief shows no team
     candidate = get_candidate(db.session, requisition, candidate_id)
     verdict = panel_access(db.session, current_user, requisition, candidate)
     if not verdict.sees_panel:
@@ -164,7 +165,7 @@ def decide(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
 @bp.get("/requisitions/<int:requisition_id>/dashboard")
 @login_required
 def requisition_dashboard(requisition_id: int) -> ResponseReturnValue:
-    requisition = load_managed(requisition_id)
+    requisition = load_managed(requisition_id, team=False)  # the dashboard shows no team
     sort = request.args.get("sort", "name")
     status = request.args.get("status", "")
     if sort not in dashboard.SORTS:

@@ -58,7 +58,7 @@ bp = Blueprint("scheduling", __name__, template_folder="templates")
 @bp.get("/requisitions/<int:requisition_id>/board")
 @login_required
 def board(requisition_id: int) -> ResponseReturnValue:
-    requisition = load_managed(requisition_id)
+    requisition = load_managed(requisition_id, team=False)  # the board shows no team
     state = request.args.get("state", "")
     status = request.args.get("status", "active")
     if state and state not in set(queries.StageState):
