@@ -55,11 +55,13 @@ def _pg_bump(users: str) -> str:
                                  f"(SELECT DISTINCT user_id FROM ({users}) AS u) AS d WHERE true")
 
 
-_SAME = " AND ".join(f"o.{c} = n.{c}" for c in _SEAT)
-_PG_CHANGED = (f"SELECT n.user_id FROM new_rows n WHERE NOT EXISTS "
-               f"(SELECT 1 FROM old_rows o WHERE {_SAME}) UNION ALL "
-               f"SELECT o.user_id FROM old_rows o WHERE NOT EXISTS "
-               f"(SELECT 1 FROM new_rows n WHERE {_SAME})")
+# A seat in one table and not the other (its key changed), or changed in role or card: a
+# full join on the key, which PostgreSQL hashes (NOT EXISTS over transition tables, which
+# have no index, compared every row with every row).
+_PG_CHANGED = ("SELECT COALESCE(n.user_id, o.user_id) AS user_id FROM old_rows o "
+               "FULL JOIN new_rows n ON n.interview_id = o.interview_id AND n.user_id = o.user_id "
+               "WHERE o.user_id IS NULL OR n.user_id IS NULL OR o.role <> n.role "
+               "OR o.scorecard_in <> n.scorecard_in")
 _PG_STATUS = ("SELECT p.user_id FROM interview_panelists p JOIN new_rows n "
               "ON n.id = p.interview_id JOIN old_rows o ON o.id = n.id "
               "WHERE o.status IS DISTINCT FROM n.status")
