@@ -1,9 +1,10 @@
-"""The API's lists of scorecards, pre-offer checks and decisions are read in the order of an
-index and stopped after a page, never sorted: at 10,000 candidates (91,000 scorecards)
-sorting everything the visibility clause let through cost the scorecard list ~300 ms. So
-for the manager and for an interviewer (whose visibility clause is the longest), on the
-first page, a page after a cursor, and filtered by requisition (which must not lead the
-database to read the requisition's every candidate and sort their rows)."""
+"""The API's lists are read in the order of an index on (changed, id) and stopped after a
+page, never sorted: at 10,000 candidates (91,000 scorecards) sorting everything the
+visibility clause let through cost the scorecard list ~300 ms on SQLite, and PostgreSQL
+sorted each run of loops with one updated_at whole. So for the manager and for an
+interviewer (whose scorecard visibility clause is the longest), on the first page, a page
+after a cursor, and filtered by requisition (which must not lead the database to read the
+requisition's every candidate and sort their rows)."""
 
 from __future__ import annotations
 
@@ -32,8 +33,9 @@ def test_a_page_is_read_in_index_order(w, client, engine, name, who):
     bulk_candidates(w, 0, 24)  # 4 decisions (every sixth)
     first = call(client, "GET", f"/api/v1/{name}?limit=2", token).get_json()
     assert first["next_cursor"], first
-    urls = [f"/api/v1/{name}?limit=2", f"/api/v1/{name}?limit=2&cursor={first['next_cursor']}",
-            f"/api/v1/{name}?limit=2&requisition_id={w.req.id}"]
+    urls = [f"/api/v1/{name}?limit=2", f"/api/v1/{name}?limit=2&cursor={first['next_cursor']}"]
+    if name != "bank/questions":  # the bank is no requisition's
+        urls.append(f"/api/v1/{name}?limit=2&requisition_id={w.req.id}")
     with ordered_statements(engine, table) as seen:
         for url in urls:
             response = call(client, "GET", url, token)
