@@ -17,12 +17,15 @@ from tests.test_query_counts_debrief import w as w  # the fixture: a team of ten
 
 LISTS = {"scorecards": ("scorecards", "ix_scorecards_updated_at_id"),
          "pre-offer-checks": ("pre_offer_checks", "ix_pre_offer_checks_answered_at_id"),
-         "decisions": ("decisions", "ix_decisions_decided_at_id")}
-
+         "decisions": ("decisions", "ix_decisions_decided_at_id"),
+         "loops": ("loops", "ix_loops_updated_at"),
+         "interviews": ("interviews", "ix_interviews_updated_at"),
+         "bank/questions": ("questions", "ix_questions_updated_at")}
 
 # The debrief's lists (pre-offer checks, decisions) are the hiring team's.
 CASES = [("scorecards", "manager"), ("scorecards", "interviewer"),
-         ("pre-offer-checks", "manager"), ("decisions", "manager")]
+         ("pre-offer-checks", "manager"), ("decisions", "manager"), ("loops", "manager"),
+         ("interviews", "manager"), ("interviews", "interviewer"), ("bank/questions", "manager")]
 
 
 @pytest.mark.parametrize(("name", "who"), CASES)
