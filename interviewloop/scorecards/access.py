@@ -227,9 +227,12 @@ def coached_clause(viewer: User) -> ColumnElement[bool]:
     # would read every member's practice cards.
     named = exists().where(m4.pool_id == p4.id, m4.user_id == Scorecard.interviewer_id,
                            m4.coach_id == viewer.id).correlate(p4, Scorecard)
+    # Correlated by name too: the API's list asks this inside an EXISTS over the card's
+    # candidate, two levels below the Scorecard.
     return exists().where(i4.id == Scorecard.interview_id, st4.id == i4.stage_id,
                           l4.id == st4.loop_id, p4.category == st4.category,
-                          p4.level == l4.level, or_(p4.owner_id == viewer.id, named))
+                          p4.level == l4.level, or_(p4.owner_id == viewer.id, named)
+                          ).correlate(Scorecard)
 
 
 def may_view_submitted_clause(viewer: User, now: datetime) -> ColumnElement[bool]:
