@@ -71,6 +71,26 @@ def test_the_panel_sees_its_interview_with_the_kits_questions(client, db_session
     assert_problem(call(client, "GET", f"/api/v1/loops/{w['loop'].id}", token), 403)
 
 
+def test_the_panel_lists_its_own_interviews_not_the_teams(client, db_session, w, make_user):
+    """Another interview of the same team, on another candidate, with another panel: the
+    interviewer's list leaves it out (the manager's has both)."""
+    from tests.factories import add_to_team, make_candidate_with_loop, make_interview, next_monday
+
+    other = make_user("interviewer")
+    add_to_team(db_session, w["requisition"], w["manager"], other)
+    candidate, loop = make_candidate_with_loop(db_session, w["requisition"], w["recruiter"], 7,
+                                               seed=7)
+    theirs = make_interview(db_session, w["requisition"], w["recruiter"], candidate,
+                            loop.stages[0], [other], next_monday(weeks_ahead=3))
+    db_session.flush()
+    listed = {token: {i["id"] for i in call(client, "GET", "/api/v1/interviews",
+                                            token).get_json()["items"]}
+              for token in (make_token(db_session, w["interviewer"]), w["manager_token"])}
+    mine, managed = listed.values()
+    assert mine == {w["interview"].id}
+    assert managed == {w["interview"].id, theirs.id}
+
+
 def test_an_answer_to_the_invite_is_a_change_to_the_interview(client, db_session, w):
     url = "/api/v1/interviews?updated_since="
     mark = utcnow() + timedelta(seconds=1)

@@ -373,3 +373,54 @@ def test_the_api_list_agrees_with_the_page_rule_for_everyone(db_session, bank, m
     agree(pool_people)
     book(p, p.loop.stages[1], [p.cora])  # the coach's own card on the candidate pending
     agree(pool_people)
+
+
+def test_the_debrief_waits_for_each_panelists_card_on_this_candidate(db_session, bank,
+                                                                      make_user):
+    """Hidden until the debrief: Dan's card on another candidate is not his card on this
+    one. (SQLAlchemy correlates a subquery to the one enclosing it only: the innermost of
+    "a panelist without a submitted card" once took any interview, of any candidate.)"""
+    from interviewloop.api import hiring_queries
+    from interviewloop.api.queries import Window
+    from interviewloop.scorecards.access import debrief_open
+
+    w = build(db_session, make_user, hide=True, manager_interviews=False)
+    own(w, w.pat, w.first)  # Pat's in; Dan's card for the second interview is not
+    elsewhere, loop = make_candidate_with_loop(db_session, w.req, w.recruiter, 2)
+    held = past_interview(db_session, w.req, w.recruiter, elsewhere, loop.stages[0], [w.dan],
+                          ended_hours_ago=1)
+    own(w, w.dan, held)
+    db_session.flush()
+    assert not debrief_open(db_session, w.cand)
+    with pytest.raises(NotFound):
+        readable_requisition(db_session, w.pat, w.card)
+    page = hiring_queries.scorecard_page(db_session, w.pat, Window(limit=200), now=utcnow())
+    assert w.card not in page.items
+    own(w, w.dan, w.second)
+    assert debrief_open(db_session, w.cand)
+    readable_requisition(db_session, w.pat, w.card)
+
+
+def test_a_coach_reads_the_practice_cards_of_their_own_trainee_only(db_session, bank,
+                                                                     make_user, client):
+    """Cora coaches Tess, not Tom, in the same pool: Tom's practice card is not hers. (The
+    list's clause once took "a member Cora coaches" for "its author", any member.)"""
+    from interviewloop.audit.service import Actor
+    from interviewloop.pools import service as pools
+    from tests.test_pools import PRACTICE, book
+    from tests.test_pools import build as build_pool
+
+    p = build_pool(db_session, make_user)
+    tom = make_user("interviewer", name="Tom Trainee")
+    add_to_team(db_session, p.req, p.manager, tom)
+    pools.add_member(db_session, Actor(p.ines), p.pool, tom.id, "shadow", coach_id=p.pat.id)
+    interview = book(p, p.loop.stages[0], [p.pat], [p.tess, tom])
+    tess_card = write_scorecard(db_session, p.tess, p.req, interview, **PRACTICE)
+    tom_card = write_scorecard(db_session, tom, p.req, interview, summary="Tom's practice.")
+    db_session.flush()
+    readable_requisition(db_session, p.cora, tess_card)
+    with pytest.raises(NotFound):
+        readable_requisition(db_session, p.cora, tom_card)
+    listed = call(client, "GET", "/api/v1/scorecards",
+                  make_token(db_session, p.cora)).get_json()["items"]
+    assert {card["id"] for card in listed} == {tess_card.id}

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false, true
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interviewloop import limits
@@ -18,6 +18,7 @@ DEFAULT_HOURS = WorkingHours()  # 09:00 to 17:00, Monday to Friday
 class User(Base):
     __tablename__ = "users"
     __table_args__ = (
+        Index("ix_users_updated_at", "updated_at", "id"),  # the API's list order (page_of)
         # Emails are stored lower-cased so that the UNIQUE constraint is case-insensitive.
         CheckConstraint("email = lower(email)", name="email_lowercase"),
         CheckConstraint(limits.EMAIL.length_check("email"), name="email_length"),
@@ -50,7 +51,7 @@ class User(Base):
     last_failed_login_ip: Mapped[str | None] = mapped_column(String(45))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Any change to the row, and to its roles (auth.service.update_user touches it).
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     deactivated_at: Mapped[datetime | None]
     # Scheduling: more interviews than this in a week asks the recruiter to confirm.
     weekly_interview_cap: Mapped[int | None]

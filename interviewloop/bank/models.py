@@ -73,6 +73,7 @@ class LevelExpectation(Base):
 class Question(Base):
     __tablename__ = "questions"
     __table_args__ = (
+        Index("ix_questions_updated_at", "updated_at", "id"),  # the API's list order (page_of)
         CheckConstraint(SLUG_CHECK, name="slug_length"),
         CheckConstraint(limits.QUESTION_TITLE.length_check("title"), name="title_length"),
         CheckConstraint(limits.QUESTION_PROMPT.length_check("prompt"), name="prompt_length"),
@@ -95,7 +96,7 @@ class Question(Base):
     origin: Mapped[str] = mapped_column(String(16), default="web")
     retired_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

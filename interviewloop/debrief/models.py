@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     ForeignKeyConstraint,
+    Index,
     Text,
     UniqueConstraint,
 )
@@ -46,6 +47,8 @@ class PreOfferCheck(Base):
                           name=f"{name}_evidence_given") for name in ANSWERS),
         CheckConstraint("passed = (" + " AND ".join(f"{n} = 'strong'" for n in ANSWERS) + ")",
                         name="passed_means_all_strong"),
+        # The API's list order (api/queries.page_of): a page is read from here, not sorted.
+        Index("ix_pre_offer_checks_answered_at_id", "answered_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -90,6 +93,7 @@ class Decision(Base):
         CheckConstraint("(waiver IS NULL) = (waived IS NULL)", name="waiver_says_what"),
         CheckConstraint(f"waiver IS NULL OR (kind = 'offer' AND length(waiver) BETWEEN 1 AND "
                         f"{limits.ANSWER} AND length(waived) >= 1)", name="waiver_given"),
+        Index("ix_decisions_decided_at_id", "decided_at", "id"),  # as pre_offer_checks'
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,6 +12,7 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     ForeignKeyConstraint,
+    Index,
     String,
     Text,
     UniqueConstraint,
@@ -92,6 +93,7 @@ class Loop(Base):
     """A candidate's interview loop, instantiated from their level's template."""
 
     __tablename__ = "loops"
+    __table_args__ = (Index("ix_loops_updated_at", "updated_at", "id"),)  # the API's list order
 
     id: Mapped[int] = mapped_column(primary_key=True)
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), unique=True)
@@ -103,7 +105,7 @@ class Loop(Base):
                                                         index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Any change to the loop, its stages or questions (service._refresh touches it).
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # The coverage check's gaps as of the last change (kept so lists can flag loops cheaply).
     coverage_gaps: Mapped[list[Any]] = mapped_column(JSON, default=list)
     version: Mapped[int] = mapped_column(default=1)

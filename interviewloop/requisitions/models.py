@@ -61,6 +61,7 @@ _ANSWERED = " AND ".join(f"length(coalesce({name}, '')) > 0" for name in OPERATI
 class Requisition(Base):
     __tablename__ = "requisitions"
     __table_args__ = (
+        Index("ix_requisitions_updated_at", "updated_at", "id"),  # the API's list order
         CheckConstraint(limits.REQUISITION_TITLE.length_check("title"), name="title_length"),
         CheckConstraint(limits.TEAM_NAME.length_check("team"), name="team_length"),
         CheckConstraint("comp_min >= 0", name="comp_min_nonnegative"),
@@ -123,7 +124,7 @@ class Requisition(Base):
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Any change to the row (API clients sync with ?updated_since=).
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     opened_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
@@ -194,6 +195,7 @@ class Candidate(Base):
         # then name), so that a page of a requisition's candidates is read, not sorted.
         Index("ix_candidates_requisition_name", "requisition_id", "name", "id"),
         Index("ix_candidates_requisition_status_name", "requisition_id", "status", "name", "id"),
+        Index("ix_candidates_updated_at", "updated_at", "id"),  # the API's list order (page_of)
         CheckConstraint(limits.EXTERNAL_SOURCE.length_check("external_source"),
                         name="external_source_length"),
         CheckConstraint(limits.EXTERNAL_ID.length_check("external_id"), name="external_id_length"),
@@ -212,7 +214,7 @@ class Candidate(Base):
     external_source: Mapped[str | None] = mapped_column(String(80))
     external_id: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": version}
 

@@ -51,6 +51,7 @@ class RsvpState(enum.StrEnum):
 class Interview(Base):
     __tablename__ = "interviews"
     __table_args__ = (
+        Index("ix_interviews_updated_at", "updated_at", "id"),  # the API's list order (page_of)
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("sequence >= 0", name="sequence_nonnegative"),
         CheckConstraint(f"length(location) <= {limits.LOCATION}", name="location_length"),
@@ -79,7 +80,7 @@ class Interview(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     cancelled_at: Mapped[datetime | None]
     # Any change, a panelist's answer included (rsvp.answer touches it): for ?updated_since=.
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": version}
 

@@ -91,11 +91,15 @@ def interviews_candidate(session: Session, viewer: User, candidate: Candidate) -
 
 def debrief_open(session: Session, candidate: Candidate) -> bool:
     """Every panelist of every interview held so far has submitted (trainees aside)."""
+    # Correlated by name: SQLAlchemy correlates a subquery only to the one enclosing it, so
+    # the innermost would take Interview as a table of its own (any interview of any
+    # candidate): the debrief would open once each panelist had submitted a card anywhere.
     missing = exists().where(
         Panelist.interview_id == Interview.id, owes_clause(),
         ~exists().where(and_(Scorecard.interview_id == Interview.id,
                              Scorecard.interviewer_id == Panelist.user_id,
-                             Scorecard.status == ScorecardStatus.SUBMITTED)))
+                             Scorecard.status == ScorecardStatus.SUBMITTED))
+        .correlate(Interview, Panelist))
     return not session.scalar(select(exists().where(
         Interview.candidate_id == candidate.id, Interview.status == InterviewStatus.SCHEDULED,
         Interview.starts_at <= utcnow(), missing)))
@@ -203,10 +207,10 @@ def sees_panel_clause(viewer: User, now: datetime) -> ColumnElement[bool]:
     i2, p2 = _I2, _P2
     interviews = exists().where(live(i2), p2.interview_id == i2.id, p2.user_id == viewer.id)
     i3, p3, s3 = _I3, _P3, _S3
-    panelist_missing = exists().where(
+    panelist_missing = exists().where(  # correlated by name: as debrief_open's
         p3.interview_id == i3.id, owes_clause(p3),
         ~exists().where(s3.interview_id == i3.id, s3.interviewer_id == p3.user_id,
-                        s3.status == ScorecardStatus.SUBMITTED))
+                        s3.status == ScorecardStatus.SUBMITTED).correlate(i3, p3))
     is_open = ~exists().where(live(i3), i3.starts_at <= now, panelist_missing)
     return and_(
         Candidate.requisition_id == Requisition.id, visible_clause(viewer), ~pending,
@@ -218,11 +222,17 @@ def coached_clause(viewer: User) -> ColumnElement[bool]:
     """For a query over Scorecard: ``viewer`` coaches its author in the pool of the card's
     stage (pools/access.coaches_of: the pool's owner, or the author's named coach)."""
     i4, st4, l4, p4, m4 = _I4, _ST4, _L4, _PO4, _M4
+    # Correlated by name (to the pool, and to the caller's Scorecard two levels up): else
+    # the caller's Scorecard would be a table of its own here, and a coach of one member
+    # would read every member's practice cards.
     named = exists().where(m4.pool_id == p4.id, m4.user_id == Scorecard.interviewer_id,
-                           m4.coach_id == viewer.id)
+                           m4.coach_id == viewer.id).correlate(p4, Scorecard)
+    # Correlated by name too: the API's list asks this inside an EXISTS over the card's
+    # candidate, two levels below the Scorecard.
     return exists().where(i4.id == Scorecard.interview_id, st4.id == i4.stage_id,
                           l4.id == st4.loop_id, p4.category == st4.category,
-                          p4.level == l4.level, or_(p4.owner_id == viewer.id, named))
+                          p4.level == l4.level, or_(p4.owner_id == viewer.id, named)
+                          ).correlate(Scorecard)
 
 
 def may_view_submitted_clause(viewer: User, now: datetime) -> ColumnElement[bool]:

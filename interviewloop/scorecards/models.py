@@ -12,6 +12,7 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     ForeignKeyConstraint,
+    Index,
     String,
     Text,
     UniqueConstraint,
@@ -86,6 +87,8 @@ class Scorecard(Base):
                               "interview_panelists.role"]),
         CheckConstraint("status = 'draft' OR (recommendation IS NOT NULL AND "
                         "submitted_at IS NOT NULL)", name="submitted_is_complete"),
+        # The API's list order (api/queries.page_of): a page is read from here, not sorted.
+        Index("ix_scorecards_updated_at_id", "updated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
