@@ -10,7 +10,7 @@ seeded in one transaction: 11 ms of incremental sort for a page of 100). Those a
 again with id after updated_at, under the same names.
 
 Revision ID: b4e8d2a6c9f3
-Revises: a7d2e9c4b6f1
+Revises: e6a1c3f8b2d4
 Create Date: 2026-12-03 11:30:00.000000
 """
 
@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "b4e8d2a6c9f3"
-down_revision: str | None = "a7d2e9c4b6f1"
+down_revision: str | None = "e6a1c3f8b2d4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
