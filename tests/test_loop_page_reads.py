@@ -10,7 +10,7 @@ from interviewloop import ROW_STAND_IN
 from interviewloop.audit.service import Actor
 from interviewloop.loops import service
 from tests.conftest import post
-from tests.factories import add_to_team, make_candidate
+from tests.factories import add_to_team, make_candidate, past_interview
 from tests.test_question_sets import _had_elsewhere, senior_req, team  # noqa: F401 - fixtures
 
 
@@ -62,16 +62,19 @@ def test_url_for_each_routes_as_url_for(app):
                 assert route(n) == url_for(endpoint, **values, **{key: n})
 
 
-def test_the_debrief_dashboard_and_board_read_no_one_of_the_team(
+def test_the_debrief_dashboard_board_and_scorecard_form_read_no_one_of_the_team(
         db_session, senior_req, team, count_queries, login, make_user):  # noqa: F811
-    add_to_team(db_session, senior_req, team["manager"],
-                *(make_user("interviewer") for _ in range(3)))
+    panel = [make_user("interviewer") for _ in range(3)]
+    add_to_team(db_session, senior_req, team["manager"], *panel)
     candidate = make_candidate(db_session, senior_req, team["recruiter"], 1)
-    service.build_loop(db_session, Actor(team["recruiter"]), senior_req, candidate)
+    loop = service.build_loop(db_session, Actor(team["recruiter"]), senior_req, candidate)
+    interview = past_interview(db_session, senior_req, team["recruiter"], candidate,
+                               loop.stages[0], panel[:2])
     base = f"/requisitions/{senior_req.id}"
     for who, path in ((team["manager"], f"{base}/candidates/{candidate.id}/debrief"),
                       (team["manager"], f"{base}/dashboard"),
-                      (team["recruiter"], f"{base}/board")):
+                      (team["recruiter"], f"{base}/board"),
+                      (panel[0], f"/interviews/{interview.id}/scorecard")):
         client = login(who)
         with count_queries() as seen:
             assert client.get(path).status_code == 200, path

@@ -78,8 +78,8 @@ def _context(interview_id: int) -> tuple[Interview, Requisition, LoopStage]:
     interview = scheduling.get_interview(db.session, interview_id)
     if all(p.user_id != current_user.id for p in interview.panel):
         raise NotFound("You are not on this interview's panel.")
-    requisition = requisitions.get_requisition(db.session, current_user,
-                                               interview.candidate.requisition_id)
+    requisition = requisitions.get_requisition(  # the form shows none of the team
+        db.session, current_user, interview.candidate.requisition_id, team=False)
     return interview, requisition, service.stage_for(db.session, interview)
 
 
