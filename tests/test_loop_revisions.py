@@ -108,6 +108,6 @@ def test_the_census_is_kept_until_the_token_changes(db_session, loops, count_que
     db_session.flush()
     changed = comparison.census(db_session, requisition.id)
     assert changed is not first
-    assert changed == comparison.count(comparison._rows(db_session, requisition.id))
+    assert changed == comparison.count(comparison.loop_rows(db_session, requisition.id))
     assert sum(len(shapes) for shapes in changed.stages.values()) == \
         sum(len(shapes) for shapes in first.stages.values()) + 1  # one stage now differs

@@ -9,15 +9,33 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from interviewloop.loops.models import Loop, LoopQuestion, LoopRevision, LoopStage, QuestionSet
+from interviewloop.loops.models import (
+    AlternateReason,
+    Loop,
+    LoopQuestion,
+    LoopRevision,
+    LoopStage,
+    QuestionSet,
+)
 from interviewloop.requisitions.models import Candidate
 
 KEPT = 64  # requisitions kept per process, least recently used dropped first
+
+
+class LoopRow(NamedTuple):
+    loop_id: int
+    version: int | None  # the loop's question-set number (none: built before sets)
+    stage: str
+    question_id: int | None  # none: a stage without questions
+    alternate_reason: AlternateReason | None
+    position: int  # the stage's
 
 
 @dataclass(frozen=True)
@@ -48,20 +66,18 @@ class Census:
                        for name, shapes in stages.items()})
 
 
-def count(rows: list[tuple[int, int | None, str, int | None, bool]]) -> Census:
-    """The census of rows (loop id, set number, stage name, question id or none, whether
-    it is an alternate), a row per stage question and one per stage without questions. A
-    loop asks a question once (UNIQUE(loop_id, question_id)), so a stage's questions are a
-    set; two stages of one name in one loop count as one."""
+def count(rows: Sequence[LoopRow]) -> Census:
+    """The census of loop_rows. A loop asks a question once (UNIQUE(loop_id, question_id)),
+    so a stage's questions are a set; two stages of one name in one loop count as one."""
     asked: dict[tuple[int, str], set[int]] = defaultdict(set)
     alternates: set[tuple[int, str]] = set()
     versions: dict[int, int | None] = {}
-    for loop_id, version, name, question_id, alternate in rows:
+    for loop_id, version, name, question_id, reason, _position in rows:
         versions[loop_id] = version
         stage = asked[loop_id, name]
         if question_id is not None:
             stage.add(question_id)
-        if alternate:
+        if reason is not None:
             alternates.add((loop_id, name))
     census = Census()
     for version in versions.values():
@@ -74,16 +90,20 @@ def count(rows: list[tuple[int, int | None, str, int | None, bool]]) -> Census:
     return census
 
 
-def _rows(session: Session, requisition_id: int) -> list[tuple[int, int | None, str, int | None,
-                                                               bool]]:
-    return [tuple(row) for row in session.execute(  # type: ignore[misc]
-        select(Loop.id, QuestionSet.number, LoopStage.name, LoopQuestion.question_id,
-               LoopQuestion.alternate_reason.is_not(None))
-        .select_from(Loop).join(Candidate, Candidate.id == Loop.candidate_id)
-        .join(LoopStage, LoopStage.loop_id == Loop.id)
-        .outerjoin(LoopQuestion, LoopQuestion.stage_id == LoopStage.id)
-        .outerjoin(QuestionSet, QuestionSet.id == Loop.question_set_id)
-        .where(Candidate.requisition_id == requisition_id))]
+def loop_rows(session: Session, requisition_id: int, candidate_id: int | None = None
+              ) -> list[LoopRow]:
+    """The requisition's loops (or one candidate's) as rows: a row per stage question and
+    one per stage without questions."""
+    stmt = (select(Loop.id, QuestionSet.number, LoopStage.name, LoopQuestion.question_id,
+                   LoopQuestion.alternate_reason, LoopStage.position)
+            .select_from(Loop).join(Candidate, Candidate.id == Loop.candidate_id)
+            .join(LoopStage, LoopStage.loop_id == Loop.id)
+            .outerjoin(LoopQuestion, LoopQuestion.stage_id == LoopStage.id)
+            .outerjoin(QuestionSet, QuestionSet.id == Loop.question_set_id)
+            .where(Candidate.requisition_id == requisition_id))
+    if candidate_id is not None:
+        stmt = stmt.where(Loop.candidate_id == candidate_id)
+    return [LoopRow(*row) for row in session.execute(stmt)]
 
 
 _KEPT: OrderedDict[tuple[str, int, int | None], Census] = OrderedDict()
@@ -100,7 +120,7 @@ def census(session: Session, requisition_id: int) -> Census:
         if found is not None:
             _KEPT.move_to_end(key)
             return found
-    found = count(_rows(session, requisition_id))
+    found = count(loop_rows(session, requisition_id))
     with _LOCK:
         _KEPT[key] = found
         while len(_KEPT) > KEPT:

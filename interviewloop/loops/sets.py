@@ -27,7 +27,6 @@ from interviewloop.loops import comparison
 from interviewloop.loops.chooser import Chooser, Option, options_for, repair
 from interviewloop.loops.models import (
     AlternateReason,
-    Loop,
     LoopQuestion,
     LoopStage,
     LoopTemplate,
@@ -279,25 +278,16 @@ def differences(session: Session, requisition: Requisition, candidate: Candidate
     """The stages of this candidate's loop where other candidates on the requisition were
     asked other questions, with what explains it. This candidate's loop, then the others
     from the requisition's census (comparison.py: counted once per change to its loops)."""
-    rows = session.execute(
-        select(Loop.id, QuestionSet.number, LoopStage.name, LoopQuestion.question_id,
-               LoopQuestion.alternate_reason, LoopStage.position)
-        .select_from(Loop).join(Candidate, Candidate.id == Loop.candidate_id)
-        .join(LoopStage, LoopStage.loop_id == Loop.id)
-        .outerjoin(LoopQuestion, LoopQuestion.stage_id == LoopStage.id)
-        .outerjoin(QuestionSet, QuestionSet.id == Loop.question_set_id)
-        .where(Candidate.requisition_id == requisition.id,
-               Loop.candidate_id == candidate.id)).all()
+    rows = comparison.loop_rows(session, requisition.id, candidate.id)
     if not rows:
         return []
-    mine = comparison.count([(loop_id, number, name, question_id, reason is not None)
-                             for loop_id, number, name, question_id, reason, _ in rows])
+    mine = comparison.count(rows)
     my_reasons: dict[str, set[AlternateReason]] = defaultdict(set)
     order: dict[str, int] = {}
-    for _loop, _number, name, _question, reason, position in rows:
-        if reason is not None:
-            my_reasons[name].add(reason)
-        order[name] = position
+    for row in rows:
+        if row.alternate_reason is not None:
+            my_reasons[row.stage].add(row.alternate_reason)
+        order[row.stage] = row.position
     [my_version] = mine.loops
     others = comparison.census(session, requisition.id).without(mine)
     if not sum(others.loops.values()):
