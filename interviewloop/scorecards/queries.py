@@ -59,11 +59,10 @@ def to_write(session: Session, user: User, *, now: datetime, due_hours: int,
         .join(Requisition, Requisition.id == Candidate.requisition_id)
         .outerjoin(Scorecard, and_(Scorecard.interview_id == Interview.id,
                                    Scorecard.interviewer_id == user.id))
-        # The seat's flag and partial index (owed.py) find the few owed; the scorecard's own
-        # status says the same, from the row itself.
+        # Owed: the seat's flag (kept by triggers, owed.py) on its partial index; the
+        # scorecard is joined only to show a draft.
         .where(Panelist.user_id == user.id, Panelist.live.is_(True),
-               Panelist.scorecard_in.is_(False), Panelist.starts_at <= now,
-               or_(Scorecard.id.is_(None), Scorecard.status == ScorecardStatus.DRAFT))
+               Panelist.scorecard_in.is_(False), Panelist.starts_at <= now)
         .options(contains_eager(Interview.candidate), contains_eager(Interview.stage)))
     page = keyset_page(session, stmt, TO_WRITE_ORDER, cursor,
                        lambda row: (row[0].starts_at, row[0].id), size=size, scalars=False)
