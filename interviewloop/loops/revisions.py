@@ -28,11 +28,18 @@ _VIA_CANDIDATE = ("SELECT candidates.requisition_id, {token} FROM candidates "
                   "WHERE candidates.id = {row}.candidate_id")
 _OF_CANDIDATE = "SELECT {row}.requisition_id, {token} WHERE true"
 
+# The columns whose update counts, per table (candidates' on its own below).
+COUNTED = {
+    "loops": ("question_set_id", "candidate_id"),
+    "loop_stages": ("name", "loop_id"),
+    "loop_questions": ("question_id", "alternate_reason", "loop_id"),
+    "candidates": ("requisition_id",),
+}
 # (table, the columns whose update counts, how a row leads to its requisition)
 WATCHED = (
-    ("loops", "question_set_id, candidate_id", _VIA_CANDIDATE),
-    ("loop_stages", "name, loop_id", _VIA_LOOP),
-    ("loop_questions", "question_id, alternate_reason, loop_id", _VIA_LOOP),
+    ("loops", ", ".join(COUNTED["loops"]), _VIA_CANDIDATE),
+    ("loop_stages", ", ".join(COUNTED["loop_stages"]), _VIA_LOOP),
+    ("loop_questions", ", ".join(COUNTED["loop_questions"]), _VIA_LOOP),
 )
 SQLITE_RANDOM = "random()"
 POSTGRESQL_RANDOM = "(random() * 9e18)::bigint"
@@ -57,7 +64,8 @@ def _sqlite() -> tuple[str, ...]:
     statements += [
         "CREATE TRIGGER candidates_revision_delete AFTER DELETE ON candidates "
         f"BEGIN {_bump(_OF_CANDIDATE, 'old', SQLITE_RANDOM)}; END",
-        "CREATE TRIGGER candidates_revision_update AFTER UPDATE OF requisition_id ON candidates "
+        f"CREATE TRIGGER candidates_revision_update AFTER UPDATE OF "
+        f"{', '.join(COUNTED['candidates'])} ON candidates "
         f"BEGIN {_bump(_OF_CANDIDATE, 'old', SQLITE_RANDOM)}; "
         f"{_bump(_OF_CANDIDATE, 'new', SQLITE_RANDOM)}; END",
     ]
@@ -77,12 +85,6 @@ _PG_LOOKUPS = {  # the requisitions of the rows of a transition table {rows}
     "candidates": "SELECT requisition_id FROM {rows}",
 }
 _PG_LOOKUPS["loop_questions"] = _PG_LOOKUPS["loop_stages"]
-_PG_CHANGED = {  # an update that counts: a watched column differs between old and new
-    "loops": ("question_set_id", "candidate_id"),
-    "loop_stages": ("name", "loop_id"),
-    "loop_questions": ("question_id", "alternate_reason", "loop_id"),
-    "candidates": ("requisition_id",),
-}
 
 
 def _pg_bump(table: str, rows: str) -> str:
@@ -94,7 +96,7 @@ def _pg_bump(table: str, rows: str) -> str:
 
 def _postgresql() -> tuple[str, ...]:
     statements = []
-    for table, columns in _PG_CHANGED.items():
+    for table, columns in COUNTED.items():
         differ = " OR ".join(f"o.{c} IS DISTINCT FROM n.{c}" for c in columns)
         changed = f"(SELECT n.* FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE {differ})"
         was = f"(SELECT o.* FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE {differ})"
