@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import and_, exists, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager, joinedload, lazyload, selectinload
 
 from interviewloop import limits
 from interviewloop.audit.service import Actor, record
@@ -102,9 +102,11 @@ def submitted_scorecards(session: Session, candidate: Candidate) -> list[Scoreca
         select(Scorecard).join(Interview, Interview.id == Scorecard.interview_id)
         .where(Scorecard.candidate_id == candidate.id, counted_clause(),
                Scorecard.status == ScorecardStatus.SUBMITTED)
+        .join(LoopStage, LoopStage.id == Interview.stage_id)
         .options(selectinload(Scorecard.ratings), selectinload(Scorecard.notes),
-                 selectinload(Scorecard.interviewer),
-                 selectinload(Scorecard.interview).selectinload(Interview.stage))
+                 # names only: no roles query for the panel
+                 joinedload(Scorecard.interviewer).lazyload(User.role_rows),
+                 contains_eager(Scorecard.interview).contains_eager(Interview.stage))
         .order_by(Interview.starts_at, Scorecard.id)))
 
 
@@ -145,11 +147,12 @@ def panel_states(session: Session, candidate: Candidate, *, now: datetime, due_h
         select(Interview, User, Scorecard.id, Scorecard.status)
         .join(Panelist, Panelist.interview_id == Interview.id)
         .join(User, User.id == Panelist.user_id)
+        .join(LoopStage, LoopStage.id == Interview.stage_id)
         .outerjoin(Scorecard, and_(Scorecard.interview_id == Interview.id,
                                    Scorecard.interviewer_id == User.id))
         .where(Interview.candidate_id == candidate.id, owes_clause(),
                Interview.status == InterviewStatus.SCHEDULED)
-        .options(selectinload(Interview.stage))
+        .options(contains_eager(Interview.stage), lazyload(User.role_rows))
         .order_by(Interview.starts_at, User.name)).all()
     states = []
     for interview, user, scorecard_id, status in rows:
@@ -191,22 +194,24 @@ def signals_by_question(session: Session, candidate: Candidate
     return gathered
 
 
-def outstanding_count(session: Session, candidate: Candidate) -> int:
+def _outstanding(candidate: Candidate) -> Any:
     """Panelists of live interviews (held or not) whose scorecard is not submitted."""
     submitted = exists().where(and_(Scorecard.interview_id == Interview.id,
                                     Scorecard.interviewer_id == Panelist.user_id,
                                     Scorecard.status == ScorecardStatus.SUBMITTED))
-    return session.scalar(
-        select(func.count()).select_from(Panelist)
-        .join(Interview, Interview.id == Panelist.interview_id)
-        .where(Interview.candidate_id == candidate.id, owes_clause(),
-               Interview.status == InterviewStatus.SCHEDULED, ~submitted)) or 0
+    return (select(func.count()).select_from(Panelist)
+            .join(Interview, Interview.id == Panelist.interview_id)
+            .where(Interview.candidate_id == candidate.id, owes_clause(),
+                   Interview.status == InterviewStatus.SCHEDULED, ~submitted))
 
 
-def interviews_held(session: Session, candidate: Candidate) -> int:
-    return session.scalar(select(func.count()).select_from(Interview).where(
-        Interview.candidate_id == candidate.id,
-        Interview.status == InterviewStatus.SCHEDULED)) or 0
+def outstanding_count(session: Session, candidate: Candidate) -> int:
+    return session.scalar(_outstanding(candidate)) or 0
+
+
+def _scheduled(candidate: Candidate) -> Any:
+    return select(func.count()).select_from(Interview).where(
+        Interview.candidate_id == candidate.id, Interview.status == InterviewStatus.SCHEDULED)
 
 
 @dataclass(frozen=True)
@@ -238,9 +243,10 @@ def offer_gaps(coverage: StageCoverage, stats: list[AreaStats]) -> list[str]:
 
 def pre_offer_blocker(session: Session, candidate: Candidate) -> str | None:
     """Why the pre-offer check cannot be answered yet, or None when it can."""
-    if not interviews_held(session, candidate):
+    scheduled, outstanding = session.execute(select(  # one statement for both counts
+        _scheduled(candidate).scalar_subquery(), _outstanding(candidate).scalar_subquery())).one()
+    if not scheduled:
         return "No interview has been scheduled for this candidate yet."
-    outstanding = outstanding_count(session, candidate)
     if outstanding:
         return (f"{outstanding} scorecard{'s are' if outstanding != 1 else ' is'} still "
                 "outstanding; the check opens once every interview's scorecards are in.")
@@ -309,13 +315,18 @@ def answer_pre_offer(session: Session, actor: Actor, requisition: Requisition,
     return check
 
 
-def offer_refusal(session: Session, candidate: Candidate) -> str | None:
+_UNREAD: Any = object()
+
+
+def offer_refusal(session: Session, candidate: Candidate,
+                  check: PreOfferCheck | None = _UNREAD) -> str | None:
     """Why the gate refuses an offer now (None: it allows one; a waiver may still be
     needed): asked by ``record_decision`` and by the page, which disables the offer with
-    this reason beside it."""
+    this reason beside it (passing the ``check`` it has read already)."""
     if candidate.status in (CandidateStatus.REJECTED, CandidateStatus.WITHDRAWN):
         return f"The candidate is {candidate.status.value}: no offer."
-    check = pre_offer_for(session, candidate)
+    if check is _UNREAD:
+        check = pre_offer_for(session, candidate)
     if check is None:
         return "No offer without the pre-offer check: answer its three questions first."
     if not check.passed:

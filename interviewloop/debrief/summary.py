@@ -13,7 +13,7 @@ from interviewloop.bank.service import areas as all_areas
 from interviewloop.debrief import service
 from interviewloop.debrief.models import Decision, PreOfferCheck
 from interviewloop.loops import sets
-from interviewloop.loops.service import loop_for
+from interviewloop.loops.service import loop_notes
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.scorecards.models import PreOfferQuestion, Recommendation, Scorecard
 
@@ -41,7 +41,7 @@ class Debrief:
 def debrief_for(session: Session, requisition: Requisition, candidate: Candidate, *,
                 now: datetime, due_hours: int) -> Debrief:
     areas = all_areas(session)
-    loop = loop_for(session, candidate)
+    loop = loop_notes(session, candidate)
     stats = service.area_stats(session, candidate, areas)
     coverage = service.stage_coverage(session, candidate, now=now)
     return Debrief(
@@ -51,10 +51,9 @@ def debrief_for(session: Session, requisition: Requisition, candidate: Candidate
         tally=service.recommendation_tally(session, candidate),
         states=service.panel_states(session, candidate, now=now, due_hours=due_hours),
         signals=service.signals_by_question(session, candidate),
-        loop_gaps=list(loop.coverage_gaps) if loop else [],
+        loop_gaps=loop.gaps if loop else [],
         set_differences=sets.differences(session, requisition, candidate) if loop else [],
         check=service.pre_offer_for(session, candidate),
         blocker=service.pre_offer_blocker(session, candidate),
         decision=service.latest_decision(session, candidate),
-        question_titles={lq.id: lq.question.title for stage in (loop.stages if loop else [])
-                         for lq in stage.questions})
+        question_titles=loop.titles if loop else {})

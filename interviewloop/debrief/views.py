@@ -86,7 +86,7 @@ def _render(requisition: Requisition, candidate: Candidate, status: int = 200,
                            can_answer=deciding and (not data["blocker"]
                                                     or bool(context["pre_offer_error"])),
                            can_decide=deciding, answers=ANSWERS, answer_values=list(Answer),
-                           offer_refused=service.offer_refusal(db.session, candidate)
+                           offer_refused=service.offer_refusal(db.session, candidate, data["check"])
                            if deciding else None,
                            kinds=list(DecisionKind)), status
 
