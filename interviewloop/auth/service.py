@@ -195,17 +195,18 @@ def user_for_token(session: Session, token: str, policy: LoginPolicy,
     """The active user behind a live login session, or None (ended, expired, deactivated)."""
     now = now or utcnow()
     oldest = now - timedelta(hours=policy.max_session_hours)
-    login = session.scalar(
+    # One statement on every request: the roles are joined in (a user has a few).
+    login = session.execute(
         select(LoginSession)
         .join(LoginSession.user)
-        .options(contains_eager(LoginSession.user).selectinload(User.role_rows))
+        .options(contains_eager(LoginSession.user).joinedload(User.role_rows))
         .where(
             LoginSession.token == token,
             LoginSession.ended_at.is_(None),
             LoginSession.created_at > oldest,
             User.is_active.is_(True),
         )
-    )
+    ).unique().scalar_one_or_none()
     if login is None:
         return None
     login.user.login_token = token
