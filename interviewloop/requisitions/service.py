@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, exists, func, or_, select, true
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, lazyload, selectinload
 
 from interviewloop import limits
 from interviewloop.audit.service import Actor, record
@@ -109,10 +109,12 @@ def get_requisition(session: Session, user: User, requisition_id: int, *,
     recruiter and members loaded (a page that shows none of them passes False: 7 statements
     fewer; who may see it is decided in the query, who may manage it by the two ids)."""
     stmt = select(Requisition).where(Requisition.id == requisition_id)
-    if team:
+    if team:  # the people's names: their roles are read only if asked (lazyload)
         stmt = stmt.options(
-            selectinload(Requisition.hiring_manager), selectinload(Requisition.recruiter),
-            selectinload(Requisition.members).selectinload(RequisitionMember.user),
+            joinedload(Requisition.hiring_manager).lazyload(User.role_rows),
+            joinedload(Requisition.recruiter).lazyload(User.role_rows),
+            selectinload(Requisition.members).joinedload(RequisitionMember.user)
+            .lazyload(User.role_rows),
         )
     if not user.is_admin:
         stmt = stmt.where(_team_filter(user))
@@ -143,6 +145,7 @@ def people_for(session: Session, role: Role) -> list[User]:
     """Active users holding ``role``, for the pickers."""
     return list(session.scalars(
         select(User).join(UserRole).where(UserRole.role == role, User.is_active.is_(True))
+        .options(lazyload(User.role_rows))  # a picker shows names: no roles query
         .order_by(User.name)))
 
 
