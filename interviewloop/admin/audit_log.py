@@ -154,8 +154,11 @@ def name_columns() -> list[Any]:
             select(LoopStage.name).join(Interview, Interview.stage_id == LoopStage.id)
             .join(Scorecard, Scorecard.interview_id == Interview.id).where(Scorecard.id == oid))),
         else_=literal(None))
-    named = _scalar(select(person.name).where(
-        person.id == func.coalesce(*(detail_id(key) for key in PERSON_KEYS))))
+    person_id = func.coalesce(*(detail_id(key) for key in PERSON_KEYS))
+    # Looked up only for events that name someone: PostgreSQL scans a small users table and
+    # would read the JSON detail again for each of its rows, on every event of the page.
+    named = case((person_id.is_not(None), _scalar(select(person.name).where(
+        person.id == person_id))), else_=literal(None))
     return [case(*whens, else_=literal(None)).label("object_name"), stage.label("stage_name"),
             named.label("person_name")]
 
