@@ -77,23 +77,21 @@ def _rows_for(session: Session, candidates: list[Candidate], viewer: User, *,
     """The dashboard's figures for these candidates (a page), in their order. The viewer's
     own pending interviews hide that candidate's ratings and pre-offer state from them
     (independence holds whatever the role)."""
-    shown = Candidate.id.in_([c.id for c in candidates])
+    ids = [c.id for c in candidates]  # each table's own candidate_id: no join to candidates
     mine = exists().where(and_(Scorecard.interview_id == Interview.id,
                                Scorecard.interviewer_id == viewer.id,
                                Scorecard.status == ScorecardStatus.SUBMITTED))
     pending = set(session.scalars(
         select(Interview.candidate_id).join(Panelist, Panelist.interview_id == Interview.id)
-        .join(Candidate, Candidate.id == Interview.candidate_id)
-        .where(shown, Interview.status == InterviewStatus.SCHEDULED,
+        .where(Interview.candidate_id.in_(ids), Interview.status == InterviewStatus.SCHEDULED,
                Panelist.user_id == viewer.id, ~mine)))
     stages = dict(session.execute(
         select(Loop.candidate_id, func.count(LoopStage.id)).join(LoopStage)
-        .join(Candidate, Candidate.id == Loop.candidate_id).where(shown)
-        .group_by(Loop.candidate_id)).all())
+        .where(Loop.candidate_id.in_(ids)).group_by(Loop.candidate_id)).all())
     done = dict(session.execute(
         select(Interview.candidate_id, func.count())
-        .join(Candidate, Candidate.id == Interview.candidate_id)
-        .where(shown, Interview.status == InterviewStatus.SCHEDULED, Interview.ends_at <= now)
+        .where(Interview.candidate_id.in_(ids), Interview.status == InterviewStatus.SCHEDULED,
+               Interview.ends_at <= now)
         .group_by(Interview.candidate_id)).all())
     submitted = exists().where(and_(Scorecard.interview_id == Interview.id,
                                     Scorecard.interviewer_id == Panelist.user_id,
@@ -104,34 +102,31 @@ def _rows_for(session: Session, candidates: list[Candidate], viewer: User, *,
         select(Interview.candidate_id, func.count(),
                func.count(case((Interview.ends_at < overdue_if_ended_before, 1))))
         .join(Panelist, Panelist.interview_id == Interview.id)
-        .join(Candidate, Candidate.id == Interview.candidate_id)
-        .where(shown, Interview.status == InterviewStatus.SCHEDULED, Interview.starts_at <= now,
-               owes_clause(), ~submitted)
+        .where(Interview.candidate_id.in_(ids), Interview.status == InterviewStatus.SCHEDULED,
+               Interview.starts_at <= now, owes_clause(), ~submitted)
         .group_by(Interview.candidate_id))}
-    means = {cid: (mean, n) for cid, mean, n in session.execute(
-        select(Scorecard.candidate_id, func.avg(Rating.rating), func.count(Rating.rating))
-        .join(Rating, Rating.scorecard_id == Scorecard.id)
-        .join(Candidate, Candidate.id == Scorecard.candidate_id)
-        .where(shown, Scorecard.status == ScorecardStatus.SUBMITTED, counted_clause(),
-               Rating.rating.is_not(None))
-        .group_by(Scorecard.candidate_id))}
+    # One pass over the ratings, per candidate and area; a candidate's mean is their areas'
+    # sums over their counts (exactly the mean of all their ratings).
     by_area: dict[int, dict[int, tuple[float, int]]] = {}
-    for cid, area_id, mean, n in session.execute(
-            select(Scorecard.candidate_id, Rating.area_id, func.avg(Rating.rating),
+    totals: dict[int, tuple[int, int]] = {}
+    for cid, area_id, total, n in session.execute(
+            select(Scorecard.candidate_id, Rating.area_id, func.sum(Rating.rating),
                    func.count(Rating.rating))
             .join(Rating, Rating.scorecard_id == Scorecard.id)
-            .join(Candidate, Candidate.id == Scorecard.candidate_id)
-            .where(shown, Scorecard.status == ScorecardStatus.SUBMITTED, counted_clause(),
-                   Rating.rating.is_not(None))
+            .where(Scorecard.candidate_id.in_(ids), Scorecard.status == ScorecardStatus.SUBMITTED,
+                   counted_clause(), Rating.rating.is_not(None))
             .group_by(Scorecard.candidate_id, Rating.area_id)):
-        by_area.setdefault(cid, {})[area_id] = (float(mean), n)
+        total = total or 0  # never NULL: only rated rows are summed
+        by_area.setdefault(cid, {})[area_id] = (total / n, n)
+        summed, counted = totals.get(cid, (0, 0))
+        totals[cid] = (summed + total, counted + n)
+    means = {cid: (summed / counted, counted) for cid, (summed, counted) in totals.items()}
     checks: dict[int, str] = dict(session.execute(
         select(PreOfferCheck.candidate_id,
                case((PreOfferCheck.passed, "passed"), else_="keep looking"))
-        .join(Candidate, Candidate.id == PreOfferCheck.candidate_id).where(shown)).all())
-    latest = select(Decision.candidate_id, func.max(Decision.id).label("id")).join(
-        Candidate, Candidate.id == Decision.candidate_id).where(shown).group_by(
-        Decision.candidate_id).subquery()
+        .where(PreOfferCheck.candidate_id.in_(ids))).all())
+    latest = select(Decision.candidate_id, func.max(Decision.id).label("id")).where(
+        Decision.candidate_id.in_(ids)).group_by(Decision.candidate_id).subquery()
     decisions = dict(session.execute(
         select(Decision.candidate_id, Decision.kind).join(latest, latest.c.id == Decision.id)
     ).all())
