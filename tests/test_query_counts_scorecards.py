@@ -7,7 +7,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 
 from interviewloop.audit.service import Actor
 from interviewloop.bank.service import areas as all_areas
@@ -16,7 +16,8 @@ from interviewloop.home import HOME_TO_WRITE
 from interviewloop.loops import service as loops
 from interviewloop.loops.models import LoopStage
 from interviewloop.scorecards import service
-from interviewloop.scorecards.models import PreOfferQuestion, Scorecard
+from interviewloop.scorecards.models import PreOfferQuestion, Scorecard, ScorecardRevision
+from tests.conftest import post
 from tests.factories import (
     add_to_team,
     bulk_interviews,
@@ -25,6 +26,7 @@ from tests.factories import (
     make_requisition,
 )
 from tests.test_query_counts import queries_for
+from tests.test_scorecards import version_on
 
 HOUR = timedelta(hours=1)
 # Interviews held a week ago, booked "the day before" (schedule_stage refuses past times).
@@ -119,6 +121,45 @@ def test_the_form_with_an_empty_and_a_fully_filled_scorecard(w, count_queries):
         save(w, author, interview, full_input(w, stage, tag=f"edit {n}"), submit=True)
     assert 'id="scorecard-status">Submitted' in client.get(url).get_data(as_text=True)
     assert queries_for(client, count_queries, url) == submitted
+
+
+def form_fields(data: service.ScorecardInput, version: int) -> dict[str, str]:
+    """``data`` as the scorecard form posts it, submitted (or saved, once submitted)."""
+    fields = {"version": str(version), "action": "submit",
+              "recommendation": data.recommendation or "", "summary": data.summary}
+    for area_id, (rating, evidence) in data.ratings.items():
+        fields |= {f"rating_{area_id}": str(rating), f"evidence_{area_id}": evidence}
+    fields |= {f"note_{question_id}": text for question_id, text in data.notes.items()}
+    for question, (value, evidence) in data.signals.items():
+        fields |= {f"signal_{question}": value or "", f"signal_evidence_{question}": evidence}
+    return fields
+
+
+def test_saving_an_edit_after_1_and_after_6_revisions(w, count_queries):
+    """The form's save of an edit keeps a revision without reading the earlier ones: the
+    same statements after six edits as after one, and none reads the revisions."""
+    author = w.panel[0]
+    client = w.login(author)
+    stage = add_stage(w, 5)
+    interview = book(w, stage, [author])
+    scorecard = save(w, author, interview, full_input(w, stage, tag="first"), submit=True)
+    url = f"/interviews/{interview.id}/scorecard"
+
+    def edit(n: int) -> list[str]:
+        version = version_on(client.get(url).get_data(as_text=True))
+        fields = form_fields(full_input(w, stage, tag=f"edit {n}"), version)
+        with count_queries() as statements:
+            assert post(client, url, fields).status_code == 302
+        return statements
+
+    first = edit(0)
+    for n in range(1, 5):
+        edit(n)
+    last = edit(5)
+    assert len(last) == len(first)
+    assert [s.split()[0] for s in last if "scorecard_revisions" in s] == ["INSERT"]
+    assert w.session.scalar(select(func.count()).where(
+        ScorecardRevision.scorecard_id == scorecard.id)) == 7  # submitted, six edits
 
 
 @pytest.mark.parametrize("viewer", ["manager", "interviewer"])

@@ -16,6 +16,7 @@ from interviewloop.bank.models import (
     BenchmarkQuestion,
     CapabilityArea,
     Competency,
+    LevelExpectation,
     Question,
     QuestionArea,
     QuestionBenchmark,
@@ -261,6 +262,19 @@ def unretire_question(session: Session, actor: Actor, question: Question) -> Que
     question.retired_at = None
     record(session, actor, "question_unretired", question)
     return question
+
+
+def bars(session: Session, level: Level) -> dict[int, list[tuple[str, str]]]:
+    """For the scorecard form: area id → [(competency name, its expectation at ``level``,
+    "" if it has none)], in the rubric's order (one query)."""
+    result: dict[int, list[tuple[str, str]]] = {}
+    for area_id, name, text in session.execute(
+            select(Competency.area_id, Competency.name, LevelExpectation.text)
+            .outerjoin(LevelExpectation, (LevelExpectation.competency_id == Competency.id)
+                       & (LevelExpectation.level == level))
+            .order_by(Competency.position, Competency.id)):
+        result.setdefault(area_id, []).append((name, text or ""))
+    return result
 
 
 def expectations_by_area(session: Session) -> dict[int, list[tuple[Competency, dict]]]:

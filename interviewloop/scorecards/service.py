@@ -6,17 +6,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from interviewloop import limits
 from interviewloop.audit.service import Actor, record
-from interviewloop.bank.models import CapabilityArea
+from interviewloop.auth.models import User
+from interviewloop.bank.models import CapabilityArea, Question
 from interviewloop.db import utcnow
 from interviewloop.errors import Conflict, DomainError, Forbidden, NotFound
-from interviewloop.loops.models import LoopStage
+from interviewloop.loops.models import LoopQuestion, LoopStage
 from interviewloop.requisitions.models import Candidate, CandidateStatus, Requisition
+from interviewloop.requisitions.service import visible_clause
 from interviewloop.scheduling.models import Interview, Panelist
 from interviewloop.scheduling.service import kit_stage
 from interviewloop.scorecards.access import counted_clause, panel_access
@@ -91,6 +93,36 @@ def own_scorecard(session: Session, interview: Interview, user_id: int) -> Score
     return session.scalar(select(Scorecard).where(
         Scorecard.interview_id == interview.id, Scorecard.interviewer_id == user_id)
         .options(*_scorecard_options()))
+
+
+def form_context(session: Session, user: User, interview_id: int
+                 ) -> tuple[Interview, Requisition | None, Scorecard | None]:
+    """An interview for ``user``'s scorecard form and the form's saves, with its requisition
+    if the user may see it (requisitions.service.visible_clause; None otherwise) and the
+    user's scorecard on it (None before their first save). The interview comes with its
+    candidate, the panel's seats (who writes, in which seat) and its stage with the focus
+    areas and the questions' signals and red flags; the scorecard with its ratings, notes
+    and signals. Neither the people nor the history (a save adds a revision without
+    reading the earlier ones): the form shows none of them. Six statements, whatever the
+    data."""
+    stage = joinedload(Interview.stage)
+    row = session.execute(
+        select(Interview, Requisition, Scorecard).where(Interview.id == interview_id)
+        .join(Candidate, Candidate.id == Interview.candidate_id)
+        .outerjoin(Requisition, (Requisition.id == Candidate.requisition_id)
+                   & visible_clause(user))
+        .outerjoin(Scorecard, (Scorecard.interview_id == Interview.id)
+                   & (Scorecard.interviewer_id == user.id))
+        .options(joinedload(Interview.candidate), joinedload(Interview.panel),
+                 # Not joined: SQLite would read every stage's areas to join them.
+                 stage.selectinload(LoopStage.focus_areas),
+                 stage.selectinload(LoopStage.questions).joinedload(LoopQuestion.question)
+                 .joinedload(Question.points),
+                 selectinload(Scorecard.ratings), selectinload(Scorecard.notes),
+                 selectinload(Scorecard.signals))).unique().one_or_none()
+    if row is None:
+        raise NotFound("No such interview.")
+    return row[0], row[1], row[2]
 
 
 def get_scorecard(session: Session, scorecard_id: int) -> Scorecard:
@@ -339,16 +371,18 @@ def save(session: Session, actor: Actor, requisition: Requisition, interview: In
             # One answer for the revision and the audit log (there was nothing to see
             # if nobody else had submitted).
             seen_others = bool(could_see and _others_submitted(session, scorecard))
-            scorecard.revisions.append(ScorecardRevision(
-                author_id=actor.person.id, kind="edited", content=before, changes=changes,
-                after_seeing_others=seen_others))
+            # Added without reading the earlier revisions (the backref puts it in
+            # ``scorecard.revisions`` only if they are loaded).
+            session.add(ScorecardRevision(
+                scorecard=scorecard, author_id=actor.person.id, kind="edited", content=before,
+                changes=changes, after_seeing_others=seen_others))
             record(session, actor, "scorecard_edited", scorecard, changes=changes,
                    after_seeing_others=seen_others)
     elif submit:
         scorecard.status = ScorecardStatus.SUBMITTED
         scorecard.submitted_at = now
-        scorecard.revisions.append(ScorecardRevision(author_id=actor.person.id, kind="submitted",
-                                                     content=after))
+        session.add(ScorecardRevision(scorecard=scorecard, author_id=actor.person.id,
+                                      kind="submitted", content=after))
         # No content in the audit log: it must not become a way round independence.
         record(session, actor, "scorecard_submitted", scorecard,
                interview_id=scorecard.interview_id)

@@ -24,7 +24,7 @@ from interviewloop import paging
 from interviewloop.auth.login import current_actor
 from interviewloop.bank.models import CapabilityArea
 from interviewloop.bank.service import areas as all_areas
-from interviewloop.bank.service import expectations_by_area
+from interviewloop.bank.service import bars
 from interviewloop.db import db, utcnow
 from interviewloop.errors import DomainError, NotFound
 from interviewloop.forms import ActionForm
@@ -74,13 +74,16 @@ def _input(form: MultiDict[str, str], areas: Iterable[CapabilityArea], stage: Lo
     return data, problems
 
 
-def _context(interview_id: int) -> tuple[Interview, Requisition, LoopStage]:
-    interview = scheduling.get_interview(db.session, interview_id)
+def _context(interview_id: int) -> tuple[Interview, Requisition, LoopStage, Scorecard | None]:
+    """The form's interview, its requisition and stage, and the user's scorecard on it:
+    only what the form and its saves read (service.form_context)."""
+    interview, requisition, scorecard = service.form_context(db.session, current_user,
+                                                             interview_id)
     if all(p.user_id != current_user.id for p in interview.panel):
         raise NotFound("You are not on this interview's panel.")
-    requisition = requisitions.get_requisition(  # the form shows none of the team
-        db.session, current_user, interview.candidate.requisition_id, team=False)
-    return interview, requisition, service.stage_for(db.session, interview)
+    if requisition is None:  # as requisitions.service.get_requisition refuses it
+        raise NotFound("No such requisition.")
+    return interview, requisition, interview.stage, scorecard
 
 
 def _seen_version(form: MultiDict[str, str]) -> int:
@@ -124,9 +127,8 @@ class MalformedScorecard(service.InvalidScorecard):
 @bp.route("/interviews/<int:interview_id>/scorecard", methods=["GET", "POST"])
 @login_required
 def fill(interview_id: int) -> ResponseReturnValue:
-    interview, requisition, stage = _context(interview_id)
+    interview, requisition, stage, scorecard = _context(interview_id)
     areas = all_areas(db.session)
-    scorecard = service.own_scorecard(db.session, interview, current_user.id)
     status, warning, heading = 200, None, "Not saved:"
     problems: list[Problem] = []
     data = service.input_of(scorecard) if scorecard else service.ScorecardInput()
@@ -154,9 +156,8 @@ def fill(interview_id: int) -> ResponseReturnValue:
                 problems = [(None, str(exc))]
             db.session.rollback()
             # The rollback expired what this request had loaded: load the page's data again.
-            interview, requisition, stage = _context(interview_id)
+            interview, requisition, stage, scorecard = _context(interview_id)
             areas = all_areas(db.session)
-            scorecard = service.own_scorecard(db.session, interview, current_user.id)
             if isinstance(exc, service.StaleScorecard):
                 # Saving again now is a deliberate overwrite of what the other tab saved.
                 seen = scorecard.version if scorecard else 0
@@ -185,7 +186,7 @@ def _form(interview: Interview, requisition: Requisition, stage: LoopStage,
         "scorecards/fill.html", interview=interview, requisition=requisition, stage=stage,
         scorecard=scorecard, data=data, version=version, areas=areas, focus=focus,
         nudges={n.area_id: n for n in nudged or []},
-        expectations=expectations_by_area(db.session), level=requisition.level,
+        bars=bars(db.session, requisition.level), level=requisition.level,
         ratings=RATING_LABELS, meanings=rating_meanings(requisition.level.label),
         recommendations=list(Recommendation), questions=list(PreOfferQuestion),
         signal_values=list(SignalValue), problems=problems,
@@ -202,8 +203,7 @@ def autosave(interview_id: int) -> ResponseReturnValue:
     the new version (the form's next save must carry it) and when it was saved. A stale
     version (another tab saved since) or a submitted scorecard is a 409: nothing saved."""
     try:
-        interview, requisition, stage = _context(interview_id)
-        scorecard = service.own_scorecard(db.session, interview, current_user.id)
+        interview, requisition, stage, scorecard = _context(interview_id)
         scorecard = _save(interview, requisition, stage, all_areas(db.session), scorecard,
                           submit=False, draft_only=True)
     except DomainError as exc:
