@@ -10,7 +10,7 @@ from interviewloop import ROW_STAND_IN
 from interviewloop.audit.service import Actor
 from interviewloop.loops import service
 from tests.conftest import post
-from tests.factories import add_to_team, make_candidate, past_interview
+from tests.factories import add_to_team, make_candidate, past_interview, write_scorecard
 from tests.test_question_sets import _had_elsewhere, senior_req, team  # noqa: F401 - fixtures
 
 
@@ -79,3 +79,30 @@ def test_the_debrief_dashboard_board_and_scorecard_form_read_no_one_of_the_team(
         with count_queries() as seen:
             assert client.get(path).status_code == 200, path
         assert seen and not [s for s in seen if "SELECT requisition_members." in s], path
+
+
+def test_pages_that_show_people_read_no_roles_but_the_viewers(
+        db_session, senior_req, team, count_queries, login, make_user):  # noqa: F811
+    """The signed-in user and their roles are one statement (the roles joined in); a page
+    that shows other people by name (the debrief's panel and cards, the requisition's team
+    and its interviewer picker, the scorecard form) reads none of their roles."""
+    panel = [make_user("interviewer") for _ in range(3)]
+    add_to_team(db_session, senior_req, team["manager"], *panel)
+    candidate = make_candidate(db_session, senior_req, team["recruiter"], 1)
+    loop = service.build_loop(db_session, Actor(team["recruiter"]), senior_req, candidate)
+    interview = past_interview(db_session, senior_req, team["recruiter"], candidate,
+                               loop.stages[0], panel[:2])
+    write_scorecard(db_session, panel[1], senior_req, interview)
+    db_session.commit()
+    base = f"/requisitions/{senior_req.id}"
+    for who, path, shown in (
+            (team["manager"], f"{base}/candidates/{candidate.id}/debrief", panel[1].name),
+            (team["recruiter"], base, panel[2].name),
+            (panel[0], f"/interviews/{interview.id}/scorecard", candidate.name)):
+        client = login(who)
+        with count_queries() as seen:
+            page = client.get(path)
+        assert page.status_code == 200 and shown in page.get_data(as_text=True), path
+        logins = [s for s in seen if "FROM login_sessions" in s]
+        assert len(logins) == 1 and "JOIN user_roles" in logins[0], path
+        assert not [s for s in seen if "FROM user_roles" in s], path
