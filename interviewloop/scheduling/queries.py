@@ -7,7 +7,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from itertools import groupby
 from operator import itemgetter
-from typing import Any
 
 from sqlalchemy import ColumnElement, Select, exists, select
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
@@ -207,50 +206,53 @@ def board_page(session: Session, requisition: Requisition, *, now: datetime | No
     page = keyset_page(session, stmt, BOARD_ORDER, cursor, lambda c: (c.name, c.id),
                        size=size, scalars=False)
     ids = [c.id for c in page.items]
-    stages: dict[int, list[BoardStage]] = {}
-    for candidate_id, stage_id, name in session.execute(
-            select(Loop.candidate_id, LoopStage.id, LoopStage.name).join(Loop.stages)
-            .where(Loop.candidate_id.in_(ids)).order_by(Loop.id, LoopStage.position)):
-        stages.setdefault(candidate_id, []).append(BoardStage(stage_id, name))
-    # The live interviews with their panels, joined: one statement however many rows.
+    # Each loop's stages, in order, with the stage's live interview (one at most) and its
+    # panel, joined: one statement however many rows.
     seats = session.execute(
-        select(Interview.id, Interview.stage_id, Interview.starts_at, Interview.ends_at,
+        select(Loop.candidate_id, LoopStage.id.label("stage_id"), LoopStage.name.label("stage"),
+               Interview.id.label("interview_id"), Interview.starts_at, Interview.ends_at,
                Panelist.user_id, Panelist.rsvp, Panelist.rsvp_at, Panelist.role, User.name,
                User.time_zone)
+        .join(Loop.stages)
+        .outerjoin(Interview, (Interview.stage_id == LoopStage.id)
+                   & (Interview.status == InterviewStatus.SCHEDULED))
         .outerjoin(Interview.panel).outerjoin(Panelist.user)
-        .where(Interview.candidate_id.in_(ids), Interview.status == InterviewStatus.SCHEDULED)
-        .order_by(Interview.id, Panelist.user_id)).all()
-    ids_live = list(dict.fromkeys(seat[0] for seat in seats))
+        .where(Loop.candidate_id.in_(ids))
+        .order_by(Loop.id, LoopStage.position, LoopStage.id, Panelist.user_id)).all()
+    ids_live = [seat.interview_id for seat in seats if seat.interview_id is not None]
+    ids_live = list(dict.fromkeys(ids_live))
     proposed = proposed_stage_ids(session, ids, now)
     submitted: dict[int, int] = {}
     for _receiver, counts in counting_scorecards.send(session, interview_ids=ids_live):
         submitted.update(counts)
     behind = calendars_behind(session, ids_live)
-    # Each live interview's cell but for its stage, by stage.
-    live: dict[int, tuple[Any, ...]] = {}
-    for interview_id, group in groupby(seats, key=itemgetter(0)):
-        seated = list(group)
-        panel = [seat for seat in seated if seat.user_id is not None]
-        _id, stage_id, starts_at, ends_at = seated[0][:4]
-        done = submitted.get(interview_id, 0)
-        late = 0
-        if ends_at + timedelta(hours=due_hours) < now:
-            late = sum(seat.role.counts for seat in panel) - done
-        live[stage_id] = (
-            BoardInterview(interview_id, starts_at, ends_at, len(panel)),
-            StageState.DONE if ends_at <= now else StageState.SCHEDULED, done, late,
-            tuple(PanelAnswer(seat.user_id, seat.name, seat.rsvp, seat.rsvp_at,
-                              chases(seat.rsvp, starts_at, ends_at, seat.time_zone, now))
-                  for seat in panel),
-            tuple(behind.get(interview_id, ())))
-    board_rows = []
-    for candidate in page.items:
-        cells = [StageCell(stage, *live[stage.id]) if stage.id in live else StageCell(
-                     stage, None,
-                     StageState.PROPOSED if stage.id in proposed else StageState.UNSCHEDULED)
-                 for stage in stages.get(candidate.id, ())]
-        board_rows.append(BoardRow(BoardCandidate(candidate.id, candidate.name, candidate.status),
-                                   cells, any(c.interview is None for c in cells)))
+    cells: dict[int, list[StageCell]] = {}
+    for stage_id, group in groupby(seats, key=itemgetter(1)):
+        first, *more = group
+        stage = BoardStage(stage_id, first.stage)
+        interview_id = first.interview_id
+        if interview_id is None:
+            cell = StageCell(stage, None, StageState.PROPOSED if stage_id in proposed
+                             else StageState.UNSCHEDULED)
+        else:
+            panel = [seat for seat in (first, *more) if seat.user_id is not None]
+            starts_at, ends_at = first.starts_at, first.ends_at
+            done = submitted.get(interview_id, 0)
+            late = 0
+            if ends_at + timedelta(hours=due_hours) < now:
+                late = sum(seat.role.counts for seat in panel) - done
+            cell = StageCell(
+                stage, BoardInterview(interview_id, starts_at, ends_at, len(panel)),
+                StageState.DONE if ends_at <= now else StageState.SCHEDULED, done, late,
+                tuple(PanelAnswer(seat.user_id, seat.name, seat.rsvp, seat.rsvp_at,
+                                  chases(seat.rsvp, starts_at, ends_at, seat.time_zone, now))
+                      for seat in panel),
+                tuple(behind.get(interview_id, ())))
+        cells.setdefault(first.candidate_id, []).append(cell)
+    board_rows = [
+        BoardRow(BoardCandidate(c.id, c.name, c.status), row,
+                 any(cell.interview is None for cell in row))
+        for c in page.items for row in (cells.get(c.id, []),)]
     return replace(page, items=board_rows)
 
 
