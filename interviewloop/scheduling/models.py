@@ -44,8 +44,11 @@ class RsvpState(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"needs_action": "no answer", "accepted": "accepted",
-                "declined": "declined"}[self.value]
+        return _RSVP_LABELS[self]
+
+
+_RSVP_LABELS = {RsvpState.NEEDS_ACTION: "no answer", RsvpState.ACCEPTED: "accepted",
+                RsvpState.DECLINED: "declined"}  # named once: the board asks in every badge
 
 
 class Interview(Base):

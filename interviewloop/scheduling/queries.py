@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from itertools import groupby
+from operator import itemgetter
 
 from sqlalchemy import ColumnElement, Select, exists, select
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
@@ -24,7 +26,7 @@ from interviewloop.paging import (
     row_id,
     text,
 )
-from interviewloop.requisitions.models import Candidate, Requisition
+from interviewloop.requisitions.models import Candidate, CandidateStatus, Requisition
 from interviewloop.scheduling.models import (
     Interview,
     InterviewStatus,
@@ -33,7 +35,7 @@ from interviewloop.scheduling.models import (
     ProposedStage,
 )
 from interviewloop.scheduling.proposed import proposed_stage_ids
-from interviewloop.scheduling.rsvp import PanelAnswer, panel_answers
+from interviewloop.scheduling.rsvp import PanelAnswer, chases, panel_answers
 from interviewloop.scheduling.signals import checking_calendar_lag, counting_scorecards
 
 
@@ -124,9 +126,27 @@ class StageState(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class BoardStage:
+    """A loop stage as the board shows it."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class BoardInterview:
+    """A stage's live interview as the board shows it."""
+
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    panel_size: int  # the panel, trainees too
+
+
+@dataclass(frozen=True)
 class StageCell:
-    stage: LoopStage
-    interview: Interview | None
+    stage: BoardStage
+    interview: BoardInterview | None
     state: StageState
     submitted: int = 0  # scorecards in
     overdue: int = 0  # scorecards past due
@@ -135,9 +155,17 @@ class StageCell:
 
 
 @dataclass(frozen=True)
+class BoardCandidate:
+    id: int
+    name: str
+    status: CandidateStatus
+
+
+@dataclass(frozen=True)
 class BoardRow:
-    candidate: Candidate
+    candidate: BoardCandidate
     cells: list[StageCell]
+    bookable: bool = False  # a cell has no interview (the board offers to schedule it)
 
 
 BOARD_ORDER = Keyset((Candidate.name, Candidate.id), (text, row_id))
@@ -167,49 +195,65 @@ def board_page(session: Session, requisition: Requisition, *, now: datetime | No
     (scorecards count the submitted ones): filtered in SQL, five queries whatever the size
     of the requisition."""
     now = now or utcnow()
-    stmt = select(Candidate).where(Candidate.requisition_id == requisition.id)
+    # Rows of the columns shown, not ORM objects: a page has hundreds of panel seats, and
+    # building (and collecting) objects for them was most of the page's time.
+    stmt = (select(Candidate.id, Candidate.name, Candidate.status)
+            .where(Candidate.requisition_id == requisition.id))
     if status:
         stmt = stmt.where(Candidate.status == status)
     if state:
         stmt = stmt.where(_with_a_stage(StageState(state), now))
-    page = keyset_page(session, stmt, BOARD_ORDER, cursor, lambda c: (c.name, c.id), size=size)
+    page = keyset_page(session, stmt, BOARD_ORDER, cursor, lambda c: (c.name, c.id),
+                       size=size, scalars=False)
     ids = [c.id for c in page.items]
-    # Joined, not selectinload: one statement however many rows (selectinload sends one
-    # per 500 parents).
-    loops = {loop.candidate_id: loop for loop in session.scalars(
-        select(Loop).outerjoin(Loop.stages).where(Loop.candidate_id.in_(ids))
-        .options(contains_eager(Loop.stages)).order_by(Loop.id, LoopStage.position)).unique()}
-    live = {i.stage_id: i for i in session.scalars(
-        select(Interview).outerjoin(Interview.panel).outerjoin(Panelist.user)
-        .where(Interview.candidate_id.in_(ids), Interview.status == InterviewStatus.SCHEDULED)
-        .options(contains_eager(Interview.panel).contains_eager(Panelist.user)
-                 .raiseload(User.role_rows))  # names only: no roles query per page
-        .order_by(Interview.id, Panelist.user_id)).unique()}
+    # Each loop's stages, in order, with the stage's live interview (one at most) and its
+    # panel, joined: one statement however many rows.
+    seats = session.execute(
+        select(Loop.candidate_id, LoopStage.id.label("stage_id"), LoopStage.name.label("stage"),
+               Interview.id.label("interview_id"), Interview.starts_at, Interview.ends_at,
+               Panelist.user_id, Panelist.rsvp, Panelist.rsvp_at, Panelist.role, User.name,
+               User.time_zone)
+        .join(Loop.stages)
+        .outerjoin(Interview, (Interview.stage_id == LoopStage.id)
+                   & (Interview.status == InterviewStatus.SCHEDULED))
+        .outerjoin(Interview.panel).outerjoin(Panelist.user)
+        .where(Loop.candidate_id.in_(ids))
+        .order_by(Loop.id, LoopStage.position, LoopStage.id, Panelist.user_id)).all()
+    ids_live = [seat.interview_id for seat in seats if seat.interview_id is not None]
+    ids_live = list(dict.fromkeys(ids_live))
     proposed = proposed_stage_ids(session, ids, now)
     submitted: dict[int, int] = {}
-    for _receiver, counts in counting_scorecards.send(session, interview_ids=[
-            i.id for i in live.values()]):
+    for _receiver, counts in counting_scorecards.send(session, interview_ids=ids_live):
         submitted.update(counts)
-    behind = calendars_behind(session, [i.id for i in live.values()])
-    rows = []
-    for candidate in page.items:
-        loop = loops.get(candidate.id)
-        cells = []
-        for stage in (loop.stages if loop else []):
-            interview = live.get(stage.id)
-            cell_state = (
-                (StageState.PROPOSED if stage.id in proposed else StageState.UNSCHEDULED)
-                if interview is None else
-                StageState.DONE if interview.ends_at <= now else StageState.SCHEDULED)
-            done = submitted.get(interview.id, 0) if interview else 0
+    behind = calendars_behind(session, ids_live)
+    cells: dict[int, list[StageCell]] = {}
+    for stage_id, group in groupby(seats, key=itemgetter(1)):
+        first, *more = group
+        stage = BoardStage(stage_id, first.stage)
+        interview_id = first.interview_id
+        if interview_id is None:
+            cell = StageCell(stage, None, StageState.PROPOSED if stage_id in proposed
+                             else StageState.UNSCHEDULED)
+        else:
+            panel = [seat for seat in (first, *more) if seat.user_id is not None]
+            starts_at, ends_at = first.starts_at, first.ends_at
+            done = submitted.get(interview_id, 0)
             late = 0
-            if interview and interview.ends_at + timedelta(hours=due_hours) < now:
-                late = sum(p.counts for p in interview.panel) - done
-            answers = tuple(panel_answers(interview, now)) if interview else ()
-            cells.append(StageCell(stage, interview, cell_state, done, late, answers,
-                                   tuple(behind.get(interview.id, ())) if interview else ()))
-        rows.append(BoardRow(candidate, cells))
-    return replace(page, items=rows)
+            if ends_at + timedelta(hours=due_hours) < now:
+                late = sum(seat.role.counts for seat in panel) - done
+            cell = StageCell(
+                stage, BoardInterview(interview_id, starts_at, ends_at, len(panel)),
+                StageState.DONE if ends_at <= now else StageState.SCHEDULED, done, late,
+                tuple(PanelAnswer(seat.user_id, seat.name, seat.rsvp, seat.rsvp_at,
+                                  chases(seat.rsvp, starts_at, ends_at, seat.time_zone, now))
+                      for seat in panel),
+                tuple(behind.get(interview_id, ())))
+        cells.setdefault(first.candidate_id, []).append(cell)
+    board_rows = [
+        BoardRow(BoardCandidate(c.id, c.name, c.status), row,
+                 any(cell.interview is None for cell in row))
+        for c in page.items for row in (cells.get(c.id, []),)]
+    return replace(page, items=board_rows)
 
 
 def board(session: Session, requisition: Requisition, now: datetime | None = None,

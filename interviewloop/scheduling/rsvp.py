@@ -143,20 +143,27 @@ def answer_deadline(starts_at: datetime, zone_name: str | None) -> datetime:
 def needs_chasing(panelist: Panelist, interview: Interview, user: User,
                   now: datetime) -> bool:
     """Whether the recruiter should chase this panelist: the one rule both the board and
-    the candidate's page ask. Declined, or no answer by the deadline, before it ends."""
-    if interview.is_cancelled or interview.ends_at <= now:
+    the candidate's page ask (``chases``, on the values it reads)."""
+    return chases(panelist.rsvp, interview.starts_at, interview.ends_at, user.time_zone, now,
+                  cancelled=interview.is_cancelled)
+
+
+def chases(rsvp: RsvpState, starts_at: datetime, ends_at: datetime, zone_name: str | None,
+           now: datetime, *, cancelled: bool = False) -> bool:
+    """Declined, or no answer by the deadline (in the panelist's zone), before it ends."""
+    if cancelled or ends_at <= now:
         return False
-    if panelist.rsvp == RsvpState.DECLINED:
+    if rsvp == RsvpState.DECLINED:
         return True
-    return (panelist.rsvp == RsvpState.NEEDS_ACTION
-            and now >= answer_deadline(interview.starts_at, user.time_zone))
+    return rsvp == RsvpState.NEEDS_ACTION and now >= answer_deadline(starts_at, zone_name)
 
 
 @dataclass(frozen=True)
 class PanelAnswer:
     """A panelist's answer as the pages show it."""
 
-    user: User
+    user_id: int
+    name: str
     state: RsvpState
     at: datetime | None
     flagged: bool
@@ -165,5 +172,6 @@ class PanelAnswer:
 def panel_answers(interview: Interview, now: datetime | None = None) -> list[PanelAnswer]:
     """Each panelist's answer (the panel and its users loaded), flagged by needs_chasing."""
     now = now or utcnow()
-    return [PanelAnswer(p.user, p.rsvp, p.rsvp_at, needs_chasing(p, interview, p.user, now))
+    return [PanelAnswer(p.user_id, p.user.name, p.rsvp, p.rsvp_at,
+                        needs_chasing(p, interview, p.user, now))
             for p in interview.panel]
