@@ -96,15 +96,15 @@ def own_scorecard(session: Session, interview: Interview, user_id: int) -> Score
 
 
 def form_context(session: Session, user: User, interview_id: int
-                 ) -> tuple[Interview, Requisition | None, Scorecard | None]:
-    """An interview for ``user``'s scorecard form and the form's saves, with its requisition
-    if the user may see it (requisitions.service.visible_clause; None otherwise) and the
-    user's scorecard on it (None before their first save). The interview comes with its
-    candidate, the panel's seats (who writes, in which seat) and its stage with the focus
-    areas and the questions' signals and red flags; the scorecard with its ratings, notes
-    and signals. Neither the people nor the history (a save adds a revision without
-    reading the earlier ones): the form shows none of them. Six statements, whatever the
-    data."""
+                 ) -> tuple[Interview, Requisition, Scorecard | None]:
+    """An interview for ``user``'s scorecard form and the form's saves, its requisition and
+    the user's scorecard on it (None before their first save); 404 unless the user is on
+    the panel and may see the requisition (as requisitions.service.get_requisition
+    refuses it). The interview comes with its candidate, the panel's seats (who writes, in
+    which seat) and its stage with the focus areas and the questions' signals and red
+    flags; the scorecard with its ratings, notes and signals. Neither the people nor the
+    history (a save adds a revision without reading the earlier ones): the form shows none
+    of them. Six statements, whatever the data."""
     stage = joinedload(Interview.stage)
     row = session.execute(
         select(Interview, Requisition, Scorecard).where(Interview.id == interview_id)
@@ -122,7 +122,12 @@ def form_context(session: Session, user: User, interview_id: int
                  selectinload(Scorecard.signals))).unique().one_or_none()
     if row is None:
         raise NotFound("No such interview.")
-    return row[0], row[1], row[2]
+    interview, requisition, scorecard = row
+    if all(p.user_id != user.id for p in interview.panel):
+        raise NotFound("You are not on this interview's panel.")
+    if requisition is None:
+        raise NotFound("No such requisition.")
+    return interview, requisition, scorecard
 
 
 def get_scorecard(session: Session, scorecard_id: int) -> Scorecard:
