@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import Session, contains_eager, joinedload, lazyload, selectinload
 
 from interviewloop import limits
@@ -194,7 +194,7 @@ def signals_by_question(session: Session, candidate: Candidate
     return gathered
 
 
-def _outstanding(candidate: Candidate) -> Any:
+def _outstanding(candidate: Candidate) -> Select[Any]:
     """Panelists of live interviews (held or not) whose scorecard is not submitted."""
     submitted = exists().where(and_(Scorecard.interview_id == Interview.id,
                                     Scorecard.interviewer_id == Panelist.user_id,
@@ -209,7 +209,7 @@ def outstanding_count(session: Session, candidate: Candidate) -> int:
     return session.scalar(_outstanding(candidate)) or 0
 
 
-def _scheduled(candidate: Candidate) -> Any:
+def _scheduled(candidate: Candidate) -> Select[Any]:
     return select(func.count()).select_from(Interview).where(
         Interview.candidate_id == candidate.id, Interview.status == InterviewStatus.SCHEDULED)
 
@@ -315,18 +315,14 @@ def answer_pre_offer(session: Session, actor: Actor, requisition: Requisition,
     return check
 
 
-_UNREAD: Any = object()
-
-
-def offer_refusal(session: Session, candidate: Candidate,
-                  check: PreOfferCheck | None = _UNREAD) -> str | None:
+def offer_refusal(session: Session, candidate: Candidate, check: PreOfferCheck | None
+                  ) -> str | None:
     """Why the gate refuses an offer now (None: it allows one; a waiver may still be
     needed): asked by ``record_decision`` and by the page, which disables the offer with
-    this reason beside it (passing the ``check`` it has read already)."""
+    this reason beside it. ``check``: the candidate's pre-offer check, as both have read it
+    (pre_offer_for)."""
     if candidate.status in (CandidateStatus.REJECTED, CandidateStatus.WITHDRAWN):
         return f"The candidate is {candidate.status.value}: no offer."
-    if check is _UNREAD:
-        check = pre_offer_for(session, candidate)
     if check is None:
         return "No offer without the pre-offer check: answer its three questions first."
     if not check.passed:
@@ -360,9 +356,9 @@ def record_decision(session: Session, actor: Actor, requisition: Requisition,
     if outstanding:
         raise Conflict(f"{outstanding} scorecard(s) are outstanding: no decision until every "
                        "interview's scorecards are in.")
-    if kind == DecisionKind.OFFER and (refused := offer_refusal(session, candidate)):
-        raise Conflict(refused)
     check = pre_offer_for(session, candidate)
+    if kind == DecisionKind.OFFER and (refused := offer_refusal(session, candidate, check)):
+        raise Conflict(refused)
     waived = None
     if kind == DecisionKind.OFFER:
         gaps = offer_gaps(stage_coverage(session, candidate, now=utcnow()),
