@@ -219,8 +219,8 @@ def board_page(session: Session, requisition: Requisition, *, now: datetime | No
         .outerjoin(Interview.panel).outerjoin(Panelist.user)
         .where(Loop.candidate_id.in_(ids))
         .order_by(Loop.id, LoopStage.position, LoopStage.id, Panelist.user_id)).all()
-    ids_live = [seat.interview_id for seat in seats if seat.interview_id is not None]
-    ids_live = list(dict.fromkeys(ids_live))
+    ids_live = list(dict.fromkeys(seat.interview_id for seat in seats
+                                  if seat.interview_id is not None))
     proposed = proposed_stage_ids(session, ids, now)
     submitted: dict[int, int] = {}
     for _receiver, counts in counting_scorecards.send(session, interview_ids=ids_live):
@@ -249,10 +249,11 @@ def board_page(session: Session, requisition: Requisition, *, now: datetime | No
                       for seat in panel),
                 tuple(behind.get(interview_id, ())))
         cells.setdefault(first.candidate_id, []).append(cell)
-    board_rows = [
-        BoardRow(BoardCandidate(c.id, c.name, c.status), row,
-                 any(cell.interview is None for cell in row))
-        for c in page.items for row in (cells.get(c.id, []),)]
+    board_rows = []
+    for c in page.items:
+        row = cells.get(c.id, [])
+        board_rows.append(BoardRow(BoardCandidate(c.id, c.name, c.status), row,
+                                   any(cell.interview is None for cell in row)))
     return replace(page, items=board_rows)
 
 
