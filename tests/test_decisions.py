@@ -137,6 +137,24 @@ def test_the_check_opens_only_once_every_scheduled_interviews_scorecards_are_in(
     assert answer(w).passed is True
 
 
+def test_the_blocker_from_the_debriefs_panel_states_is_the_one_the_gate_counts(w):
+    """The debrief passes its panel states instead of counting again: at each step the
+    blocker must be the gate's own, word for word."""
+    def both(candidate):
+        states = service.panel_states(w.session, candidate, now=utcnow(), due_hours=24)
+        return (service.pre_offer_blocker(w.session, candidate, states),
+                service.pre_offer_blocker(w.session, candidate))
+    nobody, _loop = make_candidate_with_loop(w.session, w.req, w.recruiter, 2)
+    seen = [both(nobody), both(w.cand)]
+    write_scorecard(w.session, w.alice, w.req, w.iv)
+    write_scorecard(w.session, w.bob, w.req, w.iv, submit=False)  # a draft is not in
+    seen.append(both(w.cand))
+    write_scorecard(w.session, w.bob, w.req, w.iv)
+    seen.append(both(w.cand))
+    assert [from_states for from_states, _counted in seen] == [counted for _s, counted in seen]
+    assert [s and s.split(" ", 1)[0] for s, _c in seen] == ["No", "2", "1", None]
+
+
 @pytest.mark.parametrize("case", ["no interviews", "a scorecard outstanding"])
 def test_through_the_web_a_closed_check_says_why_and_saves_nothing(w, case):
     if case == "no interviews":

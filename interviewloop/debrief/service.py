@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
@@ -74,27 +76,39 @@ class AreaStats:
 
 def area_stats(session: Session, candidate: Candidate, areas: list[CapabilityArea]
                ) -> list[AreaStats]:
-    """Per area: how many rated it, the mean, lowest and highest (one GROUP BY)."""
-    rows = {row.area_id: row for row in session.execute(
-        select(Rating.area_id, func.count(Rating.rating).label("n"),
-               func.avg(Rating.rating).label("mean"), func.min(Rating.rating).label("low"),
-               func.max(Rating.rating).label("high"))
+    """Per area: how many rated it, the mean, lowest and highest, over the submitted
+    counted scorecards' ratings (read as (area, rating) pairs; a debrief has a few dozen)."""
+    return stats_of(session.execute(
+        select(Rating.area_id, Rating.rating)
         .join(Scorecard, Scorecard.id == Rating.scorecard_id)
         .where(Scorecard.candidate_id == candidate.id, counted_clause(),
-               Scorecard.status == ScorecardStatus.SUBMITTED, Rating.rating.is_not(None))
-        .group_by(Rating.area_id))}
-    return [AreaStats(area, rows[area.id].n, float(rows[area.id].mean), rows[area.id].low,
-                      rows[area.id].high) if area.id in rows else
-            AreaStats(area, 0, None, None, None) for area in areas]
+               Scorecard.status == ScorecardStatus.SUBMITTED)).all(), areas)
+
+
+def stats_of(ratings: Iterable[tuple[int, int | None]], areas: list[CapabilityArea]
+             ) -> list[AreaStats]:
+    """The per-area statistics of (area id, rating) pairs; unrated ones (None) not counted.
+    The debrief page passes the ratings of the scorecards it has loaded (no second read)."""
+    by_area: dict[int, list[int]] = {}
+    for area_id, rating in ratings:
+        if rating is not None:
+            by_area.setdefault(area_id, []).append(rating)
+    return [AreaStats(area, len(got), sum(got) / len(got), min(got), max(got))
+            if (got := by_area.get(area.id)) else AreaStats(area, 0, None, None, None)
+            for area in areas]
 
 
 def recommendation_tally(session: Session, candidate: Candidate) -> dict[Recommendation, int]:
-    counts = dict(session.execute(
-        select(Scorecard.recommendation, func.count())
+    return tally_of(session.scalars(
+        select(Scorecard.recommendation)
         .where(Scorecard.candidate_id == candidate.id, counted_clause(),
-               Scorecard.status == ScorecardStatus.SUBMITTED)
-        .group_by(Scorecard.recommendation)).all())
-    return {r: counts.get(r, 0) for r in Recommendation}
+               Scorecard.status == ScorecardStatus.SUBMITTED)))
+
+
+def tally_of(recommendations: Iterable[Recommendation | None]) -> dict[Recommendation, int]:
+    """How many scorecards recommend each way (every recommendation present, 0 or more)."""
+    counts = Counter(recommendations)
+    return {r: counts[r] for r in Recommendation}
 
 
 def submitted_scorecards(session: Session, candidate: Candidate) -> list[Scorecard]:
@@ -241,10 +255,21 @@ def offer_gaps(coverage: StageCoverage, stats: list[AreaStats]) -> list[str]:
               for s in stats if s.coverage_gap)]
 
 
-def pre_offer_blocker(session: Session, candidate: Candidate) -> str | None:
-    """Why the pre-offer check cannot be answered yet, or None when it can."""
-    scheduled, outstanding = session.execute(select(  # one statement for both counts
-        _scheduled(candidate).scalar_subquery(), _outstanding(candidate).scalar_subquery())).one()
+def pre_offer_blocker(session: Session, candidate: Candidate,
+                      states: list[PanelState] | None = None) -> str | None:
+    """Why the pre-offer check cannot be answered yet, or None when it can.
+
+    ``states``: the candidate's panel states (panel_states), when the caller has them. Any
+    seat among them is on a scheduled interview, and their seats not submitted are exactly
+    the outstanding scorecards (the same seats, one scorecard per seat), so no count is read
+    again; with none, an interview may still be scheduled (with trainees only), so it asks."""
+    if states:
+        scheduled = len(states)
+        outstanding = sum(1 for s in states if s.state != CardState.SUBMITTED)
+    else:
+        scheduled, outstanding = session.execute(select(  # one statement for both counts
+            _scheduled(candidate).scalar_subquery(),
+            _outstanding(candidate).scalar_subquery())).one()
     if not scheduled:
         return "No interview has been scheduled for this candidate yet."
     if outstanding:

@@ -42,18 +42,20 @@ def debrief_for(session: Session, requisition: Requisition, candidate: Candidate
                 now: datetime, due_hours: int) -> Debrief:
     areas = all_areas(session)
     loop = loop_notes(session, candidate)
-    stats = service.area_stats(session, candidate, areas)
+    cards = service.submitted_scorecards(session, candidate)
+    # The statistics and the tally are of the cards just read, not read again.
+    stats = service.stats_of(((r.area_id, r.rating) for c in cards for r in c.ratings), areas)
     coverage = service.stage_coverage(session, candidate, now=now)
+    states = service.panel_states(session, candidate, now=now, due_hours=due_hours)
     return Debrief(
-        requisition=requisition, candidate=candidate, areas=areas,
-        cards=service.submitted_scorecards(session, candidate),
+        requisition=requisition, candidate=candidate, areas=areas, cards=cards,
         stats=stats, coverage=coverage, offer_gaps=service.offer_gaps(coverage, stats),
-        tally=service.recommendation_tally(session, candidate),
-        states=service.panel_states(session, candidate, now=now, due_hours=due_hours),
+        tally=service.tally_of(c.recommendation for c in cards),
+        states=states,
         signals=service.signals_by_question(session, candidate),
         loop_gaps=loop.gaps if loop else [],
         set_differences=sets.differences(session, requisition, candidate) if loop else [],
         check=service.pre_offer_for(session, candidate),
-        blocker=service.pre_offer_blocker(session, candidate),
+        blocker=service.pre_offer_blocker(session, candidate, states),
         decision=service.latest_decision(session, candidate),
         question_titles=loop.titles if loop else {})
