@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from itertools import groupby
 from operator import itemgetter
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Select, exists, select
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
@@ -82,34 +83,43 @@ SEAT_ORDER = (Panelist.starts_at, Panelist.interview_id)
 PAST_ORDER = Keyset(SEAT_ORDER, (moment, row_id), descending=True)
 
 
-def _scheduled_for(user: User) -> Select[Interview, Requisition]:
-    """The user's scheduled interviews with what the home shows, joined (not selectinload,
-    which sends a query per 500)."""
-    return (
-        select(Interview, Requisition)
-        .join(Panelist, Panelist.interview_id == Interview.id)
-        .join(Interview.candidate).join(Interview.stage)
-        .join(Requisition, Requisition.id == Candidate.requisition_id)
-        .where(Panelist.user_id == user.id, Panelist.live.is_(True))
-        .options(contains_eager(Interview.candidate), contains_eager(Interview.stage)))
+def _seats_of(user: User, stmt: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
+    """``stmt`` over the user's live seats, with their interviews' candidate, stage and
+    requisition joined (not selectinload, which sends a query per 500)."""
+    return (stmt.join(Panelist, Panelist.interview_id == Interview.id)
+            .join(Interview.candidate).join(Interview.stage)
+            .join(Requisition, Requisition.id == Candidate.requisition_id)
+            .where(Panelist.user_id == user.id, Panelist.live.is_(True)))
 
 
 def upcoming_of(session: Session, user: User, *, now: datetime, size: int = LIST_PAGE
                 ) -> tuple[list[InterviewRow], bool]:
     """The user's next ``size`` interviews, soonest first, and whether more follow."""
     rows = [InterviewRow(i, r) for i, r in session.execute(
-        _scheduled_for(user).where(Panelist.ends_at > now)
-        .order_by(*SEAT_ORDER).limit(size + 1))]
+        _seats_of(user, select(Interview, Requisition))
+        .options(contains_eager(Interview.candidate), contains_eager(Interview.stage))
+        .where(Panelist.ends_at > now).order_by(*SEAT_ORDER).limit(size + 1))]
     return rows[:size], len(rows) > size
 
 
+class PastInterview(NamedTuple):
+    """A past interview as the home lists it: plain values, not four objects a row."""
+
+    id: int
+    starts_at: datetime
+    candidate: str
+    stage: str
+    requisition: str
+
+
 def past_of(session: Session, user: User, *, now: datetime, cursor: Cursor = FIRST,
-            size: int = LIST_PAGE) -> Page[InterviewRow]:
+            size: int = LIST_PAGE) -> Page[PastInterview]:
     """A page of the user's interviews that are over, latest first."""
-    page = keyset_page(session, _scheduled_for(user).where(Panelist.ends_at <= now),
-                       PAST_ORDER, cursor, lambda row: (row[0].starts_at, row[0].id),
-                       size=size, scalars=False)
-    return replace(page, items=[InterviewRow(i, r) for i, r in page.items])
+    stmt = _seats_of(user, select(Interview.id, Interview.starts_at, Candidate.name,
+                                  LoopStage.name, Requisition.title))
+    page = keyset_page(session, stmt.where(Panelist.ends_at <= now), PAST_ORDER, cursor,
+                       lambda row: (row.starts_at, row.id), size=size, scalars=False)
+    return replace(page, items=[PastInterview(*row) for row in page.items])
 
 
 class StageState(enum.StrEnum):
