@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -172,9 +173,15 @@ def withdraw_candidate(session: Session, actor: Actor, requisition: Requisition,
     return candidate
 
 
-@dataclass(frozen=True)
-class CandidateRow:
-    candidate: Candidate
+class CandidateRow(NamedTuple):
+    """A candidate as the requisition's list shows them: plain values (fifty a page), with
+    their loop's state."""
+
+    id: int
+    name: str
+    email: str
+    source: str
+    status: CandidateStatus
     has_loop: bool
     gaps: int
 
@@ -186,12 +193,14 @@ def candidate_rows(session: Session, requisition: Requisition, cursor: Cursor = 
                    size: int = LIST_PAGE) -> Page[CandidateRow]:
     """A page of the requisition's candidates (by status, then name) with their loop's
     state (loops say), in two queries."""
-    page = keyset_page(session, select(Candidate).where(
-        Candidate.requisition_id == requisition.id), CANDIDATE_ORDER, cursor,
-        lambda c: (c.status.value, c.name, c.id), size=size)
+    page = keyset_page(session, select(
+        Candidate.id, Candidate.name, Candidate.email, Candidate.source, Candidate.status)
+        .where(Candidate.requisition_id == requisition.id), CANDIDATE_ORDER, cursor,
+        lambda c: (c.status.value, c.name, c.id), size=size, scalars=False)
     gaps: dict[int, int] = {}
     for _receiver, found in listing_loops.send(session, candidate_ids=[
             c.id for c in page.items]):
         gaps.update(found)
-    return replace(page, items=[CandidateRow(c, c.id in gaps, gaps.get(c.id, 0))
-                                for c in page.items])
+    return replace(page, items=[
+        CandidateRow(c.id, c.name, c.email, c.source, c.status, c.id in gaps, gaps.get(c.id, 0))
+        for c in page.items])
