@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, exists, func, or_, select, true
 from sqlalchemy.orm import Session, joinedload, lazyload, selectinload
@@ -103,25 +103,40 @@ def visible_requisitions(session: Session, user: User) -> list[tuple[Requisition
 
 
 def get_requisition(session: Session, user: User, requisition_id: int, *,
-                    team: bool = True) -> Requisition:
+                    team: bool = True, members: bool = True) -> Requisition:
     """The requisition if ``user`` is on its hiring team (or admin); 404 otherwise, so that
     people off the team cannot even learn that it exists. ``team``: with its manager,
-    recruiter and members loaded (a page that shows none of them passes False: 7 statements
-    fewer; who may see it is decided in the query, who may manage it by the two ids)."""
+    recruiter and (unless ``members`` is False) members loaded (a page that shows none of
+    them passes False: 7 statements fewer; who may see it is decided in the query, who may
+    manage it by the two ids)."""
     stmt = select(Requisition).where(Requisition.id == requisition_id)
     if team:  # the people's names: their roles are read only if asked (lazyload)
         stmt = stmt.options(
             joinedload(Requisition.hiring_manager).lazyload(User.role_rows),
-            joinedload(Requisition.recruiter).lazyload(User.role_rows),
-            selectinload(Requisition.members).joinedload(RequisitionMember.user)
-            .lazyload(User.role_rows),
-        )
+            joinedload(Requisition.recruiter).lazyload(User.role_rows))
+    if team and members:
+        stmt = stmt.options(selectinload(Requisition.members).joinedload(RequisitionMember.user)
+                            .lazyload(User.role_rows))
     if not user.is_admin:
         stmt = stmt.where(_team_filter(user))
     requisition = session.scalar(stmt)
     if requisition is None:
         raise NotFound("No such requisition.")
     return requisition
+
+
+class TeamMember(NamedTuple):
+    user_id: int
+    name: str
+
+
+def team_members(session: Session, requisition: Requisition) -> list[TeamMember]:
+    """The requisition's interviewers as its page lists them, in the order they joined:
+    plain rows, not a member and a user object each."""
+    return [TeamMember(*row) for row in session.execute(
+        select(RequisitionMember.user_id, User.name).join(User, User.id == RequisitionMember.user_id)
+        .where(RequisitionMember.requisition_id == requisition.id)
+        .order_by(RequisitionMember.added_at, RequisitionMember.user_id))]
 
 
 def can_manage(user: User | None, requisition: Requisition) -> bool:

@@ -43,10 +43,11 @@ bp = Blueprint("requisitions", __name__, url_prefix="/requisitions",
                template_folder="templates")
 
 
-def load(requisition_id: int, *, team: bool = True) -> Requisition:
+def load(requisition_id: int, *, team: bool = True, members: bool = True) -> Requisition:
     """The requisition, if the current user is on its hiring team (404 otherwise); ``team``:
     with the team loaded (service.get_requisition)."""
-    return service.get_requisition(db.session, current_user, requisition_id, team=team)
+    return service.get_requisition(db.session, current_user, requisition_id, team=team,
+                                   members=members)
 
 
 def load_managed(requisition_id: int, *, team: bool = True) -> Requisition:
@@ -115,7 +116,7 @@ def create():
 @bp.get("/<int:requisition_id>")
 @login_required
 def detail(requisition_id: int) -> ResponseReturnValue:
-    return _detail_page(load(requisition_id))
+    return _detail_page(load(requisition_id, members=False))  # the page reads its members
 
 
 def _detail_page(requisition: Requisition, *, refusal: tuple[str, str] | None = None,
@@ -132,8 +133,9 @@ def _detail_page(requisition: Requisition, *, refusal: tuple[str, str] | None = 
         pager = paging.pager(".detail", page, route={"requisition_id": requisition.id},
                              anchor="candidates")
     member_form = MemberForm()
+    team = service.team_members(db.session, requisition)
     if manages:
-        team_ids = {m.user_id for m in requisition.members}
+        team_ids = {m.user_id for m in team}
         member_form.user_id.choices = [
             (u.id, f"{u.name} ({u.email})")
             for u in service.people_for(db.session, Role.INTERVIEWER) if u.id not in team_ids]
@@ -142,7 +144,7 @@ def _detail_page(requisition: Requisition, *, refusal: tuple[str, str] | None = 
         questions=OPERATING_QUESTIONS, surface=PRODUCTION_SURFACE,
         blockers=service.opening_blockers(requisition),
         notices=service.comp_notices(requisition, references), references=references,
-        candidates=candidates, pager=pager, refusal=refusal or ("", ""),
+        candidates=candidates, pager=pager, refusal=refusal or ("", ""), team=team,
         action_form=ActionForm(), member_form=member_form,
     ), status
 
