@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -15,10 +16,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from interviewloop import limits
-from interviewloop.auth.models import User
 from interviewloop.enums import Level
 from interviewloop.forms import choices
 from interviewloop.requisitions.models import OPERATING_QUESTIONS, PRODUCTION_SURFACE
+
+if TYPE_CHECKING:
+    from interviewloop.requisitions.service import Person
 
 ANSWER = [Optional(), Length(max=limits.ANSWER)]
 
@@ -60,7 +63,7 @@ class RequisitionForm(FlaskForm):
         "Keep scorecards hidden from other interviewers until the debrief")
     version = HiddenField()
 
-    def set_people(self, managers: Iterable[User], recruiters: Iterable[User]) -> None:
+    def set_people(self, managers: Iterable[Person], recruiters: Iterable[Person]) -> None:
         # A blank first choice, so that nobody is picked silently.
         self.hiring_manager_id.choices = choices(
             [(0, "Choose a hiring manager"), *((u.id, f"{u.name} ({u.email})") for u in managers)])

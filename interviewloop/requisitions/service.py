@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, exists, func, or_, select, true
-from sqlalchemy.orm import Session, joinedload, lazyload, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from interviewloop import limits
 from interviewloop.audit.service import Actor, record
@@ -156,12 +156,17 @@ def can_create(user: User) -> bool:
     return user.has_role(Role.ADMIN, Role.RECRUITER, Role.HIRING_MANAGER)
 
 
-def people_for(session: Session, role: Role) -> list[User]:
-    """Active users holding ``role``, for the pickers."""
-    return list(session.scalars(
-        select(User).join(UserRole).where(UserRole.role == role, User.is_active.is_(True))
-        .options(lazyload(User.role_rows))  # a picker shows names: no roles query
-        .order_by(User.name)))
+class Person(NamedTuple):
+    id: int
+    name: str
+    email: str
+
+
+def people_for(session: Session, role: Role) -> list[Person]:
+    """Active users holding ``role``, for the pickers (plain rows: a picker shows names)."""
+    return [Person(*row) for row in session.execute(
+        select(User.id, User.name, User.email).join(UserRole)
+        .where(UserRole.role == role, User.is_active.is_(True)).order_by(User.name))]
 
 
 # --- changes ----------------------------------------------------------------------------------
