@@ -123,9 +123,10 @@ class Page(Generic[T]):
 
 def keyset_page(session: Session, stmt: Select[*tuple[Any, ...]], keyset: Keyset,
                 cursor: Cursor, key: Callable[[Any], tuple[Any, ...]], *, size: int,
-                scalars: bool = True) -> Page[Any]:
+                scalars: bool = True, unique: bool = True) -> Page[Any]:
     """``stmt`` (unordered) ordered by the keyset, the page after or before the cursor.
-    ``key`` gives a row's keyset values (to make the neighbours' cursors)."""
+    ``key`` gives a row's keyset values (to make the neighbours' cursors). ``unique``
+    (for joined eager loads) False: plain rows, as read (a JSON value cannot be hashed)."""
     cols = tuple_(*keyset.columns)
     backwards = cursor.before is not None
     if cursor.after is not None:
@@ -136,7 +137,10 @@ def keyset_page(session: Session, stmt: Select[*tuple[Any, ...]], keyset: Keyset
     ascending = keyset.descending == backwards
     order = [c.asc() if ascending else c.desc() for c in keyset.columns]
     result = session.execute(stmt.order_by(*order).limit(size + 1))
-    rows = list(result.scalars().unique() if scalars else result.unique())
+    if scalars:
+        rows = list(result.scalars().unique() if unique else result.scalars())
+    else:
+        rows = list(result.unique() if unique else result)
     more = len(rows) > size
     rows = rows[:size]
     if backwards:
