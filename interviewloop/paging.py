@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 from flask import url_for
@@ -187,11 +188,12 @@ class Pager:
             return None
         return url_for(self.endpoint, **self.values, **neighbour)
 
-    @property
+    # Built once each: the macro asks for each link up to three times.
+    @cached_property
     def previous_url(self) -> str | None:
         return self.url(self.page.previous)
 
-    @property
+    @cached_property
     def next_url(self) -> str | None:
         return self.url(self.page.next)
 
