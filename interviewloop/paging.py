@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 from flask import url_for
@@ -123,9 +124,10 @@ class Page(Generic[T]):
 
 def keyset_page(session: Session, stmt: Select[*tuple[Any, ...]], keyset: Keyset,
                 cursor: Cursor, key: Callable[[Any], tuple[Any, ...]], *, size: int,
-                scalars: bool = True) -> Page[Any]:
+                scalars: bool = True, unique: bool = True) -> Page[Any]:
     """``stmt`` (unordered) ordered by the keyset, the page after or before the cursor.
-    ``key`` gives a row's keyset values (to make the neighbours' cursors)."""
+    ``key`` gives a row's keyset values (to make the neighbours' cursors). ``unique``
+    (for joined eager loads) False: plain rows, as read (a JSON value cannot be hashed)."""
     cols = tuple_(*keyset.columns)
     backwards = cursor.before is not None
     if cursor.after is not None:
@@ -136,7 +138,10 @@ def keyset_page(session: Session, stmt: Select[*tuple[Any, ...]], keyset: Keyset
     ascending = keyset.descending == backwards
     order = [c.asc() if ascending else c.desc() for c in keyset.columns]
     result = session.execute(stmt.order_by(*order).limit(size + 1))
-    rows = list(result.scalars().unique() if scalars else result.unique())
+    if scalars:
+        rows = list(result.scalars().unique() if unique else result.scalars())
+    else:
+        rows = list(result.unique() if unique else result)
     more = len(rows) > size
     rows = rows[:size]
     if backwards:
@@ -183,11 +188,12 @@ class Pager:
             return None
         return url_for(self.endpoint, **self.values, **neighbour)
 
-    @property
+    # Built once each: the macro asks for each link up to three times.
+    @cached_property
     def previous_url(self) -> str | None:
         return self.url(self.page.previous)
 
-    @property
+    @cached_property
     def next_url(self) -> str | None:
         return self.url(self.page.next)
 

@@ -7,6 +7,8 @@ across the features, which is why it lives in admin and not in audit (below them
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
 from string import Formatter
 from typing import Any
 
@@ -117,9 +119,12 @@ def _scalar(stmt: Any) -> Any:
     return stmt.correlate(AuditEvent).scalar_subquery()
 
 
-def name_columns() -> list[Any]:
+@cache
+def name_columns() -> tuple[Any, ...]:
     """The object's name, its candidate's name and its stage, and the user named in the
-    detail: looked up beside each event of the page, in its query."""
+    detail: looked up beside each event of the page, in its query. Built once: the
+    expressions hold no values of a request, and building them (three aliases, fourteen
+    subqueries) cost more than the page's whole SQL."""
     user, person, signed = aliased(User), aliased(User), aliased(User)
     oid = AuditEvent.object_id
     by_candidate = {
@@ -159,8 +164,8 @@ def name_columns() -> list[Any]:
     # would read the JSON detail again for each of its rows, on every event of the page.
     named = case((person_id.is_not(None), _scalar(select(person.name).where(
         person.id == person_id))), else_=literal(None))
-    return [case(*whens, else_=literal(None)).label("object_name"), stage.label("stage_name"),
-            named.label("person_name")]
+    return (case(*whens, else_=literal(None)).label("object_name"), stage.label("stage_name"),
+            named.label("person_name"))
 
 
 def about(email: str, user_id: int | None) -> ColumnElement[bool]:
@@ -204,8 +209,28 @@ def known_person(session: Session, email: str) -> bool:
 
 
 @dataclass(frozen=True)
+class Person:
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Event:
+    """An event as the log shows it, from recent_events' plain rows (not a loaded event)."""
+
+    id: int
+    at: datetime
+    action: str
+    object_type: str | None
+    object_id: int | None
+    ip: str | None
+    detail: dict[str, Any] | None
+    actor: Person | None
+
+
+@dataclass(frozen=True)
 class Entry:
-    event: AuditEvent
+    event: Event
     sentence: str
 
 
@@ -224,7 +249,7 @@ def _stage(name: str | None) -> str | None:
     return name[0].lower() + name[1:] if name[1:2].islower() else name
 
 
-def sentence(event: AuditEvent, object_name: str | None = None, stage_name: str | None = None,
+def sentence(event: Event, object_name: str | None = None, stage_name: str | None = None,
              person_name: str | None = None) -> str:
     """The event as a sentence; an action without a template (or whose names are gone)
     reads "Who: action words (object #id)"."""
@@ -246,4 +271,11 @@ def sentence(event: AuditEvent, object_name: str | None = None, stage_name: str 
 
 
 def entries(rows: list[Any]) -> list[Entry]:
-    return [Entry(row[0], sentence(*row)) for row in rows]
+    """The page's rows (recent_events with ``name_columns()``) as events and sentences."""
+    found = []
+    for (id_, at, action, object_type, object_id, ip, detail, actor_name, actor_email,
+         object_name, stage_name, person_name) in rows:
+        actor = Person(actor_name, actor_email) if actor_email is not None else None
+        event = Event(id_, at, action, object_type, object_id, ip, detail, actor)
+        found.append(Entry(event, sentence(event, object_name, stage_name, person_name)))
+    return found

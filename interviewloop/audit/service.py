@@ -52,6 +52,9 @@ def record(session: Session, actor: Actor, action: str, obj: Any = None,
     return event
 
 
+# An event's own columns, in the order recent_events' plain rows give them.
+EVENT_COLUMNS = (AuditEvent.id, AuditEvent.at, AuditEvent.action, AuditEvent.object_type,
+                 AuditEvent.object_id, AuditEvent.ip, AuditEvent.detail)
 EVENT_ORDER = Keyset((AuditEvent.id,), (row_id,), descending=True)
 COUNT_CAP = 1000  # the page says "more than 1,000 events" past this: no count of them all
 
@@ -119,19 +122,23 @@ def recent_events(session: Session, *, action: str | None = None, cursor: Cursor
     """A page of the audit log, newest first, with how many events there are, counted up
     to COUNT_CAP + 1 only (more means "more than COUNT_CAP"): the log only grows, and a
     filtered page walks the (action, id) index, so neither reads more than it shows.
-    ``columns`` are read beside each event in the same query (rows, not events, then)."""
+    Events with their actors loaded; or, given ``columns`` to read beside each event in the
+    same query, plain rows: the event's own columns (``EVENT_COLUMNS``), its actor's name
+    and email (None without one), then ``columns``."""
     filters = filters or Filters(action=action)
     stmt = filtered(select(AuditEvent), filters)
     capped = stmt.with_only_columns(AuditEvent.id).limit(COUNT_CAP + 1).subquery()
     total = session.scalar(select(func.count()).select_from(capped)) or 0
+    if columns:
+        shown = filtered(select(*EVENT_COLUMNS, User.name, User.email, *columns)
+                         .outerjoin(User, User.id == AuditEvent.actor_id), filters)
+        page = keyset_page(session, shown, EVENT_ORDER, cursor, lambda r: (r.id,), size=size,
+                           scalars=False, unique=False)
+        return page, total
     # The actor's name and email only: their roles are not read (nor loaded, whoever is on
     # the page).
-    shown = stmt.add_columns(*columns).options(
-        joinedload(AuditEvent.actor).raiseload(User.role_rows))
-    key = (lambda r: (r[0].id,)) if columns else (lambda e: (e.id,))
-    page = keyset_page(session, shown, EVENT_ORDER, cursor, key, size=size,
-                       scalars=not columns)
-    return page, total
+    shown = stmt.options(joinedload(AuditEvent.actor).raiseload(User.role_rows))
+    return keyset_page(session, shown, EVENT_ORDER, cursor, lambda e: (e.id,), size=size), total
 
 
 def actions(session: Session) -> list[str]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, String, cast, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from interviewloop.audit.service import Actor, record
@@ -60,8 +61,27 @@ class BankFilters:
 
 
 @dataclass(frozen=True)
+class Listed:
+    """A question as the bank list shows it: plain values read in the page's query, its
+    levels in the rubric's order and its areas in theirs (not a loaded Question)."""
+
+    id: int
+    slug: str
+    title: str
+    category: Category
+    suggested_minutes: int
+    retired_at: datetime | None
+    levels: list[Level]
+    areas: list[CapabilityArea]
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
+
+
+@dataclass(frozen=True)
 class Page:
-    items: list[Question]
+    items: list[Listed]
     total: int
     number: int
     size: int
@@ -113,18 +133,41 @@ def filtered(filters: BankFilters, dialect: str) -> Select:
     return stmt.where(*search.text_conditions(filters.text, dialect))
 
 
+_LEVEL_ORDER = {level: n for n, level in enumerate(Level)}
+
+
+def _listed_names(column: Any, link: Any, question_id: Any) -> Any:
+    """The question's values of ``column`` (its levels, its area ids) as one string, comma
+    separated, in no order: a subquery beside each row of the page."""
+    return (select(func.aggregate_strings(cast(column, String), ","))
+            .where(link == question_id).scalar_subquery())
+
+
 def search_questions(session: Session, filters: BankFilters, page: int = 1,
-                     size: int = 20) -> Page:
-    """One page of questions matching the filters, with what the list shows loaded."""
+                     size: int = 20, bank_areas: list[CapabilityArea] | None = None) -> Page:
+    """One page of questions matching the filters, as the list shows them: the count, then
+    the page's rows with their levels and area ids in the same query (two statements).
+    ``bank_areas``: the bank's areas, if the caller has read them (else they are read here)."""
     stmt = filtered(filters, session.get_bind().dialect.name)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    total = session.scalar(stmt.with_only_columns(func.count(), maintain_column_froms=True)) or 0
     page = max(1, min(page, max(1, -(-total // size))))
-    items = session.scalars(
-        stmt.options(selectinload(Question.level_rows), selectinload(Question.areas))
-        .order_by(Question.category, Question.title, Question.id)
-        .limit(size).offset((page - 1) * size)
-    ).all()
-    return Page(items=list(items), total=total, number=page, size=size)
+    shown = (stmt.with_only_columns(Question.id, Question.slug, Question.title, Question.category,
+                                    Question.suggested_minutes, Question.retired_at)
+             .order_by(Question.category, Question.title, Question.id)
+             .limit(size).offset((page - 1) * size).subquery())
+    rows = session.execute(
+        select(shown, _listed_names(QuestionLevel.level, QuestionLevel.question_id, shown.c.id),
+               _listed_names(QuestionArea.area_id, QuestionArea.question_id, shown.c.id))
+        .order_by(shown.c.category, shown.c.title, shown.c.id)).all()
+    by_id = {a.id: a for a in (bank_areas if bank_areas is not None else areas(session))}
+    items = [Listed(id=qid, slug=slug, title=title, category=category, suggested_minutes=minutes,
+                    retired_at=retired_at,
+                    levels=sorted((Level(v) for v in (level_names or "").split(",") if v),
+                                  key=_LEVEL_ORDER.__getitem__),
+                    areas=sorted((by_id[int(v)] for v in (area_ids or "").split(",") if v),
+                                 key=lambda a: a.position))
+             for qid, slug, title, category, minutes, retired_at, level_names, area_ids in rows]
+    return Page(items=items, total=total, number=page, size=size)
 
 
 def get_question(session: Session, question_id: int) -> Question:

@@ -37,7 +37,7 @@ def index():
         status=form.status.data,
     )
     page = service.search_questions(db.session, filters, page=form.page.data or 1,
-                                    size=current_app.config["BANK_PAGE_SIZE"])
+                                    size=current_app.config["BANK_PAGE_SIZE"], bank_areas=areas)
     # Only the filter's own fields go back into the pager's links (paging.pager).
     args = {name: value for name in form.FILTERS if (value := request.args.get(name))}
     pager = paging.pager(".index", paging.numbered_page(
