@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Float,
@@ -42,7 +42,7 @@ from interviewloop.paging import (
     row_id,
     text,
 )
-from interviewloop.requisitions.models import Candidate, Requisition
+from interviewloop.requisitions.models import Candidate, CandidateStatus, Requisition
 from interviewloop.scheduling.models import Interview, InterviewStatus, Panelist
 from interviewloop.scorecards.access import counted_clause, owes_clause
 from interviewloop.scorecards.models import Rating, Scorecard, ScorecardStatus
@@ -51,9 +51,17 @@ SORTS = ("name", "status", "progress", "outstanding", "mean", "pre_offer", "deci
 NAME_ORDER = Keyset((Candidate.name, Candidate.id), (text, row_id))
 
 
+class Listed(NamedTuple):
+    """A candidate as the dashboard lists them: plain values, not an object a row."""
+
+    id: int
+    name: str
+    status: CandidateStatus
+
+
 @dataclass(frozen=True)
 class DashboardRow:
-    candidate: Candidate
+    candidate: Listed
     stages: int
     stages_done: int
     outstanding: int  # scorecards owed on interviews that have started
@@ -72,7 +80,7 @@ class DashboardRow:
         return None if found is None else max(1, min(4, int(found[0] + 0.5)))
 
 
-def _rows_for(session: Session, candidates: list[Candidate], viewer: User, *,
+def _rows_for(session: Session, candidates: list[Listed], viewer: User, *,
               now: datetime, due_hours: int) -> list[DashboardRow]:
     """The dashboard's figures for these candidates (a page), in their order. The viewer's
     own pending interviews hide that candidate's ratings and pre-offer state from them
@@ -205,21 +213,22 @@ def page(session: Session, requisition: Requisition, viewer: User, *, now: datet
          cursor: Cursor = FIRST, number: int = 1, size: int = BOARD_PAGE
          ) -> Page[DashboardRow]:
     """A page of the dashboard, sorted and filtered in SQL."""
-    stmt = select(Candidate).where(Candidate.requisition_id == requisition.id)
+    stmt = (select(Candidate.id, Candidate.name, Candidate.status)
+            .where(Candidate.requisition_id == requisition.id))
     if status:
         stmt = stmt.where(Candidate.status == status)
     if sort == "name":
         found = keyset_page(session, stmt, NAME_ORDER, cursor, lambda c: (c.name, c.id),
-                            size=size)
+                            size=size, scalars=False)
     else:
         total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
         number = min(number, max(1, -(-total // size)))  # past the end: the last page
         keys = _sort_keys(sort, viewer, now=now, due_hours=due_hours)
-        items = list(session.scalars(stmt.order_by(*keys, Candidate.name, Candidate.id)
+        items = list(session.execute(stmt.order_by(*keys, Candidate.name, Candidate.id)
                                      .limit(size).offset((number - 1) * size)))
         found = numbered_page(items, number=number, size=size, total=total)
-    return replace(found, items=_rows_for(session, found.items, viewer, now=now,
-                                          due_hours=due_hours))
+    listed = [Listed(*row) for row in found.items]
+    return replace(found, items=_rows_for(session, listed, viewer, now=now, due_hours=due_hours))
 
 
 def rows(session: Session, requisition: Requisition, viewer: User, *, now: datetime,
