@@ -106,10 +106,12 @@ def _template_filters(app: Flask) -> None:
     app.jinja_env.globals["limits"] = limits
 
     def viewer_zone() -> str:
-        # Looked up once per request: a board renders a time in every cell.
-        if "viewer_zone" not in g:
-            g.viewer_zone = current_user.time_zone if current_user.is_authenticated else "UTC"
-        zone: str = g.viewer_zone
+        # Looked up once per request, and read back in one step: a board renders a time in
+        # every cell.
+        zone: str | None = g.get("viewer_zone")
+        if zone is None:
+            zone = current_user.time_zone if current_user.is_authenticated else "UTC"
+            g.viewer_zone = zone
         return zone
 
     @app.template_filter("local")

@@ -73,17 +73,25 @@ def from_local(naive: datetime, zone_name: str, *, fold: int | None = 0) -> date
     return local.astimezone(UTC)
 
 
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def format_local(moment: datetime | None, zone_name: str | None, *, with_date: bool = True) -> str:
-    """E.g. 'Thu 3 Dec 2026, 14:00 CET (Europe/Berlin)'."""
+    """E.g. 'Thu 3 Dec 2026, 14:00 CET (Europe/Berlin)'. The names are strftime's (its C
+    locale), spelled here: a board formats a time in every cell, and each strftime call
+    cost as much as the rest of this together."""
     if moment is None:
         return ""
     local = to_local(moment, zone_name)
-    clock = f"{local:%H:%M} {local.tzname()}"
+    abbreviation = local.tzname()
+    clock = f"{local.hour:02d}:{local.minute:02d} {abbreviation}"
     name = zone_name or "UTC"
-    suffix = f" ({name})" if name != local.tzname() else ""
+    suffix = f" ({name})" if name != abbreviation else ""
     if not with_date:
         return clock + suffix
-    return f"{local:%a} {local.day} {local:%b %Y}, {clock}{suffix}"
+    return (f"{WEEKDAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]} {local.year}, "
+            f"{clock}{suffix}")
 
 
 def format_span(starts_at: datetime, ends_at: datetime, zone_name: str | None) -> str:
@@ -97,9 +105,6 @@ def format_span(starts_at: datetime, ends_at: datetime, zone_name: str | None) -
     if end.date() != start.date():
         until = f"{day(end)}, {until}"
     return f"{day(start)}, {start:%H:%M} {start.tzname()} to {until}"
-
-
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def clock(minute: int) -> str:

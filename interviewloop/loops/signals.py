@@ -17,5 +17,5 @@ stage_removing = _signals.signal("stage-removing")
 
 #: Sent by the loop page with ``loop``. A receiver (scheduling) returns ``{stage id: what to
 #: show of its live interview}`` (its time, and each panelist's answer to the invite for
-#: the shared ``_rsvp.html`` macro).
+#: the shared ``rsvp_badges``: scheduling/badges.py).
 describing_stages = _signals.signal("describing-stages")

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from interviewloop.db import utcnow
@@ -86,11 +87,17 @@ def store_proposal(session: Session, user_id: int | None, candidate_id: int, *,
     return proposal
 
 
+@cache
+def _proposed_stages() -> Select[int]:
+    """Built once, its values bound when it runs (the board asks on every page)."""
+    return (select(ProposedStage.stage_id).join(LoopProposal)
+            .where(LoopProposal.candidate_id.in_(bindparam("ids", expanding=True)),
+                   LoopProposal.expires_at > bindparam("now", type_=LoopProposal.expires_at.type)))
+
+
 def proposed_stage_ids(session: Session, candidate_ids: Collection[int],
                        now: datetime | None = None) -> set[int]:
     """The stages of these candidates that live proposals offer times for (one query,
     none or many)."""
-    return set(session.scalars(
-        select(ProposedStage.stage_id).join(LoopProposal)
-        .where(LoopProposal.candidate_id.in_(list(candidate_ids)),
-               LoopProposal.expires_at > (now or utcnow()))))
+    return set(session.scalars(_proposed_stages(),
+                               {"ids": list(candidate_ids), "now": now or utcnow()}))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from interviewloop.auth.models import User
@@ -35,14 +36,19 @@ def keep_writers_on_panel(session: Session, *, interview: Interview, keeping: Co
         raise SchedulingRefused(reasons)
 
 
+@cache
+def _submitted_counts() -> Select[int, int]:
+    """Built once, the ids bound when it runs (the board asks on every page)."""
+    return (select(Scorecard.interview_id, func.count())
+            .where(Scorecard.interview_id.in_(bindparam("ids", expanding=True)),
+                   Scorecard.status == ScorecardStatus.SUBMITTED, counted_clause())
+            .group_by(Scorecard.interview_id))
+
+
 def submitted_counts(session: Session, *, interview_ids: Collection[int]) -> dict[int, int]:
     """On ``counting_scorecards``: submitted scorecards per interview (of a board's page);
     practice cards are not counted."""
-    rows = session.execute(
-        select(Scorecard.interview_id, func.count())
-        .where(Scorecard.interview_id.in_(list(interview_ids)),
-               Scorecard.status == ScorecardStatus.SUBMITTED, counted_clause())
-        .group_by(Scorecard.interview_id)).all()
+    rows = session.execute(_submitted_counts(), {"ids": list(interview_ids)}).all()
     return dict(rows)
 
 
