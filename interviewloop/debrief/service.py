@@ -7,12 +7,13 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from itertools import groupby
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import BindParameter, ColumnElement, Select, and_, bindparam, exists, func, select
+from sqlalchemy.orm import Session, joinedload
 
 from interviewloop import limits
 from interviewloop.audit.service import Actor, record
@@ -140,22 +141,51 @@ class Card(NamedTuple):
     notes: tuple[CardNote, ...]  # by loop question id
 
 
+# The debrief's statements are built once (functools.cache) and run with the candidate's
+# id (and the time) as parameters: building a select costs about as much as running one
+# of these small ones.
+Rows = Select[*tuple[Any, ...]]
+
+
+def _candidate_id() -> BindParameter[Any]:
+    return bindparam("candidate_id")
+
+
+def _of(candidate: Candidate) -> dict[str, Any]:
+    return {"candidate_id": candidate.id}
+
+
+def _submitted_counted() -> ColumnElement[bool]:
+    return and_(Scorecard.candidate_id == _candidate_id(), counted_clause(),
+                Scorecard.status == ScorecardStatus.SUBMITTED)
+
+
+@cache
+def _cards_query() -> Rows:
+    return (select(Scorecard.id, Scorecard.interviewer_id, User.name, LoopStage.name,
+                   Scorecard.recommendation, Scorecard.summary,
+                   Rating.area_id, Rating.rating, Rating.evidence)
+            .join(Interview, Interview.id == Scorecard.interview_id)
+            .join(LoopStage, LoopStage.id == Interview.stage_id)
+            .join(User, User.id == Scorecard.interviewer_id)
+            .outerjoin(Rating, Rating.scorecard_id == Scorecard.id)
+            .where(_submitted_counted())
+            .order_by(Interview.starts_at, Scorecard.id, Rating.area_id))
+
+
+@cache
+def _notes_query() -> Rows:
+    return (select(QuestionNote.scorecard_id, QuestionNote.loop_question_id, QuestionNote.notes)
+            .join(Scorecard, Scorecard.id == QuestionNote.scorecard_id)
+            .where(_submitted_counted())
+            .order_by(QuestionNote.scorecard_id, QuestionNote.loop_question_id))
+
+
 def submitted_scorecards(session: Session, candidate: Candidate) -> list[Card]:
     """The candidate's submitted counted scorecards, by interview time: two statements,
     the cards with their ratings (one row per rating), then their question notes."""
-    counted = and_(Scorecard.candidate_id == candidate.id, counted_clause(),
-                   Scorecard.status == ScorecardStatus.SUBMITTED)
-    rows = session.execute(
-        select(Scorecard.id, Scorecard.interviewer_id, User.name, LoopStage.name,
-               Scorecard.recommendation, Scorecard.summary,
-               Rating.area_id, Rating.rating, Rating.evidence)
-        .join(Interview, Interview.id == Scorecard.interview_id)
-        .join(LoopStage, LoopStage.id == Interview.stage_id)
-        .join(User, User.id == Scorecard.interviewer_id)
-        .outerjoin(Rating, Rating.scorecard_id == Scorecard.id)
-        .where(counted)
-        .order_by(Interview.starts_at, Scorecard.id, Rating.area_id)).all()
-    notes = _notes_by_card(session, counted)
+    rows = session.execute(_cards_query(), _of(candidate)).all()
+    notes = _notes_by_card(session, candidate)
     cards = []
     for card_id, group in groupby(rows, key=itemgetter(0)):
         card_rows = list(group)
@@ -168,12 +198,8 @@ def submitted_scorecards(session: Session, candidate: Candidate) -> list[Card]:
     return cards
 
 
-def _notes_by_card(session: Session, counted: ColumnElement[bool]
-                   ) -> dict[int, tuple[CardNote, ...]]:
-    rows = session.execute(
-        select(QuestionNote.scorecard_id, QuestionNote.loop_question_id, QuestionNote.notes)
-        .join(Scorecard, Scorecard.id == QuestionNote.scorecard_id).where(counted)
-        .order_by(QuestionNote.scorecard_id, QuestionNote.loop_question_id)).all()
+def _notes_by_card(session: Session, candidate: Candidate) -> dict[int, tuple[CardNote, ...]]:
+    rows = session.execute(_notes_query(), _of(candidate)).all()
     return {card_id: tuple(CardNote(question, text) for _c, question, text in group)
             for card_id, group in groupby(rows, key=itemgetter(0))}
 
@@ -217,20 +243,24 @@ class PanelState(NamedTuple):
     state: CardState
 
 
+@cache
+def _panel_query() -> Rows:
+    return (select(Interview.id, LoopStage.name, Interview.starts_at, Interview.ends_at,
+                   User.id, User.name, Scorecard.id, Scorecard.status)
+            .join(Panelist, Panelist.interview_id == Interview.id)
+            .join(User, User.id == Panelist.user_id)
+            .join(LoopStage, LoopStage.id == Interview.stage_id)
+            .outerjoin(Scorecard, and_(Scorecard.interview_id == Interview.id,
+                                       Scorecard.interviewer_id == User.id))
+            .where(Interview.candidate_id == _candidate_id(), owes_clause(),
+                   Interview.status == InterviewStatus.SCHEDULED)
+            .order_by(Interview.starts_at, User.name))
+
+
 def panel_states(session: Session, candidate: Candidate, *, now: datetime, due_hours: int
                  ) -> list[PanelState]:
     """Every panelist of every live interview, with the state of their scorecard."""
-    rows = session.execute(
-        select(Interview.id, LoopStage.name, Interview.starts_at, Interview.ends_at,
-               User.id, User.name, Scorecard.id, Scorecard.status)
-        .join(Panelist, Panelist.interview_id == Interview.id)
-        .join(User, User.id == Panelist.user_id)
-        .join(LoopStage, LoopStage.id == Interview.stage_id)
-        .outerjoin(Scorecard, and_(Scorecard.interview_id == Interview.id,
-                                   Scorecard.interviewer_id == User.id))
-        .where(Interview.candidate_id == candidate.id, owes_clause(),
-               Interview.status == InterviewStatus.SCHEDULED)
-        .order_by(Interview.starts_at, User.name)).all()
+    rows = session.execute(_panel_query(), _of(candidate)).all()
     return [PanelState(interview_id, stage, starts_at, Interviewer(user_id, name), scorecard_id,
                        card_state(status, starts_at, ends_at, now=now, due_hours=due_hours))
             for interview_id, stage, starts_at, ends_at, user_id, name, scorecard_id, status
@@ -258,17 +288,20 @@ class Signal(NamedTuple):
     evidence: str
 
 
+@cache
+def _signals_query() -> Rows:
+    return (select(PreOfferSignal.question, User.id, User.name, PreOfferSignal.value,
+                   PreOfferSignal.evidence)
+            .join(Scorecard, Scorecard.id == PreOfferSignal.scorecard_id)
+            .join(User, User.id == Scorecard.interviewer_id)
+            .where(_submitted_counted())
+            .order_by(User.name))
+
+
 def signals_by_question(session: Session, candidate: Candidate
                         ) -> dict[PreOfferQuestion, list[Signal]]:
     """The scorecards' pre-offer signals, gathered under the three questions."""
-    rows = session.execute(
-        select(PreOfferSignal.question, User.id, User.name, PreOfferSignal.value,
-               PreOfferSignal.evidence)
-        .join(Scorecard, Scorecard.id == PreOfferSignal.scorecard_id)
-        .join(User, User.id == Scorecard.interviewer_id)
-        .where(Scorecard.candidate_id == candidate.id, counted_clause(),
-               Scorecard.status == ScorecardStatus.SUBMITTED)
-        .order_by(User.name)).all()
+    rows = session.execute(_signals_query(), _of(candidate)).all()
     gathered: dict[PreOfferQuestion, list[Signal]] = {q: [] for q in PreOfferQuestion}
     for question, user_id, name, value, evidence in rows:
         gathered[question].append(Signal(user_id, name, value.value, evidence))
@@ -304,12 +337,17 @@ class StageCoverage:
     unheld: list[str]  # the names of the planned stages not held, in the loop's order
 
 
-def stage_coverage(session: Session, candidate: Candidate, *, now: datetime) -> StageCoverage:
+@cache
+def _coverage_query() -> Rows:
     held = exists().where(Interview.stage_id == LoopStage.id,
-                          Interview.status == InterviewStatus.SCHEDULED, Interview.ends_at <= now)
-    rows = session.execute(
-        select(LoopStage.name, held).join(Loop, Loop.id == LoopStage.loop_id)
-        .where(Loop.candidate_id == candidate.id).order_by(LoopStage.position)).all()
+                          Interview.status == InterviewStatus.SCHEDULED,
+                          Interview.ends_at <= bindparam("now"))
+    return (select(LoopStage.name, held).join(Loop, Loop.id == LoopStage.loop_id)
+            .where(Loop.candidate_id == _candidate_id()).order_by(LoopStage.position))
+
+
+def stage_coverage(session: Session, candidate: Candidate, *, now: datetime) -> StageCoverage:
+    rows = session.execute(_coverage_query(), {**_of(candidate), "now": now}).all()
     return StageCoverage(len(rows), sum(1 for _name, done in rows if done),
                          [name for name, done in rows if not done])
 
@@ -345,15 +383,27 @@ def pre_offer_blocker(session: Session, candidate: Candidate,
     return None
 
 
+# The check and the decision each with its person in one statement (names only: no roles
+# query for them), not three.
+@cache
+def _check_query() -> Select[PreOfferCheck]:
+    return (select(PreOfferCheck).where(PreOfferCheck.candidate_id == _candidate_id())
+            .options(joinedload(PreOfferCheck.manager).lazyload(User.role_rows)))
+
+
+@cache
+def _decision_query() -> Select[Decision]:
+    return (select(Decision).where(Decision.candidate_id == _candidate_id())
+            .options(joinedload(Decision.decided_by).lazyload(User.role_rows))
+            .order_by(Decision.id.desc()).limit(1))
+
+
 def pre_offer_for(session: Session, candidate: Candidate) -> PreOfferCheck | None:
-    return session.scalar(select(PreOfferCheck).where(PreOfferCheck.candidate_id == candidate.id)
-                          .options(selectinload(PreOfferCheck.manager)))
+    return session.scalar(_check_query(), _of(candidate))
 
 
 def latest_decision(session: Session, candidate: Candidate) -> Decision | None:
-    return session.scalar(select(Decision).where(Decision.candidate_id == candidate.id)
-                          .options(selectinload(Decision.decided_by))
-                          .order_by(Decision.id.desc()).limit(1))
+    return session.scalar(_decision_query(), _of(candidate))
 
 
 def decision_open(decision: Decision | None) -> bool:
