@@ -144,9 +144,9 @@ class AreaStatsSchema(ma.Schema):
 
 
 class PanelStateSchema(ma.Schema):
-    interview_id = fields.Integer(required=True, attribute="interview.id")
-    stage_name = fields.String(required=True, attribute="interview.stage.name")
-    starts_at = fields.AwareDateTime(required=True, attribute="interview.starts_at")
+    interview_id = fields.Integer(required=True)
+    stage_name = fields.String(required=True)
+    starts_at = fields.AwareDateTime(required=True)
     interviewer = fields.Nested(PersonSchema, required=True)
     state = fields.Enum(CardState, by_value=True, required=True)
     scorecard_id = fields.Integer(required=True, allow_none=True, metadata={

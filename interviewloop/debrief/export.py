@@ -47,8 +47,8 @@ def debrief_csv(data: dict[str, Any], who: Who) -> str:
             rating = data["ratings"].get((card.id, area.id))
             value = rating.rating if rating else None
             ratings.append([csv_cell(candidate.name), csv_cell(who(card.interviewer_id,
-                                                             card.interviewer.name)),
-                            csv_cell(card.interview.stage.name), csv_cell(area.name), value or "",
+                                                             card.interviewer_name)),
+                            csv_cell(card.stage_name), csv_cell(area.name), value or "",
                             RATING_LABELS[value] if value is not None else "not assessed",
                             csv_cell(rating.evidence) if rating else "",
                             card.recommendation.value])
@@ -65,11 +65,11 @@ def debrief_csv(data: dict[str, Any], who: Who) -> str:
                  [[csv_cell(d.stage), d.differing, d.others, csv_cell("; ".join(d.why))]
                   for d in data["set_differences"]])
     _section(writer, ["interviewer", "stage", "recommendation", "summary"], [
-        [csv_cell(who(c.interviewer_id, c.interviewer.name)), csv_cell(c.interview.stage.name),
+        [csv_cell(who(c.interviewer_id, c.interviewer_name)), csv_cell(c.stage_name),
          c.recommendation.value, csv_cell(c.summary)] for c in cards])
     titles = data["question_titles"]
     _section(writer, ["interviewer", "stage", "question", "notes"], [
-        [csv_cell(who(c.interviewer_id, c.interviewer.name)), csv_cell(c.interview.stage.name),
+        [csv_cell(who(c.interviewer_id, c.interviewer_name)), csv_cell(c.stage_name),
          csv_cell(titles.get(n.loop_question_id, "Question")), csv_cell(n.notes)]
         for c in cards for n in c.notes if n.notes])
     _section(writer, ["pre-offer question", "interviewer", "signal", "evidence"], [

@@ -7,10 +7,13 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from itertools import groupby
+from operator import itemgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, and_, exists, func, select
-from sqlalchemy.orm import Session, contains_eager, joinedload, lazyload, selectinload
+from sqlalchemy import BindParameter, ColumnElement, Select, and_, bindparam, exists, func, select
+from sqlalchemy.orm import Session, joinedload
 
 from interviewloop import limits
 from interviewloop.audit.service import Actor, record
@@ -29,6 +32,7 @@ from interviewloop.scorecards.access import counted_clause, owes_clause
 from interviewloop.scorecards.models import (
     PreOfferQuestion,
     PreOfferSignal,
+    QuestionNote,
     Rating,
     Recommendation,
     Scorecard,
@@ -111,20 +115,96 @@ def tally_of(recommendations: Iterable[Recommendation | None]) -> dict[Recommend
     return {r: counts[r] for r in Recommendation}
 
 
-def submitted_scorecards(session: Session, candidate: Candidate) -> list[Scorecard]:
-    return list(session.scalars(
-        select(Scorecard).join(Interview, Interview.id == Scorecard.interview_id)
-        .where(Scorecard.candidate_id == candidate.id, counted_clause(),
-               Scorecard.status == ScorecardStatus.SUBMITTED)
-        .join(LoopStage, LoopStage.id == Interview.stage_id)
-        .options(selectinload(Scorecard.ratings), selectinload(Scorecard.notes),
-                 # names only: no roles query for the panel
-                 joinedload(Scorecard.interviewer).lazyload(User.role_rows),
-                 contains_eager(Scorecard.interview).contains_eager(Interview.stage))
-        .order_by(Interview.starts_at, Scorecard.id)))
+class CardRating(NamedTuple):
+    area_id: int
+    rating: int | None  # None: not assessed
+    evidence: str
 
 
-def reading_aids(session: Session, viewer: User, candidate: Candidate, cards: list[Scorecard]
+class CardNote(NamedTuple):
+    loop_question_id: int
+    notes: str
+
+
+class Card(NamedTuple):
+    """A submitted counted scorecard as the debrief shows it, read as plain rows: building
+    the ORM objects (scorecard, ratings, notes, interview, stage, interviewer) cost more
+    than the page's SQL."""
+
+    id: int
+    interviewer_id: int
+    interviewer_name: str
+    stage_name: str
+    recommendation: Recommendation
+    summary: str
+    ratings: tuple[CardRating, ...]  # by area id
+    notes: tuple[CardNote, ...]  # by loop question id
+
+
+# The debrief's statements are built once (functools.cache) and run with the candidate's
+# id (and the time) as parameters: building a select costs about as much as running one
+# of these small ones.
+Rows = Select[*tuple[Any, ...]]
+
+
+def _candidate_id() -> BindParameter[Any]:
+    return bindparam("candidate_id")
+
+
+def _of(candidate: Candidate) -> dict[str, Any]:
+    return {"candidate_id": candidate.id}
+
+
+def _submitted_counted() -> ColumnElement[bool]:
+    return and_(Scorecard.candidate_id == _candidate_id(), counted_clause(),
+                Scorecard.status == ScorecardStatus.SUBMITTED)
+
+
+@cache
+def _cards_query() -> Rows:
+    return (select(Scorecard.id, Scorecard.interviewer_id, User.name, LoopStage.name,
+                   Scorecard.recommendation, Scorecard.summary,
+                   Rating.area_id, Rating.rating, Rating.evidence)
+            .join(Interview, Interview.id == Scorecard.interview_id)
+            .join(LoopStage, LoopStage.id == Interview.stage_id)
+            .join(User, User.id == Scorecard.interviewer_id)
+            .outerjoin(Rating, Rating.scorecard_id == Scorecard.id)
+            .where(_submitted_counted())
+            .order_by(Interview.starts_at, Scorecard.id, Rating.area_id))
+
+
+@cache
+def _notes_query() -> Rows:
+    return (select(QuestionNote.scorecard_id, QuestionNote.loop_question_id, QuestionNote.notes)
+            .join(Scorecard, Scorecard.id == QuestionNote.scorecard_id)
+            .where(_submitted_counted())
+            .order_by(QuestionNote.scorecard_id, QuestionNote.loop_question_id))
+
+
+def submitted_scorecards(session: Session, candidate: Candidate) -> list[Card]:
+    """The candidate's submitted counted scorecards, by interview time: two statements,
+    the cards with their ratings (one row per rating), then their question notes."""
+    rows = session.execute(_cards_query(), _of(candidate)).all()
+    notes = _notes_by_card(session, candidate)
+    cards = []
+    for card_id, group in groupby(rows, key=itemgetter(0)):
+        card_rows = list(group)
+        _id, who, name, stage, recommendation, summary, *_rating = card_rows[0]
+        assert recommendation is not None  # a submitted card has one (submitted_is_complete)
+        ratings = tuple(CardRating(*row[6:]) for row in card_rows
+                        if row[6] is not None)  # a card without ratings: one row, no area
+        cards.append(Card(card_id, who, name, stage, recommendation, summary, ratings,
+                          notes.get(card_id, ())))
+    return cards
+
+
+def _notes_by_card(session: Session, candidate: Candidate) -> dict[int, tuple[CardNote, ...]]:
+    rows = session.execute(_notes_query(), _of(candidate)).all()
+    return {card_id: tuple(CardNote(question, text) for _c, question, text in group)
+            for card_id, group in groupby(rows, key=itemgetter(0))}
+
+
+def reading_aids(session: Session, viewer: User, candidate: Candidate, cards: list[Card]
                  ) -> dict[tuple[int, int], Any]:
     """{(scorecard, area): a reading aid} from the features above (analytics: the rating
     with its interviewer's leniency removed), for the debrief page only."""
@@ -146,40 +226,57 @@ class CardState(enum.StrEnum):
     UPCOMING = "upcoming"  # the interview has not started
 
 
-@dataclass(frozen=True)
-class PanelState:
-    interview: Interview
-    interviewer: User
+class Interviewer(NamedTuple):
+    id: int
+    name: str
+
+
+class PanelState(NamedTuple):
+    """One panelist's seat on a live interview and where their scorecard stands (plain
+    values: the debrief builds no interview, stage or user objects for them)."""
+
+    interview_id: int
+    stage_name: str
+    starts_at: datetime
+    interviewer: Interviewer
     scorecard_id: int | None
     state: CardState
+
+
+@cache
+def _panel_query() -> Rows:
+    return (select(Interview.id, LoopStage.name, Interview.starts_at, Interview.ends_at,
+                   User.id, User.name, Scorecard.id, Scorecard.status)
+            .join(Panelist, Panelist.interview_id == Interview.id)
+            .join(User, User.id == Panelist.user_id)
+            .join(LoopStage, LoopStage.id == Interview.stage_id)
+            .outerjoin(Scorecard, and_(Scorecard.interview_id == Interview.id,
+                                       Scorecard.interviewer_id == User.id))
+            .where(Interview.candidate_id == _candidate_id(), owes_clause(),
+                   Interview.status == InterviewStatus.SCHEDULED)
+            .order_by(Interview.starts_at, User.name))
 
 
 def panel_states(session: Session, candidate: Candidate, *, now: datetime, due_hours: int
                  ) -> list[PanelState]:
     """Every panelist of every live interview, with the state of their scorecard."""
-    rows = session.execute(
-        select(Interview, User, Scorecard.id, Scorecard.status)
-        .join(Panelist, Panelist.interview_id == Interview.id)
-        .join(User, User.id == Panelist.user_id)
-        .join(LoopStage, LoopStage.id == Interview.stage_id)
-        .outerjoin(Scorecard, and_(Scorecard.interview_id == Interview.id,
-                                   Scorecard.interviewer_id == User.id))
-        .where(Interview.candidate_id == candidate.id, owes_clause(),
-               Interview.status == InterviewStatus.SCHEDULED)
-        .options(contains_eager(Interview.stage), lazyload(User.role_rows))
-        .order_by(Interview.starts_at, User.name)).all()
-    states = []
-    for interview, user, scorecard_id, status in rows:
-        if status == ScorecardStatus.SUBMITTED:
-            state = CardState.SUBMITTED
-        elif interview.ends_at + timedelta(hours=due_hours) < now:
-            state = CardState.OVERDUE
-        elif interview.starts_at > now:
-            state = CardState.UPCOMING
-        else:
-            state = CardState.DRAFT if status == ScorecardStatus.DRAFT else CardState.DUE
-        states.append(PanelState(interview, user, scorecard_id, state))
-    return states
+    rows = session.execute(_panel_query(), _of(candidate)).all()
+    return [PanelState(interview_id, stage, starts_at, Interviewer(user_id, name), scorecard_id,
+                       card_state(status, starts_at, ends_at, now=now, due_hours=due_hours))
+            for interview_id, stage, starts_at, ends_at, user_id, name, scorecard_id, status
+            in rows]
+
+
+def card_state(status: ScorecardStatus | None, starts_at: datetime, ends_at: datetime, *,
+               now: datetime, due_hours: int) -> CardState:
+    """Where a seat's scorecard stands (status None: not started)."""
+    if status == ScorecardStatus.SUBMITTED:
+        return CardState.SUBMITTED
+    if ends_at + timedelta(hours=due_hours) < now:
+        return CardState.OVERDUE
+    if starts_at > now:
+        return CardState.UPCOMING
+    return CardState.DRAFT if status == ScorecardStatus.DRAFT else CardState.DUE
 
 
 class Signal(NamedTuple):
@@ -191,17 +288,20 @@ class Signal(NamedTuple):
     evidence: str
 
 
+@cache
+def _signals_query() -> Rows:
+    return (select(PreOfferSignal.question, User.id, User.name, PreOfferSignal.value,
+                   PreOfferSignal.evidence)
+            .join(Scorecard, Scorecard.id == PreOfferSignal.scorecard_id)
+            .join(User, User.id == Scorecard.interviewer_id)
+            .where(_submitted_counted())
+            .order_by(User.name))
+
+
 def signals_by_question(session: Session, candidate: Candidate
                         ) -> dict[PreOfferQuestion, list[Signal]]:
     """The scorecards' pre-offer signals, gathered under the three questions."""
-    rows = session.execute(
-        select(PreOfferSignal.question, User.id, User.name, PreOfferSignal.value,
-               PreOfferSignal.evidence)
-        .join(Scorecard, Scorecard.id == PreOfferSignal.scorecard_id)
-        .join(User, User.id == Scorecard.interviewer_id)
-        .where(Scorecard.candidate_id == candidate.id, counted_clause(),
-               Scorecard.status == ScorecardStatus.SUBMITTED)
-        .order_by(User.name)).all()
+    rows = session.execute(_signals_query(), _of(candidate)).all()
     gathered: dict[PreOfferQuestion, list[Signal]] = {q: [] for q in PreOfferQuestion}
     for question, user_id, name, value, evidence in rows:
         gathered[question].append(Signal(user_id, name, value.value, evidence))
@@ -237,12 +337,17 @@ class StageCoverage:
     unheld: list[str]  # the names of the planned stages not held, in the loop's order
 
 
-def stage_coverage(session: Session, candidate: Candidate, *, now: datetime) -> StageCoverage:
+@cache
+def _coverage_query() -> Rows:
     held = exists().where(Interview.stage_id == LoopStage.id,
-                          Interview.status == InterviewStatus.SCHEDULED, Interview.ends_at <= now)
-    rows = session.execute(
-        select(LoopStage.name, held).join(Loop, Loop.id == LoopStage.loop_id)
-        .where(Loop.candidate_id == candidate.id).order_by(LoopStage.position)).all()
+                          Interview.status == InterviewStatus.SCHEDULED,
+                          Interview.ends_at <= bindparam("now"))
+    return (select(LoopStage.name, held).join(Loop, Loop.id == LoopStage.loop_id)
+            .where(Loop.candidate_id == _candidate_id()).order_by(LoopStage.position))
+
+
+def stage_coverage(session: Session, candidate: Candidate, *, now: datetime) -> StageCoverage:
+    rows = session.execute(_coverage_query(), {**_of(candidate), "now": now}).all()
     return StageCoverage(len(rows), sum(1 for _name, done in rows if done),
                          [name for name, done in rows if not done])
 
@@ -278,15 +383,27 @@ def pre_offer_blocker(session: Session, candidate: Candidate,
     return None
 
 
+# The check and the decision each with its person in one statement (names only: no roles
+# query for them), not three.
+@cache
+def _check_query() -> Select[PreOfferCheck]:
+    return (select(PreOfferCheck).where(PreOfferCheck.candidate_id == _candidate_id())
+            .options(joinedload(PreOfferCheck.manager).lazyload(User.role_rows)))
+
+
+@cache
+def _decision_query() -> Select[Decision]:
+    return (select(Decision).where(Decision.candidate_id == _candidate_id())
+            .options(joinedload(Decision.decided_by).lazyload(User.role_rows))
+            .order_by(Decision.id.desc()).limit(1))
+
+
 def pre_offer_for(session: Session, candidate: Candidate) -> PreOfferCheck | None:
-    return session.scalar(select(PreOfferCheck).where(PreOfferCheck.candidate_id == candidate.id)
-                          .options(selectinload(PreOfferCheck.manager)))
+    return session.scalar(_check_query(), _of(candidate))
 
 
 def latest_decision(session: Session, candidate: Candidate) -> Decision | None:
-    return session.scalar(select(Decision).where(Decision.candidate_id == candidate.id)
-                          .options(selectinload(Decision.decided_by))
-                          .order_by(Decision.id.desc()).limit(1))
+    return session.scalar(_decision_query(), _of(candidate))
 
 
 def decision_open(decision: Decision | None) -> bool:

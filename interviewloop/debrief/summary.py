@@ -15,7 +15,7 @@ from interviewloop.debrief.models import Decision, PreOfferCheck
 from interviewloop.loops import sets
 from interviewloop.loops.service import loop_notes
 from interviewloop.requisitions.models import Candidate, Requisition
-from interviewloop.scorecards.models import PreOfferQuestion, Recommendation, Scorecard
+from interviewloop.scorecards.models import PreOfferQuestion, Recommendation
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class Debrief:
     requisition: Requisition
     candidate: Candidate
     areas: list[CapabilityArea]
-    cards: list[Scorecard]  # the submitted counted scorecards, with ratings and stages
+    cards: list[service.Card]  # the submitted counted scorecards, with ratings and notes
     stats: list[service.AreaStats]
     coverage: service.StageCoverage  # planned stages and which were held
     offer_gaps: list[str]  # what an offer would be made without (it needs a waiver)
