@@ -124,4 +124,9 @@ def test_the_homes_lists_are_read_in_index_order_not_sorted(day, engine):
     upcoming, owed, past = seen
     assert_read_in_index_order(session.connection(), [upcoming, past],
                                "ix_interview_panelists_user_time")
+    # Both indexes can serve the owed list; which one PostgreSQL picks on tables this small
+    # follows its statistics (it picked the other after some test files ran). The partial
+    # index must serve it on its own: the other is dropped inside this test's transaction,
+    # which rolls back.
+    session.connection().exec_driver_sql("DROP INDEX ix_interview_panelists_user_time")
     assert_read_in_index_order(session.connection(), [owed], "ix_interview_panelists_owed")
