@@ -166,7 +166,11 @@ def test_area_statistics_and_flags_at_their_thresholds(w):
                          s.coverage_gap) for s in stats}
     assert got == {name: (n, pytest.approx(mean), *rest)
                    for name, (n, mean, *rest) in EXPECTED.items()}
-    assert debrief.recommendation_tally(w.session, w.cand) == {
+    cards = debrief.submitted_scorecards(w.session, w.cand)
+    # The page's statistics, of the cards it has read, are the gate's (area_stats).
+    assert debrief.stats_of(((r.area_id, r.rating) for c in cards for r in c.ratings),
+                            bank_areas(w.session)) == stats
+    assert debrief.tally_of(c.recommendation for c in cards) == {
         Recommendation.STRONG_NO_HIRE: 0, Recommendation.NO_HIRE: 1, Recommendation.HIRE: 1,
         Recommendation.STRONG_HIRE: 1}
 

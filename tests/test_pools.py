@@ -176,7 +176,7 @@ def test_a_practice_card_never_reaches_the_debrief_tally_gate_board_or_analytics
     assert not counted.is_practice
     s, cand = w.session, w.cand
     assert [c.id for c in debrief.submitted_scorecards(s, cand)] == [counted.id]
-    tally = debrief.recommendation_tally(s, cand)
+    tally = debrief.tally_of(c.recommendation for c in debrief.submitted_scorecards(s, cand))
     assert tally[Recommendation.STRONG_NO_HIRE] == 0 and tally[Recommendation.HIRE] == 1
     rated = [a for a in debrief.area_stats(s, cand, areas(s)) if a.count]
     assert rated and all(a.count == 1 and a.mean == 3 for a in rated)

@@ -102,13 +102,6 @@ def stats_of(ratings: Iterable[tuple[int, int | None]], areas: list[CapabilityAr
             for area in areas]
 
 
-def recommendation_tally(session: Session, candidate: Candidate) -> dict[Recommendation, int]:
-    return tally_of(session.scalars(
-        select(Scorecard.recommendation)
-        .where(Scorecard.candidate_id == candidate.id, counted_clause(),
-               Scorecard.status == ScorecardStatus.SUBMITTED)))
-
-
 def tally_of(recommendations: Iterable[Recommendation | None]) -> dict[Recommendation, int]:
     """How many scorecards recommend each way (every recommendation present, 0 or more)."""
     counts = Counter(recommendations)
