@@ -102,6 +102,14 @@ def visible_requisitions(session: Session, user: User) -> list[tuple[Requisition
     return [tuple(row) for row in session.execute(stmt)]
 
 
+class Person(NamedTuple):
+    """Someone as a list or a picker shows them: plain values, not a loaded user."""
+
+    id: int
+    name: str
+    email: str
+
+
 def get_requisition(session: Session, user: User, requisition_id: int, *,
                     team: bool = True, members: bool = True) -> Requisition:
     """The requisition if ``user`` is on its hiring team (or admin); 404 otherwise, so that
@@ -125,16 +133,11 @@ def get_requisition(session: Session, user: User, requisition_id: int, *,
     return requisition
 
 
-class TeamMember(NamedTuple):
-    user_id: int
-    name: str
-
-
-def team_members(session: Session, requisition: Requisition) -> list[TeamMember]:
+def team_members(session: Session, requisition: Requisition) -> list[Person]:
     """The requisition's interviewers as its page lists them, in the order they joined:
     plain rows, not a member and a user object each."""
-    return [TeamMember(*row) for row in session.execute(
-        select(RequisitionMember.user_id, User.name).join(User, User.id == RequisitionMember.user_id)
+    return [Person(*row) for row in session.execute(
+        select(User.id, User.name, User.email).join(RequisitionMember)
         .where(RequisitionMember.requisition_id == requisition.id)
         .order_by(RequisitionMember.added_at, RequisitionMember.user_id))]
 
@@ -154,12 +157,6 @@ def require_manage(user: User | None, requisition: Requisition) -> None:
 
 def can_create(user: User) -> bool:
     return user.has_role(Role.ADMIN, Role.RECRUITER, Role.HIRING_MANAGER)
-
-
-class Person(NamedTuple):
-    id: int
-    name: str
-    email: str
 
 
 def people_for(session: Session, role: Role) -> list[Person]:

@@ -135,7 +135,7 @@ def _detail_page(requisition: Requisition, *, refusal: tuple[str, str] | None = 
     member_form = MemberForm()
     team = service.team_members(db.session, requisition)
     if manages:
-        team_ids = {m.user_id for m in team}
+        team_ids = {m.id for m in team}
         member_form.user_id.choices = [
             (u.id, f"{u.name} ({u.email})")
             for u in service.people_for(db.session, Role.INTERVIEWER) if u.id not in team_ids]
