@@ -249,15 +249,14 @@ def board_page(session: Session, requisition: Requisition, *, now: datetime | No
     behind = calendars_behind(session, ids_live)
     overdue_if_ended_before = now - timedelta(hours=due_hours)
     cells: dict[int, list[StageCell]] = {}
-    for panel in stages:
-        candidate_id, stage_id, stage_name, interview_id, starts_at, ends_at, user_id, *_ = panel[0]
+    for rows in stages:
+        candidate_id, stage_id, stage_name, interview_id, starts_at, ends_at, user_id, *_ = rows[0]
         stage = BoardStage(stage_id, stage_name)
         if interview_id is None:
             cell = StageCell(stage, None, StageState.PROPOSED if stage_id in proposed
                              else StageState.UNSCHEDULED)
         else:
-            if user_id is None:  # an interview with no panel
-                panel = []
+            panel = rows if user_id is not None else []  # one row, no seat: nobody on the panel
             done = submitted.get(interview_id, 0)
             late = 0
             if ends_at < overdue_if_ended_before:
