@@ -3,7 +3,8 @@
 
     python -m bench.pages [--size default|2k|10k] [--questions N] [--candidates C]
                           [--loops L] [--interviewers I] [--database-url URL] [--repeat R]
-                          [--requests K] [--loop-page-requests K2] [--operations N2] [--keep]
+                          [--requests K] [--loop-page-requests K2] [--operations N2]
+                          [--keep | --reuse]
 
 Builds a fresh database (a SQLite temp file by default; PostgreSQL when --database-url
 names one, created fresh and dropped at the end), migrates it with `alembic upgrade head`,
@@ -41,7 +42,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,6 +54,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from bench import api, api_lists, hiring
+from bench import reuse as reuse_seed
 from bench.core import (
     ADMIN,
     ANONYMOUS,
@@ -70,7 +72,7 @@ from bench.core import (
     tracing,
 )
 from bench.operations import scorecard_interview, time_operations
-from bench.seed import seed_bank
+from bench.seed import SeedReport, seed_bank
 from bench.wsgi import HASH_COST, ONE_QUERY, bench_app
 from interviewloop import paging
 from interviewloop.audit.service import SYSTEM
@@ -118,6 +120,7 @@ class Result:
     dashboard_rows: int = 0  # candidates the timed dashboard lists
     rows: list[Row] = field(default_factory=list)
     max_rss_mib: float = 0.0  # the process's resident high-water mark at the end
+    reused: bool = False  # timed a kept database (--reuse): nothing was seeded
 
     def row(self, name: str) -> Row:
         return next(r for r in self.rows if r.route.name == name)
@@ -172,6 +175,27 @@ def fresh_database(url: str | None, *, keep: bool = False) -> Iterator[str]:
             with server.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         server.dispose()
+
+
+@contextmanager
+def kept_database(url: str | None) -> Iterator[str]:
+    """A database an earlier run seeded and kept (``--keep``), to be timed again and left
+    in place: a SQLite file that exists, or a PostgreSQL database named like the bench's."""
+    if url is None:
+        raise BenchError("--reuse needs --database-url: the database an earlier run kept")
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if not parsed.database or not os.path.exists(parsed.database):
+            raise BenchError(f"{parsed.database} does not exist: nothing to reuse")
+    elif "bench" not in (parsed.database or ""):
+        raise BenchError(f"database {parsed.database!r} is not a benchmark's: its name must "
+                         "contain 'bench'")
+    yield url
+
+
+def database_for(args: argparse.Namespace) -> AbstractContextManager[str]:
+    return (kept_database(args.database_url) if args.reuse
+            else fresh_database(args.database_url, keep=args.keep))
 
 
 def build_schema(url: str) -> None:
@@ -362,11 +386,9 @@ class Prepared:
     routes: list[Route]
 
 
-def prepare(app: Flask, *, questions: int, candidates: int, loops: int | None,
-            interviewers: int, loop_page_requests: int | None = None,
-            log: Callable[[str], None] = lambda _line: None) -> Prepared:
-    """Seed the bank and (unless ``candidates=0``) the hiring side, log everyone in."""
-    engine = engine_of(app)
+def seed_all(engine: Engine, *, questions: int, candidates: int, loops: int | None,
+             interviewers: int, log: Callable[[str], None],
+             ) -> tuple[float, SeedReport, hiring.HiringSeed | None, float]:
     started = time.perf_counter()
     report = seed_bank(engine, questions)
     seed_seconds = time.perf_counter() - started
@@ -383,6 +405,24 @@ def prepare(app: Flask, *, questions: int, candidates: int, loops: int | None,
         hiring_seconds = time.perf_counter() - started
         log(f"Seeded the requisition, {seed.candidates} candidates and "
             f"{seed.loops} loops in {hiring_seconds:.1f} s")
+    return seed_seconds, report, seed, hiring_seconds
+
+
+def prepare(app: Flask, *, questions: int, candidates: int, loops: int | None,
+            interviewers: int, loop_page_requests: int | None = None, reuse: bool = False,
+            log: Callable[[str], None] = lambda _line: None) -> Prepared:
+    """Seed the bank and (unless ``candidates=0``) the hiring side, log everyone in;
+    ``reuse``: read back what an earlier run seeded instead (bench/reuse.py)."""
+    engine = engine_of(app)
+    if reuse:
+        report, seed = reuse_seed.read_bank(engine), reuse_seed.read_hiring(engine)
+        log(f"Reusing {report.questions} questions and "
+            f"{seed.candidates if seed else 0} candidates")
+        seed_seconds = hiring_seconds = 0.0
+    else:
+        seed_seconds, report, seed, hiring_seconds = seed_all(
+            engine, questions=questions, candidates=candidates, loops=loops,
+            interviewers=interviewers, log=log)
     clients = {who: app.test_client()
                for who in (ADMIN, RECRUITER, MANAGER, INTERVIEWER, ANONYMOUS)}
     log_in(clients[ADMIN])
@@ -399,17 +439,18 @@ def prepare(app: Flask, *, questions: int, candidates: int, loops: int | None,
 
 def run(url: str, *, questions: int, requests: int, repeat: int, candidates: int = 0,
         loops: int | None = None, loop_page_requests: int | None = None, operations: int = 1,
-        interviewers: int = hiring.INTERVIEWERS,
+        interviewers: int = hiring.INTERVIEWERS, reuse: bool = False,
         log: Callable[[str], None] = lambda _line: None) -> Result:
     """The whole run; ``candidates=0`` leaves the hiring side out (bank pages only);
-    ``loops=None``: every active candidate but a reserve, and the rejected ones, have one."""
+    ``loops=None``: every active candidate but a reserve, and the rejected ones, have one;
+    ``reuse``: time a database an earlier run seeded and kept (the sizes are ignored)."""
     build_schema(url)
     app = make_app(url)
     engine = engine_of(app)
     try:
         ready = prepare(app, questions=questions, candidates=candidates, loops=loops,
                         interviewers=interviewers, loop_page_requests=loop_page_requests,
-                        log=log)
+                        reuse=reuse, log=log)
         report, seed_seconds, seed = ready.report, ready.seed_seconds, ready.seed
         hiring_seconds, clients, routes, web_loops = (ready.hiring_seconds, ready.clients,
                                                       ready.routes, 0)
@@ -452,7 +493,8 @@ def run(url: str, *, questions: int, requests: int, repeat: int, candidates: int
                       scorecards=seed.scorecards if seed else 0,
                       drafts=seed.drafts if seed else 0,
                       debrief_scorecards=shown[0], dashboard_rows=shown[1], rows=rows,
-                      max_rss_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+                      max_rss_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      reused=reuse)
     finally:
         engine.dispose()
 
@@ -474,8 +516,10 @@ def header(result: Result) -> str:
         line += (f" ({result.loop_page_requests} for the loop page; {result.operations} of each "
                  "operation per repeat)")
     line += (", median of the repeats' means, p50 and p95 of single requests; peak memory "
-             f"of the process {result.max_rss_mib:,.0f} MiB; seeding took "
-             f"{result.seed_seconds:.1f} s")
+             f"of the process {result.max_rss_mib:,.0f} MiB; ")
+    if result.reused:
+        return line + "a database kept by an earlier run, reused as it was (--reuse)."
+    line += f"seeding took {result.seed_seconds:.1f} s"
     if result.candidates:
         line += (f" for the bank, {result.hiring_seconds:.1f} s for the requisition, loops, "
                  "interviews and scorecards")
@@ -563,17 +607,24 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="loops built per repetition, through the service and through "
                              "the web each (default 3)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    add_reuse_argument(parser)
     return apply_size(parser.parse_args(argv))
+
+
+def add_reuse_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--reuse", action="store_true",
+                        help="time the database at --database-url that an earlier run kept, "
+                             "as it is, without seeding (the size options are ignored)")
 
 
 def main(argv: Sequence[str] | None = None) -> Result:
     args = parse_args(argv)
     started = time.perf_counter()
-    with fresh_database(args.database_url, keep=args.keep) as url:
+    with database_for(args) as url:
         result = run(url, questions=args.questions, requests=args.requests, repeat=args.repeat,
                      candidates=args.candidates, loops=args.loops,
                      loop_page_requests=args.loop_page_requests, operations=args.operations,
-                     interviewers=args.interviewers,
+                     interviewers=args.interviewers, reuse=args.reuse,
                      log=lambda line: print(line, file=sys.stderr))
     print(header(result))
     print()

@@ -3,7 +3,7 @@
     python -m bench.serve [--size default|2k|10k] [--questions N] [--candidates C]
                           [--loops L] [--interviewers I] [--database-url URL]
                           [--workers W] [--connections K] [--threads T] [--duration S]
-                          [--repeat R] [--pages NAME,...] [--keep]
+                          [--repeat R] [--pages NAME,...] [--keep | --reuse]
 
 Seeds a fresh database as bench/pages.py does (same sizes, same data), logs the admin, the
 recruiter, the hiring manager and an interviewer in through the real form (in-process,
@@ -233,6 +233,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="the pages to load, by name, comma-separated (default: the "
                              "key pages); /healthz and the one-query page always run")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    pages.add_reuse_argument(parser)
     args = pages.apply_size(parser.parse_args(argv))
     if args.connections < args.threads:
         raise BenchError("--connections: at least one per wrk thread")
@@ -248,15 +249,17 @@ def main(argv: Sequence[str] | None = None) -> list[ServedRow]:
     def log(line: str) -> None:
         print(line, file=sys.stderr)
 
-    with pages.fresh_database(args.database_url, keep=args.keep) as url:
+    with pages.database_for(args) as url:
         pages.build_schema(url)
         app = pages.make_app(url)
         try:
             ready = pages.prepare(app, questions=args.questions, candidates=args.candidates,
-                                  loops=args.loops, interviewers=args.interviewers, log=log)
+                                  loops=args.loops, interviewers=args.interviewers,
+                                  reuse=args.reuse, log=log)
             routes = choose(ready.routes, args.pages)
             cookies = cookies_of(ready, app.config["SESSION_COOKIE_NAME"])
             dialect = pages.engine_of(app).dialect.name
+            seeded = (ready.report.questions, ready.seed.candidates if ready.seed else 0)
         finally:
             pages.engine_of(app).dispose()
         port = free_port()
@@ -273,7 +276,7 @@ def main(argv: Sequence[str] | None = None) -> list[ServedRow]:
           f"{args.connections} connections x {args.duration} s per page, median of "
           f"{args.repeat}; {os.cpu_count()} CPUs shared by server and load, load average "
           f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at the end; "
-          f"{args.questions} questions, {args.candidates} candidates.")
+          f"{seeded[0]} questions, {seeded[1]} candidates.")
     print()
     print(table(rows))
     return rows
