@@ -22,6 +22,7 @@ from flask import url_for
 from sqlalchemy import Select, tuple_
 from sqlalchemy.orm import QueryableAttribute, Session
 
+from interviewloop.db import limited
 from interviewloop.errors import DomainError
 
 T = TypeVar("T")
@@ -137,7 +138,7 @@ def keyset_page(session: Session, stmt: Select[*tuple[Any, ...]], keyset: Keyset
     # Walking back, read the list in reverse from the cursor, then turn the page round.
     ascending = keyset.descending == backwards
     order = [c.asc() if ascending else c.desc() for c in keyset.columns]
-    result = session.execute(stmt.order_by(*order).limit(size + 1))
+    result = session.execute(limited(stmt.order_by(*order), size + 1))
     if scalars:
         rows = list(result.scalars().unique() if unique else result.scalars())
     else:

@@ -31,7 +31,7 @@ from interviewloop.analytics.service import Share, share
 from interviewloop.analytics.stats import Estimate
 from interviewloop.auth.models import User
 from interviewloop.bank.models import Question, QuestionArea, QuestionLevel
-from interviewloop.db import utcnow
+from interviewloop.db import limited, utcnow
 from interviewloop.debrief.models import DecisionKind
 from interviewloop.enums import Category, Level
 from interviewloop.loops.models import LoopQuestion
@@ -175,12 +175,11 @@ def report(session: Session, viewer: User, filters: QuestionFilters, *, page: in
     number = max(1, min(page, -(-total // size)))
     first = {Order.MOST_USED: (uses.desc(),), Order.RECENTLY_USED: (recent.desc(), uses.desc()),
              Order.LEAST_USED: (uses.asc(),)}[filters.order]
-    listed = session.execute(
+    listed = session.execute(limited(
         select(Question.id, Question.title, Question.category, uses, recent)
         .outerjoin(usage, usage.c.question_id == Question.id)
         .where(_listed(filters))
-        .order_by(*first, Question.title, Question.id)
-        .limit(size).offset((number - 1) * size)).all()
+        .order_by(*first, Question.title, Question.id), size, (number - 1) * size)).all()
     recent_loops = session.scalar(
         select(func.count(distinct(Interview.candidate_id)))
         .join(Candidate, Candidate.id == Interview.candidate_id)

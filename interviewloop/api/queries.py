@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
+from interviewloop import db
 from interviewloop.auth.models import User
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.requisitions.service import managed_clause, visible_clause
@@ -49,7 +50,7 @@ def page_of(session: Session, stmt: Select[Any], model: Any, window: Window,
         # (column, id) > (moment, row_id), said so that the index on (column, id) is entered
         # at the cursor instead of read from its start.
         stmt = stmt.where(column >= moment, or_(column > moment, model.id > row_id))
-    rows = list(session.scalars(stmt.order_by(column, model.id).limit(window.limit + 1)))
+    rows = list(session.scalars(db.limited(stmt.order_by(column, model.id), window.limit + 1)))
     more = len(rows) > window.limit
     rows = rows[:window.limit]
     return Page(rows, (getattr(rows[-1], changed), rows[-1].id) if more else None)

@@ -25,7 +25,7 @@ from interviewloop.bank.models import (
     QuestionPoint,
 )
 from interviewloop.bank.schema import Problem, QuestionInput, validate_question
-from interviewloop.db import utcnow
+from interviewloop.db import limited, utcnow
 from interviewloop.enums import Category, Level, Role
 from interviewloop.errors import Conflict, DomainError, NotFound
 
@@ -151,10 +151,10 @@ def search_questions(session: Session, filters: BankFilters, page: int = 1,
     stmt = filtered(filters, session.get_bind().dialect.name)
     total = session.scalar(stmt.with_only_columns(func.count(), maintain_column_froms=True)) or 0
     page = max(1, min(page, max(1, -(-total // size))))
-    shown = (stmt.with_only_columns(Question.id, Question.slug, Question.title, Question.category,
+    ordered = (stmt.with_only_columns(Question.id, Question.slug, Question.title, Question.category,
                                     Question.suggested_minutes, Question.retired_at)
-             .order_by(Question.category, Question.title, Question.id)
-             .limit(size).offset((page - 1) * size).subquery())
+             .order_by(Question.category, Question.title, Question.id))
+    shown = limited(ordered, size, (page - 1) * size).subquery()
     rows = session.execute(
         select(shown, _listed_names(QuestionLevel.level, QuestionLevel.question_id, shown.c.id),
                _listed_names(QuestionArea.area_id, QuestionArea.question_id, shown.c.id))

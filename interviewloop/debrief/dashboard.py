@@ -29,6 +29,7 @@ from sqlalchemy.orm import QueryableAttribute, Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from interviewloop.auth.models import User
+from interviewloop.db import limited
 from interviewloop.debrief.models import Decision, PreOfferCheck
 from interviewloop.loops.models import Loop, LoopStage
 from interviewloop.paging import (
@@ -224,8 +225,8 @@ def page(session: Session, requisition: Requisition, viewer: User, *, now: datet
         total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
         number = min(number, max(1, -(-total // size)))  # past the end: the last page
         keys = _sort_keys(sort, viewer, now=now, due_hours=due_hours)
-        items = list(session.execute(stmt.order_by(*keys, Candidate.name, Candidate.id)
-                                     .limit(size).offset((number - 1) * size)))
+        items = list(session.execute(limited(stmt.order_by(*keys, Candidate.name, Candidate.id),
+                                            size, (number - 1) * size)))
         found = numbered_page(items, number=number, size=size, total=total)
     listed = [Listed(*row) for row in found.items]
     return replace(found, items=_rows_for(session, listed, viewer, now=now, due_hours=due_hours))

@@ -22,6 +22,7 @@ from sqlalchemy import BigInteger, ColumnElement, case, exists, func, literal, s
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from interviewloop.bank.models import Question, QuestionArea, QuestionBenchmark, QuestionLevel
+from interviewloop.db import limited
 from interviewloop.enums import Category, Level
 from interviewloop.loops.coverage import MIN_STAGES_PER_AREA
 from interviewloop.loops.models import Loop, LoopQuestion, QuestionUsage
@@ -145,8 +146,9 @@ class Chooser:
         query = (select(Question.id, Question.category, Question.title)
                  .outerjoin(QuestionUsage, QuestionUsage.question_id == Question.id)
                  .where(*self._eligible_in(category, exclude))
-                 .order_by(misses_focus, uses(), new_benchmarks.desc(), draw, Question.id)
-                 .limit(limit))
+                 .order_by(misses_focus, uses(), new_benchmarks.desc(), draw, Question.id))
+        if limit is not None:
+            query = limited(query, limit)
         if among is not None:
             query = query.where(Question.id.in_(set(among)))
         return _attach(self.session, self.session.execute(query))

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Select, bindparam, exists, select
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from interviewloop.auth.models import User
-from interviewloop.db import utcnow
+from interviewloop.db import limited, utcnow
 from interviewloop.loops.models import Loop, LoopStage
 from interviewloop.paging import (
     BOARD_PAGE,
@@ -96,10 +96,10 @@ def _seats_of(user: User, stmt: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, 
 def upcoming_of(session: Session, user: User, *, now: datetime, size: int = LIST_PAGE
                 ) -> tuple[list[InterviewRow], bool]:
     """The user's next ``size`` interviews, soonest first, and whether more follow."""
-    rows = [InterviewRow(i, r) for i, r in session.execute(
+    rows = [InterviewRow(i, r) for i, r in session.execute(limited(
         _seats_of(user, select(Interview, Requisition))
         .options(contains_eager(Interview.candidate), contains_eager(Interview.stage))
-        .where(Panelist.ends_at > now).order_by(*SEAT_ORDER).limit(size + 1))]
+        .where(Panelist.ends_at > now).order_by(*SEAT_ORDER), size + 1))]
     return rows[:size], len(rows) > size
 
 
