@@ -7,12 +7,12 @@ import time
 from datetime import datetime
 
 import pytest
-from sqlalchemy import insert, text
+from sqlalchemy import event, insert, literal_column, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
 
 from interviewloop.auth.models import User, UserRole
 from interviewloop.bank.models import Question, QuestionPoint
-from interviewloop.db import make_engine, postgres_connect_args, utcnow, writing
+from interviewloop.db import limited, make_engine, postgres_connect_args, utcnow, writing
 
 
 def _user_row(**overrides):
@@ -127,11 +127,31 @@ def test_sqlite_writers_wait_for_each_other_instead_of_failing(sqlite_file_engin
     assert users == (2 if begin == "IMMEDIATE" else 1)
 
 
-def test_postgres_connections_run_without_jit(engine):
-    """JIT compiled the debrief's aggregates for longer than they ran (interviewloop/db.py)."""
+def test_postgres_connections_run_without_jit_and_plan_once(engine):
+    """JIT compiled the debrief's aggregates for longer than they ran; custom plans were
+    made afresh for every request (interviewloop/db.py, POSTGRES_OPTIONS)."""
     args = postgres_connect_args({"options": "-c statement_timeout=5000", "connect_timeout": 3})
-    assert args == {"options": "-c statement_timeout=5000 -c jit=off", "connect_timeout": 3}
-    assert postgres_connect_args({}) == {"options": "-c jit=off"}
+    ours = "-c jit=off -c plan_cache_mode=force_generic_plan"
+    assert args == {"options": f"-c statement_timeout=5000 {ours}", "connect_timeout": 3}
+    assert postgres_connect_args({}) == {"options": ours}
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
             assert conn.exec_driver_sql("SHOW jit").scalar() == "off"
+            assert conn.exec_driver_sql("SHOW plan_cache_mode").scalar() == "force_generic_plan"
+
+
+def test_a_window_is_written_into_the_sql_not_sent_as_a_parameter(engine):
+    """A generic plan cannot see a parameter: the LIMIT and OFFSET must be in the text."""
+    sent: list[str] = []
+
+    def record(_conn, _cursor, statement, *_rest) -> None:
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(limited(select(literal_column("1")), 7, 3)).all()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert rows == []
+    assert any("LIMIT 7 OFFSET 3" in " ".join(s.split()) for s in sent), sent
