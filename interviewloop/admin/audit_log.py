@@ -162,8 +162,10 @@ def name_columns() -> tuple[Any, ...]:
     person_id = func.coalesce(*(detail_id(key) for key in PERSON_KEYS))
     # Looked up only for events that name someone: PostgreSQL scans a small users table and
     # would read the JSON detail again for each of its rows, on every event of the page.
+    # And the id is read once per event, not once per user row the scan passes: compared
+    # with a sub-select of the event's own values (an InitPlan), not with the expression.
     named = case((person_id.is_not(None), _scalar(select(person.name).where(
-        person.id == person_id))), else_=literal(None))
+        person.id == _scalar(select(person_id))))), else_=literal(None))
     return (case(*whens, else_=literal(None)).label("object_name"), stage.label("stage_name"),
             named.label("person_name"))
 
