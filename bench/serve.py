@@ -3,7 +3,7 @@
     python -m bench.serve [--size default|2k|10k] [--questions N] [--candidates C]
                           [--loops L] [--interviewers I] [--database-url URL]
                           [--workers W] [--connections K] [--threads T] [--duration S]
-                          [--repeat R] [--pages NAME,...] [--keep | --reuse]
+                          [--warm-up U] [--repeat R] [--pages NAME,...] [--keep | --reuse]
 
 Seeds a fresh database as bench/pages.py does (same sizes, same data), logs the admin, the
 recruiter, the hiring manager and an interviewer in through the real form (in-process,
@@ -11,7 +11,10 @@ against the same database and secret key), then serves the app with gunicorn (W 
 workers on 127.0.0.1) and runs `wrk` (Debian's package: `make bench-serve` installs it)
 against each key page in turn, T threads and K connections for S seconds, with that
 role's session cookie. Every page is first fetched once and must answer 200 (a redirect
-to the login page would be timed as a fast page). Reported per page, median of R runs:
+to the login page would be timed as a fast page; that first request's time is reported),
+then loaded U seconds untimed, so that every worker has served it before it is timed (a
+worker's first debrief counts the requisition's loops: seconds at 10,000 candidates).
+Reported per page, median of R runs:
 requests per second, p50 and p99 latency, each beside its ratio to `/healthz` (no
 database, no template) and to `/bench/one-query` (one statement and the base layout), both
 served by the same gunicorn in the same run, and any non-2xx response or socket error.
@@ -66,13 +69,15 @@ class Load:
 class ServedRow:
     route: Route
     loads: list[Load]
+    first_ms: float = 0.0  # the page's first request, on a server that had not served it
+    warm_up_errors: int = 0
 
     def median(self, what: Callable[[Load], float]) -> float:
         return statistics.median(what(load) for load in self.loads)
 
     @property
     def errors(self) -> int:
-        return sum(load.errors for load in self.loads)
+        return sum(load.errors for load in self.loads) + self.warm_up_errors
 
 
 # --- wrk ----------------------------------------------------------------------------------
@@ -175,20 +180,33 @@ def cookies_of(ready: pages.Prepared, cookie_name: str) -> dict[str, str | None]
 
 def load_pages(port: int, routes: Sequence[Route], cookies: dict[str, str | None], *,
                threads: int, connections: int, duration: int, repeat: int,
-               log: Callable[[str], None]) -> list[ServedRow]:
+               warm_up: int = 0, log: Callable[[str], None]) -> list[ServedRow]:
+    """Each page fetched once (it must answer 200; the time is its first request's), then
+    loaded ``warm_up`` seconds untimed, so that every worker has served it (a worker's
+    first debrief after a change to the requisition's loops counts them all, and fills
+    caches of its own), then ``repeat`` timed runs of ``duration`` seconds."""
     rows = [ServedRow(route, []) for route in routes]
     for row in rows:
+        started = time.perf_counter()
         status = fetch(f"http://127.0.0.1:{port}{row.route.path}", cookies[row.route.who])
+        row.first_ms = (time.perf_counter() - started) * 1e3
         if status != 200:
             raise BenchError(f"GET {row.route.path} as {row.route.who} gave {status}, not 200")
+
+    def run_wrk(row: ServedRow, seconds: int) -> Load:
+        done = subprocess.run(  # noqa: S603 - wrk, with our own arguments
+            wrk_command(f"http://127.0.0.1:{port}{row.route.path}", cookies[row.route.who],
+                        threads=threads, connections=connections, duration=seconds),
+            capture_output=True, text=True, check=True)
+        return parse_wrk(done.stdout)
+
     for n in range(repeat):
         for row in rows:
+            if n == 0 and warm_up:
+                log(f"wrk {row.route.name}, warming up")
+                row.warm_up_errors = run_wrk(row, warm_up).errors
             log(f"wrk {row.route.name} ({n + 1}/{repeat})")
-            done = subprocess.run(  # noqa: S603 - wrk, with our own arguments
-                wrk_command(f"http://127.0.0.1:{port}{row.route.path}", cookies[row.route.who],
-                            threads=threads, connections=connections, duration=duration),
-                capture_output=True, text=True, check=True)
-            row.loads.append(parse_wrk(done.stdout))
+            row.loads.append(run_wrk(row, duration))
     return rows
 
 
@@ -202,12 +220,13 @@ def table(rows: Sequence[ServedRow]) -> str:
         return f"{value:{digits}} ({ratios[0]:.3f} / {ratios[1]:.2f})"
 
     lines = ["| page | path | req/s (vs /healthz / vs one query) | p50 ms (vs / vs) | "
-             "p99 ms (vs / vs) | errors |", "|---|---|---:|---:|---:|---:|"]
+             "p99 ms (vs / vs) | first request ms | errors |", "|---|---|---:|---:|---:|---:|---:|"]
     for row in rows:
         lines.append(f"| {row.route.name} | `{row.route.path}` | "
                      f"{cell(row, lambda x: x.requests_per_second, ',.1f')} | "
                      f"{cell(row, lambda x: x.p50_ms, ',.1f')} | "
-                     f"{cell(row, lambda x: x.p99_ms, ',.1f')} | {row.errors} |")
+                     f"{cell(row, lambda x: x.p99_ms, ',.1f')} | {row.first_ms:,.0f} | "
+                     f"{row.errors} |")
     return "\n".join(lines)
 
 
@@ -226,6 +245,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="wrk connections, kept open (default 8)")
     parser.add_argument("--duration", type=pages.positive, default=10,
                         help="seconds of load per page and run (default 10)")
+    parser.add_argument("--warm-up", type=pages.not_negative, default=5,
+                        help="seconds of untimed load per page before its first timed run, "
+                             "so that every worker has served it (default 5)")
     parser.add_argument("--repeat", type=pages.positive, default=1,
                         help="runs over all pages; the median is reported (default 1)")
     parser.add_argument("--pages", default=",".join(KEY_PAGES),
@@ -267,14 +289,15 @@ def main(argv: Sequence[str] | None = None) -> list[ServedRow]:
         try:
             rows = load_pages(port, routes, cookies, threads=args.threads,
                               connections=args.connections, duration=args.duration,
-                              repeat=args.repeat, log=log)
+                              repeat=args.repeat, warm_up=args.warm_up, log=log)
         finally:
             server.terminate()
             server.wait(timeout=30)
     load = os.getloadavg()
     print(f"gunicorn {args.workers} sync workers on {dialect}, wrk {args.threads} threads x "
-          f"{args.connections} connections x {args.duration} s per page, median of "
-          f"{args.repeat}; {os.cpu_count()} CPUs shared by server and load, load average "
+          f"{args.connections} connections x {args.duration} s per page after "
+          f"{args.warm_up} s of warm-up, median of {args.repeat}; {os.cpu_count()} CPUs "
+          "shared by server and load, load average "
           f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at the end; "
           f"{seeded[0]} questions, {seeded[1]} candidates.")
     print()

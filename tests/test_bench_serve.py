@@ -67,6 +67,17 @@ def test_arguments_and_commands():
     assert "-H" not in serve.wrk_command("http://127.0.0.1:1/", None, threads=1,
                                          connections=1, duration=1)
     assert serve.gunicorn_command(8000, 4)[-1] == "bench.wsgi:serve_app()"
+    assert serve.parse_args([]).warm_up == 5 and serve.parse_args(["--warm-up", "0"]).warm_up == 0
+
+
+def test_the_table_shows_the_first_request_and_counts_warm_up_errors():
+    load = serve.parse_wrk(WRK_OUTPUT)
+    rows = [serve.ServedRow(Route(name, f"/{name}"), [load], first_ms=first)
+            for name, first in (("healthz", 1.2), ("one query", 3.0), ("debrief", 2_480.4))]
+    rows[2].warm_up_errors = 2
+    table = serve.table(rows)
+    assert "| first request ms | errors |" in table
+    assert table.splitlines()[-1].endswith("| 2,480 | 9 |")  # 7 timed + 2 while warming up
 
 
 def test_the_one_query_page_is_not_in_the_app(client):
