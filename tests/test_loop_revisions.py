@@ -111,3 +111,33 @@ def test_the_census_is_kept_until_the_token_changes(db_session, loops, count_que
     assert changed == comparison.count(comparison.loop_rows(db_session, requisition.id))
     assert sum(len(shapes) for shapes in changed.stages.values()) == \
         sum(len(shapes) for shapes in first.stages.values()) + 1  # one stage now differs
+
+
+def test_the_database_counts_the_census_as_the_rows_would(db_session, loops):
+    """comparison.counted (SQL) against comparison.count over every loop question (Python),
+    on loops that differ in each way the census tells apart."""
+    requisition, (loop, other), (_manager, recruiter) = loops
+    s = db_session
+    third = make_candidate_with_loop(s, requisition, recruiter, 3)[1]
+    fourth = make_candidate_with_loop(s, requisition, recruiter, 4)[1]
+    stages = {built.id: s.scalars(select(LoopStage).where(LoopStage.loop_id == built.id)
+                                  .order_by(LoopStage.position)).all()
+              for built in (loop, other, third, fourth)}
+    asked = first_question(s, loop)
+    unasked = s.scalar(select(Question.id).where(Question.id.not_in(
+        select(LoopQuestion.question_id).where(LoopQuestion.loop_id == loop.id))))
+    s.execute(update(LoopQuestion).where(LoopQuestion.id == asked.id).values(
+        question_id=unasked, set_question_id=asked.question_id,
+        alternate_reason=AlternateReason.RETIRED))
+    # A stage left without questions, and two stages of one name in one loop.
+    s.execute(delete(LoopQuestion).where(LoopQuestion.stage_id == stages[other.id][0].id))
+    s.execute(update(LoopStage).where(LoopStage.id == stages[third.id][1].id)
+              .values(name=stages[third.id][0].name))
+    s.execute(update(Loop).where(Loop.id == fourth.id).values(question_set_id=None))
+    s.flush()
+    s.expire_all()
+    by_rows = comparison.count(comparison.loop_rows(s, requisition.id))
+    assert comparison.counted(s, requisition.id) == by_rows
+    assert by_rows.loops == {1: 3, None: 1}
+    assert any(shape.with_alternates for shapes in by_rows.stages.values() for shape in shapes)
+    assert any(not shape.questions for shapes in by_rows.stages.values() for shape in shapes)

@@ -3,7 +3,7 @@ per stage name how many stages ask which questions. The debrief reads it to say 
 candidates were asked otherwise (sets.differences), for every candidate alike, so it is
 computed once per requisition and kept until the requisition's loop revision token
 (revisions.py, renewed by triggers) changes. Reading the token is one statement by primary
-key, against one that reads every loop question on the requisition."""
+key, against two that count every loop question on the requisition (``counted``)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Integer, String, case, cast, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import Over
+from sqlalchemy.sql.functions import FunctionElement
 
 from interviewloop.loops.models import (
     AlternateReason,
@@ -120,9 +122,52 @@ def census(session: Session, requisition_id: int) -> Census:
         if found is not None:
             _KEPT.move_to_end(key)
             return found
-    found = count(loop_rows(session, requisition_id))
+    found = counted(session, requisition_id)
     with _LOCK:
         _KEPT[key] = found
         while len(_KEPT) > KEPT:
             _KEPT.popitem(last=False)
     return found
+
+
+def counted(session: Session, requisition_id: int) -> Census:
+    """The requisition's census, counted by the database: ``count(loop_rows(...))`` in two
+    statements that return a row per version and per distinct stage shape, not one per
+    loop question (at 11,000 candidates, 82,000 rows read into Python took 0.7 s, 2.8 s
+    under load, for each worker's first debrief after a change). A stage's questions become
+    one string in question order (an ordered window: the same set reads the same on both
+    databases), kept on the stage's first row."""
+
+    def over_the_stage(value: FunctionElement[Any]) -> Over[Any]:
+        return value.over(partition_by=(Loop.id, LoopStage.name),
+                          order_by=LoopQuestion.question_id, rows=(None, None))
+
+    per_question = (
+        select(QuestionSet.number.label("version"), LoopStage.name.label("stage"),
+               over_the_stage(func.aggregate_strings(cast(LoopQuestion.question_id, String),
+                                                     ",")).label("questions"),
+               over_the_stage(func.max(case((LoopQuestion.alternate_reason.is_not(None), 1),
+                                            else_=0))).label("alternates"),
+               over_the_stage(func.row_number()).label("nth"))
+        .select_from(Loop).join(Candidate, Candidate.id == Loop.candidate_id)
+        .join(LoopStage, LoopStage.loop_id == Loop.id)
+        .outerjoin(LoopQuestion, LoopQuestion.stage_id == LoopStage.id)
+        .outerjoin(QuestionSet, QuestionSet.id == Loop.question_set_id)
+        .where(Candidate.requisition_id == requisition_id)).subquery()
+    shape_of = (per_question.c.stage, per_question.c.questions, per_question.c.alternates,
+                per_question.c.version)
+    census = Census()
+    for name, questions, alternates, version, n in session.execute(
+            select(*shape_of, cast(func.count(), Integer))
+            .where(per_question.c.nth == 1).group_by(*shape_of)):
+        shape = StageShape(frozenset(int(q) for q in (questions or "").split(",") if q),
+                           bool(alternates), version)
+        census.stages.setdefault(name, {})[shape] = n
+    staged = select(LoopStage.id).where(LoopStage.loop_id == Loop.id).exists()
+    census.loops = dict(session.execute(
+        select(QuestionSet.number, cast(func.count(), Integer)).select_from(Loop)
+        .join(Candidate, Candidate.id == Loop.candidate_id)
+        .outerjoin(QuestionSet, QuestionSet.id == Loop.question_set_id)
+        .where(Candidate.requisition_id == requisition_id, staged)
+        .group_by(QuestionSet.number)).all())
+    return census
