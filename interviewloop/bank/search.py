@@ -56,12 +56,17 @@ def fts_query(words: list[str]) -> str:
     return " AND ".join('"' + word.replace('"', '""') + '"' for word in words)
 
 
+def indexed_words(words: list[str]) -> list[str]:
+    """The words the index can look up (an FTS5 query is a C string: a word holding NUL is
+    left to the scan)."""
+    return [word for word in words if len(word) >= TRIGRAM and "\x00" not in word]
+
+
 def text_conditions(text: str, dialect: str) -> list[ColumnElement[bool]]:
     """The WHERE conditions for the search text on the given database."""
     words = terms(text)
     conditions = [contains(word, dialect) for word in words]
-    # An FTS5 query is a C string: a word holding NUL is left to the scan.
-    indexed = [word for word in words if len(word) >= TRIGRAM and "\x00" not in word]
+    indexed = indexed_words(words)
     if dialect == "sqlite" and indexed:
         conditions.insert(0, Question.id.in_(
             select(_fts.c.rowid).where(_fts.c[FTS_TABLE].match(fts_query(indexed)))))

@@ -159,11 +159,14 @@ def search_questions(session: Session, filters: BankFilters, page: int = 1,
     stmt = filtered(filters, dialect)
     order = (Question.category, Question.title, Question.id)
     matched: list[int] | None = None
-    if search.terms(filters.text):
+    words = search.terms(filters.text)
+    # A page past the cap could not come from the ids: it is counted and read as before.
+    if words and (page - 1) * size < MATCHED_IDS_CAP:
         # On SQLite the list's order would make the planner walk the active-order index and
         # test each question against the FTS rowids; an expression cannot use that index,
         # so it starts from the FTS matches and sorts them (the same order: same text).
-        by = (cast(Question.category, String), *order[1:]) if dialect == "sqlite" else order
+        by = ((cast(Question.category, String), *order[1:])
+              if dialect == "sqlite" and search.indexed_words(words) else order)
         matched = list(session.scalars(stmt.with_only_columns(Question.id).order_by(*by)
                                        .limit(MATCHED_IDS_CAP + 1)))
     if matched is not None and len(matched) <= MATCHED_IDS_CAP:
