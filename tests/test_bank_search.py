@@ -163,7 +163,9 @@ def _plans(session: Session, query: str, status: str = "active") -> list[str]:
         event.remove(conn, "before_cursor_execute", keep)
     explain = "EXPLAIN QUERY PLAN " if conn.dialect.name == "sqlite" else "EXPLAIN "
     plans = []
-    for statement, parameters in ran[:2]:  # the count, then the page (not the selectinloads)
+    # The statements that match the text: its matches' ids (the page then reads its rows by
+    # id), or the count and the page of a search matching more than the ids' cap.
+    for statement, parameters in ran[:-1] or ran:
         rows = conn.exec_driver_sql(explain + statement, parameters).all()  # type: ignore[arg-type]
         plans.append("\n".join(str(row[-1]) for row in rows))
     return plans
@@ -183,7 +185,7 @@ def some_questions(db_session):
 
 def test_a_search_reads_the_index(db_session, some_questions):
     if db_session.get_bind().dialect.name == "sqlite":
-        for plan in _plans(db_session, "wxyq"):  # the count and the page
+        for plan in _plans(db_session, "wxyq"):  # the matches' ids
             assert f"SCAN {FTS_TABLE} VIRTUAL TABLE INDEX" in plan, plan
         # Two characters have no trigram: the scan answers, and the FTS table is not asked.
         assert all(FTS_TABLE not in plan for plan in _plans(db_session, "wx"))
@@ -205,3 +207,22 @@ def test_search_syntax_is_matched_literally_over_http(bank, login, make_user):
         response = client.get("/bank/", query_string={"q": query})
         assert response.status_code == 200, query
         assert 'id="result-count">' in response.get_data(as_text=True), query
+
+
+@pytest.mark.parametrize("cap", [3, 10, 10_000])
+def test_a_page_is_the_same_whether_the_matches_ids_are_read_or_counted(db_session, bank,
+                                                                         monkeypatch, cap):
+    """Pages within the ids' cap come from the ids, pages past it from a count and a page of
+    their own: both are the scan's ids, page by page, with its total (and past the last page,
+    the last page)."""
+    plant(db_session)
+    monkeypatch.setattr(service, "MATCHED_IDS_CAP", cap)
+    for query in ("e", "latency", "zzqx", "no-such-thing"):
+        expected = scanned_ids(db_session, query, "all")
+        last = max(1, -(-len(expected) // 4))
+        for number in (*range(1, last + 1), last + 5):
+            page = service.search_questions(db_session, service.BankFilters(
+                text=query, status="all"), page=number, size=4)
+            start = (min(number, last) - 1) * 4
+            assert (page.total, page.number) == (len(expected), min(number, last)), query
+            assert [q.id for q in page.items] == expected[start:start + 4], (query, number)

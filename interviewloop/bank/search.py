@@ -3,8 +3,9 @@
 The text is split on whitespace (the first ``MAX_TERMS`` words count); a question matches
 when every word occurs in its title or its prompt as a literal substring, case aside: "k8s",
 "p99", a fragment inside a word, and ``%``, ``_``, ``"``, ``*`` or ``-`` match themselves.
-That is ``ILIKE`` with the LIKE wildcards escaped, which decides on both databases; an index
-made for substrings finds the candidates (bank/search_index.py):
+That is ``ILIKE`` with the LIKE wildcards escaped (on SQLite plain ``LIKE``, the same there),
+which decides on both databases; an index made for substrings finds the candidates
+(bank/search_index.py):
 
 - PostgreSQL: the pg_trgm GIN index answers these very ILIKE conditions.
 - SQLite: the FTS5 trigram table narrows the rows to those holding every word of three
@@ -37,9 +38,15 @@ def terms(text: str) -> list[str]:
     return text.split()[:MAX_TERMS]
 
 
-def contains(term: str) -> ColumnElement[bool]:
+def contains(term: str, dialect: str) -> ColumnElement[bool]:
     """The term, literally, inside the title or the prompt (any case)."""
     pattern = "%" + re.sub(r"([\\%_])", r"\\\1", term) + "%"
+    if dialect == "sqlite":
+        # SQLite's LIKE ignores case over ASCII, as its lower() folds only ASCII: ILIKE there
+        # (lower() LIKE lower()) decides the same and copies every title and prompt first.
+        # (Unless PRAGMA case_sensitive_like is set, which nothing here does.)
+        return or_(Question.title.like(pattern, escape="\\"),
+                   Question.prompt.like(pattern, escape="\\"))
     return or_(Question.title.ilike(pattern, escape="\\"),
                Question.prompt.ilike(pattern, escape="\\"))
 
@@ -49,12 +56,17 @@ def fts_query(words: list[str]) -> str:
     return " AND ".join('"' + word.replace('"', '""') + '"' for word in words)
 
 
+def indexed_words(words: list[str]) -> list[str]:
+    """The words the index can look up (an FTS5 query is a C string: a word holding NUL is
+    left to the scan)."""
+    return [word for word in words if len(word) >= TRIGRAM and "\x00" not in word]
+
+
 def text_conditions(text: str, dialect: str) -> list[ColumnElement[bool]]:
     """The WHERE conditions for the search text on the given database."""
     words = terms(text)
-    conditions = [contains(word) for word in words]
-    # An FTS5 query is a C string: a word holding NUL is left to the scan.
-    indexed = [word for word in words if len(word) >= TRIGRAM and "\x00" not in word]
+    conditions = [contains(word, dialect) for word in words]
+    indexed = indexed_words(words)
     if dialect == "sqlite" and indexed:
         conditions.insert(0, Question.id.in_(
             select(_fts.c.rowid).where(_fts.c[FTS_TABLE].match(fts_query(indexed)))))

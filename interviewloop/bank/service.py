@@ -143,18 +143,49 @@ def _listed_names(column: Any, link: Any, question_id: Any) -> Any:
             .where(link == question_id).scalar_subquery())
 
 
+# A text search reads its matches' ids in the list's order, up to this many, in one pass: the
+# count and the page come from them, instead of a count and a page that each match again.
+# A search matching more (a fragment in most questions) is counted apart, as before.
+MATCHED_IDS_CAP = 500
+
+
 def search_questions(session: Session, filters: BankFilters, page: int = 1,
                      size: int = 20, bank_areas: list[CapabilityArea] | None = None) -> Page:
     """One page of questions matching the filters, as the list shows them: the count, then
-    the page's rows with their levels and area ids in the same query (two statements).
+    the page's rows with their levels and area ids in one query (two statements; a text
+    search matching more than ``MATCHED_IDS_CAP`` questions, three).
     ``bank_areas``: the bank's areas, if the caller has read them (else they are read here)."""
-    stmt = filtered(filters, session.get_bind().dialect.name)
-    total = session.scalar(stmt.with_only_columns(func.count(), maintain_column_froms=True)) or 0
+    dialect = session.get_bind().dialect.name
+    stmt = filtered(filters, dialect)
+    order = (Question.category, Question.title, Question.id)
+    matched: list[int] | None = None
+    words = search.terms(filters.text)
+    # A page past the cap could not come from the ids: it is counted and read as before.
+    if words and (page - 1) * size < MATCHED_IDS_CAP:
+        # On SQLite the list's order would make the planner walk the active-order index and
+        # test each question against the FTS rowids; an expression cannot use that index,
+        # so it starts from the FTS matches and sorts them (the same order: same text).
+        by = ((cast(Question.category, String), *order[1:])
+              if dialect == "sqlite" and search.indexed_words(words) else order)
+        matched = list(session.scalars(limited(stmt.with_only_columns(Question.id)
+                                               .order_by(*by), MATCHED_IDS_CAP + 1)))
+    if matched is not None and len(matched) <= MATCHED_IDS_CAP:
+        total = len(matched)
+    else:
+        total = session.scalar(stmt.with_only_columns(func.count(),
+                                                      maintain_column_froms=True)) or 0
     page = max(1, min(page, max(1, -(-total // size))))
-    ordered = (stmt.with_only_columns(Question.id, Question.slug, Question.title, Question.category,
-                                    Question.suggested_minutes, Question.retired_at)
-             .order_by(Question.category, Question.title, Question.id))
-    shown = limited(ordered, size, (page - 1) * size).subquery()
+    start = (page - 1) * size
+    if matched is not None and (total == len(matched) or start + size <= len(matched)):
+        if not matched[start:start + size]:
+            return Page(items=[], total=total, number=page, size=size)
+        stmt = select(Question).where(Question.id.in_(matched[start:start + size]))
+        start = 0
+    ordered = (stmt.with_only_columns(Question.id, Question.slug, Question.title,
+                                      Question.category, Question.suggested_minutes,
+                                      Question.retired_at)
+               .order_by(*order))
+    shown = limited(ordered, size, start).subquery()
     rows = session.execute(
         select(shown, _listed_names(QuestionLevel.level, QuestionLevel.question_id, shown.c.id),
                _listed_names(QuestionArea.area_id, QuestionArea.question_id, shown.c.id))
