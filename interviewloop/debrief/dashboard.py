@@ -15,7 +15,6 @@ from sqlalchemy import (
     Float,
     Select,
     String,
-    and_,
     case,
     cast,
     exists,
@@ -30,6 +29,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from interviewloop.auth.models import User
 from interviewloop.db import limited
+from interviewloop.debrief import dashboard_reads as reads
 from interviewloop.debrief.models import Decision, PreOfferCheck
 from interviewloop.loops.models import Loop, LoopStage
 from interviewloop.paging import (
@@ -87,58 +87,25 @@ def _rows_for(session: Session, candidates: list[Listed], viewer: User, *,
     own pending interviews hide that candidate's ratings and pre-offer state from them
     (independence holds whatever the role)."""
     ids = [c.id for c in candidates]  # each table's own candidate_id: no join to candidates
-    mine = exists().where(and_(Scorecard.interview_id == Interview.id,
-                               Scorecard.interviewer_id == viewer.id,
-                               Scorecard.status == ScorecardStatus.SUBMITTED))
-    pending = set(session.scalars(
-        select(Interview.candidate_id).join(Panelist, Panelist.interview_id == Interview.id)
-        .where(Interview.candidate_id.in_(ids), Interview.status == InterviewStatus.SCHEDULED,
-               Panelist.user_id == viewer.id, ~mine)))
-    stages = dict(session.execute(
-        select(Loop.candidate_id, func.count(LoopStage.id)).join(LoopStage)
-        .where(Loop.candidate_id.in_(ids)).group_by(Loop.candidate_id)).all())
-    done = dict(session.execute(
-        select(Interview.candidate_id, func.count())
-        .where(Interview.candidate_id.in_(ids), Interview.status == InterviewStatus.SCHEDULED,
-               Interview.ends_at <= now)
-        .group_by(Interview.candidate_id)).all())
-    submitted = exists().where(and_(Scorecard.interview_id == Interview.id,
-                                    Scorecard.interviewer_id == Panelist.user_id,
-                                    Scorecard.status == ScorecardStatus.SUBMITTED))
     # Interviews still to come owe nothing yet; past the due time, a scorecard is overdue.
-    overdue_if_ended_before = now - timedelta(hours=due_hours)
-    owed = {cid: (n, late) for cid, n, late in session.execute(
-        select(Interview.candidate_id, func.count(),
-               func.count(case((Interview.ends_at < overdue_if_ended_before, 1))))
-        .join(Panelist, Panelist.interview_id == Interview.id)
-        .where(Interview.candidate_id.in_(ids), Interview.status == InterviewStatus.SCHEDULED,
-               Interview.starts_at <= now, owes_clause(), ~submitted)
-        .group_by(Interview.candidate_id))}
+    values = {"ids": ids, "viewer": viewer.id, "now": now,
+              "overdue_before": now - timedelta(hours=due_hours)}
+    pending = set(session.scalars(reads.pending(), values))
+    stages = dict(session.execute(reads.stages(), values).all())
+    done = dict(session.execute(reads.done(), values).all())
+    owed = {cid: (n, late) for cid, n, late in session.execute(reads.owed(), values)}
     # One pass over the ratings, per candidate and area; a candidate's mean is their areas'
     # sums over their counts (exactly the mean of all their ratings).
     by_area: dict[int, dict[int, tuple[float, int]]] = {}
     totals: dict[int, tuple[int, int]] = {}
-    for cid, area_id, total, n in session.execute(
-            select(Scorecard.candidate_id, Rating.area_id, func.sum(Rating.rating),
-                   func.count(Rating.rating))
-            .join(Rating, Rating.scorecard_id == Scorecard.id)
-            .where(Scorecard.candidate_id.in_(ids), Scorecard.status == ScorecardStatus.SUBMITTED,
-                   counted_clause(), Rating.rating.is_not(None))
-            .group_by(Scorecard.candidate_id, Rating.area_id)):
+    for cid, area_id, total, n in session.execute(reads.ratings(), values):
         total = total or 0  # never NULL: only rated rows are summed
         by_area.setdefault(cid, {})[area_id] = (total / n, n)
         summed, counted = totals.get(cid, (0, 0))
         totals[cid] = (summed + total, counted + n)
     means = {cid: (summed / counted, counted) for cid, (summed, counted) in totals.items()}
-    checks: dict[int, str] = dict(session.execute(
-        select(PreOfferCheck.candidate_id,
-               case((PreOfferCheck.passed, "passed"), else_="keep looking"))
-        .where(PreOfferCheck.candidate_id.in_(ids))).all())
-    latest = select(Decision.candidate_id, func.max(Decision.id).label("id")).where(
-        Decision.candidate_id.in_(ids)).group_by(Decision.candidate_id).subquery()
-    decisions = dict(session.execute(
-        select(Decision.candidate_id, Decision.kind).join(latest, latest.c.id == Decision.id)
-    ).all())
+    checks: dict[int, str] = dict(session.execute(reads.checks(), values).all())
+    decisions = dict(session.execute(reads.decisions(), values).all())
     result = []
     for candidate in candidates:
         mean, count = means.get(candidate.id, (None, 0))

@@ -136,16 +136,16 @@ class StageState(enum.StrEnum):
         return [(state.value, state.value) for state in cls]
 
 
-@dataclass(frozen=True)
-class BoardStage:
+# The board's rows and cells are NamedTuples, not frozen dataclasses: a page builds hundreds,
+# and a frozen dataclass sets each field through object.__setattr__.
+class BoardStage(NamedTuple):
     """A loop stage as the board shows it."""
 
     id: int
     name: str
 
 
-@dataclass(frozen=True)
-class BoardInterview:
+class BoardInterview(NamedTuple):
     """A stage's live interview as the board shows it."""
 
     id: int
@@ -154,8 +154,7 @@ class BoardInterview:
     panel_size: int  # the panel, trainees too
 
 
-@dataclass(frozen=True)
-class StageCell:
+class StageCell(NamedTuple):
     stage: BoardStage
     interview: BoardInterview | None
     state: StageState
@@ -165,15 +164,13 @@ class StageCell:
     calendar_behind: tuple[str, ...] = ()  # whose own calendar does not hold it yet
 
 
-@dataclass(frozen=True)
-class BoardCandidate:
+class BoardCandidate(NamedTuple):
     id: int
     name: str
     status: CandidateStatus
 
 
-@dataclass(frozen=True)
-class BoardRow:
+class BoardRow(NamedTuple):
     candidate: BoardCandidate
     cells: list[StageCell]
     bookable: bool = False  # a cell has no interview (the board offers to schedule it)

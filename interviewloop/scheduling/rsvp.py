@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
@@ -158,9 +158,9 @@ def chases(rsvp: RsvpState, starts_at: datetime, ends_at: datetime, zone_name: s
     return rsvp == RsvpState.NEEDS_ACTION and now >= answer_deadline(starts_at, zone_name)
 
 
-@dataclass(frozen=True)
-class PanelAnswer:
-    """A panelist's answer as the pages show it."""
+class PanelAnswer(NamedTuple):
+    """A panelist's answer as the pages show it (a NamedTuple: a board page builds
+    hundreds)."""
 
     user_id: int
     name: str

@@ -38,7 +38,7 @@ from interviewloop.requisitions import service as requisitions
 from interviewloop.requisitions.candidates import get_candidate
 from interviewloop.requisitions.models import CandidateStatus, Requisition
 from interviewloop.requisitions.views import load_managed
-from interviewloop.scheduling import badges, calendar, invites, queries, rsvp, service
+from interviewloop.scheduling import badges, board_cells, calendar, invites, queries, rsvp, service
 from interviewloop.scheduling.forms import CancelForm, ScheduleForm
 from interviewloop.scheduling.models import Interview
 from interviewloop.scheduling.signals import CalendarCheck, checking_calendars, describing_interview
@@ -54,6 +54,7 @@ from interviewloop.timezones import (
 
 bp = Blueprint("scheduling", __name__, template_folder="templates")
 bp.add_app_template_global(badges.rsvp_badges, "rsvp_badges")
+bp.add_app_template_global(board_cells.board_cells, "board_cells")
 
 
 @bp.get("/requisitions/<int:requisition_id>/board")
