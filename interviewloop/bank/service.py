@@ -143,17 +143,17 @@ def _listed_names(column: Any, link: Any, question_id: Any) -> Any:
             .where(link == question_id).scalar_subquery())
 
 
-# A text search reads its matches' ids in the list's order, up to this many, in one pass: the
-# count and the page come from them, instead of a count and a page that each match again.
-# A search matching more (a fragment in most questions) is counted apart, as before.
+# A text search reads its matches' ids in the list's order, up to this many, with their
+# count, in one pass: the page comes from them, instead of a count and a page that each
+# match again. A page past them is read as before.
 MATCHED_IDS_CAP = 500
 
 
 def search_questions(session: Session, filters: BankFilters, page: int = 1,
                      size: int = 20, bank_areas: list[CapabilityArea] | None = None) -> Page:
-    """One page of questions matching the filters, as the list shows them: the count, then
-    the page's rows with their levels and area ids in one query (two statements; a text
-    search matching more than ``MATCHED_IDS_CAP`` questions, three).
+    """One page of questions matching the filters, as the list shows them: the count (with
+    a text search's first ``MATCHED_IDS_CAP`` ids), then the page's rows with their levels
+    and area ids in one query: two statements however many match.
     ``bank_areas``: the bank's areas, if the caller has read them (else they are read here)."""
     dialect = session.get_bind().dialect.name
     stmt = filtered(filters, dialect)
@@ -167,18 +167,17 @@ def search_questions(session: Session, filters: BankFilters, page: int = 1,
         # so it starts from the FTS matches and sorts them (the same order: same text).
         by = ((cast(Question.category, String), *order[1:])
               if dialect == "sqlite" and search.indexed_words(words) else order)
-        matched = list(session.scalars(limited(stmt.with_only_columns(Question.id)
-                                               .order_by(*by), MATCHED_IDS_CAP + 1)))
-    if matched is not None and len(matched) <= MATCHED_IDS_CAP:
-        total = len(matched)
+        found = session.execute(limited(
+            stmt.with_only_columns(Question.id, func.count().over()).order_by(*by),
+            MATCHED_IDS_CAP)).all()
+        matched = [question_id for question_id, _total in found]
+        total = found[0][1] if found else 0
     else:
         total = session.scalar(stmt.with_only_columns(func.count(),
                                                       maintain_column_froms=True)) or 0
     page = max(1, min(page, max(1, -(-total // size))))
     start = (page - 1) * size
     if matched is not None and (total == len(matched) or start + size <= len(matched)):
-        if not matched[start:start + size]:
-            return Page(items=[], total=total, number=page, size=size)
         stmt = select(Question).where(Question.id.in_(matched[start:start + size]))
         start = 0
     ordered = (stmt.with_only_columns(Question.id, Question.slug, Question.title,
