@@ -11,9 +11,9 @@ import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVarTuple
 
-from sqlalchemy import Integer, String, case, cast, func, select
+from sqlalchemy import Integer, Select, String, case, cast, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import Over
 from sqlalchemy.sql.functions import FunctionElement
@@ -29,6 +29,7 @@ from interviewloop.loops.models import (
 from interviewloop.requisitions.models import Candidate
 
 KEPT = 64  # requisitions kept per process, least recently used dropped first
+Ts = TypeVarTuple("Ts")  # a statement's columns
 
 
 class LoopRow(NamedTuple):
@@ -92,17 +93,23 @@ def count(rows: Sequence[LoopRow]) -> Census:
     return census
 
 
-def loop_rows(session: Session, requisition_id: int, candidate_id: int | None = None
-              ) -> list[LoopRow]:
-    """The requisition's loops (or one candidate's) as rows: a row per stage question and
-    one per stage without questions."""
-    stmt = (select(Loop.id, QuestionSet.number, LoopStage.name, LoopQuestion.question_id,
-                   LoopQuestion.alternate_reason, LoopStage.position)
-            .select_from(Loop).join(Candidate, Candidate.id == Loop.candidate_id)
+def _stage_questions(stmt: Select[*Ts], requisition_id: int) -> Select[*Ts]:
+    """``stmt`` over the requisition's loops: a row per stage question, and one per stage
+    without questions, with the loop's question set (if any)."""
+    return (stmt.select_from(Loop).join(Candidate, Candidate.id == Loop.candidate_id)
             .join(LoopStage, LoopStage.loop_id == Loop.id)
             .outerjoin(LoopQuestion, LoopQuestion.stage_id == LoopStage.id)
             .outerjoin(QuestionSet, QuestionSet.id == Loop.question_set_id)
             .where(Candidate.requisition_id == requisition_id))
+
+
+def loop_rows(session: Session, requisition_id: int, candidate_id: int | None = None
+              ) -> list[LoopRow]:
+    """The requisition's loops (or one candidate's) as rows: a row per stage question and
+    one per stage without questions."""
+    stmt = _stage_questions(select(Loop.id, QuestionSet.number, LoopStage.name,
+                                   LoopQuestion.question_id, LoopQuestion.alternate_reason,
+                                   LoopStage.position), requisition_id)
     if candidate_id is not None:
         stmt = stmt.where(Loop.candidate_id == candidate_id)
     return [LoopRow(*row) for row in session.execute(stmt)]
@@ -142,18 +149,13 @@ def counted(session: Session, requisition_id: int) -> Census:
         return value.over(partition_by=(Loop.id, LoopStage.name),
                           order_by=LoopQuestion.question_id, rows=(None, None))
 
-    per_question = (
+    per_question = _stage_questions(
         select(QuestionSet.number.label("version"), LoopStage.name.label("stage"),
                over_the_stage(func.aggregate_strings(cast(LoopQuestion.question_id, String),
                                                      ",")).label("questions"),
                over_the_stage(func.max(case((LoopQuestion.alternate_reason.is_not(None), 1),
                                             else_=0))).label("alternates"),
-               over_the_stage(func.row_number()).label("nth"))
-        .select_from(Loop).join(Candidate, Candidate.id == Loop.candidate_id)
-        .join(LoopStage, LoopStage.loop_id == Loop.id)
-        .outerjoin(LoopQuestion, LoopQuestion.stage_id == LoopStage.id)
-        .outerjoin(QuestionSet, QuestionSet.id == Loop.question_set_id)
-        .where(Candidate.requisition_id == requisition_id)).subquery()
+               over_the_stage(func.row_number()).label("nth")), requisition_id).subquery()
     shape_of = (per_question.c.stage, per_question.c.questions, per_question.c.alternates,
                 per_question.c.version)
     census = Census()
