@@ -24,7 +24,7 @@ from interviewloop import paging
 from interviewloop.auth.login import current_actor
 from interviewloop.bank.service import areas as all_areas
 from interviewloop.db import db, utcnow
-from interviewloop.debrief import dashboard, service, summary
+from interviewloop.debrief import cells, dashboard, service, summary
 from interviewloop.debrief import export as csv_export
 from interviewloop.debrief.models import ANSWERS, Answer, DecisionKind
 from interviewloop.errors import DomainError, Forbidden, NotFound
@@ -36,6 +36,8 @@ from interviewloop.scorecards.access import panel_access
 from interviewloop.scorecards.models import RATING_LABELS, PreOfferQuestion
 
 bp = Blueprint("debrief", __name__, template_folder="templates")
+for _part in (cells.flag_evidence, cells.rating_rows, cells.stats_rows, cells.reading_aid_lines):
+    bp.add_app_template_global(_part)
 PREFIX = "/requisitions/<int:requisition_id>/candidates/<int:candidate_id>"
 
 
@@ -82,6 +84,7 @@ def _render(requisition: Requisition, candidate: Candidate, status: int = 200,
                 and service.decision_open(data["decision"]))
     adjusted = service.reading_aids(db.session, current_user, candidate, data["cards"])
     return render_template("debrief/show.html", **data, **context, adjusted=adjusted,
+                           flagged=cells.to_discuss(data["stats"]),
                            # A refused answer keeps its form, with what was typed.
                            can_answer=deciding and (not data["blocker"]
                                                     or bool(context["pre_offer_error"])),
