@@ -28,11 +28,9 @@ from interviewloop.debrief import cells, dashboard, service, summary
 from interviewloop.debrief import export as csv_export
 from interviewloop.debrief.models import ANSWERS, Answer, DecisionKind
 from interviewloop.errors import DomainError, Forbidden, NotFound
-from interviewloop.requisitions import service as requisitions
-from interviewloop.requisitions.candidates import get_candidate
 from interviewloop.requisitions.models import Candidate, CandidateStatus, Requisition
 from interviewloop.requisitions.views import load_managed
-from interviewloop.scorecards.access import panel_access
+from interviewloop.scorecards.access import panel_of
 from interviewloop.scorecards.models import RATING_LABELS, PreOfferQuestion
 
 bp = Blueprint("debrief", __name__, template_folder="templates")
@@ -42,11 +40,10 @@ PREFIX = "/requisitions/<int:requisition_id>/candidates/<int:candidate_id>"
 
 
 def _load(requisition_id: int, candidate_id: int) -> tuple[Requisition, Candidate]:
-    """The candidate, if the viewer may see the panel's scorecards (404 otherwise)."""
-    requisition = requisitions.get_requisition(db.session, current_user, requisition_id,
-                                               team=False)  # the debrief shows no team
-    candidate = get_candidate(db.session, requisition, candidate_id)
-    verdict = panel_access(db.session, current_user, requisition, candidate)
+    """The candidate, if the viewer may see the panel's scorecards (404 otherwise). The
+    debrief shows no team: the requisition is read without it."""
+    requisition, candidate, verdict = panel_of(db.session, current_user, requisition_id,
+                                               candidate_id)
     if not verdict.sees_panel:
         raise NotFound(verdict.reason or "No such candidate.")
     return requisition, candidate

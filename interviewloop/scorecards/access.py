@@ -35,6 +35,7 @@ from interviewloop.loops.models import Loop, LoopStage
 from interviewloop.pools.access import can_read_practice
 from interviewloop.pools.models import Pool, PoolMember
 from interviewloop.pools.service import pool_for_stage
+from interviewloop.requisitions.candidates import get_candidate
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.requisitions.service import (
     can_manage,
@@ -106,8 +107,10 @@ def debrief_open(session: Session, candidate: Candidate) -> bool:
 
 
 def panel_access(session: Session, viewer: User, requisition: Requisition,
-                 candidate: Candidate) -> PanelAccess:
-    if own_pending(session, viewer, candidate):
+                 candidate: Candidate, *, pending: bool | None = None) -> PanelAccess:
+    """``pending``: own_pending, when the caller has read it with the candidate
+    (own_pending_clause, as panel_of does)."""
+    if own_pending(session, viewer, candidate) if pending is None else pending:
         return PanelAccess(False, "Submit your own scorecard for this candidate first: "
                                   "interviewers score independently.")
     if can_manage(viewer, requisition):
@@ -119,6 +122,26 @@ def panel_access(session: Session, viewer: User, requisition: Requisition,
         return PanelAccess(False, "This requisition keeps scorecards hidden from other "
                                   "interviewers until every scorecard is in.")
     return PanelAccess(True)
+
+
+def panel_of(session: Session, viewer: User, requisition_id: int, candidate_id: int
+             ) -> tuple[Requisition, Candidate, PanelAccess]:
+    """The requisition (get_requisition's rule, without its team), its candidate and what
+    ``viewer`` may see of the candidate's panel: the three, and own_pending, read in one
+    statement (the debrief's pages ask this on every request). With no such row, the two
+    reads again, so that each says what is missing (NotFound)."""
+    row = session.execute(
+        select(Requisition, Candidate, own_pending_clause(viewer))
+        .join(Candidate, Candidate.requisition_id == Requisition.id)
+        .where(Requisition.id == requisition_id, Candidate.id == candidate_id,
+               visible_clause(viewer))).one_or_none()
+    if row is None:
+        requisition = get_requisition(session, viewer, requisition_id, team=False)
+        candidate = get_candidate(session, requisition, candidate_id)
+        return requisition, candidate, panel_access(session, viewer, requisition, candidate)
+    requisition, candidate, pending = row
+    return requisition, candidate, panel_access(session, viewer, requisition, candidate,
+                                                pending=bool(pending))
 
 
 def may_view(session: Session, viewer: User, requisition: Requisition,
