@@ -13,7 +13,7 @@ from operator import itemgetter
 from typing import Any, NamedTuple
 
 from sqlalchemy import BindParameter, ColumnElement, Select, and_, bindparam, exists, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from interviewloop import limits
 from interviewloop.audit.service import Actor, record
@@ -377,18 +377,32 @@ def pre_offer_blocker(session: Session, candidate: Candidate,
 
 
 # The check and the decision each with its person in one statement (names only: no roles
-# query for them), not three.
+# query for them), not three; the debrief reads the two together.
+_MANAGER = joinedload(PreOfferCheck.manager).lazyload(User.role_rows)
+_DECIDED_BY = joinedload(Decision.decided_by).lazyload(User.role_rows)
+
+
 @cache
 def _check_query() -> Select[PreOfferCheck]:
     return (select(PreOfferCheck).where(PreOfferCheck.candidate_id == _candidate_id())
-            .options(joinedload(PreOfferCheck.manager).lazyload(User.role_rows)))
+            .options(_MANAGER))
 
 
 @cache
 def _decision_query() -> Select[Decision]:
     return (select(Decision).where(Decision.candidate_id == _candidate_id())
-            .options(joinedload(Decision.decided_by).lazyload(User.role_rows))
-            .order_by(Decision.id.desc()).limit(1))
+            .options(_DECIDED_BY).order_by(Decision.id.desc()).limit(1))
+
+
+@cache
+def _check_and_decision_query() -> Rows:
+    later = aliased(Decision)  # the latest decision is the one with none after it
+    latest = and_(Decision.candidate_id == Candidate.id, ~exists().where(
+        later.candidate_id == Candidate.id, later.id > Decision.id))
+    return (select(PreOfferCheck, Decision).select_from(Candidate)
+            .outerjoin(PreOfferCheck, PreOfferCheck.candidate_id == Candidate.id)
+            .outerjoin(Decision, latest)
+            .where(Candidate.id == _candidate_id()).options(_MANAGER, _DECIDED_BY))
 
 
 def pre_offer_for(session: Session, candidate: Candidate) -> PreOfferCheck | None:
@@ -397,6 +411,14 @@ def pre_offer_for(session: Session, candidate: Candidate) -> PreOfferCheck | Non
 
 def latest_decision(session: Session, candidate: Candidate) -> Decision | None:
     return session.scalar(_decision_query(), _of(candidate))
+
+
+def check_and_decision(session: Session, candidate: Candidate
+                       ) -> tuple[PreOfferCheck | None, Decision | None]:
+    """pre_offer_for and latest_decision in one statement (the debrief shows both): from
+    the candidate's row, whichever of the two there is."""
+    check, decision = session.execute(_check_and_decision_query(), _of(candidate)).one()
+    return check, decision
 
 
 def decision_open(decision: Decision | None) -> bool:

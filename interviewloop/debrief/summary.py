@@ -47,6 +47,7 @@ def debrief_for(session: Session, requisition: Requisition, candidate: Candidate
     stats = service.stats_of(((r.area_id, r.rating) for c in cards for r in c.ratings), areas)
     coverage = service.stage_coverage(session, candidate, now=now)
     states = service.panel_states(session, candidate, now=now, due_hours=due_hours)
+    check, decision = service.check_and_decision(session, candidate)
     return Debrief(
         requisition=requisition, candidate=candidate, areas=areas, cards=cards,
         stats=stats, coverage=coverage, offer_gaps=service.offer_gaps(coverage, stats),
@@ -55,7 +56,7 @@ def debrief_for(session: Session, requisition: Requisition, candidate: Candidate
         signals=service.signals_by_question(session, candidate),
         loop_gaps=loop.gaps if loop else [],
         set_differences=sets.differences(session, requisition, candidate) if loop else [],
-        check=service.pre_offer_for(session, candidate),
+        check=check,
         blocker=service.pre_offer_blocker(session, candidate, states),
-        decision=service.latest_decision(session, candidate),
+        decision=decision,
         question_titles=loop.titles if loop else {})
