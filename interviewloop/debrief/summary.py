@@ -13,7 +13,6 @@ from interviewloop.bank.service import areas as all_areas
 from interviewloop.debrief import service
 from interviewloop.debrief.models import Decision, PreOfferCheck
 from interviewloop.loops import sets
-from interviewloop.loops.service import loop_notes
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.scorecards.models import PreOfferQuestion, Recommendation
 
@@ -41,7 +40,7 @@ class Debrief:
 def debrief_for(session: Session, requisition: Requisition, candidate: Candidate, *,
                 now: datetime, due_hours: int) -> Debrief:
     areas = all_areas(session)
-    loop = loop_notes(session, candidate)
+    loop = sets.debrief_loop(session, requisition, candidate)
     cards = service.submitted_scorecards(session, candidate)
     # The statistics and the tally are of the cards just read, not read again.
     stats = service.stats_of(((r.area_id, r.rating) for c in cards for r in c.ratings), areas)
@@ -55,7 +54,7 @@ def debrief_for(session: Session, requisition: Requisition, candidate: Candidate
         states=states,
         signals=service.signals_by_question(session, candidate),
         loop_gaps=loop.gaps if loop else [],
-        set_differences=sets.differences(session, requisition, candidate) if loop else [],
+        set_differences=loop.differences if loop else [],
         check=check,
         blocker=service.pre_offer_blocker(session, candidate, states),
         decision=decision,

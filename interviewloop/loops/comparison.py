@@ -2,8 +2,9 @@
 per stage name how many stages ask which questions. The debrief reads it to say where other
 candidates were asked otherwise (sets.differences), for every candidate alike, so it is
 computed once per requisition and kept until the requisition's loop revision token
-(revisions.py, renewed by triggers) changes. Reading the token is one statement by primary
-key, against two that count every loop question on the requisition (``counted``)."""
+(revisions.py, renewed by triggers) changes. Reading the token is a lookup by primary
+key (the debrief reads it with the candidate's loop), against two statements that count
+every loop question on the requisition (``counted``)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from sqlalchemy import Integer, Select, String, case, cast, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import Over
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from interviewloop.loops.models import (
     AlternateReason,
@@ -103,26 +105,32 @@ def _stage_questions(stmt: Select[*Ts], requisition_id: int) -> Select[*Ts]:
             .where(Candidate.requisition_id == requisition_id))
 
 
-def loop_rows(session: Session, requisition_id: int, candidate_id: int | None = None
-              ) -> list[LoopRow]:
-    """The requisition's loops (or one candidate's) as rows: a row per stage question and
-    one per stage without questions."""
-    stmt = _stage_questions(select(Loop.id, QuestionSet.number, LoopStage.name,
-                                   LoopQuestion.question_id, LoopQuestion.alternate_reason,
-                                   LoopStage.position), requisition_id)
-    if candidate_id is not None:
-        stmt = stmt.where(Loop.candidate_id == candidate_id)
-    return [LoopRow(*row) for row in session.execute(stmt)]
+def loop_rows(session: Session, requisition_id: int) -> list[LoopRow]:
+    """The requisition's loops as rows: a row per stage question and one per stage without
+    questions (the debrief reads one candidate's so: sets.debrief_loop)."""
+    return [LoopRow(*row) for row in session.execute(_stage_questions(
+        select(Loop.id, QuestionSet.number, LoopStage.name, LoopQuestion.question_id,
+               LoopQuestion.alternate_reason, LoopStage.position), requisition_id))]
 
 
 _KEPT: OrderedDict[tuple[str, int, int | None], Census] = OrderedDict()
 _LOCK = threading.Lock()
 
 
+def token_of(requisition_id: Any) -> ScalarSelect[int]:
+    """The requisition's loop revision token (NULL: no loop yet), as a scalar subquery."""
+    return (select(LoopRevision.token).where(LoopRevision.requisition_id == requisition_id)
+            .scalar_subquery())
+
+
 def census(session: Session, requisition_id: int) -> Census:
     """Every loop on the requisition, counted (kept while its revision token holds)."""
-    token = session.scalar(select(LoopRevision.token)
-                           .where(LoopRevision.requisition_id == requisition_id))
+    return census_at(session, requisition_id, session.scalar(select(token_of(requisition_id))))
+
+
+def census_at(session: Session, requisition_id: int, token: int | None) -> Census:
+    """census, with the requisition's token as the caller read it (token_of) in the same
+    transaction."""
     key = (str(session.get_bind().engine.url), requisition_id, token)
     with _LOCK:
         found = _KEPT.get(key)

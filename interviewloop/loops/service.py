@@ -105,28 +105,6 @@ def loop_for(session: Session, candidate: Candidate) -> Loop | None:
     return _with_questions(session, loop)
 
 
-@dataclass(frozen=True)
-class LoopNotes:
-    """What the debrief shows of a candidate's loop: its coverage gaps and the titles of the
-    questions it asks (for the scorecards' question notes), without loading the loop."""
-
-    gaps: list[str]
-    titles: dict[int, str]  # loop question id -> the bank question's title
-
-
-def loop_notes(session: Session, candidate: Candidate) -> LoopNotes | None:
-    """One statement, whatever the loop's size (None: the candidate has no loop)."""
-    rows = session.execute(
-        select(Loop.coverage_gaps, LoopQuestion.id, Question.title)
-        .outerjoin(LoopQuestion, LoopQuestion.loop_id == Loop.id)
-        .outerjoin(Question, Question.id == LoopQuestion.question_id)
-        .where(Loop.candidate_id == candidate.id)).all()
-    if not rows:
-        return None
-    return LoopNotes(gaps=list(rows[0].coverage_gaps or []),
-                     titles={row.id: row.title for row in rows if row.id is not None})
-
-
 def coverage_of(session: Session, loop: Loop,
                 areas: list[CapabilityArea] | None = None) -> Coverage:
     """``areas``: the capability areas, if the caller has read them already."""

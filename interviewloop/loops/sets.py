@@ -12,13 +12,16 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from interviewloop import limits
 from interviewloop.audit.service import Actor, record
+from interviewloop.bank.models import Question
 from interviewloop.bank.service import areas as all_areas
 from interviewloop.bank.service import benchmarks as all_benchmarks
 from interviewloop.enums import Level
@@ -27,6 +30,7 @@ from interviewloop.loops import comparison
 from interviewloop.loops.chooser import Chooser, Option, options_for, repair
 from interviewloop.loops.models import (
     AlternateReason,
+    Loop,
     LoopQuestion,
     LoopStage,
     LoopTemplate,
@@ -273,12 +277,56 @@ class StageDifference:
     why: list[str]
 
 
+class DebriefLoop(NamedTuple):
+    """What the debrief shows of a candidate's loop, without loading the loop."""
+
+    gaps: list[str]  # its coverage gaps
+    titles: dict[int, str]  # loop question id -> the bank question's title (question notes)
+    differences: list[StageDifference]
+
+
+@cache
+def _debrief_loop_query() -> Select[Any]:
+    """The candidate's loop as comparison.loop_rows reads it (a row per stage question, one
+    per stage without questions), with each question's title, the loop's gaps and the
+    requisition's loop revision token; a loop without stages is one row."""
+    return (select(Loop.coverage_gaps, LoopQuestion.id, Question.title, Loop.id,
+                   QuestionSet.number, LoopStage.name, LoopQuestion.question_id,
+                   LoopQuestion.alternate_reason, LoopStage.position,
+                   comparison.token_of(bindparam("requisition_id")))
+            .outerjoin(LoopStage, LoopStage.loop_id == Loop.id)
+            .outerjoin(LoopQuestion, LoopQuestion.stage_id == LoopStage.id)
+            .outerjoin(Question, Question.id == LoopQuestion.question_id)
+            .outerjoin(QuestionSet, QuestionSet.id == Loop.question_set_id)
+            .where(Loop.candidate_id == bindparam("candidate_id")))
+
+
+def debrief_loop(session: Session, requisition: Requisition, candidate: Candidate
+                 ) -> DebriefLoop | None:
+    """The candidate's loop for the debrief (None: no loop), in one statement whatever its
+    size; the other loops come from the requisition's census at the token read with it."""
+    rows = session.execute(_debrief_loop_query(), {"requisition_id": requisition.id,
+                                                  "candidate_id": candidate.id}).all()
+    if not rows:
+        return None
+    gaps, _q, _t, *_row, token = rows[0]
+    loop_rows = [comparison.LoopRow(*row[3:9]) for row in rows if row[5] is not None]
+    return DebriefLoop(list(gaps or []), {row[1]: row[2] for row in rows if row[1] is not None},
+                       _differences(session, requisition, loop_rows, token))
+
+
 def differences(session: Session, requisition: Requisition, candidate: Candidate
                 ) -> list[StageDifference]:
     """The stages of this candidate's loop where other candidates on the requisition were
-    asked other questions, with what explains it. This candidate's loop, then the others
-    from the requisition's census (comparison.py: counted once per change to its loops)."""
-    rows = comparison.loop_rows(session, requisition.id, candidate.id)
+    asked other questions, with what explains it."""
+    found = debrief_loop(session, requisition, candidate)
+    return found.differences if found else []
+
+
+def _differences(session: Session, requisition: Requisition,
+                 rows: list[comparison.LoopRow], token: int | None) -> list[StageDifference]:
+    """This candidate's loop (``rows``), then the others from the requisition's census
+    (comparison.py: counted once per change to its loops, kept by ``token``)."""
     if not rows:
         return []
     mine = comparison.count(rows)
@@ -289,7 +337,7 @@ def differences(session: Session, requisition: Requisition, candidate: Candidate
             my_reasons[row.stage].add(row.alternate_reason)
         order[row.stage] = row.position
     [my_version] = mine.loops
-    others = comparison.census(session, requisition.id).without(mine)
+    others = comparison.census_at(session, requisition.id, token).without(mine)
     if not sum(others.loops.values()):
         return []
     found = []
