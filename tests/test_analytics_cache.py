@@ -10,7 +10,7 @@ import csv
 import io
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import insert, select, update
 
 from interviewloop.analytics import cache
 from interviewloop.bank.service import areas as all_areas
@@ -203,3 +203,20 @@ def test_a_miss_reads_the_viewer_scope_once_for_the_page_and_its_figures(
     assert reads == [team[0].id]
     assert client.get(path).status_code == 200
     assert reads == [team[0].id] * 2 and cached.hits - hits == 1
+
+
+def test_the_scope_reads_the_seat_token_with_or_without_requisitions(db_session, team,
+                                                                      make_user):
+    """The token comes on the viewer's requisitions' rows, or alone for a viewer who sees
+    none: both keys change with it."""
+    from interviewloop.scheduling.models import SeatRevision
+
+    _manager, _recruiter, panel, req, _areas = team
+    outsider = make_user("interviewer")
+    db_session.execute(insert(SeatRevision).values(user_id=outsider.id, token=4242))
+    db_session.flush()
+    seats = db_session.scalar(select(SeatRevision.token)
+                              .where(SeatRevision.user_id == panel[0].id))
+    assert seats is not None
+    assert cache.scope(db_session, panel[0])[2:] == (((req.id, False, False),), seats)
+    assert cache.scope(db_session, outsider)[2:] == ((), 4242)

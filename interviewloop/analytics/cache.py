@@ -13,11 +13,11 @@ sees_panel_clause (scorecards/access.py) decides visibility from, and keys the e
   read as the viewer's seat token, which triggers renew on every change to those
   (scheduling/seat_revisions.py).
 
-Two statements, small whatever the data (the viewer's own requisitions; one row by key). The one
-input left is the clock: a candidate's debrief closes to a co-interviewer when one of their
-interviews starts with scorecards missing, so an entry is kept only until the next
-interview start or end after it was computed (which also moves the question and funnel
-reports' "held" counts), and never longer than ANALYTICS_CACHE_SECONDS.
+One statement, small whatever the data (the viewer's own requisitions, each with the seat
+token: one row by key). The one input left is the clock: a candidate's debrief closes to a
+co-interviewer when one of their interviews starts with scorecards missing, so an entry is
+kept only until the next interview start or end after it was computed (which also moves the
+question and funnel reports' "held" counts), and never longer than ANALYTICS_CACHE_SECONDS.
 
 The data: a submitted scorecard, an edit of one, a decision, a pre-offer answer, a booking,
 move or cancellation, a new candidate or a requisition opened empties this process's cache
@@ -80,15 +80,20 @@ _COMPUTING: ContextVar[tuple[int, int, tuple[Hashable, ...]] | None] = ContextVa
 
 
 def scope(session: Session, viewer: User) -> tuple[Hashable, ...]:
-    """What the viewer may see is decided from (two statements)."""
-    requisitions = tuple(tuple(row) for row in session.execute(
-        select(Requisition.id, managed_clause(viewer), Requisition.hide_scorecards_until_debrief)
-        .where(visible_clause(viewer)).order_by(Requisition.id)))
+    """What the viewer may see is decided from (one statement; two for a viewer who sees
+    no requisition)."""
     # The viewer's seats (the candidates they interview, each seat's role, whether their
     # card for it is in, its interview's status) through their token, which triggers renew
     # on every change to those (scheduling/seat_revisions.py): one row by key, not the
-    # thousands of seats an interviewer has at 10,000 candidates.
-    seats = session.scalar(select(SeatRevision.token).where(SeatRevision.user_id == viewer.id))
+    # thousands of seats an interviewer has at 10,000 candidates; read on each requisition's
+    # row.
+    token = (select(SeatRevision.token).where(SeatRevision.user_id == viewer.id)
+             .scalar_subquery())
+    rows = session.execute(
+        select(Requisition.id, managed_clause(viewer), Requisition.hide_scorecards_until_debrief,
+               token).where(visible_clause(viewer)).order_by(Requisition.id)).all()
+    seats = rows[0][3] if rows else session.scalar(select(token))
+    requisitions = tuple(tuple(row[:3]) for row in rows)
     return (viewer.id, tuple(sorted(r.value for r in viewer.roles)), requisitions, seats)
 
 
