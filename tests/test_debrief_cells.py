@@ -1,12 +1,24 @@
 """The debrief's repeated parts (debrief/cells.py, built in Python for the page's sake):
-every value from the database is escaped, and each kind of cell writes what it did."""
+every value from the database is escaped, and each kind of cell, line and list writes what
+it did."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 from interviewloop.analytics.leniency import Adjusted, AreaOffset, Offset
 from interviewloop.bank.models import CapabilityArea
 from interviewloop.debrief import cells
-from interviewloop.debrief.service import AreaStats, Card, CardNote, CardRating
+from interviewloop.debrief.service import (
+    AreaStats,
+    Card,
+    CardNote,
+    CardRating,
+    CardState,
+    Interviewer,
+    PanelState,
+    Signal,
+)
 from interviewloop.scorecards.models import Recommendation
 
 HOSTILE = '<img src=x onerror="alert(1)">'
@@ -65,3 +77,25 @@ def test_the_foot_and_the_reading_aid_lines():
     assert HOSTILE not in lines and lines.count("<li>") == 2
     assert (f"+0.50 over 12 other candidates; +0.25 removed. By area: {ESCAPED} +0.50 (9); "
             "other areas, too few: +0.25.</li>") in lines
+
+
+def test_summaries_states_and_signals_escape_and_write_each_branch():
+    html = str(cells.summaries(CARDS, {1: HOSTILE}, who))
+    assert HOSTILE not in html
+    assert f'<dl class="answers"><dt>{ESCAPED}</dt><dd>note</dd></dl>' in html
+    assert html.count("No summary written.") == 2
+    assert "No submitted scorecards yet." in str(cells.summaries([], {}, who))
+    at = datetime(2026, 12, 1, tzinfo=UTC)
+    states = [PanelState(1, HOSTILE, at, Interviewer(1, HOSTILE), 7, CardState.SUBMITTED),
+              PanelState(2, "Coding", at, Interviewer(2, "Bo"), 8, CardState.DRAFT)]
+    listed = str(cells.panel_states(states, who, url))
+    assert HOSTILE not in listed and listed.count(ESCAPED) == 2
+    assert listed.count(">open</a>") == 1 and 'href="/scorecards/7?a=1&amp;b=2"' in listed
+    assert '<span class="tag state-draft">draft</span></li>' in listed
+    assert "No interviews yet." in str(cells.panel_states([], who, url))
+    given = str(cells.question_signals([Signal(1, HOSTILE, "not_observed", ""),
+                                        Signal(2, "Bo", "yes", HOSTILE)], who))
+    assert HOSTILE not in given
+    assert f'<div class="signal signal-not_observed">{ESCAPED}: not observed</div>' in given
+    assert f"Bo: yes: {ESCAPED}</div>" in given
+    assert str(cells.question_signals([], who)) == '<span class="muted">no signals</span>'

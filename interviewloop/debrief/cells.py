@@ -15,7 +15,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from interviewloop.debrief.service import AreaStats, Card, CardRating
+from interviewloop.debrief.service import AreaStats, Card, CardRating, PanelState, Signal
 from interviewloop.scorecards.models import RATING_LABELS
 
 Who = Callable[[int, str], str]  # the interviewer's name, or their letter (names hidden)
@@ -139,3 +139,47 @@ def reading_aid_lines(cards: Sequence[Card], adjusted: Mapping[tuple[int, int], 
                      f"candidate{'s' if offset.candidates != 1 else ''}; "
                      f"{offset.shrunk:+.2f} removed.{by_area}</li>")
     return _html(parts)
+
+
+def summaries(cards: Sequence[Card], titles: Mapping[int, str], who: Who) -> Markup:
+    """Each scorecard's summary and its written question notes (``titles``: loop question
+    id -> the question's title)."""
+    if not cards:
+        return _html(['<p class="muted">No submitted scorecards yet.</p>'])
+    parts = []
+    for card in cards:
+        summary = (f"<p>{escape(card.summary)}</p>" if card.summary
+                   else '<p class="muted">No summary written.</p>')
+        notes = "".join(f"<dt>{escape(titles.get(n.loop_question_id, 'Question'))}</dt>"
+                        f"<dd>{escape(n.notes)}</dd>" for n in card.notes if n.notes)
+        listed = f'<dl class="answers">{notes}</dl>' if notes else ""
+        parts.append(f'\n  <article class="summary" id="summary-{card.id}">\n'
+                     f"    <h3>{escape(who(card.interviewer_id, card.interviewer_name))}, "
+                     f"{escape(card.stage_name)}: {escape(card.recommendation.label)}</h3>\n"
+                     f"    {summary}\n    \n    {listed}\n  </article>\n  ")
+    return _html(parts)
+
+
+def panel_states(states: Sequence[PanelState], who: Who, card_url: Callable[[int], str]
+                 ) -> Markup:
+    """Where each panelist's scorecard stands, with a link to a submitted one."""
+    if not states:
+        return _html(['<li class="muted">No interviews yet.</li>'])
+    parts = []
+    for st in states:
+        link = (f' <a href="{escape(card_url(st.scorecard_id))}">open</a>'
+                if st.state == "submitted" and st.scorecard_id else "")
+        parts.append(f"<li>{escape(who(st.interviewer.id, st.interviewer.name))}, "
+                     f'{escape(st.stage_name)}: <span class="tag state-{escape(st.state)}">'
+                     f"{escape(st.state)}</span>{link}</li>")
+    return _html(parts)
+
+
+def question_signals(found: Sequence[Signal], who: Who) -> Markup:
+    """The scorecards' signals on one pre-offer question."""
+    if not found:
+        return _html(['<span class="muted">no signals</span>'])
+    return _html([
+        f'<div class="signal signal-{escape(sig.value)}">{escape(who(sig.interviewer_id, sig.name))}'
+        f': {escape(sig.value.replace("_", " "))}'
+        f"{f': {escape(sig.evidence)}' if sig.evidence else ''}</div>" for sig in found])
