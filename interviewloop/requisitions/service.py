@@ -64,17 +64,24 @@ def on_team(user: User, requisition: Requisition, member_ids: Iterable[int] = ()
         user.id in set(member_ids)
 
 
-def _team_filter(user: User) -> ColumnElement[bool]:
-    """Requisition ids whose hiring team includes ``user``."""
+def _team_filter(user_id: Any) -> ColumnElement[bool]:
+    """Requisition ids whose hiring team includes the user (their id, or a bound parameter
+    for it)."""
     member = exists().where(RequisitionMember.requisition_id == Requisition.id,
-                            RequisitionMember.user_id == user.id)
-    return or_(Requisition.hiring_manager_id == user.id, Requisition.recruiter_id == user.id,
+                            RequisitionMember.user_id == user_id)
+    return or_(Requisition.hiring_manager_id == user_id, Requisition.recruiter_id == user_id,
                member)
 
 
 def visible_clause(user: User) -> ColumnElement[bool]:
     """Requisitions ``user`` may see, as SQL (the rule of get_requisition, for lists)."""
-    return true() if user.is_admin else _team_filter(user)
+    return visible_to(user.is_admin, user.id)
+
+
+def visible_to(is_admin: bool, user_id: Any) -> ColumnElement[bool]:
+    """visible_clause for a user given by whether they are an admin and by their id, or a
+    bound parameter for it (a statement built once for every viewer)."""
+    return true() if is_admin else _team_filter(user_id)
 
 
 def managed_clause(user: User) -> ColumnElement[bool]:
@@ -98,7 +105,7 @@ def visible_requisitions(session: Session, user: User) -> list[tuple[Requisition
         .order_by(Requisition.status, Requisition.created_at.desc(), Requisition.id.desc())
     )
     if not user.is_admin:
-        stmt = stmt.where(_team_filter(user))
+        stmt = stmt.where(_team_filter(user.id))
     return [tuple(row) for row in session.execute(stmt)]
 
 
@@ -126,7 +133,7 @@ def get_requisition(session: Session, user: User, requisition_id: int, *,
         stmt = stmt.options(selectinload(Requisition.members).joinedload(RequisitionMember.user)
                             .lazyload(User.role_rows))
     if not user.is_admin:
-        stmt = stmt.where(_team_filter(user))
+        stmt = stmt.where(_team_filter(user.id))
     requisition = session.scalar(stmt)
     if requisition is None:
         raise NotFound("No such requisition.")

@@ -22,9 +22,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, not_, or_, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    not_,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session, aliased
 
 from interviewloop.auth.models import User
@@ -42,6 +53,7 @@ from interviewloop.requisitions.service import (
     get_requisition,
     managed_clause,
     visible_clause,
+    visible_to,
 )
 from interviewloop.scheduling.models import Interview, InterviewStatus, Panelist
 from interviewloop.scorecards.models import Scorecard, ScorecardStatus
@@ -124,17 +136,25 @@ def panel_access(session: Session, viewer: User, requisition: Requisition,
     return PanelAccess(True)
 
 
+@cache
+def _panel_query(is_admin: bool) -> Select[Requisition, Candidate, bool]:
+    """panel_of's statement, built once (building it cost about what running it does)."""
+    viewer: BindParameter[Any] = bindparam("viewer_id")
+    return (select(Requisition, Candidate, _own_pending_of(viewer))
+            .join(Candidate, Candidate.requisition_id == Requisition.id)
+            .where(Requisition.id == bindparam("requisition_id"),
+                   Candidate.id == bindparam("candidate_id"), visible_to(is_admin, viewer)))
+
+
 def panel_of(session: Session, viewer: User, requisition_id: int, candidate_id: int
              ) -> tuple[Requisition, Candidate, PanelAccess]:
     """The requisition (get_requisition's rule, without its team), its candidate and what
     ``viewer`` may see of the candidate's panel: the three, and own_pending, read in one
     statement (the debrief's pages ask this on every request). With no such row, the two
     reads again, so that each says what is missing (NotFound)."""
-    row = session.execute(
-        select(Requisition, Candidate, own_pending_clause(viewer))
-        .join(Candidate, Candidate.requisition_id == Requisition.id)
-        .where(Requisition.id == requisition_id, Candidate.id == candidate_id,
-               visible_clause(viewer))).one_or_none()
+    row = session.execute(_panel_query(viewer.is_admin), {
+        "viewer_id": viewer.id, "requisition_id": requisition_id,
+        "candidate_id": candidate_id}).one_or_none()
     if row is None:
         requisition = get_requisition(session, viewer, requisition_id, team=False)
         candidate = get_candidate(session, requisition, candidate_id)
@@ -213,10 +233,15 @@ def live(interview: Any) -> ColumnElement[bool]:  # an aliased Interview
 def own_pending_clause(viewer: User) -> ColumnElement[bool]:
     """own_pending as SQL, for a query over Candidate: the viewer sits on one of the
     candidate's live panels (in any seat) without their scorecard for it submitted."""
+    return _own_pending_of(viewer.id)
+
+
+def _own_pending_of(viewer_id: Any) -> ColumnElement[bool]:
+    """own_pending_clause for the viewer's id, or a bound parameter for it."""
     i1, p1, s1 = _I1, _P1, _S1
-    return exists().where(live(i1), p1.interview_id == i1.id, p1.user_id == viewer.id,
+    return exists().where(live(i1), p1.interview_id == i1.id, p1.user_id == viewer_id,
                           ~exists().where(s1.interview_id == i1.id,
-                                          s1.interviewer_id == viewer.id,
+                                          s1.interviewer_id == viewer_id,
                                           s1.status == ScorecardStatus.SUBMITTED))
 
 
