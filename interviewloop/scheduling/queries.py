@@ -10,7 +10,7 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, bindparam, exists, select
+from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, exists, select
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from interviewloop.auth.models import User
@@ -84,23 +84,32 @@ SEAT_ORDER = (Panelist.starts_at, Panelist.interview_id)
 PAST_ORDER = Keyset(SEAT_ORDER, (moment, row_id), descending=True)
 
 
-def _seats_of(user: User, stmt: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
+def _seats_of(user_id: int | BindParameter[int], stmt: Select[*tuple[Any, ...]]
+              ) -> Select[*tuple[Any, ...]]:
     """``stmt`` over the user's live seats, with their interviews' candidate, stage and
     requisition joined (not selectinload, which sends a query per 500)."""
     return (stmt.join(Panelist, Panelist.interview_id == Interview.id)
             .join(Interview.candidate).join(Interview.stage)
             .join(Requisition, Requisition.id == Candidate.requisition_id)
-            .where(Panelist.user_id == user.id, Panelist.live.is_(True)))
+            .where(Panelist.user_id == user_id, Panelist.live.is_(True)))
 
 
 def upcoming_of(session: Session, user: User, *, now: datetime, size: int = LIST_PAGE
                 ) -> tuple[list[InterviewRow], bool]:
     """The user's next ``size`` interviews, soonest first, and whether more follow."""
-    rows = [InterviewRow(i, r) for i, r in session.execute(limited(
-        _seats_of(user, select(Interview, Requisition))
-        .options(contains_eager(Interview.candidate), contains_eager(Interview.stage))
-        .where(Panelist.ends_at > now).order_by(*SEAT_ORDER), size + 1))]
+    rows = [InterviewRow(i, r) for i, r in session.execute(_upcoming(size),
+                                                           {"user_id": user.id, "now": now})]
     return rows[:size], len(rows) > size
+
+
+@cache
+def _upcoming(size: int) -> Select[*tuple[Any, ...]]:
+    """upcoming_of's statement, built once per size (every home page runs it): with its
+    loader options it cost more to build than to run."""
+    return limited(
+        _seats_of(bindparam("user_id"), select(Interview, Requisition))
+        .options(contains_eager(Interview.candidate), contains_eager(Interview.stage))
+        .where(Panelist.ends_at > bindparam("now")).order_by(*SEAT_ORDER), size + 1)
 
 
 class PastInterview(NamedTuple):
@@ -116,7 +125,7 @@ class PastInterview(NamedTuple):
 def past_of(session: Session, user: User, *, now: datetime, cursor: Cursor = FIRST,
             size: int = LIST_PAGE) -> Page[PastInterview]:
     """A page of the user's interviews that are over, latest first."""
-    stmt = _seats_of(user, select(Interview.id, Interview.starts_at, Candidate.name,
+    stmt = _seats_of(user.id, select(Interview.id, Interview.starts_at, Candidate.name,
                                   LoopStage.name, Requisition.title))
     page = keyset_page(session, stmt.where(Panelist.ends_at <= now), PAST_ORDER, cursor,
                        lambda row: (row.starts_at, row.id), size=size, scalars=False)
