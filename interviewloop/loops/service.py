@@ -31,6 +31,7 @@ from interviewloop.loops.models import (
     LoopTemplate,
     LoopTemplateStage,
 )
+from interviewloop.loops.page import PageLoop
 from interviewloop.loops.signals import stage_removing, stages_changing
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.requisitions.service import require_manage
@@ -127,11 +128,12 @@ def loop_notes(session: Session, candidate: Candidate) -> LoopNotes | None:
                      titles={row.id: row.title for row in rows if row.id is not None})
 
 
-def coverage_of(session: Session, loop: Loop,
+def coverage_of(session: Session, loop: Loop | PageLoop,
                 areas: list[CapabilityArea] | None = None) -> Coverage:
-    """``areas``: the capability areas, if the caller has read them already."""
-    return check_coverage(list(loop.stages), all_areas(session) if areas is None else areas,
-                          all_benchmarks(session),
+    """``areas``: the capability areas, if the caller has read them already (a PageLoop
+    has the benchmarks)."""
+    return check_coverage(loop.stages, all_areas(session) if areas is None else areas,
+                          loop.benchmarks if isinstance(loop, PageLoop) else all_benchmarks(session),
                           level=loop.level,
                           with_active=lambda wanted: with_active(session, loop.level, wanted))
 

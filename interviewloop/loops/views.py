@@ -19,6 +19,7 @@ from interviewloop.forms import ActionForm
 from interviewloop.loops import service, sets
 from interviewloop.loops.forms import MoveForm, PanelSizeForm, SetRevisionForm, StageForm, SwapForm
 from interviewloop.loops.models import AlternateReason, Loop
+from interviewloop.loops.page import loop_page
 from interviewloop.loops.signals import describing_stages
 from interviewloop.requisitions.candidates import get_candidate
 from interviewloop.requisitions.models import Candidate, Requisition
@@ -60,13 +61,14 @@ def _back(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
 def show(requisition_id: int, candidate_id: int, stage_form: StageForm | None = None,
          status: int = 200) -> ResponseReturnValue:
     requisition, candidate = _load(requisition_id, candidate_id)
-    loop = service.loop_for(db.session, candidate)
     stage_form = stage_form or StageForm()
     areas = all_areas(db.session)
     stage_form.set_areas(areas)
+    loop = loop_page(db.session, candidate, areas)
     schedules: dict[int, Any] = {}
     if loop is not None:
-        for _receiver, found in describing_stages.send(db.session, loop=loop):
+        for _receiver, found in describing_stages.send(
+                db.session, stage_ids=[s.id for s in loop.stages]):
             schedules.update(found)
     return render_template(
         "loops/show.html", requisition=requisition, candidate=candidate, interview_loop=loop,
