@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from interviewloop import limits
 from interviewloop.audit.service import Actor, record
@@ -66,18 +66,19 @@ _SET_OPTIONS = (
     selectinload(QuestionSet.stages).selectinload(QuestionSetStage.focus_areas),
 )
 # The current set's users (builds, revisions, fixing) read its question ids, not the bank
-# questions (a build's plan reads what it needs of those).
+# questions (a build's plan reads what it needs of those); its stages and their questions
+# joined to it (a few dozen rows), their focus areas apart: two statements.
 _CURRENT_OPTIONS = (
-    selectinload(QuestionSet.stages).selectinload(QuestionSetStage.questions),
-    selectinload(QuestionSet.stages).selectinload(QuestionSetStage.focus_areas),
+    joinedload(QuestionSet.stages).options(joinedload(QuestionSetStage.questions),
+                                           selectinload(QuestionSetStage.focus_areas)),
 )
 
 
 def current_set(session: Session, requisition: Requisition) -> QuestionSet | None:
     """The newest version, with its stages and their question ids."""
-    return session.scalar(select(QuestionSet).where(QuestionSet.requisition_id == requisition.id)
-                          .order_by(QuestionSet.number.desc()).limit(1)
-                          .options(*_CURRENT_OPTIONS))
+    return session.scalars(select(QuestionSet).where(QuestionSet.requisition_id == requisition.id)
+                           .order_by(QuestionSet.number.desc()).limit(1)
+                           .options(*_CURRENT_OPTIONS)).unique().one_or_none()
 
 
 def set_versions(session: Session, requisition: Requisition) -> list[QuestionSet]:
