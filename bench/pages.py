@@ -68,6 +68,7 @@ from bench.core import (
     Row,
     added_kib,
     as_clients,
+    frozen_garbage,
     get_ok,
     tracing,
 )
@@ -470,17 +471,18 @@ def run(url: str, *, questions: int, requests: int, repeat: int, candidates: int
             version = (".".join(map(str, engine.dialect.server_version_info or ()))
                        if engine.dialect.name != "sqlite" else sqlite3.sqlite_version)
         log("Timing the pages ...")
-        rows = time_routes(clients, routes, requests=requests, repeat=repeat)
-        count_queries(clients, engine, rows)
-        measure_memory(clients, rows)
-        if seed is not None:
-            log("Timing building a loop and saving a scorecard ...")
-            rows += time_operations(clients, engine, seed, operations=operations,
-                                    repeat=repeat, requests=requests)
-            with engine.connect() as conn:
-                loops_now = conn.scalar(select(func.count()).select_from(Loop)) or 0
-            web_loops = loops_now - seed.loops
-            log(f"{web_loops} loops were built through the web")
+        with frozen_garbage():
+            rows = time_routes(clients, routes, requests=requests, repeat=repeat)
+            count_queries(clients, engine, rows)
+            measure_memory(clients, rows)
+            if seed is not None:
+                log("Timing building a loop and saving a scorecard ...")
+                rows += time_operations(clients, engine, seed, operations=operations,
+                                        repeat=repeat, requests=requests)
+                with engine.connect() as conn:
+                    loops_now = conn.scalar(select(func.count()).select_from(Loop)) or 0
+                web_loops = loops_now - seed.loops
+                log(f"{web_loops} loops were built through the web")
         return Result(dialect=engine.dialect.name, server_version=version,
                       questions=report.questions, active=active, search_hits=int(hits.group(1)),
                       seed_seconds=seed_seconds, requests=requests, repeat=repeat,
@@ -515,7 +517,9 @@ def header(result: Result) -> str:
     if result.candidates:
         line += (f" ({result.loop_page_requests} for the loop page; {result.operations} of each "
                  "operation per repeat)")
-    line += (", median of the repeats' means, p50 and p95 of single requests; peak memory "
+    line += (", median of the repeats' means, p50 and p95 of single requests, the objects of "
+             "the warmed-up process frozen out of the garbage collector as in a gunicorn "
+             "worker; peak memory "
              f"of the process {result.max_rss_mib:,.0f} MiB; ")
     if result.reused:
         return line + "a database kept by an earlier run, reused as it was (--reuse)."

@@ -7,8 +7,11 @@ from typing import Any
 
 from flask import abort
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
+from wtforms import SelectField as _SelectField
 from wtforms import SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import Select as _Select
 
 try:  # WTForms 3.3 deprecates (value, label) tuples as choices in favour of SelectChoice.
     from wtforms.fields.choices import SelectChoice
@@ -21,6 +24,34 @@ def choices(pairs: Iterable[tuple[object, str]]) -> list[Any]:
     if SelectChoice is None:  # pragma: no cover
         return list(pairs)
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class QuickSelect(_Select):
+    """WTForms' select, with its plain options (no attributes of their own) written
+    directly: the same HTML, without an attribute sort, a Markup.format and a look at
+    render_option's signature per option. The audit log's action filter has some hundred
+    options, and rendering them was a fifth of that page's time."""
+
+    @classmethod
+    def _dispatch_render_option(cls) -> Any:
+        return cls.render_option  # our own render_option takes the choice
+
+    @classmethod
+    def render_option(cls, choice: Any, **kwargs: Any) -> Markup:
+        if kwargs or choice.render_kw:
+            rendered: Markup = super().render_option(choice, **kwargs)
+            return rendered
+        value = str(choice.value) if isinstance(choice.value, bool) else choice.value
+        label = escape(choice.label or value)
+        # html_params' order: "selected" sorts before "value".
+        selected = "selected " if choice.selected else ""
+        return Markup(f'<option {selected}value="{escape(value)}">{label}</option>')  # noqa: S704 - both escaped
+
+
+class SelectField(_SelectField):
+    """A select field rendered by QuickSelect: use it instead of WTForms' own."""
+
+    widget = QuickSelect()
 
 
 class MultiCheckboxField(SelectMultipleField):

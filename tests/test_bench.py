@@ -7,6 +7,7 @@ PostgreSQL database (suffix _bench_<worker>_<pid>) when TEST_DATABASE_URL is set
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import os
 
@@ -125,6 +126,15 @@ def test_percentiles_are_nearest_rank():
     assert (core.percentile(samples, 50), core.percentile(samples, 95)) == (50, 95)
     assert core.percentile([7.0], 95) == 7.0 and core.percentile([], 50) == 0
     assert core.percentile([1, 2, 3, 4], 50) == 2 and core.percentile([1, 2, 3, 4], 95) == 4
+
+
+def test_the_timing_freezes_what_is_alive_and_lets_it_go_after():
+    """Objects alive when the timing starts are out of the collector's sight while it runs
+    (as in a gunicorn worker), and back in it afterwards (the suite's process goes on)."""
+    before = gc.get_freeze_count()
+    with core.frozen_garbage():
+        assert gc.get_freeze_count() > before
+    assert gc.get_freeze_count() == before
 
 
 def test_sizes_fill_what_is_not_given():

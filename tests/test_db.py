@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
 
 from interviewloop.auth.models import User, UserRole
 from interviewloop.bank.models import Question, QuestionPoint
-from interviewloop.db import limited, make_engine, postgres_connect_args, utcnow, writing
+from interviewloop.db import among, limited, make_engine, postgres_connect_args, utcnow, writing
 
 
 def _user_row(**overrides):
@@ -155,3 +155,33 @@ def test_a_window_is_written_into_the_sql_not_sent_as_a_parameter(engine):
         event.remove(engine, "before_cursor_execute", record)
     assert rows == []
     assert any("LIMIT 7 OFFSET 3" in " ".join(s.split()) for s in sent), sent
+
+
+@pytest.mark.parametrize("count", [0, 1, 3, 120])
+def test_among_finds_the_listed_rows_with_one_statement_text_whatever_their_number(
+        db_session, count):
+    """db.among: the rows whose column is in a bound list; on PostgreSQL the list is one
+    array parameter, so 1 or 120 values send the same statement (psycopg prepares none of
+    more than 50 parameters)."""
+    db_session.execute(insert(User), [{"email": f"among{n}@example.com", "name": f"A {n}",
+                                       "password_hash": "x"} for n in range(130)])
+    ids = list(db_session.scalars(select(User.id).where(User.email.like("among%"))
+                                  .order_by(User.id)))
+    sent: list[tuple[str, object]] = []
+
+    def record(_conn, _cursor, statement, parameters, *_rest) -> None:
+        sent.append((statement, parameters))
+
+    dialect = db_session.get_bind().dialect.name
+    stmt = select(User.id).where(among(User.id, "ids", dialect)).order_by(User.id)
+    bind = db_session.connection()
+    event.listen(bind.engine, "before_cursor_execute", record)
+    try:
+        found = list(db_session.scalars(stmt, {"ids": ids[:count]}))
+    finally:
+        event.remove(bind.engine, "before_cursor_execute", record)
+    assert found == ids[:count]
+    ((statement, parameters),) = [s for s in sent if "users" in s[0]]
+    if dialect == "postgresql":
+        assert "= any(" in statement.lower() and "%(ids)s" in statement
+        assert parameters["ids"] == ids[:count]

@@ -106,3 +106,24 @@ def test_pages_that_show_people_read_no_roles_but_the_viewers(
         logins = [s for s in seen if "FROM login_sessions" in s]
         assert len(logins) == 1 and "JOIN user_roles" in logins[0], path
         assert not [s for s in seen if "FROM user_roles" in s], path
+
+
+def test_a_build_writes_the_loop_once_and_reads_none_of_it_back(db_session, senior_req, team,  # noqa: F811
+                                                               count_queries, login):
+    """The coverage is checked on what the plan chose, before the loop is written: the
+    loop goes in with its gaps (no UPDATE after), and nothing just written is read back."""
+    recruiter = team["recruiter"]
+    first = make_candidate(db_session, senior_req, recruiter, 1)
+    service.build_loop(db_session, Actor(recruiter), senior_req, first, seed=1)  # fixes the set
+    candidate = make_candidate(db_session, senior_req, recruiter, 2)
+    client = login(recruiter)
+    page = f"/requisitions/{senior_req.id}/candidates/{candidate.id}"
+    assert client.get(page).status_code == 200
+    with count_queries() as seen:
+        assert post(client, page + "/loop").status_code == 302
+    assert [s for s in seen if s.startswith("INSERT INTO loops ")]
+    assert not [s for s in seen if s.startswith("UPDATE loops")]
+    assert not [s for s in seen if s.startswith("SELECT") and (
+        "loop_stages." in s or "loop_questions.id" in s)]
+    built = service.loop_for(db_session, candidate)
+    assert built.coverage_gaps == service.coverage_of(db_session, built).gaps

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from string import Formatter
 from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, and_, case, cast, exists, func, literal, or_, select
@@ -236,14 +235,6 @@ class Entry:
     sentence: str
 
 
-class _Strict(Formatter):
-    def get_value(self, key: Any, args: Any, kwargs: Any) -> Any:
-        value = kwargs.get(key)
-        if value is None or value == "":
-            raise KeyError(key)
-        return value
-
-
 def _stage(name: str | None) -> str | None:
     # "System design" reads "system design interview"; "ML systems" keeps its capitals.
     if not name:
@@ -262,10 +253,13 @@ def sentence(event: Event, object_name: str | None = None, stage_name: str | Non
     values.update({key: values[key].replace("_", " ") for key in WORDS if key in values})
     values.update(actor=actor, object=object_name, stage=_stage(stage_name), person=person_name,
                   whose=f"{object_name}'s" if object_name else None)
+    # A template needs all its names: one without a value (None or "") fails, as a missing
+    # one does, and the next template is tried (str.format_map: no Formatter in Python).
+    present = {key: value for key, value in values.items() if value is not None and value != ""}
     templates = SENTENCES.get(event.action, ())
     for template in (templates,) if isinstance(templates, str) else templates:
         try:
-            return _Strict().format(template, **values)
+            return template.format_map(present)
         except (KeyError, IndexError, ValueError):
             continue
     words = event.action.replace("_", " ")

@@ -4,7 +4,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from sqlalchemy import ColumnElement
-from wtforms import DateField, EmailField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import DateField, EmailField, IntegerField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from interviewloop import limits
@@ -14,7 +14,7 @@ from interviewloop.audit.service import Filters, Kind
 from interviewloop.auth.passwords import MAX_LENGTH, MIN_LENGTH
 from interviewloop.auth.service import time_zones
 from interviewloop.enums import Role
-from interviewloop.forms import MultiCheckboxField, choices
+from interviewloop.forms import MultiCheckboxField, SelectField, choices
 
 ROLE_CHOICES = choices((r.value, r.label) for r in Role)
 

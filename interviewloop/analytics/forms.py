@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField
+from wtforms import DateField, IntegerField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from interviewloop.analytics.queries import Filters
 from interviewloop.analytics.questions import Order, QuestionFilters
 from interviewloop.enums import Category, Level
-from interviewloop.forms import choices
+from interviewloop.forms import SelectField, choices
 from interviewloop.paging import MAX_PAGE
 
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)  # no day outside is meaningful

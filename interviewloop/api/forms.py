@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField
+from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange
 
 from interviewloop import limits
 from interviewloop.api.models import ApiScope
 from interviewloop.api.service import DEFAULT_DAYS
-from interviewloop.forms import MultiCheckboxField, choices
+from interviewloop.forms import MultiCheckboxField, SelectField, choices
 
 SCOPE_CHOICES = choices((s.value, s.value) for s in ApiScope)
 

@@ -144,8 +144,14 @@ def recent_events(session: Session, *, action: str | None = None, cursor: Cursor
 def actions(session: Session) -> list[str]:
     """The actions in the log, in order: one index step per action (a recursive query
     from one to the next), not a DISTINCT over every event."""
+    return list(session.scalars(_ACTIONS))
+
+
+def _known_actions() -> Select[str]:
     step = select(func.min(AuditEvent.action).label("action")).cte("known", recursive=True)
     following = select(func.min(AuditEvent.action)).where(AuditEvent.action > step.c.action)
     known = step.union_all(select(following.scalar_subquery()).where(step.c.action.is_not(None)))
-    return list(session.scalars(select(known.c.action).where(
-        known.c.action.is_not(None)).order_by(known.c.action)))
+    return select(known.c.action).where(known.c.action.is_not(None)).order_by(known.c.action)
+
+
+_ACTIONS = _known_actions()  # built once: the same statement on every audit page

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import EmailField, IntegerField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional
 
 from interviewloop import limits
 from interviewloop.auth.models import User
-from interviewloop.forms import MultiCheckboxField, choices
+from interviewloop.forms import MultiCheckboxField, SelectField, choices
 from interviewloop.timezones import WEEKDAYS, clock
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from interviewloop import limits, tokens
@@ -190,23 +190,29 @@ def has_signed_in_from(session: Session, email: str, ip: str) -> bool:
     ) is not None
 
 
+# Read on every request: built once, so a request only binds the token and the cutoff
+# (building the statement and its cache key cost more than running it).
+_LIVE_LOGIN = (
+    select(LoginSession)
+    .join(LoginSession.user)
+    .options(contains_eager(LoginSession.user).joinedload(User.role_rows))
+    .where(
+        LoginSession.token == bindparam("token"),
+        LoginSession.ended_at.is_(None),
+        LoginSession.created_at > bindparam("oldest"),
+        User.is_active.is_(True),
+    )
+)
+
+
 def user_for_token(session: Session, token: str, policy: LoginPolicy,
                    now: datetime | None = None) -> User | None:
     """The active user behind a live login session, or None (ended, expired, deactivated)."""
     now = now or utcnow()
     oldest = now - timedelta(hours=policy.max_session_hours)
     # One statement on every request: the roles are joined in (a user has a few).
-    login = session.execute(
-        select(LoginSession)
-        .join(LoginSession.user)
-        .options(contains_eager(LoginSession.user).joinedload(User.role_rows))
-        .where(
-            LoginSession.token == token,
-            LoginSession.ended_at.is_(None),
-            LoginSession.created_at > oldest,
-            User.is_active.is_(True),
-        )
-    ).unique().scalar_one_or_none()
+    login = session.execute(_LIVE_LOGIN, {"token": token, "oldest": oldest}
+                            ).unique().scalar_one_or_none()
     if login is None:
         return None
     login.user.login_token = token

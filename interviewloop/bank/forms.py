@@ -3,14 +3,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SearchField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, SearchField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from interviewloop import limits
 from interviewloop.bank.models import BenchmarkQuestion, CapabilityArea
 from interviewloop.bank.schema import MINUTES_RANGE
 from interviewloop.enums import Category, Level
-from interviewloop.forms import MultiCheckboxField, choices
+from interviewloop.forms import MultiCheckboxField, SelectField, choices
 
 CATEGORY_CHOICES = [(c.value, c.label) for c in Category]
 LEVEL_CHOICES = [(lv.value, lv.label) for lv in Level]

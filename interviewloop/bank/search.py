@@ -7,7 +7,9 @@ That is ``ILIKE`` with the LIKE wildcards escaped (on SQLite plain ``LIKE``, the
 which decides on both databases; an index made for substrings finds the candidates
 (bank/search_index.py):
 
-- PostgreSQL: the pg_trgm GIN index answers these very ILIKE conditions.
+- PostgreSQL: ILIKE there (a UTF-8 database) is ``lower(text) LIKE lower(pattern)``; the
+  questions keep their text lower-cased in a generated column, matched with exactly that
+  LIKE, which the pg_trgm GIN index on that column answers.
 - SQLite: the FTS5 trigram table narrows the rows to those holding every word of three
   characters or more, as a quoted phrase (so nothing in it is FTS5 syntax); the ILIKE
   conditions then decide. FTS5 folds case over all of Unicode where SQLite's ``lower()``
@@ -23,15 +25,18 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import ColumnElement, column, or_, select, table
+from sqlalchemy import ColumnElement, Text, column, func, literal_column, or_, select, table
 
 from interviewloop.bank.models import Question
-from interviewloop.bank.search_index import FTS_TABLE
+from interviewloop.bank.search_index import FTS_TABLE, SEARCH_TEXT
 
 MAX_TERMS = 8
 TRIGRAM = 3  # characters in a trigram: shorter words cannot be looked up in either index
 
 _fts = table(FTS_TABLE, column("rowid"), column(FTS_TABLE))
+# The questions' lower-cased text on PostgreSQL (bank/search_index.py): a column of the
+# table the bank's statements read, unaliased, but not one the ORM maps.
+_search_text = literal_column(f"questions.{SEARCH_TEXT}", Text)
 
 
 def terms(text: str) -> list[str]:
@@ -47,8 +52,9 @@ def contains(term: str, dialect: str) -> ColumnElement[bool]:
         # (Unless PRAGMA case_sensitive_like is set, which nothing here does.)
         return or_(Question.title.like(pattern, escape="\\"),
                    Question.prompt.like(pattern, escape="\\"))
-    return or_(Question.title.ilike(pattern, escape="\\"),
-               Question.prompt.ilike(pattern, escape="\\"))
+    # ILIKE is lower(text) LIKE lower(pattern) on PostgreSQL (UTF-8): the text is stored lower-cased
+    # (title, newline, prompt), and a term, having no whitespace, cannot span the newline.
+    return _search_text.like(func.lower(pattern), escape="\\")
 
 
 def fts_query(words: list[str]) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, String, cast, exists, func, select
+from sqlalchemy import Select, String, bindparam, cast, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from interviewloop.audit.service import Actor, record
@@ -91,12 +91,21 @@ class Page:
         return max(1, -(-self.total // self.size))
 
 
+# Statements most pages run as they are, built once (building one and its cache key cost
+# about as much as running it).
+_AREAS = select(CapabilityArea).order_by(CapabilityArea.position)
+_BENCHMARKS = select(BenchmarkQuestion).order_by(BenchmarkQuestion.position)
+_QUESTION = select(Question).where(Question.id == bindparam("question_id")).options(
+    selectinload(Question.points), selectinload(Question.level_rows),
+    selectinload(Question.areas), selectinload(Question.benchmarks))
+
+
 def areas(session: Session) -> list[CapabilityArea]:
-    return list(session.scalars(select(CapabilityArea).order_by(CapabilityArea.position)))
+    return list(session.scalars(_AREAS))
 
 
 def benchmarks(session: Session) -> list[BenchmarkQuestion]:
-    return list(session.scalars(select(BenchmarkQuestion).order_by(BenchmarkQuestion.position)))
+    return list(session.scalars(_BENCHMARKS))
 
 
 def rubric(session: Session) -> list[Competency]:
@@ -201,12 +210,7 @@ def search_questions(session: Session, filters: BankFilters, page: int = 1,
 
 
 def get_question(session: Session, question_id: int) -> Question:
-    question = session.scalar(
-        select(Question).where(Question.id == question_id).options(
-            selectinload(Question.points), selectinload(Question.level_rows),
-            selectinload(Question.areas), selectinload(Question.benchmarks),
-        )
-    )
+    question = session.scalar(_QUESTION, {"question_id": question_id})
     if question is None:
         raise NotFound("No such question.")
     return question

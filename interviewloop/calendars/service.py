@@ -27,7 +27,7 @@ from interviewloop.calendars.client import (
     CalendarUnreachable,
 )
 from interviewloop.calendars.models import CalendarPush, SyncState
-from interviewloop.db import utcnow
+from interviewloop.db import among, utcnow
 from interviewloop.loops.models import LoopStage
 from interviewloop.queue import enqueue_after_commit
 from interviewloop.requisitions.models import Candidate, Requisition
@@ -230,8 +230,8 @@ def behind_calendars(session: Session, interview_ids: list[int]) -> dict[int, li
     found: dict[int, list[str]] = {}
     for interview_id, name in session.execute(
             select(CalendarPush.interview_id, User.name).join(User, User.id == CalendarPush.user_id)
-            .where(CalendarPush.interview_id.in_(interview_ids),
+            .where(among(CalendarPush.interview_id, "ids", session.get_bind().dialect.name),
                    CalendarPush.state != SyncState.SYNCED)
-            .order_by(CalendarPush.interview_id, User.name, User.id)):
+            .order_by(CalendarPush.interview_id, User.name, User.id), {"ids": interview_ids}):
         found.setdefault(interview_id, []).append(name)
     return found

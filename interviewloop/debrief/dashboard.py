@@ -90,10 +90,7 @@ def _rows_for(session: Session, candidates: list[Listed], viewer: User, *,
     # Interviews still to come owe nothing yet; past the due time, a scorecard is overdue.
     values = {"ids": ids, "viewer": viewer.id, "now": now,
               "overdue_before": now - timedelta(hours=due_hours)}
-    pending = set(session.scalars(reads.pending(), values))
-    stages = dict(session.execute(reads.stages(), values).all())
-    done = dict(session.execute(reads.done(), values).all())
-    owed = {cid: (n, late) for cid, n, late in session.execute(reads.owed(), values)}
+    figures = {row[0]: row for row in session.execute(reads.figures(), values)}
     # One pass over the ratings, per candidate and area; a candidate's mean is their areas'
     # sums over their counts (exactly the mean of all their ratings).
     by_area: dict[int, dict[int, tuple[float, int]]] = {}
@@ -104,18 +101,15 @@ def _rows_for(session: Session, candidates: list[Listed], viewer: User, *,
         summed, counted = totals.get(cid, (0, 0))
         totals[cid] = (summed + total, counted + n)
     means = {cid: (summed / counted, counted) for cid, (summed, counted) in totals.items()}
-    checks: dict[int, str] = dict(session.execute(reads.checks(), values).all())
-    decisions = dict(session.execute(reads.decisions(), values).all())
     result = []
     for candidate in candidates:
         mean, count = means.get(candidate.id, (None, 0))
-        decision = decisions.get(candidate.id)
-        hidden = candidate.id in pending
+        _id, pending, stages, done, owed, overdue, check, decision = figures[candidate.id]
+        hidden = bool(pending)  # EXISTS: 0 or 1 on SQLite
         result.append(DashboardRow(
-            candidate, stages.get(candidate.id, 0), done.get(candidate.id, 0),
-            *owed.get(candidate.id, (0, 0)),
+            candidate, stages, done, owed, overdue,
             None if hidden or mean is None else float(mean), 0 if hidden else count,
-            "hidden" if hidden else checks.get(candidate.id, "not answered"),
+            "hidden" if hidden else check or "not answered",
             decision.value if decision else "", hidden,
             {} if hidden else by_area.get(candidate.id, {})))
     return result

@@ -18,7 +18,18 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, ColumnElement, case, exists, func, literal, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    case,
+    exists,
+    func,
+    literal,
+    literal_column,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from interviewloop.bank.models import Question, QuestionArea, QuestionBenchmark, QuestionLevel
@@ -69,21 +80,20 @@ def uses() -> ColumnElement[int]:
 
 def _attach(session: Session, rows: Iterable[tuple[int, Category, str]]) -> list[Option]:
     """Options for the (id, category, title) rows, in their order, with their areas and
-    benchmarks (2 queries)."""
+    benchmarks (1 query: the two links' rows together, each marked with its kind)."""
     rows = list(rows)
     ids = [r[0] for r in rows]
     if not ids:
         return []
-    areas: dict[int, set[int]] = {}
-    for question_id, area_id in session.execute(select(
-            QuestionArea.question_id, QuestionArea.area_id)
-            .where(QuestionArea.question_id.in_(ids))):
-        areas.setdefault(question_id, set()).add(area_id)
-    benchmarks: dict[int, set[int]] = {}
-    for question_id, bench_id in session.execute(select(
-            QuestionBenchmark.question_id, QuestionBenchmark.benchmark_id)
-            .where(QuestionBenchmark.question_id.in_(ids))):
-        benchmarks.setdefault(question_id, set()).add(bench_id)
+    found: tuple[dict[int, set[int]], dict[int, set[int]]] = ({}, {})
+    for question_id, kind, item in session.execute(union_all(
+            select(QuestionArea.question_id, literal_column("0", Integer), QuestionArea.area_id)
+            .where(QuestionArea.question_id.in_(ids)),
+            select(QuestionBenchmark.question_id, literal_column("1", Integer),
+                   QuestionBenchmark.benchmark_id)
+            .where(QuestionBenchmark.question_id.in_(ids)))):
+        found[kind].setdefault(question_id, set()).add(item)
+    areas, benchmarks = found
     return [Option(qid, category, title, frozenset(areas.get(qid, ())),
                    frozenset(benchmarks.get(qid, ()))) for qid, category, title in rows]
 
@@ -220,7 +230,7 @@ class Chooser:
 
 
 def options_for(session: Session, question_ids: Iterable[int]) -> dict[int, Option]:
-    """Options for the questions named, retired or not (what a set holds), in 3 queries."""
+    """Options for the questions named, retired or not (what a set holds), in 2 queries."""
     ids = set(question_ids)
     rows = session.execute(select(Question.id, Question.category, Question.title)
                            .where(Question.id.in_(ids)))

@@ -6,14 +6,41 @@ it retired, say) covers no area, benchmark or category, and is a gap of its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from interviewloop.bank.models import BenchmarkQuestion, CapabilityArea
 from interviewloop.enums import Category, Level
-from interviewloop.loops.models import LoopStage
 
 MIN_STAGES_PER_AREA = 2
+
+
+class _Covering(Protocol):
+    """A bank question, as the check reads it (an ORM question, or page.Asked)."""
+
+    @property
+    def areas(self) -> Sequence[CapabilityArea]: ...
+    @property
+    def benchmarks(self) -> Sequence[BenchmarkQuestion]: ...
+
+
+class _Asking(Protocol):
+    @property
+    def question(self) -> _Covering: ...
+
+
+class Stage(Protocol):
+    """A loop's stage with its questions: an ORM LoopStage, or page.PageStage."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def category(self) -> Category: ...
+    @property
+    def questions(self) -> Sequence[_Asking]: ...
 
 
 @dataclass(frozen=True)
@@ -28,11 +55,11 @@ class Coverage:
     category_counts: list[tuple[Category, int]]
     gaps: list[str]
 
-    def probes(self, stage: LoopStage, area: CapabilityArea) -> bool:
+    def probes(self, stage: Stage, area: CapabilityArea) -> bool:
         return area.id in self.probed.get(stage.id, set())
 
 
-def check_coverage(stages: list[LoopStage], areas: list[CapabilityArea],
+def check_coverage(stages: Sequence[Stage], areas: list[CapabilityArea],
                    benchmarks: list[BenchmarkQuestion], *, level: Level,
                    with_active: Callable[[Iterable[Category]], set[Category]]) -> Coverage:
     """Stages must be loaded with their questions, and those with areas and benchmarks.
@@ -69,7 +96,7 @@ def check_coverage(stages: list[LoopStage], areas: list[CapabilityArea],
     )
 
 
-def _why_empty(stage: LoopStage, level: Level, active: bool) -> str:
+def _why_empty(stage: Stage, level: Level, active: bool) -> str:
     what = f"{stage.category.label} question for the {level.label} level"
     if not active:
         return (f"Stage {stage.name!r} has no questions: the bank has no active {what}. "

@@ -3,13 +3,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField
+from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from interviewloop import limits
 from interviewloop.bank.forms import CATEGORY_CHOICES
 from interviewloop.bank.models import CapabilityArea
-from interviewloop.forms import MultiCheckboxField, choices
+from interviewloop.forms import MultiCheckboxField, SelectField, choices
 
 
 class SwapForm(FlaskForm):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -30,7 +31,9 @@ from interviewloop.loops.models import (
     LoopStage,
     LoopTemplate,
     LoopTemplateStage,
+    QuestionSet,
 )
+from interviewloop.loops.page import Asked, PageLoop
 from interviewloop.loops.signals import stage_removing, stages_changing
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.requisitions.service import require_manage
@@ -105,11 +108,12 @@ def loop_for(session: Session, candidate: Candidate) -> Loop | None:
     return _with_questions(session, loop)
 
 
-def coverage_of(session: Session, loop: Loop,
+def coverage_of(session: Session, loop: Loop | PageLoop,
                 areas: list[CapabilityArea] | None = None) -> Coverage:
-    """``areas``: the capability areas, if the caller has read them already."""
-    return check_coverage(list(loop.stages), all_areas(session) if areas is None else areas,
-                          all_benchmarks(session),
+    """``areas``: the capability areas, if the caller has read them already (a PageLoop
+    has the benchmarks)."""
+    return check_coverage(loop.stages, all_areas(session) if areas is None else areas,
+                          loop.benchmarks if isinstance(loop, PageLoop) else all_benchmarks(session),
                           level=loop.level,
                           with_active=lambda wanted: with_active(session, loop.level, wanted))
 
@@ -154,12 +158,53 @@ def _refresh(session: Session, loop: Loop) -> Coverage:
     return coverage
 
 
+def _no_template(level: Level) -> Conflict:
+    return Conflict(f"There is no {level.value} loop template; import the "
+                    "question bank first (interviewloop import-questions).")
+
+
 def require_template(session: Session, level: Level) -> LoopTemplate:
     template = template_for(session, level)
     if template is None:
-        raise Conflict(f"There is no {level.value} loop template; import the "
-                       "question bank first (interviewloop import-questions).")
+        raise _no_template(level)
     return template
+
+
+def _template_id(session: Session, level: Level) -> int:
+    """The level's template, by id alone: a build from a set already fixed needs no more."""
+    found = session.scalar(select(LoopTemplate.id).where(LoopTemplate.level == level))
+    if found is None:
+        raise _no_template(level)
+    return found
+
+
+class _Asks(NamedTuple):
+    question: Asked
+
+
+class _Planned(NamedTuple):
+    """A stage about to be written, as the coverage check reads it (its place for its id)."""
+
+    id: int
+    name: str
+    category: Category
+    questions: list[_Asks]
+
+
+def _planned_coverage(session: Session, level: Level, question_set: QuestionSet,
+                      plan: list[list[sets.Slot]]) -> Coverage:
+    """The coverage of the loop the plan makes, from the options it chose (their areas and
+    benchmarks read already), before it is written: the gaps go in with the loop, with no
+    reload of what was just written nor an update after."""
+    areas, benchmarks = all_areas(session), all_benchmarks(session)
+    area_of, bench_of = {a.id: a for a in areas}, {b.id: b for b in benchmarks}
+    stages = [_Planned(stage.position, stage.name, stage.category, [
+        _Asks(Asked(o.id, o.title, [area_of[a] for a in o.areas],
+                    [bench_of[b] for b in o.benchmarks]))
+        for o in (slot.option for slot in slots) if o is not None])
+        for stage, slots in zip(question_set.stages, plan, strict=True)]
+    return check_coverage(stages, areas, benchmarks, level=level,
+                          with_active=lambda wanted: with_active(session, level, wanted))
 
 
 def build_loop(session: Session, actor: Actor, requisition: Requisition, candidate: Candidate,
@@ -173,13 +218,18 @@ def build_loop(session: Session, actor: Actor, requisition: Requisition, candida
                        "active candidates.")
     if session.scalar(select(Loop.id).where(Loop.candidate_id == candidate.id)) is not None:
         raise Conflict("This candidate already has a loop; edit it instead.")
-    template = require_template(session, requisition.level)
-    question_set = sets.fix_set(session, actor, requisition, template, seed=seed)
+    template_id = _template_id(session, requisition.level)
+    question_set = sets.fix_set(session, actor, requisition,
+                                lambda: require_template(session, requisition.level), seed=seed)
     plan = sets.plan_for(session, question_set, candidate, requisition.level)
-    loop = Loop(candidate=candidate, level=requisition.level, template_id=template.id,
-                question_set_id=question_set.id, stages=sets.loop_stages(question_set, plan))
+    coverage = _planned_coverage(session, requisition.level, question_set, plan)
+    # Written in one flush; the stages and questions are those given here (their bank
+    # questions are not loaded: loop_for reads them).
+    loop = Loop(candidate=candidate, level=requisition.level, template_id=template_id,
+                question_set=question_set, coverage_gaps=coverage.gaps,
+                stages=sets.loop_stages(question_set, plan))
     session.add(loop)
-    coverage = _refresh(session, loop)
+    session.flush()
     alternates = [{"set_question": s.set_question_id, "asked": s.question_id,
                    "reason": s.reason.value} for stage in plan for s in stage if s.reason]
     record(session, actor, "loop_built", loop, candidate_id=candidate.id, seed=seed,

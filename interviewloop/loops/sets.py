@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from interviewloop import limits
 from interviewloop.audit.service import Actor, record
@@ -68,12 +69,20 @@ _SET_OPTIONS = (
     .selectinload(QuestionSetQuestion.question),
     selectinload(QuestionSet.stages).selectinload(QuestionSetStage.focus_areas),
 )
+# The current set's users (builds, revisions, fixing) read its question ids, not the bank
+# questions (a build's plan reads what it needs of those); its stages and their questions
+# joined to it (a few dozen rows), their focus areas apart: two statements.
+_CURRENT_OPTIONS = (
+    joinedload(QuestionSet.stages).options(joinedload(QuestionSetStage.questions),
+                                           selectinload(QuestionSetStage.focus_areas)),
+)
 
 
 def current_set(session: Session, requisition: Requisition) -> QuestionSet | None:
-    """The newest version, with its stages and questions."""
-    return session.scalar(select(QuestionSet).where(QuestionSet.requisition_id == requisition.id)
-                          .order_by(QuestionSet.number.desc()).limit(1).options(*_SET_OPTIONS))
+    """The newest version, with its stages and their question ids."""
+    return session.scalars(select(QuestionSet).where(QuestionSet.requisition_id == requisition.id)
+                           .order_by(QuestionSet.number.desc()).limit(1)
+                           .options(*_CURRENT_OPTIONS)).unique().one_or_none()
 
 
 def set_versions(session: Session, requisition: Requisition) -> list[QuestionSet]:
@@ -107,15 +116,19 @@ def _draft_first(session: Session, requisition: Requisition, template: LoopTempl
             for position, (t, options) in enumerate(zip(template.stages, picks, strict=True))])
 
 
-def fix_set(session: Session, actor: Actor, requisition: Requisition, template: LoopTemplate,
-            *, seed: int | None = None) -> QuestionSet:
+def fix_set(session: Session, actor: Actor, requisition: Requisition,
+            template: LoopTemplate | Callable[[], LoopTemplate], *, seed: int | None = None
+            ) -> QuestionSet:
     """The requisition's current set; version 1, made now, if it has none. Two builds at
     once both find none and both try: UNIQUE(requisition_id, number) lets one in, and the
-    other takes the winner's set."""
+    other takes the winner's set. ``template``: or what reads it, called only if the set
+    is drafted (a build from a set already fixed needs none of it)."""
     require_manage(actor.user, requisition)
     existing = current_set(session, requisition)
     if existing is not None:
         return existing
+    if callable(template):
+        template = template()
     question_set = _draft_first(session, requisition, template, seed)
     try:
         with session.begin_nested():
@@ -142,6 +155,7 @@ class Slot:
     set_question_id: int
     question_id: int | None  # None: an alternate was needed and the bank has none
     reason: AlternateReason | None
+    option: Option | None  # what is asked, with its areas and benchmarks (the coverage's)
 
 
 def plan_for(session: Session, question_set: QuestionSet, candidate: Candidate, level: Level
@@ -157,7 +171,7 @@ def plan_for(session: Session, question_set: QuestionSet, candidate: Candidate, 
             option = pool.get(item.question_id)
             if option is not None and chooser.eligible(option):
                 chooser.take(option)
-                slots[i].append(Slot(item.question_id, item.question_id, None))
+                slots[i].append(Slot(item.question_id, item.question_id, None, option))
                 continue
             reason = AlternateReason.HAD_ELSEWHERE if item.question_id in chooser.had_before \
                 else AlternateReason.RETIRED
@@ -168,7 +182,7 @@ def plan_for(session: Session, question_set: QuestionSet, candidate: Candidate, 
         alternate = chooser.alternate_for(originals[question_id])
         if alternate is not None:
             chooser.take(alternate)
-        slots[i][j] = Slot(question_id, alternate.id if alternate else None, reason)
+        slots[i][j] = Slot(question_id, alternate.id if alternate else None, reason, alternate)
     return [[s for s in stage if s is not None] for stage in slots]
 
 

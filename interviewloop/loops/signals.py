@@ -15,7 +15,7 @@ stages_changing = _signals.signal("stages-changing")
 #: (scheduling: the stage has interviews, cancelled ones too, whose history needs it).
 stage_removing = _signals.signal("stage-removing")
 
-#: Sent by the loop page with ``loop``. A receiver (scheduling) returns ``{stage id: what to
+#: Sent by the loop page with ``stage_ids`` (the loop's). A receiver (scheduling) returns ``{stage id: what to
 #: show of its live interview}`` (its time, and each panelist's answer to the invite for
 #: the shared ``rsvp_badges``: scheduling/badges.py).
 describing_stages = _signals.signal("describing-stages")

@@ -3,22 +3,26 @@ the coverage matrix. Also the loop templates page."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
+from markupsafe import Markup
 
 from interviewloop.auth.login import current_actor
 from interviewloop.availability.views import loop_page_part
+from interviewloop.bank.models import CapabilityArea
 from interviewloop.bank.service import areas as all_areas
 from interviewloop.db import db
 from interviewloop.errors import DomainError, NotFound
-from interviewloop.forms import ActionForm
+from interviewloop.forms import ActionForm, choices
 from interviewloop.loops import service, sets
 from interviewloop.loops.forms import MoveForm, PanelSizeForm, SetRevisionForm, StageForm, SwapForm
 from interviewloop.loops.models import AlternateReason, Loop
+from interviewloop.loops.page import loop_page
 from interviewloop.loops.signals import describing_stages
 from interviewloop.requisitions.candidates import get_candidate
 from interviewloop.requisitions.models import Candidate, Requisition
@@ -51,6 +55,27 @@ def _loop(requisition_id: int, candidate_id: int) -> tuple[Requisition, Candidat
     return requisition, candidate, loop
 
 
+@functools.lru_cache(maxsize=16)
+def _blank_stage_fields(areas: tuple[tuple[str, str], ...]) -> Markup:
+    """The add-stage form's fields as a fresh form renders them: the same HTML on every
+    page for the same areas (slug, name), rendered once (WTForms took a sixth of the page)."""
+    form = StageForm(formdata=None)
+    form.focus.choices = choices(areas)
+    return _render_fields(form)
+
+
+def _render_fields(form: StageForm) -> Markup:
+    # The output of an autoescaped template, as render_template gives it.
+    return Markup(render_template("loops/_stage_fields.html", stage_form=form))  # noqa: S704
+
+
+def _stage_fields(form: StageForm, areas: list[CapabilityArea], blank: bool) -> Markup:
+    """Blank (a page, not a form sent back with errors): the fields rendered once."""
+    if blank:
+        return _blank_stage_fields(tuple((a.slug, a.name) for a in areas))
+    return _render_fields(form)
+
+
 def _back(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
     return redirect(url_for(".show", requisition_id=requisition_id, candidate_id=candidate_id))
 
@@ -60,18 +85,20 @@ def _back(requisition_id: int, candidate_id: int) -> ResponseReturnValue:
 def show(requisition_id: int, candidate_id: int, stage_form: StageForm | None = None,
          status: int = 200) -> ResponseReturnValue:
     requisition, candidate = _load(requisition_id, candidate_id)
-    loop = service.loop_for(db.session, candidate)
-    stage_form = stage_form or StageForm()
+    blank, stage_form = stage_form is None, stage_form or StageForm()
     areas = all_areas(db.session)
     stage_form.set_areas(areas)
+    loop = loop_page(db.session, candidate, areas)
     schedules: dict[int, Any] = {}
     if loop is not None:
-        for _receiver, found in describing_stages.send(db.session, loop=loop):
+        for _receiver, found in describing_stages.send(
+                db.session, stage_ids=[s.id for s in loop.stages]):
             schedules.update(found)
     return render_template(
         "loops/show.html", requisition=requisition, candidate=candidate, interview_loop=loop,
         coverage=service.coverage_of(db.session, loop, areas) if loop else None,
         action_form=ActionForm(), stage_form=stage_form, swap_form=SwapForm(),
+        stage_fields=_stage_fields(stage_form, areas, blank) if loop else None,
         move_form=MoveForm(), panel_form=PanelSizeForm(), alternate_reasons=ALTERNATE_REASONS,
         schedules=schedules, candidate_availability=loop_page_part(candidate),
     ), status

@@ -3,13 +3,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, TextAreaField
+from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from interviewloop import limits
 from interviewloop.auth.models import User
 from interviewloop.enums import Category, Level
-from interviewloop.forms import choices
+from interviewloop.forms import SelectField, choices
 from interviewloop.pools.models import PoolState
 
 

@@ -5,9 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, exists, func, or_, select, true
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from interviewloop import limits
@@ -64,9 +75,8 @@ def on_team(user: User, requisition: Requisition, member_ids: Iterable[int] = ()
         user.id in set(member_ids)
 
 
-def _team_filter(user_id: Any) -> ColumnElement[bool]:
-    """Requisition ids whose hiring team includes the user (their id, or a bound parameter
-    for it)."""
+def _team_filter(user_id: int | BindParameter[int]) -> ColumnElement[bool]:
+    """Requisition ids whose hiring team includes the user."""
     member = exists().where(RequisitionMember.requisition_id == Requisition.id,
                             RequisitionMember.user_id == user_id)
     return or_(Requisition.hiring_manager_id == user_id, Requisition.recruiter_id == user_id,
@@ -78,10 +88,10 @@ def visible_clause(user: User) -> ColumnElement[bool]:
     return visible_to(user.is_admin, user.id)
 
 
-def visible_to(is_admin: bool, user_id: Any) -> ColumnElement[bool]:
-    """visible_clause for a user given by whether they are an admin and by their id, or a
-    bound parameter for it (a statement built once for every viewer)."""
-    return true() if is_admin else _team_filter(user_id)
+def visible_to(admin: bool, user_id: int | BindParameter[int]) -> ColumnElement[bool]:
+    """visible_clause for an admin or not and a user id, which may be a bind parameter: for
+    a statement built once per kind of viewer (see scorecards.service.form_context)."""
+    return true() if admin else _team_filter(user_id)
 
 
 def managed_clause(user: User) -> ColumnElement[bool]:
@@ -124,20 +134,26 @@ def get_requisition(session: Session, user: User, requisition_id: int, *,
     recruiter and (unless ``members`` is False) members loaded (a page that shows none of
     them passes False: 7 statements fewer; who may see it is decided in the query, who may
     manage it by the two ids)."""
-    stmt = select(Requisition).where(Requisition.id == requisition_id)
+    requisition = session.scalar(_requisition_read(team, team and members, user.is_admin),
+                                 {"requisition_id": requisition_id, "user_id": user.id})
+    if requisition is None:
+        raise NotFound("No such requisition.")
+    return requisition
+
+
+@cache
+def _requisition_read(team: bool, members: bool, admin: bool) -> Select[Requisition]:
+    """get_requisition's statement, built once for each shape (most pages read one): with
+    its loader options it cost more to build than to run."""
+    stmt = select(Requisition).where(Requisition.id == bindparam("requisition_id"))
     if team:  # the people's names: their roles are read only if asked (lazyload)
         stmt = stmt.options(
             joinedload(Requisition.hiring_manager).lazyload(User.role_rows),
             joinedload(Requisition.recruiter).lazyload(User.role_rows))
-    if team and members:
+    if members:
         stmt = stmt.options(selectinload(Requisition.members).joinedload(RequisitionMember.user)
                             .lazyload(User.role_rows))
-    if not user.is_admin:
-        stmt = stmt.where(_team_filter(user.id))
-    requisition = session.scalar(stmt)
-    if requisition is None:
-        raise NotFound("No such requisition.")
-    return requisition
+    return stmt.where(visible_to(admin, bindparam("user_id")))
 
 
 def team_members(session: Session, requisition: Requisition) -> list[Person]:

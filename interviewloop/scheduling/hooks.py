@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from interviewloop.errors import Conflict
-from interviewloop.loops.models import Loop, LoopStage
+from interviewloop.loops.models import LoopStage
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.scheduling.models import Interview, InterviewStatus, Panelist
 from interviewloop.scheduling.proposed import drop_proposals_with_stages
@@ -55,6 +55,6 @@ def refuse_removing_panelists(session: Session, *, requisition: Requisition, use
                        "requisition; change those panels first.")
 
 
-def describe_stages(session: Session, *, loop: Loop) -> dict[int, StageSchedule]:
+def describe_stages(session: Session, *, stage_ids: list[int]) -> dict[int, StageSchedule]:
     """On ``describing_stages``: each scheduled stage's interview and its panel's answers."""
-    return stage_schedules(session, [s.id for s in loop.stages])
+    return stage_schedules(session, stage_ids)

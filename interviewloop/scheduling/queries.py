@@ -10,8 +10,8 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, bindparam, exists, select
-from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
+from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, exists, select
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from interviewloop.auth.models import User
 from interviewloop.db import limited, utcnow
@@ -37,7 +37,7 @@ from interviewloop.scheduling.models import (
     ProposedStage,
 )
 from interviewloop.scheduling.proposed import proposed_stage_ids
-from interviewloop.scheduling.rsvp import PanelAnswer, chases, panel_answers
+from interviewloop.scheduling.rsvp import PanelAnswer, chases
 from interviewloop.scheduling.signals import checking_calendar_lag, counting_scorecards
 
 
@@ -84,23 +84,32 @@ SEAT_ORDER = (Panelist.starts_at, Panelist.interview_id)
 PAST_ORDER = Keyset(SEAT_ORDER, (moment, row_id), descending=True)
 
 
-def _seats_of(user: User, stmt: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
+def _seats_of(user_id: int | BindParameter[int], stmt: Select[*tuple[Any, ...]]
+              ) -> Select[*tuple[Any, ...]]:
     """``stmt`` over the user's live seats, with their interviews' candidate, stage and
     requisition joined (not selectinload, which sends a query per 500)."""
     return (stmt.join(Panelist, Panelist.interview_id == Interview.id)
             .join(Interview.candidate).join(Interview.stage)
             .join(Requisition, Requisition.id == Candidate.requisition_id)
-            .where(Panelist.user_id == user.id, Panelist.live.is_(True)))
+            .where(Panelist.user_id == user_id, Panelist.live.is_(True)))
 
 
 def upcoming_of(session: Session, user: User, *, now: datetime, size: int = LIST_PAGE
                 ) -> tuple[list[InterviewRow], bool]:
     """The user's next ``size`` interviews, soonest first, and whether more follow."""
-    rows = [InterviewRow(i, r) for i, r in session.execute(limited(
-        _seats_of(user, select(Interview, Requisition))
-        .options(contains_eager(Interview.candidate), contains_eager(Interview.stage))
-        .where(Panelist.ends_at > now).order_by(*SEAT_ORDER), size + 1))]
+    rows = [InterviewRow(i, r) for i, r in session.execute(_upcoming(size),
+                                                           {"user_id": user.id, "now": now})]
     return rows[:size], len(rows) > size
+
+
+@cache
+def _upcoming(size: int) -> Select[*tuple[Any, ...]]:
+    """upcoming_of's statement, built once per size (every home page runs it): with its
+    loader options it cost more to build than to run."""
+    return limited(
+        _seats_of(bindparam("user_id"), select(Interview, Requisition))
+        .options(contains_eager(Interview.candidate), contains_eager(Interview.stage))
+        .where(Panelist.ends_at > bindparam("now")).order_by(*SEAT_ORDER), size + 1)
 
 
 class PastInterview(NamedTuple):
@@ -116,7 +125,7 @@ class PastInterview(NamedTuple):
 def past_of(session: Session, user: User, *, now: datetime, cursor: Cursor = FIRST,
             size: int = LIST_PAGE) -> Page[PastInterview]:
     """A page of the user's interviews that are over, latest first."""
-    stmt = _seats_of(user, select(Interview.id, Interview.starts_at, Candidate.name,
+    stmt = _seats_of(user.id, select(Interview.id, Interview.starts_at, Candidate.name,
                                   LoopStage.name, Requisition.title))
     page = keyset_page(session, stmt.where(Panelist.ends_at <= now), PAST_ORDER, cursor,
                        lambda row: (row.starts_at, row.id), size=size, scalars=False)
@@ -280,12 +289,20 @@ def board(session: Session, requisition: Requisition, now: datetime | None = Non
     return board_page(session, requisition, now=now, due_hours=due_hours).items
 
 
+class Booked(NamedTuple):
+    """A stage's live interview, as the candidate's loop page shows it."""
+
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+
+
 @dataclass(frozen=True)
 class StageSchedule:
     """A stage's live interview as the candidate's loop page shows it, or (no interview)
     the times proposed for it, open until ``proposed_until``."""
 
-    interview: Interview | None
+    interview: Booked | None
     answers: tuple[PanelAnswer, ...] = ()
     held: bool = False  # the interview is over
     proposed_until: datetime | None = None
@@ -298,21 +315,39 @@ class StageSchedule:
         return "held" if self.held else "scheduled"
 
 
+@cache
+def _stage_seats() -> Select[*tuple[Any, ...]]:
+    """The live interviews of the stages given, a row per panelist (by user id, as
+    Interview.panel is ordered), or one with none."""
+    return (select(Interview.stage_id, Interview.id, Interview.starts_at, Interview.ends_at,
+                   Panelist.user_id, Panelist.rsvp, Panelist.rsvp_at, User.name,
+                   User.time_zone)
+            .outerjoin(Interview.panel).outerjoin(Panelist.user)
+            .where(Interview.stage_id.in_(bindparam("stages", expanding=True)),
+                   Interview.status == InterviewStatus.SCHEDULED)
+            .order_by(Interview.id, Panelist.user_id))
+
+
 def stage_schedules(session: Session, stage_ids: list[int], now: datetime | None = None
                     ) -> dict[int, StageSchedule]:
     """The live interview of each of these stages, with its panel's answers and whose
-    calendar is behind, or the times proposed for it (four queries, however large the
-    panels)."""
+    calendar is behind, or the times proposed for it (two queries, however large the
+    panels, and the calendars' own). The interviews and their panels' seats are read as
+    plain rows in one statement, as the board reads them: the page shows values only."""
     now = now or utcnow()
-    interviews = list(session.scalars(
-        select(Interview).where(Interview.stage_id.in_(stage_ids),
-                                Interview.status == InterviewStatus.SCHEDULED)
-        .options(selectinload(Interview.panel).joinedload(Panelist.user)
-                 .lazyload(User.role_rows))))
-    behind = calendars_behind(session, [i.id for i in interviews])
-    found = {i.stage_id: StageSchedule(i, tuple(panel_answers(i, now)), i.ends_at <= now,
-                                       calendar_behind=tuple(behind.get(i.id, ())))
-             for i in interviews}
+    seats: dict[int, list[Any]] = {}
+    for row in session.execute(_stage_seats(), {"stages": stage_ids}):
+        seats.setdefault(row.id, []).append(row)
+    behind = calendars_behind(session, list(seats))
+    found = {}
+    for interview_id, rows in seats.items():
+        first = rows[0]
+        answers = tuple(PanelAnswer(r.user_id, r.name, r.rsvp, r.rsvp_at,
+                                    chases(r.rsvp, r.starts_at, r.ends_at, r.time_zone, now))
+                        for r in rows if r.user_id is not None)
+        found[first.stage_id] = StageSchedule(
+            Booked(interview_id, first.starts_at, first.ends_at), answers,
+            first.ends_at <= now, calendar_behind=tuple(behind.get(interview_id, ())))
     for stage_id, until in session.execute(
             select(ProposedStage.stage_id, LoopProposal.expires_at).join(LoopProposal)
             .where(ProposedStage.stage_id.in_(stage_ids), LoopProposal.expires_at > now)):

@@ -6,10 +6,11 @@ from collections.abc import Collection, Mapping
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from interviewloop.auth.models import User
+from interviewloop.db import among
 from interviewloop.enums import Category, Level, PanelRole
 from interviewloop.loops.models import Loop, LoopStage
 from interviewloop.scheduling.models import Interview, InterviewStatus, Panelist
@@ -37,10 +38,10 @@ def keep_writers_on_panel(session: Session, *, interview: Interview, keeping: Co
 
 
 @cache
-def _submitted_counts() -> Select[int, int]:
+def _submitted_counts(dialect: str) -> Select[int, int]:
     """Built once, the ids bound when it runs (the board asks on every page)."""
     return (select(Scorecard.interview_id, func.count())
-            .where(Scorecard.interview_id.in_(bindparam("ids", expanding=True)),
+            .where(among(Scorecard.interview_id, "ids", dialect),
                    Scorecard.status == ScorecardStatus.SUBMITTED, counted_clause())
             .group_by(Scorecard.interview_id))
 
@@ -48,8 +49,8 @@ def _submitted_counts() -> Select[int, int]:
 def submitted_counts(session: Session, *, interview_ids: Collection[int]) -> dict[int, int]:
     """On ``counting_scorecards``: submitted scorecards per interview (of a board's page);
     practice cards are not counted."""
-    rows = session.execute(_submitted_counts(), {"ids": list(interview_ids)}).all()
-    return dict(rows)
+    statement = _submitted_counts(session.get_bind().dialect.name)
+    return dict(session.execute(statement, {"ids": list(interview_ids)}).all())
 
 
 def training_seats(session: Session, *, category: Category, level: Level,
