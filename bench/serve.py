@@ -13,7 +13,8 @@ against each key page in turn, T threads and K connections for S seconds, with t
 role's session cookie. Every page is first fetched once and must answer 200 (a redirect
 to the login page would be timed as a fast page; that first request's time is reported),
 then loaded U seconds untimed, so that every worker has served it before it is timed (a
-worker's first debrief counts the requisition's loops: seconds at 10,000 candidates).
+worker's first debrief computes the leniency terms over every rating its viewer may see,
+then caches them: seconds at 10,000 candidates).
 Reported per page, median of R runs:
 requests per second, p50 and p99 latency, each beside its ratio to `/healthz` (no
 database, no template) and to `/bench/one-query` (one statement and the base layout), both
