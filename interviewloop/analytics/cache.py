@@ -36,16 +36,17 @@ from collections.abc import Callable, Hashable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any, TypeVar
 
 from flask import current_app, has_app_context
-from sqlalchemy import func, select
+from sqlalchemy import BindParameter, Integer, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from interviewloop.auth.models import User
 from interviewloop.db import utcnow
 from interviewloop.requisitions.models import Requisition
-from interviewloop.requisitions.service import managed_clause, visible_clause
+from interviewloop.requisitions.service import managed_by, visible_to
 from interviewloop.scheduling.models import Interview, InterviewStatus, SeatRevision
 
 T = TypeVar("T")
@@ -87,14 +88,23 @@ def scope(session: Session, viewer: User) -> tuple[Hashable, ...]:
     # on every change to those (scheduling/seat_revisions.py): one row by key, not the
     # thousands of seats an interviewer has at 10,000 candidates; read on each requisition's
     # row.
-    token = (select(SeatRevision.token).where(SeatRevision.user_id == viewer.id)
-             .scalar_subquery())
-    rows = session.execute(
-        select(Requisition.id, managed_clause(viewer), Requisition.hide_scorecards_until_debrief,
-               token).where(visible_clause(viewer)).order_by(Requisition.id)).all()
-    seats = rows[0][3] if rows else session.scalar(select(token))
+    per_requisition, seats_alone = _scope_reads(viewer.is_admin)
+    values = {"viewer_id": viewer.id}
+    rows = session.execute(per_requisition, values).all()
+    seats = rows[0][3] if rows else session.scalar(seats_alone, values)
     requisitions = tuple(tuple(row[:3]) for row in rows)
     return (viewer.id, tuple(sorted(r.value for r in viewer.roles)), requisitions, seats)
+
+
+@cache
+def _scope_reads(admin: bool) -> tuple[Select[int, bool, bool, str], Select[str]]:
+    """scope's two statements, built once for admins and once for the rest (every report
+    and debrief asks), the viewer's id bound when they run."""
+    viewer: BindParameter[int] = bindparam("viewer_id", type_=Integer)
+    token = select(SeatRevision.token).where(SeatRevision.user_id == viewer).scalar_subquery()
+    return (select(Requisition.id, managed_by(admin, viewer),
+                   Requisition.hide_scorecards_until_debrief, token)
+            .where(visible_to(admin, viewer)).order_by(Requisition.id), select(token))
 
 
 def cached(session: Session, viewer: User, report: str, args: Hashable,
@@ -104,7 +114,7 @@ def cached(session: Session, viewer: User, report: str, args: Hashable,
     seconds = current_app.config["ANALYTICS_CACHE_SECONDS"] if has_app_context() else 0
     if not seconds:  # off, or called outside the app (a script, a test)
         return compute()
-    cache = STORE
+    store = STORE
     outer = _COMPUTING.get()
     if outer is not None and outer[:2] == (id(session), viewer.id):
         viewer_scope = outer[2]
@@ -113,12 +123,12 @@ def cached(session: Session, viewer: User, report: str, args: Hashable,
     key = hashlib.sha256(repr((id(current_app.extensions), report, args,  # the app's
                                viewer_scope)).encode()).hexdigest()
     clock = time.monotonic()
-    entry = cache.entries.get(key)
+    entry = store.entries.get(key)
     if entry is not None and entry.expires > clock:
-        cache.entries.move_to_end(key)
-        cache.hits += 1
+        store.entries.move_to_end(key)
+        store.hits += 1
         return entry.value  # type: ignore[no-any-return]
-    cache.misses += 1
+    store.misses += 1
     now = utcnow()
     token = _COMPUTING.set((id(session), viewer.id, viewer_scope))
     try:
@@ -129,10 +139,10 @@ def cached(session: Session, viewer: User, report: str, args: Hashable,
     upcoming = next_change(session, now)
     if upcoming is not None:
         expires = min(expires, clock + max(0.0, (upcoming - now).total_seconds()))
-    cache.entries[key] = Entry(value, expires)
-    cache.entries.move_to_end(key)
-    while len(cache.entries) > ENTRIES:
-        cache.entries.popitem(last=False)
+    store.entries[key] = Entry(value, expires)
+    store.entries.move_to_end(key)
+    while len(store.entries) > ENTRIES:
+        store.entries.popitem(last=False)
     return value
 
 

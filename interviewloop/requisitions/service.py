@@ -96,9 +96,15 @@ def visible_to(admin: bool, user_id: int | BindParameter[int]) -> ColumnElement[
 
 def managed_clause(user: User) -> ColumnElement[bool]:
     """Requisitions ``user`` manages, as SQL: the rule of can_manage, for lists."""
-    if user.is_admin:
+    return managed_by(user.is_admin, user.id)
+
+
+def managed_by(admin: bool, user_id: int | BindParameter[int]) -> ColumnElement[bool]:
+    """managed_clause for an admin or not and a user id, which may be a bind parameter (as
+    visible_to)."""
+    if admin:
         return true()
-    return or_(Requisition.hiring_manager_id == user.id, Requisition.recruiter_id == user.id)
+    return or_(Requisition.hiring_manager_id == user_id, Requisition.recruiter_id == user_id)
 
 
 def visible_requisitions(session: Session, user: User) -> list[tuple[Requisition, int, int]]:
