@@ -61,6 +61,11 @@ ROLE = NotPersonal("the role's definition, written by the hiring team for every 
 DIGEST = NotPersonal("a digest or a random id")
 
 
+# Columns that one kind of database has and the other not, with the one that has them:
+# PostgreSQL's lower-cased copy of a question's title and prompt (bank/search_index.py).
+ONLY_ON = {("questions", "search_text"): "postgresql"}
+
+
 def _each(entry: Entry, *columns: str) -> dict[str, Entry]:
     return dict.fromkeys(columns, entry)
 
@@ -186,7 +191,8 @@ CATALOGUE: dict[str, dict[str, Entry]] = {
     "question_sets": {"reason": ROLE},
     "question_set_stages": {"name": ROLE, "category": CODE},
     # --- the question bank and templates ------------------------------------------------------
-    "questions": {**_each(BANK, "slug", "title", "prompt", "origin"), "category": CODE},
+    "questions": {**_each(BANK, "slug", "title", "prompt", "origin", "search_text"),
+                  "category": CODE},
     "question_points": {"text": BANK, "kind": CODE},
     "question_levels": {"level": CODE},
     "benchmark_questions": _each(BANK, "slug", "text", "description"),
