@@ -37,7 +37,7 @@ from interviewloop.scheduling.models import (
     ProposedStage,
 )
 from interviewloop.scheduling.proposed import proposed_stage_ids
-from interviewloop.scheduling.rsvp import PanelAnswer, chases
+from interviewloop.scheduling.rsvp import PanelAnswer, seat_answer
 from interviewloop.scheduling.signals import checking_calendar_lag, counting_scorecards
 
 
@@ -270,8 +270,7 @@ def board_page(session: Session, requisition: Requisition, *, now: datetime | No
             cell = StageCell(
                 stage, BoardInterview(interview_id, starts_at, ends_at, len(panel)),
                 StageState.DONE if ends_at <= now else StageState.SCHEDULED, done, late,
-                tuple([PanelAnswer(user_id, name, rsvp, rsvp_at,
-                                   chases(rsvp, starts_at, ends_at, zone, now))
+                tuple([seat_answer(user_id, name, rsvp, rsvp_at, starts_at, ends_at, zone, now)
                        for *_, user_id, rsvp, rsvp_at, _role, name, zone in panel]),
                 tuple(behind.get(interview_id, ())))
         cells.setdefault(candidate_id, []).append(cell)
@@ -342,8 +341,8 @@ def stage_schedules(session: Session, stage_ids: list[int], now: datetime | None
     found = {}
     for interview_id, rows in seats.items():
         first = rows[0]
-        answers = tuple(PanelAnswer(r.user_id, r.name, r.rsvp, r.rsvp_at,
-                                    chases(r.rsvp, r.starts_at, r.ends_at, r.time_zone, now))
+        answers = tuple(seat_answer(r.user_id, r.name, r.rsvp, r.rsvp_at, r.starts_at,
+                                    r.ends_at, r.time_zone, now)
                         for r in rows if r.user_id is not None)
         found[first.stage_id] = StageSchedule(
             Booked(interview_id, first.starts_at, first.ends_at), answers,

@@ -169,6 +169,15 @@ class PanelAnswer(NamedTuple):
     flagged: bool
 
 
+def seat_answer(user_id: int, name: str, rsvp: RsvpState, rsvp_at: datetime | None,
+                starts_at: datetime, ends_at: datetime, zone_name: str | None,
+                now: datetime) -> PanelAnswer:
+    """A panelist's answer from a live seat's plain values (the board's and the loop page's
+    rows), flagged by ``chases``."""
+    return PanelAnswer(user_id, name, rsvp, rsvp_at,
+                       chases(rsvp, starts_at, ends_at, zone_name, now))
+
+
 def panel_answers(interview: Interview, now: datetime | None = None) -> list[PanelAnswer]:
     """Each panelist's answer (the panel and its users loaded), flagged by needs_chasing."""
     now = now or utcnow()
