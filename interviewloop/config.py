@@ -407,6 +407,10 @@ def load_config(environ: Mapping[str, str], overrides: Mapping[str, Any] | None 
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=config["SESSION_MAX_HOURS"]),
+        # The cookie is written when the session changes (last_seen: once a minute), not
+        # signed and compressed again on every response; the login's absolute lifetime
+        # is the server's (auth.service.user_for_token).
+        SESSION_REFRESH_EACH_REQUEST=False,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the login session
     )
     config.setdefault("WTF_CSRF_ENABLED", True)

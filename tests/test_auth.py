@@ -218,3 +218,14 @@ def test_email_is_unique_whatever_its_case(db_session, make_user):
         make_user("admin", email="PERSON@example.COM")
     stored = db_session.scalar(select(User.email).where(User.email == "person@example.com"))
     assert stored == "person@example.com"
+
+
+def test_session_cookie_is_written_only_when_the_session_changes(client, make_user):
+    log_in(client, make_user("interviewer").email)
+    assert client.get("/").status_code == 200
+    assert "Set-Cookie" not in client.get("/").headers  # last_seen is under a minute old
+    with client.session_transaction() as session:
+        session["last_seen"] -= 2 * 60
+    response = client.get("/")
+    assert response.status_code == 200 and "session=" in response.headers["Set-Cookie"]
+    assert "Set-Cookie" not in client.get("/").headers
