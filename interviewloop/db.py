@@ -7,7 +7,7 @@ or rolls back (anything else). CLI commands commit through ``session_scope``.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -22,6 +22,7 @@ from sqlalchemy import (
     FromClause,
     Integer,
     MetaData,
+    Row,
     Select,
     bindparam,
     create_engine,
@@ -33,6 +34,7 @@ from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.sql.base import Executable
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -150,6 +152,15 @@ def among(column: Any, name: str, dialect: str) -> ColumnElement[bool]:
         column == func.any(bindparam(name, type_=ARRAY(column.type)))
         if dialect == "postgresql" else column.in_(bindparam(name, expanding=True)))
     return clause
+
+
+def plain_rows(session: Session, stmt: Executable, params: dict[str, Any] | None = None
+               ) -> Sequence[Row[*tuple[Any, ...]]]:
+    """The rows of a select of columns (no entities), run on the session's connection
+    without the ORM's execution step: for a page's small reads that step cost as much as
+    the statement (about 0.1 ms of a 0.25 ms read). Nothing is flushed first: for reads
+    that follow no change in the same request."""
+    return session.connection().execute(stmt, params).all()
 
 
 def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:

@@ -44,7 +44,7 @@ from sqlalchemy import BindParameter, Integer, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from interviewloop.auth.models import User
-from interviewloop.db import utcnow
+from interviewloop.db import plain_rows, utcnow
 from interviewloop.requisitions.models import Requisition
 from interviewloop.requisitions.service import managed_by, visible_to
 from interviewloop.scheduling.models import Interview, InterviewStatus, SeatRevision
@@ -90,7 +90,7 @@ def scope(session: Session, viewer: User) -> tuple[Hashable, ...]:
     # row.
     per_requisition, seats_alone = _scope_reads(viewer.is_admin)
     values = {"viewer_id": viewer.id}
-    rows = session.execute(per_requisition, values).all()
+    rows = plain_rows(session, per_requisition, values)
     seats = rows[0][3] if rows else session.scalar(seats_alone, values)
     requisitions = tuple(tuple(row[:3]) for row in rows)
     return (viewer.id, tuple(sorted(r.value for r in viewer.roles)), requisitions, seats)

@@ -20,7 +20,7 @@ from interviewloop.audit.service import Actor, record
 from interviewloop.auth.models import User
 from interviewloop.bank.models import CapabilityArea
 from interviewloop.bank.service import areas as bank_areas
-from interviewloop.db import utcnow
+from interviewloop.db import plain_rows, utcnow
 from interviewloop.debrief.models import ANSWERS, Answer, Decision, DecisionKind, PreOfferCheck
 from interviewloop.debrief.notify import tell_hiring_team
 from interviewloop.debrief.signals import decision_recorded, pre_offer_answered, reading_ratings
@@ -177,7 +177,7 @@ def _notes_query() -> Rows:
 def submitted_scorecards(session: Session, candidate: Candidate) -> list[Card]:
     """The candidate's submitted counted scorecards, by interview time: two statements,
     the cards with their ratings (one row per rating), then their question notes."""
-    rows = session.execute(_cards_query(), _of(candidate)).all()
+    rows = plain_rows(session, _cards_query(), _of(candidate))
     notes = _notes_by_card(session, candidate)
     cards = []
     for card_id, group in groupby(rows, key=itemgetter(0)):
@@ -192,7 +192,7 @@ def submitted_scorecards(session: Session, candidate: Candidate) -> list[Card]:
 
 
 def _notes_by_card(session: Session, candidate: Candidate) -> dict[int, tuple[CardNote, ...]]:
-    rows = session.execute(_notes_query(), _of(candidate)).all()
+    rows = plain_rows(session, _notes_query(), _of(candidate))
     return {card_id: tuple(CardNote(question, text) for _c, question, text in group)
             for card_id, group in groupby(rows, key=itemgetter(0))}
 
@@ -253,7 +253,7 @@ def _panel_query() -> Rows:
 def panel_states(session: Session, candidate: Candidate, *, now: datetime, due_hours: int
                  ) -> list[PanelState]:
     """Every panelist of every live interview, with the state of their scorecard."""
-    rows = session.execute(_panel_query(), _of(candidate)).all()
+    rows = plain_rows(session, _panel_query(), _of(candidate))
     return [PanelState(interview_id, stage, starts_at, Interviewer(user_id, name), scorecard_id,
                        card_state(status, starts_at, ends_at, now=now, due_hours=due_hours))
             for interview_id, stage, starts_at, ends_at, user_id, name, scorecard_id, status
@@ -294,7 +294,7 @@ def _signals_query() -> Rows:
 def signals_by_question(session: Session, candidate: Candidate
                         ) -> dict[PreOfferQuestion, list[Signal]]:
     """The scorecards' pre-offer signals, gathered under the three questions."""
-    rows = session.execute(_signals_query(), _of(candidate)).all()
+    rows = plain_rows(session, _signals_query(), _of(candidate))
     gathered: dict[PreOfferQuestion, list[Signal]] = {q: [] for q in PreOfferQuestion}
     for question, user_id, name, value, evidence in rows:
         gathered[question].append(Signal(user_id, name, value.value, evidence))
@@ -340,7 +340,7 @@ def _coverage_query() -> Rows:
 
 
 def stage_coverage(session: Session, candidate: Candidate, *, now: datetime) -> StageCoverage:
-    rows = session.execute(_coverage_query(), {**_of(candidate), "now": now}).all()
+    rows = plain_rows(session, _coverage_query(), {**_of(candidate), "now": now})
     return StageCoverage(len(rows), sum(1 for _name, done in rows if done),
                          [name for name, done in rows if not done])
 

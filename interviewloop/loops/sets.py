@@ -25,6 +25,7 @@ from interviewloop.audit.service import Actor, record
 from interviewloop.bank.models import Question
 from interviewloop.bank.service import areas as all_areas
 from interviewloop.bank.service import benchmarks as all_benchmarks
+from interviewloop.db import plain_rows
 from interviewloop.enums import Level
 from interviewloop.errors import Conflict, DomainError, NotFound
 from interviewloop.loops import comparison
@@ -319,8 +320,8 @@ def debrief_loop(session: Session, requisition: Requisition, candidate: Candidat
                  ) -> DebriefLoop | None:
     """The candidate's loop for the debrief (None: no loop), in one statement whatever its
     size; the other loops come from the requisition's census at the token read with it."""
-    rows = session.execute(_debrief_loop_query(), {"requisition_id": requisition.id,
-                                                  "candidate_id": candidate.id}).all()
+    rows = plain_rows(session, _debrief_loop_query(), {"requisition_id": requisition.id,
+                                                       "candidate_id": candidate.id})
     if not rows:
         return None
     gaps, _q, _t, *_row, token = rows[0]
