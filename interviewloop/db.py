@@ -7,6 +7,7 @@ or rolls back (anything else). CLI commands commit through ``session_scope``.
 from __future__ import annotations
 
 import enum
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -32,7 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.types import TypeDecorator
@@ -99,9 +100,12 @@ class Base(DeclarativeBase):
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine with the project's connection rules (SQLite: FKs, WAL, busy timeout)."""
+    """An engine with the project's connection rules (SQLite: FKs, WAL, busy timeout; a
+    connection idle over ``ping_after`` seconds is pinged before use: ping_when_idle)."""
     if url.startswith("sqlite"):
+        ping_after = kwargs.pop("ping_after", PING_AFTER_SECONDS)
         engine = create_engine(url, **kwargs)
+        ping_when_idle(engine, ping_after)
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
@@ -110,7 +114,35 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     # at 10,000 candidates): these are short queries, answered in one request. Its plans
     # are made once per connection: see POSTGRES_OPTIONS.
     connect_args = postgres_connect_args(kwargs.pop("connect_args", {}))
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+    ping_after = kwargs.pop("ping_after", PING_AFTER_SECONDS)
+    engine = create_engine(url, connect_args=connect_args, **kwargs)
+    ping_when_idle(engine, ping_after)
+    return engine
+
+
+# A pooled connection that sat idle longer than this is pinged before a request uses it
+# (the server may have restarted or dropped it). SQLAlchemy's pool_pre_ping pings on every
+# checkout: a round trip per request, which on a busy worker (connections back in the
+# pool for microseconds) found nothing the request's own first statement would not.
+PING_AFTER_SECONDS = 1.0
+
+
+def ping_when_idle(engine: Engine, after: float) -> None:
+    @event.listens_for(engine, "connect")
+    @event.listens_for(engine, "checkin")
+    def _stamp(_dbapi_conn: Any, record: Any) -> None:
+        record.info["checked_in"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        checked_in = record.info.get("checked_in")
+        if checked_in is not None and time.monotonic() - checked_in < after:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # The pool drops this connection and checks out another (a new one if need be).
+            raise DisconnectionError(str(error)) from error
 
 
 POSTGRES_OPTIONS = (
