@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.orm import Session, contains_eager, joinedload
+from sqlalchemy.orm import Session, joinedload
 
 from interviewloop import limits, tokens
 from interviewloop.audit.service import Actor, record
@@ -193,9 +193,9 @@ def has_signed_in_from(session: Session, email: str, ip: str) -> bool:
 # Read on every request: built once, so a request only binds the token and the cutoff
 # (building the statement and its cache key cost more than running it).
 _LIVE_LOGIN = (
-    select(LoginSession)
-    .join(LoginSession.user)
-    .options(contains_eager(LoginSession.user).joinedload(User.role_rows))
+    select(User)  # the user alone: the login row is only looked at, not loaded
+    .join(LoginSession, LoginSession.user_id == User.id)
+    .options(joinedload(User.role_rows))
     .where(
         LoginSession.token == bindparam("token"),
         LoginSession.ended_at.is_(None),
@@ -211,12 +211,11 @@ def user_for_token(session: Session, token: str, policy: LoginPolicy,
     now = now or utcnow()
     oldest = now - timedelta(hours=policy.max_session_hours)
     # One statement on every request: the roles are joined in (a user has a few).
-    login = session.execute(_LIVE_LOGIN, {"token": token, "oldest": oldest}
-                            ).unique().scalar_one_or_none()
-    if login is None:
-        return None
-    login.user.login_token = token
-    return login.user
+    user = session.execute(_LIVE_LOGIN, {"token": token, "oldest": oldest}
+                           ).unique().scalar_one_or_none()
+    if user is not None:
+        user.login_token = token
+    return user
 
 
 def log_out(session: Session, token: str, *, ip: str | None, reason: str = "logout") -> None:
