@@ -12,9 +12,10 @@ workers on 127.0.0.1) and runs `wrk` (Debian's package: `make bench-serve` insta
 against each key page in turn, T threads and K connections for S seconds, with that
 role's session cookie. Every page is first fetched once and must answer 200 (a redirect
 to the login page would be timed as a fast page; that first request's time is reported),
-then loaded U seconds untimed, so that every worker has served it before it is timed (a
-worker's first debrief computes the leniency terms over every rating its viewer may see,
-then caches them: seconds at 10,000 candidates).
+then loaded untimed in rounds of U seconds until a round is no faster than the one before
+(within 10 %, at most 8 rounds), so that every worker has served it and filled its caches
+before it is timed (a worker's first debrief computes the leniency terms over every rating
+its viewer may see, then caches them: seconds at 10,000 candidates).
 Reported per page, median of R runs:
 requests per second, p50 and p99 latency, each beside its ratio to `/healthz` (no
 database, no template) and to `/bench/one-query` (one statement and the base layout), both
@@ -183,7 +184,8 @@ def load_pages(port: int, routes: Sequence[Route], cookies: dict[str, str | None
                threads: int, connections: int, duration: int, repeat: int,
                warm_up: int = 0, log: Callable[[str], None]) -> list[ServedRow]:
     """Each page fetched once (it must answer 200; the time is its first request's), then
-    loaded ``warm_up`` seconds untimed, so that every worker has served it (a worker's
+    loaded untimed in rounds of ``warm_up`` seconds until it is steady (warm), so that every
+    worker has served it (a worker's
     first debrief after a change to the requisition's loops counts them all, and fills
     caches of its own), then ``repeat`` timed runs of ``duration`` seconds."""
     rows = [ServedRow(route, []) for route in routes]
@@ -205,10 +207,32 @@ def load_pages(port: int, routes: Sequence[Route], cookies: dict[str, str | None
         for row in rows:
             if n == 0 and warm_up:
                 log(f"wrk {row.route.name}, warming up")
-                row.warm_up_errors = run_wrk(row, warm_up).errors
+                rounds, row.warm_up_errors = warm(lambda seconds, row=row: run_wrk(row, seconds),
+                                                  warm_up)
+                log(f"wrk {row.route.name}, warm after {rounds} x {warm_up} s")
             log(f"wrk {row.route.name} ({n + 1}/{repeat})")
             row.loads.append(run_wrk(row, duration))
     return rows
+
+
+WARM_ROUNDS = 8  # at most, per page
+STEADY = 1.1  # a warm-up round no faster than this times the one before: the page is warm
+
+
+def warm(run: Callable[[int], Load], seconds: int) -> tuple[int, int]:
+    """Load a page in rounds of ``seconds`` until a round is no faster than STEADY times
+    the one before, at most WARM_ROUNDS: (rounds run, errors seen). A fixed warm-up was too
+    short for the debrief at 10,000 candidates: each of 4 workers computes the leniency
+    terms over every rating on its first one (seconds each, sharing two cores), and that
+    spilled into the timed run."""
+    errors, before = 0, 0.0
+    for done in range(1, WARM_ROUNDS + 1):
+        load = run(seconds)
+        errors += load.errors
+        if load.requests_per_second <= STEADY * before:  # the first: never (0 before)
+            return done, errors
+        before = load.requests_per_second
+    return WARM_ROUNDS, errors
 
 
 def table(rows: Sequence[ServedRow]) -> str:
@@ -297,7 +321,7 @@ def main(argv: Sequence[str] | None = None) -> list[ServedRow]:
     load = os.getloadavg()
     print(f"gunicorn {args.workers} sync workers on {dialect}, wrk {args.threads} threads x "
           f"{args.connections} connections x {args.duration} s per page after "
-          f"{args.warm_up} s of warm-up, median of {args.repeat}; {os.cpu_count()} CPUs "
+          f"warm-up rounds of {args.warm_up} s until steady, median of {args.repeat}; {os.cpu_count()} CPUs "
           "shared by server and load, load average "
           f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at the end; "
           f"{seeded[0]} questions, {seeded[1]} candidates.")

@@ -82,3 +82,20 @@ def test_the_table_shows_the_first_request_and_counts_warm_up_errors():
 
 def test_the_one_query_page_is_not_in_the_app(client):
     assert client.get("/bench/one-query").status_code == 404
+
+
+@pytest.mark.parametrize(("rates", "rounds"), [
+    ([100.0, 104.0], 2),  # steady at once: two rounds tell
+    ([20.0, 90.0, 96.0], 3),  # the first round filled the workers' caches
+    ([10.0, 20.0, 40.0, 80.0, 160.0, 320.0, 640.0, 1280.0, 2560.0], 8),  # never steady: capped
+])
+def test_a_page_is_warmed_up_until_a_round_is_no_faster_than_the_one_before(rates, rounds):
+    ran: list[int] = []
+
+    def run(seconds: int) -> serve.Load:
+        ran.append(seconds)
+        return serve.Load(requests_per_second=rates[len(ran) - 1], p50_ms=1.0, p99_ms=2.0,
+                          requests=10, errors=1)
+
+    assert serve.warm(run, 5) == (rounds, rounds)  # each round's error counted
+    assert ran == [5] * rounds
