@@ -8,7 +8,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from interviewloop import paging
 from interviewloop.audit.service import Actor
@@ -18,7 +18,7 @@ from interviewloop.db import utcnow
 from interviewloop.debrief import service as debrief
 from interviewloop.debrief.models import ANSWERS, Decision, PreOfferCheck
 from interviewloop.debrief.summary import debrief_for
-from interviewloop.loops.models import Loop, LoopStage
+from interviewloop.loops.models import Loop, LoopQuestion, LoopStage
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.scheduling.models import Interview, Panelist
 from interviewloop.scorecards import service as scorecards
@@ -48,15 +48,18 @@ def w(db_session, bank, make_user, login):
 
 def held_loop(w, n: int, panels: list[list]):
     """Candidate ``n`` with one held interview per panel, every scorecard submitted: every
-    area rated with evidence, every pre-offer signal given."""
+    area rated with evidence, every question noted, every pre-offer signal given."""
     candidate, loop = make_candidate_with_loop(w.session, w.req, w.recruiter, n, seed=n)
     for stage, people in zip(loop.stages, panels, strict=False):
+        questions = w.session.scalars(select(LoopQuestion.id).where(
+            LoopQuestion.stage_id == stage.id)).all()
         interview = make_interview(w.session, w.req, w.recruiter, candidate, stage, people,
                                    HELD + 2 * HOUR * next(w.slots), minutes=60, now=BOOKED)
         for k, person in enumerate(people):
             data = scorecards.ScorecardInput(
                 ratings={a.id: (1 + (k + a.position) % 4, f"{person.name} on {a.name}.")
                          for a in w.areas},
+                notes={q: f"{person.name}'s note {q}." for q in questions},
                 signals={q.value: ("yes", f"{person.name}: {q.value}.") for q in PreOfferQuestion},
                 recommendation="hire", summary="Summary.", confirm_contradiction=True)
             scorecards.save(w.session, Actor(person), w.req, interview, None, data, submit=True,
@@ -196,3 +199,31 @@ def test_the_debrief_builds_no_scorecard_rating_interview_or_panelist_objects(w)
     assert sum(len(c.ratings) for c in found.cards) == 10 * len(w.areas)
     built = {type(o) for o in w.session.identity_map.values()}
     assert not built & {Scorecard, Rating, QuestionNote, Interview, Panelist, LoopStage, User}
+
+
+@pytest.mark.parametrize("decided", [False, True], ids=["before the decision", "decided"])
+def test_the_debriefs_reads_are_six_statements(w, count_queries, decided):
+    """Once its caches are warm (the loop's like-with-like comparison): the capability
+    areas, the loop, the cards with their ratings, their question notes with the pre-offer
+    signals (one statement), the stage coverage with the panel states (one), and the check
+    with the latest decision and their people (one)."""
+    candidate = held_loop(w, 2, [w.panel[2 * n:2 * n + 2] for n in range(5)])
+    if decided:
+        debrief.answer_pre_offer(w.session, Actor(w.manager), w.req, candidate,
+                                 dict.fromkeys(ANSWERS, ("strong", "Seen.")))
+        debrief.record_decision(w.session, Actor(w.manager), w.req, candidate, "hold",
+                                "Wait.")
+        debrief.record_decision(w.session, Actor(w.manager), w.req, candidate, "offer",
+                                "Agreed.", "Enough.")
+    w.session.flush()
+    debrief_for(w.session, w.req, candidate, now=utcnow(), due_hours=24)
+    with count_queries() as queries:
+        found = debrief_for(w.session, w.req, candidate, now=utcnow(), due_hours=24)
+    assert len(queries) == 6, "\n".join(q[:60] for q in queries)
+    assert sum(len(c.notes) for c in found.cards) > 10
+    assert all(len(found.signals[q]) == 10 for q in PreOfferQuestion)
+    assert len(found.states) == 10 and found.coverage.held == 5
+    assert (found.check is not None, found.decision is not None) == (decided, decided)
+    if decided:
+        assert found.check.passed and found.check.manager.name == "Hana Manager"
+        assert found.decision.kind == "offer" and found.decision.decided_by.name == "Hana Manager"

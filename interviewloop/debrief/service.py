@@ -12,7 +12,23 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import BindParameter, ColumnElement, Select, and_, bindparam, exists, func, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    CompoundSelect,
+    Integer,
+    Select,
+    Text,
+    and_,
+    bindparam,
+    exists,
+    func,
+    literal_column,
+    null,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from interviewloop import limits
@@ -166,19 +182,19 @@ def _cards_query() -> Rows:
             .order_by(Interview.starts_at, Scorecard.id, Rating.area_id))
 
 
-@cache
-def _notes_query() -> Rows:
-    return (select(QuestionNote.scorecard_id, QuestionNote.loop_question_id, QuestionNote.notes)
-            .join(Scorecard, Scorecard.id == QuestionNote.scorecard_id)
-            .where(_submitted_counted())
-            .order_by(QuestionNote.scorecard_id, QuestionNote.loop_question_id))
-
-
 def submitted_scorecards(session: Session, candidate: Candidate) -> list[Card]:
-    """The candidate's submitted counted scorecards, by interview time: two statements,
-    the cards with their ratings (one row per rating), then their question notes."""
+    """The candidate's submitted counted scorecards, by interview time, with their ratings
+    and question notes (cards_and_signals, the signals left)."""
+    return cards_and_signals(session, candidate)[0]
+
+
+def cards_and_signals(session: Session, candidate: Candidate
+                      ) -> tuple[list[Card], dict[PreOfferQuestion, list[Signal]]]:
+    """submitted_scorecards and signals_by_question in two statements: the cards with
+    their ratings (one row per rating), then their question notes and pre-offer signals
+    together (_extras_query)."""
     rows = plain_rows(session, _cards_query(), _of(candidate))
-    notes = _notes_by_card(session, candidate)
+    notes, signals = _notes_and_signals(session, candidate)
     cards = []
     for card_id, group in groupby(rows, key=itemgetter(0)):
         card_rows = list(group)
@@ -188,13 +204,7 @@ def submitted_scorecards(session: Session, candidate: Candidate) -> list[Card]:
                         if row[6] is not None)  # a card without ratings: one row, no area
         cards.append(Card(card_id, who, name, stage, recommendation, summary, ratings,
                           notes.get(card_id, ())))
-    return cards
-
-
-def _notes_by_card(session: Session, candidate: Candidate) -> dict[int, tuple[CardNote, ...]]:
-    rows = plain_rows(session, _notes_query(), _of(candidate))
-    return {card_id: tuple(CardNote(question, text) for _c, question, text in group)
-            for card_id, group in groupby(rows, key=itemgetter(0))}
+    return cards, signals
 
 
 def reading_aids(session: Session, viewer: User, candidate: Candidate, cards: list[Card]
@@ -236,28 +246,70 @@ class PanelState(NamedTuple):
     state: CardState
 
 
+_STAGE, _SEAT = 0, 1  # the kinds of row of _stages_and_seats_query
+
+
 @cache
-def _panel_query() -> Rows:
-    return (select(Interview.id, LoopStage.name, Interview.starts_at, Interview.ends_at,
-                   User.id, User.name, Scorecard.id, Scorecard.status)
-            .join(Panelist, Panelist.interview_id == Interview.id)
-            .join(User, User.id == Panelist.user_id)
-            .join(LoopStage, LoopStage.id == Interview.stage_id)
-            .outerjoin(Scorecard, and_(Scorecard.interview_id == Interview.id,
-                                       Scorecard.interviewer_id == User.id))
-            .where(Interview.candidate_id == _candidate_id(), owes_clause(),
-                   Interview.status == InterviewStatus.SCHEDULED)
-            .order_by(Interview.starts_at, User.name))
+def _stages_and_seats_query() -> CompoundSelect:
+    """The candidate's planned stages (whether each was held) and the seats of its live
+    interviews with their scorecards, one statement for both (a UNION ALL, each side padded
+    with NULLs to the same columns, the first select typing them): a stage's row is (kind,
+    held, position, name), in the loop's order; a seat's (kind, None, None, stage name,
+    interview, starts, ends, panelist id, name, scorecard, status), by time and name."""
+    nothing = null()
+    held = exists().where(Interview.stage_id == LoopStage.id,
+                          Interview.status == InterviewStatus.SCHEDULED,
+                          Interview.ends_at <= bindparam("now"))
+    stages = (select(literal_column(str(_STAGE)).label("kind"), held.label("held"),
+                     LoopStage.position, LoopStage.name,
+                     type_coerce(nothing, Integer).label("interview_id"),
+                     type_coerce(nothing, Interview.starts_at.type).label("starts_at"),
+                     type_coerce(nothing, Interview.ends_at.type).label("ends_at"),
+                     type_coerce(nothing, Integer).label("user_id"),
+                     type_coerce(nothing, Text).label("user_name"),
+                     type_coerce(nothing, Integer).label("scorecard_id"),
+                     type_coerce(nothing, Scorecard.status.type).label("status"))
+              .join(Loop, Loop.id == LoopStage.loop_id)
+              .where(Loop.candidate_id == _candidate_id()))
+    seats: Rows = (
+        select(literal_column(str(_SEAT)), nothing, nothing, LoopStage.name, Interview.id,
+               Interview.starts_at, Interview.ends_at, User.id, User.name, Scorecard.id,
+               Scorecard.status)
+        .join(Panelist, Panelist.interview_id == Interview.id)
+        .join(User, User.id == Panelist.user_id)
+        .join(LoopStage, LoopStage.id == Interview.stage_id)
+        .outerjoin(Scorecard, and_(Scorecard.interview_id == Interview.id,
+                                   Scorecard.interviewer_id == User.id))
+        .where(Interview.candidate_id == _candidate_id(), owes_clause(),
+               Interview.status == InterviewStatus.SCHEDULED))
+    both = union_all(stages, seats)
+    c = both.selected_columns
+    return both.order_by(c.kind, c.position, c.starts_at, c.user_name)
+
+
+def coverage_and_states(session: Session, candidate: Candidate, *, now: datetime,
+                        due_hours: int) -> tuple[StageCoverage, list[PanelState]]:
+    """stage_coverage and panel_states in one statement (_stages_and_seats_query)."""
+    held: list[tuple[str, bool]] = []
+    states = []
+    for (kind, done, _position, stage, interview_id, starts_at, ends_at, user_id, name,
+         scorecard_id, status) in plain_rows(session, _stages_and_seats_query(),
+                                             {**_of(candidate), "now": now}):
+        if kind == _STAGE:
+            held.append((stage, done))
+        else:
+            states.append(PanelState(
+                interview_id, stage, starts_at, Interviewer(user_id, name), scorecard_id,
+                card_state(status, starts_at, ends_at, now=now, due_hours=due_hours)))
+    coverage = StageCoverage(len(held), sum(1 for _name, done in held if done),
+                             [name for name, done in held if not done])
+    return coverage, states
 
 
 def panel_states(session: Session, candidate: Candidate, *, now: datetime, due_hours: int
                  ) -> list[PanelState]:
     """Every panelist of every live interview, with the state of their scorecard."""
-    rows = plain_rows(session, _panel_query(), _of(candidate))
-    return [PanelState(interview_id, stage, starts_at, Interviewer(user_id, name), scorecard_id,
-                       card_state(status, starts_at, ends_at, now=now, due_hours=due_hours))
-            for interview_id, stage, starts_at, ends_at, user_id, name, scorecard_id, status
-            in rows]
+    return coverage_and_states(session, candidate, now=now, due_hours=due_hours)[1]
 
 
 def card_state(status: ScorecardStatus | None, starts_at: datetime, ends_at: datetime, *,
@@ -281,24 +333,56 @@ class Signal(NamedTuple):
     evidence: str
 
 
+_NOTE, _SIGNAL = 0, 1  # the kinds of row of _extras_query
+
+
 @cache
-def _signals_query() -> Rows:
-    return (select(PreOfferSignal.question, User.id, User.name, PreOfferSignal.value,
-                   PreOfferSignal.evidence)
-            .join(Scorecard, Scorecard.id == PreOfferSignal.scorecard_id)
-            .join(User, User.id == Scorecard.interviewer_id)
-            .where(_submitted_counted())
-            .order_by(User.name))
+def _extras_query() -> CompoundSelect:
+    """The question notes and the pre-offer signals of the submitted counted scorecards,
+    one statement for both (a UNION ALL, each side padded with NULLs to the same columns):
+    (kind, scorecard, loop question, notes) for a note, ordered by scorecard and question;
+    (kind, scorecard, None, evidence, interviewer id, name, question, value) for a signal,
+    ordered by the interviewer's name. The first select types the columns."""
+    nothing = null()
+    notes = (select(literal_column(str(_NOTE)).label("kind"), QuestionNote.scorecard_id,
+                    QuestionNote.loop_question_id, QuestionNote.notes.label("text"),
+                    type_coerce(nothing, Integer).label("user_id"),
+                    type_coerce(nothing, Text).label("user_name"),
+                    type_coerce(nothing, PreOfferSignal.question.type).label("question"),
+                    type_coerce(nothing, PreOfferSignal.value.type).label("value"))
+             .join(Scorecard, Scorecard.id == QuestionNote.scorecard_id)
+             .where(_submitted_counted()))
+    signals: Rows = (
+        select(literal_column(str(_SIGNAL)), PreOfferSignal.scorecard_id, nothing,
+               PreOfferSignal.evidence, User.id, User.name, PreOfferSignal.question,
+               PreOfferSignal.value)
+        .join(Scorecard, Scorecard.id == PreOfferSignal.scorecard_id)
+        .join(User, User.id == Scorecard.interviewer_id)
+        .where(_submitted_counted()))
+    both = union_all(notes, signals)
+    c = both.selected_columns
+    return both.order_by(c.kind, c.user_name, c.scorecard_id, c.loop_question_id, c.question)
 
 
 def signals_by_question(session: Session, candidate: Candidate
                         ) -> dict[PreOfferQuestion, list[Signal]]:
     """The scorecards' pre-offer signals, gathered under the three questions."""
-    rows = plain_rows(session, _signals_query(), _of(candidate))
-    gathered: dict[PreOfferQuestion, list[Signal]] = {q: [] for q in PreOfferQuestion}
-    for question, user_id, name, value, evidence in rows:
-        gathered[question].append(Signal(user_id, name, value.value, evidence))
-    return gathered
+    return _notes_and_signals(session, candidate)[1]
+
+
+def _notes_and_signals(session: Session, candidate: Candidate
+                       ) -> tuple[dict[int, tuple[CardNote, ...]],
+                                  dict[PreOfferQuestion, list[Signal]]]:
+    """{scorecard id: its question notes} and the signals under each question."""
+    notes: dict[int, list[CardNote]] = {}
+    signals: dict[PreOfferQuestion, list[Signal]] = {q: [] for q in PreOfferQuestion}
+    for kind, card_id, loop_question_id, text, user_id, name, question, value in plain_rows(
+            session, _extras_query(), _of(candidate)):
+        if kind == _NOTE:
+            notes.setdefault(card_id, []).append(CardNote(loop_question_id, text))
+        else:
+            signals[question].append(Signal(user_id, name, value.value, text))
+    return {card_id: tuple(got) for card_id, got in notes.items()}, signals
 
 
 def _outstanding(candidate: Candidate) -> Select[Any]:
@@ -330,19 +414,10 @@ class StageCoverage:
     unheld: list[str]  # the names of the planned stages not held, in the loop's order
 
 
-@cache
-def _coverage_query() -> Rows:
-    held = exists().where(Interview.stage_id == LoopStage.id,
-                          Interview.status == InterviewStatus.SCHEDULED,
-                          Interview.ends_at <= bindparam("now"))
-    return (select(LoopStage.name, held).join(Loop, Loop.id == LoopStage.loop_id)
-            .where(Loop.candidate_id == _candidate_id()).order_by(LoopStage.position))
-
-
 def stage_coverage(session: Session, candidate: Candidate, *, now: datetime) -> StageCoverage:
-    rows = plain_rows(session, _coverage_query(), {**_of(candidate), "now": now})
-    return StageCoverage(len(rows), sum(1 for _name, done in rows if done),
-                         [name for name, done in rows if not done])
+    """The loop's planned stages and which were held (coverage_and_states, the seats left:
+    no scorecard's state depends on them here)."""
+    return coverage_and_states(session, candidate, now=now, due_hours=0)[0]
 
 
 def offer_gaps(coverage: StageCoverage, stats: list[AreaStats]) -> list[str]:
@@ -377,7 +452,7 @@ def pre_offer_blocker(session: Session, candidate: Candidate,
 
 
 # The check and the decision each with its person in one statement (names only: no roles
-# query for them), not three; the debrief reads the two together.
+# query for them).
 _MANAGER = joinedload(PreOfferCheck.manager).lazyload(User.role_rows)
 _DECIDED_BY = joinedload(Decision.decided_by).lazyload(User.role_rows)
 
@@ -394,17 +469,6 @@ def _decision_query() -> Select[Decision]:
             .options(_DECIDED_BY).order_by(Decision.id.desc()).limit(1))
 
 
-@cache
-def _check_and_decision_query() -> Rows:
-    later = aliased(Decision)  # the latest decision is the one with none after it
-    latest = and_(Decision.candidate_id == Candidate.id, ~exists().where(
-        later.candidate_id == Candidate.id, later.id > Decision.id))
-    return (select(PreOfferCheck, Decision).select_from(Candidate)
-            .outerjoin(PreOfferCheck, PreOfferCheck.candidate_id == Candidate.id)
-            .outerjoin(Decision, latest)
-            .where(Candidate.id == _candidate_id()).options(_MANAGER, _DECIDED_BY))
-
-
 def pre_offer_for(session: Session, candidate: Candidate) -> PreOfferCheck | None:
     return session.scalar(_check_query(), _of(candidate))
 
@@ -413,15 +477,70 @@ def latest_decision(session: Session, candidate: Candidate) -> Decision | None:
     return session.scalar(_decision_query(), _of(candidate))
 
 
+class CheckRead(NamedTuple):
+    """The pre-offer check as the debrief shows it (plain values, its manager's name)."""
+
+    id: int
+    passed: bool
+    answered_at: datetime
+    owned_system: Answer
+    owned_system_evidence: str
+    failure_handling: Answer
+    failure_handling_evidence: str
+    reduces_risk: Answer
+    reduces_risk_evidence: str
+    manager: Interviewer
+
+
+class DecisionRead(NamedTuple):
+    """The latest decision as the debrief shows it (plain values, who decided)."""
+
+    id: int
+    kind: DecisionKind
+    rationale: str
+    decided_at: datetime
+    waived: str | None
+    waiver: str | None
+    decided_by: Interviewer
+
+
+# Their columns, read in the order of their fields (the person last, read apart).
+_CHECK_COLUMNS = tuple(getattr(PreOfferCheck, name) for name in CheckRead._fields[:-1])
+_DECISION_COLUMNS = tuple(getattr(Decision, name) for name in DecisionRead._fields[:-1])
+
+
+@cache
+def _check_and_decision_query() -> Rows:
+    later = aliased(Decision)  # the latest decision is the one with none after it
+    latest = and_(Decision.candidate_id == Candidate.id, ~exists().where(
+        later.candidate_id == Candidate.id, later.id > Decision.id))
+    manager, decided_by = aliased(User), aliased(User)
+    return (select(*_CHECK_COLUMNS, manager.id, manager.name,
+                   *_DECISION_COLUMNS, decided_by.id, decided_by.name)
+            .select_from(Candidate)
+            .outerjoin(PreOfferCheck, PreOfferCheck.candidate_id == Candidate.id)
+            .outerjoin(manager, manager.id == PreOfferCheck.manager_id)
+            .outerjoin(Decision, latest)
+            .outerjoin(decided_by, decided_by.id == Decision.decided_by_id)
+            .where(Candidate.id == _candidate_id()))
+
+
 def check_and_decision(session: Session, candidate: Candidate
-                       ) -> tuple[PreOfferCheck | None, Decision | None]:
-    """pre_offer_for and latest_decision in one statement (the debrief shows both): from
-    the candidate's row, whichever of the two there is."""
-    check, decision = session.execute(_check_and_decision_query(), _of(candidate)).one()
-    return check, decision
+                       ) -> tuple[CheckRead | None, DecisionRead | None]:
+    """pre_offer_for and latest_decision in one statement (the debrief shows both), as
+    plain values with the two people's names: from the candidate's row, whichever of the
+    two there is."""
+    row = plain_rows(session, _check_and_decision_query(), _of(candidate))[0]
+    width = len(_CHECK_COLUMNS)  # the check's columns, its manager, the decision's, its maker
+    check, (manager_id, manager_name) = row[:width], row[width:width + 2]
+    decision, (decider_id, decider_name) = row[width + 2:-2], row[-2:]
+    return (CheckRead._make((*check, Interviewer(manager_id, manager_name)))
+            if check[0] is not None else None,
+            DecisionRead._make((*decision, Interviewer(decider_id, decider_name)))
+            if decision[0] is not None else None)
 
 
-def decision_open(decision: Decision | None) -> bool:
+def decision_open(decision: Decision | DecisionRead | None) -> bool:
     """Whether the check may be answered and a decision recorded: none yet, or a hold."""
     return decision is None or decision.kind == DecisionKind.HOLD
 
@@ -472,12 +591,12 @@ def answer_pre_offer(session: Session, actor: Actor, requisition: Requisition,
     return check
 
 
-def offer_refusal(session: Session, candidate: Candidate, check: PreOfferCheck | None
-                  ) -> str | None:
+def offer_refusal(session: Session, candidate: Candidate,
+                  check: PreOfferCheck | CheckRead | None) -> str | None:
     """Why the gate refuses an offer now (None: it allows one; a waiver may still be
     needed): asked by ``record_decision`` and by the page, which disables the offer with
-    this reason beside it. ``check``: the candidate's pre-offer check, as both have read it
-    (pre_offer_for)."""
+    this reason beside it. ``check``: the candidate's pre-offer check, as each has read it
+    (pre_offer_for; the page check_and_decision's plain read)."""
     if candidate.status in (CandidateStatus.REJECTED, CandidateStatus.WITHDRAWN):
         return f"The candidate is {candidate.status.value}: no offer."
     if check is None:

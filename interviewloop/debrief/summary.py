@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from interviewloop.bank.models import CapabilityArea
 from interviewloop.bank.service import areas as all_areas
 from interviewloop.debrief import service
-from interviewloop.debrief.models import Decision, PreOfferCheck
 from interviewloop.loops import sets
 from interviewloop.requisitions.models import Candidate, Requisition
 from interviewloop.scorecards.models import PreOfferQuestion, Recommendation
@@ -31,9 +30,9 @@ class Debrief:
     signals: dict[PreOfferQuestion, list[service.Signal]]
     loop_gaps: list[str]
     set_differences: list[sets.StageDifference]
-    check: PreOfferCheck | None
+    check: service.CheckRead | None
     blocker: str | None
-    decision: Decision | None
+    decision: service.DecisionRead | None
     question_titles: dict[int, str]  # loop question id -> title, for the question notes
 
 
@@ -41,18 +40,18 @@ def debrief_for(session: Session, requisition: Requisition, candidate: Candidate
                 now: datetime, due_hours: int) -> Debrief:
     areas = all_areas(session)
     loop = sets.debrief_loop(session, requisition, candidate)
-    cards = service.submitted_scorecards(session, candidate)
+    cards, signals = service.cards_and_signals(session, candidate)
     # The statistics and the tally are of the cards just read, not read again.
     stats = service.stats_of(((r.area_id, r.rating) for c in cards for r in c.ratings), areas)
-    coverage = service.stage_coverage(session, candidate, now=now)
-    states = service.panel_states(session, candidate, now=now, due_hours=due_hours)
+    coverage, states = service.coverage_and_states(session, candidate, now=now,
+                                                   due_hours=due_hours)
     check, decision = service.check_and_decision(session, candidate)
     return Debrief(
         requisition=requisition, candidate=candidate, areas=areas, cards=cards,
         stats=stats, coverage=coverage, offer_gaps=service.offer_gaps(coverage, stats),
         tally=service.tally_of(c.recommendation for c in cards),
         states=states,
-        signals=service.signals_by_question(session, candidate),
+        signals=signals,
         loop_gaps=loop.gaps if loop else [],
         set_differences=loop.differences if loop else [],
         check=check,
