@@ -12,8 +12,8 @@ workers on 127.0.0.1) and runs `wrk` (Debian's package: `make bench-serve` insta
 against each key page in turn, T threads and K connections for S seconds, with that
 role's session cookie. Every page is first fetched once and must answer 200 (a redirect
 to the login page would be timed as a fast page; that first request's time is reported),
-then loaded untimed in rounds of U seconds until a round is no faster than the one before
-(within 10 %, at most 8 rounds), so that every worker has served it and filled its caches
+then loaded untimed in rounds of U seconds until a round's rate is within 10 % of the one
+before (at most 8 rounds), so that every worker has served it and filled its caches
 before it is timed (a worker's first debrief computes the leniency terms over every rating
 its viewer may see, then caches them: seconds at 10,000 candidates).
 Reported per page, median of R runs:
@@ -216,20 +216,20 @@ def load_pages(port: int, routes: Sequence[Route], cookies: dict[str, str | None
 
 
 WARM_ROUNDS = 8  # at most, per page
-STEADY = 1.1  # a warm-up round no faster than this times the one before: the page is warm
+STEADY = 1.1  # a warm-up round within 10 % of the one before: the page is warm
 
 
 def warm(run: Callable[[int], Load], seconds: int) -> tuple[int, int]:
-    """Load a page in rounds of ``seconds`` until a round is no faster than STEADY times
-    the one before, at most WARM_ROUNDS: (rounds run, errors seen). A fixed warm-up was too
-    short for the debrief at 10,000 candidates: each of 4 workers computes the leniency
+    """Load a page in rounds of ``seconds`` until a round's rate is within 10 % (STEADY)
+    of the one before, at most WARM_ROUNDS: (rounds run, errors seen). A fixed warm-up was
+    too short for the debrief at 10,000 candidates: each of 4 workers computes the leniency
     terms over every rating on its first one (seconds each, sharing two cores), and that
     spilled into the timed run."""
     errors, before = 0, 0.0
     for done in range(1, WARM_ROUNDS + 1):
         load = run(seconds)
         errors += load.errors
-        if load.requests_per_second <= STEADY * before:  # the first: never (0 before)
+        if before and abs(load.requests_per_second / before - 1) <= STEADY - 1:
             return done, errors
         before = load.requests_per_second
     return WARM_ROUNDS, errors

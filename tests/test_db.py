@@ -190,7 +190,7 @@ def test_among_finds_the_listed_rows_with_one_statement_text_whatever_their_numb
 def test_a_connection_is_pinged_only_after_sitting_idle_and_replaced_if_dead(database_url):
     """No round trip on a connection just back in the pool (a busy worker's); one after it
     sat idle; and a connection the server dropped meanwhile is replaced, not handed out."""
-    engine = make_engine(database_url, ping_after=0.3)
+    engine = make_engine(database_url, ping_after=1.0)
     pings: list[object] = []
     do_ping = engine.dialect.do_ping
     engine.dialect.do_ping = lambda dbapi_conn: pings.append(dbapi_conn) or do_ping(dbapi_conn)
@@ -206,7 +206,7 @@ def test_a_connection_is_pinged_only_after_sitting_idle_and_replaced_if_dead(dat
             with killer.connect() as other:
                 other.exec_driver_sql(f"SELECT pg_terminate_backend({int(backend)})")
             killer.dispose()
-        time.sleep(0.4)
+        time.sleep(1.2)
         with engine.connect() as conn:
             assert conn.scalar(select(literal_column("1"))) == 1
             if postgres:
