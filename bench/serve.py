@@ -184,10 +184,9 @@ def load_pages(port: int, routes: Sequence[Route], cookies: dict[str, str | None
                threads: int, connections: int, duration: int, repeat: int,
                warm_up: int = 0, log: Callable[[str], None]) -> list[ServedRow]:
     """Each page fetched once (it must answer 200; the time is its first request's), then
-    loaded untimed in rounds of ``warm_up`` seconds until it is steady (warm), so that every
-    worker has served it (a worker's
-    first debrief after a change to the requisition's loops counts them all, and fills
-    caches of its own), then ``repeat`` timed runs of ``duration`` seconds."""
+    loaded untimed in rounds of ``warm_up`` seconds until it is steady (``warm``), so that
+    every worker has served it and filled its caches, then ``repeat`` timed runs of
+    ``duration`` seconds."""
     rows = [ServedRow(route, []) for route in routes]
     for row in rows:
         started = time.perf_counter()
@@ -216,7 +215,7 @@ def load_pages(port: int, routes: Sequence[Route], cookies: dict[str, str | None
 
 
 WARM_ROUNDS = 8  # at most, per page
-STEADY = 1.1  # a warm-up round within 10 % of the one before: the page is warm
+STEADY = 0.1  # a warm-up round's rate within 10 % of the one before: the page is warm
 
 
 def warm(run: Callable[[int], Load], seconds: int) -> tuple[int, int]:
@@ -229,7 +228,7 @@ def warm(run: Callable[[int], Load], seconds: int) -> tuple[int, int]:
     for done in range(1, WARM_ROUNDS + 1):
         load = run(seconds)
         errors += load.errors
-        if before and abs(load.requests_per_second / before - 1) <= STEADY - 1:
+        if before and abs(load.requests_per_second / before - 1) <= STEADY:
             return done, errors
         before = load.requests_per_second
     return WARM_ROUNDS, errors
@@ -321,7 +320,8 @@ def main(argv: Sequence[str] | None = None) -> list[ServedRow]:
     load = os.getloadavg()
     print(f"gunicorn {args.workers} sync workers on {dialect}, wrk {args.threads} threads x "
           f"{args.connections} connections x {args.duration} s per page after "
-          f"warm-up rounds of {args.warm_up} s until steady, median of {args.repeat}; {os.cpu_count()} CPUs "
+          f"warm-up rounds of {args.warm_up} s until steady, median of {args.repeat}; "
+          f"{os.cpu_count()} CPUs "
           "shared by server and load, load average "
           f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at the end; "
           f"{seeded[0]} questions, {seeded[1]} candidates.")

@@ -102,8 +102,8 @@ class Base(DeclarativeBase):
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine with the project's connection rules (SQLite: FKs, WAL, busy timeout; a
     connection idle over ``ping_after`` seconds is pinged before use: ping_when_idle)."""
+    ping_after = kwargs.pop("ping_after", PING_AFTER_SECONDS)
     if url.startswith("sqlite"):
-        ping_after = kwargs.pop("ping_after", PING_AFTER_SECONDS)
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
@@ -114,7 +114,6 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     # at 10,000 candidates): these are short queries, answered in one request. Its plans
     # are made once per connection: see POSTGRES_OPTIONS.
     connect_args = postgres_connect_args(kwargs.pop("connect_args", {}))
-    ping_after = kwargs.pop("ping_after", PING_AFTER_SECONDS)
     engine = create_engine(url, connect_args=connect_args, **kwargs)
     ping_when_idle(engine, ping_after)
     return engine

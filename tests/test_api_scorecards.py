@@ -68,7 +68,7 @@ def test_the_debrief_in_the_pages_numbers(db_session, bank, make_user, client, l
     own(w, w.dan, w.second)
     token = make_token(db_session, w.manager)
     body = get(client, token, f"/api/v1/candidates/{w.cand.id}/debrief").get_json()
-    cards = debrief.submitted_scorecards(db_session, w.cand)
+    cards = debrief.cards_and_signals(db_session, w.cand)[0]
     assert body["scorecard_ids"] == [c.id for c in cards] and len(cards) == 3
     assert body["recommendations"] == {"strong_no_hire": 0, "no_hire": 0, "hire": 2,
                                        "strong_hire": 1}

@@ -166,7 +166,7 @@ def test_area_statistics_and_flags_at_their_thresholds(w):
                          s.coverage_gap) for s in stats}
     assert got == {name: (n, pytest.approx(mean), *rest)
                    for name, (n, mean, *rest) in EXPECTED.items()}
-    cards = debrief.submitted_scorecards(w.session, w.cand)
+    cards = debrief.cards_and_signals(w.session, w.cand)[0]
     # The page's statistics, of the cards it has read, are the gate's (area_stats).
     assert debrief.stats_of(((r.area_id, r.rating) for c in cards for r in c.ratings),
                             bank_areas(w.session)) == stats

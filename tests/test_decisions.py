@@ -141,7 +141,8 @@ def test_the_blocker_from_the_debriefs_panel_states_is_the_one_the_gate_counts(w
     """The debrief passes its panel states instead of counting again: at each step the
     blocker must be the gate's own, word for word."""
     def both(candidate):
-        states = service.panel_states(w.session, candidate, now=utcnow(), due_hours=24)
+        states = service.coverage_and_states(w.session, candidate, now=utcnow(),
+                                                 due_hours=24)[1]
         return (service.pre_offer_blocker(w.session, candidate, states),
                 service.pre_offer_blocker(w.session, candidate))
     nobody, _loop = make_candidate_with_loop(w.session, w.req, w.recruiter, 2)

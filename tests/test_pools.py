@@ -175,12 +175,12 @@ def test_a_practice_card_never_reaches_the_debrief_tally_gate_board_or_analytics
     assert practice.is_practice and practice.panel_role == PanelRole.SHADOW
     assert not counted.is_practice
     s, cand = w.session, w.cand
-    assert [c.id for c in debrief.submitted_scorecards(s, cand)] == [counted.id]
-    tally = debrief.tally_of(c.recommendation for c in debrief.submitted_scorecards(s, cand))
+    assert [c.id for c in debrief.cards_and_signals(s, cand)[0]] == [counted.id]
+    tally = debrief.tally_of(c.recommendation for c in debrief.cards_and_signals(s, cand)[0])
     assert tally[Recommendation.STRONG_NO_HIRE] == 0 and tally[Recommendation.HIRE] == 1
     rated = [a for a in debrief.area_stats(s, cand, areas(s)) if a.count]
     assert rated and all(a.count == 1 and a.mean == 3 for a in rated)
-    signals = debrief.signals_by_question(s, cand)
+    signals = debrief.cards_and_signals(s, cand)[1]
     assert all(row.name == "Pat Qualified" for rows in signals.values() for row in rows)
     cell = board.board(s, w.req)[0].cells[0]
     assert (cell.submitted, cell.overdue) == (1, 0)
@@ -217,7 +217,7 @@ def test_a_missing_practice_card_holds_nothing_back(w):
     shadowed(w, practice_submitted=False)
     assert debrief.outstanding_count(w.session, w.cand) == 0
     assert debrief.pre_offer_blocker(w.session, w.cand) is None
-    states = debrief.panel_states(w.session, w.cand, now=utcnow(), due_hours=24)
+    states = debrief.coverage_and_states(w.session, w.cand, now=utcnow(), due_hours=24)[1]
     assert [s.interviewer.name for s in states] == ["Pat Qualified"]
 
 

@@ -182,17 +182,12 @@ def _cards_query() -> Rows:
             .order_by(Interview.starts_at, Scorecard.id, Rating.area_id))
 
 
-def submitted_scorecards(session: Session, candidate: Candidate) -> list[Card]:
-    """The candidate's submitted counted scorecards, by interview time, with their ratings
-    and question notes (cards_and_signals, the signals left)."""
-    return cards_and_signals(session, candidate)[0]
-
 
 def cards_and_signals(session: Session, candidate: Candidate
                       ) -> tuple[list[Card], dict[PreOfferQuestion, list[Signal]]]:
-    """submitted_scorecards and signals_by_question in two statements: the cards with
-    their ratings (one row per rating), then their question notes and pre-offer signals
-    together (_extras_query)."""
+    """The candidate's submitted counted scorecards by interview time, and their pre-offer
+    signals under the three questions, in two statements: the cards with their ratings
+    (one row per rating), then the question notes and the signals together (_extras_query)."""
     rows = plain_rows(session, _cards_query(), _of(candidate))
     notes, signals = _notes_and_signals(session, candidate)
     cards = []
@@ -289,7 +284,8 @@ def _stages_and_seats_query() -> CompoundSelect:
 
 def coverage_and_states(session: Session, candidate: Candidate, *, now: datetime,
                         due_hours: int) -> tuple[StageCoverage, list[PanelState]]:
-    """stage_coverage and panel_states in one statement (_stages_and_seats_query)."""
+    """stage_coverage and every panelist of every live interview with the state of their
+    scorecard, in one statement (_stages_and_seats_query)."""
     held: list[tuple[str, bool]] = []
     states = []
     for (kind, done, _position, stage, interview_id, starts_at, ends_at, user_id, name,
@@ -305,11 +301,6 @@ def coverage_and_states(session: Session, candidate: Candidate, *, now: datetime
                              [name for name, done in held if not done])
     return coverage, states
 
-
-def panel_states(session: Session, candidate: Candidate, *, now: datetime, due_hours: int
-                 ) -> list[PanelState]:
-    """Every panelist of every live interview, with the state of their scorecard."""
-    return coverage_and_states(session, candidate, now=now, due_hours=due_hours)[1]
 
 
 def card_state(status: ScorecardStatus | None, starts_at: datetime, ends_at: datetime, *,
@@ -363,11 +354,6 @@ def _extras_query() -> CompoundSelect:
     c = both.selected_columns
     return both.order_by(c.kind, c.user_name, c.scorecard_id, c.loop_question_id, c.question)
 
-
-def signals_by_question(session: Session, candidate: Candidate
-                        ) -> dict[PreOfferQuestion, list[Signal]]:
-    """The scorecards' pre-offer signals, gathered under the three questions."""
-    return _notes_and_signals(session, candidate)[1]
 
 
 def _notes_and_signals(session: Session, candidate: Candidate
@@ -432,7 +418,7 @@ def pre_offer_blocker(session: Session, candidate: Candidate,
                       states: list[PanelState] | None = None) -> str | None:
     """Why the pre-offer check cannot be answered yet, or None when it can.
 
-    ``states``: the candidate's panel states (panel_states), when the caller has them. Any
+    ``states``: the candidate's panel states (coverage_and_states), when the caller has them. Any
     seat among them is on a scheduled interview, and their seats not submitted are exactly
     the outstanding scorecards (the same seats, one scorecard per seat), so no count is read
     again; with none, an interview may still be scheduled (with trainees only), so it asks."""
