@@ -124,6 +124,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 # checkout: a round trip per request, which on a busy worker (connections back in the
 # pool for microseconds) found nothing the request's own first statement would not.
 PING_AFTER_SECONDS = 1.0
+# How much of a SQLite database file a connection maps into memory (_sqlite_on_connect).
+SQLITE_MMAP_BYTES = 256 * 1024 * 1024
 
 
 def ping_when_idle(engine: Engine, after: float) -> None:
@@ -204,6 +206,10 @@ def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Reads straight from the file's pages in the OS's cache, shared by every connection and
+    # worker, instead of copying them through each connection's 2 MiB page cache: at 30,000
+    # questions a bank search read a third of its time in those copies.
+    cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
     cursor.close()
 
 

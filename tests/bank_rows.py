@@ -13,16 +13,22 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from interviewloop.audit.models import AuditEvent
+from interviewloop.bank.models import QuestionTally
 from interviewloop.models import Base
 
 BankRows = list[tuple[Table, list[dict[str, Any]]]]
 AUDIT = AuditEvent.__table__
+# Kept by triggers on the tables copied (bank/tallies.py): the copy's inserts fill it.
+TRIGGER_KEPT = {QuestionTally.__table__}
 
 
 def read_bank_rows(conn: Connection) -> BankRows:
-    """Every non-empty table of a database holding just the imported bank, parents first."""
+    """Every non-empty table of a database holding just the imported bank, parents first
+    (but those triggers keep)."""
     found: BankRows = []
     for table in Base.metadata.sorted_tables:
+        if table in TRIGGER_KEPT:
+            continue
         rows = [dict(row._mapping) for row in conn.execute(
             table.select().order_by(*table.primary_key.columns))]
         if rows:

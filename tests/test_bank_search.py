@@ -15,7 +15,7 @@ from sqlalchemy import event, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from interviewloop.audit.service import SYSTEM
-from interviewloop.bank import service
+from interviewloop.bank import search, service
 from interviewloop.bank.models import Question
 from interviewloop.bank.schema import QuestionInput
 from interviewloop.bank.search_index import FTS_TABLE, TRIGRAM_INDEX
@@ -106,6 +106,15 @@ def test_search_finds_what_the_scan_found(db_session, bank):
         assert searched_ids(db_session, query, status) == expected, (query, status)
         found_any += bool(expected)
     assert found_any > len(queries) / 2  # the queries did match something, mostly
+
+
+@pytest.mark.parametrize("word", ["abc", "abcd", "latency", "rollb", "abcdef", "a\"b*c-d"])
+def test_a_words_looked_up_trigrams_cover_every_character_of_it(word):
+    trigrams = search.covering_trigrams(word)
+    assert all(len(t) == search.TRIGRAM and t in word for t in trigrams)
+    covered = {i for t in trigrams for start in [word.index(t)] for i in range(start, start + 3)}
+    assert covered == set(range(len(word)))
+    assert len(trigrams) == -(-len(word) // search.TRIGRAM)  # no more than it takes
 
 
 def test_the_other_filters_still_narrow_a_search(db_session, bank):

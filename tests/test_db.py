@@ -12,7 +12,15 @@ from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
 
 from interviewloop.auth.models import User, UserRole
 from interviewloop.bank.models import Question, QuestionPoint
-from interviewloop.db import among, limited, make_engine, postgres_connect_args, utcnow, writing
+from interviewloop.db import (
+    SQLITE_MMAP_BYTES,
+    among,
+    limited,
+    make_engine,
+    postgres_connect_args,
+    utcnow,
+    writing,
+)
 
 
 def _user_row(**overrides):
@@ -89,6 +97,11 @@ def test_sqlite_connections_enforce_foreign_keys_and_use_wal(sqlite_file_engine)
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_sqlite_connections_map_the_file_into_memory(sqlite_file_engine):
+    with sqlite_file_engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA mmap_size").scalar() == SQLITE_MMAP_BYTES > 0
 
 
 @pytest.mark.parametrize("begin", ["IMMEDIATE", "DEFERRED"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, select
 from sqlalchemy.orm import Session
 
 from interviewloop.bank.models import Question
@@ -79,7 +79,7 @@ def test_bank_search_finds_questions_written_before_its_index(migrations_url):
     from interviewloop.db import utcnow
 
     migrate(migrations_url)
-    command.downgrade(_config(migrations_url), "-1")
+    command.downgrade(_config(migrations_url), "c5d2e8a1f4b7-1")
     engine = create_engine(migrations_url)
     try:
         with engine.begin() as conn:
@@ -93,6 +93,36 @@ def test_bank_search_finds_questions_written_before_its_index(migrations_url):
             assert [q.slug for q in found.items] == ["before-the-index"]
             session.execute(Question.__table__.delete())
             session.commit()
+    finally:
+        engine.dispose()
+
+
+def test_question_tallies_count_the_questions_written_before_them(migrations_url):
+    """The tallies' revision counts the rows already there; the triggers count from then on."""
+    from interviewloop.bank.models import QuestionTally
+    from interviewloop.bank.service import BankFilters, search_questions
+    from interviewloop.db import utcnow
+
+    migrate(migrations_url)
+    command.downgrade(_config(migrations_url), "a7d3f9c2e5b1-1")
+    engine = create_engine(migrations_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(Question.__table__.insert(), [{
+                "slug": f"before-the-tally-{n}", "category": "system_design", "title": f"Old {n}",
+                "prompt": "Written before the tallies.", "suggested_minutes": 30, "origin": "web",
+                "created_at": utcnow(), "updated_at": utcnow(), "version": 1,
+                "retired_at": utcnow() if n == 2 else None} for n in range(3)])
+        migrate(migrations_url)
+        with Session(engine) as session:
+            tallies = dict(session.execute(select(QuestionTally.retired, QuestionTally.questions)).all())
+            assert tallies == {False: 2, True: 1}
+            assert search_questions(session, BankFilters()).total == 2
+            assert search_questions(session, BankFilters(status="all")).total == 3
+            session.execute(Question.__table__.delete())
+            session.commit()
+            tallies = dict(session.execute(select(QuestionTally.retired, QuestionTally.questions)).all())
+            assert tallies == {False: 0, True: 0}
     finally:
         engine.dispose()
 

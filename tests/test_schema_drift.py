@@ -79,7 +79,8 @@ def test_checks_and_indexes_match_the_models(model_catalogue, database_url):
     # Bank search's index, made by DDL events on create_all's side (bank/search_index.py).
     if database_url.startswith("sqlite"):
         assert set(migrated["questions"].triggers) == {
-            f"{FTS_TABLE}_insert", f"{FTS_TABLE}_delete", f"{FTS_TABLE}_update"}
+            f"{FTS_TABLE}_insert", f"{FTS_TABLE}_delete", f"{FTS_TABLE}_update",
+            "questions_tally_insert", "questions_tally_delete", "questions_tally_update"}
     else:
         assert migrated["questions"].indexes[TRIGRAM_INDEX] == IndexShape(
             ("search_text gin_trgm_ops",), False, None, "gin")

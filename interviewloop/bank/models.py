@@ -8,9 +8,9 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interviewloop import limits
-from interviewloop.bank import search_index
+from interviewloop.bank import search_index, tallies
 from interviewloop.constraints import explain
-from interviewloop.db import Base, str_enum, utcnow
+from interviewloop.db import Base, after_create, str_enum, utcnow
 from interviewloop.enums import Category, Level
 
 SLUG_CHECK = limits.SLUG.length_check("slug")
@@ -135,6 +135,18 @@ class Question(Base):
 
 # Bank search's index (a trigram GIN index, or an FTS5 table and its triggers), for create_all.
 search_index.attach(Question.__table__)
+after_create(Question.__table__, sqlite=tallies.SQLITE, postgresql=tallies.POSTGRESQL)
+
+
+class QuestionTally(Base):
+    """How many questions are active (``retired`` false) or retired, kept by triggers on
+    questions (tallies.py); no row: none."""
+
+    __tablename__ = "question_tallies"
+    __table_args__ = (CheckConstraint("questions >= 0", name="questions_nonnegative"),)
+
+    retired: Mapped[bool] = mapped_column(primary_key=True, autoincrement=False)
+    questions: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class QuestionPoint(Base):

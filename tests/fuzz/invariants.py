@@ -59,6 +59,15 @@ CHECKS = {
         UNION ALL
         SELECT u.question_id FROM question_usage u WHERE u.uses <> 0 AND NOT EXISTS (
             SELECT 1 FROM loop_questions q WHERE q.question_id = u.question_id)""",
+    "the bank's kept question tallies disagree with its questions (bank/tallies.py)": """
+        SELECT c.retired FROM (SELECT CASE WHEN retired_at IS NULL THEN 0 ELSE 1 END AS retired,
+                                      COUNT(*) AS n FROM questions GROUP BY 1) c
+        LEFT JOIN question_tallies t ON (CASE WHEN t.retired THEN 1 ELSE 0 END) = c.retired
+        WHERE t.questions IS NULL OR t.questions <> c.n
+        UNION ALL
+        SELECT CASE WHEN t.retired THEN 1 ELSE 0 END FROM question_tallies t
+        WHERE t.questions <> 0 AND NOT EXISTS (
+            SELECT 1 FROM questions q WHERE (q.retired_at IS NOT NULL) = t.retired)""",
     "a scorecard from someone not on the panel": """
         SELECT s.id FROM scorecards s
         JOIN interviews i ON i.id = s.interview_id
