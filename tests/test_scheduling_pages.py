@@ -13,7 +13,7 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
-from interviewloop import paging
+from interviewloop import limits, paging
 from interviewloop.audit.service import Actor
 from interviewloop.auth import service as accounts
 from interviewloop.bank.models import Competency, LevelExpectation, QuestionPoint
@@ -21,7 +21,7 @@ from interviewloop.db import utcnow
 from interviewloop.home import HOME_TO_WRITE
 from interviewloop.loops.models import Loop, LoopStage
 from interviewloop.requisitions import candidates as candidate_service
-from interviewloop.scheduling import service
+from interviewloop.scheduling import queries, service
 from interviewloop.scheduling.models import Interview, InterviewStatus
 from tests import factories
 from tests.conftest import post
@@ -198,6 +198,21 @@ def test_the_interviewers_home_lists_upcoming_and_past(w):
     there = T.astimezone(KOLKATA)
     assert f"{there:%H:%M} IST (Asia/Kolkata)" in upcoming
     assert str(escape(w.loop1.stages[1].name)) in upcoming and "Candidate 1" in upcoming
+
+
+def test_the_home_lists_the_longest_interview_until_it_ends(w):
+    """The upcoming list reads seats from the longest interview's length ago (queries.py):
+    one booked at the longest length is listed until its last minute."""
+    longest = limits.INTERVIEW_MINUTES.high
+    interview = book(w, w.c1, w.loop1, 0, [w.alice], T, minutes=longest)
+
+    def listed(minutes_in: int) -> list[int]:
+        rows, _more = queries.upcoming_of(w.session, w.alice,
+                                          now=T + timedelta(minutes=minutes_in))
+        return [row.interview.id for row in rows]
+
+    assert listed(-1) == listed(0) == listed(longest - 1) == [interview.id]
+    assert listed(longest) == []
 
 
 def test_the_kit_shows_questions_signals_red_flags_and_level_expectations(w):
