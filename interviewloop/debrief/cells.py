@@ -183,3 +183,27 @@ def question_signals(found: Sequence[Signal], who: Who) -> Markup:
         f'<div class="signal signal-{escape(sig.value)}">{escape(who(sig.interviewer_id, sig.name))}'
         f': {escape(sig.value.replace("_", " "))}'
         f"{f': {escape(sig.evidence)}' if sig.evidence else ''}</div>" for sig in found])
+
+
+_HIDDEN_HEAT = '\n      <td class="muted">hidden</td>\n      \n    '
+_NO_HEAT = '\n      <td class="rating-na"><span class="muted">none</span></td>\n      \n    '
+
+
+def heat_cells(row: Any, areas: Sequence[Any], labels: Mapping[int, str]) -> Markup:
+    """A dashboard row's heatmap cells, an area each (the dashboard's ``heat_cells``): its
+    mean and count, coloured by ``row.heat``; "hidden" or "none" as the row has them. A
+    page has a cell per candidate and area, and Jinja's call and lookups per cell were a
+    tenth of the page's time."""
+    if row.hidden:
+        return Markup(_HIDDEN_HEAT * len(areas))  # noqa: S704 - constant markup
+    parts = []
+    for area in areas:
+        heat = row.heat(area.id)
+        if heat is None:
+            parts.append(_NO_HEAT)
+        else:
+            mean, count = row.areas[area.id]
+            parts.append(f'\n      <td class="rating-{int(heat)}">{mean:.1f} ({int(count)})'
+                         f'<span class="visually-hidden">, {escape(labels[heat])}</span></td>'
+                         "\n    ")
+    return _html(parts)

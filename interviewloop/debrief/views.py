@@ -35,7 +35,7 @@ from interviewloop.scorecards.models import RATING_LABELS, PreOfferQuestion
 
 bp = Blueprint("debrief", __name__, template_folder="templates")
 for _part in (cells.flag_evidence, cells.rating_rows, cells.stats_rows, cells.reading_aid_lines,
-              cells.summaries, cells.panel_states, cells.question_signals):
+              cells.summaries, cells.panel_states, cells.question_signals, cells.heat_cells):
     bp.add_app_template_global(_part)
 PREFIX = "/requisitions/<int:requisition_id>/candidates/<int:candidate_id>"
 

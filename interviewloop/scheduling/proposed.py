@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Select, bindparam, delete, select
 from sqlalchemy.orm import Session
 
-from interviewloop.db import utcnow
+from interviewloop.db import among, plain_rows, utcnow
 from interviewloop.scheduling.models import LoopProposal, ProposedStage
 from interviewloop.scheduling.proposals import Proposal, Slot
 
@@ -88,16 +88,18 @@ def store_proposal(session: Session, user_id: int | None, candidate_id: int, *,
 
 
 @cache
-def _proposed_stages() -> Select[int]:
-    """Built once, its values bound when it runs (the board asks on every page)."""
+def _proposed_stages(dialect: str) -> Select[int]:
+    """Built once, its values bound when it runs (the board asks on every page); the ids
+    as one array on PostgreSQL (``among``)."""
     return (select(ProposedStage.stage_id).join(LoopProposal)
-            .where(LoopProposal.candidate_id.in_(bindparam("ids", expanding=True)),
+            .where(among(LoopProposal.candidate_id, "ids", dialect),
                    LoopProposal.expires_at > bindparam("now", type_=LoopProposal.expires_at.type)))
 
 
 def proposed_stage_ids(session: Session, candidate_ids: Collection[int],
                        now: datetime | None = None) -> set[int]:
     """The stages of these candidates that live proposals offer times for (one query,
-    none or many)."""
-    return set(session.scalars(_proposed_stages(),
-                               {"ids": list(candidate_ids), "now": now or utcnow()}))
+    none or many), as plain rows: the board shows the ids only."""
+    statement = _proposed_stages(session.get_bind().dialect.name)
+    rows = plain_rows(session, statement, {"ids": list(candidate_ids), "now": now or utcnow()})
+    return {stage_id for (stage_id,) in rows}
