@@ -19,10 +19,10 @@ from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 from flask import url_for
-from sqlalchemy import Select, tuple_
+from sqlalchemy import Select, bindparam, tuple_
 from sqlalchemy.orm import QueryableAttribute, Session
 
-from interviewloop.db import limited
+from interviewloop.db import limited, plain_rows
 from interviewloop.errors import DomainError
 
 T = TypeVar("T")
@@ -143,6 +143,46 @@ def keyset_page(session: Session, stmt: Select[*tuple[Any, ...]], keyset: Keyset
         rows = list(result.scalars().unique() if unique else result.scalars())
     else:
         rows = list(result.unique() if unique else result)
+    return _page(rows, cursor, key, size)
+
+
+def direction(cursor: Cursor) -> str | None:
+    """Which way a cursor reads: "after", "before", or None (the first page)."""
+    return "after" if cursor.after is not None else "before" if cursor.before is not None \
+        else None
+
+
+def keyset_select(stmt: Select[*tuple[Any, ...]], keyset: Keyset, way: str | None, *,
+                  size: int) -> Select[*tuple[Any, ...]]:
+    """``stmt`` (unordered) ordered and limited as keyset_page does, for a page read ``way``
+    (``direction``), the cursor's values bound by name: the same statement for every page
+    read that way, which a caller can build once. Its cache key (a walk of the whole
+    statement, made on each run of a new statement object) is then made once too. Run it
+    with ``keyset_rows``."""
+    backwards = way == "before"
+    if way is not None:
+        cols = tuple_(*keyset.columns)
+        bound = tuple_(*(bindparam(f"keyset_{i}", type_=c.type)
+                         for i, c in enumerate(keyset.columns)))
+        stmt = stmt.where(cols < bound if keyset.descending != backwards else cols > bound)
+    ascending = keyset.descending == backwards
+    order = [c.asc() if ascending else c.desc() for c in keyset.columns]
+    return limited(stmt.order_by(*order), size + 1)
+
+
+def keyset_rows(session: Session, ordered: Select[*tuple[Any, ...]], cursor: Cursor,
+                key: Callable[[Any], tuple[Any, ...]], *, size: int) -> Page[Any]:
+    """The page of plain rows (a select of columns) that ``ordered`` (``keyset_select`` for
+    the cursor's direction and ``size``) reads at the cursor."""
+    values = cursor.after if cursor.after is not None else cursor.before
+    params = {f"keyset_{i}": v for i, v in enumerate(values or ())}
+    return _page(list(plain_rows(session, ordered, params)), cursor, key, size)
+
+
+def _page(rows: list[Any], cursor: Cursor, key: Callable[[Any], tuple[Any, ...]],
+          size: int) -> Page[Any]:
+    """The page of ``rows`` (read in the cursor's direction, one past ``size`` if more)."""
+    backwards = cursor.before is not None
     more = len(rows) > size
     rows = rows[:size]
     if backwards:

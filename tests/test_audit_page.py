@@ -348,3 +348,16 @@ def test_who_with_an_email_nobody_has_is_a_form_error(admin_client):
     response = admin_client.get("/admin/audit?who=nobody@example.com")
     assert response.status_code == 400
     assert "No user or candidate has that email." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("detail", [
+    None, {}, {"b": 1, "a": "<script>'x' & \"y\"</script>"}, {"name": "Zoë Ł 日本"},
+    {"list": [1, None, True, 2.5], "nested": {"z": "é", "a": ["<>"]}}])
+def test_a_detail_reads_as_the_tojson_filter_writes_it(app, detail):
+    # The page writes each row's detail once in Python (audit_log.detail_json), not with
+    # the template's filter: it must stay the same bytes.
+    from interviewloop.admin.audit_log import detail_json
+
+    with app.app_context():
+        expected = app.jinja_env.from_string('{{ d|tojson if d else "" }}').render(d=detail)
+        assert app.jinja_env.from_string("{{ j }}").render(j=detail_json(detail)) == expected

@@ -4,6 +4,7 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
@@ -11,8 +12,20 @@ from sqlalchemy.orm import Session, joinedload
 
 from interviewloop.audit.models import AuditEvent
 from interviewloop.auth.models import User
+from interviewloop.db import plain_rows
 from interviewloop.errors import Forbidden
-from interviewloop.paging import FIRST, LIST_PAGE, Cursor, Keyset, Page, keyset_page, row_id
+from interviewloop.paging import (
+    FIRST,
+    LIST_PAGE,
+    Cursor,
+    Keyset,
+    Page,
+    direction,
+    keyset_page,
+    keyset_rows,
+    keyset_select,
+    row_id,
+)
 
 
 @dataclass(frozen=True)
@@ -126,25 +139,45 @@ def recent_events(session: Session, *, action: str | None = None, cursor: Cursor
     same query, plain rows: the event's own columns (``EVENT_COLUMNS``), its actor's name
     and email (None without one), then ``columns``."""
     filters = filters or Filters(action=action)
+    if columns:
+        # Built once for the same filters, unless they hold a person's (``about``: the
+        # request's values, and not part of the filters' equality).
+        count, listed = (_count, _shown) if filters.about is None else (_counted, _listed)
+        total = plain_rows(session, count(filters))[0][0]
+        rows = listed(filters, tuple(columns), direction(cursor), size)
+        return keyset_rows(session, rows, cursor, lambda r: (r.id,), size=size), total
     stmt = filtered(select(AuditEvent), filters)
     capped = stmt.with_only_columns(AuditEvent.id).limit(COUNT_CAP + 1).subquery()
     total = session.scalar(select(func.count()).select_from(capped)) or 0
-    if columns:
-        shown = filtered(select(*EVENT_COLUMNS, User.name, User.email, *columns)
-                         .outerjoin(User, User.id == AuditEvent.actor_id), filters)
-        page = keyset_page(session, shown, EVENT_ORDER, cursor, lambda r: (r.id,), size=size,
-                           scalars=False, unique=False)
-        return page, total
     # The actor's name and email only: their roles are not read (nor loaded, whoever is on
     # the page).
     shown = stmt.options(joinedload(AuditEvent.actor).raiseload(User.role_rows))
     return keyset_page(session, shown, EVENT_ORDER, cursor, lambda e: (e.id,), size=size), total
 
 
+def _counted(filters: Filters) -> Select[int]:
+    capped = filtered(select(AuditEvent.id), filters).limit(COUNT_CAP + 1).subquery()
+    return select(func.count()).select_from(capped)
+
+
+def _listed(filters: Filters, columns: tuple[Any, ...], way: str | None, size: int
+            ) -> Select[Any]:
+    stmt = filtered(select(*EVENT_COLUMNS, User.name, User.email, *columns)
+                    .outerjoin(User, User.id == AuditEvent.actor_id), filters)
+    return keyset_select(stmt, EVENT_ORDER, way, size=size)
+
+
+# The page's two statements kept for the last filters and directions asked for (the
+# cursor's values are bound when they run): made anew, a statement's cache key (a walk
+# of all its subqueries) cost more than the statement's run.
+_count = lru_cache(maxsize=64)(_counted)
+_shown = lru_cache(maxsize=64)(_listed)
+
+
 def actions(session: Session) -> list[str]:
     """The actions in the log, in order: one index step per action (a recursive query
     from one to the next), not a DISTINCT over every event."""
-    return list(session.scalars(_ACTIONS))
+    return [action for (action,) in plain_rows(session, _ACTIONS)]
 
 
 def _known_actions() -> Select[str]:
