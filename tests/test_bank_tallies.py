@@ -3,10 +3,13 @@ bank list counts from them when nothing but the status filters it."""
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 from sqlalchemy import event, func, select, update
 
 from interviewloop.audit.service import SYSTEM
-from interviewloop.bank import service
+from interviewloop.bank import service, tallies
 from interviewloop.bank.models import Question, QuestionTally
 from interviewloop.bank.schema import QuestionInput
 from interviewloop.db import utcnow
@@ -77,3 +80,17 @@ def test_the_bank_list_counts_from_the_tallies_when_only_the_status_filters(db_s
         assert not [s for s in statements if "question_tallies" in s]
     finally:
         event.remove(engine, "before_cursor_execute", listen)
+
+
+def test_the_migration_makes_the_tallies_as_create_all_does():
+    """A migration keeps its own copy of the statements (alembic/versions); PostgreSQL's
+    function is not in the drift test's catalogue, so compare the copies here."""
+    path = next(Path(__file__).resolve().parent.parent.glob(
+        "alembic/versions/*_a7d3f9c2e5b1_question_tallies.py"))
+    spec = importlib.util.spec_from_file_location("tallies_migration", path)
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    assert (migration.SQLITE, migration.POSTGRESQL, migration.BACKFILL) == (
+        tallies.SQLITE, tallies.POSTGRESQL, tallies.BACKFILL)
+    assert "FOR UPDATE" in tallies.POSTGRESQL[0]  # both rows locked first, in one order

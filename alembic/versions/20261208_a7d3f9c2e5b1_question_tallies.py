@@ -47,6 +47,7 @@ SQLITE = (
 )
 POSTGRESQL = (
     "CREATE FUNCTION questions_tally() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    "PERFORM 1 FROM question_tallies ORDER BY retired FOR UPDATE; "
     f"IF TG_OP IN ('DELETE', 'UPDATE') THEN {_take('OLD')}; END IF; "
     f"IF TG_OP IN ('INSERT', 'UPDATE') THEN {_add('NEW')}; END IF; "
     "RETURN NULL; END $$",

@@ -201,6 +201,8 @@ class QuestionBenchmark(Base):
 
 
 # What each constraint means to a person when it fires (interviewloop/constraints.py).
+explain("ck_question_tallies_questions_nonnegative", "The bank's question count went below "
+        "zero: the bank changed at the same moment; reload it and try again.")
 explain("uq_questions_slug", "A question with this title already exists (it may have been added "
         "a moment ago): give this one a different title.")
 for _kind in ("capability_areas", "benchmark_questions", "competencies"):

@@ -9,10 +9,16 @@ transaction (the service, the bank importer, bulk inserts, deletes). A row per s
 an ``INSERT ... ON CONFLICT DO UPDATE SET questions = questions + 1`` or an ``UPDATE ... - 1``
 on that row, which the database serialises: concurrent edits cannot lose a count. Row
 triggers on both databases: the bank changes a question at a time (the importer's runs
-are the most, a few hundred).
+are the most, a few hundred). So a transaction changing questions holds the tallies until
+it commits, and another waits: the bank's writes take turns (an import, a few seconds at
+most, holds up an edit for that long). On PostgreSQL each trigger first locks both rows,
+active before retired, so that two such transactions never hold one each and wait for the
+other (a deadlock: retiring locks the active row then the retired one, restoring the
+other way round). SQLite has one writer at a time anyway.
 
 Migration a7d3f9c2e5b1 creates them; these statements run when ``Base.metadata.create_all``
-makes questions, so that tests/test_schema_drift.py compares the two. A batch migration of
+makes questions, so that tests/test_schema_drift.py compares SQLite's triggers (and
+tests/test_bank_tallies.py that the migration's copy is this one). A batch migration of
 questions on SQLite recreates the table and drops its triggers: such a migration must
 create them again.
 """
@@ -43,6 +49,7 @@ SQLITE = (
 )
 POSTGRESQL = (
     "CREATE FUNCTION questions_tally() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    "PERFORM 1 FROM question_tallies ORDER BY retired FOR UPDATE; "
     f"IF TG_OP IN ('DELETE', 'UPDATE') THEN {_take('OLD')}; END IF; "
     f"IF TG_OP IN ('INSERT', 'UPDATE') THEN {_add('NEW')}; END IF; "
     "RETURN NULL; END $$",
