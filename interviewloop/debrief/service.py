@@ -182,7 +182,6 @@ def _cards_query() -> Rows:
             .order_by(Interview.starts_at, Scorecard.id, Rating.area_id))
 
 
-
 def cards_and_signals(session: Session, candidate: Candidate
                       ) -> tuple[list[Card], dict[PreOfferQuestion, list[Signal]]]:
     """The candidate's submitted counted scorecards by interview time, and their pre-offer
@@ -302,7 +301,6 @@ def coverage_and_states(session: Session, candidate: Candidate, *, now: datetime
     return coverage, states
 
 
-
 def card_state(status: ScorecardStatus | None, starts_at: datetime, ends_at: datetime, *,
                now: datetime, due_hours: int) -> CardState:
     """Where a seat's scorecard stands (status None: not started)."""
@@ -353,7 +351,6 @@ def _extras_query() -> CompoundSelect:
     both = union_all(notes, signals)
     c = both.selected_columns
     return both.order_by(c.kind, c.user_name, c.scorecard_id, c.loop_question_id, c.question)
-
 
 
 def _notes_and_signals(session: Session, candidate: Candidate
